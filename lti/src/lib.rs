@@ -1,0 +1,1 @@
+//! Cairn's LTI 1.3 tool server (being written).

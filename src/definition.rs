@@ -1,0 +1,1 @@
+//! definition (being written).

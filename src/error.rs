@@ -1,0 +1,43 @@
+//! The umbrella error of the core: every layer's typed error, each with a stable
+//! snake_case `code` taken from the spec tables, for hosts (the server, the wasm binding)
+//! that need one type.
+
+use crate::number::NumberError;
+use crate::time::TimestampError;
+
+/// Any error the core returns, with a stable [`Error::code`] and a sentence a person
+/// can act on as its `Display`.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Input JSON does not have the shape the core reads.
+    #[error("{context}: {message}")]
+    Json {
+        /// What was being read (`definitions`, `events`, …).
+        context: &'static str,
+        /// serde's description, with line and column.
+        message: String,
+    },
+    /// A malformed number.
+    #[error(transparent)]
+    Number(#[from] NumberError),
+    /// A malformed instant.
+    #[error(transparent)]
+    Timestamp(#[from] TimestampError),
+}
+
+impl Error {
+    /// Wraps a serde_json error with what was being read.
+    pub fn json(context: &'static str, err: serde_json::Error) -> Self {
+        Error::Json { context, message: err.to_string() }
+    }
+
+    /// The stable machine-readable code (snake_case), for branching in hosts.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Json { .. } => "invalid_json",
+            Error::Number(_) => "invalid_number",
+            Error::Timestamp(_) => "invalid_timestamp",
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! mastery (being written).

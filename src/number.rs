@@ -1,0 +1,454 @@
+//! Exact numbers: decimal strings parsed into rationals, arithmetic without rounding,
+//! and the one rounding rule of `spec/mastery.md` §1 (half away from zero, 2 decimals).
+//!
+//! Never touches `f64`. Small values stay in an `i128` ratio (the fast path); any
+//! operation that would overflow moves to a big rational, so results are always exact.
+
+use std::cmp::Ordering;
+use std::fmt;
+use std::str::FromStr;
+
+use num_bigint::BigInt;
+use num_integer::Integer;
+use num_rational::{BigRational, Ratio};
+use num_traits::{CheckedAdd, CheckedDiv, CheckedMul, CheckedSub, One, Signed, ToPrimitive, Zero};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// An exact rational number: a score, maximum, percent, weight, hour or credit value.
+///
+/// The representation is canonical (a value that fits the small form is always stored
+/// in it), so equality and hashing are structural.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Number(Repr);
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum Repr {
+    Small(Ratio<i128>),
+    Big(BigRational),
+}
+
+/// Why a text is not a number of the expected form.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NumberError {
+    /// The text is not a plain decimal such as `"80"` or `"18.4"`.
+    #[error("\"{text}\" is not a decimal: write digits with an optional fractional part, such as \"80\" or \"18.4\" (no sign, exponent or spaces)")]
+    NotADecimal {
+        /// The offending text.
+        text: String,
+    },
+    /// The text is neither a decimal nor an exact fraction `n/d`.
+    #[error("\"{text}\" is not an exact number: write a decimal such as \"86.5\" or a fraction such as \"260/3\"")]
+    NotAnExactNumber {
+        /// The offending text.
+        text: String,
+    },
+    /// A JSON number with a fraction or exponent: its digits may already be lost.
+    #[error("{text} is a JSON floating-point number: write decimals as strings, such as \"{text}\"")]
+    FloatingPoint {
+        /// The number as written.
+        text: String,
+    },
+}
+
+/// Longest decimal text accepted; keeps hostile input from building huge integers.
+const MAX_DECIMAL_LEN: usize = 64;
+
+impl Number {
+    /// Zero.
+    pub fn zero() -> Self {
+        Number(Repr::Small(Ratio::from_integer(0)))
+    }
+
+    /// One.
+    pub fn one() -> Self {
+        Number(Repr::Small(Ratio::from_integer(1)))
+    }
+
+    /// The whole number `n`.
+    pub fn from_integer(n: i64) -> Self {
+        Number(Repr::Small(Ratio::from_integer(i128::from(n))))
+    }
+
+    /// `n / d` reduced. `d` must not be zero.
+    pub fn ratio(n: i64, d: i64) -> Self {
+        Number(Repr::Small(Ratio::new(i128::from(n), i128::from(d))))
+    }
+
+    /// Parses a plain decimal (`^[0-9]+(\.[0-9]+)?$`), the only form Cairn's input uses.
+    pub fn parse_decimal(text: &str) -> Result<Self, NumberError> {
+        let bad = || NumberError::NotADecimal { text: text.to_owned() };
+        if text.is_empty() || text.len() > MAX_DECIMAL_LEN {
+            return Err(bad());
+        }
+        let (whole, frac) = match text.split_once('.') {
+            Some((w, f)) => (w, f),
+            None => (text, ""),
+        };
+        if whole.is_empty()
+            || !whole.bytes().all(|b| b.is_ascii_digit())
+            || (text.contains('.') && frac.is_empty())
+            || !frac.bytes().all(|b| b.is_ascii_digit())
+        {
+            return Err(bad());
+        }
+        let digits: String = [whole, frac].concat();
+        if let (Ok(n), Some(d)) = (digits.parse::<i128>(), 10i128.checked_pow(frac.len() as u32)) {
+            return Ok(Number(Repr::Small(Ratio::new(n, d))));
+        }
+        let n: BigInt = digits.parse().map_err(|_| bad())?;
+        let d = num_traits::pow(BigInt::from(10), frac.len());
+        Ok(Number::from_big(BigRational::new(n, d)))
+    }
+
+    /// Parses a decimal or an exact fraction `n/d` in lowest terms or not (`"260/3"`),
+    /// the form of expected values in fixtures and of [`Number::to_exact_string`].
+    pub fn parse_exact(text: &str) -> Result<Self, NumberError> {
+        let bad = || NumberError::NotAnExactNumber { text: text.to_owned() };
+        let (negative, body) = match text.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, text),
+        };
+        let value = match body.split_once('/') {
+            Some((n, d)) => {
+                let n = Number::parse_decimal(n).map_err(|_| bad())?;
+                let d = Number::parse_decimal(d).map_err(|_| bad())?;
+                if d.is_zero() || !n.is_integer() || !d.is_integer() {
+                    return Err(bad());
+                }
+                n.div(&d)
+            }
+            None => Number::parse_decimal(body).map_err(|_| bad())?,
+        };
+        Ok(if negative { value.neg() } else { value })
+    }
+
+    fn from_big(big: BigRational) -> Self {
+        match (big.numer().to_i128(), big.denom().to_i128()) {
+            (Some(n), Some(d)) => Number(Repr::Small(Ratio::new_raw(n, d))),
+            _ => Number(Repr::Big(big)),
+        }
+    }
+
+    fn to_big(&self) -> BigRational {
+        match &self.0 {
+            Repr::Small(r) => BigRational::new_raw(BigInt::from(*r.numer()), BigInt::from(*r.denom())),
+            Repr::Big(b) => b.clone(),
+        }
+    }
+
+    fn binary(
+        &self,
+        other: &Number,
+        small: impl Fn(&Ratio<i128>, &Ratio<i128>) -> Option<Ratio<i128>>,
+        big: impl Fn(BigRational, BigRational) -> BigRational,
+    ) -> Number {
+        if let (Repr::Small(a), Repr::Small(b)) = (&self.0, &other.0) {
+            if let Some(r) = small(a, b) {
+                return Number(Repr::Small(r));
+            }
+        }
+        Number::from_big(big(self.to_big(), other.to_big()))
+    }
+
+    /// `self + other`, exact.
+    pub fn add(&self, other: &Number) -> Number {
+        self.binary(other, |a, b| a.checked_add(b), |a, b| a + b)
+    }
+
+    /// `self - other`, exact.
+    pub fn sub(&self, other: &Number) -> Number {
+        self.binary(other, |a, b| a.checked_sub(b), |a, b| a - b)
+    }
+
+    /// `self × other`, exact.
+    pub fn mul(&self, other: &Number) -> Number {
+        self.binary(other, |a, b| a.checked_mul(b), |a, b| a * b)
+    }
+
+    /// `self ÷ other`, exact. The caller guarantees `other` is not zero
+    /// (maxima and weights are validated positive).
+    pub fn div(&self, other: &Number) -> Number {
+        assert!(!other.is_zero(), "division by zero: callers validate divisors");
+        self.binary(other, |a, b| a.checked_div(b), |a, b| a / b)
+    }
+
+    /// `-self`.
+    pub fn neg(&self) -> Number {
+        match &self.0 {
+            Repr::Small(r) => match r.numer().checked_neg() {
+                Some(n) => Number(Repr::Small(Ratio::new_raw(n, *r.denom()))),
+                None => Number::from_big(-self.to_big()),
+            },
+            Repr::Big(b) => Number::from_big(-b.clone()),
+        }
+    }
+
+    /// Whether the value is zero.
+    pub fn is_zero(&self) -> bool {
+        match &self.0 {
+            Repr::Small(r) => r.is_zero(),
+            Repr::Big(b) => b.is_zero(),
+        }
+    }
+
+    /// Whether the value is below zero.
+    pub fn is_negative(&self) -> bool {
+        match &self.0 {
+            Repr::Small(r) => r.is_negative(),
+            Repr::Big(b) => b.is_negative(),
+        }
+    }
+
+    /// Whether the value is a whole number.
+    pub fn is_integer(&self) -> bool {
+        match &self.0 {
+            Repr::Small(r) => r.is_integer(),
+            Repr::Big(b) => b.is_integer(),
+        }
+    }
+
+    /// The value as a whole number, if it is one and fits.
+    pub fn to_i64(&self) -> Option<i64> {
+        if !self.is_integer() {
+            return None;
+        }
+        match &self.0 {
+            Repr::Small(r) => r.numer().to_i64(),
+            Repr::Big(b) => b.numer().to_i64(),
+        }
+    }
+
+    /// Rounds half away from zero to 2 decimals (`spec/mastery.md` §1): the reported
+    /// value that every threshold decision compares.
+    pub fn round2(&self) -> Number {
+        let hundred = BigInt::from(100);
+        let x = self.to_big();
+        let scaled = x.abs() * BigRational::from_integer(hundred.clone());
+        let mut n = scaled.floor().to_integer();
+        if scaled.fract() * BigRational::from_integer(BigInt::from(2)) >= BigRational::one() {
+            n += 1;
+        }
+        if x.is_negative() {
+            n = -n;
+        }
+        Number::from_big(BigRational::new(n, hundred))
+    }
+
+    /// Fast [`Number::round2`] for the small form; same result.
+    fn round2_small(r: &Ratio<i128>) -> Option<Ratio<i128>> {
+        let (n, d) = (*r.numer(), *r.denom());
+        let scaled = n.unsigned_abs().checked_mul(100)?;
+        let d = d.unsigned_abs();
+        let (q, rem) = scaled.div_rem(&d);
+        let q = if rem.checked_mul(2)? >= d { q + 1 } else { q };
+        let q = i128::try_from(q).ok()?;
+        Some(Ratio::new(if n < 0 { -q } else { q }, 100))
+    }
+
+    /// The reported value: [`Number::round2`], using the fast path where it can.
+    pub fn reported(&self) -> Number {
+        if let Repr::Small(r) = &self.0 {
+            if let Some(v) = Number::round2_small(r) {
+                return Number(Repr::Small(v));
+            }
+        }
+        self.round2()
+    }
+
+    /// Whether the reported (rounded) value meets `threshold` (inclusive).
+    pub fn meets(&self, threshold: &Number) -> bool {
+        self.reported() >= *threshold
+    }
+
+    /// The reported value with exactly 2 decimals, e.g. `"3.00"`, `"86.67"`.
+    pub fn to_reported_string(&self) -> String {
+        let r = self.reported().to_big();
+        let hundredths = (r * BigRational::from_integer(BigInt::from(100))).to_integer();
+        let sign = if hundredths.is_negative() { "-" } else { "" };
+        let (whole, frac) = hundredths.abs().div_rem(&BigInt::from(100));
+        format!("{sign}{whole}.{:02}", frac.to_u32().unwrap_or(0))
+    }
+
+    /// The exact value as text: a terminating decimal without trailing zeros
+    /// (`"80"`, `"86.5"`), otherwise a fraction in lowest terms (`"260/3"`).
+    pub fn to_exact_string(&self) -> String {
+        let big = self.to_big();
+        let (n, d) = (big.numer().clone(), big.denom().clone());
+        let mut rest = d.clone();
+        let (mut twos, mut fives) = (0usize, 0usize);
+        let (two, five) = (BigInt::from(2), BigInt::from(5));
+        while (&rest % &two).is_zero() {
+            rest /= &two;
+            twos += 1;
+        }
+        while (&rest % &five).is_zero() {
+            rest /= &five;
+            fives += 1;
+        }
+        if !rest.is_one() {
+            return format!("{n}/{d}");
+        }
+        let places = twos.max(fives);
+        if places == 0 {
+            return n.to_string();
+        }
+        let scaled = n.clone() * num_traits::pow(BigInt::from(10), places) / d;
+        let sign = if scaled.is_negative() { "-" } else { "" };
+        let digits = scaled.abs().to_string();
+        let digits = format!("{digits:0>width$}", width = places + 1);
+        let (whole, frac) = digits.split_at(digits.len() - places);
+        format!("{sign}{whole}.{}", frac.trim_end_matches('0'))
+    }
+
+    /// An approximation for display geometry only (progress-bar widths), never for decisions.
+    pub fn to_f64_for_display(&self) -> f64 {
+        match &self.0 {
+            Repr::Small(r) => *r.numer() as f64 / *r.denom() as f64,
+            Repr::Big(b) => b.to_f64().unwrap_or(f64::NAN),
+        }
+    }
+
+    /// The smaller of two numbers.
+    pub fn min(self, other: Number) -> Number {
+        if other < self { other } else { self }
+    }
+
+    /// The larger of two numbers.
+    pub fn max(self, other: Number) -> Number {
+        if other > self { other } else { self }
+    }
+}
+
+impl Default for Number {
+    fn default() -> Self {
+        Number::zero()
+    }
+}
+
+impl PartialOrd for Number {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Number {
+    fn cmp(&self, other: &Self) -> Ordering {
+        match (&self.0, &other.0) {
+            (Repr::Small(a), Repr::Small(b)) => a.cmp(b),
+            _ => self.to_big().cmp(&other.to_big()),
+        }
+    }
+}
+
+impl fmt::Display for Number {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_exact_string())
+    }
+}
+
+impl fmt::Debug for Number {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Number({})", self.to_exact_string())
+    }
+}
+
+impl FromStr for Number {
+    type Err = NumberError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Number::parse_exact(s)
+    }
+}
+
+impl Serialize for Number {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.to_exact_string())
+    }
+}
+
+impl<'de> Deserialize<'de> for Number {
+    /// Accepts a decimal string (the canonical input form) or a JSON integer.
+    /// JSON floats are refused: their digits may already be lost.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Number;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a decimal string such as \"80\" or \"18.4\"")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Number, E> {
+                Number::parse_decimal(v).map_err(E::custom)
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Number, E> {
+                Ok(Number(Repr::Small(Ratio::from_integer(i128::from(v)))))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Number, E> {
+                Ok(Number::from_integer(v))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Number, E> {
+                Err(E::custom(NumberError::FloatingPoint { text: v.to_string() }))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(s: &str) -> Number {
+        Number::parse_exact(s).unwrap()
+    }
+
+    #[test]
+    fn decimals_parse_exactly() {
+        assert_eq!(n("18.4").mul(&n("100")).div(&n("23")), n("80"));
+        assert_eq!(n("240").mul(&n("100")).div(&n("300")), n("80"));
+        assert_eq!(n("0.10"), n("0.1"));
+    }
+
+    #[test]
+    fn malformed_decimals_are_refused() {
+        for bad in ["", "-1", "1.", ".5", "1e3", " 1", "1,5", "0x10", "NaN"] {
+            assert!(Number::parse_decimal(bad).is_err(), "{bad:?} was accepted");
+        }
+    }
+
+    #[test]
+    fn rounding_is_half_away_from_zero() {
+        for (x, want) in [("4.125", "4.13"), ("0.125", "0.13"), ("1.005", "1.01"), ("4.124", "4.12"), ("-4.125", "-4.13")] {
+            assert_eq!(n(x).reported(), n(want), "{x}");
+            assert_eq!(n(x).round2(), n(want), "{x}");
+        }
+        assert_eq!(n("260/3").to_reported_string(), "86.67");
+        assert_eq!(n("3").to_reported_string(), "3.00");
+    }
+
+    #[test]
+    fn exact_strings_round_trip() {
+        for s in ["80", "86.5", "260/3", "0.05", "-2.5", "1/7"] {
+            assert_eq!(n(s).to_exact_string(), s);
+        }
+    }
+
+    #[test]
+    fn overflow_moves_to_big_and_back() {
+        let mut x = Number::one();
+        let twenty = n("20");
+        for _ in 0..40 {
+            x = x.div(&twenty);
+        }
+        for _ in 0..40 {
+            x = x.mul(&twenty);
+        }
+        assert_eq!(x, Number::one());
+        assert!(matches!(x.0, Repr::Small(_)));
+    }
+
+    #[test]
+    fn json_floats_are_refused() {
+        assert!(serde_json::from_str::<Number>("18.4").is_err());
+        assert_eq!(serde_json::from_str::<Number>("18").unwrap(), n("18"));
+        assert_eq!(serde_json::from_str::<Number>("\"18.4\"").unwrap(), n("18.4"));
+    }
+}

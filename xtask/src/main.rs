@@ -1,0 +1,2 @@
+//! Cairn's dev tasks (being written).
+fn main() {}
