@@ -2,6 +2,7 @@
 //! snake_case `code` taken from the spec tables, for hosts (the server, the wasm binding)
 //! that need one type.
 
+use crate::mastery::MasteryError;
 use crate::number::NumberError;
 use crate::time::TimestampError;
 
@@ -24,6 +25,9 @@ pub enum Error {
     /// A malformed instant.
     #[error(transparent)]
     Timestamp(#[from] TimestampError),
+    /// A refused calculation method, evidence row or roll-up rule.
+    #[error(transparent)]
+    Mastery(#[from] MasteryError),
 }
 
 impl Error {
@@ -38,6 +42,7 @@ impl Error {
             Error::Json { .. } => "invalid_json",
             Error::Number(_) => "invalid_number",
             Error::Timestamp(_) => "invalid_timestamp",
+            Error::Mastery(e) => e.code(),
         }
     }
 }
