@@ -2,6 +2,7 @@
 //! snake_case `code` taken from the spec tables, for hosts (the server, the wasm binding)
 //! that need one type.
 
+use crate::definition::DefinitionError;
 use crate::mastery::MasteryError;
 use crate::number::NumberError;
 use crate::time::TimestampError;
@@ -25,6 +26,9 @@ pub enum Error {
     /// A malformed instant.
     #[error(transparent)]
     Timestamp(#[from] TimestampError),
+    /// Definitions that cannot be folded.
+    #[error(transparent)]
+    Definition(#[from] DefinitionError),
     /// A refused calculation method, evidence row or roll-up rule.
     #[error(transparent)]
     Mastery(#[from] MasteryError),
@@ -42,6 +46,7 @@ impl Error {
             Error::Json { .. } => "invalid_json",
             Error::Number(_) => "invalid_number",
             Error::Timestamp(_) => "invalid_timestamp",
+            Error::Definition(e) => e.code(),
             Error::Mastery(e) => e.code(),
         }
     }

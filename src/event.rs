@@ -1,1 +1,221 @@
-//! event (being written).
+//! The events of a learner's append-only log (README §5), in their canonical JSON:
+//! enrolments, attempts and their grading, feedback, PLAR decisions, credentials
+//! presented, applied for and revoked, imposed expiries and equivalency claims.
+//!
+//! Events are facts as recorded; whether each is accepted is decided by the fold
+//! ([`crate::record`]), never here.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::definition::PlarMethod;
+use crate::error::Error;
+use crate::ids::{AssessmentId, CompetencyId, DefinitionId, EquivalencyId, PartId};
+use crate::number::Number;
+use crate::time::Timestamp;
+
+/// One event: when it happened and what happened.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// When it happened (UTC, whole seconds).
+    pub at: Timestamp,
+    /// What happened.
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+/// The route of an attempt: the course, or a PLAR challenge on the same summative.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Route {
+    /// An ordinary attempt.
+    #[default]
+    Course,
+    /// A PLAR challenge exam.
+    ChallengeExam,
+    /// A PLAR direct assessment.
+    DirectAssessment,
+}
+
+impl Route {
+    /// The PLAR method a challenge route is, if it is one.
+    pub fn plar_method(self) -> Option<PlarMethod> {
+        match self {
+            Route::Course => None,
+            Route::ChallengeExam => Some(PlarMethod::ChallengeExam),
+            Route::DirectAssessment => Some(PlarMethod::DirectAssessment),
+        }
+    }
+}
+
+/// What happened (README §5 table). Field names are the JSON's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventKind {
+    /// The learner enrolled: starts the completion window.
+    Enrolled {
+        /// The definition.
+        credential: DefinitionId,
+    },
+    /// An attempt was submitted, scored now or pending a grader.
+    AttemptSubmitted {
+        /// The assessment.
+        assessment: AssessmentId,
+        /// Points, for an assessment without parts.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        score: Option<Number>,
+        /// Points per part, for an assessment with parts (all parts, no others).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        part_scores: Option<BTreeMap<PartId, Number>>,
+        /// The route.
+        #[serde(default)]
+        route: Route,
+    },
+    /// Feedback on the latest counted attempt was released.
+    FeedbackReleased {
+        /// The assessment.
+        assessment: AssessmentId,
+    },
+    /// A pending attempt was scored (README §5.4).
+    AttemptScored {
+        /// The assessment.
+        assessment: AssessmentId,
+        /// 1-based number among the learner's attempts on it, all routes, in event order.
+        attempt: u32,
+        /// Points, without parts.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        score: Option<Number>,
+        /// Points per part.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        part_scores: Option<BTreeMap<PartId, Number>>,
+        /// Who graded it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        grader: Option<String>,
+    },
+    /// A scored attempt's score was replaced, with a reason (README §5.4).
+    ScoreOverridden {
+        /// The assessment.
+        assessment: AssessmentId,
+        /// The attempt's number.
+        attempt: u32,
+        /// New points, without parts.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        score: Option<Number>,
+        /// New points per part.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        part_scores: Option<BTreeMap<PartId, Number>>,
+        /// Why (required, non-empty).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+        /// Who overrode it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<String>,
+    },
+    /// PLAR granted a competency or a component (README §5.3).
+    PlarGranted {
+        /// The governing definition.
+        credential: DefinitionId,
+        /// How prior learning was assessed.
+        method: PlarMethod,
+        /// The competency granted.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        competency: Option<CompetencyId>,
+        /// The component credential granted.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        component: Option<DefinitionId>,
+        /// Informative evidence.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        evidence: Option<serde_json::Value>,
+    },
+    /// PLAR was denied: recorded, no effect on results.
+    PlarDenied {
+        /// The governing definition.
+        credential: DefinitionId,
+        /// The method requested.
+        method: PlarMethod,
+        /// The competency requested.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        competency: Option<CompetencyId>,
+        /// The component requested.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        component: Option<DefinitionId>,
+        /// Informative evidence.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        evidence: Option<serde_json::Value>,
+        /// Why it was denied.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+    /// The learner presented a credential, checked by the verifier.
+    CredentialPresented {
+        /// The credential's definition id.
+        credential: DefinitionId,
+        /// Who issued it.
+        issuer: String,
+        /// When it was issued.
+        issued_at: Timestamp,
+        /// End of its validity.
+        #[serde(default)]
+        valid_until: Option<Timestamp>,
+        /// Whether the verifier accepted it.
+        verified: bool,
+    },
+    /// The learner applied to receive a credential (README §6).
+    CredentialApplied {
+        /// The definition.
+        credential: DefinitionId,
+    },
+    /// The latest issuance of a definition was revoked.
+    CredentialRevoked {
+        /// The definition.
+        credential: DefinitionId,
+        /// Why.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+    /// An expiry was imposed on issuances made before a cutoff.
+    ExpiryImposed {
+        /// The definition.
+        credential: DefinitionId,
+        /// Issuances with `issued_at` before this are affected.
+        issued_before: Timestamp,
+        /// Their new latest end of validity.
+        valid_until: Timestamp,
+    },
+    /// The learner claimed an equivalency (README §8).
+    EquivalencyClaimed {
+        /// The equivalency.
+        equivalency: EquivalencyId,
+    },
+}
+
+/// Reads a JSON array of events.
+pub fn parse_events(json: &str) -> Result<Vec<Event>, Error> {
+    serde_json::from_str(json).map_err(|e| Error::json("events", e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_read_their_canonical_json() {
+        let events = parse_events(
+            r#"[{"at":"2025-01-20T09:00:00Z","type":"enrolled","credential":"spt"},
+                {"at":"2025-02-14T15:30:00Z","type":"attempt_submitted","assessment":"A","part_scores":{"K1":"40"}},
+                {"at":"2025-02-15T15:30:00Z","type":"attempt_submitted","assessment":"A","score":"4","route":"challenge_exam"}]"#,
+        )
+        .unwrap();
+        assert_eq!(events.len(), 3);
+        assert!(matches!(&events[1].kind, EventKind::AttemptSubmitted { route: Route::Course, part_scores: Some(p), .. } if p.len() == 1));
+        assert!(matches!(&events[2].kind, EventKind::AttemptSubmitted { route: Route::ChallengeExam, .. }));
+    }
+
+    #[test]
+    fn unknown_event_types_are_refused_with_a_reason() {
+        let err = parse_events(r#"[{"at":"2025-01-20T09:00:00Z","type":"graduated","credential":"spt"}]"#).unwrap_err();
+        assert_eq!(err.code(), "invalid_json");
+        assert!(err.to_string().contains("graduated"), "{err}");
+    }
+}

@@ -54,6 +54,9 @@ pub enum NumberError {
 const MAX_DECIMAL_LEN: usize = 64;
 
 impl Number {
+    /// One hundred: percentages are `points × 100 / max`.
+    pub const HUNDRED: Number = Number(Repr::Small(Ratio::new_raw(100, 1)));
+
     /// Zero.
     pub fn zero() -> Self {
         Number(Repr::Small(Ratio::from_integer(0)))
