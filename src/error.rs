@@ -2,6 +2,9 @@
 //! snake_case `code` taken from the spec tables, for hosts (the server, the wasm binding)
 //! that need one type.
 
+use crate::case::CaseError;
+use crate::credential::bake::BakeError;
+use crate::credential::status::StatusError;
 use crate::definition::DefinitionError;
 use crate::mastery::MasteryError;
 use crate::number::NumberError;
@@ -32,6 +35,15 @@ pub enum Error {
     /// A refused calculation method, evidence row or roll-up rule.
     #[error(transparent)]
     Mastery(#[from] MasteryError),
+    /// A badge image that cannot be baked, or whose credential cannot be extracted.
+    #[error(transparent)]
+    Bake(#[from] BakeError),
+    /// A status list or status entry that cannot be built, read or checked.
+    #[error(transparent)]
+    Status(#[from] StatusError),
+    /// A refused CASE framework package.
+    #[error(transparent)]
+    Case(#[from] CaseError),
 }
 
 impl Error {
@@ -48,6 +60,9 @@ impl Error {
             Error::Timestamp(_) => "invalid_timestamp",
             Error::Definition(e) => e.code(),
             Error::Mastery(e) => e.code(),
+            Error::Bake(e) => e.code(),
+            Error::Status(e) => e.code(),
+            Error::Case(e) => e.code(),
         }
     }
 }
