@@ -2,6 +2,7 @@
 //! snake_case `code` taken from the spec tables, for hosts (the server, the wasm binding)
 //! that need one type.
 
+use crate::case::CaseError;
 use crate::credential::bake::BakeError;
 use crate::credential::status::StatusError;
 use crate::definition::DefinitionError;
@@ -40,6 +41,9 @@ pub enum Error {
     /// A status list or status entry that cannot be built, read or checked.
     #[error(transparent)]
     Status(#[from] StatusError),
+    /// A refused CASE framework package.
+    #[error(transparent)]
+    Case(#[from] CaseError),
 }
 
 impl Error {
@@ -58,6 +62,7 @@ impl Error {
             Error::Mastery(e) => e.code(),
             Error::Bake(e) => e.code(),
             Error::Status(e) => e.code(),
+            Error::Case(e) => e.code(),
         }
     }
 }
