@@ -1,0 +1,158 @@
+//! Property tests of the fold: deterministic, independent of storage order for events
+//! with distinct timestamps, kept results within the maximum, rejected events change
+//! nothing but `errors`, and a passing attempt never lowers a `highest` kept result.
+
+use cairn::Timestamp;
+use cairn::definition::CredentialDefinition;
+use cairn::event::Event;
+use cairn::record::fold;
+use proptest::prelude::*;
+use serde_json::{Value, json};
+
+/// A definition that exercises most rules: rubric parts, a re-sit cap, PLAR challenges
+/// and grants with a share cap, a completion window, feedback gates and waiting time.
+fn definitions(scoring: &str) -> Vec<CredentialDefinition> {
+    let def = json!({
+        "id": "D", "version": "1", "name": "Property course", "description": "Generated",
+        "issuer": {"id": "https://example.edu/issuers/p", "name": "P"},
+        "competencies": [
+            {"id": "C1", "statement": "one", "threshold_percent": "60"},
+            {"id": "C2", "statement": "two", "threshold_percent": "70", "method": "decaying_average"},
+            {"id": "C3", "statement": "three", "threshold_percent": "50", "method": "n_mastery", "method_params": {"n": 2}}
+        ],
+        "assessments": [
+            {"id": "R", "title": "Rubric", "kind": "summative", "pass_percent": "75",
+             "parts": [{"id": "K1", "competency": "C1", "max_points": "30"}, {"id": "K2", "competency": "C2", "max_points": "20"}]},
+            {"id": "X", "title": "Exam", "kind": "summative", "max_points": "40", "pass_percent": "60", "competencies": ["C2", "C3"],
+             "attempt_policy": {"max_attempts": 3, "scoring": scoring, "feedback_required_before_retry": true,
+                                "min_days_between_attempts": 2, "resit_cap_percent": "60", "retry_after_pass": false}},
+            {"id": "F", "title": "Practice", "kind": "formative", "max_points": "10", "competencies": ["C1"]}
+        ],
+        "attempt_policy": {"max_attempts": 2, "scoring": scoring, "feedback_required_before_retry": true,
+                           "min_days_between_attempts": 0, "resit_cap_percent": null, "retry_after_pass": false},
+        "completion_window_days": 60,
+        "plar": {"methods": ["challenge_exam", "portfolio"], "challenge_counts_as_attempt": false, "max_share_percent": "40"},
+        "criteria": {"all": [{"assessment": "R"}, {"all_competencies": true}]},
+        "validity": {"months": 12}
+    });
+    vec![serde_json::from_value(def).unwrap()]
+}
+
+fn score(max: u32, raw: u32) -> String {
+    // Mostly in range, sometimes above the maximum; quarter points.
+    let quarters = raw % ((max + 2) * 4);
+    format!("{}.{:02}", quarters / 4, (quarters % 4) * 25)
+}
+
+const COMPETENCIES: [&str; 3] = ["C1", "C2", "C3"];
+
+fn event(kind: u8, raw: u32, at: Timestamp) -> Value {
+    let at = at.to_string();
+    match kind % 8 {
+        0 => json!({"at": at, "type": "attempt_submitted", "assessment": "R",
+                    "part_scores": {"K1": score(30, raw), "K2": score(20, raw / 7)}}),
+        1 => json!({"at": at, "type": "attempt_submitted", "assessment": "X", "score": score(40, raw)}),
+        2 => json!({"at": at, "type": "attempt_submitted", "assessment": "X", "score": score(40, raw), "route": "challenge_exam"}),
+        3 => json!({"at": at, "type": "feedback_released", "assessment": if raw % 2 == 0 { "R" } else { "X" }}),
+        4 => json!({"at": at, "type": "plar_granted", "credential": "D", "method": "portfolio",
+                    "competency": COMPETENCIES[(raw % 3) as usize]}),
+        5 => json!({"at": at, "type": "attempt_submitted", "assessment": "F", "score": score(10, raw)}),
+        6 => json!({"at": at, "type": "enrolled", "credential": "D"}),
+        _ => json!({"at": at, "type": "attempt_submitted", "assessment": "X"}),
+    }
+}
+
+fn log() -> impl Strategy<Value = Vec<Event>> {
+    prop::collection::vec((any::<u8>(), any::<u32>(), 1i64..400_000), 0..24).prop_map(|items| {
+        let mut t = Timestamp::parse("2025-01-06T09:00:00Z").unwrap();
+        items
+            .into_iter()
+            .map(|(kind, raw, gap)| {
+                t = t.plus_seconds(gap);
+                serde_json::from_value(event(kind, raw, t)).unwrap()
+            })
+            .collect()
+    })
+}
+
+fn at_end() -> Timestamp {
+    Timestamp::parse("2026-01-01T00:00:00Z").unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn fold_is_deterministic_and_order_free(events in log(), seed in any::<u64>(), scoring in prop::sample::select(vec!["highest", "latest", "first", "average"])) {
+        let defs = definitions(scoring);
+        let first = fold(&defs, &events, at_end()).unwrap();
+        let again = fold(&defs, &events, at_end()).unwrap();
+        prop_assert_eq!(serde_json::to_string(&first).unwrap(), serde_json::to_string(&again).unwrap());
+        // Store the same events in another order: distinct timestamps fix the fold's order.
+        let mut shuffled: Vec<(usize, Event)> = events.iter().cloned().enumerate().collect();
+        let mut state = seed;
+        for i in (1..shuffled.len()).rev() {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            shuffled.swap(i, (state >> 33) as usize % (i + 1));
+        }
+        let stored: Vec<Event> = shuffled.iter().map(|(_, e)| e.clone()).collect();
+        let other = fold(&defs, &stored, at_end()).unwrap();
+        let mut a = serde_json::to_value(&first).unwrap();
+        let mut b = serde_json::to_value(&other).unwrap();
+        // Error indexes name positions in the stored list; map them back before comparing.
+        let remap: Vec<usize> = shuffled.iter().map(|(i, _)| *i).collect();
+        for e in b["errors"].as_array_mut().unwrap() {
+            e["event"] = json!(remap[e["event"].as_u64().unwrap() as usize]);
+        }
+        let sort = |v: &mut Value| v["errors"].as_array_mut().unwrap().sort_by_key(|e| e["event"].as_u64());
+        sort(&mut a);
+        sort(&mut b);
+        prop_assert_eq!(a, b);
+    }
+
+    #[test]
+    fn kept_results_stay_within_the_maximum(events in log(), scoring in prop::sample::select(vec!["highest", "latest", "first", "average"])) {
+        let record = fold(&definitions(scoring), &events, at_end()).unwrap();
+        let hundred = cairn::Number::from_integer(100);
+        for (id, a) in &record.assessments {
+            if let Some(p) = &a.kept_percent {
+                prop_assert!(*p <= hundred && !p.is_negative(), "{} kept {}", id, p);
+            }
+        }
+        for (id, c) in &record.competencies {
+            if let Some(s) = &c.score {
+                prop_assert!(*s <= hundred && !s.is_negative(), "{} score {}", id, s);
+            }
+        }
+    }
+
+    #[test]
+    fn rejected_events_change_nothing_but_errors(events in log()) {
+        let defs = definitions("highest");
+        let record = fold(&defs, &events, at_end()).unwrap();
+        for rejected in &record.errors {
+            let kept: Vec<Event> = events.iter().enumerate().filter(|(i, _)| *i != rejected.event).map(|(_, e)| e.clone()).collect();
+            let without = fold(&defs, &kept, at_end()).unwrap();
+            let mut a = serde_json::to_value(&record).unwrap();
+            let mut b = serde_json::to_value(&without).unwrap();
+            a.as_object_mut().unwrap().remove("errors");
+            b.as_object_mut().unwrap().remove("errors");
+            prop_assert_eq!(a, b, "rejected event {} ({}) changed the record", rejected.event, rejected.code);
+        }
+    }
+
+    #[test]
+    fn a_passing_attempt_never_lowers_a_highest_kept_result(events in log(), raw in 24u32..=40) {
+        let defs = definitions("highest");
+        let before = fold(&defs, &events, at_end()).unwrap();
+        let last = events.last().map_or(Timestamp::parse("2025-01-06T09:00:00Z").unwrap(), |e| e.at);
+        let mut more = events.clone();
+        more.push(serde_json::from_value(json!({"at": last.plus_seconds(1).to_string(), "type": "attempt_submitted", "assessment": "X", "score": raw.to_string()})).unwrap());
+        let after = fold(&defs, &more, at_end()).unwrap();
+        let x = cairn::ids::AssessmentId::from("X");
+        if let Some(old) = &before.assessments[&x].kept_percent {
+            let new = after.assessments[&x].kept_percent.clone().unwrap();
+            prop_assert!(new >= *old, "kept fell from {} to {}", old, new);
+        }
+    }
+}
