@@ -152,18 +152,10 @@ pub enum StatusError {
         /// What is wrong.
         reason: &'static str,
     },
-    /// The entry points at another list.
-    #[error(
-        "the credential's status entry points at `{expected}`, but the list given is `{found}`: fetch the list its statusListCredential names"
-    )]
-    ListMismatch {
-        /// The list URL the entry names.
-        expected: String,
-        /// The id of the list given.
-        found: String,
-    },
     /// The credential has no entry for the list given.
-    #[error("the credential has no BitstringStatusListEntry pointing at the status list `{list}`")]
+    #[error(
+        "the credential has no BitstringStatusListEntry this status list (`{list}`) can answer: fetch the list its statusListCredential names"
+    )]
     EntryMissing {
         /// The id of the list given.
         list: String,
@@ -193,7 +185,6 @@ impl StatusError {
             StatusError::PurposeUnsupported { .. } => "status_purpose_unsupported",
             StatusError::PurposeMismatch { .. } => "status_purpose_mismatch",
             StatusError::Malformed { .. } => "status_malformed",
-            StatusError::ListMismatch { .. } => "status_list_mismatch",
             StatusError::EntryMissing { .. } => "status_entry_missing",
             StatusError::IssuerMismatch { .. } => "status_issuer_mismatch",
         }
@@ -423,6 +414,10 @@ pub struct StatusCheck {
     pub index: usize,
     /// Whether the bit is set.
     pub is_set: bool,
+    /// Whether the list's `id` is the URL the entry's `statusListCredential` names. A list
+    /// is bound to an entry by the URL the caller fetched it from; a list whose `id` differs
+    /// (as in the 1EdTech fixture) is still read, and this flag lets the verifier warn.
+    pub list_id_matches: bool,
 }
 
 impl StatusCheck {
@@ -476,10 +471,34 @@ fn parse_index(value: Option<&Value>) -> Result<usize, StatusError> {
     }
 }
 
-/// Checks one `BitstringStatusListEntry` against a status list credential (whose proof
-/// the caller has verified): the list is the one the entry names, purposes agree, the
-/// index (a decimal string, or a JSON integer as some issuers write it) fits, and the bit
-/// is read. A `statusSize` other than 1 is refused.
+/// The purposes a status list credential serves (`statusPurpose`, a string or an array).
+fn list_purposes(list_credential: &Value) -> Result<Vec<&str>, StatusError> {
+    let bad_list = |reason| StatusError::Malformed {
+        what: "the status list credential",
+        reason,
+    };
+    let subject = list_credential
+        .get("credentialSubject")
+        .filter(|s| has_type(s, "BitstringStatusList"))
+        .ok_or(bad_list(
+            "its credentialSubject is not a BitstringStatusList",
+        ))?;
+    match subject.get("statusPurpose") {
+        Some(Value::String(p)) => Ok(vec![p.as_str()]),
+        Some(Value::Array(ps)) => Ok(ps.iter().filter_map(Value::as_str).collect()),
+        _ => Err(bad_list("it has no statusPurpose")),
+    }
+}
+
+/// The URL of the status list an entry names (`statusListCredential`): the list to fetch.
+pub fn entry_list_url(entry: &Value) -> Option<&str> {
+    entry.get("statusListCredential").and_then(Value::as_str)
+}
+
+/// Checks one `BitstringStatusListEntry` against the status list credential the caller
+/// fetched from the entry's [`entry_list_url`] (and whose proof it verified): purposes
+/// agree, the index (a decimal string, or a JSON integer as some issuers write it) fits,
+/// and the bit is read. A `statusSize` other than 1 is refused.
 pub fn check_entry(entry: &Value, list_credential: &Value) -> Result<StatusCheck, StatusError> {
     let bad_entry = |reason| StatusError::Malformed {
         what: "the status entry",
@@ -498,10 +517,7 @@ pub fn check_entry(entry: &Value, list_credential: &Value) -> Result<StatusCheck
         .ok_or(bad_entry("it has no statusPurpose"))?;
     let purpose = StatusPurpose::parse(purpose)?;
     let index = parse_index(entry.get("statusListIndex"))?;
-    let expected = entry
-        .get("statusListCredential")
-        .and_then(Value::as_str)
-        .ok_or(bad_entry("it has no statusListCredential"))?;
+    let list_url = entry_list_url(entry).ok_or(bad_entry("it has no statusListCredential"))?;
     if entry
         .get("statusSize")
         .is_some_and(|size| size.as_u64() != Some(1))
@@ -512,66 +528,43 @@ pub fn check_entry(entry: &Value, list_credential: &Value) -> Result<StatusCheck
     if !has_type(list_credential, "BitstringStatusListCredential") {
         return Err(bad_list("its type is not BitstringStatusListCredential"));
     }
-    let found = list_credential
-        .get("id")
-        .and_then(Value::as_str)
-        .ok_or(bad_list("it has no id"))?;
-    if found != expected {
-        return Err(StatusError::ListMismatch {
-            expected: expected.to_string(),
-            found: found.to_string(),
+    let purposes = list_purposes(list_credential)?;
+    if !purposes.contains(&purpose.as_str()) {
+        return Err(StatusError::PurposeMismatch {
+            entry: purpose.as_str().to_string(),
+            list: purposes.join(", "),
         });
     }
-    let subject = list_credential
-        .get("credentialSubject")
-        .filter(|s| has_type(s, "BitstringStatusList"))
-        .ok_or(bad_list(
-            "its credentialSubject is not a BitstringStatusList",
-        ))?;
+    let subject = &list_credential["credentialSubject"];
     if subject
         .get("statusSize")
         .is_some_and(|size| size.as_u64() != Some(1))
     {
         return Err(bad_list("its statusSize is not 1"));
     }
-    let list_purposes: Vec<&str> = match subject.get("statusPurpose") {
-        Some(Value::String(p)) => vec![p.as_str()],
-        Some(Value::Array(ps)) => ps.iter().filter_map(Value::as_str).collect(),
-        _ => return Err(bad_list("it has no statusPurpose")),
-    };
-    if !list_purposes.contains(&purpose.as_str()) {
-        return Err(StatusError::PurposeMismatch {
-            entry: purpose.as_str().to_string(),
-            list: list_purposes.join(", "),
-        });
-    }
     let encoded = subject
         .get("encodedList")
         .and_then(Value::as_str)
         .ok_or(bad_list("it has no encodedList"))?;
     let list = StatusList::decode(encoded)?;
+    let list_id_matches = list_credential.get("id").and_then(Value::as_str) == Some(list_url);
     Ok(StatusCheck {
         purpose,
         index,
         is_set: list.get(index)?,
+        list_id_matches,
     })
 }
 
 /// Checks a credential's `credentialStatus` (one entry or an array) against a status list
-/// credential: the list's issuer must be the credential's issuer, and every
-/// `BitstringStatusListEntry` naming this list is checked. Fails when no entry names it.
+/// credential the caller fetched and verified. The list's issuer must be the credential's
+/// issuer. The entries checked are the `BitstringStatusListEntry`s naming the list's `id`;
+/// if none does, those whose purpose the list serves (flagged `list_id_matches: false`).
+/// Fails when no entry fits the list.
 pub fn check_credential(
     credential: &Value,
     list_credential: &Value,
 ) -> Result<Vec<StatusCheck>, StatusError> {
-    let list_id =
-        list_credential
-            .get("id")
-            .and_then(Value::as_str)
-            .ok_or(StatusError::Malformed {
-                what: "the status list credential",
-                reason: "it has no id",
-            })?;
     let credential_issuer = issuer_id(credential.get("issuer")).ok_or(StatusError::Malformed {
         what: "the credential",
         reason: "it has no issuer id",
@@ -586,23 +579,41 @@ pub fn check_credential(
             credential: credential_issuer.to_string(),
         });
     }
+    let list_id = list_credential.get("id").and_then(Value::as_str);
+    let purposes = list_purposes(list_credential)?;
     let entries: Vec<&Value> = match credential.get("credentialStatus") {
         Some(Value::Array(entries)) => entries.iter().collect(),
         Some(entry) => vec![entry],
         None => Vec::new(),
     };
-    let checks = entries
+    let bitstring: Vec<&Value> = entries
         .into_iter()
-        .filter(|entry| {
-            has_type(entry, "BitstringStatusListEntry")
-                && entry.get("statusListCredential").and_then(Value::as_str) == Some(list_id)
-        })
-        .map(|entry| check_entry(entry, list_credential))
-        .collect::<Result<Vec<_>, _>>()?;
-    if checks.is_empty() {
+        .filter(|e| has_type(e, "BitstringStatusListEntry"))
+        .collect();
+    let named: Vec<&Value> = bitstring
+        .iter()
+        .copied()
+        .filter(|e| list_id.is_some() && entry_list_url(e) == list_id)
+        .collect();
+    let chosen = if named.is_empty() {
+        bitstring
+            .into_iter()
+            .filter(|e| {
+                e.get("statusPurpose")
+                    .and_then(Value::as_str)
+                    .is_some_and(|p| purposes.contains(&p))
+            })
+            .collect()
+    } else {
+        named
+    };
+    if chosen.is_empty() {
         return Err(StatusError::EntryMissing {
-            list: list_id.to_string(),
+            list: list_id.unwrap_or("(no id)").to_string(),
         });
     }
-    Ok(checks)
+    chosen
+        .into_iter()
+        .map(|entry| check_entry(entry, list_credential))
+        .collect()
 }
