@@ -161,8 +161,38 @@ impl<'a> Course<'a> {
 
     /// Folds one learner's events as of `at`.
     pub fn fold(&self, events: &[Event], at: Timestamp) -> Record {
+        self.replay(events, at).record(at)
+    }
+
+    /// Folds one learner's events as of `at` into the compact summary a roster-wide view
+    /// needs (the mastery grid, "what if" across a class): the same fold as [`Course::fold`]
+    /// without explanations, attempt lists or messages. Entries follow
+    /// [`Course::competency_ids`], [`Course::assessment_ids`] and [`Course::definition_ids`].
+    pub fn summarize(&self, events: &[Event], at: Timestamp) -> LearnerSummary {
+        self.replay(events, at).summary(at)
+    }
+
+    /// Competency ids in summary order.
+    pub fn competency_ids(&self) -> Vec<&CompetencyId> {
+        self.comps.iter().map(|c| &c.id).collect()
+    }
+
+    /// Assessment ids in summary order.
+    pub fn assessment_ids(&self) -> Vec<&AssessmentId> {
+        self.asmts.iter().map(|a| &a.a.id).collect()
+    }
+
+    /// Definition ids in summary order.
+    pub fn definition_ids(&self) -> Vec<&DefinitionId> {
+        self.defs.iter().map(|d| &d.id).collect()
+    }
+
+    fn replay(&self, events: &[Event], at: Timestamp) -> Learner<'_, 'a> {
         let mut order: Vec<usize> = (0..events.len()).filter(|&i| events[i].at <= at).collect();
-        order.sort_by_key(|&i| events[i].at);
+        // Stable: list order breaks ties. Logs are usually stored sorted already.
+        if !order.is_sorted_by_key(|&i| events[i].at) {
+            order.sort_by_key(|&i| events[i].at);
+        }
         let mut learner = Learner::new(self);
         for (position, &index) in order.iter().enumerate() {
             let event = &events[index];
@@ -171,8 +201,59 @@ impl<'a> Course<'a> {
                 Err(err) => learner.errors.push(RejectedEvent { event: index, code: err.code(), message: err.to_string() }),
             }
         }
-        learner.record(at)
+        learner
     }
+}
+
+/// One learner's log: the unit a roster is made of.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct LearnerLog {
+    /// The learner.
+    pub learner: crate::ids::LearnerId,
+    /// Their events.
+    pub events: Vec<Event>,
+}
+
+/// A learner's results in compact form, for roster-wide views.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LearnerSummary {
+    /// Per competency, in [`Course::competency_ids`] order.
+    pub competencies: Vec<CompetencySummary>,
+    /// Per assessment, in [`Course::assessment_ids`] order.
+    pub assessments: Vec<AssessmentSummary>,
+    /// Per definition, in [`Course::definition_ids`] order.
+    pub credentials: Vec<CredentialSummary>,
+    /// How many events were rejected.
+    pub rejected: usize,
+}
+
+/// One competency of a [`LearnerSummary`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CompetencySummary {
+    /// Status.
+    pub status: MasteryStatus,
+    /// Exact score.
+    pub score: Option<Number>,
+}
+
+/// One assessment of a [`LearnerSummary`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AssessmentSummary {
+    /// Counted attempts (current cycle).
+    pub attempts_counted: u32,
+    /// Kept percent, exact.
+    pub kept_percent: Option<Number>,
+    /// Whether the kept result passes.
+    pub passed: bool,
+}
+
+/// One credential of a [`LearnerSummary`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CredentialSummary {
+    /// Status of the latest issuance.
+    pub status: CredentialStatus,
+    /// Latest issue time.
+    pub issued_at: Option<Timestamp>,
 }
 
 // ---------------------------------------------------------------------------------------
@@ -746,6 +827,32 @@ impl<'c, 'a> Learner<'c, 'a> {
         }
         let deadline = if info.renewal { None } else { self.deadline(info.def) };
         Some(policy::next_step(info.policy, &self.counted_state(a), deadline, at))
+    }
+
+    fn summary(self, at: Timestamp) -> LearnerSummary {
+        let course = self.course;
+        LearnerSummary {
+            competencies: (0..course.comps.len())
+                .map(|c| {
+                    let r = self.competency(c);
+                    CompetencySummary { status: r.status, score: r.score }
+                })
+                .collect(),
+            assessments: (0..course.asmts.len())
+                .map(|a| {
+                    let cycle = self.cycle(a);
+                    let counted = if course.asmts[a].summative { self.asmts[a].attempts.iter().filter(|x| x.counted && x.cycle == cycle).count() } else { self.asmts[a].attempts.len() };
+                    let kept = &self.kept[a];
+                    AssessmentSummary { attempts_counted: counted as u32, kept_percent: kept.as_ref().map(|k| k.percent.clone()), passed: kept.as_ref().is_some_and(|k| k.passes) }
+                })
+                .collect(),
+            credentials: self
+                .issuances
+                .iter()
+                .map(|list| CredentialSummary { status: list.last().map_or(CredentialStatus::NotIssued, |i| issuance_status(i, at)), issued_at: list.last().map(|i| i.issued_at) })
+                .collect(),
+            rejected: self.errors.len(),
+        }
     }
 
     fn record(self, at: Timestamp) -> Record {
