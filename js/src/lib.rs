@@ -1,1 +1,139 @@
 //! WebAssembly bindings of Cairn's pure core: a thin translator of types, no domain logic.
+//! JSON text goes in (the core's canonical input), plain JS objects come out through
+//! serde-wasm-bindgen's JSON-compatible serializer, and core errors become JS `Error`s whose
+//! `code` is the core's stable code and whose `message` is the core's sentence.
+
+use cairn::error::Error;
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+
+/// A core error on its way to JavaScript: thrown as an `Error` with a `code` property.
+#[derive(Debug)]
+pub struct JsCoreError(pub Error);
+
+impl From<Error> for JsCoreError {
+    fn from(err: Error) -> Self {
+        JsCoreError(err)
+    }
+}
+
+impl From<JsCoreError> for JsValue {
+    fn from(err: JsCoreError) -> JsValue {
+        let js = js_sys::Error::new(&err.0.to_string());
+        // Setting a property on a fresh, extensible Error object cannot fail.
+        let _ = js_sys::Reflect::set(&js, &JsValue::from_str("code"), &err.0.code().into());
+        js.into()
+    }
+}
+
+/// Serializes a result as a plain JS value (objects, arrays, strings, numbers, booleans).
+fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsCoreError> {
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    value.serialize(&serializer).map_err(|e| {
+        JsCoreError(Error::Json {
+            context: "the result for JavaScript",
+            message: e.to_string(),
+        })
+    })
+}
+
+/// Reads JSON text into a core input type, naming what was read when it does not fit.
+fn from_json<'a, T: Deserialize<'a>>(context: &'static str, json: &'a str) -> Result<T, Error> {
+    serde_json::from_str(json).map_err(|e| Error::json(context, e))
+}
+
+/// The version of this binding (and of the core it was built from).
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_owned()
+}
+
+/// Validates credential definitions: `definitionsJson` is a JSON array of definition objects
+/// (the scenario `definitions` format). Returns the validator's findings, an array of
+/// `{ code, severity, ref, message }` (empty when there is nothing to fix). Throws an `Error`
+/// with a `code` when the JSON cannot be read as definitions.
+#[wasm_bindgen(js_name = validateDefinitions)]
+pub fn validate_definitions(definitions_json: &str) -> Result<JsValue, JsCoreError> {
+    let definitions = cairn::definition::parse_definitions(definitions_json)?;
+    to_js(&cairn::definition::validate(&definitions))
+}
+
+/// Reads the fold's three inputs and folds them.
+fn fold_record(
+    definitions_json: &str,
+    events_json: &str,
+    at: &str,
+) -> Result<cairn::record::Record, JsCoreError> {
+    let definitions = cairn::definition::parse_definitions(definitions_json)?;
+    let events = cairn::event::parse_events(events_json)?;
+    let at = cairn::Timestamp::parse(at).map_err(Error::from)?;
+    Ok(cairn::record::fold(&definitions, &events, at).map_err(Error::from)?)
+}
+
+/// Folds a learner's events into their record as of `at`:
+/// `record = fold(definitions, events, at)`. `definitionsJson` is a JSON array of definition
+/// objects, `eventsJson` a JSON array of events (the scenario format), `at` an instant
+/// `YYYY-MM-DDTHH:MM:SSZ` (events after it are ignored). Returns the record as a plain object:
+/// `errors` (rejected events with their codes), `competencies`, `assessments`, `credentials`
+/// (with an `explanation` tree each), `equivalencies` and `validation`; exact numbers are
+/// strings. Throws an `Error` with a `code` when an input cannot be read.
+#[wasm_bindgen]
+pub fn fold(definitions_json: &str, events_json: &str, at: &str) -> Result<JsValue, JsCoreError> {
+    to_js(&fold_record(definitions_json, events_json, at)?)
+}
+
+/// Same as [`fold`], returning the record serialized as JSON text, byte for byte what the
+/// native core serializes (the test of native and wasm agreement).
+#[wasm_bindgen(js_name = foldJson)]
+pub fn fold_json(
+    definitions_json: &str,
+    events_json: &str,
+    at: &str,
+) -> Result<String, JsCoreError> {
+    let record = fold_record(definitions_json, events_json, at)?;
+    serde_json::to_string(&record).map_err(|e| {
+        JsCoreError(Error::Json {
+            context: "the record",
+            message: e.to_string(),
+        })
+    })
+}
+
+/// Evidence-row calculation (`spec/mastery.md` §2–3): `inputJson` is
+/// `{ method, params, scale, evidence }`. Returns `{ value, exact, mastered, reason }` with
+/// exact numbers as strings (`value` rounded half away from zero to 2 decimals). Throws an
+/// `Error` with the method's code (`unknown_method`, `param_out_of_range`, …) when refused.
+#[wasm_bindgen]
+pub fn calculate(input_json: &str) -> Result<JsValue, JsCoreError> {
+    let input: cairn::mastery::CalculationInput = from_json("calculation input", input_json)?;
+    let outcome = cairn::mastery::calculate_evidence(&input).map_err(Error::from)?;
+    to_js(&outcome)
+}
+
+/// The input of [`rollup`]: a parent's rule and its children's ratings.
+#[derive(Deserialize)]
+struct RollupInput {
+    rule: cairn::mastery::RollupRule,
+    #[serde(default)]
+    children: Vec<cairn::mastery::ChildRating>,
+}
+
+/// Parent-from-children roll-up (`spec/mastery.md` §4): `inputJson` is
+/// `{ rule: { type: "all" } | { type: "points", base_points, children }, children: [{ id,
+/// proficient }] }`. Returns `{ proficient, points }`. Throws an `Error` with code
+/// `rule_config_invalid` for a rule that cannot be applied.
+#[wasm_bindgen]
+pub fn rollup(input_json: &str) -> Result<JsValue, JsCoreError> {
+    let input: RollupInput = from_json("roll-up input", input_json)?;
+    let outcome = cairn::mastery::rollup(&input.rule, &input.children).map_err(Error::from)?;
+    to_js(&outcome)
+}
+
+/// Evaluates an award rule on given facts: `inputJson` is `{ rule, facts, at }` (README §4
+/// grammar; facts as in the `criteria` vectors). Returns `{ satisfied, progress: { satisfied,
+/// of }, explanation }`, the explanation being the tree of what is met and what is missing.
+#[wasm_bindgen(js_name = evaluateCriteria)]
+pub fn evaluate_criteria(input_json: &str) -> Result<JsValue, JsCoreError> {
+    let input: cairn::criteria::FactsInput = from_json("criteria input", input_json)?;
+    to_js(&cairn::criteria::evaluate_facts(&input))
+}

@@ -1,2 +1,157 @@
-//! Cairn's dev tasks (being written).
-fn main() {}
+//! Cairn's dev tasks, run as `cargo xtask <task>`: the wasm build, the CI pipeline, the demo,
+//! benchmarks and the native scenario records. Needs only cargo (and Node for the JS tests);
+//! a missing tool is installed by the task itself where it can be. Never part of the product.
+
+mod bench;
+mod ci;
+mod demo;
+mod records;
+mod tidy;
+mod wasm;
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+use anyhow::{Context, Result, bail};
+
+const HELP: &str = "\
+cargo xtask <task>
+
+tasks:
+  wasm                       build cairn-wasm for wasm32 and generate bindings into www/pkg/
+  ci [--quick]               every check, stopping at the first failure (--quick skips fuzz)
+  demo [--port N]            build the wasm and serve Cairn on 127.0.0.1 (default port 8080)
+  bench <core|credentials|all>  native and wasm benchmarks in one run, with ratios
+  records                    fold every scenario natively into target/scenario-records/
+  tidy                       check that every .rs file opens with a `//!` line
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match dispatch(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("xtask: error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn dispatch(args: &[String]) -> Result<()> {
+    let task = args.first().map(String::as_str);
+    let rest = args.get(1..).unwrap_or_default();
+    match task {
+        Some("wasm") => {
+            no_extra_args("wasm", rest)?;
+            wasm::build()
+        }
+        Some("ci") => {
+            let quick = match rest {
+                [] => false,
+                [flag] if flag == "--quick" => true,
+                _ => bail!("usage: cargo xtask ci [--quick]"),
+            };
+            ci::run(quick)
+        }
+        Some("demo") => {
+            let port = match rest {
+                [] => demo::DEFAULT_PORT,
+                [flag, value] if flag == "--port" => value
+                    .parse()
+                    .with_context(|| format!("--port expects a number 1-65535, got {value:?}"))?,
+                _ => bail!("usage: cargo xtask demo [--port N]"),
+            };
+            demo::run(port)
+        }
+        Some("bench") => match rest {
+            [suite] => bench::run(suite),
+            _ => bail!("usage: cargo xtask bench <core|credentials|all>"),
+        },
+        Some("records") => {
+            no_extra_args("records", rest)?;
+            records::write_all()
+        }
+        Some("tidy") => {
+            no_extra_args("tidy", rest)?;
+            tidy::check()
+        }
+        Some("help" | "--help" | "-h") | None => {
+            print!("{HELP}");
+            Ok(())
+        }
+        Some(other) => bail!("unknown task {other:?}\n\n{HELP}"),
+    }
+}
+
+fn no_extra_args(task: &str, rest: &[String]) -> Result<()> {
+    if rest.is_empty() {
+        Ok(())
+    } else {
+        bail!("`cargo xtask {task}` takes no arguments, got {rest:?}")
+    }
+}
+
+/// The repository root (the parent of `xtask/`).
+pub fn project_root() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().unwrap_or(manifest).to_path_buf()
+}
+
+/// The shared reference folder, `../shared` from the repository root.
+pub fn shared_dir() -> PathBuf {
+    project_root().join("..").join("shared")
+}
+
+/// The cargo target directory (`CARGO_TARGET_DIR` or `target/`).
+pub fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => {
+            let dir = PathBuf::from(dir);
+            if dir.is_absolute() {
+                dir
+            } else {
+                project_root().join(dir)
+            }
+        }
+        None => project_root().join("target"),
+    }
+}
+
+/// A `cargo` command (the one running this xtask, via `$CARGO`), in the repository root.
+pub fn cargo() -> Command {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    cmd.current_dir(project_root());
+    cmd
+}
+
+/// Whether a program answers `--version` (is installed and on PATH).
+pub fn has_program(program: impl AsRef<OsStr>) -> bool {
+    Command::new(program)
+        .arg("--version")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Runs a command to completion, echoing it first; fails naming the command on a non-zero exit.
+pub fn run_command(cmd: &mut Command) -> Result<()> {
+    let shown = show(cmd);
+    eprintln!("$ {shown}");
+    let status = cmd
+        .status()
+        .with_context(|| format!("could not start `{shown}` (is it installed and on PATH?)"))?;
+    if !status.success() {
+        bail!("`{shown}` failed ({status})");
+    }
+    Ok(())
+}
+
+/// A command as a person would type it.
+pub fn show(cmd: &Command) -> String {
+    let mut parts = vec![cmd.get_program().to_string_lossy().into_owned()];
+    parts.extend(cmd.get_args().map(|a| a.to_string_lossy().into_owned()));
+    parts.join(" ")
+}

@@ -1,0 +1,95 @@
+// The binding's contract as JavaScript sees it: exports with camelCase names and documented
+// TypeScript types, core errors thrown as `Error`s with the core's stable `code`, plain
+// objects out, and the sample on the tool page folding cleanly.
+
+import { describe, test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { loadCore, pkgDir, repoRoot } from './support.mjs';
+
+let core;
+before(async () => {
+  core = await loadCore();
+});
+
+const EXPORTS = ['version', 'validateDefinitions', 'fold', 'foldJson', 'calculate', 'rollup', 'evaluateCriteria'];
+
+/** Calls `fn` expecting a throw; returns the thrown value. */
+function thrown(fn) {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  assert.fail('expected a throw');
+}
+
+const sampleDefinitions = readFileSync(join(repoRoot, 'www', 'sample', 'definitions.json'), 'utf8');
+const sampleEvents = readFileSync(join(repoRoot, 'www', 'sample', 'events.json'), 'utf8');
+
+describe('binding API', () => {
+  test('every export is a function with a camelCase name', () => {
+    for (const name of EXPORTS) assert.equal(typeof core[name], 'function', name);
+  });
+
+  test('every export is documented in the generated TypeScript types', () => {
+    const dts = readFileSync(join(pkgDir, 'cairn_wasm.d.ts'), 'utf8');
+    for (const name of EXPORTS) {
+      const doc = new RegExp(`\\*/\\s*export function ${name}\\(`);
+      assert.match(dts, doc, `${name} has no doc comment in cairn_wasm.d.ts`);
+    }
+  });
+
+  test('version is the crate version', () => {
+    const cargo = readFileSync(join(repoRoot, 'js', 'Cargo.toml'), 'utf8');
+    const version = /^version\s*=\s*"([^"]+)"/m.exec(cargo)[1];
+    assert.equal(core.version(), version);
+  });
+
+  test('malformed definitions JSON throws an Error with code invalid_json', () => {
+    const error = thrown(() => core.validateDefinitions('[{"id": '));
+    assert.ok(error instanceof Error);
+    assert.equal(error.code, 'invalid_json');
+    assert.match(error.message, /definitions/);
+  });
+
+  test('malformed events JSON throws an Error with code invalid_json', () => {
+    const error = thrown(() => core.fold(sampleDefinitions, '{"not": "a list"}', '2026-03-01T00:00:00Z'));
+    assert.ok(error instanceof Error);
+    assert.equal(error.code, 'invalid_json');
+    assert.match(error.message, /events/);
+  });
+
+  test('a malformed instant throws an Error with code invalid_timestamp', () => {
+    const error = thrown(() => core.fold(sampleDefinitions, sampleEvents, '2026-03-01 00:00'));
+    assert.ok(error instanceof Error);
+    assert.equal(error.code, 'invalid_timestamp');
+  });
+
+  test('an unknown method throws with the method error code', () => {
+    const input = { method: 'median', params: {}, scale: { points_possible: '100', mastery_points: '80' }, evidence: [] };
+    const error = thrown(() => core.calculate(JSON.stringify(input)));
+    assert.ok(error instanceof Error);
+    assert.equal(error.code, 'unknown_method');
+    assert.match(error.message, /median/);
+  });
+
+  test('results are plain JSON-compatible objects', () => {
+    const record = core.fold(sampleDefinitions, sampleEvents, '2026-02-10T00:00:00Z');
+    assert.equal(Object.getPrototypeOf(record), Object.prototype);
+    assert.ok(!(record.competencies instanceof Map));
+    assert.deepEqual(JSON.parse(JSON.stringify(record)), record);
+    assert.deepEqual(record, JSON.parse(core.foldJson(sampleDefinitions, sampleEvents, '2026-02-10T00:00:00Z')));
+  });
+
+  test('the tool page sample folds with no rejected event and no definition finding', () => {
+    assert.deepEqual(core.validateDefinitions(sampleDefinitions), []);
+    const record = core.fold(sampleDefinitions, sampleEvents, '2026-02-10T00:00:00Z');
+    assert.deepEqual(record.errors, []);
+    assert.deepEqual(Object.keys(record.competencies).sort(), ['C-ALT', 'C-STRUCT']);
+    assert.equal(record.competencies['C-ALT'].source, 'plar');
+    assert.ok(record.credentials['accessible-docs'].explanation, 'the credential has an explanation tree');
+  });
+});
