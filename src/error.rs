@@ -3,6 +3,7 @@
 //! that need one type.
 
 use crate::case::CaseError;
+use crate::credential::CredentialError;
 use crate::credential::bake::BakeError;
 use crate::credential::status::StatusError;
 use crate::definition::DefinitionError;
@@ -35,6 +36,9 @@ pub enum Error {
     /// A refused calculation method, evidence row or roll-up rule.
     #[error(transparent)]
     Mastery(#[from] MasteryError),
+    /// A credential, key or context that cannot be processed (`spec/badges.md`).
+    #[error(transparent)]
+    Credential(#[from] CredentialError),
     /// A badge image that cannot be baked, or whose credential cannot be extracted.
     #[error(transparent)]
     Bake(#[from] BakeError),
@@ -60,6 +64,7 @@ impl Error {
             Error::Timestamp(_) => "invalid_timestamp",
             Error::Definition(e) => e.code(),
             Error::Mastery(e) => e.code(),
+            Error::Credential(e) => e.code(),
             Error::Bake(e) => e.code(),
             Error::Status(e) => e.code(),
             Error::Case(e) => e.code(),

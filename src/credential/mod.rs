@@ -1,6 +1,17 @@
-//! Open Badges 3.0 credentials (being written).
+//! Open Badges 3.0 credentials (`spec/badges.md`): pinned contexts, strict JSON-LD
+//! canonicalization, `eddsa-rdfc-2022` signing and verification, baking and status.
+//! Pure: keys, times, ids and status lists are arguments; nothing is fetched, no clock
+//! is read, no randomness is drawn.
 
 /// Baking: embed a credential into PNG and SVG badge images and extract it again.
 pub mod bake;
+pub mod canon;
+pub mod contexts;
+pub mod error;
+pub mod jsonld;
 /// Revocation and suspension: W3C Bitstring Status Lists and their entries.
 pub mod status;
+
+pub use canon::{Canonical, canonicalize, canonicalize_value};
+pub use error::CredentialError;
+pub use jsonld::ContextSet;

@@ -1,0 +1,243 @@
+//! Published and project vectors of `../shared/vectors`, reproduced byte for byte: pinned
+//! context bytes, canonical N-Quads and hashes (W3C vc-di-eddsa, 1EdTech OB 3.0
+//! implementation guide, project vectors), all checked against the independent `oxjsonld`
+//! processor as well.
+
+mod credential_support;
+
+use cairn::credential::canon::{canonicalize_value, hex, sha256};
+use cairn::credential::contexts::PINNED;
+use cairn::credential::{Canonical, ContextSet};
+use credential_support::{
+    contexts_with_examples, reference_nquads, vector_json, vector_path, vector_text,
+};
+use serde_json::Value;
+
+/// Each embedded context file hashes to its line of `CONTEXTS.sha256`.
+#[test]
+fn embedded_contexts_match_pinned_hashes() {
+    let sums = vector_text("contexts/CONTEXTS.sha256");
+    let mut checked = 0;
+    for c in PINNED {
+        let line = sums
+            .lines()
+            .find(|l| l.split_whitespace().nth(1) == Some(c.file))
+            .unwrap_or_else(|| panic!("{} is not listed in CONTEXTS.sha256", c.file));
+        let want = line.split_whitespace().next().expect("hash");
+        assert_eq!(hex(&sha256(c.text.as_bytes())), want, "{} drifted", c.file);
+        checked += 1;
+    }
+    assert_eq!(checked, 10);
+    // The URL → file mapping agrees with the shared index.
+    let index = vector_json("contexts/index.json");
+    for c in PINNED {
+        assert_eq!(index[c.url], Value::String(c.file.to_owned()), "{}", c.url);
+    }
+    // The CIS constant is the project's inline context, byte for byte.
+    assert_eq!(
+        cairn::credential::contexts::CIS_CONTEXT_JSON,
+        vector_text("project/cis-context.json")
+    );
+}
+
+fn strip_proof(mut doc: Value) -> Value {
+    doc.as_object_mut().expect("object").remove("proof");
+    doc
+}
+
+/// The proof configuration of a signed document: its (first) proof without `proofValue`,
+/// with the document's `@context`.
+fn proof_config(signed: &Value) -> Value {
+    let proof = match &signed["proof"] {
+        Value::Array(a) => a[0].clone(),
+        other => other.clone(),
+    };
+    let mut cfg = proof.as_object().expect("proof object").clone();
+    cfg.remove("proofValue");
+    cfg.insert("@context".to_owned(), signed["@context"].clone());
+    Value::Object(cfg)
+}
+
+fn canon(doc: &Value, set: &ContextSet) -> Canonical {
+    canonicalize_value(doc, set).unwrap_or_else(|e| panic!("canonicalize: {e} ({})", e.code()))
+}
+
+fn check(doc: &Value, set: &ContextSet, want_nquads: &str, want_hash: &str, what: &str) {
+    let got = canon(doc, set);
+    assert_eq!(got.nquads, want_nquads, "{what}: canonical N-Quads differ");
+    assert_eq!(got.hash_hex(), want_hash.trim(), "{what}: hash differs");
+    assert!(!got.utf16_order_differs, "{what}");
+}
+
+#[test]
+fn w3c_eddsa_rdfc_2022_canonical_forms() {
+    let set = contexts_with_examples();
+    let dir = "w3c-vc-di-eddsa/eddsa-rdfc-2022";
+    let unsigned = vector_json("w3c-vc-di-eddsa/unsigned.json");
+    check(
+        &unsigned,
+        &set,
+        &vector_text(&format!("{dir}/canonDocDataInt.txt")),
+        &vector_text(&format!("{dir}/docHashDataInt.txt")),
+        "W3C document",
+    );
+    let cfg = vector_json(&format!("{dir}/proofConfigDataInt.json"));
+    check(
+        &cfg,
+        &set,
+        &vector_text(&format!("{dir}/proofCanonDataInt.txt")),
+        &vector_text(&format!("{dir}/proofHashDataInt.txt")),
+        "W3C proof configuration",
+    );
+    // The signed document without its proof canonicalizes like the unsigned one.
+    let signed = vector_json(&format!("{dir}/signedDataInt.json"));
+    assert_eq!(
+        canon(&strip_proof(signed.clone()), &set),
+        canon(&unsigned, &set)
+    );
+    assert_eq!(canon(&proof_config(&signed), &set), canon(&cfg, &set));
+}
+
+#[test]
+fn w3c_vector_needs_the_examples_context() {
+    // Cairn does not pin the W3C examples context: with the pinned set only, it is refused.
+    let unsigned = vector_json("w3c-vc-di-eddsa/unsigned.json");
+    let err = canonicalize_value(&unsigned, ContextSet::pinned()).expect_err("unknown context");
+    assert_eq!(err.code(), "context_unknown");
+    assert!(err.to_string().contains("examples/v2"), "{err}");
+}
+
+#[test]
+fn onedtech_impl_guide_canonical_forms() {
+    let set = ContextSet::pinned();
+    let hashes = vector_json("1edtech-ob3/impl-guide/hashes.json");
+    let unsigned = vector_json("1edtech-ob3/impl-guide/unsigned.json");
+    check(
+        &unsigned,
+        set,
+        &vector_text("1edtech-ob3/impl-guide/document-canon.txt"),
+        hashes["docHash"].as_str().expect("docHash"),
+        "1EdTech document",
+    );
+    let mut cfg = vector_json("1edtech-ob3/impl-guide/proof-options.json");
+    cfg["@context"] = unsigned["@context"].clone();
+    check(
+        &cfg,
+        set,
+        &vector_text("1edtech-ob3/impl-guide/proof-canon.txt"),
+        hashes["proofHash"].as_str().expect("proofHash"),
+        "1EdTech proof configuration",
+    );
+    let signed = vector_json("1edtech-ob3/impl-guide/signed.json");
+    assert_eq!(
+        canon(&strip_proof(signed.clone()), set),
+        canon(&unsigned, set)
+    );
+    assert_eq!(canon(&proof_config(&signed), set), canon(&cfg, set));
+}
+
+const PROJECT: &[&str] = &["ob3-mastery", "ob3-mastery-https-issuer", "ob3-cis"];
+
+#[test]
+fn project_vectors_canonical_forms() {
+    let set = ContextSet::pinned();
+    for name in PROJECT {
+        let hashes = vector_json(&format!("project/{name}-hashes.json"));
+        let signed = vector_json(&format!("project/{name}-signed.json"));
+        let unsigned = vector_json(&format!("project/{name}-unsigned.json"));
+        check(
+            &unsigned,
+            set,
+            &vector_text(&format!("project/{name}-canonical-document.nq")),
+            hashes["docHash"].as_str().expect("docHash"),
+            name,
+        );
+        assert_eq!(
+            canon(&strip_proof(signed.clone()), set),
+            canon(&unsigned, set),
+            "{name}"
+        );
+        check(
+            &proof_config(&signed),
+            set,
+            &vector_text(&format!("project/{name}-canonical-proof.nq")),
+            hashes["proofHash"].as_str().expect("proofHash"),
+            name,
+        );
+        let data = format!(
+            "{}{}",
+            hashes["proofHash"].as_str().expect("proofHash"),
+            hashes["docHash"].as_str().expect("docHash")
+        );
+        assert_eq!(
+            hashes["hashData"].as_str(),
+            Some(data.as_str()),
+            "{name}: hashData = proof ‖ doc"
+        );
+    }
+}
+
+/// P3: the validator's drifted copy of context-3.0.3 (with `jti`, `endorsementJwt`) gives
+/// the same canonical form for the project vectors, since they use neither term.
+#[test]
+fn drifted_ob_context_gives_same_hashes_for_project_vectors() {
+    let drift = vector_text("contexts/drift/ob-v3p0-context-3.0.3.validator-copy.json");
+    let alias = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3-validator-copy.json";
+    let set = ContextSet::with_extra([(alias, drift.as_str())]).expect("drift context");
+    for name in PROJECT {
+        let mut doc = vector_json(&format!("project/{name}-unsigned.json"));
+        let pinned = canon(&doc, ContextSet::pinned());
+        doc["@context"][1] = Value::String(alias.to_owned());
+        assert_eq!(canon(&doc, &set), pinned, "{name}");
+    }
+    // And the drifted copy really differs from the pinned bytes.
+    assert_ne!(drift, vector_text("contexts/ob-v3p0-context-3.0.3.json"));
+}
+
+/// Cairn's strict expander and `oxjsonld` (independent) agree on every JSON-LD document of
+/// the vectors folder that Cairn accepts.
+#[test]
+fn strict_expander_agrees_with_oxjsonld_on_all_vectors() {
+    let set = contexts_with_examples();
+    let mut compared = 0;
+    for dir in [
+        "w3c-vc-di-eddsa",
+        "w3c-vc-di-eddsa/eddsa-rdfc-2022",
+        "1edtech-ob3/impl-guide",
+        "1edtech-ob3/validator-fixtures",
+        "project",
+    ] {
+        let mut files: Vec<_> = std::fs::read_dir(vector_path(dir))
+            .expect("vector dir")
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .collect();
+        files.sort();
+        for path in files {
+            let text = std::fs::read_to_string(&path).expect("read");
+            let Ok(doc) = serde_json::from_str::<Value>(&text) else {
+                continue;
+            };
+            if doc.get("@context").is_none() {
+                continue;
+            }
+            let name = path.display().to_string();
+            let docs = if doc.get("proof").is_some() {
+                vec![strip_proof(doc.clone()), proof_config(&doc)]
+            } else {
+                vec![doc]
+            };
+            for d in docs {
+                let ours = canon(&d, &set);
+                assert_eq!(ours.nquads, reference_nquads_with_examples(&d), "{name}");
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared >= 25, "compared only {compared} documents");
+}
+
+fn reference_nquads_with_examples(doc: &Value) -> String {
+    reference_nquads(doc)
+}
