@@ -4,7 +4,6 @@
 //! packages with typed errors. Pure: the host fetches the file; this never touches the
 //! network, never recurses over input-controlled depth and never panics on bad input.
 
-use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
@@ -747,21 +746,28 @@ fn natural_key(code: &str) -> Vec<Chunk<'_>> {
     chunks
 }
 
-/// Sibling order of §8: integer `sequenceNumber` (absent last), natural order of the
-/// coding scheme (absent last), the scheme's text, then the association's file position.
-fn sibling_order(
-    a: (Option<i64>, Option<&str>, usize),
-    b: (Option<i64>, Option<&str>, usize),
-) -> Ordering {
-    let seq = |s: Option<i64>| (s.is_none(), s.unwrap_or(0));
-    fn code(c: Option<&str>) -> (bool, Vec<Chunk<'_>>) {
-        (c.is_none(), c.map(natural_key).unwrap_or_default())
+/// Sibling order of §8, as a key whose derived order is total: integer `sequenceNumber`
+/// (absent last), natural order of the coding scheme (absent last), the scheme's text,
+/// then the association's file position.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+struct SiblingKey<'a> {
+    sequence_absent: bool,
+    sequence: i64,
+    code_absent: bool,
+    natural: Vec<Chunk<'a>>,
+    code: Option<&'a str>,
+    position: usize,
+}
+
+fn sibling_key(sequence: Option<i64>, code: Option<&str>, position: usize) -> SiblingKey<'_> {
+    SiblingKey {
+        sequence_absent: sequence.is_none(),
+        sequence: sequence.unwrap_or(0),
+        code_absent: code.is_none(),
+        natural: code.map(natural_key).unwrap_or_default(),
+        code,
+        position,
     }
-    seq(a.0)
-        .cmp(&seq(b.0))
-        .then_with(|| code(a.1).cmp(&code(b.1)))
-        .then_with(|| a.1.cmp(&b.1))
-        .then_with(|| a.2.cmp(&b.2))
 }
 
 fn label(item: &Item) -> String {
@@ -988,13 +994,6 @@ pub fn import_with(json: &str, options: &ImportOptions) -> Result<Framework, Cas
     }
 
     // Children lists in sibling order; roots are the document's children, then orphans.
-    let key = |i: usize, pos: usize| {
-        (
-            associations.get(pos).and_then(|a| a.sequence_number),
-            items[i].human_coding_scheme.as_deref(),
-            pos,
-        )
-    };
     let mut children: Vec<Vec<usize>> = vec![Vec::new(); items.len()];
     let mut top: Vec<usize> = Vec::new();
     let mut orphans: Vec<usize> = Vec::new();
@@ -1022,13 +1021,21 @@ pub fn import_with(json: &str, options: &ImportOptions) -> Result<Framework, Cas
             }
         }
     }
-    let position = |i: usize| placed[i].map_or(usize::MAX, |(_, pos)| pos);
-    let by_sibling_order =
-        |a: &usize, b: &usize| sibling_order(key(*a, position(*a)), key(*b, position(*b)));
-    top.sort_by(by_sibling_order);
+    // Keys computed once per item, so sorting never re-splits a coding scheme.
+    let keys: Vec<SiblingKey<'_>> = items
+        .iter()
+        .zip(&placed)
+        .map(|(item, p)| {
+            let position = p.map_or(usize::MAX, |(_, pos)| pos);
+            let sequence = associations.get(position).and_then(|a| a.sequence_number);
+            sibling_key(sequence, item.human_coding_scheme.as_deref(), position)
+        })
+        .collect();
+    top.sort_by(|a, b| keys[*a].cmp(&keys[*b]));
     for list in &mut children {
-        list.sort_by(by_sibling_order);
+        list.sort_by(|a, b| keys[*a].cmp(&keys[*b]));
     }
+    drop(keys);
 
     // Pre-order walk with an explicit stack; depth checked on the way.
     let mut order: Vec<(usize, Option<usize>, usize)> = Vec::with_capacity(items.len());
@@ -1165,36 +1172,22 @@ mod tests {
     #[test]
     fn natural_order_compares_digit_runs_as_numbers() {
         let mut codes = vec!["L1.10", "L1.2", "L1.1", "L1.2a", "L1", "L01.3", "L2"];
-        codes.sort_by(|a, b| sibling_order((None, Some(a), 0), (None, Some(b), 0)));
+        codes.sort_by_key(|c| sibling_key(None, Some(c), 0));
         assert_eq!(
             codes,
             ["L1", "L1.1", "L1.2", "L1.2a", "L01.3", "L1.10", "L2"]
         );
         let huge = "9".repeat(200);
-        assert_eq!(
-            sibling_order((None, Some(&huge), 0), (None, Some("10"), 0)),
-            Ordering::Greater
-        );
+        assert!(sibling_key(None, Some(&huge), 0) > sibling_key(None, Some("10"), 0));
     }
 
     #[test]
     fn sequence_numbers_come_first_then_codes_then_position() {
-        assert_eq!(
-            sibling_order((Some(2), Some("B"), 5), (None, Some("A"), 0)),
-            Ordering::Less
-        );
-        assert_eq!(
-            sibling_order((Some(1), Some("B"), 5), (Some(2), Some("A"), 0)),
-            Ordering::Less
-        );
-        assert_eq!(
-            sibling_order((None, Some("A"), 5), (None, None, 0)),
-            Ordering::Less
-        );
-        assert_eq!(
-            sibling_order((None, None, 1), (None, None, 0)),
-            Ordering::Greater
-        );
+        assert!(sibling_key(Some(2), Some("B"), 5) < sibling_key(None, Some("A"), 0));
+        assert!(sibling_key(Some(1), Some("B"), 5) < sibling_key(Some(2), Some("A"), 0));
+        assert!(sibling_key(Some(-3), None, 5) < sibling_key(Some(0), Some("A"), 0));
+        assert!(sibling_key(None, Some("A"), 5) < sibling_key(None, None, 0));
+        assert!(sibling_key(None, None, 1) > sibling_key(None, None, 0));
     }
 
     #[test]
