@@ -53,7 +53,9 @@ pub fn version() -> String {
 /// `{ code, severity, ref, message }` (empty when there is nothing to fix). Throws an `Error`
 /// with a `code` when the JSON cannot be read as definitions.
 #[wasm_bindgen(js_name = validateDefinitions)]
-pub fn validate_definitions(definitions_json: &str) -> Result<JsValue, JsCoreError> {
+pub fn validate_definitions(
+    #[wasm_bindgen(js_name = definitionsJson)] definitions_json: &str,
+) -> Result<JsValue, JsCoreError> {
     let definitions = cairn::definition::parse_definitions(definitions_json)?;
     to_js(&cairn::definition::validate(&definitions))
 }
@@ -78,7 +80,11 @@ fn fold_record(
 /// (with an `explanation` tree each), `equivalencies` and `validation`; exact numbers are
 /// strings. Throws an `Error` with a `code` when an input cannot be read.
 #[wasm_bindgen]
-pub fn fold(definitions_json: &str, events_json: &str, at: &str) -> Result<JsValue, JsCoreError> {
+pub fn fold(
+    #[wasm_bindgen(js_name = definitionsJson)] definitions_json: &str,
+    #[wasm_bindgen(js_name = eventsJson)] events_json: &str,
+    at: &str,
+) -> Result<JsValue, JsCoreError> {
     to_js(&fold_record(definitions_json, events_json, at)?)
 }
 
@@ -86,8 +92,8 @@ pub fn fold(definitions_json: &str, events_json: &str, at: &str) -> Result<JsVal
 /// native core serializes (the test of native and wasm agreement).
 #[wasm_bindgen(js_name = foldJson)]
 pub fn fold_json(
-    definitions_json: &str,
-    events_json: &str,
+    #[wasm_bindgen(js_name = definitionsJson)] definitions_json: &str,
+    #[wasm_bindgen(js_name = eventsJson)] events_json: &str,
     at: &str,
 ) -> Result<String, JsCoreError> {
     let record = fold_record(definitions_json, events_json, at)?;
@@ -104,7 +110,9 @@ pub fn fold_json(
 /// exact numbers as strings (`value` rounded half away from zero to 2 decimals). Throws an
 /// `Error` with the method's code (`unknown_method`, `param_out_of_range`, …) when refused.
 #[wasm_bindgen]
-pub fn calculate(input_json: &str) -> Result<JsValue, JsCoreError> {
+pub fn calculate(
+    #[wasm_bindgen(js_name = inputJson)] input_json: &str,
+) -> Result<JsValue, JsCoreError> {
     let input: cairn::mastery::CalculationInput = from_json("calculation input", input_json)?;
     let outcome = cairn::mastery::calculate_evidence(&input).map_err(Error::from)?;
     to_js(&outcome)
@@ -123,7 +131,9 @@ struct RollupInput {
 /// proficient }] }`. Returns `{ proficient, points }`. Throws an `Error` with code
 /// `rule_config_invalid` for a rule that cannot be applied.
 #[wasm_bindgen]
-pub fn rollup(input_json: &str) -> Result<JsValue, JsCoreError> {
+pub fn rollup(
+    #[wasm_bindgen(js_name = inputJson)] input_json: &str,
+) -> Result<JsValue, JsCoreError> {
     let input: RollupInput = from_json("roll-up input", input_json)?;
     let outcome = cairn::mastery::rollup(&input.rule, &input.children).map_err(Error::from)?;
     to_js(&outcome)
@@ -133,7 +143,9 @@ pub fn rollup(input_json: &str) -> Result<JsValue, JsCoreError> {
 /// grammar; facts as in the `criteria` vectors). Returns `{ satisfied, progress: { satisfied,
 /// of }, explanation }`, the explanation being the tree of what is met and what is missing.
 #[wasm_bindgen(js_name = evaluateCriteria)]
-pub fn evaluate_criteria(input_json: &str) -> Result<JsValue, JsCoreError> {
+pub fn evaluate_criteria(
+    #[wasm_bindgen(js_name = inputJson)] input_json: &str,
+) -> Result<JsValue, JsCoreError> {
     let input: cairn::criteria::FactsInput = from_json("criteria input", input_json)?;
     to_js(&cairn::criteria::evaluate_facts(&input))
 }

@@ -73,8 +73,13 @@ pub fn build() -> Result<()> {
         .context("wasm-bindgen could not generate the bindings")?;
 
     let wasm_path = pkg_dir.join("cairn_wasm_bg.wasm");
-    let bytes = std::fs::read(&wasm_path)
+    let generated = std::fs::read(&wasm_path)
         .with_context(|| format!("cannot read the generated {}", wasm_path.display()))?;
+    // The bindings are generated; the function names only cost bytes from here on.
+    let bytes = without_custom_section(&generated, "name")
+        .with_context(|| format!("{} is not a well-formed wasm module", wasm_path.display()))?;
+    std::fs::write(&wasm_path, &bytes)
+        .with_context(|| format!("cannot write {}", wasm_path.display()))?;
     let gzipped = gzip_len(&bytes)?;
     println!(
         "wasm: {} — {} raw, {} gzip",
@@ -88,6 +93,53 @@ pub fn build() -> Result<()> {
     Ok(())
 }
 
+/// The module without the custom section called `name` (the section layout is in the
+/// WebAssembly core specification, §5.5: an id byte, a LEB128 size, the contents).
+fn without_custom_section(module: &[u8], name: &str) -> Result<Vec<u8>> {
+    const HEADER: usize = 8;
+    if module.len() < HEADER || &module[..4] != b"\0asm" {
+        bail!("missing the wasm header");
+    }
+    let mut out = module[..HEADER].to_vec();
+    let mut at = HEADER;
+    while at < module.len() {
+        let start = at;
+        let id = module[at];
+        let (size, contents) = read_leb128(module, at + 1)?;
+        let end = contents
+            .checked_add(size)
+            .filter(|&end| end <= module.len());
+        let Some(end) = end else {
+            bail!("section at byte {start} runs past the end")
+        };
+        let is_dropped = id == 0 && {
+            let (len, text) = read_leb128(module, contents)?;
+            module.get(text..text.saturating_add(len)) == Some(name.as_bytes())
+        };
+        if !is_dropped {
+            out.extend_from_slice(&module[start..end]);
+        }
+        at = end;
+    }
+    Ok(out)
+}
+
+/// Reads an unsigned LEB128 number at `at`; returns it and the index after it.
+fn read_leb128(bytes: &[u8], mut at: usize) -> Result<(usize, usize)> {
+    let mut value: usize = 0;
+    for shift in (0..35).step_by(7) {
+        let Some(&byte) = bytes.get(at) else {
+            bail!("truncated LEB128 number")
+        };
+        at += 1;
+        value |= usize::from(byte & 0x7f) << shift;
+        if byte & 0x80 == 0 {
+            return Ok((value, at));
+        }
+    }
+    bail!("LEB128 number longer than 5 bytes")
+}
+
 /// Length of the bytes gzipped at the best level (what a server would send).
 fn gzip_len(bytes: &[u8]) -> Result<usize> {
     let mut encoder = GzEncoder::new(Vec::new(), Compression::best());
@@ -98,4 +150,44 @@ fn gzip_len(bytes: &[u8]) -> Result<usize> {
 fn kib(bytes: usize) -> String {
     // Display only; sizes are far below f64's exact integer range.
     format!("{bytes} bytes ({:.1} KiB)", bytes as f64 / 1024.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_custom_section;
+
+    fn custom(name: &str, payload: &[u8]) -> Vec<u8> {
+        let mut contents = vec![u8::try_from(name.len()).expect("short name")];
+        contents.extend_from_slice(name.as_bytes());
+        contents.extend_from_slice(payload);
+        let mut section = vec![0, u8::try_from(contents.len()).expect("short section")];
+        section.extend(contents);
+        section
+    }
+
+    #[test]
+    fn drops_only_the_named_custom_section() {
+        let header = b"\0asm\x01\0\0\0".to_vec();
+        let type_section = vec![1, 1, 0]; // a type section with zero types
+        let module = [
+            header.clone(),
+            type_section.clone(),
+            custom("name", b"\x01\x02\x03"),
+            custom("producers", b"x"),
+        ]
+        .concat();
+        let stripped = without_custom_section(&module, "name").expect("well-formed");
+        assert_eq!(
+            stripped,
+            [header, type_section, custom("producers", b"x")].concat()
+        );
+    }
+
+    #[test]
+    fn refuses_a_truncated_module() {
+        let mut module = b"\0asm\x01\0\0\0".to_vec();
+        module.extend_from_slice(&[0, 40, 4, b'n']);
+        assert!(without_custom_section(&module, "name").is_err());
+        assert!(without_custom_section(b"\0as", "name").is_err());
+    }
 }
