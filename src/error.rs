@@ -5,6 +5,7 @@
 use crate::case::CaseError;
 use crate::credential::CredentialError;
 use crate::credential::bake::BakeError;
+use crate::credential::export::ExportError;
 use crate::credential::status::StatusError;
 use crate::definition::DefinitionError;
 use crate::mastery::MasteryError;
@@ -45,6 +46,9 @@ pub enum Error {
     /// A status list or status entry that cannot be built, read or checked.
     #[error(transparent)]
     Status(#[from] StatusError),
+    /// A credential that cannot be exported to OB 2.0 or bundled into a CLR.
+    #[error(transparent)]
+    Export(#[from] ExportError),
     /// A refused CASE framework package.
     #[error(transparent)]
     Case(#[from] CaseError),
@@ -67,6 +71,7 @@ impl Error {
             Error::Credential(e) => e.code(),
             Error::Bake(e) => e.code(),
             Error::Status(e) => e.code(),
+            Error::Export(e) => e.code(),
             Error::Case(e) => e.code(),
         }
     }

@@ -8,6 +8,8 @@ pub mod bake;
 pub mod canon;
 pub mod contexts;
 pub mod error;
+/// Exports: an Open Badges 2.0 hosted assertion and a CLR 2.0 bundle of credentials.
+pub mod export;
 pub mod jsonld;
 /// Revocation and suspension: W3C Bitstring Status Lists and their entries.
 pub mod status;
