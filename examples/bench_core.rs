@@ -13,7 +13,7 @@ use cairn::event::Event;
 use cairn::record::{Course, LearnerLog};
 use serde_json::{Value, json};
 
-const LEARNERS: usize = 10_000;
+const DEFAULT_LEARNERS: usize = 10_000;
 const ASSESSMENTS: usize = 20;
 const COMPETENCIES: usize = 8;
 
@@ -108,7 +108,8 @@ fn peak_rss_bytes() -> u64 {
 fn main() {
     let mut rng = Lcg(0x5eed_ca1a_u64);
     let definitions_json = definition();
-    let logs_json: Vec<Value> = (0..LEARNERS).map(|i| json!({"learner": format!("L{i:05}"), "events": learner_events(&mut rng)})).collect();
+    let learners: usize = std::env::var("CAIRN_BENCH_LEARNERS").ok().and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_LEARNERS);
+    let logs_json: Vec<Value> = (0..learners).map(|i| json!({"learner": format!("L{i:05}"), "events": learner_events(&mut rng)})).collect();
     let definitions_text = serde_json::to_string(&definitions_json).unwrap();
     let logs_text = serde_json::to_string(&logs_json).unwrap();
     let out = std::path::Path::new("target/bench-core");
@@ -140,7 +141,7 @@ fn main() {
     let check: Vec<Event> = serde_json::from_value(learner_events(&mut Lcg(1)).into()).unwrap();
     std::hint::black_box(check);
 
-    println!("learners {LEARNERS}, events {events}, issued {issued}, events JSON {} bytes", logs_text.len());
+    println!("learners {learners}, events {events}, issued {issued}, events JSON {} bytes", logs_text.len());
     println!("@metric events {events}");
     println!("@metric fold_events_per_second {:.0} ev/s", events as f64 / best);
     println!("@metric full_record_events_per_second {:.0} ev/s", events as f64 / full);

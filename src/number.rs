@@ -1,7 +1,7 @@
 //! Exact numbers: decimal strings parsed into rationals, arithmetic without rounding,
 //! and the one rounding rule of `spec/mastery.md` §1 (half away from zero, 2 decimals).
 //!
-//! Never touches `f64`. Small values stay in an `i128` ratio (the fast path); any
+//! Never touches `f64`. Small values stay in an `i64` ratio (the fast path); any
 //! operation that would overflow moves to a big rational, so results are always exact.
 
 use std::cmp::Ordering;
@@ -23,7 +23,7 @@ pub struct Number(Repr);
 
 #[derive(Clone, PartialEq, Eq, Hash)]
 enum Repr {
-    Small(Ratio<i128>),
+    Small(Ratio<i64>),
     Big(BigRational),
 }
 
@@ -69,12 +69,12 @@ impl Number {
 
     /// The whole number `n`.
     pub fn from_integer(n: i64) -> Self {
-        Number(Repr::Small(Ratio::from_integer(i128::from(n))))
+        Number(Repr::Small(Ratio::from_integer(n)))
     }
 
     /// `n / d` reduced. `d` must not be zero.
     pub fn ratio(n: i64, d: i64) -> Self {
-        Number(Repr::Small(Ratio::new(i128::from(n), i128::from(d))))
+        Number(Repr::Small(Ratio::new(n, d)))
     }
 
     /// Parses a plain decimal (`^[0-9]+(\.[0-9]+)?$`), the only form Cairn's input uses.
@@ -95,7 +95,7 @@ impl Number {
             return Err(bad());
         }
         let digits: String = [whole, frac].concat();
-        if let (Ok(n), Some(d)) = (digits.parse::<i128>(), 10i128.checked_pow(frac.len() as u32)) {
+        if let (Ok(n), Some(d)) = (digits.parse::<i64>(), 10i64.checked_pow(frac.len() as u32)) {
             return Ok(Number(Repr::Small(Ratio::new(n, d))));
         }
         let n: BigInt = digits.parse().map_err(|_| bad())?;
@@ -126,7 +126,7 @@ impl Number {
     }
 
     fn from_big(big: BigRational) -> Self {
-        match (big.numer().to_i128(), big.denom().to_i128()) {
+        match (big.numer().to_i64(), big.denom().to_i64()) {
             (Some(n), Some(d)) => Number(Repr::Small(Ratio::new_raw(n, d))),
             _ => Number(Repr::Big(big)),
         }
@@ -142,7 +142,7 @@ impl Number {
     fn binary(
         &self,
         other: &Number,
-        small: impl Fn(&Ratio<i128>, &Ratio<i128>) -> Option<Ratio<i128>>,
+        small: impl Fn(&Ratio<i64>, &Ratio<i64>) -> Option<Ratio<i64>>,
         big: impl Fn(BigRational, BigRational) -> BigRational,
     ) -> Number {
         if let (Repr::Small(a), Repr::Small(b)) = (&self.0, &other.0) {
@@ -238,13 +238,13 @@ impl Number {
     }
 
     /// Fast [`Number::round2`] for the small form; same result.
-    fn round2_small(r: &Ratio<i128>) -> Option<Ratio<i128>> {
+    fn round2_small(r: &Ratio<i64>) -> Option<Ratio<i64>> {
         let (n, d) = (*r.numer(), *r.denom());
         let scaled = n.unsigned_abs().checked_mul(100)?;
         let d = d.unsigned_abs();
         let (q, rem) = scaled.div_rem(&d);
         let q = if rem.checked_mul(2)? >= d { q + 1 } else { q };
-        let q = i128::try_from(q).ok()?;
+        let q = i64::try_from(q).ok()?;
         Some(Ratio::new(if n < 0 { -q } else { q }, 100))
     }
 
@@ -382,7 +382,10 @@ impl<'de> Deserialize<'de> for Number {
                 Number::parse_decimal(v).map_err(E::custom)
             }
             fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Number, E> {
-                Ok(Number(Repr::Small(Ratio::from_integer(i128::from(v)))))
+                Ok(match i64::try_from(v) {
+                    Ok(v) => Number::from_integer(v),
+                    Err(_) => Number::from_big(BigRational::from_integer(BigInt::from(v))),
+                })
             }
             fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Number, E> {
                 Ok(Number::from_integer(v))

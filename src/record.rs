@@ -8,12 +8,13 @@
 //! Pure and deterministic: the evaluation instant is an argument; no clock, no I/O. A
 //! rejected event changes nothing but its entry in `errors`.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use crate::criteria::{Explanation, Facts, Progress, is_held};
+use crate::criteria::{Explanation, Facts, Progress, Rule, is_held};
 use crate::definition::{
     self, Assessment, AssessmentKind, AttemptPolicy, CompetencyMethod, CredentialDefinition, DefinitionError, Finding, GrantMode, PlarMethod,
     Scoring,
@@ -49,6 +50,10 @@ pub struct Course<'a> {
 
 #[derive(Debug)]
 struct DefInfo {
+    /// The criteria with ids resolved, for the fast check after every event.
+    criteria: Check,
+    /// Each equivalency's requirements, resolved.
+    equivalencies: Vec<Check>,
     comps: Vec<usize>,
     asmts: Vec<usize>,
     comp_weight_total: Number,
@@ -70,6 +75,8 @@ struct AsmtInfo<'a> {
     groups: Vec<(usize, Vec<usize>, Number)>,
     /// The re-sit cap in points (assessments without parts).
     cap_points: Option<Number>,
+    /// Competencies this assessment is an item of (flat indices).
+    feeds: Vec<usize>,
 }
 
 #[derive(Debug)]
@@ -100,7 +107,14 @@ impl<'a> Course<'a> {
         };
         for (d, def) in defs.iter().enumerate() {
             course.def_by_id.insert(def.id.as_str(), d);
-            let mut info = DefInfo { comps: Vec::new(), asmts: Vec::new(), comp_weight_total: Number::zero(), component_weight_total: Number::zero() };
+            let mut info = DefInfo {
+                criteria: Check::Submitted(0),
+                equivalencies: Vec::new(),
+                comps: Vec::new(),
+                asmts: Vec::new(),
+                comp_weight_total: Number::zero(),
+                component_weight_total: Number::zero(),
+            };
             for c in &def.competencies {
                 let method = c.resolved_method().map_err(|source| DefinitionError::Method { definition: def.id.to_string(), competency: c.id.to_string(), source })?;
                 course.comp_by_id.insert(c.id.as_str(), course.comps.len());
@@ -148,10 +162,48 @@ impl<'a> Course<'a> {
                 };
                 course.asmt_by_id.insert(a.id.as_str(), flat);
                 course.def_info[d].asmts.push(flat);
-                course.asmts.push(AsmtInfo { def: d, a, policy, max, pass: a.pass_percent.clone(), summative, renewal, parts, groups, cap_points });
+                let feeds = if summative && !renewal { definition::fed_competencies(a).iter().map(|c| course.comp_by_id[c.as_str()]).collect() } else { Vec::new() };
+                course.asmts.push(AsmtInfo { def: d, a, policy, max, pass: a.pass_percent.clone(), summative, renewal, parts, groups, cap_points, feeds });
             }
         }
+        for (d, def) in defs.iter().enumerate() {
+            course.def_info[d].criteria = course.compile(&def.criteria);
+            course.def_info[d].equivalencies = def.equivalencies.iter().map(|e| course.compile(&e.requires)).collect();
+        }
         Ok(course)
+    }
+
+    /// Scores with their derived percents and pass decision, computed once.
+    fn derive_scores(&self, a: usize, total: Number, parts: Vec<Number>) -> Scores {
+        let info = &self.asmts[a];
+        let percent = total.mul(&HUNDRED).div(&info.max);
+        let group_percents: Vec<Number> =
+            info.groups.iter().map(|(_, idx, max)| idx.iter().fold(Number::zero(), |acc, &i| acc.add(&parts[i])).mul(&HUNDRED).div(max)).collect();
+        let passes = info.pass.as_ref().is_some_and(|pass| percent.meets(pass))
+            && info.groups.iter().zip(&group_percents).all(|((c, _, _), p)| p.meets(&self.comps[*c].threshold));
+        Scores { total, parts, percent, group_percents, passes }
+    }
+
+    /// The scores after the re-sit cap, if the cap lowers them.
+    fn capped(&self, a: usize, scores: &Scores) -> Option<Scores> {
+        let cap = self.asmts[a].cap_points.as_ref()?;
+        (scores.total > *cap).then(|| self.derive_scores(a, cap.clone(), scores.parts.clone()))
+    }
+
+    /// Resolves a rule's ids to indices (references were checked by [`definition::check`]).
+    fn compile(&self, rule: &Rule) -> Check {
+        let asmt = |id: &AssessmentId| self.asmt_by_id[id.as_str()];
+        match rule {
+            Rule::All(of) => Check::All(of.iter().map(|r| self.compile(r)).collect()),
+            Rule::Any(of) => Check::Any(of.iter().map(|r| self.compile(r)).collect()),
+            Rule::AtLeast { k, of } => Check::AtLeast(*k, of.iter().map(|r| self.compile(r)).collect()),
+            Rule::Points { points, of } => Check::Points(points.clone(), of.iter().map(|e| (self.compile(&e.rule), e.points.clone(), e.required)).collect()),
+            Rule::Competency(c) => Check::Competency(self.comp_by_id[c.as_str()]),
+            Rule::AllCompetencies => Check::AllCompetencies,
+            Rule::Assessment(a) => Check::Assessment(asmt(a)),
+            Rule::Submitted(a) => Check::Submitted(asmt(a)),
+            Rule::Credential(d) => Check::Credential(d.clone(), self.def_by_id.get(d.as_str()).copied()),
+        }
     }
 
     /// The definitions' validator findings (README §10).
@@ -263,6 +315,12 @@ pub struct CredentialSummary {
 struct Scores {
     total: Number,
     parts: Vec<Number>,
+    /// `total × 100 / max`.
+    percent: Number,
+    /// Per fed competency group of a rubric (in `AsmtInfo::groups` order), its percent.
+    group_percents: Vec<Number>,
+    /// Whether these scores pass the assessment (README §5.1).
+    passes: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -286,10 +344,16 @@ struct AsmtState {
 
 #[derive(Debug, Clone)]
 struct Kept {
-    total: Number,
-    parts: Vec<Number>,
-    percent: Number,
+    scores: Scores,
     passes: bool,
+}
+
+impl Kept {
+    /// The kept result passes by the same test as an attempt; formative results never pass.
+    fn settle(mut self, summative: bool) -> Self {
+        self.passes = summative && self.scores.passes;
+        self
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -313,6 +377,13 @@ struct CompResult {
     score: Option<Number>,
 }
 
+/// What is known of a competency since its inputs last changed.
+#[derive(Debug, Clone, Default)]
+struct CompCache {
+    status: Option<MasteryStatus>,
+    score: Option<Option<Number>>,
+}
+
 struct Learner<'c, 'a> {
     course: &'c Course<'a>,
     errors: Vec<RejectedEvent>,
@@ -325,7 +396,9 @@ struct Learner<'c, 'a> {
     issuances: Vec<Vec<Issuance>>,
     presentations: Vec<Presentation>,
     claimed: BTreeSet<(usize, usize)>,
-    comp_cache: RefCell<Vec<Option<CompResult>>>,
+    comp_cache: RefCell<Vec<CompCache>>,
+    /// Reused buffers for evidence sequences: (submission position, percent), then percents.
+    scratch: RefCell<(Vec<(usize, Number)>, Vec<Number>)>,
 }
 
 impl<'c, 'a> Learner<'c, 'a> {
@@ -342,7 +415,8 @@ impl<'c, 'a> Learner<'c, 'a> {
             issuances: vec![Vec::new(); nd],
             presentations: Vec::new(),
             claimed: BTreeSet::new(),
-            comp_cache: RefCell::new(vec![None; nc]),
+            comp_cache: RefCell::new(vec![CompCache::default(); nc]),
+            scratch: RefCell::new((Vec::new(), Vec::new())),
         }
     }
 
@@ -361,8 +435,12 @@ impl<'c, 'a> Learner<'c, 'a> {
         if info.renewal { self.issuances[info.def].len() as u32 } else { 0 }
     }
 
-    fn invalidate(&mut self) {
-        self.comp_cache.get_mut().iter_mut().for_each(|c| *c = None);
+    /// Forgets what depends on an assessment's results: the competencies it feeds.
+    fn invalidate_feeds(&mut self, a: usize) {
+        let cache = self.comp_cache.get_mut();
+        for &c in &self.course.asmts[a].feeds {
+            cache[c] = CompCache::default();
+        }
     }
 
     fn apply(&mut self, event: &Event, position: usize) -> Result<(), PolicyError> {
@@ -388,8 +466,8 @@ impl<'c, 'a> Learner<'c, 'a> {
                 if self.asmts[a].attempts[i].scores.is_some() {
                     return Err(PolicyError::AlreadyScored { number: *attempt });
                 }
-                let scores = read_scores(&self.course.asmts[a], score, part_scores, true)?.ok_or_else(|| PolicyError::InvalidEvent { problem: "a score or part_scores is required".into() })?;
-                self.asmts[a].attempts[i].scores = Some(scores);
+                let (total, parts) = read_scores(&self.course.asmts[a], score, part_scores, true)?.ok_or_else(|| PolicyError::InvalidEvent { problem: "a score or part_scores is required".into() })?;
+                self.asmts[a].attempts[i].scores = Some(self.course.derive_scores(a, total, parts));
                 self.attempts_changed(a, t);
                 Ok(())
             }
@@ -404,8 +482,8 @@ impl<'c, 'a> Learner<'c, 'a> {
                 }
                 let info = &self.course.asmts[a];
                 check_score_fields(info, score, part_scores)?;
-                let scores = read_scores(info, score, part_scores, false)?.ok_or_else(|| PolicyError::InvalidEvent { problem: "a score or part_scores is required".into() })?;
-                self.asmts[a].attempts[i].scores = Some(scores);
+                let (total, parts) = read_scores(info, score, part_scores, false)?.ok_or_else(|| PolicyError::InvalidEvent { problem: "a score or part_scores is required".into() })?;
+                self.asmts[a].attempts[i].scores = Some(self.course.derive_scores(a, total, parts));
                 self.attempts_changed(a, t);
                 Ok(())
             }
@@ -428,7 +506,7 @@ impl<'c, 'a> Learner<'c, 'a> {
                 if let Some(first) = self.issuances[d].first() {
                     return Err(PolicyError::AlreadyIssued { credential: credential.to_string(), issued_at: first.issued_at });
                 }
-                if !self.course.defs[d].criteria.holds(&self.view(d, t)) {
+                if !self.holds(&self.course.def_info[d].criteria, d, t) {
                     return Err(PolicyError::CriteriaNotMet { credential: credential.to_string() });
                 }
                 self.issue(d, t);
@@ -458,7 +536,7 @@ impl<'c, 'a> Learner<'c, 'a> {
                 if self.claimed.contains(&(d, e)) {
                     return Err(PolicyError::AlreadyClaimed { equivalency: equivalency.to_string() });
                 }
-                if !self.course.defs[d].equivalencies[e].requires.holds(&self.view(d, t)) {
+                if !self.holds(&self.course.def_info[d].equivalencies[e], d, t) {
                     return Err(PolicyError::EquivalencyNotEligible { equivalency: equivalency.to_string() });
                 }
                 self.claimed.insert((d, e));
@@ -494,7 +572,7 @@ impl<'c, 'a> Learner<'c, 'a> {
         let a = self.asmt_index(assessment)?;
         let info = &self.course.asmts[a];
         check_score_fields(info, score, part_scores)?;
-        let scores = read_scores(info, score, part_scores, false)?;
+        let scores = read_scores(info, score, part_scores, false)?.map(|(total, parts)| self.course.derive_scores(a, total, parts));
         let d = info.def;
         let def = &self.course.defs[d];
         if !info.summative {
@@ -571,7 +649,7 @@ impl<'c, 'a> Learner<'c, 'a> {
     /// renewal when the cycle's kept result newly passes.
     fn attempts_changed(&mut self, a: usize, t: Timestamp) {
         self.kept[a] = self.compute_kept(a);
-        self.invalidate();
+        self.invalidate_feeds(a);
         let info = &self.course.asmts[a];
         if info.renewal && self.kept[a].as_ref().is_some_and(|k| k.passes) {
             let d = info.def;
@@ -580,70 +658,62 @@ impl<'c, 'a> Learner<'c, 'a> {
         }
     }
 
-    /// The scored attempts of the current cycle, points after the re-sit cap.
-    fn scored_attempts(&self, a: usize) -> Vec<(&Attempt, Scores)> {
-        let info = &self.course.asmts[a];
+    /// Calls `f` on each scored attempt of the current cycle, in submission order, with its
+    /// scores after the re-sit cap (every scored attempt but the first).
+    fn for_each_scored<'s>(&'s self, a: usize, mut f: impl FnMut(&'s Attempt, Cow<'s, Scores>)) {
         let cycle = self.cycle(a);
-        let mut out: Vec<(&Attempt, Scores)> = Vec::new();
+        let mut first = true;
         for attempt in self.asmts[a].attempts.iter().filter(|x| x.cycle == cycle) {
             let Some(scores) = &attempt.scores else { continue };
-            if !attempt.counted && !self.passes(info, &scores.total, &scores.parts) {
+            if !attempt.counted && !scores.passes {
                 continue; // a failed non-counted challenge is kept but never scored
             }
-            let mut scores = scores.clone();
-            if let (Some(cap), false) = (&info.cap_points, out.is_empty()) {
-                if scores.total > *cap {
-                    scores.total = cap.clone();
-                }
-            }
-            out.push((attempt, scores));
+            let scores = if first { Cow::Borrowed(scores) } else { self.course.capped(a, scores).map_or(Cow::Borrowed(scores), Cow::Owned) };
+            first = false;
+            f(attempt, scores);
         }
-        out
-    }
-
-    fn passes(&self, info: &AsmtInfo<'_>, total: &Number, parts: &[Number]) -> bool {
-        let Some(pass) = &info.pass else { return false };
-        let percent = total.mul(&HUNDRED).div(&info.max);
-        if !percent.meets(pass) {
-            return false;
-        }
-        info.groups.iter().all(|(c, idx, max)| {
-            let sum = idx.iter().fold(Number::zero(), |acc, &i| acc.add(&parts[i]));
-            sum.mul(&HUNDRED).div(max).meets(&self.course.comps[*c].threshold)
-        })
     }
 
     fn compute_kept(&self, a: usize) -> Option<Kept> {
         let info = &self.course.asmts[a];
-        let scored = self.scored_attempts(a);
-        if !info.summative {
-            let (_, last) = scored.last()?;
-            return Some(Kept { percent: last.total.mul(&HUNDRED).div(&info.max), total: last.total.clone(), parts: last.parts.clone(), passes: false });
-        }
-        let chosen: Scores = match info.policy.scoring {
-            Scoring::Latest => scored.last()?.1.clone(),
-            Scoring::First => scored.first()?.1.clone(),
-            Scoring::Highest => {
-                let mut best: Option<&Scores> = None;
-                for (_, s) in &scored {
-                    if best.is_none_or(|b| s.total > b.total) {
-                        best = Some(s);
+        let mut chosen: Option<Cow<'_, Scores>> = None;
+        let mut count = 0usize;
+        let (mut total, mut parts) = (Number::zero(), vec![Number::zero(); if info.policy.scoring == Scoring::Average && info.summative { info.parts.len() } else { 0 }]);
+        self.for_each_scored(a, |_, scores| {
+            count += 1;
+            if !info.summative {
+                chosen = Some(scores);
+                return;
+            }
+            match info.policy.scoring {
+                Scoring::Latest => chosen = Some(scores),
+                Scoring::First => {
+                    if chosen.is_none() {
+                        chosen = Some(scores);
                     }
                 }
-                best?.clone()
-            }
-            Scoring::Average => {
-                let n = Number::from_integer(scored.len() as i64);
-                if scored.is_empty() {
-                    return None;
+                Scoring::Highest => {
+                    if chosen.as_ref().is_none_or(|b| scores.total > b.total) {
+                        chosen = Some(scores);
+                    }
                 }
-                let total = scored.iter().fold(Number::zero(), |acc, (_, s)| acc.add(&s.total)).div(&n);
-                let parts = (0..info.parts.len()).map(|i| scored.iter().fold(Number::zero(), |acc, (_, s)| acc.add(&s.parts[i])).div(&n)).collect();
-                Scores { total, parts }
+                Scoring::Average => {
+                    total = total.add(&scores.total);
+                    for (sum, p) in parts.iter_mut().zip(&scores.parts) {
+                        *sum = sum.add(p);
+                    }
+                }
             }
-        };
-        let passes = self.passes(info, &chosen.total, &chosen.parts);
-        Some(Kept { percent: chosen.total.mul(&HUNDRED).div(&info.max), total: chosen.total, parts: chosen.parts, passes })
+        });
+        if info.summative && info.policy.scoring == Scoring::Average {
+            if count == 0 {
+                return None;
+            }
+            let n = Number::from_integer(count as i64);
+            let averaged = self.course.derive_scores(a, total.div(&n), parts.iter().map(|p| p.div(&n)).collect());
+            return Some(Kept { scores: averaged, passes: true }.settle(info.summative));
+        }
+        chosen.map(|s| Kept { scores: s.into_owned(), passes: true }.settle(info.summative))
     }
 
     fn plar_target(&self, d: usize, competency: Option<&CompetencyId>, component: Option<&DefinitionId>) -> Result<PlarTarget, PolicyError> {
@@ -678,7 +748,7 @@ impl<'c, 'a> Learner<'c, 'a> {
                 let granted = info.comps.iter().filter(|&&c| self.granted_comps[c].is_some()).fold(Number::zero(), |acc, &c| acc.add(&self.course.comps[c].weight));
                 policy::check_plar_share(&granted, &self.course.comps[ci].weight, &info.comp_weight_total, plar.max_share_percent.as_ref(), def.id.as_str())?;
                 self.granted_comps[ci] = Some((method, t));
-                self.invalidate();
+                self.comp_cache.get_mut()[ci] = CompCache::default();
             }
             PlarTarget::Component(k) => {
                 let component = &def.components[k];
@@ -709,10 +779,9 @@ impl<'c, 'a> Learner<'c, 'a> {
         }
         methods.extend(self.granted_components[d].iter().filter(|g| g.2 <= t).map(|g| g.1));
         for &a in &self.course.def_info[d].asmts {
-            let info = &self.course.asmts[a];
             for attempt in &self.asmts[a].attempts {
                 if let (Some(m), Some(s)) = (attempt.route.plar_method(), &attempt.scores) {
-                    if attempt.counted || self.passes(info, &s.total, &s.parts) {
+                    if attempt.counted || s.passes {
                         methods.insert(m);
                     }
                 }
@@ -727,7 +796,7 @@ impl<'c, 'a> Learner<'c, 'a> {
         loop {
             let due = (0..self.course.defs.len()).find(|&d| {
                 let def = &self.course.defs[d];
-                def.grant_mode == GrantMode::Automatic && self.issuances[d].is_empty() && def.criteria.holds(&self.view(d, t))
+                def.grant_mode == GrantMode::Automatic && self.issuances[d].is_empty() && self.holds(&self.course.def_info[d].criteria, d, t)
             });
             match due {
                 Some(d) => self.issue(d, t),
@@ -736,78 +805,140 @@ impl<'c, 'a> Learner<'c, 'a> {
         }
     }
 
+    /// Whether a resolved rule holds for definition `owner` at `at` (the fast path of
+    /// [`Rule::holds`], same semantics).
+    fn holds(&self, check: &Check, owner: usize, at: Timestamp) -> bool {
+        match check {
+            Check::All(of) => of.iter().all(|c| self.holds(c, owner, at)),
+            Check::Any(of) => of.iter().any(|c| self.holds(c, owner, at)),
+            Check::AtLeast(k, of) => {
+                let mut count = 0;
+                for c in of {
+                    if self.holds(c, owner, at) {
+                        count += 1;
+                        if count >= *k {
+                            return true;
+                        }
+                    }
+                }
+                count >= *k
+            }
+            Check::Points(needed, of) => {
+                let mut sum = Number::zero();
+                for (c, points, required) in of {
+                    if self.holds(c, owner, at) {
+                        sum = sum.add(points);
+                    } else if *required {
+                        return false;
+                    }
+                }
+                sum >= *needed
+            }
+            Check::Competency(c) => self.competency_status(*c) == MasteryStatus::Mastered,
+            Check::AllCompetencies => self.course.def_info[owner].comps.iter().all(|&c| self.competency_status(c) == MasteryStatus::Mastered),
+            Check::Assessment(a) => {
+                let info = &self.course.asmts[*a];
+                info.summative && !info.renewal && self.kept[*a].as_ref().is_some_and(|k| k.passes)
+            }
+            Check::Submitted(a) => {
+                let info = &self.course.asmts[*a];
+                info.summative && !info.renewal && !self.asmts[*a].attempts.is_empty()
+            }
+            Check::Credential(id, d) => self.holds_credential_at(owner, id, *d, at),
+        }
+    }
+
     fn view<'l>(&'l self, owner: usize, at: Timestamp) -> View<'l, 'c, 'a> {
         View { learner: self, owner, at }
     }
 
     fn competency(&self, c: usize) -> CompResult {
-        if let Some(cached) = &self.comp_cache.borrow()[c] {
-            return cached.clone();
-        }
-        let result = self.compute_competency(c);
-        self.comp_cache.borrow_mut()[c] = Some(result.clone());
-        result
+        CompResult { status: self.competency_status(c), score: self.competency_score(c) }
     }
 
-    fn item_percent(&self, a: usize, c: usize, kept: &Kept) -> Number {
-        let info = &self.course.asmts[a];
-        match info.groups.iter().find(|g| g.0 == c) {
-            None => kept.percent.clone(),
-            Some((_, idx, max)) => idx.iter().fold(Number::zero(), |acc, &i| acc.add(&kept.parts[i])).mul(&HUNDRED).div(max),
+    /// README §5.2 status, computing the score only when every item has a kept result.
+    fn competency_status(&self, c: usize) -> MasteryStatus {
+        if let Some(status) = self.comp_cache.borrow()[c].status {
+            return status;
         }
-    }
-
-    fn compute_competency(&self, c: usize) -> CompResult {
         let comp = &self.course.comps[c];
         let with_kept = comp.items.iter().filter(|&&a| self.kept[a].is_some()).count();
-        let score = match &comp.method {
+        let status = if self.granted_comps[c].is_some() {
+            MasteryStatus::Mastered
+        } else if with_kept == 0 {
+            MasteryStatus::NotStarted
+        } else if with_kept < comp.items.len() {
+            MasteryStatus::InProgress
+        } else if self.competency_score(c).is_some_and(|s| s.meets(&comp.threshold)) {
+            MasteryStatus::Mastered
+        } else {
+            MasteryStatus::NotYet
+        };
+        self.comp_cache.borrow_mut()[c].status = Some(status);
+        status
+    }
+
+    fn competency_score(&self, c: usize) -> Option<Number> {
+        if let Some(score) = &self.comp_cache.borrow()[c].score {
+            return score.clone();
+        }
+        let score = self.compute_score(c);
+        self.comp_cache.borrow_mut()[c].score = Some(score.clone());
+        score
+    }
+
+    fn item_percent<'k>(&self, a: usize, c: usize, kept: &'k Kept) -> &'k Number {
+        match self.course.asmts[a].groups.iter().position(|g| g.0 == c) {
+            None => &kept.scores.percent,
+            Some(g) => &kept.scores.group_percents[g],
+        }
+    }
+
+    fn compute_score(&self, c: usize) -> Option<Number> {
+        let comp = &self.course.comps[c];
+        match &comp.method {
             CompetencyMethod::KeptMean => {
                 let (mut sum, mut weights) = (Number::zero(), Number::zero());
                 for &a in &comp.items {
                     if let Some(kept) = &self.kept[a] {
                         let w = &self.course.asmts[a].a.weight;
-                        sum = sum.add(&w.mul(&self.item_percent(a, c, kept)));
+                        sum = sum.add(&w.mul(self.item_percent(a, c, kept)));
                         weights = weights.add(w);
                     }
                 }
                 if weights.is_zero() { None } else { Some(sum.div(&weights)) }
             }
             CompetencyMethod::Calculated(method) => {
-                let mut evidence: Vec<(usize, Number)> = Vec::new();
+                let mut scratch = self.scratch.borrow_mut();
+                let (evidence, scores) = &mut *scratch;
+                evidence.clear();
                 for &a in &comp.items {
-                    let info = &self.course.asmts[a];
-                    for (attempt, scores) in self.scored_attempts(a) {
-                        let percent = match info.groups.iter().find(|g| g.0 == c) {
-                            None => scores.total.mul(&HUNDRED).div(&info.max),
-                            Some((_, idx, max)) => idx.iter().fold(Number::zero(), |acc, &i| acc.add(&scores.parts[i])).mul(&HUNDRED).div(max),
+                    let group = self.course.asmts[a].groups.iter().position(|g| g.0 == c);
+                    self.for_each_scored(a, |attempt, scores| {
+                        let percent = match group {
+                            None => scores.percent.clone(),
+                            Some(g) => scores.group_percents[g].clone(),
                         };
                         evidence.push((attempt.position, percent));
-                    }
+                    });
                 }
                 evidence.sort_by_key(|e| e.0);
-                let scores: Vec<Number> = evidence.into_iter().map(|e| e.1).collect();
-                mastery::calculate(method, &scores, &comp.threshold).ok()
+                scores.clear();
+                scores.extend(evidence.drain(..).map(|e| e.1));
+                mastery::calculate(method, scores, &comp.threshold).ok()
             }
-        };
-        let status = if self.granted_comps[c].is_some() {
-            MasteryStatus::Mastered
-        } else if with_kept == comp.items.len() && score.as_ref().is_some_and(|s| s.meets(&comp.threshold)) {
-            MasteryStatus::Mastered
-        } else if with_kept == 0 {
-            MasteryStatus::NotStarted
-        } else if with_kept < comp.items.len() {
-            MasteryStatus::InProgress
-        } else {
-            MasteryStatus::NotYet
-        };
-        CompResult { status, score }
+        }
     }
 
     fn holds_credential(&self, owner: usize, credential: &DefinitionId, at: Timestamp) -> bool {
+        self.holds_credential_at(owner, credential, self.course.def_by_id.get(credential.as_str()).copied(), at)
+    }
+
+    fn holds_credential_at(&self, owner: usize, credential: &DefinitionId, defined: Option<usize>, at: Timestamp) -> bool {
         if self.granted_components[owner].iter().any(|(id, _, _)| id == credential) {
             return true;
         }
-        if let Some(&d) = self.course.def_by_id.get(credential.as_str()) {
+        if let Some(d) = defined {
             if let Some(latest) = self.issuances[d].last() {
                 if is_held(latest.issued_at, latest.valid_until, latest.revoked_at, at) {
                     return true;
@@ -843,7 +974,7 @@ impl<'c, 'a> Learner<'c, 'a> {
                     let cycle = self.cycle(a);
                     let counted = if course.asmts[a].summative { self.asmts[a].attempts.iter().filter(|x| x.counted && x.cycle == cycle).count() } else { self.asmts[a].attempts.len() };
                     let kept = &self.kept[a];
-                    AssessmentSummary { attempts_counted: counted as u32, kept_percent: kept.as_ref().map(|k| k.percent.clone()), passed: kept.as_ref().is_some_and(|k| k.passes) }
+                    AssessmentSummary { attempts_counted: counted as u32, kept_percent: kept.as_ref().map(|k| k.scores.percent.clone()), passed: kept.as_ref().is_some_and(|k| k.passes) }
                 })
                 .collect(),
             credentials: self
@@ -877,7 +1008,8 @@ impl<'c, 'a> Learner<'c, 'a> {
         for (a, info) in course.asmts.iter().enumerate() {
             let cycle = self.cycle(a);
             let kept = &self.kept[a];
-            let scored: Vec<u32> = self.scored_attempts(a).iter().map(|(x, _)| x.number).collect();
+            let mut scored: Vec<u32> = Vec::new();
+            self.for_each_scored(a, |x, _| scored.push(x.number));
             let attempts = self.asmts[a]
                 .attempts
                 .iter()
@@ -889,7 +1021,7 @@ impl<'c, 'a> Learner<'c, 'a> {
                     cycle: x.cycle,
                     pending: x.scores.is_none(),
                     scored: scored.contains(&x.number) || (x.cycle != cycle && x.scores.is_some()),
-                    percent: x.scores.as_ref().map(|s| s.total.mul(&HUNDRED).div(&info.max)),
+                    percent: x.scores.as_ref().map(|s| s.percent.clone()),
                 })
                 .collect();
             let counted = if info.summative { self.asmts[a].attempts.iter().filter(|x| x.counted && x.cycle == cycle).count() } else { self.asmts[a].attempts.len() };
@@ -899,9 +1031,9 @@ impl<'c, 'a> Learner<'c, 'a> {
                     definition: course.defs[info.def].id.clone(),
                     kind: info.a.kind,
                     attempts_counted: counted as u32,
-                    kept_percent: kept.as_ref().map(|k| k.percent.clone()),
-                    kept_reported: kept.as_ref().map(|k| k.percent.to_reported_string()),
-                    kept_points: kept.as_ref().map(|k| k.total.clone()),
+                    kept_percent: kept.as_ref().map(|k| k.scores.percent.clone()),
+                    kept_reported: kept.as_ref().map(|k| k.scores.percent.to_reported_string()),
+                    kept_points: kept.as_ref().map(|k| k.scores.total.clone()),
                     passed: kept.as_ref().is_some_and(|k| k.passes),
                     cycle,
                     attempts,
@@ -912,6 +1044,7 @@ impl<'c, 'a> Learner<'c, 'a> {
         for (d, def) in course.defs.iter().enumerate() {
             let view = self.view(d, at);
             let explanation = def.criteria.explain(&view);
+            debug_assert_eq!(explanation.satisfied, self.holds(&course.def_info[d].criteria, d, at), "the resolved criteria and the explanation disagree");
             let issuances: Vec<IssuanceRecord> = self.issuances[d]
                 .iter()
                 .enumerate()
@@ -944,7 +1077,7 @@ impl<'c, 'a> Learner<'c, 'a> {
             for (e, eq) in def.equivalencies.iter().enumerate() {
                 let status = if self.claimed.contains(&(d, e)) {
                     EquivalencyStatus::Claimed
-                } else if eq.requires.holds(&view) {
+                } else if self.holds(&course.def_info[d].equivalencies[e], d, at) {
                     EquivalencyStatus::Eligible
                 } else {
                     EquivalencyStatus::NotEligible
@@ -958,6 +1091,20 @@ impl<'c, 'a> Learner<'c, 'a> {
 }
 
 const HUNDRED: Number = Number::HUNDRED;
+
+/// A rule with its ids resolved to indices: what the fold checks after every event.
+#[derive(Debug)]
+enum Check {
+    All(Vec<Check>),
+    Any(Vec<Check>),
+    AtLeast(u32, Vec<Check>),
+    Points(Number, Vec<(Check, Number, bool)>),
+    Competency(usize),
+    AllCompetencies,
+    Assessment(usize),
+    Submitted(usize),
+    Credential(DefinitionId, Option<usize>),
+}
 
 enum PlarTarget {
     Competency(usize),
@@ -986,7 +1133,7 @@ fn check_score_fields(info: &AsmtInfo<'_>, score: &Option<Number>, part_scores: 
 /// Reads scores after [`check_score_fields`]-style checks: `score_out_of_range` for a
 /// score above its maximum. With `range_first` (attempt_scored's order) the range is
 /// checked before the field shape.
-fn read_scores(info: &AsmtInfo<'_>, score: &Option<Number>, part_scores: &Option<BTreeMap<PartId, Number>>, range_first: bool) -> Result<Option<Scores>, PolicyError> {
+fn read_scores(info: &AsmtInfo<'_>, score: &Option<Number>, part_scores: &Option<BTreeMap<PartId, Number>>, range_first: bool) -> Result<Option<(Number, Vec<Number>)>, PolicyError> {
     if range_first {
         if let Some(s) = score {
             if *s > info.max {
@@ -1009,7 +1156,7 @@ fn read_scores(info: &AsmtInfo<'_>, score: &Option<Number>, part_scores: &Option
             if *s > info.max {
                 return Err(PolicyError::ScoreOutOfRange { what: "score".into(), score: s.clone(), max: info.max.clone() });
             }
-            Ok(Some(Scores { total: s.clone(), parts: Vec::new() }))
+            Ok(Some((s.clone(), Vec::new())))
         }
         (None, Some(given)) => {
             let mut parts = Vec::with_capacity(info.parts.len());
@@ -1022,7 +1169,7 @@ fn read_scores(info: &AsmtInfo<'_>, score: &Option<Number>, part_scores: &Option
                 total = total.add(s);
                 parts.push(s.clone());
             }
-            Ok(Some(Scores { total, parts }))
+            Ok(Some((total, parts)))
         }
         _ => Ok(None),
     }
@@ -1046,10 +1193,10 @@ struct View<'l, 'c, 'a> {
 
 impl Facts for View<'_, '_, '_> {
     fn competency_mastered(&self, competency: &CompetencyId) -> bool {
-        self.learner.course.comp_by_id.get(competency.as_str()).is_some_and(|&c| self.learner.competency(c).status == MasteryStatus::Mastered)
+        self.learner.course.comp_by_id.get(competency.as_str()).is_some_and(|&c| self.learner.competency_status(c) == MasteryStatus::Mastered)
     }
     fn all_competencies_mastered(&self) -> bool {
-        self.learner.course.def_info[self.owner].comps.iter().all(|&c| self.learner.competency(c).status == MasteryStatus::Mastered)
+        self.learner.course.def_info[self.owner].comps.iter().all(|&c| self.learner.competency_status(c) == MasteryStatus::Mastered)
     }
     fn assessment_passed(&self, assessment: &AssessmentId) -> bool {
         self.learner.course.asmt_by_id.get(assessment.as_str()).is_some_and(|&a| {
