@@ -93,3 +93,16 @@ describe('binding API', () => {
     assert.ok(record.credentials['accessible-docs'].explanation, 'the credential has an explanation tree');
   });
 });
+
+describe('js/index.mjs', () => {
+  test('accepts objects as well as JSON text and gives the same results', async () => {
+    const { load } = await import('../index.mjs');
+    const cairn = load();
+    assert.equal(cairn.version(), core.version());
+    const at = '2026-02-10T00:00:00Z';
+    const fromObjects = cairn.foldJson(JSON.parse(sampleDefinitions), JSON.parse(sampleEvents), at);
+    assert.equal(fromObjects, core.foldJson(sampleDefinitions, sampleEvents, at));
+    const error = thrown(() => cairn.calculate({ method: 'median', evidence: [] }));
+    assert.equal(error.code, 'unknown_method');
+  });
+});

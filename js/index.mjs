@@ -1,0 +1,38 @@
+// A friendly Node entry to Cairn's core in WebAssembly: loads the web-target build of
+// `cargo xtask wasm` (www/pkg/) synchronously and lets callers pass plain objects where the
+// binding takes JSON text. Translation only; every result is the core's.
+
+import { readFileSync } from 'node:fs';
+
+import * as binding from '../www/pkg/cairn_wasm.js';
+
+const asJson = (value) => (typeof value === 'string' ? value : JSON.stringify(value));
+
+let ready = false;
+
+/** Instantiates the module once (Node cannot fetch `file:` URLs, so its bytes are read). */
+export function load() {
+  if (!ready) {
+    binding.initSync({ module: readFileSync(new URL('../www/pkg/cairn_wasm_bg.wasm', import.meta.url)) });
+    ready = true;
+  }
+  return api;
+}
+
+/** The core's API with objects or JSON text accepted for every input. */
+export const api = Object.freeze({
+  /** The binding's version. */
+  version: () => binding.version(),
+  /** Validator findings of credential definitions (array of objects or JSON text). */
+  validateDefinitions: (definitions) => binding.validateDefinitions(asJson(definitions)),
+  /** `record = fold(definitions, events, at)`, the record as a plain object. */
+  fold: (definitions, events, at) => binding.fold(asJson(definitions), asJson(events), at),
+  /** The record serialized as the native core serializes it. */
+  foldJson: (definitions, events, at) => binding.foldJson(asJson(definitions), asJson(events), at),
+  /** A calculation method on evidence rows (`spec/mastery.md` §2–3). */
+  calculate: (input) => binding.calculate(asJson(input)),
+  /** Parent-from-children roll-up (`spec/mastery.md` §4). */
+  rollup: (input) => binding.rollup(asJson(input)),
+  /** An award rule on given facts, with progress and an explanation tree. */
+  evaluateCriteria: (input) => binding.evaluateCriteria(asJson(input)),
+});

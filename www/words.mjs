@@ -1,0 +1,147 @@
+// How the page words things: instants, exact numbers for display, statuses, next steps and
+// events. Presentation only: every decision shown here was taken by the core.
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** `2026-01-26T13:00:00Z` → `26 Jan 2026, 13:00 UTC` (no time zone conversion). */
+export function when(instant) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z$/.exec(instant ?? '');
+  if (!m) return String(instant ?? '');
+  const [, y, mo, d, hh, mm] = m;
+  return `${Number(d)} ${MONTHS[Number(mo) - 1]} ${y}, ${hh}:${mm} UTC`;
+}
+
+/** `2026-01-26T13:00:00Z` → `26 Jan 2026`. */
+export function day(instant) {
+  return when(instant).replace(/, \d{2}:\d{2} UTC$/, '');
+}
+
+/**
+ * An exact number string from the core (`"77"`, `"70.5"`, `"260/3"`) shown with 2 decimals,
+ * rounded half away from zero like the core's reported values. Display only.
+ */
+export function twoDecimals(exact) {
+  if (exact === null || exact === undefined) return '—';
+  let n;
+  let d;
+  const fraction = /^(-?\d+)\/(\d+)$/.exec(exact);
+  const decimal = /^(-?)(\d+)(?:\.(\d+))?$/.exec(exact);
+  if (fraction) {
+    n = BigInt(fraction[1]);
+    d = BigInt(fraction[2]);
+  } else if (decimal) {
+    const digits = decimal[3] ?? '';
+    n = BigInt(decimal[2] + digits) * (decimal[1] ? -1n : 1n);
+    d = 10n ** BigInt(digits.length);
+  } else {
+    return String(exact);
+  }
+  const negative = n < 0n;
+  const abs = negative ? -n : n;
+  const hundredths = (abs * 100n * 2n + d) / (2n * d); // half away from zero
+  const whole = hundredths / 100n;
+  const cents = String(hundredths % 100n).padStart(2, '0');
+  return `${negative && hundredths !== 0n ? '-' : ''}${whole}.${cents}`;
+}
+
+/** A percent from the core: the reported string when given, else the exact one rounded. */
+export function percent(reported, exact) {
+  const text = reported ?? twoDecimals(exact);
+  return text === '—' ? '—' : `${text} %`;
+}
+
+const MASTERY = {
+  mastered: 'Mastered',
+  not_yet: 'Not yet',
+  in_progress: 'In progress',
+  not_started: 'Not started',
+};
+
+/** A competency status in words. */
+export function masteryStatus(status) {
+  return MASTERY[status] ?? status;
+}
+
+const CREDENTIAL = {
+  not_issued: 'Not issued yet',
+  valid: 'Issued and valid',
+  expired: 'Expired',
+  revoked: 'Revoked',
+};
+
+/** A credential status in words. */
+export function credentialStatus(status) {
+  return CREDENTIAL[status] ?? status;
+}
+
+/** A PLAR method in words. */
+export function plarMethod(method) {
+  return String(method ?? '').replaceAll('_', ' ');
+}
+
+/** What the learner can do next on an assessment, from the core's `next` step. */
+export function nextStep(next) {
+  if (!next) return '';
+  switch (next.step) {
+    case 'attempt': {
+      const left = next.attempts_left === null || next.attempts_left === undefined
+        ? 'unlimited attempts'
+        : `${next.attempts_left} more after this one`;
+      const deadline = next.deadline ? `; deadline ${when(next.deadline)}` : '';
+      return `An attempt is open from ${when(next.opens_at)} (${left}${deadline})`;
+    }
+    case 'wait_for_feedback':
+      return `Feedback on attempt ${next.attempt} comes first, then a retry opens`;
+    case 'wait_for_grading':
+      return `Attempt ${next.attempt} is waiting for a grader`;
+    case 'no_attempt_left':
+      return `No attempt left (limit ${next.max})`;
+    case 'deadline_passed':
+      return `The completion window closed on ${when(next.deadline)}`;
+    case 'passed':
+      return 'Passed';
+    default:
+      return String(next.step ?? '');
+  }
+}
+
+/** Points per part as `P-HEAD 20 · P-ORDER 10`. */
+function parts(scores) {
+  return Object.entries(scores).map(([part, points]) => `${part} ${points}`).join(' · ');
+}
+
+/** One event in words, using the definitions' titles. */
+export function describeEvent(event, names) {
+  const title = (id) => names.get(id) ?? id;
+  switch (event.type) {
+    case 'enrolled':
+      return `Enrolled in ${title(event.credential)}`;
+    case 'attempt_submitted': {
+      const route = event.route && event.route !== 'course' ? ` (${plarMethod(event.route)})` : '';
+      const score = event.part_scores ? parts(event.part_scores) : event.score ?? 'awaiting a grader';
+      return `Attempt on ${title(event.assessment)}${route}: ${score}`;
+    }
+    case 'feedback_released':
+      return `Feedback released on ${title(event.assessment)}`;
+    case 'attempt_scored':
+      return `Attempt ${event.attempt} on ${title(event.assessment)} scored: ${event.part_scores ? parts(event.part_scores) : event.score}`;
+    case 'score_overridden':
+      return `Attempt ${event.attempt} on ${title(event.assessment)} re-scored (${event.reason ?? 'no reason'})`;
+    case 'plar_granted':
+      return `Prior learning recognised (${plarMethod(event.method)}): ${title(event.competency ?? event.component)}`;
+    case 'plar_denied':
+      return `Prior learning not recognised (${plarMethod(event.method)}): ${title(event.competency ?? event.component)}`;
+    case 'credential_presented':
+      return `Presented ${title(event.credential)} from ${event.issuer}`;
+    case 'credential_applied':
+      return `Applied for ${title(event.credential)}`;
+    case 'credential_revoked':
+      return `${title(event.credential)} revoked`;
+    case 'expiry_imposed':
+      return `Expiry imposed on ${title(event.credential)}: valid until ${when(event.valid_until)}`;
+    case 'equivalency_claimed':
+      return `Equivalency claimed: ${title(event.equivalency)}`;
+    default:
+      return String(event.type);
+  }
+}
