@@ -5,11 +5,14 @@
 
 mod credential_support;
 
+use cairn::Timestamp;
 use cairn::credential::canon::{canonicalize_value, hex, sha256};
 use cairn::credential::contexts::PINNED;
+use cairn::credential::keys::IssuerKey;
+use cairn::credential::proof::{decode_proof_value, sign_with};
 use cairn::credential::{Canonical, ContextSet};
 use credential_support::{
-    contexts_with_examples, reference_nquads, vector_json, vector_path, vector_text,
+    contexts_with_examples, reference_nquads, seed, vector_json, vector_path, vector_text,
 };
 use serde_json::Value;
 
@@ -230,7 +233,7 @@ fn strict_expander_agrees_with_oxjsonld_on_all_vectors() {
             };
             for d in docs {
                 let ours = canon(&d, &set);
-                assert_eq!(ours.nquads, reference_nquads_with_examples(&d), "{name}");
+                assert_eq!(ours.nquads, reference_nquads(&d), "{name}");
                 compared += 1;
             }
         }
@@ -238,6 +241,124 @@ fn strict_expander_agrees_with_oxjsonld_on_all_vectors() {
     assert!(compared >= 25, "compared only {compared} documents");
 }
 
-fn reference_nquads_with_examples(doc: &Value) -> String {
-    reference_nquads(doc)
+fn first_proof(signed: &Value) -> &Value {
+    match &signed["proof"] {
+        Value::Array(a) => &a[0],
+        other => other,
+    }
+}
+
+fn ts(text: &str) -> Timestamp {
+    Timestamp::parse(text).expect("timestamp")
+}
+
+/// Re-signing the W3C unsigned document with its key, key id and `created` reproduces the
+/// published signature and `proofValue`.
+#[test]
+fn resign_w3c_vector() {
+    let set = contexts_with_examples();
+    let dir = "w3c-vc-di-eddsa/eddsa-rdfc-2022";
+    let keys = vector_json("w3c-vc-di-eddsa/keyPair.json");
+    let key = IssuerKey::from_secret_multibase(keys["privateKeyMultibase"].as_str().expect("sk"))
+        .expect("secret multikey");
+    assert_eq!(
+        Some(key.public().to_multibase().as_str()),
+        keys["publicKeyMultibase"].as_str()
+    );
+    let cfg = vector_json(&format!("{dir}/proofConfigDataInt.json"));
+    let unsigned = vector_json("w3c-vc-di-eddsa/unsigned.json");
+    let signed = sign_with(
+        &unsigned,
+        &key,
+        cfg["verificationMethod"].as_str().expect("vm"),
+        ts(cfg["created"].as_str().expect("created")),
+        &set,
+    )
+    .expect("sign");
+    assert_eq!(
+        signed.proof_value,
+        vector_text(&format!("{dir}/sigBTC58DataInt.txt")).trim()
+    );
+    let sig = decode_proof_value(&signed.proof_value).expect("64 bytes");
+    assert_eq!(
+        hex(&sig),
+        vector_text(&format!("{dir}/sigHexDataInt.txt")).trim()
+    );
+    // Same proof as the published signed document, as a one-element array (D7).
+    let published = vector_json(&format!("{dir}/signedDataInt.json"));
+    assert_eq!(&signed.credential["proof"][0], first_proof(&published));
+    assert!(signed.credential["proof"].is_array());
+    assert!(signed.warnings.is_empty());
+}
+
+#[test]
+fn resign_onedtech_impl_guide_vector() {
+    let keys = vector_json("1edtech-ob3/impl-guide/keyPair.json");
+    let key = IssuerKey::from_seed(&seed(keys["seedHex"].as_str().expect("seed")));
+    assert_eq!(
+        Some(key.public().to_multibase().as_str()),
+        keys["publicKeyMultibase"].as_str()
+    );
+    let options = vector_json("1edtech-ob3/impl-guide/proof-options.json");
+    let unsigned = vector_json("1edtech-ob3/impl-guide/unsigned.json");
+    let signed = sign_with(
+        &unsigned,
+        &key,
+        options["verificationMethod"].as_str().expect("vm"),
+        ts(options["created"].as_str().expect("created")),
+        ContextSet::pinned(),
+    )
+    .expect("sign");
+    let hashes = vector_json("1edtech-ob3/impl-guide/hashes.json");
+    assert_eq!(
+        Some(signed.proof_value.as_str()),
+        hashes["proofValue"].as_str()
+    );
+    let sig = decode_proof_value(&signed.proof_value).expect("64 bytes");
+    assert_eq!(Some(hex(&sig).as_str()), hashes["signatureHex"].as_str());
+    let published = vector_json("1edtech-ob3/impl-guide/signed.json");
+    assert_eq!(&signed.credential["proof"][0], first_proof(&published));
+}
+
+/// The project vectors were signed by the oracle (`sign.mjs`): Cairn's signature of the
+/// same unsigned document is the same credential, field for field.
+#[test]
+fn resign_project_vectors() {
+    let keys = vector_json("project/keys.json");
+    let key = IssuerKey::from_seed(&seed(keys["seedHex"].as_str().expect("seed")));
+    assert_eq!(
+        Some(key.public().to_multibase().as_str()),
+        keys["publicKeyMultibase"].as_str()
+    );
+    assert_eq!(
+        Some(key.public().did_key_method().as_str()),
+        keys["didKeyVerificationMethod"].as_str()
+    );
+    let issuer = keys["httpsIssuerId"].as_str().expect("issuer");
+    assert_eq!(
+        Some(key.public().https_method(issuer).as_str()),
+        keys["httpsVerificationMethod"].as_str()
+    );
+    for name in PROJECT {
+        let published = vector_json(&format!("project/{name}-signed.json"));
+        let proof = first_proof(&published);
+        let unsigned = vector_json(&format!("project/{name}-unsigned.json"));
+        let signed = sign_with(
+            &unsigned,
+            &key,
+            proof["verificationMethod"].as_str().expect("vm"),
+            ts(proof["created"].as_str().expect("created")),
+            ContextSet::pinned(),
+        )
+        .expect("sign");
+        assert_eq!(
+            Some(signed.proof_value.as_str()),
+            proof["proofValue"].as_str(),
+            "{name}"
+        );
+        assert_eq!(
+            signed.credential, published,
+            "{name}: the whole signed credential"
+        );
+    }
 }

@@ -128,4 +128,11 @@ impl CredentialError {
             reason: reason.into(),
         }
     }
+
+    pub(crate) fn field(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        CredentialError::FieldInvalid {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
 }

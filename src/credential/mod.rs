@@ -11,9 +11,15 @@ pub mod error;
 /// Exports: an Open Badges 2.0 hosted assertion and a CLR 2.0 bundle of credentials.
 pub mod export;
 pub mod jsonld;
+pub mod keys;
+pub mod proof;
 /// Revocation and suspension: W3C Bitstring Status Lists and their entries.
 pub mod status;
+pub mod verify;
 
 pub use canon::{Canonical, canonicalize, canonicalize_value};
 pub use error::CredentialError;
 pub use jsonld::ContextSet;
+pub use keys::{IssuerKey, Multikey};
+pub use proof::{Finding, Signed, sign};
+pub use verify::{VerificationReport, VerifyMode, VerifyOptions, verify};
