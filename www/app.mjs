@@ -128,14 +128,14 @@ function setupAttemptForm() {
   const scoreField = (id, label, max) => {
     const inputId = `attempt-score-${id}`;
     return h('div', { class: 'score-field' },
-      h('label', { for: inputId, text: `${label} (of ${max})` }),
+      h('label', { for: inputId, text: `${label}, of ${max}` }),
       h('input', { id: inputId, name: id, type: 'text', inputmode: 'decimal', required: true, autocomplete: 'off', pattern: '[0-9]+([.][0-9]+)?' }));
   };
   const showFields = () => {
     const a = assessments.find((x) => x.id === select.value);
     if (!a) return;
     fill(scores, a.parts?.length
-      ? a.parts.map((p) => scoreField(p.id, `${p.id} (${p.competency})`, p.max_points))
+      ? a.parts.map((p) => scoreField(p.id, `${p.id} · ${p.competency}`, p.max_points))
       : [scoreField('score', 'Score', a.max_points)]);
   };
   const defaultInstant = () => {

@@ -100,7 +100,7 @@ function renderAssessments(record, definition) {
     return h('tr', {},
       h('th', { scope: 'row' }, h('span', { text: a.title }), h('span', { class: 'muted id', text: ` ${a.id}` })),
       h('td', { text: formative ? '—' : `${a.pass_percent} %` }),
-      h('td', {}, h('span', { text: String(rec.attempts_counted) }), attempts.length ? h('span', { class: 'muted attempts', text: ` ${attempts.join(', ')}` }) : null),
+      h('td', {}, h('span', { text: `${rec.attempts_counted} ${formative ? 'accepted' : 'counted'}` }), attempts.length ? h('span', { class: 'muted attempts', text: attempts.join(' · ') }) : null),
       h('td', { text: percent(rec.kept_reported, rec.kept_percent) }),
       h('td', {}, result),
       h('td', { text: nextStep(rec.next) }));
