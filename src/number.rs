@@ -260,7 +260,28 @@ impl Number {
 
     /// Whether the reported (rounded) value meets `threshold` (inclusive).
     pub fn meets(&self, threshold: &Number) -> bool {
+        if let (Repr::Small(x), Repr::Small(t)) = (&self.0, &threshold.0) {
+            // round2(x) = k / 100 with k = floor(x·100 + 1/2) for x ≥ 0, sign mirrored;
+            // k / 100 ≥ tn / td ⟺ k·td ≥ 100·tn (td > 0). All in i128: no overflow.
+            let (n, d) = (i128::from(*x.numer()), i128::from(*x.denom()));
+            let k = (200 * n.abs() + d).div_euclid(2 * d);
+            let k = if n < 0 { -k } else { k };
+            return k * i128::from(*t.denom()) >= 100 * i128::from(*t.numer());
+        }
         self.reported() >= *threshold
+    }
+
+    /// `self × 100 / max`: the percent of a maximum, exact. `max` must not be zero.
+    pub fn percent_of(&self, max: &Number) -> Number {
+        if let (Repr::Small(x), Repr::Small(m)) = (&self.0, &max.0) {
+            let n = i128::from(*x.numer()) * 100 * i128::from(*m.denom());
+            let d = i128::from(*x.denom()) * i128::from(*m.numer());
+            let r = Ratio::new(n, d);
+            if let (Ok(n), Ok(d)) = (i64::try_from(*r.numer()), i64::try_from(*r.denom())) {
+                return Number(Repr::Small(Ratio::new_raw(n, d)));
+            }
+        }
+        self.mul(&Number::HUNDRED).div(max)
     }
 
     /// The reported value with exactly 2 decimals, e.g. `"3.00"`, `"86.67"`.
@@ -428,6 +449,20 @@ mod tests {
         }
         assert_eq!(n("260/3").to_reported_string(), "86.67");
         assert_eq!(n("3").to_reported_string(), "3.00");
+    }
+
+    #[test]
+    fn fast_meets_agrees_with_the_rounded_value() {
+        let values = ["79.994", "79.995", "80", "18.4", "18.39", "260/3", "200/3", "0", "1/3", "-4.125", "99.999"];
+        let thresholds = ["80", "79.99", "50", "66.67", "66.66", "0", "-4.13", "100"];
+        for v in values {
+            for t in thresholds {
+                let (v, t) = (n(v), n(t));
+                assert_eq!(v.meets(&t), v.round2() >= t, "{v} meets {t}");
+            }
+        }
+        assert_eq!(n("18.4").percent_of(&n("23")), n("80"));
+        assert_eq!(n("260").percent_of(&n("300")), n("260/3"));
     }
 
     #[test]

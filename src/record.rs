@@ -54,6 +54,8 @@ struct DefInfo {
     criteria: Check,
     /// Each equivalency's requirements, resolved.
     equivalencies: Vec<Check>,
+    /// Whether the criteria name a credential, whose holding changes with time.
+    reads_time: bool,
     comps: Vec<usize>,
     asmts: Vec<usize>,
     comp_weight_total: Number,
@@ -110,6 +112,7 @@ impl<'a> Course<'a> {
             let mut info = DefInfo {
                 criteria: Check::Submitted(0),
                 equivalencies: Vec::new(),
+                reads_time: false,
                 comps: Vec::new(),
                 asmts: Vec::new(),
                 comp_weight_total: Number::zero(),
@@ -168,6 +171,9 @@ impl<'a> Course<'a> {
         }
         for (d, def) in defs.iter().enumerate() {
             course.def_info[d].criteria = course.compile(&def.criteria);
+            let mut reads_time = false;
+            def.criteria.visit_leaves(&mut |leaf| reads_time |= matches!(leaf, Rule::Credential(_)));
+            course.def_info[d].reads_time = reads_time;
             course.def_info[d].equivalencies = def.equivalencies.iter().map(|e| course.compile(&e.requires)).collect();
         }
         Ok(course)
@@ -176,9 +182,8 @@ impl<'a> Course<'a> {
     /// Scores with their derived percents and pass decision, computed once.
     fn derive_scores(&self, a: usize, total: Number, parts: Vec<Number>) -> Scores {
         let info = &self.asmts[a];
-        let percent = total.mul(&HUNDRED).div(&info.max);
-        let group_percents: Vec<Number> =
-            info.groups.iter().map(|(_, idx, max)| idx.iter().fold(Number::zero(), |acc, &i| acc.add(&parts[i])).mul(&HUNDRED).div(max)).collect();
+        let percent = total.percent_of(&info.max);
+        let group_percents: Vec<Number> = info.groups.iter().map(|(_, idx, max)| idx.iter().fold(Number::zero(), |acc, &i| acc.add(&parts[i])).percent_of(max)).collect();
         let passes = info.pass.as_ref().is_some_and(|pass| percent.meets(pass))
             && info.groups.iter().zip(&group_percents).all(|((c, _, _), p)| p.meets(&self.comps[*c].threshold));
         Scores { total, parts, percent, group_percents, passes }
@@ -397,6 +402,9 @@ struct Learner<'c, 'a> {
     presentations: Vec<Presentation>,
     claimed: BTreeSet<(usize, usize)>,
     comp_cache: RefCell<Vec<CompCache>>,
+    /// Whether anything criteria read (results, grants, issuances, presentations) changed
+    /// since the criteria were last checked.
+    dirty: bool,
     /// Reused buffers for evidence sequences: (submission position, percent), then percents.
     scratch: RefCell<(Vec<(usize, Number)>, Vec<Number>)>,
 }
@@ -417,6 +425,7 @@ impl<'c, 'a> Learner<'c, 'a> {
             claimed: BTreeSet::new(),
             comp_cache: RefCell::new(vec![CompCache::default(); nc]),
             scratch: RefCell::new((Vec::new(), Vec::new())),
+            dirty: true,
         }
     }
 
@@ -498,6 +507,7 @@ impl<'c, 'a> Learner<'c, 'a> {
                 if !verified {
                     return Err(PolicyError::CredentialNotVerified { credential: credential.to_string() });
                 }
+                self.dirty = true;
                 self.presentations.push(Presentation { credential: credential.clone(), issued_at: *issued_at, valid_until: *valid_until });
                 Ok(())
             }
@@ -518,6 +528,7 @@ impl<'c, 'a> Learner<'c, 'a> {
                 if latest.revoked_at.is_none() {
                     latest.revoked_at = Some(t);
                 }
+                self.dirty = true;
                 Ok(())
             }
             EventKind::ExpiryImposed { credential, issued_before, valid_until } => {
@@ -525,6 +536,7 @@ impl<'c, 'a> Learner<'c, 'a> {
                 for issuance in self.issuances[d].iter_mut().filter(|i| i.issued_at < *issued_before) {
                     issuance.valid_until = Some(issuance.valid_until.map_or(*valid_until, |v| v.min(*valid_until)));
                 }
+                self.dirty = true;
                 Ok(())
             }
             EventKind::EquivalencyClaimed { equivalency } => {
@@ -650,6 +662,7 @@ impl<'c, 'a> Learner<'c, 'a> {
     fn attempts_changed(&mut self, a: usize, t: Timestamp) {
         self.kept[a] = self.compute_kept(a);
         self.invalidate_feeds(a);
+        self.dirty = true;
         let info = &self.course.asmts[a];
         if info.renewal && self.kept[a].as_ref().is_some_and(|k| k.passes) {
             let d = info.def;
@@ -749,6 +762,7 @@ impl<'c, 'a> Learner<'c, 'a> {
                 policy::check_plar_share(&granted, &self.course.comps[ci].weight, &info.comp_weight_total, plar.max_share_percent.as_ref(), def.id.as_str())?;
                 self.granted_comps[ci] = Some((method, t));
                 self.comp_cache.get_mut()[ci] = CompCache::default();
+                self.dirty = true;
             }
             PlarTarget::Component(k) => {
                 let component = &def.components[k];
@@ -762,6 +776,7 @@ impl<'c, 'a> Learner<'c, 'a> {
                     .fold(Number::zero(), |acc, x| acc.add(&x.weight));
                 policy::check_plar_share(&granted, &component.weight, &info.component_weight_total, plar.max_share_percent.as_ref(), def.id.as_str())?;
                 self.granted_components[d].push((component.credential.clone(), method, t));
+                self.dirty = true;
             }
         }
         Ok(())
@@ -787,22 +802,27 @@ impl<'c, 'a> Learner<'c, 'a> {
                 }
             }
         }
+        self.dirty = true;
         self.issuances[d].push(Issuance { issued_at: t, valid_until: def.validity.map(|v| v.valid_until(t)), revoked_at: None, plar_methods_used: methods.into_iter().collect() });
     }
 
     /// README §6: after an accepted event at `t`, issue every automatic definition never
     /// issued whose criteria hold, until nothing new is issued.
     fn issue_due(&mut self, t: Timestamp) {
+        let dirty = std::mem::take(&mut self.dirty);
         loop {
             let due = (0..self.course.defs.len()).find(|&d| {
-                let def = &self.course.defs[d];
-                def.grant_mode == GrantMode::Automatic && self.issuances[d].is_empty() && self.holds(&self.course.def_info[d].criteria, d, t)
+                let (def, info) = (&self.course.defs[d], &self.course.def_info[d]);
+                // Criteria without a credential leaf depend on time only through events:
+                // when nothing they read changed, their answer cannot have changed.
+                def.grant_mode == GrantMode::Automatic && self.issuances[d].is_empty() && (dirty || info.reads_time) && self.holds(&info.criteria, d, t)
             });
             match due {
                 Some(d) => self.issue(d, t),
                 None => break,
             }
         }
+        self.dirty = false;
     }
 
     /// Whether a resolved rule holds for definition `owner` at `at` (the fast path of
@@ -1089,8 +1109,6 @@ impl<'c, 'a> Learner<'c, 'a> {
         record
     }
 }
-
-const HUNDRED: Number = Number::HUNDRED;
 
 /// A rule with its ids resolved to indices: what the fold checks after every event.
 #[derive(Debug)]
