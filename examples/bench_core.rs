@@ -22,7 +22,10 @@ struct Lcg(u64);
 
 impl Lcg {
     fn next(&mut self, below: u64) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (self.0 >> 33) % below
     }
 }
@@ -67,7 +70,9 @@ fn definition() -> Value {
 }
 
 fn learner_events(rng: &mut Lcg) -> Vec<Value> {
-    let mut t = Timestamp::parse("2026-01-05T09:00:00Z").unwrap().plus_seconds(rng.next(86_400) as i64);
+    let mut t = Timestamp::parse("2026-01-05T09:00:00Z")
+        .unwrap()
+        .plus_seconds(rng.next(86_400) as i64);
     let mut events = vec![json!({"at": t.to_string(), "type": "enrolled", "credential": "BENCH"})];
     let ability = 55 + rng.next(40); // percent the learner tends to score
     if rng.next(10) == 0 {
@@ -89,7 +94,11 @@ fn learner_events(rng: &mut Lcg) -> Vec<Value> {
                        "score": format!("{}.{}", 40 * percent / 100, rng.next(4) * 25).replace("40.25", "40").replace("40.5", "40").replace("40.75", "40")})
             };
             events.push(event);
-            let passed = if a % 4 == 0 { percent >= 75 } else { percent >= 70 };
+            let passed = if a % 4 == 0 {
+                percent >= 75
+            } else {
+                percent >= 70
+            };
             if passed {
                 break;
             }
@@ -102,14 +111,23 @@ fn learner_events(rng: &mut Lcg) -> Vec<Value> {
 
 fn peak_rss_bytes() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status.lines().find_map(|l| l.strip_prefix("VmHWM:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok()).map_or(0, |kb| kb * 1024)
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map_or(0, |kb| kb * 1024)
 }
 
 fn main() {
     let mut rng = Lcg(0x5eed_ca1a_u64);
     let definitions_json = definition();
-    let learners: usize = std::env::var("CAIRN_BENCH_LEARNERS").ok().and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_LEARNERS);
-    let logs_json: Vec<Value> = (0..learners).map(|i| json!({"learner": format!("L{i:05}"), "events": learner_events(&mut rng)})).collect();
+    let learners: usize = std::env::var("CAIRN_BENCH_LEARNERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(DEFAULT_LEARNERS);
+    let logs_json: Vec<Value> = (0..learners)
+        .map(|i| json!({"learner": format!("L{i:05}"), "events": learner_events(&mut rng)}))
+        .collect();
     let definitions_text = serde_json::to_string(&definitions_json).unwrap();
     let logs_text = serde_json::to_string(&logs_json).unwrap();
     let out = std::path::Path::new("target/bench-core");
@@ -130,24 +148,45 @@ fn main() {
     let mut issued = 0;
     for _ in 0..4 {
         let start = Instant::now();
-        let summaries: Vec<_> = logs.iter().map(|l| course.summarize(&l.events, at)).collect();
+        let summaries: Vec<_> = logs
+            .iter()
+            .map(|l| course.summarize(&l.events, at))
+            .collect();
         best = best.min(start.elapsed().as_secs_f64());
-        issued = summaries.iter().filter(|s| s.credentials[0].issued_at.is_some()).count();
+        issued = summaries
+            .iter()
+            .filter(|s| s.credentials[0].issued_at.is_some())
+            .count();
     }
     let start = Instant::now();
-    let records: usize = logs.iter().map(|l| course.fold(&l.events, at).competencies.len()).sum();
+    let records: usize = logs
+        .iter()
+        .map(|l| course.fold(&l.events, at).competencies.len())
+        .sum();
     let full = start.elapsed().as_secs_f64();
     std::hint::black_box(records);
     let check: Vec<Event> = serde_json::from_value(learner_events(&mut Lcg(1)).into()).unwrap();
     std::hint::black_box(check);
 
-    println!("learners {learners}, events {events}, issued {issued}, events JSON {} bytes", logs_text.len());
+    println!(
+        "learners {learners}, events {events}, issued {issued}, events JSON {} bytes",
+        logs_text.len()
+    );
     println!("@metric events {events}");
-    println!("@metric fold_events_per_second {:.0} ev/s", events as f64 / best);
-    println!("@metric full_record_events_per_second {:.0} ev/s", events as f64 / full);
+    println!(
+        "@metric fold_events_per_second {:.0} ev/s",
+        events as f64 / best
+    );
+    println!(
+        "@metric full_record_events_per_second {:.0} ev/s",
+        events as f64 / full
+    );
     println!("@metric fold_seconds {best:.4} s");
     println!("@metric events_json_bytes {} B", logs_text.len());
     println!("@metric peak_rss_bytes {} B", peak_rss_bytes());
-    println!("@metric peak_over_events_json {:.3}", peak_rss_bytes() as f64 / logs_text.len() as f64);
+    println!(
+        "@metric peak_over_events_json {:.3}",
+        peak_rss_bytes() as f64 / logs_text.len() as f64
+    );
     println!("@metric rss_before_fold_bytes {rss_before_fold} B");
 }

@@ -67,7 +67,9 @@ impl Rule {
     /// Calls `f` on every leaf (competency, all_competencies, assessment, submitted, credential).
     pub fn visit_leaves<'a>(&'a self, f: &mut dyn FnMut(&'a Rule)) {
         match self {
-            Rule::All(of) | Rule::Any(of) | Rule::AtLeast { of, .. } => of.iter().for_each(|r| r.visit_leaves(f)),
+            Rule::All(of) | Rule::Any(of) | Rule::AtLeast { of, .. } => {
+                of.iter().for_each(|r| r.visit_leaves(f))
+            }
             Rule::Points { of, .. } => of.iter().for_each(|e| e.rule.visit_leaves(f)),
             leaf => f(leaf),
         }
@@ -78,7 +80,13 @@ impl Rule {
     pub fn has_assessed_leaf(&self) -> bool {
         let mut found = false;
         self.visit_leaves(&mut |leaf| {
-            found |= matches!(leaf, Rule::Assessment(_) | Rule::Competency(_) | Rule::AllCompetencies | Rule::Credential(_));
+            found |= matches!(
+                leaf,
+                Rule::Assessment(_)
+                    | Rule::Competency(_)
+                    | Rule::AllCompetencies
+                    | Rule::Credential(_)
+            );
         });
         found
     }
@@ -121,7 +129,11 @@ impl Rule {
 
     /// The full evaluation: whether it holds, its progress, and why, node by node.
     pub fn explain(&self, facts: &dyn Facts) -> Explanation {
-        let node = |rule: &'static str, target: Option<String>, children: Vec<Explanation>, satisfied: bool, progress: Progress| Explanation {
+        let node = |rule: &'static str,
+                    target: Option<String>,
+                    children: Vec<Explanation>,
+                    satisfied: bool,
+                    progress: Progress| Explanation {
             rule,
             target,
             satisfied,
@@ -131,29 +143,53 @@ impl Rule {
             next: None,
             children,
         };
-        let count = |children: &[Explanation]| Number::from_integer(children.iter().filter(|c| c.satisfied).count() as i64);
-        let leaf = |rule: &'static str, target: String, satisfied: bool, next: Option<NextStep>| Explanation {
-            rule,
-            target: Some(target),
-            satisfied,
-            progress: Progress::leaf(satisfied),
-            points: None,
-            required: None,
-            next: if satisfied { None } else { next },
-            children: Vec::new(),
+        let count = |children: &[Explanation]| {
+            Number::from_integer(children.iter().filter(|c| c.satisfied).count() as i64)
+        };
+        let leaf = |rule: &'static str, target: String, satisfied: bool, next: Option<NextStep>| {
+            Explanation {
+                rule,
+                target: Some(target),
+                satisfied,
+                progress: Progress::leaf(satisfied),
+                points: None,
+                required: None,
+                next: if satisfied { None } else { next },
+                children: Vec::new(),
+            }
         };
         match self {
             Rule::All(of) | Rule::Any(of) => {
                 let children: Vec<Explanation> = of.iter().map(|r| r.explain(facts)).collect();
-                let satisfied = if matches!(self, Rule::All(_)) { children.iter().all(|c| c.satisfied) } else { children.iter().any(|c| c.satisfied) };
-                let progress = Progress { satisfied: count(&children), of: Number::from_integer(children.len() as i64) };
-                node(if matches!(self, Rule::All(_)) { "all" } else { "any" }, None, children, satisfied, progress)
+                let satisfied = if matches!(self, Rule::All(_)) {
+                    children.iter().all(|c| c.satisfied)
+                } else {
+                    children.iter().any(|c| c.satisfied)
+                };
+                let progress = Progress {
+                    satisfied: count(&children),
+                    of: Number::from_integer(children.len() as i64),
+                };
+                node(
+                    if matches!(self, Rule::All(_)) {
+                        "all"
+                    } else {
+                        "any"
+                    },
+                    None,
+                    children,
+                    satisfied,
+                    progress,
+                )
             }
             Rule::AtLeast { k, of } => {
                 let children: Vec<Explanation> = of.iter().map(|r| r.explain(facts)).collect();
                 let met = count(&children);
                 let satisfied = met >= Number::from_integer(i64::from(*k));
-                let progress = Progress { satisfied: met, of: Number::from_integer(children.len() as i64) };
+                let progress = Progress {
+                    satisfied: met,
+                    of: Number::from_integer(children.len() as i64),
+                };
                 let mut e = node("at_least", None, children, satisfied, progress);
                 e.points = Some(Number::from_integer(i64::from(*k)));
                 e
@@ -168,19 +204,60 @@ impl Rule {
                         e
                     })
                     .collect();
-                let reached = of.iter().zip(&children).filter(|(_, c)| c.satisfied).fold(Number::zero(), |acc, (e, _)| acc.add(&e.points));
-                let required_ok = children.iter().all(|c| c.satisfied || c.required != Some(true));
+                let reached = of
+                    .iter()
+                    .zip(&children)
+                    .filter(|(_, c)| c.satisfied)
+                    .fold(Number::zero(), |acc, (e, _)| acc.add(&e.points));
+                let required_ok = children
+                    .iter()
+                    .all(|c| c.satisfied || c.required != Some(true));
                 let satisfied = required_ok && reached >= *points;
-                node("points", None, children, satisfied, Progress { satisfied: reached, of: points.clone() })
+                node(
+                    "points",
+                    None,
+                    children,
+                    satisfied,
+                    Progress {
+                        satisfied: reached,
+                        of: points.clone(),
+                    },
+                )
             }
-            Rule::Competency(c) => leaf("competency", c.to_string(), facts.competency_mastered(c), None),
+            Rule::Competency(c) => leaf(
+                "competency",
+                c.to_string(),
+                facts.competency_mastered(c),
+                None,
+            ),
             Rule::AllCompetencies => {
                 let satisfied = facts.all_competencies_mastered();
-                Explanation { rule: "all_competencies", target: None, satisfied, progress: Progress::leaf(satisfied), points: None, required: None, next: None, children: Vec::new() }
+                Explanation {
+                    rule: "all_competencies",
+                    target: None,
+                    satisfied,
+                    progress: Progress::leaf(satisfied),
+                    points: None,
+                    required: None,
+                    next: None,
+                    children: Vec::new(),
+                }
             }
-            Rule::Assessment(a) => leaf("assessment", a.to_string(), facts.assessment_passed(a), facts.assessment_next_step(a)),
-            Rule::Submitted(a) => leaf("submitted", a.to_string(), facts.assessment_submitted(a), facts.assessment_next_step(a)),
-            Rule::Credential(d) => leaf("credential", d.to_string(), facts.credential_held(d), None),
+            Rule::Assessment(a) => leaf(
+                "assessment",
+                a.to_string(),
+                facts.assessment_passed(a),
+                facts.assessment_next_step(a),
+            ),
+            Rule::Submitted(a) => leaf(
+                "submitted",
+                a.to_string(),
+                facts.assessment_submitted(a),
+                facts.assessment_next_step(a),
+            ),
+            Rule::Credential(d) => {
+                leaf("credential", d.to_string(), facts.credential_held(d), None)
+            }
         }
     }
 }
@@ -216,7 +293,10 @@ pub struct Progress {
 
 impl Progress {
     fn leaf(satisfied: bool) -> Self {
-        Progress { satisfied: Number::from_integer(i64::from(satisfied)), of: Number::one() }
+        Progress {
+            satisfied: Number::from_integer(i64::from(satisfied)),
+            of: Number::one(),
+        }
     }
 }
 
@@ -264,13 +344,19 @@ impl Rule {
         match self {
             Rule::All(of) => one("all", list(of)),
             Rule::Any(of) => one("any", list(of)),
-            Rule::AtLeast { k, of } => Value::Object(Map::from_iter([("at_least".to_owned(), Value::from(*k)), ("of".to_owned(), list(of))])),
+            Rule::AtLeast { k, of } => Value::Object(Map::from_iter([
+                ("at_least".to_owned(), Value::from(*k)),
+                ("of".to_owned(), list(of)),
+            ])),
             Rule::Points { points, of } => {
                 let entries = of
                     .iter()
                     .map(|e| serde_json::json!({ "rule": e.rule.to_json(), "points": e.points.to_exact_string(), "required": e.required }))
                     .collect();
-                Value::Object(Map::from_iter([("points".to_owned(), Value::String(points.to_exact_string())), ("of".to_owned(), Value::Array(entries))]))
+                Value::Object(Map::from_iter([
+                    ("points".to_owned(), Value::String(points.to_exact_string())),
+                    ("of".to_owned(), Value::Array(entries)),
+                ]))
             }
             Rule::Competency(c) => one("competency", Value::String(c.to_string())),
             Rule::AllCompetencies => one("all_competencies", Value::Bool(true)),
@@ -293,15 +379,31 @@ impl Rule {
         let obj = value.as_object().ok_or_else(|| format!("{path}: a rule is a JSON object such as {{\"all\": [...]}} or {{\"competency\": \"C1\"}}"))?;
         let keys: Vec<&str> = obj.keys().map(String::as_str).collect();
         let list = |v: &Value, key: &str| -> Result<Vec<Rule>, String> {
-            let items = v.as_array().ok_or_else(|| format!("{path}.{key}: expected an array of rules"))?;
-            items.iter().enumerate().map(|(i, r)| Rule::from_json_at(r, &format!("{path}.{key}[{i}]"), depth + 1)).collect()
+            let items = v
+                .as_array()
+                .ok_or_else(|| format!("{path}.{key}: expected an array of rules"))?;
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, r)| Rule::from_json_at(r, &format!("{path}.{key}[{i}]"), depth + 1))
+                .collect()
         };
-        let text = |v: &Value, key: &str| -> Result<String, String> { v.as_str().map(str::to_owned).ok_or_else(|| format!("{path}.{key}: expected an id string")) };
+        let text = |v: &Value, key: &str| -> Result<String, String> {
+            v.as_str()
+                .map(str::to_owned)
+                .ok_or_else(|| format!("{path}.{key}: expected an id string"))
+        };
         let number = |v: &Value, key: &str| -> Result<Number, String> {
             match v {
-                Value::String(s) => Number::parse_decimal(s).map_err(|e| format!("{path}.{key}: {e}")),
-                Value::Number(n) if n.is_u64() => Ok(Number::from_integer(n.as_u64().unwrap_or(0).min(i64::MAX as u64) as i64)),
-                _ => Err(format!("{path}.{key}: expected a decimal string such as \"3\"")),
+                Value::String(s) => {
+                    Number::parse_decimal(s).map_err(|e| format!("{path}.{key}: {e}"))
+                }
+                Value::Number(n) if n.is_u64() => Ok(Number::from_integer(
+                    n.as_u64().unwrap_or(0).min(i64::MAX as u64) as i64,
+                )),
+                _ => Err(format!(
+                    "{path}.{key}: expected a decimal string such as \"3\""
+                )),
             }
         };
         let mut sorted = keys.clone();
@@ -310,8 +412,14 @@ impl Rule {
             ["all"] => Ok(Rule::All(list(&obj["all"], "all")?)),
             ["any"] => Ok(Rule::Any(list(&obj["any"], "any")?)),
             ["at_least", "of"] => {
-                let k = obj["at_least"].as_u64().and_then(|k| u32::try_from(k).ok()).ok_or_else(|| format!("{path}.at_least: expected a whole number"))?;
-                Ok(Rule::AtLeast { k, of: list(&obj["of"], "of")? })
+                let k = obj["at_least"]
+                    .as_u64()
+                    .and_then(|k| u32::try_from(k).ok())
+                    .ok_or_else(|| format!("{path}.at_least: expected a whole number"))?;
+                Ok(Rule::AtLeast {
+                    k,
+                    of: list(&obj["of"], "of")?,
+                })
             }
             ["of", "points"] => {
                 let points = number(&obj["points"], "points")?;
@@ -321,30 +429,62 @@ impl Rule {
                     .enumerate()
                     .map(|(i, e)| {
                         let here = format!("{path}.of[{i}]");
-                        let e = e.as_object().ok_or_else(|| format!("{here}: expected an object with \"rule\" and \"points\""))?;
-                        if let Some(k) = e.keys().find(|k| !["rule", "points", "required"].contains(&k.as_str())) {
+                        let e = e.as_object().ok_or_else(|| {
+                            format!("{here}: expected an object with \"rule\" and \"points\"")
+                        })?;
+                        if let Some(k) = e
+                            .keys()
+                            .find(|k| !["rule", "points", "required"].contains(&k.as_str()))
+                        {
                             return Err(format!("{here}: unknown key \"{k}\""));
                         }
-                        let rule = Rule::from_json_at(e.get("rule").ok_or_else(|| format!("{here}.rule is required"))?, &format!("{here}.rule"), depth + 1)?;
-                        let points = number(e.get("points").ok_or_else(|| format!("{here}.points is required"))?, "points")?;
+                        let rule = Rule::from_json_at(
+                            e.get("rule")
+                                .ok_or_else(|| format!("{here}.rule is required"))?,
+                            &format!("{here}.rule"),
+                            depth + 1,
+                        )?;
+                        let points = number(
+                            e.get("points")
+                                .ok_or_else(|| format!("{here}.points is required"))?,
+                            "points",
+                        )?;
                         let required = match e.get("required") {
                             None => false,
                             Some(Value::Bool(b)) => *b,
-                            Some(_) => return Err(format!("{here}.required: expected true or false")),
+                            Some(_) => {
+                                return Err(format!("{here}.required: expected true or false"));
+                            }
                         };
-                        Ok(PointsEntry { rule, points, required })
+                        Ok(PointsEntry {
+                            rule,
+                            points,
+                            required,
+                        })
                     })
                     .collect::<Result<_, String>>()?;
                 Ok(Rule::Points { points, of })
             }
-            ["competency"] => Ok(Rule::Competency(CompetencyId(text(&obj["competency"], "competency")?))),
+            ["competency"] => Ok(Rule::Competency(CompetencyId(text(
+                &obj["competency"],
+                "competency",
+            )?))),
             ["all_competencies"] => match obj["all_competencies"] {
                 Value::Bool(true) => Ok(Rule::AllCompetencies),
                 _ => Err(format!("{path}.all_competencies: must be true")),
             },
-            ["assessment"] => Ok(Rule::Assessment(AssessmentId(text(&obj["assessment"], "assessment")?))),
-            ["submitted"] => Ok(Rule::Submitted(AssessmentId(text(&obj["submitted"], "submitted")?))),
-            ["credential"] => Ok(Rule::Credential(DefinitionId(text(&obj["credential"], "credential")?))),
+            ["assessment"] => Ok(Rule::Assessment(AssessmentId(text(
+                &obj["assessment"],
+                "assessment",
+            )?))),
+            ["submitted"] => Ok(Rule::Submitted(AssessmentId(text(
+                &obj["submitted"],
+                "submitted",
+            )?))),
+            ["credential"] => Ok(Rule::Credential(DefinitionId(text(
+                &obj["credential"],
+                "credential",
+            )?))),
             _ => Err(format!(
                 "{path}: {{{}}} is not a rule; use one of all, any, at_least+of, points+of, competency, all_competencies, assessment, submitted, credential",
                 keys.join(", ")
@@ -427,7 +567,12 @@ pub struct GivenCredential {
 
 /// Whether a credential with these dates is held at `at` (README §6): issued, not revoked
 /// at or before `at`, and `at ≤ valid_until`.
-pub fn is_held(issued_at: Timestamp, valid_until: Option<Timestamp>, revoked_at: Option<Timestamp>, at: Timestamp) -> bool {
+pub fn is_held(
+    issued_at: Timestamp,
+    valid_until: Option<Timestamp>,
+    revoked_at: Option<Timestamp>,
+    at: Timestamp,
+) -> bool {
     issued_at <= at && revoked_at.is_none_or(|r| r > at) && valid_until.is_none_or(|v| at <= v)
 }
 
@@ -438,10 +583,16 @@ struct GivenView<'a> {
 
 impl Facts for GivenView<'_> {
     fn competency_mastered(&self, c: &CompetencyId) -> bool {
-        self.facts.competencies.get(c).is_some_and(|s| s == "mastered")
+        self.facts
+            .competencies
+            .get(c)
+            .is_some_and(|s| s == "mastered")
     }
     fn all_competencies_mastered(&self) -> bool {
-        self.facts.definition_competencies.iter().all(|c| self.competency_mastered(c))
+        self.facts
+            .definition_competencies
+            .iter()
+            .all(|c| self.competency_mastered(c))
     }
     fn assessment_passed(&self, a: &AssessmentId) -> bool {
         self.facts.assessments.get(a).is_some_and(|r| r.passed)
@@ -450,7 +601,12 @@ impl Facts for GivenView<'_> {
         self.facts.assessments.get(a).is_some_and(|r| r.submitted)
     }
     fn credential_held(&self, d: &DefinitionId) -> bool {
-        self.facts.granted_components.contains(d) || self.facts.credentials.get(d).is_some_and(|c| is_held(c.issued_at, c.valid_until, c.revoked_at, self.at))
+        self.facts.granted_components.contains(d)
+            || self
+                .facts
+                .credentials
+                .get(d)
+                .is_some_and(|c| is_held(c.issued_at, c.valid_until, c.revoked_at, self.at))
     }
 }
 
@@ -467,10 +623,17 @@ pub struct CriteriaOutcome {
 
 /// Evaluates a rule on facts given by value (the `criteria` vectors' shape).
 pub fn evaluate_facts(input: &FactsInput) -> CriteriaOutcome {
-    let view = GivenView { facts: &input.facts, at: input.at };
+    let view = GivenView {
+        facts: &input.facts,
+        at: input.at,
+    };
     let explanation = input.rule.explain(&view);
     debug_assert_eq!(explanation.satisfied, input.rule.holds(&view));
-    CriteriaOutcome { satisfied: explanation.satisfied, progress: explanation.progress.clone(), explanation }
+    CriteriaOutcome {
+        satisfied: explanation.satisfied,
+        progress: explanation.progress.clone(),
+        explanation,
+    }
 }
 
 #[cfg(test)]
@@ -494,7 +657,11 @@ mod tests {
         assert!(err.contains("criteria.all[1]"), "{err}");
         assert!(rule(r#"{"all_competencies":false}"#).is_err());
         assert!(rule(r#"{"at_least":-1,"of":[]}"#).is_err());
-        let deep = format!("{}{{\"competency\":\"C\"}}{}", "{\"all\":[".repeat(40), "]}".repeat(40));
+        let deep = format!(
+            "{}{{\"competency\":\"C\"}}{}",
+            "{\"all\":[".repeat(40),
+            "]}".repeat(40)
+        );
         assert!(rule(&deep).unwrap_err().contains("deeper"));
     }
 
@@ -504,7 +671,12 @@ mod tests {
         let (issued, until) = (t("2025-01-01T00:00:00Z"), t("2026-01-01T00:00:00Z"));
         assert!(is_held(issued, Some(until), None, until));
         assert!(!is_held(issued, Some(until), None, until.plus_seconds(1)));
-        assert!(!is_held(issued, None, Some(t("2025-06-01T00:00:00Z")), t("2025-06-01T00:00:00Z")));
+        assert!(!is_held(
+            issued,
+            None,
+            Some(t("2025-06-01T00:00:00Z")),
+            t("2025-06-01T00:00:00Z")
+        ));
         assert!(!is_held(issued, None, None, issued.plus_seconds(-1)));
     }
 }

@@ -156,7 +156,10 @@ impl Competency {
     pub fn resolved_method(&self) -> Result<CompetencyMethod, MasteryError> {
         if self.method == "kept_mean" {
             if let Some(name) = self.method_params.keys().next() {
-                return Err(MasteryError::UnexpectedParam { method: "kept_mean".into(), param: name.clone() });
+                return Err(MasteryError::UnexpectedParam {
+                    method: "kept_mean",
+                    param: name.clone(),
+                });
             }
             return Ok(CompetencyMethod::KeptMean);
         }
@@ -229,7 +232,10 @@ impl Assessment {
     pub fn total_max(&self) -> Number {
         match &self.max_points {
             Some(m) => m.clone(),
-            None => self.parts.iter().fold(Number::zero(), |acc, p| acc.add(&p.max_points)),
+            None => self
+                .parts
+                .iter()
+                .fold(Number::zero(), |acc, p| acc.add(&p.max_points)),
         }
     }
 }
@@ -329,7 +335,10 @@ pub enum PlarMethod {
 impl PlarMethod {
     /// Whether this method is an attempt on an assessment (a challenge route).
     pub fn is_challenge(self) -> bool {
-        matches!(self, PlarMethod::ChallengeExam | PlarMethod::DirectAssessment)
+        matches!(
+            self,
+            PlarMethod::ChallengeExam | PlarMethod::DirectAssessment
+        )
     }
 
     /// The snake_case name.
@@ -563,12 +572,20 @@ pub struct EffortHours {
 impl EffortHours {
     /// The sum of the four parts.
     pub fn total(&self) -> Number {
-        self.contact.add(&self.peer).add(&self.asynchronous).add(&self.assessment)
+        self.contact
+            .add(&self.peer)
+            .add(&self.asynchronous)
+            .add(&self.assessment)
     }
 }
 
 const DELIVERY_MODES: [&str; 3] = ["onsite", "online", "hybrid"];
-const SUPERVISION: [&str; 4] = ["unsupervised_no_id", "supervised_no_id", "supervised_online", "onsite_with_id"];
+const SUPERVISION: [&str; 4] = [
+    "unsupervised_no_id",
+    "supervised_no_id",
+    "supervised_online",
+    "onsite_with_id",
+];
 const STACKABILITY: [&str; 3] = ["standalone", "integrated", "stackable"];
 const ASSESSMENT_METHODS: [&str; 2] = ["competency", "proficiency"];
 const LEVELS: [&str; 5] = ["year1", "year2", "year3", "year4", "graduate"];
@@ -579,7 +596,9 @@ const LEVELS: [&str; 5] = ["year1", "year2", "year3", "year4", "graduate"];
 #[non_exhaustive]
 pub enum DefinitionError {
     /// Two things of one kind share an id within the set.
-    #[error("duplicate {kind} id \"{id}\": ids must be unique across all definitions read together")]
+    #[error(
+        "duplicate {kind} id \"{id}\": ids must be unique across all definitions read together"
+    )]
     DuplicateId {
         /// What kind of id (`definition`, `competency`, …).
         kind: &'static str,
@@ -644,7 +663,8 @@ impl DefinitionError {
 /// Reads a JSON array of definitions (the scenario `definitions` format) and checks that
 /// they can be folded together ([`check`]).
 pub fn parse_definitions(json: &str) -> Result<Vec<CredentialDefinition>, Error> {
-    let definitions: Vec<CredentialDefinition> = serde_json::from_str(json).map_err(|e| Error::json("definitions", e))?;
+    let definitions: Vec<CredentialDefinition> =
+        serde_json::from_str(json).map_err(|e| Error::json("definitions", e))?;
     check(&definitions)?;
     Ok(definitions)
 }
@@ -658,7 +678,10 @@ pub fn check(definitions: &[CredentialDefinition]) -> Result<(), DefinitionError
         if ids.entry(kind).or_default().insert(id.to_owned()) {
             Ok(())
         } else {
-            Err(DefinitionError::DuplicateId { kind, id: id.to_owned() })
+            Err(DefinitionError::DuplicateId {
+                kind,
+                id: id.to_owned(),
+            })
         }
     };
     for def in definitions {
@@ -676,73 +699,136 @@ pub fn check(definitions: &[CredentialDefinition]) -> Result<(), DefinitionError
             unique("equivalency", e.id.as_str())?;
         }
     }
-    let competencies: BTreeSet<&str> = definitions.iter().flat_map(|d| d.competencies.iter().map(|c| c.id.as_str())).collect();
-    let assessments: BTreeSet<&str> = definitions.iter().flat_map(|d| d.assessments.iter().map(|a| a.id.as_str())).collect();
+    let competencies: BTreeSet<&str> = definitions
+        .iter()
+        .flat_map(|d| d.competencies.iter().map(|c| c.id.as_str()))
+        .collect();
+    let assessments: BTreeSet<&str> = definitions
+        .iter()
+        .flat_map(|d| d.assessments.iter().map(|a| a.id.as_str()))
+        .collect();
     for def in definitions {
         check_definition(def, &competencies, &assessments)?;
     }
     Ok(())
 }
 
-fn check_definition(def: &CredentialDefinition, competencies: &BTreeSet<&str>, assessments: &BTreeSet<&str>) -> Result<(), DefinitionError> {
+fn check_definition(
+    def: &CredentialDefinition,
+    competencies: &BTreeSet<&str>,
+    assessments: &BTreeSet<&str>,
+) -> Result<(), DefinitionError> {
     let name = || def.id.to_string();
-    let invalid = |field: String, problem: &str| DefinitionError::InvalidValue { definition: name(), field, problem: problem.to_owned() };
+    let invalid = |field: String, problem: &str| DefinitionError::InvalidValue {
+        definition: name(),
+        field,
+        problem: problem.to_owned(),
+    };
     let own_competencies: BTreeSet<&str> = def.competencies.iter().map(|c| c.id.as_str()).collect();
     let hundred = Number::from_integer(100);
     for c in &def.competencies {
         let field = format!("competencies[{}]", c.id);
         if c.threshold_percent > hundred {
-            return Err(invalid(format!("{field}.threshold_percent"), "must be at most 100"));
+            return Err(invalid(
+                format!("{field}.threshold_percent"),
+                "must be at most 100",
+            ));
         }
         if c.weight.is_zero() {
             return Err(invalid(format!("{field}.weight"), "must be greater than 0"));
         }
         if c.statement.trim().is_empty() {
-            return Err(DefinitionError::MissingValue { definition: name(), field: format!("{field}.statement") });
+            return Err(DefinitionError::MissingValue {
+                definition: name(),
+                field: format!("{field}.statement"),
+            });
         }
-        c.resolved_method().map_err(|source| DefinitionError::Method { definition: name(), competency: c.id.to_string(), source })?;
+        c.resolved_method()
+            .map_err(|source| DefinitionError::Method {
+                definition: name(),
+                competency: c.id.to_string(),
+                source,
+            })?;
     }
     for a in &def.assessments {
         let field = format!("assessments[{}]", a.id);
         if a.kind == AssessmentKind::Summative && a.pass_percent.is_none() {
-            return Err(DefinitionError::MissingValue { definition: name(), field: format!("{field}.pass_percent") });
+            return Err(DefinitionError::MissingValue {
+                definition: name(),
+                field: format!("{field}.pass_percent"),
+            });
         }
-        if let Some(p) = &a.pass_percent {
-            if *p > hundred {
-                return Err(invalid(format!("{field}.pass_percent"), "must be at most 100"));
-            }
+        if let Some(p) = &a.pass_percent
+            && *p > hundred
+        {
+            return Err(invalid(
+                format!("{field}.pass_percent"),
+                "must be at most 100",
+            ));
         }
         if a.weight.is_zero() {
             return Err(invalid(format!("{field}.weight"), "must be greater than 0"));
         }
         if a.parts.is_empty() {
             match &a.max_points {
-                None => return Err(DefinitionError::MissingValue { definition: name(), field: format!("{field}.max_points") }),
-                Some(m) if m.is_zero() => return Err(invalid(format!("{field}.max_points"), "must be greater than 0")),
+                None => {
+                    return Err(DefinitionError::MissingValue {
+                        definition: name(),
+                        field: format!("{field}.max_points"),
+                    });
+                }
+                Some(m) if m.is_zero() => {
+                    return Err(invalid(
+                        format!("{field}.max_points"),
+                        "must be greater than 0",
+                    ));
+                }
                 Some(_) => {}
             }
         } else {
             if !a.competencies.is_empty() {
-                return Err(invalid(format!("{field}.competencies"), "must be omitted when the assessment has parts (each part names its competency)"));
+                return Err(invalid(
+                    format!("{field}.competencies"),
+                    "must be omitted when the assessment has parts (each part names its competency)",
+                ));
             }
-            let sum = a.parts.iter().fold(Number::zero(), |acc, p| acc.add(&p.max_points));
-            if let Some(m) = &a.max_points {
-                if *m != sum {
-                    return Err(invalid(format!("{field}.max_points"), &format!("is {m} but the parts' maxima add up to {sum}")));
-                }
+            let sum = a
+                .parts
+                .iter()
+                .fold(Number::zero(), |acc, p| acc.add(&p.max_points));
+            if let Some(m) = &a.max_points
+                && *m != sum
+            {
+                return Err(invalid(
+                    format!("{field}.max_points"),
+                    &format!("is {m} but the parts' maxima add up to {sum}"),
+                ));
             }
             if sum.is_zero() {
-                return Err(invalid(format!("{field}.parts"), "must have a maximum greater than 0 in total"));
+                return Err(invalid(
+                    format!("{field}.parts"),
+                    "must have a maximum greater than 0 in total",
+                ));
             }
             for p in &a.parts {
                 if !own_competencies.contains(p.competency.as_str()) {
-                    return Err(DefinitionError::UnknownReference { definition: name(), field: format!("{field}.parts[{}].competency", p.id), kind: "competency", id: p.competency.to_string() });
+                    return Err(DefinitionError::UnknownReference {
+                        definition: name(),
+                        field: format!("{field}.parts[{}].competency", p.id),
+                        kind: "competency",
+                        id: p.competency.to_string(),
+                    });
                 }
             }
         }
         for c in &a.competencies {
             if !own_competencies.contains(c.as_str()) {
-                return Err(DefinitionError::UnknownReference { definition: name(), field: format!("{field}.competencies"), kind: "competency", id: c.to_string() });
+                return Err(DefinitionError::UnknownReference {
+                    definition: name(),
+                    field: format!("{field}.competencies"),
+                    kind: "competency",
+                    id: c.to_string(),
+                });
             }
         }
         if let Some(policy) = &a.attempt_policy {
@@ -750,45 +836,90 @@ fn check_definition(def: &CredentialDefinition, competencies: &BTreeSet<&str>, a
         }
     }
     check_policy(&def.attempt_policy, "attempt_policy", &invalid)?;
-    if let Some(plar) = &def.plar {
-        if let Some(cap) = &plar.max_share_percent {
-            if *cap > hundred {
-                return Err(invalid("plar.max_share_percent".into(), "must be at most 100"));
-            }
-        }
+    if let Some(plar) = &def.plar
+        && let Some(cap) = &plar.max_share_percent
+        && *cap > hundred
+    {
+        return Err(invalid(
+            "plar.max_share_percent".into(),
+            "must be at most 100",
+        ));
     }
     for (i, c) in def.components.iter().enumerate() {
         if c.weight.is_zero() {
-            return Err(invalid(format!("components[{i}].weight"), "must be greater than 0"));
+            return Err(invalid(
+                format!("components[{i}].weight"),
+                "must be greater than 0",
+            ));
         }
     }
-    if let Some(v) = def.validity {
-        if matches!(v, Validity::Days(0) | Validity::Months(0)) {
-            return Err(invalid("validity".into(), "must be at least 1 day or 1 month"));
-        }
+    if let Some(v) = def.validity
+        && matches!(v, Validity::Days(0) | Validity::Months(0))
+    {
+        return Err(invalid(
+            "validity".into(),
+            "must be at least 1 day or 1 month",
+        ));
     }
     if let Some(r) = &def.renewal {
-        if !def.assessments.iter().any(|a| a.id == r.assessment && a.kind == AssessmentKind::Summative) {
-            return Err(DefinitionError::UnknownReference { definition: name(), field: "renewal.assessment".into(), kind: "summative assessment of this definition", id: r.assessment.to_string() });
+        if !def
+            .assessments
+            .iter()
+            .any(|a| a.id == r.assessment && a.kind == AssessmentKind::Summative)
+        {
+            return Err(DefinitionError::UnknownReference {
+                definition: name(),
+                field: "renewal.assessment".into(),
+                kind: "summative assessment of this definition",
+                id: r.assessment.to_string(),
+            });
         }
         if def.validity.is_none() {
-            return Err(invalid("renewal".into(), "needs a validity: a credential that never expires cannot be renewed"));
+            return Err(invalid(
+                "renewal".into(),
+                "needs a validity: a credential that never expires cannot be renewed",
+            ));
         }
     }
-    check_rule_references(&def.criteria, &name(), "criteria", competencies, assessments)?;
+    check_rule_references(
+        &def.criteria,
+        &name(),
+        "criteria",
+        competencies,
+        assessments,
+    )?;
     for e in &def.equivalencies {
-        check_rule_references(&e.requires, &name(), &format!("equivalencies[{}].requires", e.id), competencies, assessments)?;
+        check_rule_references(
+            &e.requires,
+            &name(),
+            &format!("equivalencies[{}].requires", e.id),
+            competencies,
+            assessments,
+        )?;
     }
     if let Some(map) = &def.curriculum_map {
         if !map.levels.contains(&map.target) {
-            return Err(invalid("curriculum_map.target".into(), &format!("\"{}\" is not one of the levels", map.target)));
+            return Err(invalid(
+                "curriculum_map.target".into(),
+                &format!("\"{}\" is not one of the levels", map.target),
+            ));
         }
         for (c, row) in &map.rows {
             if row.len() != map.components.len() {
-                return Err(invalid(format!("curriculum_map.rows[{c}]"), &format!("has {} cells for {} components", row.len(), map.components.len())));
+                return Err(invalid(
+                    format!("curriculum_map.rows[{c}]"),
+                    &format!(
+                        "has {} cells for {} components",
+                        row.len(),
+                        map.components.len()
+                    ),
+                ));
             }
             if let Some(level) = row.iter().flatten().find(|l| !map.levels.contains(l)) {
-                return Err(invalid(format!("curriculum_map.rows[{c}]"), &format!("uses \"{level}\", which is not one of the levels")));
+                return Err(invalid(
+                    format!("curriculum_map.rows[{c}]"),
+                    &format!("uses \"{level}\", which is not one of the levels"),
+                ));
             }
         }
     }
@@ -798,51 +929,95 @@ fn check_definition(def: &CredentialDefinition, competencies: &BTreeSet<&str>, a
     Ok(())
 }
 
-fn check_policy(policy: &AttemptPolicy, field: &str, invalid: &dyn Fn(String, &str) -> DefinitionError) -> Result<(), DefinitionError> {
+fn check_policy(
+    policy: &AttemptPolicy,
+    field: &str,
+    invalid: &dyn Fn(String, &str) -> DefinitionError,
+) -> Result<(), DefinitionError> {
     if policy.max_attempts == Some(0) {
-        return Err(invalid(format!("{field}.max_attempts"), "must be at least 1, or null for unlimited"));
+        return Err(invalid(
+            format!("{field}.max_attempts"),
+            "must be at least 1, or null for unlimited",
+        ));
     }
-    if let Some(cap) = &policy.resit_cap_percent {
-        if *cap > Number::from_integer(100) {
-            return Err(invalid(format!("{field}.resit_cap_percent"), "must be at most 100"));
-        }
+    if let Some(cap) = &policy.resit_cap_percent
+        && *cap > Number::from_integer(100)
+    {
+        return Err(invalid(
+            format!("{field}.resit_cap_percent"),
+            "must be at most 100",
+        ));
     }
     Ok(())
 }
 
-fn check_cis(cis: &CriticalInformationSummary, invalid: &dyn Fn(String, &str) -> DefinitionError) -> Result<(), DefinitionError> {
-    let one_of = |field: &str, value: &Option<String>, allowed: &[&str]| -> Result<(), DefinitionError> {
-        match value {
-            Some(v) if !allowed.contains(&v.as_str()) => Err(invalid(format!("metadata.cis.{field}"), &format!("is \"{v}\"; use one of: {}", allowed.join(", ")))),
-            _ => Ok(()),
-        }
-    };
+fn check_cis(
+    cis: &CriticalInformationSummary,
+    invalid: &dyn Fn(String, &str) -> DefinitionError,
+) -> Result<(), DefinitionError> {
+    let one_of =
+        |field: &str, value: &Option<String>, allowed: &[&str]| -> Result<(), DefinitionError> {
+            match value {
+                Some(v) if !allowed.contains(&v.as_str()) => Err(invalid(
+                    format!("metadata.cis.{field}"),
+                    &format!("is \"{v}\"; use one of: {}", allowed.join(", ")),
+                )),
+                _ => Ok(()),
+            }
+        };
     if let Some(mode) = &cis.delivery_mode {
-        let base = mode.strip_suffix("-synchronous").or_else(|| mode.strip_suffix("-asynchronous")).unwrap_or(mode);
+        let base = mode
+            .strip_suffix("-synchronous")
+            .or_else(|| mode.strip_suffix("-asynchronous"))
+            .unwrap_or(mode);
         if !DELIVERY_MODES.contains(&base) {
-            return Err(invalid("metadata.cis.delivery_mode".into(), &format!("is \"{mode}\"; use onsite, online or hybrid, optionally with -synchronous or -asynchronous")));
+            return Err(invalid(
+                "metadata.cis.delivery_mode".into(),
+                &format!(
+                    "is \"{mode}\"; use onsite, online or hybrid, optionally with -synchronous or -asynchronous"
+                ),
+            ));
         }
     }
     one_of("supervision", &cis.supervision, &SUPERVISION)?;
     one_of("stackability", &cis.stackability, &STACKABILITY)?;
-    one_of("assessment_method", &cis.assessment_method, &ASSESSMENT_METHODS)?;
+    one_of(
+        "assessment_method",
+        &cis.assessment_method,
+        &ASSESSMENT_METHODS,
+    )?;
     one_of("level", &cis.level, &LEVELS)?;
     Ok(())
 }
 
-fn check_rule_references(rule: &Rule, definition: &str, field: &str, competencies: &BTreeSet<&str>, assessments: &BTreeSet<&str>) -> Result<(), DefinitionError> {
+fn check_rule_references(
+    rule: &Rule,
+    definition: &str,
+    field: &str,
+    competencies: &BTreeSet<&str>,
+    assessments: &BTreeSet<&str>,
+) -> Result<(), DefinitionError> {
     let mut result = Ok(());
     rule.visit_leaves(&mut |leaf| {
         if result.is_err() {
             return;
         }
         let missing = match leaf {
-            Rule::Competency(c) if !competencies.contains(c.as_str()) => Some(("competency", c.to_string())),
-            Rule::Assessment(a) | Rule::Submitted(a) if !assessments.contains(a.as_str()) => Some(("assessment", a.to_string())),
+            Rule::Competency(c) if !competencies.contains(c.as_str()) => {
+                Some(("competency", c.to_string()))
+            }
+            Rule::Assessment(a) | Rule::Submitted(a) if !assessments.contains(a.as_str()) => {
+                Some(("assessment", a.to_string()))
+            }
             _ => None,
         };
         if let Some((kind, id)) = missing {
-            result = Err(DefinitionError::UnknownReference { definition: definition.to_owned(), field: field.to_owned(), kind, id });
+            result = Err(DefinitionError::UnknownReference {
+                definition: definition.to_owned(),
+                field: field.to_owned(),
+                kind,
+                id,
+            });
         }
     });
     result
@@ -883,7 +1058,9 @@ pub fn validate(definitions: &[CredentialDefinition]) -> Vec<Finding> {
 
 /// Whether an assessment is the definition's renewal assessment.
 pub fn is_renewal(def: &CredentialDefinition, assessment: &AssessmentId) -> bool {
-    def.renewal.as_ref().is_some_and(|r| r.assessment == *assessment)
+    def.renewal
+        .as_ref()
+        .is_some_and(|r| r.assessment == *assessment)
 }
 
 /// The competencies an assessment feeds: its list, or its parts' competencies.
@@ -903,48 +1080,105 @@ pub fn fed_competencies(assessment: &Assessment) -> Vec<&CompetencyId> {
 
 fn validate_definition(def: &CredentialDefinition, out: &mut Vec<Finding>) {
     let mut push = |code: &'static str, severity: Severity, reference: &str, message: String| {
-        out.push(Finding { code, severity, reference: reference.to_owned(), message });
+        out.push(Finding {
+            code,
+            severity,
+            reference: reference.to_owned(),
+            message,
+        });
     };
     // V1
     for c in &def.competencies {
-        let assessed = def
-            .assessments
-            .iter()
-            .any(|a| a.kind == AssessmentKind::Summative && !is_renewal(def, &a.id) && fed_competencies(a).contains(&&c.id));
+        let assessed = def.assessments.iter().any(|a| {
+            a.kind == AssessmentKind::Summative
+                && !is_renewal(def, &a.id)
+                && fed_competencies(a).contains(&&c.id)
+        });
         if !assessed {
-            push("competency_not_assessed", Severity::Error, c.id.as_str(), format!("competency \"{}\" is not fed by any summative assessment: align an assessment or a rubric part to it", c.id));
+            push(
+                "competency_not_assessed",
+                Severity::Error,
+                c.id.as_str(),
+                format!(
+                    "competency \"{}\" is not fed by any summative assessment: align an assessment or a rubric part to it",
+                    c.id
+                ),
+            );
         }
     }
     // V2
     if def.mode == Mode::CompetencyBased && def.attempt_policy.max_attempts == Some(1) {
-        push("single_attempt_competency_based", Severity::Warning, def.id.as_str(), format!("\"{}\" is competency-based but allows one attempt: learners get no second attempt after feedback", def.id));
+        push(
+            "single_attempt_competency_based",
+            Severity::Warning,
+            def.id.as_str(),
+            format!(
+                "\"{}\" is competency-based but allows one attempt: learners get no second attempt after feedback",
+                def.id
+            ),
+        );
     }
-    for a in def.assessments.iter().filter(|a| a.kind == AssessmentKind::Summative) {
+    for a in def
+        .assessments
+        .iter()
+        .filter(|a| a.kind == AssessmentKind::Summative)
+    {
         let policy = a.attempt_policy.as_ref().unwrap_or(&def.attempt_policy);
         // V3
         if policy.scoring == Scoring::First && policy.max_attempts != Some(1) {
-            push("first_scoring_with_retries", Severity::Warning, a.id.as_str(), format!("assessment \"{}\" keeps the first attempt yet allows retries: later attempts can never change the result", a.id));
+            push(
+                "first_scoring_with_retries",
+                Severity::Warning,
+                a.id.as_str(),
+                format!(
+                    "assessment \"{}\" keeps the first attempt yet allows retries: later attempts can never change the result",
+                    a.id
+                ),
+            );
         }
         if let Some(cap) = &policy.resit_cap_percent {
             // V4
             if !a.parts.is_empty() {
-                push("resit_cap_with_parts", Severity::Error, a.id.as_str(), format!("assessment \"{}\" has rubric parts and a re-sit cap: a cap applies only to assessments without parts", a.id));
+                push(
+                    "resit_cap_with_parts",
+                    Severity::Error,
+                    a.id.as_str(),
+                    format!(
+                        "assessment \"{}\" has rubric parts and a re-sit cap: a cap applies only to assessments without parts",
+                        a.id
+                    ),
+                );
             }
             // V5
-            if let Some(pass) = &a.pass_percent {
-                if cap < pass {
-                    push("resit_cap_below_pass", Severity::Warning, a.id.as_str(), format!("assessment \"{}\" caps re-sits at {cap}% but passes at {pass}%: a re-sit can never pass", a.id));
-                }
+            if let Some(pass) = &a.pass_percent
+                && cap < pass
+            {
+                push(
+                    "resit_cap_below_pass",
+                    Severity::Warning,
+                    a.id.as_str(),
+                    format!(
+                        "assessment \"{}\" caps re-sits at {cap}% but passes at {pass}%: a re-sit can never pass",
+                        a.id
+                    ),
+                );
             }
         }
     }
     // V6
-    if def.bc_micro_credential {
-        if let Some(hours) = &def.hours {
-            if *hours >= Number::from_integer(288) {
-                push("bc_duration_exceeded", Severity::Error, def.id.as_str(), format!("\"{}\" is a B.C. micro-credential of {hours} hours: it must total fewer than 288", def.id));
-            }
-        }
+    if def.bc_micro_credential
+        && let Some(hours) = &def.hours
+        && *hours >= Number::from_integer(288)
+    {
+        push(
+            "bc_duration_exceeded",
+            Severity::Error,
+            def.id.as_str(),
+            format!(
+                "\"{}\" is a B.C. micro-credential of {hours} hours: it must total fewer than 288",
+                def.id
+            ),
+        );
     }
     // V7, V8, V10
     if let Some(map) = &def.curriculum_map {
@@ -953,20 +1187,54 @@ fn validate_definition(def: &CredentialDefinition, out: &mut Vec<Finding>) {
         for (c, row) in &map.rows {
             let levels: Vec<usize> = row.iter().flatten().map(|l| rank(l)).collect();
             if levels.iter().max().is_none_or(|&m| m < target) {
-                push("map_target_not_reached", Severity::Error, c.as_str(), format!("competency \"{c}\" never reaches the target level \"{}\" in the curriculum map", map.target));
+                push(
+                    "map_target_not_reached",
+                    Severity::Error,
+                    c.as_str(),
+                    format!(
+                        "competency \"{c}\" never reaches the target level \"{}\" in the curriculum map",
+                        map.target
+                    ),
+                );
             }
-            if levels.iter().enumerate().any(|(i, &l)| levels[..i].iter().any(|&e| l < e)) {
-                push("map_regression", Severity::Warning, c.as_str(), format!("competency \"{c}\" drops to a lower level in a later component of the curriculum map"));
+            if levels
+                .iter()
+                .enumerate()
+                .any(|(i, &l)| levels[..i].iter().any(|&e| l < e))
+            {
+                push(
+                    "map_regression",
+                    Severity::Warning,
+                    c.as_str(),
+                    format!(
+                        "competency \"{c}\" drops to a lower level in a later component of the curriculum map"
+                    ),
+                );
             }
-            if let Some(Some(first)) = row.first() {
-                if rank(first) > 0 {
-                    push("map_prerequisite_implied", Severity::Warning, c.as_str(), format!("competency \"{c}\" starts above the lowest level in the first component: it implies a prerequisite"));
-                }
+            if let Some(Some(first)) = row.first()
+                && rank(first) > 0
+            {
+                push(
+                    "map_prerequisite_implied",
+                    Severity::Warning,
+                    c.as_str(),
+                    format!(
+                        "competency \"{c}\" starts above the lowest level in the first component: it implies a prerequisite"
+                    ),
+                );
             }
         }
     }
     // V9
     if def.kind == "micro_credential" && !def.criteria.has_assessed_leaf() {
-        push("participation_only_micro_credential", Severity::Error, def.id.as_str(), format!("\"{}\" is a micro-credential whose criteria ask for no assessment, competency or credential: micro-credentials must be formally assessed", def.id));
+        push(
+            "participation_only_micro_credential",
+            Severity::Error,
+            def.id.as_str(),
+            format!(
+                "\"{}\" is a micro-credential whose criteria ask for no assessment, competency or credential: micro-credentials must be formally assessed",
+                def.id
+            ),
+        );
     }
 }

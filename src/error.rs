@@ -57,7 +57,10 @@ pub enum Error {
 impl Error {
     /// Wraps a serde_json error with what was being read.
     pub fn json(context: &'static str, err: serde_json::Error) -> Self {
-        Error::Json { context, message: err.to_string() }
+        Error::Json {
+            context,
+            message: err.to_string(),
+        }
     }
 
     /// The stable machine-readable code (snake_case), for branching in hosts.

@@ -208,13 +208,24 @@ mod tests {
         )
         .unwrap();
         assert_eq!(events.len(), 3);
-        assert!(matches!(&events[1].kind, EventKind::AttemptSubmitted { route: Route::Course, part_scores: Some(p), .. } if p.len() == 1));
-        assert!(matches!(&events[2].kind, EventKind::AttemptSubmitted { route: Route::ChallengeExam, .. }));
+        assert!(
+            matches!(&events[1].kind, EventKind::AttemptSubmitted { route: Route::Course, part_scores: Some(p), .. } if p.len() == 1)
+        );
+        assert!(matches!(
+            &events[2].kind,
+            EventKind::AttemptSubmitted {
+                route: Route::ChallengeExam,
+                ..
+            }
+        ));
     }
 
     #[test]
     fn unknown_event_types_are_refused_with_a_reason() {
-        let err = parse_events(r#"[{"at":"2025-01-20T09:00:00Z","type":"graduated","credential":"spt"}]"#).unwrap_err();
+        let err = parse_events(
+            r#"[{"at":"2025-01-20T09:00:00Z","type":"graduated","credential":"spt"}]"#,
+        )
+        .unwrap_err();
         assert_eq!(err.code(), "invalid_json");
         assert!(err.to_string().contains("graduated"), "{err}");
     }

@@ -31,19 +31,25 @@ enum Repr {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NumberError {
     /// The text is not a plain decimal such as `"80"` or `"18.4"`.
-    #[error("\"{text}\" is not a decimal: write digits with an optional fractional part, such as \"80\" or \"18.4\" (no sign, exponent or spaces)")]
+    #[error(
+        "\"{text}\" is not a decimal: write digits with an optional fractional part, such as \"80\" or \"18.4\" (no sign, exponent or spaces)"
+    )]
     NotADecimal {
         /// The offending text.
         text: String,
     },
     /// The text is neither a decimal nor an exact fraction `n/d`.
-    #[error("\"{text}\" is not an exact number: write a decimal such as \"86.5\" or a fraction such as \"260/3\"")]
+    #[error(
+        "\"{text}\" is not an exact number: write a decimal such as \"86.5\" or a fraction such as \"260/3\""
+    )]
     NotAnExactNumber {
         /// The offending text.
         text: String,
     },
     /// A JSON number with a fraction or exponent: its digits may already be lost.
-    #[error("{text} is a JSON floating-point number: write decimals as strings, such as \"{text}\"")]
+    #[error(
+        "{text} is a JSON floating-point number: write decimals as strings, such as \"{text}\""
+    )]
     FloatingPoint {
         /// The number as written.
         text: String,
@@ -79,7 +85,9 @@ impl Number {
 
     /// Parses a plain decimal (`^[0-9]+(\.[0-9]+)?$`), the only form Cairn's input uses.
     pub fn parse_decimal(text: &str) -> Result<Self, NumberError> {
-        let bad = || NumberError::NotADecimal { text: text.to_owned() };
+        let bad = || NumberError::NotADecimal {
+            text: text.to_owned(),
+        };
         if text.is_empty() || text.len() > MAX_DECIMAL_LEN {
             return Err(bad());
         }
@@ -106,7 +114,9 @@ impl Number {
     /// Parses a decimal or an exact fraction `n/d` in lowest terms or not (`"260/3"`),
     /// the form of expected values in fixtures and of [`Number::to_exact_string`].
     pub fn parse_exact(text: &str) -> Result<Self, NumberError> {
-        let bad = || NumberError::NotAnExactNumber { text: text.to_owned() };
+        let bad = || NumberError::NotAnExactNumber {
+            text: text.to_owned(),
+        };
         let (negative, body) = match text.strip_prefix('-') {
             Some(rest) => (true, rest),
             None => (false, text),
@@ -134,7 +144,9 @@ impl Number {
 
     fn to_big(&self) -> BigRational {
         match &self.0 {
-            Repr::Small(r) => BigRational::new_raw(BigInt::from(*r.numer()), BigInt::from(*r.denom())),
+            Repr::Small(r) => {
+                BigRational::new_raw(BigInt::from(*r.numer()), BigInt::from(*r.denom()))
+            }
             Repr::Big(b) => b.clone(),
         }
     }
@@ -145,10 +157,10 @@ impl Number {
         small: impl Fn(&Ratio<i64>, &Ratio<i64>) -> Option<Ratio<i64>>,
         big: impl Fn(BigRational, BigRational) -> BigRational,
     ) -> Number {
-        if let (Repr::Small(a), Repr::Small(b)) = (&self.0, &other.0) {
-            if let Some(r) = small(a, b) {
-                return Number(Repr::Small(r));
-            }
+        if let (Repr::Small(a), Repr::Small(b)) = (&self.0, &other.0)
+            && let Some(r) = small(a, b)
+        {
+            return Number(Repr::Small(r));
         }
         Number::from_big(big(self.to_big(), other.to_big()))
     }
@@ -171,7 +183,10 @@ impl Number {
     /// `self ÷ other`, exact. The caller guarantees `other` is not zero
     /// (maxima and weights are validated positive).
     pub fn div(&self, other: &Number) -> Number {
-        assert!(!other.is_zero(), "division by zero: callers validate divisors");
+        assert!(
+            !other.is_zero(),
+            "division by zero: callers validate divisors"
+        );
         self.binary(other, |a, b| a.checked_div(b), |a, b| a / b)
     }
 
@@ -250,10 +265,10 @@ impl Number {
 
     /// The reported value: [`Number::round2`], using the fast path where it can.
     pub fn reported(&self) -> Number {
-        if let Repr::Small(r) = &self.0 {
-            if let Some(v) = Number::round2_small(r) {
-                return Number(Repr::Small(v));
-            }
+        if let Repr::Small(r) = &self.0
+            && let Some(v) = Number::round2_small(r)
+        {
+            return Number(Repr::Small(v));
         }
         self.round2()
     }
@@ -412,7 +427,9 @@ impl<'de> Deserialize<'de> for Number {
                 Ok(Number::from_integer(v))
             }
             fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Number, E> {
-                Err(E::custom(NumberError::FloatingPoint { text: v.to_string() }))
+                Err(E::custom(NumberError::FloatingPoint {
+                    text: v.to_string(),
+                }))
             }
         }
         deserializer.deserialize_any(Visitor)
@@ -443,7 +460,13 @@ mod tests {
 
     #[test]
     fn rounding_is_half_away_from_zero() {
-        for (x, want) in [("4.125", "4.13"), ("0.125", "0.13"), ("1.005", "1.01"), ("4.124", "4.12"), ("-4.125", "-4.13")] {
+        for (x, want) in [
+            ("4.125", "4.13"),
+            ("0.125", "0.13"),
+            ("1.005", "1.01"),
+            ("4.124", "4.12"),
+            ("-4.125", "-4.13"),
+        ] {
             assert_eq!(n(x).reported(), n(want), "{x}");
             assert_eq!(n(x).round2(), n(want), "{x}");
         }
@@ -453,7 +476,10 @@ mod tests {
 
     #[test]
     fn fast_meets_agrees_with_the_rounded_value() {
-        let values = ["79.994", "79.995", "80", "18.4", "18.39", "260/3", "200/3", "0", "1/3", "-4.125", "99.999"];
+        let values = [
+            "79.994", "79.995", "80", "18.4", "18.39", "260/3", "200/3", "0", "1/3", "-4.125",
+            "99.999",
+        ];
         let thresholds = ["80", "79.99", "50", "66.67", "66.66", "0", "-4.13", "100"];
         for v in values {
             for t in thresholds {
@@ -490,6 +516,9 @@ mod tests {
     fn json_floats_are_refused() {
         assert!(serde_json::from_str::<Number>("18.4").is_err());
         assert_eq!(serde_json::from_str::<Number>("18").unwrap(), n("18"));
-        assert_eq!(serde_json::from_str::<Number>("\"18.4\"").unwrap(), n("18.4"));
+        assert_eq!(
+            serde_json::from_str::<Number>("\"18.4\"").unwrap(),
+            n("18.4")
+        );
     }
 }

@@ -34,10 +34,10 @@ pub enum PolicyError {
     ScoreOutOfRange {
         /// The score or part.
         what: String,
-        /// The score given.
-        score: Number,
-        /// The maximum.
-        max: Number,
+        /// The score given, exact.
+        score: String,
+        /// The maximum, exact.
+        max: String,
     },
     /// A second enrolment in the same definition.
     #[error("already enrolled in \"{credential}\" since {since}")]
@@ -56,7 +56,9 @@ pub enum PolicyError {
         credential: String,
     },
     /// A challenge after a course attempt.
-    #[error("a challenge must come before any course attempt, and {course_attempts} course attempt(s) exist")]
+    #[error(
+        "a challenge must come before any course attempt, and {course_attempts} course attempt(s) exist"
+    )]
     ChallengeAfterCourseAttempt {
         /// Course attempts already made.
         course_attempts: u32,
@@ -120,8 +122,8 @@ pub enum PolicyError {
         credential: String,
         /// The share after the grant, rounded to 2 decimals.
         share: String,
-        /// The cap.
-        cap: Number,
+        /// The cap, exact.
+        cap: String,
     },
     /// A presented credential the verifier rejected.
     #[error("the presented credential \"{credential}\" did not verify")]
@@ -218,14 +220,21 @@ pub struct CountedState {
 /// README §5.1 step 5, for a counted attempt at `at`: `already_passed`,
 /// `attempt_limit_reached`, `attempt_pending`, `feedback_not_released`, `retry_too_soon`,
 /// in that order.
-pub fn check_counted_attempt(policy: &AttemptPolicy, state: &CountedState, at: Timestamp) -> Result<(), PolicyError> {
+pub fn check_counted_attempt(
+    policy: &AttemptPolicy,
+    state: &CountedState,
+    at: Timestamp,
+) -> Result<(), PolicyError> {
     if state.kept_passes && !policy.retry_after_pass {
         return Err(PolicyError::AlreadyPassed);
     }
-    if let Some(max) = policy.max_attempts {
-        if state.counted >= max {
-            return Err(PolicyError::AttemptLimitReached { counted: state.counted, max });
-        }
+    if let Some(max) = policy.max_attempts
+        && state.counted >= max
+    {
+        return Err(PolicyError::AttemptLimitReached {
+            counted: state.counted,
+            max,
+        });
     }
     let Some((number, latest_at)) = state.latest else {
         return Ok(());
@@ -238,7 +247,10 @@ pub fn check_counted_attempt(policy: &AttemptPolicy, state: &CountedState, at: T
     }
     let opens_at = latest_at.plus_days(i64::from(policy.min_days_between_attempts));
     if at < opens_at {
-        return Err(PolicyError::RetryTooSoon { opens_at, days: policy.min_days_between_attempts });
+        return Err(PolicyError::RetryTooSoon {
+            opens_at,
+            days: policy.min_days_between_attempts,
+        });
     }
     Ok(())
 }
@@ -283,33 +295,68 @@ pub enum NextStep {
 }
 
 /// The next step for a counted attempt at `at`, from the same checks the fold applies.
-pub fn next_step(policy: &AttemptPolicy, state: &CountedState, deadline: Option<Timestamp>, at: Timestamp) -> NextStep {
-    if let Some(d) = deadline {
-        if at > d {
-            return NextStep::DeadlinePassed { deadline: d };
-        }
+pub fn next_step(
+    policy: &AttemptPolicy,
+    state: &CountedState,
+    deadline: Option<Timestamp>,
+    at: Timestamp,
+) -> NextStep {
+    if let Some(d) = deadline
+        && at > d
+    {
+        return NextStep::DeadlinePassed { deadline: d };
     }
-    let attempts_left = policy.max_attempts.map(|max| max.saturating_sub(state.counted + 1));
+    let attempts_left = policy
+        .max_attempts
+        .map(|max| max.saturating_sub(state.counted + 1));
     match check_counted_attempt(policy, state, at) {
-        Ok(()) => NextStep::Attempt { opens_at: at, attempts_left, deadline },
+        Ok(()) => NextStep::Attempt {
+            opens_at: at,
+            attempts_left,
+            deadline,
+        },
         Err(PolicyError::AlreadyPassed) => NextStep::Passed,
         Err(PolicyError::AttemptLimitReached { max, .. }) => NextStep::NoAttemptLeft { max },
         Err(PolicyError::AttemptPending { number }) => NextStep::WaitForGrading { attempt: number },
-        Err(PolicyError::FeedbackNotReleased { number }) => NextStep::WaitForFeedback { attempt: number },
+        Err(PolicyError::FeedbackNotReleased { number }) => {
+            NextStep::WaitForFeedback { attempt: number }
+        }
         Err(PolicyError::RetryTooSoon { opens_at, .. }) => match deadline {
             Some(d) if opens_at > d => NextStep::DeadlinePassed { deadline: d },
-            _ => NextStep::Attempt { opens_at, attempts_left, deadline },
+            _ => NextStep::Attempt {
+                opens_at,
+                attempts_left,
+                deadline,
+            },
         },
-        Err(_) => NextStep::Attempt { opens_at: at, attempts_left, deadline },
+        Err(_) => NextStep::Attempt {
+            opens_at: at,
+            attempts_left,
+            deadline,
+        },
     }
 }
 
 /// README §5.3 share cap: whether granting `adding` on top of `granted`, out of `total`,
 /// stays within `cap` (rounded share, exactly equal allowed). Returns the rounded share.
-pub fn check_plar_share(granted: &Number, adding: &Number, total: &Number, cap: Option<&Number>, credential: &str) -> Result<Number, PolicyError> {
-    let share = granted.add(adding).mul(&Number::from_integer(100)).div(total).reported();
+pub fn check_plar_share(
+    granted: &Number,
+    adding: &Number,
+    total: &Number,
+    cap: Option<&Number>,
+    credential: &str,
+) -> Result<Number, PolicyError> {
+    let share = granted
+        .add(adding)
+        .mul(&Number::from_integer(100))
+        .div(total)
+        .reported();
     match cap {
-        Some(cap) if share > *cap => Err(PolicyError::PlarLimitExceeded { credential: credential.to_owned(), share: share.to_reported_string(), cap: cap.clone() }),
+        Some(cap) if share > *cap => Err(PolicyError::PlarLimitExceeded {
+            credential: credential.to_owned(),
+            share: share.to_reported_string(),
+            cap: cap.to_exact_string(),
+        }),
         _ => Ok(share),
     }
 }
@@ -323,41 +370,82 @@ mod tests {
     }
 
     fn after_one_fail() -> CountedState {
-        CountedState { counted: 1, latest: Some((1, t("2025-01-01T10:00:00Z"))), latest_pending: false, feedback_after_latest: false, kept_passes: false }
+        CountedState {
+            counted: 1,
+            latest: Some((1, t("2025-01-01T10:00:00Z"))),
+            latest_pending: false,
+            feedback_after_latest: false,
+            kept_passes: false,
+        }
     }
 
     #[test]
     fn second_attempt_opens_after_feedback() {
         let policy = AttemptPolicy::default();
         let state = after_one_fail();
-        assert!(matches!(check_counted_attempt(&policy, &state, t("2025-01-02T10:00:00Z")), Err(PolicyError::FeedbackNotReleased { number: 1 })));
-        let state = CountedState { feedback_after_latest: true, ..state };
-        assert_eq!(check_counted_attempt(&policy, &state, t("2025-01-02T10:00:00Z")), Ok(()));
+        assert!(matches!(
+            check_counted_attempt(&policy, &state, t("2025-01-02T10:00:00Z")),
+            Err(PolicyError::FeedbackNotReleased { number: 1 })
+        ));
+        let state = CountedState {
+            feedback_after_latest: true,
+            ..state
+        };
+        assert_eq!(
+            check_counted_attempt(&policy, &state, t("2025-01-02T10:00:00Z")),
+            Ok(())
+        );
     }
 
     #[test]
     fn third_attempt_over_a_limit_of_two_is_refused() {
         let policy = AttemptPolicy::default();
-        let state = CountedState { counted: 2, feedback_after_latest: true, ..after_one_fail() };
+        let state = CountedState {
+            counted: 2,
+            feedback_after_latest: true,
+            ..after_one_fail()
+        };
         let err = check_counted_attempt(&policy, &state, t("2025-02-01T00:00:00Z")).unwrap_err();
         assert_eq!(err.code(), "attempt_limit_reached");
-        assert_eq!(err.to_string(), "no attempt left: 2 of 2 counted attempts used");
+        assert_eq!(
+            err.to_string(),
+            "no attempt left: 2 of 2 counted attempts used"
+        );
     }
 
     #[test]
     fn waiting_time_is_inclusive_and_explained() {
-        let policy = AttemptPolicy { min_days_between_attempts: 7, feedback_required_before_retry: false, ..AttemptPolicy::default() };
+        let policy = AttemptPolicy {
+            min_days_between_attempts: 7,
+            feedback_required_before_retry: false,
+            ..AttemptPolicy::default()
+        };
         let state = after_one_fail();
         assert!(check_counted_attempt(&policy, &state, t("2025-01-08T09:59:59Z")).is_err());
-        assert_eq!(check_counted_attempt(&policy, &state, t("2025-01-08T10:00:00Z")), Ok(()));
+        assert_eq!(
+            check_counted_attempt(&policy, &state, t("2025-01-08T10:00:00Z")),
+            Ok(())
+        );
         let next = next_step(&policy, &state, None, t("2025-01-03T00:00:00Z"));
-        assert_eq!(next, NextStep::Attempt { opens_at: t("2025-01-08T10:00:00Z"), attempts_left: Some(0), deadline: None });
+        assert_eq!(
+            next,
+            NextStep::Attempt {
+                opens_at: t("2025-01-08T10:00:00Z"),
+                attempts_left: Some(0),
+                deadline: None
+            }
+        );
     }
 
     #[test]
     fn share_equal_to_the_cap_is_allowed() {
         let n = |s: &str| Number::parse_decimal(s).unwrap();
         assert!(check_plar_share(&n("1"), &n("1"), &n("4"), Some(&n("50")), "d").is_ok());
-        assert_eq!(check_plar_share(&n("2"), &n("1"), &n("4"), Some(&n("50")), "d").unwrap_err().code(), "plar_limit_exceeded");
+        assert_eq!(
+            check_plar_share(&n("2"), &n("1"), &n("4"), Some(&n("50")), "d")
+                .unwrap_err()
+                .code(),
+            "plar_limit_exceeded"
+        );
     }
 }

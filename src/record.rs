@@ -16,8 +16,8 @@ use serde::Serialize;
 
 use crate::criteria::{Explanation, Facts, Progress, Rule, is_held};
 use crate::definition::{
-    self, Assessment, AssessmentKind, AttemptPolicy, CompetencyMethod, CredentialDefinition, DefinitionError, Finding, GrantMode, PlarMethod,
-    Scoring,
+    self, Assessment, AssessmentKind, AttemptPolicy, CompetencyMethod, CredentialDefinition,
+    DefinitionError, Finding, GrantMode, PlarMethod, Scoring,
 };
 use crate::event::{Event, EventKind, Route};
 use crate::ids::{AssessmentId, CompetencyId, DefinitionId, EquivalencyId, PartId};
@@ -28,7 +28,11 @@ use crate::time::Timestamp;
 
 /// Folds one learner's events into a record as of `at`. Events after `at` are ignored.
 /// Fails only if the definitions themselves cannot be folded ([`definition::check`]).
-pub fn fold(definitions: &[CredentialDefinition], events: &[Event], at: Timestamp) -> Result<Record, DefinitionError> {
+pub fn fold(
+    definitions: &[CredentialDefinition],
+    events: &[Event],
+    at: Timestamp,
+) -> Result<Record, DefinitionError> {
     Ok(Course::new(definitions)?.fold(events, at))
 }
 
@@ -119,11 +123,24 @@ impl<'a> Course<'a> {
                 component_weight_total: Number::zero(),
             };
             for c in &def.competencies {
-                let method = c.resolved_method().map_err(|source| DefinitionError::Method { definition: def.id.to_string(), competency: c.id.to_string(), source })?;
+                let method = c
+                    .resolved_method()
+                    .map_err(|source| DefinitionError::Method {
+                        definition: def.id.to_string(),
+                        competency: c.id.to_string(),
+                        source,
+                    })?;
                 course.comp_by_id.insert(c.id.as_str(), course.comps.len());
                 info.comps.push(course.comps.len());
                 info.comp_weight_total = info.comp_weight_total.add(&c.weight);
-                course.comps.push(CompInfo { def: d, id: c.id.clone(), threshold: c.threshold_percent.clone(), weight: c.weight.clone(), method, items: Vec::new() });
+                course.comps.push(CompInfo {
+                    def: d,
+                    id: c.id.clone(),
+                    threshold: c.threshold_percent.clone(),
+                    weight: c.weight.clone(),
+                    method,
+                    items: Vec::new(),
+                });
             }
             for comp in &def.components {
                 info.component_weight_total = info.component_weight_total.add(&comp.weight);
@@ -138,7 +155,11 @@ impl<'a> Course<'a> {
             for a in &def.assessments {
                 let policy = a.attempt_policy.as_ref().unwrap_or(&def.attempt_policy);
                 let max = a.total_max();
-                let parts: Vec<(&PartId, Number)> = a.parts.iter().map(|p| (&p.id, p.max_points.clone())).collect();
+                let parts: Vec<(&PartId, Number)> = a
+                    .parts
+                    .iter()
+                    .map(|p| (&p.id, p.max_points.clone()))
+                    .collect();
                 let mut groups: Vec<(usize, Vec<usize>, Number)> = Vec::new();
                 for (i, p) in a.parts.iter().enumerate() {
                     let c = course.comp_by_id[p.competency.as_str()];
@@ -165,16 +186,40 @@ impl<'a> Course<'a> {
                 };
                 course.asmt_by_id.insert(a.id.as_str(), flat);
                 course.def_info[d].asmts.push(flat);
-                let feeds = if summative && !renewal { definition::fed_competencies(a).iter().map(|c| course.comp_by_id[c.as_str()]).collect() } else { Vec::new() };
-                course.asmts.push(AsmtInfo { def: d, a, policy, max, pass: a.pass_percent.clone(), summative, renewal, parts, groups, cap_points, feeds });
+                let feeds = if summative && !renewal {
+                    definition::fed_competencies(a)
+                        .iter()
+                        .map(|c| course.comp_by_id[c.as_str()])
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                course.asmts.push(AsmtInfo {
+                    def: d,
+                    a,
+                    policy,
+                    max,
+                    pass: a.pass_percent.clone(),
+                    summative,
+                    renewal,
+                    parts,
+                    groups,
+                    cap_points,
+                    feeds,
+                });
             }
         }
         for (d, def) in defs.iter().enumerate() {
             course.def_info[d].criteria = course.compile(&def.criteria);
             let mut reads_time = false;
-            def.criteria.visit_leaves(&mut |leaf| reads_time |= matches!(leaf, Rule::Credential(_)));
+            def.criteria
+                .visit_leaves(&mut |leaf| reads_time |= matches!(leaf, Rule::Credential(_)));
             course.def_info[d].reads_time = reads_time;
-            course.def_info[d].equivalencies = def.equivalencies.iter().map(|e| course.compile(&e.requires)).collect();
+            course.def_info[d].equivalencies = def
+                .equivalencies
+                .iter()
+                .map(|e| course.compile(&e.requires))
+                .collect();
         }
         Ok(course)
     }
@@ -183,10 +228,28 @@ impl<'a> Course<'a> {
     fn derive_scores(&self, a: usize, total: Number, parts: Vec<Number>) -> Scores {
         let info = &self.asmts[a];
         let percent = total.percent_of(&info.max);
-        let group_percents: Vec<Number> = info.groups.iter().map(|(_, idx, max)| idx.iter().fold(Number::zero(), |acc, &i| acc.add(&parts[i])).percent_of(max)).collect();
+        let group_percents: Vec<Number> = info
+            .groups
+            .iter()
+            .map(|(_, idx, max)| {
+                idx.iter()
+                    .fold(Number::zero(), |acc, &i| acc.add(&parts[i]))
+                    .percent_of(max)
+            })
+            .collect();
         let passes = info.pass.as_ref().is_some_and(|pass| percent.meets(pass))
-            && info.groups.iter().zip(&group_percents).all(|((c, _, _), p)| p.meets(&self.comps[*c].threshold));
-        Scores { total, parts, percent, group_percents, passes }
+            && info
+                .groups
+                .iter()
+                .zip(&group_percents)
+                .all(|((c, _, _), p)| p.meets(&self.comps[*c].threshold));
+        Scores {
+            total,
+            parts,
+            percent,
+            group_percents,
+            passes,
+        }
     }
 
     /// The scores after the re-sit cap, if the cap lowers them.
@@ -201,13 +264,22 @@ impl<'a> Course<'a> {
         match rule {
             Rule::All(of) => Check::All(of.iter().map(|r| self.compile(r)).collect()),
             Rule::Any(of) => Check::Any(of.iter().map(|r| self.compile(r)).collect()),
-            Rule::AtLeast { k, of } => Check::AtLeast(*k, of.iter().map(|r| self.compile(r)).collect()),
-            Rule::Points { points, of } => Check::Points(points.clone(), of.iter().map(|e| (self.compile(&e.rule), e.points.clone(), e.required)).collect()),
+            Rule::AtLeast { k, of } => {
+                Check::AtLeast(*k, of.iter().map(|r| self.compile(r)).collect())
+            }
+            Rule::Points { points, of } => Check::Points(
+                points.clone(),
+                of.iter()
+                    .map(|e| (self.compile(&e.rule), e.points.clone(), e.required))
+                    .collect(),
+            ),
             Rule::Competency(c) => Check::Competency(self.comp_by_id[c.as_str()]),
             Rule::AllCompetencies => Check::AllCompetencies,
             Rule::Assessment(a) => Check::Assessment(asmt(a)),
             Rule::Submitted(a) => Check::Submitted(asmt(a)),
-            Rule::Credential(d) => Check::Credential(d.clone(), self.def_by_id.get(d.as_str()).copied()),
+            Rule::Credential(d) => {
+                Check::Credential(d.clone(), self.def_by_id.get(d.as_str()).copied())
+            }
         }
     }
 
@@ -255,7 +327,11 @@ impl<'a> Course<'a> {
             let event = &events[index];
             match learner.apply(event, position) {
                 Ok(()) => learner.issue_due(event.at),
-                Err(err) => learner.errors.push(RejectedEvent { event: index, code: err.code(), message: err.to_string() }),
+                Err(err) => learner.errors.push(RejectedEvent {
+                    event: index,
+                    code: err.code(),
+                    message: err.to_string(),
+                }),
             }
         }
         learner
@@ -382,6 +458,9 @@ struct CompResult {
     score: Option<Number>,
 }
 
+/// Reused buffers for evidence sequences: (submission position, percent), then percents.
+type Scratch = (Vec<(usize, Number)>, Vec<Number>);
+
 /// What is known of a competency since its inputs last changed.
 #[derive(Debug, Clone, Default)]
 struct CompCache {
@@ -406,7 +485,7 @@ struct Learner<'c, 'a> {
     /// since the criteria were last checked.
     dirty: bool,
     /// Reused buffers for evidence sequences: (submission position, percent), then percents.
-    scratch: RefCell<(Vec<(usize, Number)>, Vec<Number>)>,
+    scratch: RefCell<Scratch>,
 }
 
 impl<'c, 'a> Learner<'c, 'a> {
@@ -430,18 +509,36 @@ impl<'c, 'a> Learner<'c, 'a> {
     }
 
     fn def_index(&self, id: &DefinitionId) -> Result<usize, PolicyError> {
-        self.course.def_by_id.get(id.as_str()).copied().ok_or_else(|| PolicyError::UnknownReference { kind: "credential definition", id: id.to_string() })
+        self.course
+            .def_by_id
+            .get(id.as_str())
+            .copied()
+            .ok_or_else(|| PolicyError::UnknownReference {
+                kind: "credential definition",
+                id: id.to_string(),
+            })
     }
 
     fn asmt_index(&self, id: &AssessmentId) -> Result<usize, PolicyError> {
-        self.course.asmt_by_id.get(id.as_str()).copied().ok_or_else(|| PolicyError::UnknownReference { kind: "assessment", id: id.to_string() })
+        self.course
+            .asmt_by_id
+            .get(id.as_str())
+            .copied()
+            .ok_or_else(|| PolicyError::UnknownReference {
+                kind: "assessment",
+                id: id.to_string(),
+            })
     }
 
     /// The current renewal cycle of an assessment: the number of issuances of its
     /// definition for a renewal assessment, else 0.
     fn cycle(&self, a: usize) -> u32 {
         let info = &self.course.asmts[a];
-        if info.renewal { self.issuances[info.def].len() as u32 } else { 0 }
+        if info.renewal {
+            self.issuances[info.def].len() as u32
+        } else {
+            0
+        }
     }
 
     /// Forgets what depends on an assessment's results: the competencies it feeds.
@@ -458,83 +555,166 @@ impl<'c, 'a> Learner<'c, 'a> {
             EventKind::Enrolled { credential } => {
                 let d = self.def_index(credential)?;
                 if let Some(since) = self.enrolled_at[d] {
-                    return Err(PolicyError::AlreadyEnrolled { credential: credential.to_string(), since });
+                    return Err(PolicyError::AlreadyEnrolled {
+                        credential: credential.to_string(),
+                        since,
+                    });
                 }
                 self.enrolled_at[d] = Some(t);
                 Ok(())
             }
-            EventKind::AttemptSubmitted { assessment, score, part_scores, route } => self.submit(assessment, score, part_scores, *route, t, position),
+            EventKind::AttemptSubmitted {
+                assessment,
+                score,
+                part_scores,
+                route,
+            } => self.submit(assessment, score, part_scores, *route, t, position),
             EventKind::FeedbackReleased { assessment } => {
                 let a = self.asmt_index(assessment)?;
                 self.asmts[a].feedback_after_latest = true;
                 Ok(())
             }
-            EventKind::AttemptScored { assessment, attempt, score, part_scores, .. } => {
+            EventKind::AttemptScored {
+                assessment,
+                attempt,
+                score,
+                part_scores,
+                ..
+            } => {
                 let a = self.asmt_index(assessment)?;
                 let i = self.attempt_slot(a, *attempt)?;
                 if self.asmts[a].attempts[i].scores.is_some() {
                     return Err(PolicyError::AlreadyScored { number: *attempt });
                 }
-                let (total, parts) = read_scores(&self.course.asmts[a], score, part_scores, true)?.ok_or_else(|| PolicyError::InvalidEvent { problem: "a score or part_scores is required".into() })?;
+                let (total, parts) = read_scores(&self.course.asmts[a], score, part_scores, true)?
+                    .ok_or_else(|| PolicyError::InvalidEvent {
+                        problem: "a score or part_scores is required".into(),
+                    })?;
                 self.asmts[a].attempts[i].scores = Some(self.course.derive_scores(a, total, parts));
                 self.attempts_changed(a, t);
                 Ok(())
             }
-            EventKind::ScoreOverridden { assessment, attempt, score, part_scores, reason, .. } => {
+            EventKind::ScoreOverridden {
+                assessment,
+                attempt,
+                score,
+                part_scores,
+                reason,
+                ..
+            } => {
                 let a = self.asmt_index(assessment)?;
                 let i = self.attempt_slot(a, *attempt)?;
                 if self.asmts[a].attempts[i].scores.is_none() {
                     return Err(PolicyError::AttemptNotScored { number: *attempt });
                 }
                 if reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
-                    return Err(PolicyError::InvalidEvent { problem: "an override needs a non-empty reason".into() });
+                    return Err(PolicyError::InvalidEvent {
+                        problem: "an override needs a non-empty reason".into(),
+                    });
                 }
                 let info = &self.course.asmts[a];
                 check_score_fields(info, score, part_scores)?;
-                let (total, parts) = read_scores(info, score, part_scores, false)?.ok_or_else(|| PolicyError::InvalidEvent { problem: "a score or part_scores is required".into() })?;
+                let (total, parts) =
+                    read_scores(info, score, part_scores, false)?.ok_or_else(|| {
+                        PolicyError::InvalidEvent {
+                            problem: "a score or part_scores is required".into(),
+                        }
+                    })?;
                 self.asmts[a].attempts[i].scores = Some(self.course.derive_scores(a, total, parts));
                 self.attempts_changed(a, t);
                 Ok(())
             }
-            EventKind::PlarGranted { credential, method, competency, component, .. } => self.grant(credential, *method, competency.as_ref(), component.as_ref(), t),
-            EventKind::PlarDenied { credential, method, competency, component, .. } => {
+            EventKind::PlarGranted {
+                credential,
+                method,
+                competency,
+                component,
+                ..
+            } => self.grant(
+                credential,
+                *method,
+                competency.as_ref(),
+                component.as_ref(),
+                t,
+            ),
+            EventKind::PlarDenied {
+                credential,
+                method,
+                competency,
+                component,
+                ..
+            } => {
                 let d = self.def_index(credential)?;
                 self.plar_target(d, competency.as_ref(), component.as_ref())?;
                 let _ = method;
                 Ok(())
             }
-            EventKind::CredentialPresented { credential, issued_at, valid_until, verified, .. } => {
+            EventKind::CredentialPresented {
+                credential,
+                issued_at,
+                valid_until,
+                verified,
+                ..
+            } => {
                 if !verified {
-                    return Err(PolicyError::CredentialNotVerified { credential: credential.to_string() });
+                    return Err(PolicyError::CredentialNotVerified {
+                        credential: credential.to_string(),
+                    });
                 }
                 self.dirty = true;
-                self.presentations.push(Presentation { credential: credential.clone(), issued_at: *issued_at, valid_until: *valid_until });
+                self.presentations.push(Presentation {
+                    credential: credential.clone(),
+                    issued_at: *issued_at,
+                    valid_until: *valid_until,
+                });
                 Ok(())
             }
             EventKind::CredentialApplied { credential } => {
                 let d = self.def_index(credential)?;
                 if let Some(first) = self.issuances[d].first() {
-                    return Err(PolicyError::AlreadyIssued { credential: credential.to_string(), issued_at: first.issued_at });
+                    return Err(PolicyError::AlreadyIssued {
+                        credential: credential.to_string(),
+                        issued_at: first.issued_at,
+                    });
                 }
                 if !self.holds(&self.course.def_info[d].criteria, d, t) {
-                    return Err(PolicyError::CriteriaNotMet { credential: credential.to_string() });
+                    return Err(PolicyError::CriteriaNotMet {
+                        credential: credential.to_string(),
+                    });
                 }
                 self.issue(d, t);
                 Ok(())
             }
             EventKind::CredentialRevoked { credential, .. } => {
                 let d = self.def_index(credential)?;
-                let latest = self.issuances[d].last_mut().ok_or_else(|| PolicyError::UnknownReference { kind: "issuance of", id: credential.to_string() })?;
+                let latest =
+                    self.issuances[d]
+                        .last_mut()
+                        .ok_or_else(|| PolicyError::UnknownReference {
+                            kind: "issuance of",
+                            id: credential.to_string(),
+                        })?;
                 if latest.revoked_at.is_none() {
                     latest.revoked_at = Some(t);
                 }
                 self.dirty = true;
                 Ok(())
             }
-            EventKind::ExpiryImposed { credential, issued_before, valid_until } => {
+            EventKind::ExpiryImposed {
+                credential,
+                issued_before,
+                valid_until,
+            } => {
                 let d = self.def_index(credential)?;
-                for issuance in self.issuances[d].iter_mut().filter(|i| i.issued_at < *issued_before) {
-                    issuance.valid_until = Some(issuance.valid_until.map_or(*valid_until, |v| v.min(*valid_until)));
+                for issuance in self.issuances[d]
+                    .iter_mut()
+                    .filter(|i| i.issued_at < *issued_before)
+                {
+                    issuance.valid_until = Some(
+                        issuance
+                            .valid_until
+                            .map_or(*valid_until, |v| v.min(*valid_until)),
+                    );
                 }
                 self.dirty = true;
                 Ok(())
@@ -544,12 +724,19 @@ impl<'c, 'a> Learner<'c, 'a> {
                     .course
                     .equiv_by_id
                     .get(equivalency.as_str())
-                    .ok_or_else(|| PolicyError::UnknownReference { kind: "equivalency", id: equivalency.to_string() })?;
+                    .ok_or_else(|| PolicyError::UnknownReference {
+                        kind: "equivalency",
+                        id: equivalency.to_string(),
+                    })?;
                 if self.claimed.contains(&(d, e)) {
-                    return Err(PolicyError::AlreadyClaimed { equivalency: equivalency.to_string() });
+                    return Err(PolicyError::AlreadyClaimed {
+                        equivalency: equivalency.to_string(),
+                    });
                 }
                 if !self.holds(&self.course.def_info[d].equivalencies[e], d, t) {
-                    return Err(PolicyError::EquivalencyNotEligible { equivalency: equivalency.to_string() });
+                    return Err(PolicyError::EquivalencyNotEligible {
+                        equivalency: equivalency.to_string(),
+                    });
                 }
                 self.claimed.insert((d, e));
                 Ok(())
@@ -559,15 +746,28 @@ impl<'c, 'a> Learner<'c, 'a> {
 
     fn attempt_slot(&self, a: usize, number: u32) -> Result<usize, PolicyError> {
         let attempts = &self.asmts[a].attempts;
-        let i = (number as usize).checked_sub(1).filter(|&i| i < attempts.len());
-        i.ok_or_else(|| PolicyError::UnknownReference { kind: "attempt", id: format!("{} #{number}", self.course.asmts[a].a.id) })
+        let i = (number as usize)
+            .checked_sub(1)
+            .filter(|&i| i < attempts.len());
+        i.ok_or_else(|| PolicyError::UnknownReference {
+            kind: "attempt",
+            id: format!("{} #{number}", self.course.asmts[a].a.id),
+        })
     }
 
     fn counted_state(&self, a: usize) -> CountedState {
         let cycle = self.cycle(a);
         let state = &self.asmts[a];
-        let mut counted = CountedState { kept_passes: self.kept[a].as_ref().is_some_and(|k| k.passes), feedback_after_latest: state.feedback_after_latest, ..CountedState::default() };
-        for attempt in state.attempts.iter().filter(|x| x.counted && x.cycle == cycle) {
+        let mut counted = CountedState {
+            kept_passes: self.kept[a].as_ref().is_some_and(|k| k.passes),
+            feedback_after_latest: state.feedback_after_latest,
+            ..CountedState::default()
+        };
+        for attempt in state
+            .attempts
+            .iter()
+            .filter(|x| x.counted && x.cycle == cycle)
+        {
             counted.counted += 1;
             counted.latest = Some((attempt.number, attempt.at));
             counted.latest_pending = attempt.scores.is_none();
@@ -580,16 +780,33 @@ impl<'c, 'a> Learner<'c, 'a> {
         Some(self.enrolled_at[d]?.plus_days(i64::from(window)))
     }
 
-    fn submit(&mut self, assessment: &AssessmentId, score: &Option<Number>, part_scores: &Option<BTreeMap<PartId, Number>>, route: Route, t: Timestamp, position: usize) -> Result<(), PolicyError> {
+    fn submit(
+        &mut self,
+        assessment: &AssessmentId,
+        score: &Option<Number>,
+        part_scores: &Option<BTreeMap<PartId, Number>>,
+        route: Route,
+        t: Timestamp,
+        position: usize,
+    ) -> Result<(), PolicyError> {
         let a = self.asmt_index(assessment)?;
         let info = &self.course.asmts[a];
         check_score_fields(info, score, part_scores)?;
-        let scores = read_scores(info, score, part_scores, false)?.map(|(total, parts)| self.course.derive_scores(a, total, parts));
+        let scores = read_scores(info, score, part_scores, false)?
+            .map(|(total, parts)| self.course.derive_scores(a, total, parts));
         let d = info.def;
         let def = &self.course.defs[d];
         if !info.summative {
             let number = self.asmts[a].attempts.len() as u32 + 1;
-            self.asmts[a].attempts.push(Attempt { number, position, at: t, route, counted: true, cycle: 0, scores });
+            self.asmts[a].attempts.push(Attempt {
+                number,
+                position,
+                at: t,
+                route,
+                counted: true,
+                cycle: 0,
+                scores,
+            });
             self.attempts_changed(a, t);
             return Ok(());
         }
@@ -598,11 +815,16 @@ impl<'c, 'a> Learner<'c, 'a> {
         if let Some(method) = route.plar_method() {
             let plar = def.plar.as_ref().filter(|p| p.methods.contains(&method));
             let Some(plar) = plar else {
-                return Err(PolicyError::PlarMethodNotAllowed { method: method.as_str(), credential: def.id.to_string() });
+                return Err(PolicyError::PlarMethodNotAllowed {
+                    method: method.as_str(),
+                    credential: def.id.to_string(),
+                });
             };
             let state = &self.asmts[a];
             if state.course_attempts > 0 {
-                return Err(PolicyError::ChallengeAfterCourseAttempt { course_attempts: state.course_attempts });
+                return Err(PolicyError::ChallengeAfterCourseAttempt {
+                    course_attempts: state.course_attempts,
+                });
             }
             if state.challenge_taken {
                 return Err(PolicyError::ChallengeLimitReached);
@@ -625,7 +847,15 @@ impl<'c, 'a> Learner<'c, 'a> {
         let cycle = self.cycle(a);
         let state = &mut self.asmts[a];
         let number = state.attempts.len() as u32 + 1;
-        state.attempts.push(Attempt { number, position, at: t, route, counted, cycle, scores });
+        state.attempts.push(Attempt {
+            number,
+            position,
+            at: t,
+            route,
+            counted,
+            cycle,
+            scores,
+        });
         if route == Route::Course {
             state.course_attempts += 1;
         } else {
@@ -640,19 +870,32 @@ impl<'c, 'a> Learner<'c, 'a> {
 
     fn check_renewal_open(&self, d: usize, t: Timestamp) -> Result<(), PolicyError> {
         let def = &self.course.defs[d];
-        let opens = def.renewal.as_ref().map_or(0, |r| r.opens_days_before_expiry);
+        let opens = def
+            .renewal
+            .as_ref()
+            .map_or(0, |r| r.opens_days_before_expiry);
         let Some(latest) = self.issuances[d].last() else {
-            return Err(PolicyError::RenewalNotOpen { why: format!("\"{}\" has not been issued", def.id) });
+            return Err(PolicyError::RenewalNotOpen {
+                why: format!("\"{}\" has not been issued", def.id),
+            });
         };
         if latest.revoked_at.is_some() {
-            return Err(PolicyError::RenewalNotOpen { why: format!("the latest issuance of \"{}\" is revoked", def.id) });
+            return Err(PolicyError::RenewalNotOpen {
+                why: format!("the latest issuance of \"{}\" is revoked", def.id),
+            });
         }
         let Some(valid_until) = latest.valid_until else {
-            return Err(PolicyError::RenewalNotOpen { why: format!("the latest issuance of \"{}\" never expires", def.id) });
+            return Err(PolicyError::RenewalNotOpen {
+                why: format!("the latest issuance of \"{}\" never expires", def.id),
+            });
         };
         let opens_at = valid_until.plus_days(-i64::from(opens));
         if t < opens_at {
-            return Err(PolicyError::RenewalNotOpen { why: format!("renewal opens at {opens_at}, {opens} day(s) before the credential expires at {valid_until}") });
+            return Err(PolicyError::RenewalNotOpen {
+                why: format!(
+                    "renewal opens at {opens_at}, {opens} day(s) before the credential expires at {valid_until}"
+                ),
+            });
         }
         Ok(())
     }
@@ -677,11 +920,19 @@ impl<'c, 'a> Learner<'c, 'a> {
         let cycle = self.cycle(a);
         let mut first = true;
         for attempt in self.asmts[a].attempts.iter().filter(|x| x.cycle == cycle) {
-            let Some(scores) = &attempt.scores else { continue };
+            let Some(scores) = &attempt.scores else {
+                continue;
+            };
             if !attempt.counted && !scores.passes {
                 continue; // a failed non-counted challenge is kept but never scored
             }
-            let scores = if first { Cow::Borrowed(scores) } else { self.course.capped(a, scores).map_or(Cow::Borrowed(scores), Cow::Owned) };
+            let scores = if first {
+                Cow::Borrowed(scores)
+            } else {
+                self.course
+                    .capped(a, scores)
+                    .map_or(Cow::Borrowed(scores), Cow::Owned)
+            };
             first = false;
             f(attempt, scores);
         }
@@ -691,7 +942,17 @@ impl<'c, 'a> Learner<'c, 'a> {
         let info = &self.course.asmts[a];
         let mut chosen: Option<Cow<'_, Scores>> = None;
         let mut count = 0usize;
-        let (mut total, mut parts) = (Number::zero(), vec![Number::zero(); if info.policy.scoring == Scoring::Average && info.summative { info.parts.len() } else { 0 }]);
+        let (mut total, mut parts) = (
+            Number::zero(),
+            vec![
+                Number::zero();
+                if info.policy.scoring == Scoring::Average && info.summative {
+                    info.parts.len()
+                } else {
+                    0
+                }
+            ],
+        );
         self.for_each_scored(a, |_, scores| {
             count += 1;
             if !info.summative {
@@ -723,58 +984,137 @@ impl<'c, 'a> Learner<'c, 'a> {
                 return None;
             }
             let n = Number::from_integer(count as i64);
-            let averaged = self.course.derive_scores(a, total.div(&n), parts.iter().map(|p| p.div(&n)).collect());
-            return Some(Kept { scores: averaged, passes: true }.settle(info.summative));
+            let averaged = self.course.derive_scores(
+                a,
+                total.div(&n),
+                parts.iter().map(|p| p.div(&n)).collect(),
+            );
+            return Some(
+                Kept {
+                    scores: averaged,
+                    passes: true,
+                }
+                .settle(info.summative),
+            );
         }
-        chosen.map(|s| Kept { scores: s.into_owned(), passes: true }.settle(info.summative))
+        chosen.map(|s| {
+            Kept {
+                scores: s.into_owned(),
+                passes: true,
+            }
+            .settle(info.summative)
+        })
     }
 
-    fn plar_target(&self, d: usize, competency: Option<&CompetencyId>, component: Option<&DefinitionId>) -> Result<PlarTarget, PolicyError> {
+    fn plar_target(
+        &self,
+        d: usize,
+        competency: Option<&CompetencyId>,
+        component: Option<&DefinitionId>,
+    ) -> Result<PlarTarget, PolicyError> {
         let def = &self.course.defs[d];
         match (competency, component) {
             (Some(c), None) => {
-                let ci = self.course.comp_by_id.get(c.as_str()).copied().filter(|&ci| self.course.comps[ci].def == d);
-                ci.map(PlarTarget::Competency).ok_or_else(|| PolicyError::UnknownReference { kind: "competency of the governing definition", id: c.to_string() })
+                let ci = self
+                    .course
+                    .comp_by_id
+                    .get(c.as_str())
+                    .copied()
+                    .filter(|&ci| self.course.comps[ci].def == d);
+                ci.map(PlarTarget::Competency)
+                    .ok_or_else(|| PolicyError::UnknownReference {
+                        kind: "competency of the governing definition",
+                        id: c.to_string(),
+                    })
             }
             (None, Some(k)) => {
                 let found = def.components.iter().position(|x| x.credential == *k);
-                found.map(PlarTarget::Component).ok_or_else(|| PolicyError::UnknownReference { kind: "component of the governing definition", id: k.to_string() })
+                found
+                    .map(PlarTarget::Component)
+                    .ok_or_else(|| PolicyError::UnknownReference {
+                        kind: "component of the governing definition",
+                        id: k.to_string(),
+                    })
             }
-            _ => Err(PolicyError::InvalidEvent { problem: "a PLAR decision names exactly one of competency or component".into() }),
+            _ => Err(PolicyError::InvalidEvent {
+                problem: "a PLAR decision names exactly one of competency or component".into(),
+            }),
         }
     }
 
-    fn grant(&mut self, credential: &DefinitionId, method: PlarMethod, competency: Option<&CompetencyId>, component: Option<&DefinitionId>, t: Timestamp) -> Result<(), PolicyError> {
+    fn grant(
+        &mut self,
+        credential: &DefinitionId,
+        method: PlarMethod,
+        competency: Option<&CompetencyId>,
+        component: Option<&DefinitionId>,
+        t: Timestamp,
+    ) -> Result<(), PolicyError> {
         let d = self.def_index(credential)?;
         let target = self.plar_target(d, competency, component)?;
         let def = &self.course.defs[d];
-        let plar = def.plar.as_ref().filter(|p| p.methods.contains(&method) && !method.is_challenge());
+        let plar = def
+            .plar
+            .as_ref()
+            .filter(|p| p.methods.contains(&method) && !method.is_challenge());
         let Some(plar) = plar else {
-            return Err(PolicyError::PlarMethodNotAllowed { method: method.as_str(), credential: def.id.to_string() });
+            return Err(PolicyError::PlarMethodNotAllowed {
+                method: method.as_str(),
+                credential: def.id.to_string(),
+            });
         };
         let info = &self.course.def_info[d];
         match target {
             PlarTarget::Competency(ci) => {
                 if self.granted_comps[ci].is_some() {
-                    return Err(PolicyError::AlreadyGranted { target: self.course.comps[ci].id.to_string() });
+                    return Err(PolicyError::AlreadyGranted {
+                        target: self.course.comps[ci].id.to_string(),
+                    });
                 }
-                let granted = info.comps.iter().filter(|&&c| self.granted_comps[c].is_some()).fold(Number::zero(), |acc, &c| acc.add(&self.course.comps[c].weight));
-                policy::check_plar_share(&granted, &self.course.comps[ci].weight, &info.comp_weight_total, plar.max_share_percent.as_ref(), def.id.as_str())?;
+                let granted = info
+                    .comps
+                    .iter()
+                    .filter(|&&c| self.granted_comps[c].is_some())
+                    .fold(Number::zero(), |acc, &c| {
+                        acc.add(&self.course.comps[c].weight)
+                    });
+                policy::check_plar_share(
+                    &granted,
+                    &self.course.comps[ci].weight,
+                    &info.comp_weight_total,
+                    plar.max_share_percent.as_ref(),
+                    def.id.as_str(),
+                )?;
                 self.granted_comps[ci] = Some((method, t));
                 self.comp_cache.get_mut()[ci] = CompCache::default();
                 self.dirty = true;
             }
             PlarTarget::Component(k) => {
                 let component = &def.components[k];
-                if self.granted_components[d].iter().any(|(id, _, _)| *id == component.credential) {
-                    return Err(PolicyError::AlreadyGranted { target: component.credential.to_string() });
+                if self.granted_components[d]
+                    .iter()
+                    .any(|(id, _, _)| *id == component.credential)
+                {
+                    return Err(PolicyError::AlreadyGranted {
+                        target: component.credential.to_string(),
+                    });
                 }
                 let granted = def
                     .components
                     .iter()
-                    .filter(|x| self.granted_components[d].iter().any(|(id, _, _)| *id == x.credential))
+                    .filter(|x| {
+                        self.granted_components[d]
+                            .iter()
+                            .any(|(id, _, _)| *id == x.credential)
+                    })
                     .fold(Number::zero(), |acc, x| acc.add(&x.weight));
-                policy::check_plar_share(&granted, &component.weight, &info.component_weight_total, plar.max_share_percent.as_ref(), def.id.as_str())?;
+                policy::check_plar_share(
+                    &granted,
+                    &component.weight,
+                    &info.component_weight_total,
+                    plar.max_share_percent.as_ref(),
+                    def.id.as_str(),
+                )?;
                 self.granted_components[d].push((component.credential.clone(), method, t));
                 self.dirty = true;
             }
@@ -786,24 +1126,34 @@ impl<'c, 'a> Learner<'c, 'a> {
         let def = &self.course.defs[d];
         let mut methods: BTreeSet<PlarMethod> = BTreeSet::new();
         for &c in &self.course.def_info[d].comps {
-            if let Some((m, at)) = self.granted_comps[c] {
-                if at <= t {
+            if let Some((m, at)) = self.granted_comps[c]
+                && at <= t
+            {
+                methods.insert(m);
+            }
+        }
+        methods.extend(
+            self.granted_components[d]
+                .iter()
+                .filter(|g| g.2 <= t)
+                .map(|g| g.1),
+        );
+        for &a in &self.course.def_info[d].asmts {
+            for attempt in &self.asmts[a].attempts {
+                if let (Some(m), Some(s)) = (attempt.route.plar_method(), &attempt.scores)
+                    && (attempt.counted || s.passes)
+                {
                     methods.insert(m);
                 }
             }
         }
-        methods.extend(self.granted_components[d].iter().filter(|g| g.2 <= t).map(|g| g.1));
-        for &a in &self.course.def_info[d].asmts {
-            for attempt in &self.asmts[a].attempts {
-                if let (Some(m), Some(s)) = (attempt.route.plar_method(), &attempt.scores) {
-                    if attempt.counted || s.passes {
-                        methods.insert(m);
-                    }
-                }
-            }
-        }
         self.dirty = true;
-        self.issuances[d].push(Issuance { issued_at: t, valid_until: def.validity.map(|v| v.valid_until(t)), revoked_at: None, plar_methods_used: methods.into_iter().collect() });
+        self.issuances[d].push(Issuance {
+            issued_at: t,
+            valid_until: def.validity.map(|v| v.valid_until(t)),
+            revoked_at: None,
+            plar_methods_used: methods.into_iter().collect(),
+        });
     }
 
     /// README §6: after an accepted event at `t`, issue every automatic definition never
@@ -815,7 +1165,10 @@ impl<'c, 'a> Learner<'c, 'a> {
                 let (def, info) = (&self.course.defs[d], &self.course.def_info[d]);
                 // Criteria without a credential leaf depend on time only through events:
                 // when nothing they read changed, their answer cannot have changed.
-                def.grant_mode == GrantMode::Automatic && self.issuances[d].is_empty() && (dirty || info.reads_time) && self.holds(&info.criteria, d, t)
+                def.grant_mode == GrantMode::Automatic
+                    && self.issuances[d].is_empty()
+                    && (dirty || info.reads_time)
+                    && self.holds(&info.criteria, d, t)
             });
             match due {
                 Some(d) => self.issue(d, t),
@@ -855,7 +1208,10 @@ impl<'c, 'a> Learner<'c, 'a> {
                 sum >= *needed
             }
             Check::Competency(c) => self.competency_status(*c) == MasteryStatus::Mastered,
-            Check::AllCompetencies => self.course.def_info[owner].comps.iter().all(|&c| self.competency_status(c) == MasteryStatus::Mastered),
+            Check::AllCompetencies => self.course.def_info[owner]
+                .comps
+                .iter()
+                .all(|&c| self.competency_status(c) == MasteryStatus::Mastered),
             Check::Assessment(a) => {
                 let info = &self.course.asmts[*a];
                 info.summative && !info.renewal && self.kept[*a].as_ref().is_some_and(|k| k.passes)
@@ -869,11 +1225,18 @@ impl<'c, 'a> Learner<'c, 'a> {
     }
 
     fn view<'l>(&'l self, owner: usize, at: Timestamp) -> View<'l, 'c, 'a> {
-        View { learner: self, owner, at }
+        View {
+            learner: self,
+            owner,
+            at,
+        }
     }
 
     fn competency(&self, c: usize) -> CompResult {
-        CompResult { status: self.competency_status(c), score: self.competency_score(c) }
+        CompResult {
+            status: self.competency_status(c),
+            score: self.competency_score(c),
+        }
     }
 
     /// README §5.2 status, computing the score only when every item has a kept result.
@@ -882,14 +1245,21 @@ impl<'c, 'a> Learner<'c, 'a> {
             return status;
         }
         let comp = &self.course.comps[c];
-        let with_kept = comp.items.iter().filter(|&&a| self.kept[a].is_some()).count();
+        let with_kept = comp
+            .items
+            .iter()
+            .filter(|&&a| self.kept[a].is_some())
+            .count();
         let status = if self.granted_comps[c].is_some() {
             MasteryStatus::Mastered
         } else if with_kept == 0 {
             MasteryStatus::NotStarted
         } else if with_kept < comp.items.len() {
             MasteryStatus::InProgress
-        } else if self.competency_score(c).is_some_and(|s| s.meets(&comp.threshold)) {
+        } else if self
+            .competency_score(c)
+            .is_some_and(|s| s.meets(&comp.threshold))
+        {
             MasteryStatus::Mastered
         } else {
             MasteryStatus::NotYet
@@ -926,7 +1296,11 @@ impl<'c, 'a> Learner<'c, 'a> {
                         weights = weights.add(w);
                     }
                 }
-                if weights.is_zero() { None } else { Some(sum.div(&weights)) }
+                if weights.is_zero() {
+                    None
+                } else {
+                    Some(sum.div(&weights))
+                }
             }
             CompetencyMethod::Calculated(method) => {
                 let mut scratch = self.scratch.borrow_mut();
@@ -951,21 +1325,36 @@ impl<'c, 'a> Learner<'c, 'a> {
     }
 
     fn holds_credential(&self, owner: usize, credential: &DefinitionId, at: Timestamp) -> bool {
-        self.holds_credential_at(owner, credential, self.course.def_by_id.get(credential.as_str()).copied(), at)
+        self.holds_credential_at(
+            owner,
+            credential,
+            self.course.def_by_id.get(credential.as_str()).copied(),
+            at,
+        )
     }
 
-    fn holds_credential_at(&self, owner: usize, credential: &DefinitionId, defined: Option<usize>, at: Timestamp) -> bool {
-        if self.granted_components[owner].iter().any(|(id, _, _)| id == credential) {
+    fn holds_credential_at(
+        &self,
+        owner: usize,
+        credential: &DefinitionId,
+        defined: Option<usize>,
+        at: Timestamp,
+    ) -> bool {
+        if self.granted_components[owner]
+            .iter()
+            .any(|(id, _, _)| id == credential)
+        {
             return true;
         }
-        if let Some(d) = defined {
-            if let Some(latest) = self.issuances[d].last() {
-                if is_held(latest.issued_at, latest.valid_until, latest.revoked_at, at) {
-                    return true;
-                }
-            }
+        if let Some(d) = defined
+            && let Some(latest) = self.issuances[d].last()
+            && is_held(latest.issued_at, latest.valid_until, latest.revoked_at, at)
+        {
+            return true;
         }
-        self.presentations.iter().any(|p| p.credential == *credential && is_held(p.issued_at, p.valid_until, None, at))
+        self.presentations
+            .iter()
+            .any(|p| p.credential == *credential && is_held(p.issued_at, p.valid_until, None, at))
     }
 
     fn next_step(&self, a: usize, at: Timestamp) -> Option<NextStep> {
@@ -976,8 +1365,17 @@ impl<'c, 'a> Learner<'c, 'a> {
         if info.renewal && self.check_renewal_open(info.def, at).is_err() {
             return None;
         }
-        let deadline = if info.renewal { None } else { self.deadline(info.def) };
-        Some(policy::next_step(info.policy, &self.counted_state(a), deadline, at))
+        let deadline = if info.renewal {
+            None
+        } else {
+            self.deadline(info.def)
+        };
+        Some(policy::next_step(
+            info.policy,
+            &self.counted_state(a),
+            deadline,
+            at,
+        ))
     }
 
     fn summary(self, at: Timestamp) -> LearnerSummary {
@@ -986,21 +1384,41 @@ impl<'c, 'a> Learner<'c, 'a> {
             competencies: (0..course.comps.len())
                 .map(|c| {
                     let r = self.competency(c);
-                    CompetencySummary { status: r.status, score: r.score }
+                    CompetencySummary {
+                        status: r.status,
+                        score: r.score,
+                    }
                 })
                 .collect(),
             assessments: (0..course.asmts.len())
                 .map(|a| {
                     let cycle = self.cycle(a);
-                    let counted = if course.asmts[a].summative { self.asmts[a].attempts.iter().filter(|x| x.counted && x.cycle == cycle).count() } else { self.asmts[a].attempts.len() };
+                    let counted = if course.asmts[a].summative {
+                        self.asmts[a]
+                            .attempts
+                            .iter()
+                            .filter(|x| x.counted && x.cycle == cycle)
+                            .count()
+                    } else {
+                        self.asmts[a].attempts.len()
+                    };
                     let kept = &self.kept[a];
-                    AssessmentSummary { attempts_counted: counted as u32, kept_percent: kept.as_ref().map(|k| k.scores.percent.clone()), passed: kept.as_ref().is_some_and(|k| k.passes) }
+                    AssessmentSummary {
+                        attempts_counted: counted as u32,
+                        kept_percent: kept.as_ref().map(|k| k.scores.percent.clone()),
+                        passed: kept.as_ref().is_some_and(|k| k.passes),
+                    }
                 })
                 .collect(),
             credentials: self
                 .issuances
                 .iter()
-                .map(|list| CredentialSummary { status: list.last().map_or(CredentialStatus::NotIssued, |i| issuance_status(i, at)), issued_at: list.last().map(|i| i.issued_at) })
+                .map(|list| CredentialSummary {
+                    status: list
+                        .last()
+                        .map_or(CredentialStatus::NotIssued, |i| issuance_status(i, at)),
+                    issued_at: list.last().map(|i| i.issued_at),
+                })
                 .collect(),
             rejected: self.errors.len(),
         }
@@ -1008,10 +1426,24 @@ impl<'c, 'a> Learner<'c, 'a> {
 
     fn record(self, at: Timestamp) -> Record {
         let course = self.course;
-        let mut record = Record { at, errors: Vec::new(), competencies: BTreeMap::new(), assessments: BTreeMap::new(), credentials: BTreeMap::new(), equivalencies: BTreeMap::new(), validation: course.validation.clone() };
+        let mut record = Record {
+            at,
+            errors: Vec::new(),
+            competencies: BTreeMap::new(),
+            assessments: BTreeMap::new(),
+            credentials: BTreeMap::new(),
+            equivalencies: BTreeMap::new(),
+            validation: course.validation.clone(),
+        };
         for (c, comp) in course.comps.iter().enumerate() {
             let result = self.competency(c);
-            let source = (result.status == MasteryStatus::Mastered).then(|| if self.granted_comps[c].is_some() { "plar" } else { "assessment" });
+            let source = (result.status == MasteryStatus::Mastered).then(|| {
+                if self.granted_comps[c].is_some() {
+                    "plar"
+                } else {
+                    "assessment"
+                }
+            });
             record.competencies.insert(
                 comp.id.clone(),
                 CompetencyRecord {
@@ -1044,7 +1476,15 @@ impl<'c, 'a> Learner<'c, 'a> {
                     percent: x.scores.as_ref().map(|s| s.percent.clone()),
                 })
                 .collect();
-            let counted = if info.summative { self.asmts[a].attempts.iter().filter(|x| x.counted && x.cycle == cycle).count() } else { self.asmts[a].attempts.len() };
+            let counted = if info.summative {
+                self.asmts[a]
+                    .attempts
+                    .iter()
+                    .filter(|x| x.counted && x.cycle == cycle)
+                    .count()
+            } else {
+                self.asmts[a].attempts.len()
+            };
             record.assessments.insert(
                 info.a.id.clone(),
                 AssessmentRecord {
@@ -1064,7 +1504,11 @@ impl<'c, 'a> Learner<'c, 'a> {
         for (d, def) in course.defs.iter().enumerate() {
             let view = self.view(d, at);
             let explanation = def.criteria.explain(&view);
-            debug_assert_eq!(explanation.satisfied, self.holds(&course.def_info[d].criteria, d, at), "the resolved criteria and the explanation disagree");
+            debug_assert_eq!(
+                explanation.satisfied,
+                self.holds(&course.def_info[d].criteria, d, at),
+                "the resolved criteria and the explanation disagree"
+            );
             let issuances: Vec<IssuanceRecord> = self.issuances[d]
                 .iter()
                 .enumerate()
@@ -1087,7 +1531,9 @@ impl<'c, 'a> Learner<'c, 'a> {
                     status: latest.map_or(CredentialStatus::NotIssued, |i| i.status),
                     issued_at: latest.map(|i| i.issued_at),
                     valid_until: latest.and_then(|i| i.valid_until),
-                    plar_methods_used: latest.map(|i| i.plar_methods_used.clone()).unwrap_or_default(),
+                    plar_methods_used: latest
+                        .map(|i| i.plar_methods_used.clone())
+                        .unwrap_or_default(),
                     criteria_met: explanation.satisfied,
                     progress: explanation.progress.clone(),
                     explanation,
@@ -1102,7 +1548,14 @@ impl<'c, 'a> Learner<'c, 'a> {
                 } else {
                     EquivalencyStatus::NotEligible
                 };
-                record.equivalencies.insert(eq.id.clone(), EquivalencyRecord { definition: def.id.clone(), status, credits: eq.credits.clone() });
+                record.equivalencies.insert(
+                    eq.id.clone(),
+                    EquivalencyRecord {
+                        definition: def.id.clone(),
+                        status,
+                        credits: eq.credits.clone(),
+                    },
+                );
             }
         }
         record.errors = self.errors;
@@ -1129,18 +1582,37 @@ enum PlarTarget {
     Component(usize),
 }
 
-fn check_score_fields(info: &AsmtInfo<'_>, score: &Option<Number>, part_scores: &Option<BTreeMap<PartId, Number>>) -> Result<(), PolicyError> {
+fn check_score_fields(
+    info: &AsmtInfo<'_>,
+    score: &Option<Number>,
+    part_scores: &Option<BTreeMap<PartId, Number>>,
+) -> Result<(), PolicyError> {
     let invalid = |problem: String| Err(PolicyError::InvalidEvent { problem });
     match (score, part_scores, info.parts.is_empty()) {
         (Some(_), Some(_), _) => invalid("give either score or part_scores, not both".into()),
-        (None, Some(_), true) => invalid(format!("assessment \"{}\" has no parts: give score", info.a.id)),
-        (Some(_), None, false) => invalid(format!("assessment \"{}\" is scored by parts: give part_scores", info.a.id)),
+        (None, Some(_), true) => invalid(format!(
+            "assessment \"{}\" has no parts: give score",
+            info.a.id
+        )),
+        (Some(_), None, false) => invalid(format!(
+            "assessment \"{}\" is scored by parts: give part_scores",
+            info.a.id
+        )),
         (None, Some(given), false) => {
-            if let Some(extra) = given.keys().find(|k| !info.parts.iter().any(|(id, _)| *id == *k)) {
-                return invalid(format!("part \"{extra}\" is not a part of assessment \"{}\"", info.a.id));
+            if let Some(extra) = given
+                .keys()
+                .find(|k| !info.parts.iter().any(|(id, _)| *id == *k))
+            {
+                return invalid(format!(
+                    "part \"{extra}\" is not a part of assessment \"{}\"",
+                    info.a.id
+                ));
             }
             if let Some((missing, _)) = info.parts.iter().find(|(id, _)| !given.contains_key(*id)) {
-                return invalid(format!("part \"{missing}\" of assessment \"{}\" has no score", info.a.id));
+                return invalid(format!(
+                    "part \"{missing}\" of assessment \"{}\" has no score",
+                    info.a.id
+                ));
             }
             Ok(())
         }
@@ -1151,19 +1623,32 @@ fn check_score_fields(info: &AsmtInfo<'_>, score: &Option<Number>, part_scores: 
 /// Reads scores after [`check_score_fields`]-style checks: `score_out_of_range` for a
 /// score above its maximum. With `range_first` (attempt_scored's order) the range is
 /// checked before the field shape.
-fn read_scores(info: &AsmtInfo<'_>, score: &Option<Number>, part_scores: &Option<BTreeMap<PartId, Number>>, range_first: bool) -> Result<Option<(Number, Vec<Number>)>, PolicyError> {
+fn read_scores(
+    info: &AsmtInfo<'_>,
+    score: &Option<Number>,
+    part_scores: &Option<BTreeMap<PartId, Number>>,
+    range_first: bool,
+) -> Result<Option<(Number, Vec<Number>)>, PolicyError> {
     if range_first {
-        if let Some(s) = score {
-            if *s > info.max {
-                return Err(PolicyError::ScoreOutOfRange { what: "score".into(), score: s.clone(), max: info.max.clone() });
-            }
+        if let Some(s) = score
+            && *s > info.max
+        {
+            return Err(PolicyError::ScoreOutOfRange {
+                what: "score".into(),
+                score: s.to_exact_string(),
+                max: info.max.to_exact_string(),
+            });
         }
         if let Some(given) = part_scores {
             for (id, max) in &info.parts {
-                if let Some(s) = given.get(*id) {
-                    if s > max {
-                        return Err(PolicyError::ScoreOutOfRange { what: format!("part \"{id}\""), score: s.clone(), max: max.clone() });
-                    }
+                if let Some(s) = given.get(*id)
+                    && s > max
+                {
+                    return Err(PolicyError::ScoreOutOfRange {
+                        what: format!("part \"{id}\""),
+                        score: s.to_exact_string(),
+                        max: max.to_exact_string(),
+                    });
                 }
             }
         }
@@ -1172,7 +1657,11 @@ fn read_scores(info: &AsmtInfo<'_>, score: &Option<Number>, part_scores: &Option
     match (score, part_scores) {
         (Some(s), None) => {
             if *s > info.max {
-                return Err(PolicyError::ScoreOutOfRange { what: "score".into(), score: s.clone(), max: info.max.clone() });
+                return Err(PolicyError::ScoreOutOfRange {
+                    what: "score".into(),
+                    score: s.to_exact_string(),
+                    max: info.max.to_exact_string(),
+                });
             }
             Ok(Some((s.clone(), Vec::new())))
         }
@@ -1182,7 +1671,11 @@ fn read_scores(info: &AsmtInfo<'_>, score: &Option<Number>, part_scores: &Option
             for (id, max) in &info.parts {
                 let s = &given[*id];
                 if s > max {
-                    return Err(PolicyError::ScoreOutOfRange { what: format!("part \"{id}\""), score: s.clone(), max: max.clone() });
+                    return Err(PolicyError::ScoreOutOfRange {
+                        what: format!("part \"{id}\""),
+                        score: s.to_exact_string(),
+                        max: max.to_exact_string(),
+                    });
                 }
                 total = total.add(s);
                 parts.push(s.clone());
@@ -1211,25 +1704,43 @@ struct View<'l, 'c, 'a> {
 
 impl Facts for View<'_, '_, '_> {
     fn competency_mastered(&self, competency: &CompetencyId) -> bool {
-        self.learner.course.comp_by_id.get(competency.as_str()).is_some_and(|&c| self.learner.competency_status(c) == MasteryStatus::Mastered)
+        self.learner
+            .course
+            .comp_by_id
+            .get(competency.as_str())
+            .is_some_and(|&c| self.learner.competency_status(c) == MasteryStatus::Mastered)
     }
     fn all_competencies_mastered(&self) -> bool {
-        self.learner.course.def_info[self.owner].comps.iter().all(|&c| self.learner.competency_status(c) == MasteryStatus::Mastered)
+        self.learner.course.def_info[self.owner]
+            .comps
+            .iter()
+            .all(|&c| self.learner.competency_status(c) == MasteryStatus::Mastered)
     }
     fn assessment_passed(&self, assessment: &AssessmentId) -> bool {
-        self.learner.course.asmt_by_id.get(assessment.as_str()).is_some_and(|&a| {
-            let info = &self.learner.course.asmts[a];
-            info.summative && !info.renewal && self.learner.kept[a].as_ref().is_some_and(|k| k.passes)
-        })
+        self.learner
+            .course
+            .asmt_by_id
+            .get(assessment.as_str())
+            .is_some_and(|&a| {
+                let info = &self.learner.course.asmts[a];
+                info.summative
+                    && !info.renewal
+                    && self.learner.kept[a].as_ref().is_some_and(|k| k.passes)
+            })
     }
     fn assessment_submitted(&self, assessment: &AssessmentId) -> bool {
-        self.learner.course.asmt_by_id.get(assessment.as_str()).is_some_and(|&a| {
-            let info = &self.learner.course.asmts[a];
-            info.summative && !info.renewal && !self.learner.asmts[a].attempts.is_empty()
-        })
+        self.learner
+            .course
+            .asmt_by_id
+            .get(assessment.as_str())
+            .is_some_and(|&a| {
+                let info = &self.learner.course.asmts[a];
+                info.summative && !info.renewal && !self.learner.asmts[a].attempts.is_empty()
+            })
     }
     fn credential_held(&self, credential: &DefinitionId) -> bool {
-        self.learner.holds_credential(self.owner, credential, self.at)
+        self.learner
+            .holds_credential(self.owner, credential, self.at)
     }
     fn assessment_next_step(&self, assessment: &AssessmentId) -> Option<NextStep> {
         let a = *self.learner.course.asmt_by_id.get(assessment.as_str())?;

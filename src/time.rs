@@ -14,7 +14,9 @@ pub struct Timestamp(i64);
 
 /// Why a text is not an instant.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("\"{text}\" is not a UTC instant: write YYYY-MM-DDTHH:MM:SSZ, such as \"2025-02-14T15:30:00Z\"")]
+#[error(
+    "\"{text}\" is not a UTC instant: write YYYY-MM-DDTHH:MM:SSZ, such as \"2025-02-14T15:30:00Z\""
+)]
 pub struct TimestampError {
     /// The offending text.
     pub text: String,
@@ -73,23 +75,47 @@ impl Timestamp {
 
     /// Parses `YYYY-MM-DDTHH:MM:SSZ` (years 0000–9999).
     pub fn parse(text: &str) -> Result<Self, TimestampError> {
-        let bad = || TimestampError { text: text.to_owned() };
+        let bad = || TimestampError {
+            text: text.to_owned(),
+        };
         let b = text.as_bytes();
-        if b.len() != 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' || b[19] != b'Z' {
+        if b.len() != 20
+            || b[4] != b'-'
+            || b[7] != b'-'
+            || b[10] != b'T'
+            || b[13] != b':'
+            || b[16] != b':'
+            || b[19] != b'Z'
+        {
             return Err(bad());
         }
         let num = |from: usize, to: usize| -> Result<u32, TimestampError> {
             let s = &text[from..to];
-            if s.bytes().all(|c| c.is_ascii_digit()) { s.parse().map_err(|_| bad()) } else { Err(bad()) }
+            if s.bytes().all(|c| c.is_ascii_digit()) {
+                s.parse().map_err(|_| bad())
+            } else {
+                Err(bad())
+            }
         };
         let (year, month, day) = (num(0, 4)?, num(5, 7)?, num(8, 10)?);
         let (hour, minute, second) = (num(11, 13)?, num(14, 16)?, num(17, 19)?);
         let year = i64::from(year);
-        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) || hour > 23 || minute > 59 || second > 59 {
+        if !(1..=12).contains(&month)
+            || day == 0
+            || day > days_in_month(year, month)
+            || hour > 23
+            || minute > 59
+            || second > 59
+        {
             return Err(bad());
         }
         let days = days_from_civil(year, month, day);
-        Ok(Timestamp(days * SECONDS_PER_DAY + i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second)))
+        Ok(Timestamp(
+            days * SECONDS_PER_DAY
+                + i64::from(hour) * 3600
+                + i64::from(minute) * 60
+                + i64::from(second),
+        ))
     }
 
     /// This instant plus `days` days of 86,400 seconds (negative goes back).
@@ -126,7 +152,13 @@ impl fmt::Display for Timestamp {
         let days = self.0.div_euclid(SECONDS_PER_DAY);
         let secs = self.0.rem_euclid(SECONDS_PER_DAY);
         let (y, m, d) = civil_from_days(days);
-        write!(f, "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", secs / 3600, secs / 60 % 60, secs % 60)
+        write!(
+            f,
+            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+            secs / 3600,
+            secs / 60 % 60,
+            secs % 60
+        )
     }
 }
 
@@ -166,7 +198,12 @@ mod tests {
 
     #[test]
     fn parses_and_prints_round_trip() {
-        for s in ["1970-01-01T00:00:00Z", "2025-02-14T15:30:00Z", "2028-02-29T23:59:59Z", "0001-01-01T00:00:00Z"] {
+        for s in [
+            "1970-01-01T00:00:00Z",
+            "2025-02-14T15:30:00Z",
+            "2028-02-29T23:59:59Z",
+            "0001-01-01T00:00:00Z",
+        ] {
             assert_eq!(t(s).to_string(), s);
         }
         assert_eq!(t("1970-01-02T00:00:01Z").unix_seconds(), 86_401);
@@ -174,21 +211,44 @@ mod tests {
 
     #[test]
     fn refuses_malformed_instants() {
-        for bad in ["2025-02-30T00:00:00Z", "2025-02-14 15:30:00Z", "2025-02-14T15:30:00", "2025-13-01T00:00:00Z", "2025-02-14T24:00:00Z", "2025-02-14T15:30:00+00:00", "+025-02-14T15:30:00Z"] {
+        for bad in [
+            "2025-02-30T00:00:00Z",
+            "2025-02-14 15:30:00Z",
+            "2025-02-14T15:30:00",
+            "2025-13-01T00:00:00Z",
+            "2025-02-14T24:00:00Z",
+            "2025-02-14T15:30:00+00:00",
+            "+025-02-14T15:30:00Z",
+        ] {
             assert!(Timestamp::parse(bad).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn months_clamp_to_the_last_day() {
-        assert_eq!(t("2027-01-31T10:00:00Z").plus_months(13), t("2028-02-29T10:00:00Z"));
-        assert_eq!(t("2025-02-14T15:30:00Z").plus_months(24), t("2027-02-14T15:30:00Z"));
-        assert_eq!(t("2024-01-10T10:00:00Z").plus_months(60), t("2029-01-10T10:00:00Z"));
-        assert_eq!(t("2025-03-31T00:00:00Z").plus_months(-1), t("2025-02-28T00:00:00Z"));
+        assert_eq!(
+            t("2027-01-31T10:00:00Z").plus_months(13),
+            t("2028-02-29T10:00:00Z")
+        );
+        assert_eq!(
+            t("2025-02-14T15:30:00Z").plus_months(24),
+            t("2027-02-14T15:30:00Z")
+        );
+        assert_eq!(
+            t("2024-01-10T10:00:00Z").plus_months(60),
+            t("2029-01-10T10:00:00Z")
+        );
+        assert_eq!(
+            t("2025-03-31T00:00:00Z").plus_months(-1),
+            t("2025-02-28T00:00:00Z")
+        );
     }
 
     #[test]
     fn days_are_86400_seconds() {
-        assert_eq!(t("2029-01-10T10:00:00Z").plus_days(-90), t("2028-10-12T10:00:00Z"));
+        assert_eq!(
+            t("2029-01-10T10:00:00Z").plus_days(-90),
+            t("2028-10-12T10:00:00Z")
+        );
     }
 }

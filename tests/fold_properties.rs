@@ -51,12 +51,20 @@ fn event(kind: u8, raw: u32, at: Timestamp) -> Value {
     match kind % 8 {
         0 => json!({"at": at, "type": "attempt_submitted", "assessment": "R",
                     "part_scores": {"K1": score(30, raw), "K2": score(20, raw / 7)}}),
-        1 => json!({"at": at, "type": "attempt_submitted", "assessment": "X", "score": score(40, raw)}),
-        2 => json!({"at": at, "type": "attempt_submitted", "assessment": "X", "score": score(40, raw), "route": "challenge_exam"}),
-        3 => json!({"at": at, "type": "feedback_released", "assessment": if raw % 2 == 0 { "R" } else { "X" }}),
+        1 => {
+            json!({"at": at, "type": "attempt_submitted", "assessment": "X", "score": score(40, raw)})
+        }
+        2 => {
+            json!({"at": at, "type": "attempt_submitted", "assessment": "X", "score": score(40, raw), "route": "challenge_exam"})
+        }
+        3 => {
+            json!({"at": at, "type": "feedback_released", "assessment": if raw.is_multiple_of(2) { "R" } else { "X" }})
+        }
         4 => json!({"at": at, "type": "plar_granted", "credential": "D", "method": "portfolio",
                     "competency": COMPETENCIES[(raw % 3) as usize]}),
-        5 => json!({"at": at, "type": "attempt_submitted", "assessment": "F", "score": score(10, raw)}),
+        5 => {
+            json!({"at": at, "type": "attempt_submitted", "assessment": "F", "score": score(10, raw)})
+        }
         6 => json!({"at": at, "type": "enrolled", "credential": "D"}),
         _ => json!({"at": at, "type": "attempt_submitted", "assessment": "X"}),
     }

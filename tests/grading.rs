@@ -54,7 +54,10 @@ fn a_pending_attempt_counts_and_blocks_the_next_until_scored() {
     // The second attempt is a re-sit: capped at 70 % of 20 = 14 points.
     assert_eq!(e.kept_percent, Some(n("70")));
     assert!(e.passed);
-    assert_eq!(record.credentials[&cairn::ids::DefinitionId::from("D")].issued_at, Some(Timestamp::parse("2025-03-04T10:00:00Z").unwrap()));
+    assert_eq!(
+        record.credentials[&cairn::ids::DefinitionId::from("D")].issued_at,
+        Some(Timestamp::parse("2025-03-04T10:00:00Z").unwrap())
+    );
 }
 
 #[test]
@@ -71,9 +74,19 @@ fn scoring_checks_run_in_readme_order() {
     ]));
     assert_eq!(
         codes(&record),
-        vec![(1, "unknown_reference"), (2, "score_out_of_range"), (3, "attempt_not_scored"), (5, "already_scored"), (6, "invalid_event"), (7, "score_out_of_range")]
+        vec![
+            (1, "unknown_reference"),
+            (2, "score_out_of_range"),
+            (3, "attempt_not_scored"),
+            (5, "already_scored"),
+            (6, "invalid_event"),
+            (7, "score_out_of_range")
+        ]
     );
-    assert_eq!(record.assessments[&AssessmentId::from("E")].kept_percent, Some(n("60")));
+    assert_eq!(
+        record.assessments[&AssessmentId::from("E")].kept_percent,
+        Some(n("60"))
+    );
 }
 
 #[test]
@@ -90,7 +103,10 @@ fn an_override_replaces_the_score_for_every_rule() {
     assert_eq!(e.kept_percent, Some(n("70")));
     assert!(e.passed);
     // Issued when the override made the kept result pass.
-    assert_eq!(record.credentials[&cairn::ids::DefinitionId::from("D")].issued_at, Some(Timestamp::parse("2025-03-05T10:00:00Z").unwrap()));
+    assert_eq!(
+        record.credentials[&cairn::ids::DefinitionId::from("D")].issued_at,
+        Some(Timestamp::parse("2025-03-05T10:00:00Z").unwrap())
+    );
 }
 
 #[test]
@@ -103,5 +119,8 @@ fn evidence_follows_submission_order_not_grading_time() {
         {"at": "2025-03-04T10:00:00Z", "type": "attempt_scored", "assessment": "E", "attempt": 1, "score": "8"}
     ]));
     assert!(record.errors.is_empty(), "{:?}", record.errors);
-    assert_eq!(record.competencies[&CompetencyId::from("C")].score, Some(n("65")));
+    assert_eq!(
+        record.competencies[&CompetencyId::from("C")].score,
+        Some(n("65"))
+    );
 }

@@ -30,7 +30,9 @@ fn scenario_files() -> Vec<PathBuf> {
 fn exact(v: &Value) -> Option<Number> {
     match v {
         Value::Null => None,
-        Value::String(s) => Some(Number::parse_exact(s).unwrap_or_else(|e| panic!("bad expected number {s}: {e}"))),
+        Value::String(s) => {
+            Some(Number::parse_exact(s).unwrap_or_else(|e| panic!("bad expected number {s}: {e}")))
+        }
         other => panic!("expected a number string or null, got {other}"),
     }
 }
@@ -42,19 +44,33 @@ fn record_value(record: &Record) -> Value {
 /// Compares one expected value with the record's, numbers as exact rationals.
 fn same(expected: &Value, actual: &Value) -> bool {
     match (expected, actual) {
-        (Value::String(e), Value::String(a)) => match (Number::parse_exact(e), Number::parse_exact(a)) {
-            (Ok(x), Ok(y)) => x == y,
-            _ => e == a,
-        },
-        (Value::Array(e), Value::Array(a)) => e.len() == a.len() && e.iter().zip(a).all(|(x, y)| same(x, y)),
-        (Value::Object(e), Value::Object(a)) => e.iter().all(|(k, v)| a.get(k).is_some_and(|av| same(v, av))),
+        (Value::String(e), Value::String(a)) => {
+            match (Number::parse_exact(e), Number::parse_exact(a)) {
+                (Ok(x), Ok(y)) => x == y,
+                _ => e == a,
+            }
+        }
+        (Value::Array(e), Value::Array(a)) => {
+            e.len() == a.len() && e.iter().zip(a).all(|(x, y)| same(x, y))
+        }
+        (Value::Object(e), Value::Object(a)) => e
+            .iter()
+            .all(|(k, v)| a.get(k).is_some_and(|av| same(v, av))),
         _ => expected == actual,
     }
 }
 
-fn check_state(name: &str, label: &str, expect: &Value, actual: &Value, failures: &mut Vec<String>) {
+fn check_state(
+    name: &str,
+    label: &str,
+    expect: &Value,
+    actual: &Value,
+    failures: &mut Vec<String>,
+) {
     for section in ["competencies", "assessments", "credentials"] {
-        let Some(map) = expect.get(section).and_then(Value::as_object) else { continue };
+        let Some(map) = expect.get(section).and_then(Value::as_object) else {
+            continue;
+        };
         for (id, want) in map {
             let got = &actual[section][id];
             for (key, want_value) in want.as_object().unwrap() {
@@ -65,10 +81,12 @@ fn check_state(name: &str, label: &str, expect: &Value, actual: &Value, failures
                 } else if want_value.is_string() || want_value.is_null() {
                     match (want_value, got_value) {
                         (Value::Null, Value::Null) => true,
-                        (Value::String(w), Value::String(g)) => match (Number::parse_exact(w), Number::parse_exact(g)) {
-                            (Ok(x), Ok(y)) => x == y,
-                            _ => w == g,
-                        },
+                        (Value::String(w), Value::String(g)) => {
+                            match (Number::parse_exact(w), Number::parse_exact(g)) {
+                                (Ok(x), Ok(y)) => x == y,
+                                _ => w == g,
+                            }
+                        }
                         _ => exact(want_value).is_none() && got_value.is_null(),
                     }
                 } else {
@@ -84,7 +102,9 @@ fn check_state(name: &str, label: &str, expect: &Value, actual: &Value, failures
         for (id, want) in map {
             let got = &actual["equivalencies"][id]["status"];
             if got != want {
-                failures.push(format!("{name} {label}: equivalencies.{id}: expected {want}, got {got}"));
+                failures.push(format!(
+                    "{name} {label}: equivalencies.{id}: expected {want}, got {got}"
+                ));
             }
         }
     }
@@ -102,51 +122,115 @@ fn load(path: &Path) -> Scenario {
     let file: Value = serde_json::from_str(&text).unwrap();
     let name = file["id"].as_str().unwrap().to_owned();
     let definitions: Vec<CredentialDefinition> =
-        serde_json::from_value(file["definitions"].clone()).unwrap_or_else(|e| panic!("{name}: definitions do not parse: {e}"));
-    let events: Vec<Event> = serde_json::from_value(file["events"].clone()).unwrap_or_else(|e| panic!("{name}: events do not parse: {e}"));
-    Scenario { name, definitions, events, expect: file["expect"].clone() }
+        serde_json::from_value(file["definitions"].clone())
+            .unwrap_or_else(|e| panic!("{name}: definitions do not parse: {e}"));
+    let events: Vec<Event> = serde_json::from_value(file["events"].clone())
+        .unwrap_or_else(|e| panic!("{name}: events do not parse: {e}"));
+    Scenario {
+        name,
+        definitions,
+        events,
+        expect: file["expect"].clone(),
+    }
 }
 
 fn evaluation_instant(s: &Scenario) -> Timestamp {
     match s.expect.get("at").and_then(Value::as_str) {
         Some(at) => Timestamp::parse(at).unwrap(),
         // A file with no events (validator-only) has no instant; any will do.
-        None => s.events.iter().map(|e| e.at).max().unwrap_or(Timestamp::from_unix_seconds(0)),
+        None => s
+            .events
+            .iter()
+            .map(|e| e.at)
+            .max()
+            .unwrap_or(Timestamp::from_unix_seconds(0)),
     }
 }
 
 fn check_scenario(s: &Scenario) -> Vec<String> {
     let mut failures = Vec::new();
     let at = evaluation_instant(s);
-    let record = fold(&s.definitions, &s.events, at).unwrap_or_else(|e| panic!("{}: definitions refused: {e}", s.name));
+    let record = fold(&s.definitions, &s.events, at)
+        .unwrap_or_else(|e| panic!("{}: definitions refused: {e}", s.name));
     let actual = record_value(&record);
 
     let want_errors: BTreeSet<(u64, String)> = s.expect["errors"]
         .as_array()
-        .map(|a| a.iter().map(|e| (e["event"].as_u64().unwrap(), e["code"].as_str().unwrap().to_owned())).collect())
+        .map(|a| {
+            a.iter()
+                .map(|e| {
+                    (
+                        e["event"].as_u64().unwrap(),
+                        e["code"].as_str().unwrap().to_owned(),
+                    )
+                })
+                .collect()
+        })
         .unwrap_or_default();
-    let got_errors: BTreeSet<(u64, String)> = record.errors.iter().map(|e| (e.event as u64, e.code.to_owned())).collect();
+    let got_errors: BTreeSet<(u64, String)> = record
+        .errors
+        .iter()
+        .map(|e| (e.event as u64, e.code.to_owned()))
+        .collect();
     if want_errors != got_errors {
-        failures.push(format!("{}: errors: expected {want_errors:?}, got {got_errors:?} ({:?})", s.name, record.errors));
+        failures.push(format!(
+            "{}: errors: expected {want_errors:?}, got {got_errors:?} ({:?})",
+            s.name, record.errors
+        ));
     }
     if let Some(want) = s.expect.get("validation").and_then(Value::as_array) {
-        let want: BTreeSet<(String, String, String)> =
-            want.iter().map(|f| (f["code"].as_str().unwrap().into(), f["severity"].as_str().unwrap().into(), f["ref"].as_str().unwrap().into())).collect();
+        let want: BTreeSet<(String, String, String)> = want
+            .iter()
+            .map(|f| {
+                (
+                    f["code"].as_str().unwrap().into(),
+                    f["severity"].as_str().unwrap().into(),
+                    f["ref"].as_str().unwrap().into(),
+                )
+            })
+            .collect();
         let got: BTreeSet<(String, String, String)> = actual["validation"]
             .as_array()
             .unwrap()
             .iter()
-            .map(|f| (f["code"].as_str().unwrap().into(), f["severity"].as_str().unwrap().into(), f["ref"].as_str().unwrap().into()))
+            .map(|f| {
+                (
+                    f["code"].as_str().unwrap().into(),
+                    f["severity"].as_str().unwrap().into(),
+                    f["ref"].as_str().unwrap().into(),
+                )
+            })
             .collect();
         if want != got {
-            failures.push(format!("{}: validation: expected {want:?}, got {got:?}", s.name));
+            failures.push(format!(
+                "{}: validation: expected {want:?}, got {got:?}",
+                s.name
+            ));
         }
     }
-    check_state(&s.name, &format!("at {at}"), &s.expect, &actual, &mut failures);
-    for checkpoint in s.expect.get("checkpoints").and_then(Value::as_array).into_iter().flatten() {
+    check_state(
+        &s.name,
+        &format!("at {at}"),
+        &s.expect,
+        &actual,
+        &mut failures,
+    );
+    for checkpoint in s
+        .expect
+        .get("checkpoints")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         let cp_at = Timestamp::parse(checkpoint["at"].as_str().unwrap()).unwrap();
         let record = fold(&s.definitions, &s.events, cp_at).unwrap();
-        check_state(&s.name, &format!("checkpoint {cp_at}"), checkpoint, &record_value(&record), &mut failures);
+        check_state(
+            &s.name,
+            &format!("checkpoint {cp_at}"),
+            checkpoint,
+            &record_value(&record),
+            &mut failures,
+        );
     }
     failures
 }
@@ -154,12 +238,21 @@ fn check_scenario(s: &Scenario) -> Vec<String> {
 #[test]
 fn every_scenario_replays_to_its_expected_record() {
     let files = scenario_files();
-    assert!(files.len() >= 30, "expected the scenario fixtures, found {}", files.len());
+    assert!(
+        files.len() >= 30,
+        "expected the scenario fixtures, found {}",
+        files.len()
+    );
     let mut failures = Vec::new();
     for path in &files {
         failures.extend(check_scenario(&load(path)));
     }
-    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -170,13 +263,23 @@ fn a_rejected_event_changes_nothing_but_errors() {
         let at = evaluation_instant(&s);
         let record = fold(&s.definitions, &s.events, at).unwrap();
         for rejected in &record.errors {
-            let events: Vec<Event> = s.events.iter().enumerate().filter(|(i, _)| *i != rejected.event).map(|(_, e)| e.clone()).collect();
+            let events: Vec<Event> = s
+                .events
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != rejected.event)
+                .map(|(_, e)| e.clone())
+                .collect();
             let without = fold(&s.definitions, &events, at).unwrap();
             let mut a = record_value(&record);
             let mut b = record_value(&without);
             a.as_object_mut().unwrap().remove("errors");
             b.as_object_mut().unwrap().remove("errors");
-            assert_eq!(a, b, "{}: rejected event {} changed the record", s.name, rejected.event);
+            assert_eq!(
+                a, b,
+                "{}: rejected event {} changed the record",
+                s.name, rejected.event
+            );
         }
     }
 }
