@@ -433,7 +433,7 @@ fn ob_context_url(url: &str, family: &str, major: char) -> bool {
         return false;
     };
     let b = middle.as_bytes();
-    b.len() % 6 == 0
+    b.len().is_multiple_of(6)
         && b.chunks(6).all(|c| {
             c[0] == b'-'
                 && char::from(c[1]) == major
