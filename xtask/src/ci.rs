@@ -13,6 +13,34 @@ use crate::{cargo, has_program, project_root, run_command, wasm};
 /// How long each fuzz target runs, in seconds.
 const FUZZ_SECONDS: u32 = 20;
 
+/// Read-only seed corpora per fuzz target (paths from the repository root, as in
+/// `fuzz/README.md`); a target not listed starts from its writable corpus alone, and a
+/// missing folder is skipped.
+const FUZZ_SEEDS: &[(&str, &[&str])] = &[
+    ("case_import", &["../shared/fixtures/case"]),
+    (
+        "mastery_calculation",
+        &[
+            "fuzz/seeds/mastery_calculation",
+            "../shared/fixtures/mastery",
+        ],
+    ),
+    ("definitions_json", &["../shared/fixtures/scenarios"]),
+    ("events_json", &["../shared/fixtures/scenarios"]),
+    (
+        "extract_png",
+        &["../shared/vectors/1edtech-ob3/validator-fixtures"],
+    ),
+    (
+        "extract_svg",
+        &["../shared/vectors/1edtech-ob3/validator-fixtures"],
+    ),
+    (
+        "status_list_decode",
+        &["../shared/vectors/1edtech-ob3/validator-fixtures"],
+    ),
+];
+
 /// One CI step: a name people read in the log, and the work.
 struct Step {
     name: &'static str,
@@ -163,7 +191,7 @@ fn node_tests() -> Result<()> {
 
 /// Runs each target of `fuzz/fuzz_targets/` for [`FUZZ_SECONDS`], installing cargo-fuzz first
 /// when it is missing.
-fn fuzz() -> Result<()> {
+pub fn fuzz() -> Result<()> {
     let dir = project_root().join("fuzz").join("fuzz_targets");
     let mut targets: Vec<String> = match std::fs::read_dir(&dir) {
         Ok(entries) => entries
@@ -192,13 +220,21 @@ fn fuzz() -> Result<()> {
     run_command(cargo().env("RUSTC_BOOTSTRAP", "1").args(["fuzz", "build"]))?;
     let max_time = format!("-max_total_time={FUZZ_SECONDS}");
     for target in &targets {
-        run_command(cargo().env("RUSTC_BOOTSTRAP", "1").args([
-            "fuzz",
-            "run",
-            target.as_str(),
-            "--",
-            max_time.as_str(),
-        ]))?;
+        // The first folder is the writable corpus (git-ignored); libFuzzer only reads the rest.
+        let corpus = format!("fuzz/corpus/{target}");
+        std::fs::create_dir_all(project_root().join(&corpus))
+            .with_context(|| format!("cannot create {corpus}"))?;
+        let seeds = FUZZ_SEEDS
+            .iter()
+            .find(|(name, _)| name == target)
+            .map_or(&[][..], |(_, seeds)| *seeds)
+            .iter()
+            .filter(|dir| project_root().join(dir).is_dir());
+        let mut cmd = cargo();
+        cmd.env("RUSTC_BOOTSTRAP", "1")
+            .args(["fuzz", "run", target.as_str(), corpus.as_str()]);
+        cmd.args(seeds).args(["--", max_time.as_str()]);
+        run_command(&mut cmd)?;
     }
     println!("fuzz: {} target(s), {FUZZ_SECONDS} s each", targets.len());
     Ok(())

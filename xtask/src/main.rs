@@ -24,6 +24,7 @@ tasks:
   demo [--port N]            build the wasm and serve Cairn on 127.0.0.1 (default port 8080)
   bench <core|credentials|all>  native and wasm benchmarks in one run, with ratios
   records                    fold every scenario natively into target/scenario-records/
+  fuzz                       run each fuzz target briefly (installs cargo-fuzz if missing)
   tidy                       check that every .rs file opens with a `//!` line
 ";
 
@@ -71,6 +72,10 @@ fn dispatch(args: &[String]) -> Result<()> {
         Some("records") => {
             no_extra_args("records", rest)?;
             records::write_all()
+        }
+        Some("fuzz") => {
+            no_extra_args("fuzz", rest)?;
+            ci::fuzz()
         }
         Some("tidy") => {
             no_extra_args("tidy", rest)?;
