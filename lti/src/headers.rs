@@ -33,6 +33,7 @@ pub fn media_type_for(path: &str) -> Option<&'static str> {
 pub async fn security_headers(request: Request, next: Next) -> Response {
     let media_type = media_type_for(request.uri().path());
     let mut response = next.run(request).await;
+    let is_success = response.status().is_success();
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
@@ -47,10 +48,18 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
         HeaderValue::from_static("no-referrer"),
     );
     if let Some(media_type) = media_type
-        && response.status().is_success()
+        && is_success
     {
-        let headers = response.headers_mut();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(media_type));
+    } else if headers
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v == "text/html")
+    {
+        // A folder's index.html: say the charset instead of leaving it to sniffing.
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        );
     }
     response
 }

@@ -85,7 +85,10 @@ async fn page_is_served_with_a_strict_csp() {
     let www = Www::new();
     let response = get(&www, "/").await;
     assert_eq!(response.status(), StatusCode::OK);
-    assert!(header_of(&response, header::CONTENT_TYPE).starts_with("text/html"));
+    assert_eq!(
+        header_of(&response, header::CONTENT_TYPE),
+        "text/html; charset=utf-8"
+    );
     let csp = header_of(&response, header::CONTENT_SECURITY_POLICY);
     assert!(csp.contains("default-src 'self'"), "{csp}");
     assert!(
