@@ -9,6 +9,7 @@ use cairn::credential::bake::{
     BakeError, BakedVersion, ImageKind, MAX_CREDENTIAL_BYTES, MAX_IMAGE_BYTES, PNG_KEYWORD,
     SVG_NAMESPACE, bake, bake_png, bake_svg, extract, extract_png, extract_svg,
 };
+use cairn::credential::{VerifyOptions, verify};
 use serde_json::Value;
 
 fn shared(path: &str) -> PathBuf {
@@ -562,4 +563,50 @@ fn svg_refuses_credential_characters_xml_cannot_carry() {
     // A CR would be turned into LF by every XML parser, breaking the exact round trip.
     let err = bake_svg(PLAIN_SVG.as_bytes(), "{\"a\":1}\r\n").expect_err("refused");
     assert_eq!(err, BakeError::SvgUnsupportedCharacter { code: 0x0d });
+}
+
+#[test]
+fn svg_rebinding_that_would_misread_is_refused() {
+    // An OB 2.0 image whose prefix also names an unrelated `credential` element: rebinding
+    // the prefix to OB 3.0 would turn it into a second credential.
+    let svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:openbadges=\"http://openbadges.org\"><openbadges:assertion verify=\"https://example.org/a/1\"/><openbadges:credential>x</openbadges:credential></svg>";
+    assert_eq!(
+        extract_svg(svg.as_bytes()).expect("extracts").version,
+        BakedVersion::Ob2
+    );
+    let err = bake_svg(svg.as_bytes(), "{}").expect_err("refused");
+    assert_eq!(err, BakeError::SvgNamespaceConflict);
+    assert_eq!(err.code(), "svg_namespace_conflict");
+}
+
+#[test]
+fn extracted_credentials_verify() {
+    let now = cairn::Timestamp::parse("2026-06-01T00:00:00Z").expect("time");
+    let options = VerifyOptions::at(now);
+    let credential = signed_credential();
+    let png = bake(&fresh_png(), &credential).expect("bakes");
+    let svg = bake(PLAIN_SVG.as_bytes(), &credential).expect("bakes");
+    let fixtures = [
+        read("vectors/1edtech-ob3/validator-fixtures/simple-json.png"),
+        read("vectors/1edtech-ob3/validator-fixtures/simple-json.svg"),
+    ];
+    for image in [&png, &svg, &fixtures[0], &fixtures[1]] {
+        let extracted = extract(image).expect("extracts");
+        let report = verify(&extracted.text, &options);
+        assert!(
+            report.verified,
+            "{:?}: {:?}",
+            extracted.image, report.errors
+        );
+    }
+    // A credential altered inside a baked image (CRC repaired) fails verification.
+    let tampered = credential.replacen("Medication", "Medicatiox", 1);
+    assert_ne!(tampered, credential);
+    let forged = bake(&fresh_png(), &tampered).expect("bakes");
+    let report = verify(&extract(&forged).expect("extracts").text, &options);
+    assert!(
+        report.error_codes().contains(&"signature_invalid"),
+        "{:?}",
+        report.errors
+    );
 }

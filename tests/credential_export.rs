@@ -4,11 +4,14 @@
 
 use std::path::PathBuf;
 
+mod credential_support;
+
 use cairn::Timestamp;
 use cairn::credential::export::{
     CLR_CONTEXTS, ClrInput, ExportError, OB2_CONTEXT, Ob2Hosting, Stacking, clr_credential,
     ob2_export, ob2_revoked_assertion,
 };
+use cairn::credential::{IssuerKey, VerifyOptions, sign, verify};
 use serde_json::{Value, json};
 
 fn vector(path: &str) -> Value {
@@ -386,4 +389,64 @@ fn clr_refuses_bad_bundles() {
 
     let err = clr(&credentials, &[], &json!({"name": "someone"})).expect_err("no learner id");
     assert_eq!(err.code(), "export_field_missing");
+}
+
+#[test]
+fn signed_clr_verifies_here_and_in_the_oracle_with_nested_proofs_intact() {
+    let keys = vector("project/keys.json");
+    let seed_hex = keys["seedHex"].as_str().expect("seed");
+    let key = IssuerKey::from_seed(&credential_support::seed(seed_hex));
+    let issuer_id = keys["httpsIssuerId"].as_str().expect("issuer id");
+    let credentials = bundle();
+    let stacking = [Stacking {
+        parent: achievement_id(&credentials[0]),
+        child: achievement_id(&credentials[1]),
+    }];
+    let issuer = json!({"id": issuer_id, "type": ["Profile"], "name": "Example College"});
+    let learner = json!({"identifier": credentials[0]["credentialSubject"]["identifier"]});
+    let unsigned = clr_credential(&ClrInput {
+        id: "urn:uuid:7d0c5b1e-2f3a-4b6c-9d8e-1a2b3c4d5e6f",
+        name: "Comprehensive Learner Record",
+        issuer: &issuer,
+        valid_from: Timestamp::parse("2026-06-01T12:00:00Z").expect("time"),
+        learner: &learner,
+        credentials: &credentials,
+        stacking: &stacking,
+    })
+    .expect("bundles");
+    let created = Timestamp::parse("2026-06-01T12:00:00Z").expect("time");
+    let signed = sign(
+        &unsigned,
+        &key,
+        &key.public().https_method(issuer_id),
+        created,
+    )
+    .expect("the CLR signs: every term is defined in the pinned contexts");
+    let signed = signed.credential;
+    assert_eq!(
+        signed["credentialSubject"]["verifiableCredential"],
+        Value::Array(credentials.clone()),
+        "the outer proof leaves the nested credentials untouched"
+    );
+
+    let text = serde_json::to_string(&signed).expect("json");
+    let now = Timestamp::parse("2026-07-01T00:00:00Z").expect("time");
+    let report = verify(&text, &VerifyOptions::at(now));
+    assert!(report.verified, "{:?}", report.errors);
+    let oracle = credential_support::oracle_verify(&text, &["--now", "2026-07-01T00:00:00Z"]);
+    assert!(oracle.verified, "{}", oracle.raw);
+
+    // Changing a nested credential breaks the outer proof in both stacks.
+    let mut tampered = signed.clone();
+    tampered["credentialSubject"]["verifiableCredential"][1]["name"] = json!("Forged Badge");
+    let tampered = serde_json::to_string(&tampered).expect("json");
+    let report = verify(&tampered, &VerifyOptions::at(now));
+    assert!(!report.verified);
+    assert!(
+        report.error_codes().contains(&"signature_invalid"),
+        "{:?}",
+        report.errors
+    );
+    let oracle = credential_support::oracle_verify(&tampered, &["--now", "2026-07-01T00:00:00Z"]);
+    assert!(!oracle.verified, "{}", oracle.raw);
 }

@@ -192,6 +192,11 @@ pub enum BakeError {
         /// The namespace it is bound to.
         uri: String,
     },
+    /// Elements already in the image would be read as baked credentials after baking.
+    #[error(
+        "the SVG image already uses the Open Badges prefix or namespace for other elements, so the baked credential would not read back unchanged: remove those elements before baking"
+    )]
+    SvgNamespaceConflict,
     /// The credential text has a character XML cannot carry.
     #[error(
         "the credential text contains U+{code:04X}, which an SVG (XML) cannot carry unchanged, so it cannot be baked into an SVG; bake it into a PNG or remove the character"
@@ -224,6 +229,7 @@ impl BakeError {
             BakeError::SvgDuplicateCredential { .. } => "svg_credential_duplicate",
             BakeError::SvgPrefixTaken { .. } => "svg_prefix_taken",
             BakeError::SvgUnsupportedCharacter { .. } => "svg_character_unsupported",
+            BakeError::SvgNamespaceConflict => "svg_namespace_conflict",
         }
     }
 }
@@ -1049,5 +1055,9 @@ pub fn bake_svg(svg: &[u8], credential_json: &str) -> Result<Vec<u8>, BakeError>
     bytes.extend_from_slice(&svg[..bom]);
     bytes.extend_from_slice(out.as_bytes());
     check_image_size(&bytes)?;
-    Ok(bytes)
+    // Self-check: rebinding an OB 2.0 prefix could turn other elements into credentials.
+    match extract_svg(&bytes) {
+        Ok(read) if read.version == BakedVersion::Ob3 && read.text == credential_json => Ok(bytes),
+        _ => Err(BakeError::SvgNamespaceConflict),
+    }
 }
