@@ -600,7 +600,7 @@ fn read_item(index: usize, value: &Value, found: &mut Findings) -> Result<Item, 
         "lastChangeDateTime",
     ];
     Ok(Item {
-        id: CompetencyId(o.required("identifier")?.to_owned()),
+        id: CompetencyId::from(o.required("identifier")?),
         uri: o.required("uri")?.to_owned(),
         full_statement: o.required("fullStatement")?.to_owned(),
         human_coding_scheme: owned(o.optional("humanCodingScheme")?),
@@ -773,7 +773,7 @@ fn sibling_key(sequence: Option<i64>, code: Option<&str>, position: usize) -> Si
 fn label(item: &Item) -> String {
     item.human_coding_scheme
         .clone()
-        .unwrap_or_else(|| item.id.0.clone())
+        .unwrap_or_else(|| item.id.to_string())
 }
 
 /// Finds a cycle among `isChildOf` edges (child → parent, item indexes), iteratively.

@@ -465,7 +465,7 @@ impl Rule {
                     .collect::<Result<_, String>>()?;
                 Ok(Rule::Points { points, of })
             }
-            ["competency"] => Ok(Rule::Competency(CompetencyId(text(
+            ["competency"] => Ok(Rule::Competency(CompetencyId::from(text(
                 &obj["competency"],
                 "competency",
             )?))),
@@ -473,15 +473,15 @@ impl Rule {
                 Value::Bool(true) => Ok(Rule::AllCompetencies),
                 _ => Err(format!("{path}.all_competencies: must be true")),
             },
-            ["assessment"] => Ok(Rule::Assessment(AssessmentId(text(
+            ["assessment"] => Ok(Rule::Assessment(AssessmentId::from(text(
                 &obj["assessment"],
                 "assessment",
             )?))),
-            ["submitted"] => Ok(Rule::Submitted(AssessmentId(text(
+            ["submitted"] => Ok(Rule::Submitted(AssessmentId::from(text(
                 &obj["submitted"],
                 "submitted",
             )?))),
-            ["credential"] => Ok(Rule::Credential(DefinitionId(text(
+            ["credential"] => Ok(Rule::Credential(DefinitionId::from(text(
                 &obj["credential"],
                 "credential",
             )?))),

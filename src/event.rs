@@ -5,8 +5,6 @@
 //! Events are facts as recorded; whether each is accepted is decided by the fold
 //! ([`crate::record`]), never here.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
 use crate::definition::PlarMethod;
@@ -67,7 +65,7 @@ pub enum EventKind {
         score: Option<Number>,
         /// Points per part, for an assessment with parts (all parts, no others).
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        part_scores: Option<BTreeMap<PartId, Number>>,
+        part_scores: Option<PartScores>,
         /// The route.
         #[serde(default)]
         route: Route,
@@ -78,75 +76,13 @@ pub enum EventKind {
         assessment: AssessmentId,
     },
     /// A pending attempt was scored (README §5.4).
-    AttemptScored {
-        /// The assessment.
-        assessment: AssessmentId,
-        /// 1-based number among the learner's attempts on it, all routes, in event order.
-        attempt: u32,
-        /// Points, without parts.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        score: Option<Number>,
-        /// Points per part.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        part_scores: Option<BTreeMap<PartId, Number>>,
-        /// Who graded it.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        grader: Option<String>,
-    },
+    AttemptScored(Box<Grading>),
     /// A scored attempt's score was replaced, with a reason (README §5.4).
-    ScoreOverridden {
-        /// The assessment.
-        assessment: AssessmentId,
-        /// The attempt's number.
-        attempt: u32,
-        /// New points, without parts.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        score: Option<Number>,
-        /// New points per part.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        part_scores: Option<BTreeMap<PartId, Number>>,
-        /// Why (required, non-empty).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        reason: Option<String>,
-        /// Who overrode it.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        by: Option<String>,
-    },
+    ScoreOverridden(Box<Override>),
     /// PLAR granted a competency or a component (README §5.3).
-    PlarGranted {
-        /// The governing definition.
-        credential: DefinitionId,
-        /// How prior learning was assessed.
-        method: PlarMethod,
-        /// The competency granted.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        competency: Option<CompetencyId>,
-        /// The component credential granted.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        component: Option<DefinitionId>,
-        /// Informative evidence.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        evidence: Option<serde_json::Value>,
-    },
+    PlarGranted(Box<PlarDecision>),
     /// PLAR was denied: recorded, no effect on results.
-    PlarDenied {
-        /// The governing definition.
-        credential: DefinitionId,
-        /// The method requested.
-        method: PlarMethod,
-        /// The competency requested.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        competency: Option<CompetencyId>,
-        /// The component requested.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        component: Option<DefinitionId>,
-        /// Informative evidence.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        evidence: Option<serde_json::Value>,
-        /// Why it was denied.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        reason: Option<String>,
-    },
+    PlarDenied(Box<PlarDecision>),
     /// The learner presented a credential, checked by the verifier.
     CredentialPresented {
         /// The credential's definition id.
@@ -188,6 +124,145 @@ pub enum EventKind {
         /// The equivalency.
         equivalency: EquivalencyId,
     },
+}
+
+/// The fields of `attempt_scored`. (Rare events are boxed so that a log of mostly
+/// attempts stays small in memory.)
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Grading {
+    /// The assessment.
+    pub assessment: AssessmentId,
+    /// 1-based number among the learner's attempts on it, all routes, in event order.
+    pub attempt: u32,
+    /// Points, without parts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<Number>,
+    /// Points per part.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part_scores: Option<PartScores>,
+    /// Who graded it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grader: Option<String>,
+}
+
+/// The fields of `score_overridden`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Override {
+    /// The assessment.
+    pub assessment: AssessmentId,
+    /// The attempt's number.
+    pub attempt: u32,
+    /// New points, without parts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<Number>,
+    /// New points per part.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part_scores: Option<PartScores>,
+    /// Why (required, non-empty).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Who overrode it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+}
+
+/// The fields of `plar_granted` and `plar_denied`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlarDecision {
+    /// The governing definition.
+    pub credential: DefinitionId,
+    /// How prior learning was assessed.
+    pub method: PlarMethod,
+    /// The competency granted or requested.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub competency: Option<CompetencyId>,
+    /// The component credential granted or requested.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub component: Option<DefinitionId>,
+    /// Informative evidence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<serde_json::Value>,
+    /// Why it was denied (denials only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// Points per rubric part, as a JSON object `{part id: decimal}`. Kept as a small list in
+/// the order given (a log holds many; a map per event would cost far more memory).
+/// A part named twice is refused when read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PartScores(Vec<(PartId, Number)>);
+
+impl PartScores {
+    /// Scores from (part, points) pairs.
+    pub fn new(pairs: Vec<(PartId, Number)>) -> Self {
+        PartScores(pairs)
+    }
+
+    /// The points given for a part.
+    pub fn get(&self, part: &PartId) -> Option<&Number> {
+        self.0.iter().find(|(p, _)| p == part).map(|(_, n)| n)
+    }
+
+    /// Whether a part has points.
+    pub fn contains_key(&self, part: &PartId) -> bool {
+        self.get(part).is_some()
+    }
+
+    /// The parts named.
+    pub fn keys(&self) -> impl Iterator<Item = &PartId> {
+        self.0.iter().map(|(p, _)| p)
+    }
+
+    /// How many parts are named.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether no part is named.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl Serialize for PartScores {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (part, points) in &self.0 {
+            map.serialize_entry(part, points)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for PartScores {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = PartScores;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of part ids to decimal strings, such as {\"K1\": \"40\"}")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PartScores, A::Error> {
+                let mut pairs: Vec<(PartId, Number)> =
+                    Vec::with_capacity(map.size_hint().unwrap_or(4).min(64));
+                while let Some((part, points)) = map.next_entry::<PartId, Number>()? {
+                    if pairs.iter().any(|(p, _)| *p == part) {
+                        return Err(serde::de::Error::custom(format!(
+                            "part \"{part}\" is named twice"
+                        )));
+                    }
+                    pairs.push((part, points));
+                }
+                Ok(PartScores(pairs))
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 
 /// Reads a JSON array of events.

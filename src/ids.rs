@@ -1,21 +1,34 @@
 //! Typed identifiers. Each kind of id is its own type, so a competency id can never be
-//! passed where an assessment id is expected.
+//! passed where an assessment id is expected. Short ids (up to 23 bytes, the common
+//! case) are stored inline, so a log of events holds no heap string per id.
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
+use smol_str::SmolStr;
 
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
         #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         #[serde(transparent)]
-        pub struct $name(pub String);
+        pub struct $name(SmolStr);
 
         impl $name {
+            /// An id from its text.
+            pub fn new(text: impl AsRef<str>) -> Self {
+                $name(SmolStr::new(text))
+            }
+
             /// The id as text.
             pub fn as_str(&self) -> &str {
                 &self.0
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(s: String) -> Self {
+                $name(SmolStr::from(s))
             }
         }
 
@@ -33,7 +46,7 @@ macro_rules! id_type {
 
         impl From<&str> for $name {
             fn from(s: &str) -> Self {
-                $name(s.to_owned())
+                $name(SmolStr::new(s))
             }
         }
 

@@ -661,7 +661,7 @@ pub fn rollup(rule: &RollupRule, children: &[ChildRating]) -> Result<RollupOutco
             .insert(c.id.as_str(), c.proficient == Some(true))
             .is_some()
         {
-            return Err(MasteryError::DuplicateChild { id: c.id.0.clone() });
+            return Err(MasteryError::DuplicateChild { id: c.id.to_string() });
         }
     }
     match rule {

@@ -24,7 +24,7 @@ pub struct Number(Repr);
 #[derive(Clone, PartialEq, Eq, Hash)]
 enum Repr {
     Small(Ratio<i64>),
-    Big(BigRational),
+    Big(Box<BigRational>),
 }
 
 /// Why a text is not a number of the expected form.
@@ -138,7 +138,7 @@ impl Number {
     fn from_big(big: BigRational) -> Self {
         match (big.numer().to_i64(), big.denom().to_i64()) {
             (Some(n), Some(d)) => Number(Repr::Small(Ratio::new_raw(n, d))),
-            _ => Number(Repr::Big(big)),
+            _ => Number(Repr::Big(Box::new(big))),
         }
     }
 
@@ -147,7 +147,7 @@ impl Number {
             Repr::Small(r) => {
                 BigRational::new_raw(BigInt::from(*r.numer()), BigInt::from(*r.denom()))
             }
-            Repr::Big(b) => b.clone(),
+            Repr::Big(b) => (**b).clone(),
         }
     }
 
@@ -197,7 +197,7 @@ impl Number {
                 Some(n) => Number(Repr::Small(Ratio::new_raw(n, *r.denom()))),
                 None => Number::from_big(-self.to_big()),
             },
-            Repr::Big(b) => Number::from_big(-b.clone()),
+            Repr::Big(b) => Number::from_big(-(**b).clone()),
         }
     }
 

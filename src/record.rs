@@ -19,7 +19,7 @@ use crate::definition::{
     self, Assessment, AssessmentKind, AttemptPolicy, CompetencyMethod, CredentialDefinition,
     DefinitionError, Finding, GrantMode, PlarMethod, Scoring,
 };
-use crate::event::{Event, EventKind, Route};
+use crate::event::{Event, EventKind, Grading, Override, PartScores, Route};
 use crate::ids::{AssessmentId, CompetencyId, DefinitionId, EquivalencyId, PartId};
 use crate::mastery;
 use crate::number::Number;
@@ -574,13 +574,14 @@ impl<'c, 'a> Learner<'c, 'a> {
                 self.asmts[a].feedback_after_latest = true;
                 Ok(())
             }
-            EventKind::AttemptScored {
-                assessment,
-                attempt,
-                score,
-                part_scores,
-                ..
-            } => {
+            EventKind::AttemptScored(grading) => {
+                let Grading {
+                    assessment,
+                    attempt,
+                    score,
+                    part_scores,
+                    ..
+                } = &**grading;
                 let a = self.asmt_index(assessment)?;
                 let i = self.attempt_slot(a, *attempt)?;
                 if self.asmts[a].attempts[i].scores.is_some() {
@@ -594,14 +595,15 @@ impl<'c, 'a> Learner<'c, 'a> {
                 self.attempts_changed(a, t);
                 Ok(())
             }
-            EventKind::ScoreOverridden {
-                assessment,
-                attempt,
-                score,
-                part_scores,
-                reason,
-                ..
-            } => {
+            EventKind::ScoreOverridden(change) => {
+                let Override {
+                    assessment,
+                    attempt,
+                    score,
+                    part_scores,
+                    reason,
+                    ..
+                } = &**change;
                 let a = self.asmt_index(assessment)?;
                 let i = self.attempt_slot(a, *attempt)?;
                 if self.asmts[a].attempts[i].scores.is_none() {
@@ -624,29 +626,16 @@ impl<'c, 'a> Learner<'c, 'a> {
                 self.attempts_changed(a, t);
                 Ok(())
             }
-            EventKind::PlarGranted {
-                credential,
-                method,
-                competency,
-                component,
-                ..
-            } => self.grant(
-                credential,
-                *method,
-                competency.as_ref(),
-                component.as_ref(),
+            EventKind::PlarGranted(grant) => self.grant(
+                &grant.credential,
+                grant.method,
+                grant.competency.as_ref(),
+                grant.component.as_ref(),
                 t,
             ),
-            EventKind::PlarDenied {
-                credential,
-                method,
-                competency,
-                component,
-                ..
-            } => {
-                let d = self.def_index(credential)?;
-                self.plar_target(d, competency.as_ref(), component.as_ref())?;
-                let _ = method;
+            EventKind::PlarDenied(denial) => {
+                let d = self.def_index(&denial.credential)?;
+                self.plar_target(d, denial.competency.as_ref(), denial.component.as_ref())?;
                 Ok(())
             }
             EventKind::CredentialPresented {
@@ -784,7 +773,7 @@ impl<'c, 'a> Learner<'c, 'a> {
         &mut self,
         assessment: &AssessmentId,
         score: &Option<Number>,
-        part_scores: &Option<BTreeMap<PartId, Number>>,
+        part_scores: &Option<PartScores>,
         route: Route,
         t: Timestamp,
         position: usize,
@@ -1585,7 +1574,7 @@ enum PlarTarget {
 fn check_score_fields(
     info: &AsmtInfo<'_>,
     score: &Option<Number>,
-    part_scores: &Option<BTreeMap<PartId, Number>>,
+    part_scores: &Option<PartScores>,
 ) -> Result<(), PolicyError> {
     let invalid = |problem: String| Err(PolicyError::InvalidEvent { problem });
     match (score, part_scores, info.parts.is_empty()) {
@@ -1626,7 +1615,7 @@ fn check_score_fields(
 fn read_scores(
     info: &AsmtInfo<'_>,
     score: &Option<Number>,
-    part_scores: &Option<BTreeMap<PartId, Number>>,
+    part_scores: &Option<PartScores>,
     range_first: bool,
 ) -> Result<Option<(Number, Vec<Number>)>, PolicyError> {
     if range_first {
@@ -1669,7 +1658,7 @@ fn read_scores(
             let mut parts = Vec::with_capacity(info.parts.len());
             let mut total = Number::zero();
             for (id, max) in &info.parts {
-                let s = &given[*id];
+                let Some(s) = given.get(id) else { continue };
                 if s > max {
                     return Err(PolicyError::ScoreOutOfRange {
                         what: format!("part \"{id}\""),
