@@ -1597,7 +1597,7 @@ fn check_score_fields(
                     info.a.id
                 ));
             }
-            if let Some((missing, _)) = info.parts.iter().find(|(id, _)| !given.contains_key(*id)) {
+            if let Some((missing, _)) = info.parts.iter().find(|(id, _)| !given.contains_key(id)) {
                 return invalid(format!(
                     "part \"{missing}\" of assessment \"{}\" has no score",
                     info.a.id
@@ -1630,7 +1630,7 @@ fn read_scores(
         }
         if let Some(given) = part_scores {
             for (id, max) in &info.parts {
-                if let Some(s) = given.get(*id)
+                if let Some(s) = given.get(id)
                     && s > max
                 {
                     return Err(PolicyError::ScoreOutOfRange {
