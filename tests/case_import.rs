@@ -49,7 +49,7 @@ fn code_of(f: &Framework, id: &str) -> String {
     let item = f.item(id).unwrap_or_else(|| panic!("no item {id}"));
     item.human_coding_scheme
         .clone()
-        .unwrap_or_else(|| item.id.0.clone())
+        .unwrap_or_else(|| item.id.to_string())
 }
 
 fn codes(f: &Framework, parent: Option<&str>) -> Vec<String> {
