@@ -6,7 +6,7 @@
 mod credential_support;
 
 use cairn::Timestamp;
-use cairn::credential::canon::{canonicalize_value, hex, sha256};
+use cairn::credential::canon::{canonicalize_value, canonicalize_value_full_rdfc, hex, sha256};
 use cairn::credential::contexts::PINNED;
 use cairn::credential::keys::IssuerKey;
 use cairn::credential::proof::{decode_proof_value, sign_with};
@@ -361,4 +361,53 @@ fn resign_project_vectors() {
             "{name}: the whole signed credential"
         );
     }
+}
+
+/// The first-degree shortcut of Cairn's RDFC-1.0 gives the same result as `oxrdf`'s complete
+/// algorithm, on every vector and on documents whose blank nodes need the N-degree hash
+/// (identical alignment objects, identical identifiers), which take the complete path.
+#[test]
+fn rdfc_shortcut_agrees_with_complete_rdfc() {
+    let set = contexts_with_examples();
+    let mut docs: Vec<Value> = Vec::new();
+    for name in PROJECT {
+        let signed = vector_json(&format!("project/{name}-signed.json"));
+        docs.push(proof_config(&signed));
+        docs.push(strip_proof(signed));
+    }
+    docs.push(vector_json("w3c-vc-di-eddsa/unsigned.json"));
+    docs.push(vector_json("1edtech-ob3/impl-guide/unsigned.json"));
+    let mut twins = vector_json("project/ob3-cis-unsigned.json");
+    let alignment = twins["credentialSubject"]["achievement"]["alignment"][0].clone();
+    twins["credentialSubject"]["achievement"]["alignment"] =
+        Value::Array(vec![alignment.clone(), alignment]);
+    let identifier = twins["credentialSubject"]["identifier"][0].clone();
+    let mut other = identifier.clone();
+    other["salt"] = Value::from("other");
+    twins["credentialSubject"]["identifier"] = Value::Array(vec![identifier, other]);
+    twins["evidence"] = serde_json::json!([{"type": ["Evidence"], "name": "same"}, {"type": ["Evidence"], "name": "same"}]);
+    docs.push(twins);
+    let mut escapes = vector_json("project/ob3-mastery-unsigned.json");
+    escapes["description"] = Value::from("tab\tnl\nbell\u{7}del\u{7f}quote\"back\\slash é 🎓");
+    escapes["credentialSubject"]["creditsEarned"] = Value::from(0.25);
+    docs.push(escapes.clone());
+    for (i, d) in docs.iter().enumerate() {
+        let fast = canon(d, &set);
+        let full = canonicalize_value_full_rdfc(d, &set).expect("full rdfc");
+        assert_eq!(fast, full, "document {i}");
+        assert_eq!(
+            fast.nquads,
+            reference_nquads(d),
+            "document {i} against oxjsonld"
+        );
+    }
+    // The one documented difference from oxjsonld: a double such as 8.2 is written as
+    // jsonld.js writes it (toExponential(15): 8.199999999999999E0), which is what other
+    // verifiers hash (checked against the oracle in credential_oracle.rs), while oxjsonld
+    // writes the shortest decimal (8.2E0).
+    escapes["credentialSubject"]["creditsEarned"] = Value::from(8.2);
+    let ours = canon(&escapes, &set).nquads;
+    let theirs = reference_nquads(&escapes);
+    assert!(ours.contains("\"8.199999999999999E0\"^^"), "{ours}");
+    assert_eq!(ours.replace("8.199999999999999E0", "8.2E0"), theirs);
 }

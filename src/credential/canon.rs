@@ -83,13 +83,66 @@ pub fn canonicalize_value(
     Ok(canonicalize_quads(quads))
 }
 
+/// [`canonicalize_value`] with `oxrdf`'s complete RDFC-1.0 only (no first-degree shortcut),
+/// for checking the shortcut.
+pub fn canonicalize_value_full_rdfc(
+    doc: &Value,
+    contexts: &ContextSet,
+) -> Result<Canonical, CredentialError> {
+    jsonld::check_scalars(doc, &Path::ROOT)?;
+    let quads = jsonld::to_quads(
+        contexts,
+        doc,
+        Limits {
+            max_blank_nodes: MAX_BLANK_NODES,
+        },
+    )?;
+    Ok(canonicalize_quads_oxrdf(quads))
+}
+
+/// [`canonicalize_value`] of `doc` without one top-level key (the unsecured document).
+pub(crate) fn canonicalize_without(
+    doc: &Value,
+    skip_root_key: &str,
+    contexts: &ContextSet,
+) -> Result<Canonical, CredentialError> {
+    jsonld::check_scalars(doc, &Path::ROOT)?;
+    let quads = jsonld::to_quads_without(
+        contexts,
+        doc,
+        Some(skip_root_key),
+        Limits {
+            max_blank_nodes: MAX_BLANK_NODES,
+        },
+    )?;
+    Ok(canonicalize_quads(quads))
+}
+
 /// RDFC-1.0 (SHA-256) of quads, serialized and sorted.
+///
+/// When every blank node has a distinct first-degree hash (RDFC-1.0 §4.6) — the usual case
+/// for credentials — the canonical labels follow from sorting those hashes and the
+/// algorithm ends there; this is computed directly on serialized terms. Any other dataset
+/// (blank nodes that need the N-degree hash) goes through `oxrdf`'s full implementation.
+/// The tests check both paths against each other.
 pub(crate) fn canonicalize_quads(quads: Vec<oxrdf::Quad>) -> Canonical {
+    match first_degree_only(&quads) {
+        Some(lines) => finish(lines),
+        None => canonicalize_quads_oxrdf(quads),
+    }
+}
+
+/// The full RDFC-1.0 of `oxrdf` (N-degree hashing included).
+pub fn canonicalize_quads_oxrdf(quads: Vec<oxrdf::Quad>) -> Canonical {
     let mut dataset: Dataset = quads.into_iter().collect();
     dataset.canonicalize(CanonicalizationAlgorithm::Rdfc10 {
         hash_algorithm: CanonicalizationHashAlgorithm::Sha256,
     });
-    let mut lines: Vec<String> = dataset.iter().map(|q| format!("{q} .\n")).collect();
+    let lines: Vec<String> = dataset.iter().map(|q| format!("{q} .\n")).collect();
+    finish(lines)
+}
+
+fn finish(mut lines: Vec<String>) -> Canonical {
     lines.sort_unstable();
     lines.dedup();
     let utf16_order_differs = needs_utf16_check(&lines) && {
@@ -104,6 +157,182 @@ pub(crate) fn canonicalize_quads(quads: Vec<oxrdf::Quad>) -> Canonical {
         hash,
         utf16_order_differs,
     }
+}
+
+/// A term serialized as in canonical N-Quads, blank nodes kept apart by index.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum T {
+    Text(String),
+    Blank(usize),
+}
+
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Q {
+    s: T,
+    p: String,
+    o: T,
+    g: Option<T>,
+}
+
+impl Q {
+    fn terms(&self) -> impl Iterator<Item = &T> {
+        [Some(&self.s), Some(&self.o), self.g.as_ref()]
+            .into_iter()
+            .flatten()
+    }
+
+    /// `s p o [g] .\n` with `labels[i]` for blank node `i`.
+    fn line(&self, labels: &[&str]) -> String {
+        let term = |t: &T| -> usize {
+            match t {
+                T::Text(s) => s.len(),
+                T::Blank(i) => labels.get(*i).map_or(0, |l| l.len()),
+            }
+        };
+        let len =
+            term(&self.s) + self.p.len() + term(&self.o) + self.g.as_ref().map_or(0, term) + 6;
+        let mut out = String::with_capacity(len);
+        let push = |out: &mut String, t: &T| match t {
+            T::Text(s) => out.push_str(s),
+            T::Blank(i) => out.push_str(labels.get(*i).copied().unwrap_or("")),
+        };
+        push(&mut out, &self.s);
+        out.push(' ');
+        out.push_str(&self.p);
+        out.push(' ');
+        push(&mut out, &self.o);
+        if let Some(g) = &self.g {
+            out.push(' ');
+            push(&mut out, g);
+        }
+        out.push_str(" .\n");
+        out
+    }
+}
+
+/// `<iri>` (a parsed IRI has nothing N-Quads escapes).
+fn iri_text(iri: &str) -> String {
+    let mut out = String::with_capacity(iri.len() + 2);
+    out.push('<');
+    out.push_str(iri);
+    out.push('>');
+    out
+}
+
+/// A literal in canonical N-Quads, as `oxrdf` prints it: `"…"`, `"…"@lang` or
+/// `"…"^^<datatype>` (no datatype for xsd:string), with `\b \t \n \f \r \" \\` and
+/// `\uXXXX` for other controls, U+007F, U+FFFE and U+FFFF.
+fn literal_text(l: &oxrdf::Literal) -> String {
+    let value = l.value();
+    let mut out = String::with_capacity(value.len() + 48);
+    out.push('"');
+    let needs_escape = |c: char| {
+        c < '\u{20}' || c == '"' || c == '\\' || c == '\u{7F}' || c == '\u{FFFE}' || c == '\u{FFFF}'
+    };
+    if value.contains(needs_escape) {
+        for c in value.chars() {
+            match c {
+                '\u{8}' => out.push_str("\\b"),
+                '\t' => out.push_str("\\t"),
+                '\n' => out.push_str("\\n"),
+                '\u{C}' => out.push_str("\\f"),
+                '\r' => out.push_str("\\r"),
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                c if needs_escape(c) => out.push_str(&format!("\\u{:04X}", u32::from(c))),
+                c => out.push(c),
+            }
+        }
+    } else {
+        out.push_str(value);
+    }
+    out.push('"');
+    if let Some(lang) = l.language() {
+        out.push('@');
+        out.push_str(lang);
+    } else if l.datatype().as_str() != "http://www.w3.org/2001/XMLSchema#string" {
+        out.push_str("^^<");
+        out.push_str(l.datatype().as_str());
+        out.push('>');
+    }
+    out
+}
+
+/// RDFC-1.0 when the first-degree hashes alone give every blank node its label; `None`
+/// when two blank nodes share a first-degree hash.
+fn first_degree_only<'q>(quads: &'q [oxrdf::Quad]) -> Option<Vec<String>> {
+    use oxrdf::{GraphName, NamedOrBlankNode, Term};
+    let mut ids: std::collections::BTreeMap<&'q str, usize> = std::collections::BTreeMap::new();
+    let mut blank = |b: &'q oxrdf::BlankNode| -> usize {
+        let n = ids.len();
+        *ids.entry(b.as_str()).or_insert(n)
+    };
+    let mut qs: Vec<Q> = Vec::with_capacity(quads.len());
+    for q in quads {
+        let s = match &q.subject {
+            NamedOrBlankNode::NamedNode(n) => T::Text(iri_text(n.as_str())),
+            NamedOrBlankNode::BlankNode(b) => T::Blank(blank(b)),
+        };
+        let o = match &q.object {
+            Term::NamedNode(n) => T::Text(iri_text(n.as_str())),
+            Term::BlankNode(b) => T::Blank(blank(b)),
+            Term::Literal(l) => T::Text(literal_text(l)),
+        };
+        let g = match &q.graph_name {
+            GraphName::DefaultGraph => None,
+            GraphName::NamedNode(n) => Some(T::Text(iri_text(n.as_str()))),
+            GraphName::BlankNode(b) => Some(T::Blank(blank(b))),
+        };
+        qs.push(Q {
+            s,
+            p: iri_text(q.predicate.as_str()),
+            o,
+            g,
+        });
+    }
+    let count = ids.len();
+    qs.sort_unstable();
+    qs.dedup();
+    if count == 0 {
+        return Some(qs.iter().map(|q| q.line(&[])).collect());
+    }
+    // First-degree hash: the quads mentioning the node, itself as _:a, others as _:z.
+    let mut mentions: Vec<Vec<usize>> = vec![Vec::new(); count];
+    for (i, q) in qs.iter().enumerate() {
+        let mut seen: Vec<usize> = Vec::with_capacity(3);
+        for t in q.terms() {
+            if let T::Blank(b) = t
+                && !seen.contains(b)
+            {
+                seen.push(*b);
+                mentions[*b].push(i);
+            }
+        }
+    }
+    let mut hashes: Vec<([u8; 32], usize)> = Vec::with_capacity(count);
+    let mut labels: Vec<&str> = vec!["_:z"; count];
+    for (b, quad_indexes) in mentions.iter().enumerate() {
+        labels[b] = "_:a";
+        let mut lines: Vec<String> = quad_indexes.iter().map(|&i| qs[i].line(&labels)).collect();
+        labels[b] = "_:z";
+        lines.sort_unstable();
+        let mut hasher = Sha256::new();
+        for l in &lines {
+            hasher.update(l.as_bytes());
+        }
+        hashes.push((hasher.finalize().into(), b));
+    }
+    // Hex order of SHA-256 digests is byte order.
+    hashes.sort_unstable();
+    if hashes.windows(2).any(|w| w[0].0 == w[1].0) {
+        return None;
+    }
+    let mut canonical: Vec<String> = vec![String::new(); count];
+    for (n, (_, b)) in hashes.iter().enumerate() {
+        canonical[*b] = format!("_:c14n{n}");
+    }
+    let labels: Vec<&str> = canonical.iter().map(String::as_str).collect();
+    Some(qs.iter().map(|q| q.line(&labels)).collect())
 }
 
 /// The orders can differ only when some line holds a character at or above U+E000

@@ -141,7 +141,10 @@ pub(crate) fn check_scalars(value: &Value, path: &Path<'_>) -> Result<(), Creden
 }
 
 fn check_text(s: &str, path: &Path<'_>) -> Result<(), CredentialError> {
-    // U+FFFE and U+FFFF are EF BF BE / EF BF BF in UTF-8.
+    // U+FFFE and U+FFFF are EF BF BE / EF BF BF in UTF-8: look for the lead byte first.
+    if !s.as_bytes().contains(&0xEF) {
+        return Ok(());
+    }
     if let Some(c) = s.chars().find(|&c| c == '\u{FFFE}' || c == '\u{FFFF}') {
         return Err(CredentialError::Noncharacter {
             path: path.render(),
@@ -1052,6 +1055,16 @@ pub(crate) fn to_quads(
     doc: &Value,
     limits: Limits,
 ) -> Result<Vec<Quad>, CredentialError> {
+    to_quads_without(set, doc, None, limits)
+}
+
+/// [`to_quads`] ignoring one top-level key (`proof`: the unsecured document without a copy).
+pub(crate) fn to_quads_without(
+    set: &ContextSet,
+    doc: &Value,
+    skip_root_key: Option<&str>,
+    limits: Limits,
+) -> Result<Vec<Quad>, CredentialError> {
     let obj = doc
         .as_object()
         .ok_or_else(|| CredentialError::malformed("a JSON-LD document must be a JSON object"))?;
@@ -1061,6 +1074,7 @@ pub(crate) fn to_quads(
         labels: BTreeMap::new(),
         blanks: 0,
         limits,
+        skip_root_key,
     };
     let root = set.empty.clone();
     ex.node(&root, obj, &GraphName::DefaultGraph, None, &Path::ROOT)?;
@@ -1073,6 +1087,7 @@ struct Expander<'a> {
     labels: BTreeMap<String, BlankNode>,
     blanks: usize,
     limits: Limits,
+    skip_root_key: Option<&'a str>,
 }
 
 enum Object {
@@ -1237,6 +1252,10 @@ impl Expander<'_> {
         let rdf_type = NamedNode::new_unchecked(RDF_TYPE);
         for (k, t) in &type_values {
             let p = path.key(k);
+            if let Some(node) = type_scoped.terms.get(*t).and_then(|d| d.node.clone()) {
+                self.emit(&subject, &rdf_type, node.into(), graph);
+                continue;
+            }
             match expand_iri(&type_scoped, t, true, true) {
                 Iri::Absolute(i) => {
                     let o = self.named(&i, &p)?;
@@ -1260,11 +1279,21 @@ impl Expander<'_> {
             }
         }
 
+        let is_root = path.parent.is_none();
         for (k, v) in obj {
-            if k == "@context" {
+            if k == "@context" || (is_root && self.skip_root_key == Some(k.as_str())) {
                 continue;
             }
             let p = path.key(k);
+            // A defined term with an absolute IRI: its node is prebuilt.
+            if let Some(def) = ctx.terms.get(k.as_str())
+                && let Some(predicate) = &def.node
+            {
+                let def = def.clone();
+                let predicate = predicate.clone();
+                self.property(&ctx, &subject, k, &predicate, Some(&def), v, graph, &p)?;
+                continue;
+            }
             match expand_iri(&ctx, k, true, false) {
                 Iri::Keyword(kw) => match kw.as_str() {
                     "@id" | "@type" => {}

@@ -7,7 +7,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::canon::{Canonical, MAX_CREDENTIAL_BYTES, canonicalize_value};
+use super::canon::{Canonical, MAX_CREDENTIAL_BYTES, canonicalize_value, canonicalize_without};
 use super::error::CredentialError;
 use super::jsonld::ContextSet;
 use super::keys::IssuerKey;
@@ -73,13 +73,6 @@ impl HashData {
     }
 }
 
-/// The document without `proof`.
-pub(crate) fn unsecured(doc: &Map<String, Value>) -> Value {
-    let mut d = doc.clone();
-    d.remove("proof");
-    Value::Object(d)
-}
-
 /// The proof configuration: the proof options (no `proofValue`) with the document's
 /// `@context`.
 pub(crate) fn proof_config(proof: &Map<String, Value>, context: &Value) -> Value {
@@ -89,16 +82,17 @@ pub(crate) fn proof_config(proof: &Map<String, Value>, context: &Value) -> Value
     Value::Object(cfg)
 }
 
-/// Canonicalizes the document (without `proof`) and the proof configuration.
+/// Canonicalizes the document (a JSON object, its `proof` ignored) and the proof
+/// configuration built from `proof_options` and the document's `@context`.
 pub fn hash_data(
-    doc: &Map<String, Value>,
+    doc: &Value,
     proof_options: &Map<String, Value>,
     contexts: &ContextSet,
 ) -> Result<HashData, CredentialError> {
     let context = doc
         .get("@context")
         .ok_or_else(|| CredentialError::malformed("the credential has no @context"))?;
-    let document = canonicalize_value(&unsecured(doc), contexts)?;
+    let document = canonicalize_without(doc, "proof", contexts)?;
     let proof = canonicalize_value(&proof_config(proof_options, context), contexts)?;
     Ok(HashData { proof, document })
 }
@@ -148,7 +142,7 @@ pub fn sign_with(
         Value::from(verification_method),
     );
     options.insert("proofPurpose".to_owned(), Value::from(PROOF_PURPOSE));
-    let data = hash_data(doc, &options, contexts)?;
+    let data = hash_data(unsigned, &options, contexts)?;
     let signature = key.sign(&data.bytes());
     let proof_value = format!("z{}", bs58::encode(signature).into_string());
     let mut proof = options;

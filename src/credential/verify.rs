@@ -8,7 +8,8 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::canon::{
-    Canonical, MAX_BLANK_NODES, MAX_CREDENTIAL_BYTES, canonicalize_quads, hex, sha256,
+    Canonical, MAX_BLANK_NODES, MAX_CREDENTIAL_BYTES, canonicalize_quads, canonicalize_without,
+    hex, sha256,
 };
 use super::contexts::{CLR_V2P0_2_0_1, VC_V2};
 use super::error::CredentialError;
@@ -16,7 +17,6 @@ use super::jsonld::{self, ContextSet, Limits, Path};
 use super::keys::{self, KeyResolution, KeySource, ResolvedKey};
 use super::proof::{
     CRYPTOSUITE, Finding, HashData, PROOF_PURPOSE, PROOF_TYPE, decode_proof_value, proof_config,
-    unsecured,
 };
 use super::status;
 use crate::time::Timestamp;
@@ -325,8 +325,7 @@ fn verify_at_depth(json: &str, options: &VerifyOptions<'_>, depth: usize) -> Ver
     }
 
     // V3: strict expansion (P1, P2, P15) of the document without its proof.
-    let unsigned = unsecured(doc);
-    let document = match strict_canonical(&unsigned, contexts) {
+    let document = match canonicalize_without(&parsed, "proof", contexts) {
         Ok(c) => {
             r.pass(
                 "V3",
