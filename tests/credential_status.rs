@@ -5,12 +5,15 @@
 use std::path::PathBuf;
 use std::process::Command;
 
+mod credential_support;
+
 use cairn::Timestamp;
 use cairn::credential::status::{
     MAX_ENCODED_LIST_CHARS, MAX_LIST_BYTES, MIN_LIST_BITS, StatusError, StatusList, StatusPurpose,
-    check_credential, check_entry, encode_list, entry_list_url, status_entry,
-    status_list_credential,
+    check_credential, check_entry, encode_list, entry_list_url, signed_status_list_credential,
+    status_entry, status_list_credential,
 };
+use cairn::credential::{IssuerKey, VerifyOptions, sign, verify};
 use serde_json::{Value, json};
 
 fn fixture(name: &str) -> Value {
@@ -441,4 +444,77 @@ fn malformed_entries_and_lists_are_refused() {
         let err = check_entry(entry, list).expect_err("refused");
         assert_eq!(err.code(), "status_malformed", "{err}");
     }
+}
+
+#[test]
+fn signed_lists_verify_here_and_in_the_oracle_and_revoke() {
+    let keys = serde_json::from_str::<Value>(
+        &std::fs::read_to_string(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/vectors/project/keys.json"),
+        )
+        .expect("keys.json"),
+    )
+    .expect("JSON");
+    let key = IssuerKey::from_seed(&credential_support::seed(
+        keys["seedHex"].as_str().expect("seed"),
+    ));
+    let issuer = keys["httpsIssuerId"].as_str().expect("issuer");
+    let now = at("2026-04-01T00:00:00Z");
+    let mut list = StatusList::new(MIN_LIST_BITS).expect("new");
+    list.set(4_242, true).expect("set");
+    let url = "https://college.example/lti/status/1";
+
+    for issuer_id in [issuer, keys["didKey"].as_str().expect("did")] {
+        let signed = signed_status_list_credential(
+            url,
+            issuer_id,
+            StatusPurpose::Revocation,
+            &list,
+            &key,
+            now,
+        )
+        .expect("signs");
+        let proof = &signed["proof"][0];
+        let method = if issuer_id.starts_with("did:key:") {
+            keys["didKeyVerificationMethod"].as_str()
+        } else {
+            keys["httpsVerificationMethod"].as_str()
+        };
+        assert_eq!(proof["verificationMethod"].as_str(), method);
+        assert_eq!(proof["created"], "2026-04-01T00:00:00Z");
+        assert_eq!(signed["validFrom"], "2026-04-01T00:00:00Z");
+        let text = signed.to_string();
+        let report = verify(&text, &VerifyOptions::at(now));
+        assert!(report.verified, "{issuer_id}: {:?}", report.errors);
+        let oracle = credential_support::oracle_verify(&text, &["--now", "2026-04-01T00:00:00Z"]);
+        assert!(oracle.verified, "{issuer_id}: {}", oracle.raw);
+    }
+
+    // A credential of the same issuer, entry at the set bit, is revoked by that list.
+    let list_text =
+        signed_status_list_credential(url, issuer, StatusPurpose::Revocation, &list, &key, now)
+            .expect("signs")
+            .to_string();
+    let mut unsigned =
+        credential_support::vector_json("project/ob3-mastery-https-issuer-unsigned.json");
+    unsigned["credentialStatus"] = status_entry(url, 4_242, StatusPurpose::Revocation);
+    let credential = sign(
+        &unsigned,
+        &key,
+        keys["httpsVerificationMethod"].as_str().expect("vm"),
+        now,
+    )
+    .expect("signs")
+    .credential
+    .to_string();
+    let options = VerifyOptions {
+        status_list: Some(&list_text),
+        ..VerifyOptions::at(now)
+    };
+    let report = verify(&credential, &options);
+    assert!(
+        report.error_codes().contains(&"revoked"),
+        "{:?}",
+        report.errors
+    );
 }

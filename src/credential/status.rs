@@ -15,6 +15,7 @@ use base64::alphabet::URL_SAFE;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use serde_json::{Value, json};
 
+use super::{CredentialError, IssuerKey, sign};
 use crate::time::Timestamp;
 
 /// The smallest list: 131,072 entries (16 KiB), as the W3C specification requires.
@@ -403,6 +404,29 @@ pub fn status_list_credential(
             "encodedList": list.encode(),
         },
     })
+}
+
+/// The signed `BitstringStatusListCredential`: [`status_list_credential`] signed with
+/// `eddsa-rdfc-2022` by the issuer `key` (the same issuer and key as the credentials the
+/// list covers) at `now`, which is both `validFrom` and `proof.created`. The key id follows
+/// `spec/badges.md` D3: `<issuer id>#<publicKeyMultibase>`, or `did:key:z…#z…` for a
+/// did:key issuer. Server-side: the issuer key never reaches a browser.
+pub fn signed_status_list_credential(
+    list_url: &str,
+    issuer_id: &str,
+    purpose: StatusPurpose,
+    list: &StatusList,
+    key: &IssuerKey,
+    now: Timestamp,
+) -> Result<Value, CredentialError> {
+    let unsigned = status_list_credential(list_url, issuer_id, now, purpose, list);
+    let public = key.public();
+    let method = if issuer_id.starts_with("did:key:") {
+        public.did_key_method()
+    } else {
+        public.https_method(issuer_id)
+    };
+    Ok(sign(&unsigned, key, &method, now)?.credential)
 }
 
 /// The result of checking one status entry against its list.
