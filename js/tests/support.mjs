@@ -4,7 +4,7 @@
 
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import assert from 'node:assert/strict';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -35,7 +35,7 @@ export async function loadCore() {
   if (!existsSync(glue) || !existsSync(wasm)) {
     throw new Error(`the wasm build is missing (${glue}): run \`cargo xtask wasm\` first`);
   }
-  const core = await import(glue);
+  const core = await import(pathToFileURL(glue).href);
   core.initSync({ module: readFileSync(wasm) });
   return core;
 }
