@@ -3,6 +3,8 @@
 //! serde-wasm-bindgen's JSON-compatible serializer, and core errors become JS `Error`s whose
 //! `code` is the core's stable code and whose `message` is the core's sentence.
 
+mod roster;
+
 use cairn::error::Error;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
@@ -27,7 +29,7 @@ impl From<JsCoreError> for JsValue {
 }
 
 /// Serializes a result as a plain JS value (objects, arrays, strings, numbers, booleans).
-fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsCoreError> {
+pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsCoreError> {
     let serializer = serde_wasm_bindgen::Serializer::json_compatible();
     value.serialize(&serializer).map_err(|e| {
         JsCoreError(Error::Json {
