@@ -82,3 +82,78 @@ id_type!(
     /// A learner's id, as the host knows them (LTI `sub` scoped by the platform).
     LearnerId
 );
+
+/// A lookup table from id text to a dense index, built once per set of definitions.
+///
+/// The fold resolves every event's ids; a sorted map costs several string comparisons per
+/// lookup, this open-addressing table one hash of a short string and usually one
+/// comparison. Only lookups: it is never iterated, so its order never reaches output.
+#[derive(Debug, Clone, Default)]
+pub struct IdIndex {
+    /// Slots of (id, index); `None` is empty. The length is a power of two.
+    slots: Vec<Option<(SmolStr, usize)>>,
+}
+
+impl IdIndex {
+    /// Builds the table. Later duplicates of an id are ignored (callers check uniqueness).
+    pub fn new<'a>(ids: impl IntoIterator<Item = (&'a str, usize)>) -> Self {
+        let entries: Vec<(&str, usize)> = ids.into_iter().collect();
+        let capacity = (entries.len() * 2).next_power_of_two().max(8);
+        let mut index = IdIndex { slots: vec![None; capacity] };
+        for (id, value) in entries {
+            let mask = capacity - 1;
+            let mut slot = fnv1a(id) & mask;
+            loop {
+                match &index.slots[slot] {
+                    None => {
+                        index.slots[slot] = Some((SmolStr::new(id), value));
+                        break;
+                    }
+                    Some((existing, _)) if existing == id => break,
+                    Some(_) => slot = (slot + 1) & mask,
+                }
+            }
+        }
+        index
+    }
+
+    /// The index of `id`, if it is in the table.
+    pub fn get(&self, id: &str) -> Option<usize> {
+        let mask = self.slots.len().checked_sub(1)?;
+        let mut slot = fnv1a(id) & mask;
+        loop {
+            match &self.slots[slot] {
+                None => return None,
+                Some((existing, value)) if existing == id => return Some(*value),
+                Some(_) => slot = (slot + 1) & mask,
+            }
+        }
+    }
+}
+
+/// FNV-1a over the id's bytes: fast for short keys, deterministic on every platform.
+fn fnv1a(text: &str) -> usize {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in text.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_index_finds_every_id_and_nothing_else() {
+        let ids: Vec<String> = (0..500).map(|i| format!("A{i}")).collect();
+        let index = IdIndex::new(ids.iter().enumerate().map(|(i, id)| (id.as_str(), i)));
+        for (i, id) in ids.iter().enumerate() {
+            assert_eq!(index.get(id), Some(i));
+        }
+        assert_eq!(index.get("A500"), None);
+        assert_eq!(index.get(""), None);
+        assert_eq!(IdIndex::default().get("A1"), None);
+    }
+}

@@ -289,6 +289,14 @@ impl Number {
     /// `self × 100 / max`: the percent of a maximum, exact. `max` must not be zero.
     pub fn percent_of(&self, max: &Number) -> Number {
         if let (Repr::Small(x), Repr::Small(m)) = (&self.0, &max.0) {
+            // Scores are small: try 64-bit first (a 64-bit gcd is several times cheaper).
+            if let (Some(n), Some(d)) = (
+                i64::checked_mul(*x.numer(), 100).and_then(|v| i64::checked_mul(v, *m.denom())),
+                i64::checked_mul(*x.denom(), *m.numer()),
+            ) && d != 0
+            {
+                return Number(Repr::Small(Ratio::new(n, d)));
+            }
             let n = i128::from(*x.numer()) * 100 * i128::from(*m.denom());
             let d = i128::from(*x.denom()) * i128::from(*m.numer());
             let r = Ratio::new(n, d);

@@ -20,7 +20,7 @@ use crate::definition::{
     DefinitionError, Finding, GrantMode, PlarMethod, Scoring,
 };
 use crate::event::{Event, EventKind, Grading, Override, PartScores, Route};
-use crate::ids::{AssessmentId, CompetencyId, DefinitionId, EquivalencyId, PartId};
+use crate::ids::{AssessmentId, CompetencyId, DefinitionId, EquivalencyId, IdIndex, PartId};
 use crate::mastery;
 use crate::number::Number;
 use crate::policy::{self, CountedState, NextStep, PolicyError};
@@ -44,6 +44,9 @@ pub struct Course<'a> {
     asmt_by_id: BTreeMap<&'a str, usize>,
     comp_by_id: BTreeMap<&'a str, usize>,
     equiv_by_id: BTreeMap<&'a str, (usize, usize)>,
+    /// Fast lookups for the ids every event names.
+    asmt_lookup: IdIndex,
+    def_lookup: IdIndex,
     asmts: Vec<AsmtInfo<'a>>,
     comps: Vec<CompInfo>,
     /// Per definition: its competencies (flat indices), assessments, competency weight sum,
@@ -106,6 +109,8 @@ impl<'a> Course<'a> {
             asmt_by_id: BTreeMap::new(),
             comp_by_id: BTreeMap::new(),
             equiv_by_id: BTreeMap::new(),
+            asmt_lookup: IdIndex::default(),
+            def_lookup: IdIndex::default(),
             asmts: Vec::new(),
             comps: Vec::new(),
             def_info: Vec::new(),
@@ -209,6 +214,8 @@ impl<'a> Course<'a> {
                 });
             }
         }
+        course.asmt_lookup = IdIndex::new(course.asmt_by_id.iter().map(|(id, i)| (*id, *i)));
+        course.def_lookup = IdIndex::new(course.def_by_id.iter().map(|(id, i)| (*id, *i)));
         for (d, def) in defs.iter().enumerate() {
             course.def_info[d].criteria = course.compile(&def.criteria);
             let mut reads_time = false;
@@ -423,18 +430,20 @@ struct AsmtState {
     challenge_taken: bool,
 }
 
+/// The kept result of an assessment: a scored attempt as it stands, or scores computed
+/// from several (an average, or an attempt lowered by the re-sit cap).
 #[derive(Debug, Clone)]
 struct Kept {
-    scores: Scores,
+    from: KeptFrom,
     passes: bool,
 }
 
-impl Kept {
-    /// The kept result passes by the same test as an attempt; formative results never pass.
-    fn settle(mut self, summative: bool) -> Self {
-        self.passes = summative && self.scores.passes;
-        self
-    }
+#[derive(Debug, Clone)]
+enum KeptFrom {
+    /// Index of the attempt in the assessment's list.
+    Attempt(usize),
+    /// Scores computed from attempts.
+    Computed(Box<Scores>),
 }
 
 #[derive(Debug, Clone)]
@@ -510,9 +519,8 @@ impl<'c, 'a> Learner<'c, 'a> {
 
     fn def_index(&self, id: &DefinitionId) -> Result<usize, PolicyError> {
         self.course
-            .def_by_id
+            .def_lookup
             .get(id.as_str())
-            .copied()
             .ok_or_else(|| PolicyError::UnknownReference {
                 kind: "credential definition",
                 id: id.to_string(),
@@ -521,9 +529,8 @@ impl<'c, 'a> Learner<'c, 'a> {
 
     fn asmt_index(&self, id: &AssessmentId) -> Result<usize, PolicyError> {
         self.course
-            .asmt_by_id
+            .asmt_lookup
             .get(id.as_str())
-            .copied()
             .ok_or_else(|| PolicyError::UnknownReference {
                 kind: "assessment",
                 id: id.to_string(),
@@ -929,70 +936,55 @@ impl<'c, 'a> Learner<'c, 'a> {
 
     fn compute_kept(&self, a: usize) -> Option<Kept> {
         let info = &self.course.asmts[a];
-        let mut chosen: Option<Cow<'_, Scores>> = None;
+        let average = info.summative && info.policy.scoring == Scoring::Average;
+        let mut chosen: Option<(&Attempt, Cow<'_, Scores>)> = None;
         let mut count = 0usize;
-        let (mut total, mut parts) = (
-            Number::zero(),
-            vec![
-                Number::zero();
-                if info.policy.scoring == Scoring::Average && info.summative {
-                    info.parts.len()
-                } else {
-                    0
-                }
-            ],
-        );
-        self.for_each_scored(a, |_, scores| {
+        let (mut total, mut parts) = (Number::zero(), vec![Number::zero(); if average { info.parts.len() } else { 0 }]);
+        self.for_each_scored(a, |attempt, scores| {
             count += 1;
-            if !info.summative {
-                chosen = Some(scores);
-                return;
-            }
-            match info.policy.scoring {
-                Scoring::Latest => chosen = Some(scores),
-                Scoring::First => {
-                    if chosen.is_none() {
-                        chosen = Some(scores);
-                    }
-                }
-                Scoring::Highest => {
-                    if chosen.as_ref().is_none_or(|b| scores.total > b.total) {
-                        chosen = Some(scores);
-                    }
-                }
-                Scoring::Average => {
+            let keep = match (info.summative, info.policy.scoring) {
+                (false, _) | (true, Scoring::Latest) => true,
+                (true, Scoring::First) => chosen.is_none(),
+                (true, Scoring::Highest) => chosen.as_ref().is_none_or(|(_, best)| scores.total > best.total),
+                (true, Scoring::Average) => {
                     total = total.add(&scores.total);
                     for (sum, p) in parts.iter_mut().zip(&scores.parts) {
                         *sum = sum.add(p);
                     }
+                    false
                 }
+            };
+            if keep {
+                chosen = Some((attempt, scores));
             }
         });
-        if info.summative && info.policy.scoring == Scoring::Average {
+        let (from, passes) = if average {
             if count == 0 {
                 return None;
             }
             let n = Number::from_integer(count as i64);
-            let averaged = self.course.derive_scores(
-                a,
-                total.div(&n),
-                parts.iter().map(|p| p.div(&n)).collect(),
-            );
-            return Some(
-                Kept {
-                    scores: averaged,
-                    passes: true,
-                }
-                .settle(info.summative),
-            );
-        }
-        chosen.map(|s| {
-            Kept {
-                scores: s.into_owned(),
-                passes: true,
+            let averaged = self.course.derive_scores(a, total.div(&n), parts.iter().map(|p| p.div(&n)).collect());
+            let passes = averaged.passes;
+            (KeptFrom::Computed(Box::new(averaged)), passes)
+        } else {
+            let (attempt, scores) = chosen?;
+            let passes = scores.passes;
+            match scores {
+                // Attempt numbers count every accepted attempt from 1: the list index + 1.
+                Cow::Borrowed(_) => (KeptFrom::Attempt(attempt.number as usize - 1), passes),
+                Cow::Owned(capped) => (KeptFrom::Computed(Box::new(capped)), passes),
             }
-            .settle(info.summative)
-        })
+        };
+        // The kept result passes by the same test as an attempt; formative work never passes.
+        Some(Kept { from, passes: info.summative && passes })
+    }
+
+    /// The scores of an assessment's kept result.
+    fn kept_scores(&self, a: usize) -> Option<&Scores> {
+        match &self.kept[a].as_ref()?.from {
+            KeptFrom::Attempt(i) => self.asmts[a].attempts.get(*i)?.scores.as_ref(),
+            KeptFrom::Computed(scores) => Some(scores),
+        }
     }
 
     fn plar_target(
@@ -1266,10 +1258,11 @@ impl<'c, 'a> Learner<'c, 'a> {
         score
     }
 
-    fn item_percent<'k>(&self, a: usize, c: usize, kept: &'k Kept) -> &'k Number {
+    fn item_percent(&self, a: usize, c: usize) -> Option<&Number> {
+        let kept = self.kept_scores(a)?;
         match self.course.asmts[a].groups.iter().position(|g| g.0 == c) {
-            None => &kept.scores.percent,
-            Some(g) => &kept.scores.group_percents[g],
+            None => Some(&kept.percent),
+            Some(g) => kept.group_percents.get(g),
         }
     }
 
@@ -1279,9 +1272,9 @@ impl<'c, 'a> Learner<'c, 'a> {
             CompetencyMethod::KeptMean => {
                 let (mut sum, mut weights) = (Number::zero(), Number::zero());
                 for &a in &comp.items {
-                    if let Some(kept) = &self.kept[a] {
+                    if let Some(percent) = self.item_percent(a, c) {
                         let w = &self.course.asmts[a].a.weight;
-                        sum = sum.add(&w.mul(self.item_percent(a, c, kept)));
+                        sum = sum.add(&w.mul(percent));
                         weights = weights.add(w);
                     }
                 }
@@ -1394,7 +1387,7 @@ impl<'c, 'a> Learner<'c, 'a> {
                     let kept = &self.kept[a];
                     AssessmentSummary {
                         attempts_counted: counted as u32,
-                        kept_percent: kept.as_ref().map(|k| k.scores.percent.clone()),
+                        kept_percent: self.kept_scores(a).map(|k| k.percent.clone()),
                         passed: kept.as_ref().is_some_and(|k| k.passes),
                     }
                 })
@@ -1480,9 +1473,9 @@ impl<'c, 'a> Learner<'c, 'a> {
                     definition: course.defs[info.def].id.clone(),
                     kind: info.a.kind,
                     attempts_counted: counted as u32,
-                    kept_percent: kept.as_ref().map(|k| k.scores.percent.clone()),
-                    kept_reported: kept.as_ref().map(|k| k.scores.percent.to_reported_string()),
-                    kept_points: kept.as_ref().map(|k| k.scores.total.clone()),
+                    kept_percent: self.kept_scores(a).map(|k| k.percent.clone()),
+                    kept_reported: self.kept_scores(a).map(|k| k.percent.to_reported_string()),
+                    kept_points: self.kept_scores(a).map(|k| k.total.clone()),
                     passed: kept.as_ref().is_some_and(|k| k.passes),
                     cycle,
                     attempts,

@@ -29,6 +29,9 @@ pub const SVG_NAMESPACE_OB2: &str = "http://openbadges.org";
 const PNG_SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a];
 const SVG_PREFIX: &str = "openbadges";
 const UTF8_BOM: &[u8] = b"\xef\xbb\xbf";
+/// The deepest element nesting an SVG may have (badge drawings nest a few levels; the cap
+/// bounds the scanner's memory on hostile input).
+const MAX_SVG_DEPTH: usize = 256;
 
 /// The kind of badge image.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -302,21 +305,27 @@ fn check_credential_text(credential_json: &str) -> Result<(), BakeError> {
 // PNG
 // ---------------------------------------------------------------------------------------
 
-/// One chunk of a PNG file, CRC already checked.
+/// One baked `iTXt` chunk of a PNG file, CRC already checked.
 struct Chunk<'a> {
     /// Offset of the chunk's length field.
     start: usize,
     /// Offset just after its CRC.
     end: usize,
-    kind: [u8; 4],
+    /// The keyword: `openbadgecredential` or `openbadges`.
+    keyword: &'a [u8],
+    /// The chunk data.
     data: &'a [u8],
 }
 
-/// A walked PNG: its chunks from `IHDR` to `IEND`, and where `IEND` ends.
+/// A walked PNG: its baked `iTXt` chunks in file order, and where `IHDR` ends.
+/// Only baked chunks are kept, so memory does not grow with the number of chunks.
 struct Png<'a> {
-    chunks: Vec<Chunk<'a>>,
-    iend_end: usize,
+    baked: Vec<Chunk<'a>>,
+    ihdr_end: usize,
 }
+
+/// The most baked chunks (`openbadgecredential` or `openbadges`) one image may carry.
+const MAX_BAKED_CHUNKS: usize = 16;
 
 fn chunk_name(kind: &[u8]) -> String {
     kind.escape_ascii().to_string()
@@ -335,7 +344,8 @@ fn walk_png(png: &[u8]) -> Result<Png<'_>, BakeError> {
     if png.get(..8) != Some(&PNG_SIGNATURE[..]) {
         return Err(BakeError::PngSignature);
     }
-    let mut chunks = Vec::new();
+    let mut baked = Vec::new();
+    let mut ihdr_end = None;
     let mut pos = 8;
     loop {
         if pos == png.len() {
@@ -350,7 +360,6 @@ fn walk_png(png: &[u8]) -> Result<Png<'_>, BakeError> {
                 .map_or_else(|| "?".to_string(), chunk_name);
             return Err(BakeError::PngTruncated { chunk, offset: pos });
         };
-        let kind: [u8; 4] = [kind[0], kind[1], kind[2], kind[3]];
         if len > 0x7fff_ffff {
             return Err(BakeError::PngMalformed {
                 offset: pos,
@@ -366,36 +375,46 @@ fn walk_png(png: &[u8]) -> Result<Png<'_>, BakeError> {
         let data_end = pos + 8 + len as usize;
         let Some(stored_crc) = read_u32(png, data_end) else {
             return Err(BakeError::PngTruncated {
-                chunk: chunk_name(&kind),
+                chunk: chunk_name(kind),
                 offset: pos,
             });
         };
-        let mut hasher = crc32fast::Hasher::new();
-        hasher.update(&png[pos + 4..data_end]);
-        if hasher.finalize() != stored_crc {
+        if crc32fast::hash(&png[pos + 4..data_end]) != stored_crc {
             return Err(BakeError::PngCrcMismatch {
-                chunk: chunk_name(&kind),
+                chunk: chunk_name(kind),
                 offset: pos,
             });
         }
-        if chunks.is_empty() && (&kind != b"IHDR" || len != 13) {
+        if ihdr_end.is_none() && (kind != b"IHDR" || len != 13) {
             return Err(BakeError::PngMalformed {
                 offset: pos,
                 reason: "the first chunk is not a 13-byte IHDR",
             });
         }
         let end = data_end + 4;
-        chunks.push(Chunk {
-            start: pos,
-            end,
-            kind,
-            data: &png[pos + 8..data_end],
-        });
+        ihdr_end.get_or_insert(end);
+        let data = &png[pos + 8..data_end];
+        if kind == b"iTXt"
+            && let Some(keyword) = itxt_keyword(data).filter(|k| is_baked_keyword(k))
+        {
+            if baked.len() == MAX_BAKED_CHUNKS {
+                return Err(BakeError::PngMalformed {
+                    offset: pos,
+                    reason: "the image carries more than 16 baked credential chunks",
+                });
+            }
+            baked.push(Chunk {
+                start: pos,
+                end,
+                keyword,
+                data,
+            });
+        }
         pos = end;
-        if &kind == b"IEND" {
+        if kind == b"IEND" {
             return Ok(Png {
-                chunks,
-                iend_end: end,
+                baked,
+                ihdr_end: ihdr_end.unwrap_or(end),
             });
         }
     }
@@ -411,13 +430,13 @@ fn is_baked_keyword(keyword: &[u8]) -> bool {
     keyword == PNG_KEYWORD.as_bytes() || keyword == PNG_KEYWORD_OB2.as_bytes()
 }
 
-/// Reads the text of a baked `iTXt` chunk (keyword already matched).
-fn itxt_text(chunk: &Chunk<'_>, keyword_len: usize) -> Result<String, BakeError> {
+/// Reads the text of a baked `iTXt` chunk.
+fn itxt_text(chunk: &Chunk<'_>) -> Result<String, BakeError> {
     let malformed = |reason| BakeError::PngMalformed {
         offset: chunk.start,
         reason,
     };
-    let rest = &chunk.data[keyword_len + 1..];
+    let rest = &chunk.data[chunk.keyword.len() + 1..];
     let (&flag, rest) = rest
         .split_first()
         .ok_or(malformed("an iTXt chunk ends early"))?;
@@ -449,29 +468,22 @@ fn itxt_text(chunk: &Chunk<'_>, keyword_len: usize) -> Result<String, BakeError>
 /// `openbadgecredential` `iTXt` chunk wins, else the first `openbadges` one (OB 2.0).
 pub fn extract_png(png: &[u8]) -> Result<Extracted, BakeError> {
     let walked = walk_png(png)?;
-    let mut ob2 = None;
-    for chunk in walked.chunks.iter().filter(|c| &c.kind == b"iTXt") {
-        let Some(keyword) = itxt_keyword(chunk.data) else {
-            continue;
-        };
-        if keyword == PNG_KEYWORD.as_bytes() {
-            let text = itxt_text(chunk, keyword.len())?;
-            return Ok(Extracted {
-                image: ImageKind::Png,
-                version: BakedVersion::Ob3,
-                text,
-            });
-        }
-        if keyword == PNG_KEYWORD_OB2.as_bytes() && ob2.is_none() {
-            ob2 = Some(itxt_text(chunk, keyword.len())?);
-        }
-    }
-    ob2.map(|text| Extracted {
-        image: ImageKind::Png,
-        version: BakedVersion::Ob2,
-        text,
-    })
-    .ok_or(BakeError::NoCredential)
+    let pick = |keyword: &str, version| {
+        walked
+            .baked
+            .iter()
+            .find(|c| c.keyword == keyword.as_bytes())
+            .map(|chunk| {
+                itxt_text(chunk).map(|text| Extracted {
+                    image: ImageKind::Png,
+                    version,
+                    text,
+                })
+            })
+    };
+    pick(PNG_KEYWORD, BakedVersion::Ob3)
+        .or_else(|| pick(PNG_KEYWORD_OB2, BakedVersion::Ob2))
+        .unwrap_or(Err(BakeError::NoCredential))
 }
 
 /// Bakes `credential_json` into a PNG: one uncompressed `iTXt` chunk with keyword
@@ -495,21 +507,18 @@ pub fn bake_png(png: &[u8], credential_json: &str) -> Result<Vec<u8>, BakeError>
     })?;
 
     let mut out = Vec::with_capacity(png.len() + data.len() + 12);
-    out.extend_from_slice(&PNG_SIGNATURE);
-    for (i, chunk) in walked.chunks.iter().enumerate() {
-        let is_baked =
-            &chunk.kind == b"iTXt" && itxt_keyword(chunk.data).is_some_and(is_baked_keyword);
-        if !is_baked {
-            out.extend_from_slice(&png[chunk.start..chunk.end]);
-        }
-        if i == 0 {
-            out.extend_from_slice(&len.to_be_bytes());
-            out.extend_from_slice(b"iTXt");
-            out.extend_from_slice(&data);
-            out.extend_from_slice(&crc.to_be_bytes());
-        }
+    out.extend_from_slice(&png[..walked.ihdr_end]);
+    out.extend_from_slice(&len.to_be_bytes());
+    out.extend_from_slice(b"iTXt");
+    out.extend_from_slice(&data);
+    out.extend_from_slice(&crc.to_be_bytes());
+    // Everything after IHDR, less the earlier baked chunks, then what follows IEND.
+    let mut cursor = walked.ihdr_end;
+    for chunk in &walked.baked {
+        out.extend_from_slice(&png[cursor..chunk.start]);
+        cursor = chunk.end;
     }
-    out.extend_from_slice(&png[walked.iend_end..]);
+    out.extend_from_slice(&png[cursor..]);
     check_image_size(&out)?;
     Ok(out)
 }
@@ -933,6 +942,12 @@ impl<'a> Scanner<'a> {
                 }
             }
         } else {
+            if self.stack.len() >= MAX_SVG_DEPTH {
+                return Err(Self::malformed(
+                    pos,
+                    "elements are nested more than 256 deep",
+                ));
+            }
             self.stack.push(frame);
         }
         Ok(tag_end)

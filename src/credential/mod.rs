@@ -5,6 +5,7 @@
 
 /// Baking: embed a credential into PNG and SVG badge images and extract it again.
 pub mod bake;
+pub mod build;
 pub mod canon;
 pub mod contexts;
 pub mod error;
@@ -17,6 +18,7 @@ pub mod proof;
 pub mod status;
 pub mod verify;
 
+pub use build::{BuildInput, IssuerProfile, Recipient, build, issue};
 pub use canon::{Canonical, canonicalize, canonicalize_value};
 pub use error::CredentialError;
 pub use jsonld::ContextSet;
