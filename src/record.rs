@@ -308,6 +308,20 @@ impl<'a> Course<'a> {
         self.replay(events, at).summary(at)
     }
 
+    /// [`Course::summarize`] for every learner of a roster, reusing one learner's working
+    /// memory from log to log.
+    pub fn summarize_all(&self, logs: &[LearnerLog], at: Timestamp) -> Vec<LearnerSummary> {
+        let mut learner = Learner::new(self);
+        let mut order = Vec::new();
+        logs.iter()
+            .map(|log| {
+                learner.reset();
+                self.replay_into(&mut learner, &mut order, &log.events, at);
+                learner.summary(at)
+            })
+            .collect()
+    }
+
     /// Competency ids in summary order.
     pub fn competency_ids(&self) -> Vec<&CompetencyId> {
         self.comps.iter().map(|c| &c.id).collect()
@@ -324,12 +338,24 @@ impl<'a> Course<'a> {
     }
 
     fn replay(&self, events: &[Event], at: Timestamp) -> Learner<'_, 'a> {
-        let mut order: Vec<usize> = (0..events.len()).filter(|&i| events[i].at <= at).collect();
+        let mut learner = Learner::new(self);
+        self.replay_into(&mut learner, &mut Vec::new(), events, at);
+        learner
+    }
+
+    fn replay_into(
+        &self,
+        learner: &mut Learner<'_, 'a>,
+        order: &mut Vec<usize>,
+        events: &[Event],
+        at: Timestamp,
+    ) {
+        order.clear();
+        order.extend((0..events.len()).filter(|&i| events[i].at <= at));
         // Stable: list order breaks ties. Logs are usually stored sorted already.
         if !order.is_sorted_by_key(|&i| events[i].at) {
             order.sort_by_key(|&i| events[i].at);
         }
-        let mut learner = Learner::new(self);
         for (position, &index) in order.iter().enumerate() {
             let event = &events[index];
             match learner.apply(event, position) {
@@ -341,7 +367,6 @@ impl<'a> Course<'a> {
                 }),
             }
         }
-        learner
     }
 }
 
@@ -515,6 +540,29 @@ impl<'c, 'a> Learner<'c, 'a> {
             scratch: RefCell::new((Vec::new(), Vec::new())),
             dirty: true,
         }
+    }
+
+    /// Back to a learner with no events, keeping the allocated memory.
+    fn reset(&mut self) {
+        self.errors.clear();
+        self.enrolled_at.fill(None);
+        for state in &mut self.asmts {
+            state.attempts.clear();
+            state.feedback_after_latest = false;
+            state.course_attempts = 0;
+            state.challenge_taken = false;
+        }
+        self.kept.iter_mut().for_each(|k| *k = None);
+        self.granted_comps.fill(None);
+        self.granted_components.iter_mut().for_each(Vec::clear);
+        self.issuances.iter_mut().for_each(Vec::clear);
+        self.presentations.clear();
+        self.claimed.clear();
+        self.comp_cache
+            .get_mut()
+            .iter_mut()
+            .for_each(|c| *c = CompCache::default());
+        self.dirty = true;
     }
 
     fn def_index(&self, id: &DefinitionId) -> Result<usize, PolicyError> {
@@ -939,13 +987,18 @@ impl<'c, 'a> Learner<'c, 'a> {
         let average = info.summative && info.policy.scoring == Scoring::Average;
         let mut chosen: Option<(&Attempt, Cow<'_, Scores>)> = None;
         let mut count = 0usize;
-        let (mut total, mut parts) = (Number::zero(), vec![Number::zero(); if average { info.parts.len() } else { 0 }]);
+        let (mut total, mut parts) = (
+            Number::zero(),
+            vec![Number::zero(); if average { info.parts.len() } else { 0 }],
+        );
         self.for_each_scored(a, |attempt, scores| {
             count += 1;
             let keep = match (info.summative, info.policy.scoring) {
                 (false, _) | (true, Scoring::Latest) => true,
                 (true, Scoring::First) => chosen.is_none(),
-                (true, Scoring::Highest) => chosen.as_ref().is_none_or(|(_, best)| scores.total > best.total),
+                (true, Scoring::Highest) => chosen
+                    .as_ref()
+                    .is_none_or(|(_, best)| scores.total > best.total),
                 (true, Scoring::Average) => {
                     total = total.add(&scores.total);
                     for (sum, p) in parts.iter_mut().zip(&scores.parts) {
@@ -963,7 +1016,11 @@ impl<'c, 'a> Learner<'c, 'a> {
                 return None;
             }
             let n = Number::from_integer(count as i64);
-            let averaged = self.course.derive_scores(a, total.div(&n), parts.iter().map(|p| p.div(&n)).collect());
+            let averaged = self.course.derive_scores(
+                a,
+                total.div(&n),
+                parts.iter().map(|p| p.div(&n)).collect(),
+            );
             let passes = averaged.passes;
             (KeptFrom::Computed(Box::new(averaged)), passes)
         } else {
@@ -976,7 +1033,10 @@ impl<'c, 'a> Learner<'c, 'a> {
             }
         };
         // The kept result passes by the same test as an attempt; formative work never passes.
-        Some(Kept { from, passes: info.summative && passes })
+        Some(Kept {
+            from,
+            passes: info.summative && passes,
+        })
     }
 
     /// The scores of an assessment's kept result.
@@ -1360,7 +1420,7 @@ impl<'c, 'a> Learner<'c, 'a> {
         ))
     }
 
-    fn summary(self, at: Timestamp) -> LearnerSummary {
+    fn summary(&self, at: Timestamp) -> LearnerSummary {
         let course = self.course;
         LearnerSummary {
             competencies: (0..course.comps.len())

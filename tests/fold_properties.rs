@@ -164,3 +164,22 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn a_roster_fold_equals_folding_each_learner_alone(logs in prop::collection::vec(log(), 1..6)) {
+        let defs = definitions("average");
+        let course = cairn::record::Course::new(&defs).unwrap();
+        let roster: Vec<cairn::record::LearnerLog> = logs
+            .into_iter()
+            .enumerate()
+            .map(|(i, events)| cairn::record::LearnerLog { learner: cairn::ids::LearnerId::new(format!("L{i}")), events })
+            .collect();
+        let together = course.summarize_all(&roster, at_end());
+        for (log, summary) in roster.iter().zip(&together) {
+            prop_assert_eq!(summary, &course.summarize(&log.events, at_end()));
+        }
+    }
+}
