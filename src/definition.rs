@@ -1056,6 +1056,66 @@ pub fn validate(definitions: &[CredentialDefinition]) -> Vec<Finding> {
     findings
 }
 
+/// What blocks publishing a definition beyond the fold's structural rules: the B.C.
+/// Critical Information Summary's 11 core fields for a B.C. micro-credential
+/// (requirements.md REQ-META-04; `spec/badges.md` §2.2), and a learner-facing minimum for
+/// every micro-credential (REQ-META-02: at least one competency). Each finding names the
+/// field to fill in; `code` is `publish_field_missing`.
+pub fn publish_findings(def: &CredentialDefinition) -> Vec<Finding> {
+    let mut missing: Vec<&'static str> = Vec::new();
+    let blank = |s: &str| s.trim().is_empty();
+    if def.kind == "micro_credential" && def.competencies.is_empty() {
+        missing.push("competencies (learning outcomes)");
+    }
+    if def.bc_micro_credential {
+        let none = CriticalInformationSummary::default();
+        let cis = def.metadata.cis.as_ref().unwrap_or(&none);
+        let text_missing = |v: &Option<String>| v.as_deref().is_none_or(blank);
+        if blank(&def.issuer.name) {
+            missing.push("issuer.name (Institution)");
+        }
+        if blank(&def.name) {
+            missing.push("name (Title)");
+        }
+        if blank(&def.description) {
+            missing.push("description (Description)");
+        }
+        if text_missing(&cis.delivery_mode) {
+            missing.push("metadata.cis.delivery_mode (Delivery Mode)");
+        }
+        if cis.effort_hours.is_none() {
+            missing.push("metadata.cis.effort_hours (Learner Effort, four parts)");
+        }
+        if text_missing(&cis.prerequisites) {
+            missing.push("metadata.cis.prerequisites (Pre-requisites)");
+        }
+        if def.competencies.is_empty() && def.kind != "micro_credential" {
+            missing.push("competencies (Learning Outcomes)");
+        }
+        if text_missing(&cis.assessment_method) {
+            missing.push("metadata.cis.assessment_method (Assessment Method)");
+        }
+        if text_missing(&cis.credit_recognition) && def.credits.is_none() {
+            missing.push("metadata.cis.credit_recognition or credits (Credit/Other recognition)");
+        }
+        if text_missing(&cis.pathways) {
+            missing.push("metadata.cis.pathways (Learner Pathways)");
+        }
+        if text_missing(&cis.quality_assurance) {
+            missing.push("metadata.cis.quality_assurance (Quality Assurance Statement)");
+        }
+    }
+    missing
+        .into_iter()
+        .map(|field| Finding {
+            code: "publish_field_missing",
+            severity: Severity::Error,
+            reference: def.id.to_string(),
+            message: format!("\"{}\" cannot be published without {field}", def.id),
+        })
+        .collect()
+}
+
 /// Whether an assessment is the definition's renewal assessment.
 pub fn is_renewal(def: &CredentialDefinition, assessment: &AssessmentId) -> bool {
     def.renewal
@@ -1236,5 +1296,78 @@ fn validate_definition(def: &CredentialDefinition, out: &mut Vec<Finding>) {
                 def.id
             ),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bc_definition(cis: serde_json::Value) -> CredentialDefinition {
+        serde_json::from_value(serde_json::json!({
+            "id": "bc", "version": "1", "name": "Facilities maintenance", "description": "Hands-on tasks",
+            "issuer": {"id": "https://example.edu/issuers/bc", "name": "Example College"},
+            "bc_micro_credential": true, "hours": "180",
+            "competencies": [{"id": "T1", "statement": "Replace a faucet cartridge", "threshold_percent": "80"}],
+            "assessments": [{"id": "P1", "title": "Practical", "kind": "summative", "max_points": "10", "pass_percent": "80", "competencies": ["T1"]}],
+            "criteria": {"all_competencies": true},
+            "metadata": {"cis": cis}
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn an_empty_assessment_method_blocks_publishing() {
+        let complete = serde_json::json!({
+            "delivery_mode": "onsite-synchronous",
+            "effort_hours": {"contact": "120", "peer": "20", "asynchronous": "30", "assessment": "10"},
+            "prerequisites": "None", "assessment_method": "competency", "credit_recognition": "Non-credit",
+            "pathways": "Ladders into the Facilities Technician certificate",
+            "quality_assurance": "Reviewed by the program advisory committee every three years"
+        });
+        assert!(publish_findings(&bc_definition(complete.clone())).is_empty());
+        let mut without = complete;
+        without["assessment_method"] = serde_json::json!("");
+        let findings = publish_findings(&bc_definition(without));
+        assert_eq!(findings.len(), 1);
+        assert!(
+            findings[0].message.contains("Assessment Method"),
+            "{}",
+            findings[0].message
+        );
+    }
+
+    #[test]
+    fn cis_values_outside_their_lists_are_refused_with_the_choices() {
+        let def = bc_definition(serde_json::json!({"supervision": "proctored"}));
+        let err = check(&[def]).unwrap_err();
+        assert_eq!(err.code(), "invalid_value");
+        assert!(err.to_string().contains("onsite_with_id"), "{err}");
+    }
+
+    #[test]
+    fn effort_hours_total_is_the_sum_of_the_four_parts() {
+        let hours: EffortHours = serde_json::from_value(serde_json::json!({"contact": "12.5", "peer": "2", "asynchronous": "20", "assessment": "5.5"})).unwrap();
+        assert_eq!(hours.total(), Number::from_integer(40));
+    }
+
+    #[test]
+    fn a_missing_field_is_named() {
+        let err = parse_definitions(r#"[{"id": "x", "version": "1", "name": "n", "issuer": {"id": "i", "name": "n"}, "criteria": {"all": []}}]"#).unwrap_err();
+        assert_eq!(err.code(), "invalid_json");
+        assert!(err.to_string().contains("description"), "{err}");
+        let err = parse_definitions(r#"[{"id": "x", "version": "1", "name": "n", "description": "d", "issuer": {"id": "i", "name": "n"}, "criteria": {"all": []},
+            "assessments": [{"id": "A", "title": "t", "kind": "summative", "max_points": "10", "competencies": []}]}]"#).unwrap_err();
+        assert_eq!(err.code(), "missing_value");
+        assert!(
+            err.to_string().contains("assessments[A].pass_percent"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn unknown_fields_are_refused_so_typos_surface() {
+        let err = parse_definitions(r#"[{"id": "x", "version": "1", "name": "n", "description": "d", "issuer": {"id": "i", "name": "n"}, "criteria": {"all": []}, "pass_precent": "80"}]"#).unwrap_err();
+        assert!(err.to_string().contains("pass_precent"), "{err}");
     }
 }
