@@ -610,3 +610,52 @@ fn extracted_credentials_verify() {
         report.errors
     );
 }
+
+#[test]
+fn svg_nested_too_deep_is_refused() {
+    let open = "<g>".repeat(300);
+    let close = "</g>".repeat(300);
+    let svg = format!("<svg xmlns=\"http://www.w3.org/2000/svg\">{open}{close}</svg>");
+    let err = extract_svg(svg.as_bytes()).expect_err("refused");
+    assert!(
+        matches!(err, BakeError::SvgMalformed { reason, .. } if reason.contains("nested")),
+        "{err:?}"
+    );
+    // A badge drawing nested a few dozen levels is fine.
+    let ok = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\">{}{}</svg>",
+        "<g>".repeat(50),
+        "</g>".repeat(50)
+    );
+    assert_eq!(extract_svg(ok.as_bytes()), Err(BakeError::NoCredential));
+}
+
+#[test]
+fn png_with_too_many_baked_chunks_is_refused() {
+    let chunk = raw_chunk(b"iTXt", &itxt_data("openbadges", false, b"{}"));
+    let mut image = fresh_png();
+    for _ in 0..17 {
+        image = with_chunk_after_ihdr(&image, &chunk);
+    }
+    let err = extract_png(&image).expect_err("refused");
+    assert!(matches!(err, BakeError::PngMalformed { .. }), "{err:?}");
+    assert_eq!(
+        bake_png(&image, "{}").expect_err("refused").code(),
+        "png_malformed"
+    );
+    // Sixteen are read (the first wins) and all replaced on baking.
+    let mut image = fresh_png();
+    for _ in 0..16 {
+        image = with_chunk_after_ihdr(&image, &chunk);
+    }
+    assert_eq!(
+        extract_png(&image).expect("extracts").version,
+        BakedVersion::Ob2
+    );
+    let baked = bake_png(&image, "{\"a\":1}").expect("bakes");
+    let itxt = chunks(&baked)
+        .into_iter()
+        .filter(|(k, _)| k == "iTXt")
+        .count();
+    assert_eq!(itxt, 1);
+}
