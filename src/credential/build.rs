@@ -352,10 +352,8 @@ fn cis_properties(
 /// NFC-normalises every string of a JSON value (keys are ASCII terms).
 fn nfc(value: &mut Value) {
     match value {
-        Value::String(s) => {
-            if !unicode_normalization::is_nfc(s) {
-                *s = s.nfc().collect();
-            }
+        Value::String(s) if !unicode_normalization::is_nfc(s) => {
+            *s = s.nfc().collect();
         }
         Value::Array(items) => items.iter_mut().for_each(nfc),
         Value::Object(map) => map.values_mut().for_each(nfc),
