@@ -3,6 +3,7 @@
 //! serde-wasm-bindgen's JSON-compatible serializer, and core errors become JS `Error`s whose
 //! `code` is the core's stable code and whose `message` is the core's sentence.
 
+mod credential;
 mod roster;
 
 use cairn::error::Error;

@@ -1,0 +1,155 @@
+//! WebAssembly bindings of the credential layer: verification of a credential given as JSON
+//! text or baked into a PNG/SVG image (with the evaluation time and an optional status list
+//! passed in), canonicalization for diagnostics, and baking/extraction. Signing is never
+//! exposed here: the issuer key lives only on the server. A thin translator, no logic.
+
+use cairn::Timestamp;
+use cairn::credential::verify::{RecipientClaim, VerifyMode, verify_image};
+use cairn::credential::{VerifyOptions, bake, canonicalize, verify};
+use cairn::error::Error;
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+
+use crate::{JsCoreError, to_js};
+
+/// The options object of `verifyCredential` / `verifyBadgeImage` (JSON text).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct OptionsJson {
+    /// Evaluation time, `YYYY-MM-DDTHH:MM:SSZ` (required: the core reads no clock).
+    now: String,
+    /// `auto` (default), `open_badge` or `proof_only`.
+    #[serde(default)]
+    mode: Option<String>,
+    /// A `BitstringStatusListCredential` as JSON text, fetched by the page.
+    #[serde(default)]
+    status_list: Option<String>,
+    /// Controller documents to trust.
+    #[serde(default)]
+    controllers: Vec<serde_json::Value>,
+    /// Disable the `https…#z6Mk…` fragment key shortcut.
+    #[serde(default)]
+    no_fragment_key: bool,
+    /// `{identityType, value}` to check against the subject.
+    #[serde(default)]
+    recipient: Option<RecipientJson>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RecipientJson {
+    identity_type: String,
+    value: String,
+}
+
+fn options_from(json: &str) -> Result<(OptionsJson, Timestamp, VerifyMode), Error> {
+    let o: OptionsJson =
+        serde_json::from_str(json).map_err(|e| Error::json("verify options", e))?;
+    let now = Timestamp::parse(&o.now)?;
+    let mode = match o.mode.as_deref() {
+        None | Some("auto") => VerifyMode::Auto,
+        Some("open_badge") => VerifyMode::OpenBadge,
+        Some("proof_only") => VerifyMode::ProofOnly,
+        Some(other) => {
+            return Err(Error::Json {
+                context: "verify options",
+                message: format!("mode \"{other}\" is not auto, open_badge or proof_only"),
+            });
+        }
+    };
+    Ok((o, now, mode))
+}
+
+fn run<F>(options_json: &str, f: F) -> Result<JsValue, JsCoreError>
+where
+    F: FnOnce(&VerifyOptions<'_>) -> cairn::credential::VerificationReport,
+{
+    let (o, now, mode) = options_from(options_json)?;
+    let options = VerifyOptions {
+        mode,
+        status_list: o.status_list.as_deref(),
+        controllers: o.controllers,
+        no_fragment_key: o.no_fragment_key,
+        recipient: o.recipient.map(|r| RecipientClaim {
+            identity_type: r.identity_type,
+            value: r.value,
+        }),
+        ..VerifyOptions::at(now)
+    };
+    to_js(&f(&options))
+}
+
+/// Verifies an Open Badges 3.0 credential (`spec/badges.md` §6). `optionsJson` is
+/// `{"now": "…Z", "statusList"?: "<json>", "mode"?, "controllers"?, "noFragmentKey"?,
+/// "recipient"?: {"identityType", "value"}}`. Returns the report `{verified, mode, checks,
+/// errors, warnings}`; throws only for unreadable options.
+#[wasm_bindgen(js_name = verifyCredential)]
+pub fn verify_credential(
+    #[wasm_bindgen(js_name = credentialJson)] credential_json: &str,
+    #[wasm_bindgen(js_name = optionsJson)] options_json: &str,
+) -> Result<JsValue, JsCoreError> {
+    run(options_json, |o| verify(credential_json, o))
+}
+
+/// Verifies the credential baked into a PNG or SVG badge image (bytes), with the same
+/// options as `verifyCredential`.
+#[wasm_bindgen(js_name = verifyBadgeImage)]
+pub fn verify_badge_image(
+    image: &[u8],
+    #[wasm_bindgen(js_name = optionsJson)] options_json: &str,
+) -> Result<JsValue, JsCoreError> {
+    run(options_json, |o| verify_image(image, o))
+}
+
+/// The canonical N-Quads and their SHA-256 (hex) of a JSON-LD document, for diagnostics.
+#[wasm_bindgen(js_name = canonicalizeCredential)]
+pub fn canonicalize_credential(
+    #[wasm_bindgen(js_name = documentJson)] document_json: &str,
+) -> Result<JsValue, JsCoreError> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Out {
+        nquads: String,
+        hash: String,
+        utf16_order_differs: bool,
+    }
+    let c = canonicalize(document_json).map_err(Error::from)?;
+    to_js(&Out {
+        hash: c.hash_hex(),
+        nquads: c.nquads,
+        utf16_order_differs: c.utf16_order_differs,
+    })
+}
+
+/// Bakes a signed credential (JSON text) into a PNG or SVG image; returns the new image.
+#[wasm_bindgen(js_name = bakeCredential)]
+pub fn bake_credential(
+    image: &[u8],
+    #[wasm_bindgen(js_name = credentialJson)] credential_json: &str,
+) -> Result<Vec<u8>, JsCoreError> {
+    bake::bake(image, credential_json).map_err(|e| JsCoreError(Error::from(e)))
+}
+
+/// Extracts the baked text from a PNG or SVG image: `{image: "png"|"svg", version:
+/// "ob3"|"ob2", text}`.
+#[wasm_bindgen(js_name = extractCredential)]
+pub fn extract_credential(image: &[u8]) -> Result<JsValue, JsCoreError> {
+    #[derive(Serialize)]
+    struct Out {
+        image: &'static str,
+        version: &'static str,
+        text: String,
+    }
+    let x = bake::extract(image).map_err(|e| JsCoreError(Error::from(e)))?;
+    to_js(&Out {
+        image: match x.image {
+            bake::ImageKind::Png => "png",
+            bake::ImageKind::Svg => "svg",
+        },
+        version: match x.version {
+            bake::BakedVersion::Ob3 => "ob3",
+            bake::BakedVersion::Ob2 => "ob2",
+        },
+        text: x.text,
+    })
+}
