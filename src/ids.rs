@@ -99,7 +99,9 @@ impl IdIndex {
     pub fn new<'a>(ids: impl IntoIterator<Item = (&'a str, usize)>) -> Self {
         let entries: Vec<(&str, usize)> = ids.into_iter().collect();
         let capacity = (entries.len() * 2).next_power_of_two().max(8);
-        let mut index = IdIndex { slots: vec![None; capacity] };
+        let mut index = IdIndex {
+            slots: vec![None; capacity],
+        };
         for (id, value) in entries {
             let mask = capacity - 1;
             let mut slot = fnv1a(id) & mask;

@@ -661,7 +661,9 @@ pub fn rollup(rule: &RollupRule, children: &[ChildRating]) -> Result<RollupOutco
             .insert(c.id.as_str(), c.proficient == Some(true))
             .is_some()
         {
-            return Err(MasteryError::DuplicateChild { id: c.id.to_string() });
+            return Err(MasteryError::DuplicateChild {
+                id: c.id.to_string(),
+            });
         }
     }
     match rule {
