@@ -605,3 +605,51 @@ fn offset_and_fractional_dates_are_read() {
     assert_eq!(parse_datetime("2022-11-10T07:38:00"), None);
     assert_eq!(parse_datetime("2022-11-10 07:38:00Z"), None);
 }
+
+/// V1 caps per nested credential (§9): a CLR bundling 12 signed badges (more than 64 blank
+/// nodes in all) signs and verifies; a single credential keeps the plain cap.
+#[test]
+fn clr_bundles_get_the_blank_node_cap_per_nested_credential() {
+    use cairn::credential::canon::{MAX_BLANK_NODES, blank_node_cap};
+    use cairn::credential::export::{ClrInput, clr_credential};
+    let key = project_key();
+    let mut credentials = Vec::new();
+    for i in 0..12 {
+        let mut unsigned = vector_json("project/ob3-mastery-unsigned.json");
+        unsigned["id"] = json!(format!("urn:uuid:0b7e2f4a-91c3-4d58-b6a0-{i:012}"));
+        unsigned["credentialSubject"]["achievement"]["id"] =
+            json!(format!("https://college.example/lti/achievements/a{i}"));
+        let signed = sign(
+            &unsigned,
+            &key,
+            &key.public().did_key_method(),
+            at("2026-03-02T15:04:05Z"),
+        )
+        .expect("sign");
+        credentials.push(signed.credential);
+    }
+    let issuer =
+        json!({"id": key.public().did_key(), "type": ["Profile"], "name": "Example College"});
+    let learner = json!({"identifier": credentials[0]["credentialSubject"]["identifier"]});
+    let clr = clr_credential(&ClrInput {
+        id: "urn:uuid:7d0c5b1e-2f3a-4b6c-9d8e-1a2b3c4d5e6f",
+        name: "Comprehensive Learner Record",
+        issuer: &issuer,
+        valid_from: at("2026-05-01T00:00:00Z"),
+        learner: &learner,
+        credentials: &credentials,
+        stacking: &[],
+    })
+    .expect("clr");
+    assert_eq!(blank_node_cap(&clr), MAX_BLANK_NODES * 13);
+    assert_eq!(blank_node_cap(&credentials[0]), MAX_BLANK_NODES);
+    let signed = sign(
+        &clr,
+        &key,
+        &key.public().did_key_method(),
+        at("2026-05-01T00:00:00Z"),
+    )
+    .expect("sign the CLR");
+    let report = run(&signed.credential.to_string());
+    assert_verified(&report, "CLR of 12");
+}

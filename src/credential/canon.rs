@@ -16,6 +16,26 @@ pub const MAX_CREDENTIAL_BYTES: usize = 256 * 1024;
 /// Most blank nodes one document may produce after expansion (V1, P10).
 pub const MAX_BLANK_NODES: usize = 64;
 
+/// Most credentials one document may nest (a CLR bundle) when scaling the blank node cap.
+pub const MAX_NESTED_CREDENTIALS: usize = 32;
+
+/// The V1 blank node cap of a document: [`MAX_BLANK_NODES`] for it and as many again for
+/// each nested credential (objects below the root carrying a `proof`, as in a CLR's
+/// `verifiableCredential[]`), counting at most [`MAX_NESTED_CREDENTIALS`] of them (§9).
+pub fn blank_node_cap(doc: &Value) -> usize {
+    fn nested(v: &Value, root: bool) -> usize {
+        match v {
+            Value::Object(m) => {
+                let own = usize::from(!root && m.contains_key("proof"));
+                own + m.values().map(|x| nested(x, false)).sum::<usize>()
+            }
+            Value::Array(a) => a.iter().map(|x| nested(x, false)).sum(),
+            _ => 0,
+        }
+    }
+    MAX_BLANK_NODES * (1 + nested(doc, true).min(MAX_NESTED_CREDENTIALS))
+}
+
 /// A document's canonical form.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Canonical {
@@ -77,7 +97,7 @@ pub fn canonicalize_value(
         contexts,
         doc,
         Limits {
-            max_blank_nodes: MAX_BLANK_NODES,
+            max_blank_nodes: blank_node_cap(doc),
         },
     )?;
     Ok(canonicalize_quads(quads))
@@ -94,7 +114,7 @@ pub fn canonicalize_value_full_rdfc(
         contexts,
         doc,
         Limits {
-            max_blank_nodes: MAX_BLANK_NODES,
+            max_blank_nodes: blank_node_cap(doc),
         },
     )?;
     Ok(canonicalize_quads_oxrdf(quads))
@@ -112,7 +132,7 @@ pub(crate) fn canonicalize_without(
         doc,
         Some(skip_root_key),
         Limits {
-            max_blank_nodes: MAX_BLANK_NODES,
+            max_blank_nodes: blank_node_cap(doc),
         },
     )?;
     Ok(canonicalize_quads(quads))

@@ -1,7 +1,21 @@
 //! Open Badges 3.0 credentials (`spec/badges.md`): pinned contexts, strict JSON-LD
-//! canonicalization, `eddsa-rdfc-2022` signing and verification, baking and status.
-//! Pure: keys, times, ids and status lists are arguments; nothing is fetched, no clock
-//! is read, no randomness is drawn.
+//! canonicalization, `eddsa-rdfc-2022` signing and verification, building, baking, status
+//! and exports. Pure: keys, times, ids, salts and status lists are arguments; nothing is
+//! fetched, no clock is read, no randomness is drawn.
+//!
+//! | entry point | does |
+//! |---|---|
+//! | [`build()`] / [`issue`] | an `OpenBadgeCredential` from a definition, issuance, issuer profile and recipient (§1–§3); `issue` also signs |
+//! | [`sign`] | `DataIntegrityProof` / `eddsa-rdfc-2022` over any credential, `proof` as a one-element array (§5.1, D7) |
+//! | [`verify()`] / [`verify::verify_image`] | checks V1–V14 (§6) of JSON text or a baked image into a serializable [`VerificationReport`] |
+//! | [`canonicalize`] / [`canonicalize_value`] | RDFC-1.0 canonical N-Quads, SHA-256 and the P14 sort-order flag |
+//! | [`keys`] | [`Multikey`], [`IssuerKey`] (from a seed), `did:key`, key ids and key resolution |
+//! | [`contexts`] | the pinned context documents and the CIS inline context |
+//! | [`ContextSet`] | the loader with processed contexts cached across calls |
+//!
+//! Errors are [`CredentialError`] (stable `code()`); verification outcomes are never errors.
+//! The JSON-LD processor is Cairn's own strict profile ([`jsonld`]), checked against
+//! `oxjsonld` in the tests; RDFC-1.0 is `oxrdf`'s, with a first-degree shortcut ([`canon`]).
 
 /// Baking: embed a credential into PNG and SVG badge images and extract it again.
 pub mod bake;

@@ -2,7 +2,7 @@
 //! (proof configuration, canonical hashes, Ed25519, `proof` as a one-element array, D7) and
 //! checking a proof's signature. Key bytes and `created` are arguments; the core never
 //! reads a clock or generates keys. Selecting, resolving and authorising the key is
-//! [`super::verify`]'s job.
+//! [`super::verify()`]'s job.
 
 use serde::Serialize;
 use serde_json::{Map, Value};

@@ -8,8 +8,8 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::canon::{
-    Canonical, MAX_BLANK_NODES, MAX_CREDENTIAL_BYTES, canonicalize_quads, canonicalize_without,
-    hex, sha256,
+    Canonical, MAX_CREDENTIAL_BYTES, blank_node_cap, canonicalize_quads, canonicalize_without, hex,
+    sha256,
 };
 use super::contexts::{CLR_V2P0_2_0_1, VC_V2};
 use super::error::CredentialError;
@@ -449,7 +449,7 @@ fn strict_canonical(doc: &Value, contexts: &ContextSet) -> Result<Canonical, Cre
         contexts,
         doc,
         Limits {
-            max_blank_nodes: MAX_BLANK_NODES,
+            max_blank_nodes: blank_node_cap(doc),
         },
     )?;
     Ok(canonicalize_quads(quads))
