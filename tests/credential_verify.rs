@@ -643,6 +643,16 @@ fn clr_bundles_get_the_blank_node_cap_per_nested_credential() {
     .expect("clr");
     assert_eq!(blank_node_cap(&clr), MAX_BLANK_NODES * 13);
     assert_eq!(blank_node_cap(&credentials[0]), MAX_BLANK_NODES);
+    // Nested proofs are named graphs: the RDFC shortcut and the complete algorithm agree.
+    use cairn::credential::canon::{canonicalize_value, canonicalize_value_full_rdfc};
+    let set = cairn::credential::ContextSet::pinned();
+    let fast = canonicalize_value(&clr, set).expect("canonicalize");
+    assert!(
+        fast.nquads
+            .lines()
+            .any(|l| l.matches("_:c14n").count() >= 2 && l.split(' ').count() == 5)
+    );
+    assert_eq!(fast, canonicalize_value_full_rdfc(&clr, set).expect("full"));
     let signed = sign(
         &clr,
         &key,
