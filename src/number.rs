@@ -278,6 +278,18 @@ impl Number {
         if let (Repr::Small(x), Repr::Small(t)) = (&self.0, &threshold.0) {
             // round2(x) = k / 100 with k = floor(x·100 + 1/2) for x ≥ 0, sign mirrored;
             // k / 100 ≥ tn / td ⟺ k·td ≥ 100·tn (td > 0). All in i128: no overflow.
+            // The usual case fits 64 bits: scores and percents are small.
+            if let (Some(twice), Some(two_d)) = (
+                x.numer()
+                    .unsigned_abs()
+                    .checked_mul(200)
+                    .and_then(|v| v.checked_add(x.denom().unsigned_abs())),
+                x.denom().unsigned_abs().checked_mul(2),
+            ) && let Ok(k) = i64::try_from(twice / two_d)
+            {
+                let k = if *x.numer() < 0 { -k } else { k };
+                return i128::from(k) * i128::from(*t.denom()) >= 100 * i128::from(*t.numer());
+            }
             let (n, d) = (i128::from(*x.numer()), i128::from(*x.denom()));
             let k = (200 * n.abs() + d).div_euclid(2 * d);
             let k = if n < 0 { -k } else { k };
@@ -381,7 +393,10 @@ impl PartialOrd for Number {
 impl Ord for Number {
     fn cmp(&self, other: &Self) -> Ordering {
         match (&self.0, &other.0) {
-            (Repr::Small(a), Repr::Small(b)) => a.cmp(b),
+            // a/b vs c/d with b, d > 0: compare a·d with c·b; i64 products fit in i128.
+            (Repr::Small(a), Repr::Small(b)) if a.denom() == b.denom() => a.numer().cmp(b.numer()),
+            (Repr::Small(a), Repr::Small(b)) => (i128::from(*a.numer()) * i128::from(*b.denom()))
+                .cmp(&(i128::from(*b.numer()) * i128::from(*a.denom()))),
             _ => self.to_big().cmp(&other.to_big()),
         }
     }
@@ -497,6 +512,28 @@ mod tests {
         }
         assert_eq!(n("18.4").percent_of(&n("23")), n("80"));
         assert_eq!(n("260").percent_of(&n("300")), n("260/3"));
+    }
+
+    #[test]
+    fn ordering_agrees_with_big_rationals() {
+        let values = [
+            "0",
+            "1/3",
+            "-1/3",
+            "260/3",
+            "86.67",
+            "86.66",
+            "-4.125",
+            "9223372036854775807",
+            "1/9223372036854775807",
+            "2/9223372036854775807",
+        ];
+        for a in values {
+            for b in values {
+                let (x, y) = (n(a), n(b));
+                assert_eq!(x.cmp(&y), x.to_big().cmp(&y.to_big()), "{a} vs {b}");
+            }
+        }
     }
 
     #[test]
