@@ -320,16 +320,18 @@ impl Default for AttemptPolicy {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PlarMethod {
+    // Declared in the alphabetical order of their names: `Ord` then sorts as the
+    // `plar_methods_used` lists must (README §9, sorted strings).
     /// A challenge exam: an attempt on the same summative.
     ChallengeExam,
-    /// A direct assessment: an attempt on the same summative.
-    DirectAssessment,
-    /// A portfolio reviewed by an assessor: grants a competency or component.
-    Portfolio,
     /// Credit for a prior course: grants a competency or component.
     CourseBased,
     /// Credit bank: grants a competency or component.
     CreditBank,
+    /// A direct assessment: an attempt on the same summative.
+    DirectAssessment,
+    /// A portfolio reviewed by an assessor: grants a competency or component.
+    Portfolio,
 }
 
 impl PlarMethod {
@@ -1314,6 +1316,22 @@ mod tests {
             "metadata": {"cis": cis}
         }))
         .unwrap()
+    }
+
+    #[test]
+    fn plar_methods_sort_as_their_names() {
+        let methods = [
+            PlarMethod::Portfolio,
+            PlarMethod::DirectAssessment,
+            PlarMethod::CreditBank,
+            PlarMethod::CourseBased,
+            PlarMethod::ChallengeExam,
+        ];
+        let mut by_order = methods;
+        by_order.sort();
+        let mut by_name = methods;
+        by_name.sort_by_key(|m| m.as_str());
+        assert_eq!(by_order, by_name);
     }
 
     #[test]
