@@ -1516,6 +1516,7 @@ impl<'c, 'a> Learner<'c, 'a> {
                     pending: x.scores.is_none(),
                     scored: scored.contains(&x.number) || (x.cycle != cycle && x.scores.is_some()),
                     percent: x.scores.as_ref().map(|s| s.percent.clone()),
+                    reported: x.scores.as_ref().map(|s| s.percent.to_reported_string()),
                 })
                 .collect();
             let counted = if info.summative {
@@ -1877,6 +1878,8 @@ pub struct AttemptRecord {
     pub scored: bool,
     /// Its percent before any re-sit cap.
     pub percent: Option<Number>,
+    /// That percent as reported (2 decimals), for display.
+    pub reported: Option<String>,
 }
 
 /// One assessment in the record.
