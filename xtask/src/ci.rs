@@ -39,6 +39,20 @@ const FUZZ_SEEDS: &[(&str, &[&str])] = &[
         "status_list_decode",
         &["../shared/vectors/1edtech-ob3/validator-fixtures"],
     ),
+    ("credential_verify", CREDENTIAL_SEEDS),
+    ("credential_canonicalize", CREDENTIAL_SEEDS),
+    (
+        "badge_image_verify",
+        &["../shared/vectors/1edtech-ob3/validator-fixtures"],
+    ),
+];
+
+/// Signed and unsigned credentials of every vector family (seeds of the credential targets).
+const CREDENTIAL_SEEDS: &[&str] = &[
+    "../shared/vectors/project",
+    "../shared/vectors/1edtech-ob3/validator-fixtures",
+    "../shared/vectors/1edtech-ob3/impl-guide",
+    "../shared/vectors/w3c-vc-di-eddsa/eddsa-rdfc-2022",
 ];
 
 /// One CI step: a name people read in the log, and the work.
