@@ -93,7 +93,7 @@ function renderAssessments(record, definition) {
     const rec = record.assessments[a.id];
     if (!rec) return h('tr', {}, h('td', { colspan: '6', text: `${a.title}: not in the record` }));
     const formative = rec.kind === 'formative';
-    const attempts = rec.attempts.map((t) => `#${t.number} ${t.pending ? 'awaiting a grader' : percent(null, t.percent)}${t.route !== 'course' ? ` (${plarMethod(t.route)})` : ''}`);
+    const attempts = rec.attempts.map((t) => `#${t.number} ${t.pending ? 'awaiting a grader' : percent(t.reported, t.percent)}${t.route !== 'course' ? ` (${plarMethod(t.route)})` : ''}`);
     const result = formative ? chip('Practice', 'neutral')
       : rec.passed ? chip('Passed', 'good')
         : rec.kept_percent === null ? chip('Not attempted', 'neutral') : chip('Not passed yet', 'bad');

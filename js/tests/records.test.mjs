@@ -27,7 +27,14 @@ describe('native and wasm serialize identical records', () => {
         evaluationInstant(scenario),
       );
       assert.ok(native.length > 2, `${scenario.id}: the native record is empty`);
-      assert.equal(wasm, native);
+      if (wasm !== native) {
+        let i = 0;
+        while (i < wasm.length && wasm[i] === native[i]) i += 1;
+        assert.fail(`${scenario.id}: wasm and native records differ from byte ${i}:\n` +
+          `  native: …${native.slice(Math.max(0, i - 40), i + 60)}\n` +
+          `  wasm:   …${wasm.slice(Math.max(0, i - 40), i + 60)}\n` +
+          '(if the core changed since the native records were written, rerun `cargo xtask records`)');
+      }
     });
   }
 });
