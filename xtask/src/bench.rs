@@ -14,7 +14,9 @@
 //! ```
 //!
 //! e.g. `@metric events_per_second 23500000 ev/s` or `@metric peak_rss_bytes 81920000 B`.
-//! Metrics of the same name are paired and their ratio `wasm / native` printed.
+//! Metrics of the same name are paired and their ratio `wasm / native` printed. A metric named
+//! `oracle_<name>` (either side) is a reference implementation's figure for `<name>`: the
+//! ratios Cairn / oracle of both sides are printed too.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -46,7 +48,7 @@ pub const SUITES: &[Suite] = &[
     },
     Suite {
         name: "credentials",
-        about: "build, sign and verify Open Badges 3.0 credentials: operations/s",
+        about: "sign and verify one Open Badges 3.0 credential: op/s, native, wasm and the JS oracle (goals: native >= 20x oracle, wasm >= 5x)",
         native_example: "bench_credentials",
         node_script: "benches/credentials.mjs",
     },
@@ -143,6 +145,22 @@ fn run_suite(suite: &Suite) -> Result<()> {
             _ => "-".to_owned(),
         };
         println!("{name:<28} {:>18} {:>18} {ratio:>8}", cell(n), cell(w));
+    }
+    let references: Vec<(&str, f64)> = native
+        .iter()
+        .chain(wasm.iter())
+        .filter_map(|(name, (v, _))| name.strip_prefix("oracle_").map(|m| (m, *v)))
+        .collect();
+    if !references.is_empty() {
+        println!("== bench {}: Cairn / oracle", suite.name);
+        println!("{:<28} {:>18} {:>18}", "metric", "native", "wasm");
+        for (name, reference) in references {
+            let ratio = |side: &Metrics| match side.get(name) {
+                Some((v, _)) if reference != 0.0 => format!("{:.1}x", v / reference),
+                _ => "-".to_owned(),
+            };
+            println!("{name:<28} {:>18} {:>18}", ratio(&native), ratio(&wasm));
+        }
     }
     Ok(())
 }
