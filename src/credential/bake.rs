@@ -379,7 +379,7 @@ fn walk_png(png: &[u8]) -> Result<Png<'_>, BakeError> {
                 offset: pos,
             });
         };
-        if crc32fast::hash(&png[pos + 4..data_end]) != stored_crc {
+        if super::crc32::hash(&png[pos + 4..data_end]) != stored_crc {
             return Err(BakeError::PngCrcMismatch {
                 chunk: chunk_name(kind),
                 offset: pos,
@@ -497,7 +497,7 @@ pub fn bake_png(png: &[u8], credential_json: &str) -> Result<Vec<u8>, BakeError>
     data.extend_from_slice(PNG_KEYWORD.as_bytes());
     data.extend_from_slice(&[0, 0, 0, 0, 0]);
     data.extend_from_slice(credential_json.as_bytes());
-    let mut hasher = crc32fast::Hasher::new();
+    let mut hasher = super::crc32::Crc32::new();
     hasher.update(b"iTXt");
     hasher.update(&data);
     let crc = hasher.finalize();

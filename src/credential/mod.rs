@@ -22,6 +22,7 @@ pub mod bake;
 pub mod build;
 pub mod canon;
 pub mod contexts;
+mod crc32;
 pub mod error;
 /// Exports: an Open Badges 2.0 hosted assertion and a CLR 2.0 bundle of credentials.
 pub mod export;

@@ -275,7 +275,7 @@ impl StatusList {
         let mut gzip = Vec::with_capacity(deflated.len() + 18);
         gzip.extend_from_slice(&[GZIP_MAGIC[0], GZIP_MAGIC[1], 8, 0, 0, 0, 0, 0, 0, 0xff]);
         gzip.extend_from_slice(&deflated);
-        gzip.extend_from_slice(&crc32fast::hash(&self.bytes).to_le_bytes());
+        gzip.extend_from_slice(&super::crc32::hash(&self.bytes).to_le_bytes());
         // ISIZE is the length modulo 2^32; lists are far smaller.
         gzip.extend_from_slice(&(self.bytes.len() as u32).to_le_bytes());
         format!("u{}", BASE64URL.encode(gzip))
@@ -353,7 +353,7 @@ fn gunzip(gzip: &[u8]) -> Result<Vec<u8>, StatusError> {
     let trailer = &gzip[trailer_start..];
     let crc = u32::from_le_bytes([trailer[0], trailer[1], trailer[2], trailer[3]]);
     let size = u32::from_le_bytes([trailer[4], trailer[5], trailer[6], trailer[7]]);
-    if crc32fast::hash(&bytes) != crc {
+    if super::crc32::hash(&bytes) != crc {
         return Err(malformed("its GZIP CRC-32 does not match the data"));
     }
     if size as usize != bytes.len() {
