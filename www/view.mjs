@@ -4,7 +4,7 @@
 
 import { byId, fill, h } from './dom.mjs';
 import {
-  credentialStatus, day, describeEvent, masteryStatus, nextStep, percent, plarMethod, twoDecimals, when,
+  credentialStatus, day, describeEvent, masteryStatus, nextStep, percent, plarMethod, when,
 } from './words.mjs';
 
 /** Titles of everything an id can name, for people. */
@@ -80,8 +80,8 @@ function renderCompetencies(record, definition) {
       h('p', { class: 'statement', text: c.statement }),
       bar,
       h('p', { class: 'numbers', text: [
-        `Score ${percent(rec.reported, rec.score)}`,
-        `threshold ${twoDecimals(rec.threshold_percent)} %`,
+        `Score ${percent(rec.reported)}`,
+        `threshold ${rec.threshold_percent} %`,
         source ? `mastered through ${source}` : null,
       ].filter(Boolean).join(' · ') }));
   });
@@ -93,7 +93,7 @@ function renderAssessments(record, definition) {
     const rec = record.assessments[a.id];
     if (!rec) return h('tr', {}, h('td', { colspan: '6', text: `${a.title}: not in the record` }));
     const formative = rec.kind === 'formative';
-    const attempts = rec.attempts.map((t) => `#${t.number} ${t.pending ? 'awaiting a grader' : percent(t.reported, t.percent)}${t.route !== 'course' ? ` (${plarMethod(t.route)})` : ''}`);
+    const attempts = rec.attempts.map((t) => `#${t.number} ${t.pending ? 'awaiting a grader' : percent(t.reported)}${t.route !== 'course' ? ` (${plarMethod(t.route)})` : ''}`);
     const result = formative ? chip('Practice', 'neutral')
       : rec.passed ? chip('Passed', 'good')
         : rec.kept_percent === null ? chip('Not attempted', 'neutral') : chip('Not passed yet', 'bad');
@@ -101,7 +101,7 @@ function renderAssessments(record, definition) {
       h('th', { scope: 'row' }, h('span', { text: a.title }), h('span', { class: 'muted id', text: ` ${a.id}` })),
       h('td', { text: formative ? '—' : `${a.pass_percent} %` }),
       h('td', {}, h('span', { text: `${rec.attempts_counted} ${formative ? 'accepted' : 'counted'}` }), attempts.length ? h('span', { class: 'muted attempts', text: attempts.join(' · ') }) : null),
-      h('td', { text: percent(rec.kept_reported, rec.kept_percent) }),
+      h('td', { text: percent(rec.kept_reported) }),
       h('td', {}, result),
       h('td', { text: nextStep(rec.next) }));
   });

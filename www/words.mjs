@@ -17,37 +17,11 @@ export function day(instant) {
 }
 
 /**
- * An exact number string from the core (`"77"`, `"70.5"`, `"260/3"`) shown with 2 decimals,
- * rounded half away from zero like the core's reported values. Display only.
+ * A percent as the core reports it (rounded once, half away from zero, to 2 decimals), or a
+ * dash when there is none. The page never rounds: every number shown is the core's.
  */
-export function twoDecimals(exact) {
-  if (exact === null || exact === undefined) return '—';
-  let n;
-  let d;
-  const fraction = /^(-?\d+)\/(\d+)$/.exec(exact);
-  const decimal = /^(-?)(\d+)(?:\.(\d+))?$/.exec(exact);
-  if (fraction) {
-    n = BigInt(fraction[1]);
-    d = BigInt(fraction[2]);
-  } else if (decimal) {
-    const digits = decimal[3] ?? '';
-    n = BigInt(decimal[2] + digits) * (decimal[1] ? -1n : 1n);
-    d = 10n ** BigInt(digits.length);
-  } else {
-    return String(exact);
-  }
-  const negative = n < 0n;
-  const abs = negative ? -n : n;
-  const hundredths = (abs * 100n * 2n + d) / (2n * d); // half away from zero
-  const whole = hundredths / 100n;
-  const cents = String(hundredths % 100n).padStart(2, '0');
-  return `${negative && hundredths !== 0n ? '-' : ''}${whole}.${cents}`;
-}
-
-/** A percent from the core: the reported string when given, else the exact one rounded. */
-export function percent(reported, exact) {
-  const text = reported ?? twoDecimals(exact);
-  return text === '—' ? '—' : `${text} %`;
+export function percent(reported) {
+  return reported === null || reported === undefined ? '—' : `${reported} %`;
 }
 
 const MASTERY = {
