@@ -26,8 +26,13 @@ impl Roster {
         #[wasm_bindgen(js_name = logsJson)] logs_json: &[u8],
     ) -> Result<Roster, JsCoreError> {
         let definitions = definition::parse_definitions(definitions_json)?;
+        // Text, as every other input is read, so the wasm module carries one JSON reader.
+        let text = std::str::from_utf8(logs_json).map_err(|e| Error::Json {
+            context: "learner logs",
+            message: format!("not UTF-8: {e}"),
+        })?;
         let logs: Vec<LearnerLog> =
-            serde_json::from_slice(logs_json).map_err(|e| Error::json("learner logs", e))?;
+            serde_json::from_str(text).map_err(|e| Error::json("learner logs", e))?;
         Ok(Roster { definitions, logs })
     }
 
