@@ -8,6 +8,7 @@ mod demo;
 mod records;
 mod tidy;
 mod wasm;
+mod wasm_opt;
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};

@@ -1,5 +1,6 @@
 //! `cargo xtask wasm`: builds `cairn-wasm` for wasm32 with the `wasm` profile and generates the
-//! web-target bindings into `www/pkg/` with wasm-bindgen used as a library (no CLI to install).
+//! web-target bindings into `www/pkg/` with wasm-bindgen used as a library (no CLI to install),
+//! then shrinks the module with `wasm-opt` ([`crate::wasm_opt`]).
 
 use std::io::Write;
 use std::process::Command;
@@ -80,6 +81,9 @@ pub fn build() -> Result<()> {
         .with_context(|| format!("{} is not a well-formed wasm module", wasm_path.display()))?;
     std::fs::write(&wasm_path, &bytes)
         .with_context(|| format!("cannot write {}", wasm_path.display()))?;
+    crate::wasm_opt::optimize(&wasm_path)?;
+    let bytes = std::fs::read(&wasm_path)
+        .with_context(|| format!("cannot read the optimized {}", wasm_path.display()))?;
     let gzipped = gzip_len(&bytes)?;
     println!(
         "wasm: {} — {} raw, {} gzip",
