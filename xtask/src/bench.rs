@@ -36,6 +36,9 @@ pub struct Suite {
     pub native_example: &'static str,
     /// The Node script that runs the wasm side, relative to the repository root.
     pub node_script: &'static str,
+    /// A bench-only wasm crate the script also loads, built into `<target>/bench-wasm/`
+    /// (never `www/pkg/`), for work the page's module does not expose.
+    pub bench_module: Option<&'static str>,
 }
 
 /// Every suite. Add a row here to add one.
@@ -45,12 +48,14 @@ pub const SUITES: &[Suite] = &[
         about: "fold a 10,000-learner course (~600,000 events): events/s, peak memory",
         native_example: "bench_core",
         node_script: "benches/core.mjs",
+        bench_module: None,
     },
     Suite {
         name: "credentials",
         about: "sign and verify one Open Badges 3.0 credential: op/s, native, wasm and the JS oracle (goals: native >= 20x oracle, wasm >= 5x)",
         native_example: "bench_credentials",
         node_script: "benches/credentials.mjs",
+        bench_module: Some("cairn-bench-wasm"),
     },
 ];
 
@@ -76,6 +81,11 @@ pub fn run(which: &str) -> Result<()> {
         check_present(suite)?;
     }
     crate::wasm::build()?;
+    for suite in &suites {
+        if let Some(package) = suite.bench_module {
+            crate::bench_wasm::build(package)?;
+        }
+    }
     for suite in suites {
         run_suite(suite)?;
     }

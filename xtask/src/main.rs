@@ -3,6 +3,7 @@
 //! a missing tool is installed by the task itself where it can be. Never part of the product.
 
 mod bench;
+mod bench_wasm;
 mod ci;
 mod demo;
 mod records;
