@@ -425,6 +425,33 @@ fn text_is_nfc_normalised_and_emails_lowercased() {
 }
 
 #[test]
+fn a_hashed_email_matches_its_claim_in_any_unicode_form() {
+    let def = spt();
+    let issuer = profile(&def);
+    let mut inp = input(&def, &issuer);
+    // Issued from the decomposed form (e + combining diaeresis).
+    inp.recipient = Recipient::HashedEmail {
+        email: "Zoe\u{308}@Example.com".into(),
+        salt: "0f1e2d3c4b5a69788796a5b4c3d2e1f0".into(),
+    };
+    let key = IssuerKey::from_seed(&[1u8; 32]);
+    let signed = issue(&inp, &key).expect("issue");
+    let text = signed.credential.to_string();
+    let claim = |value: &str| VerifyOptions {
+        recipient: Some(cairn::credential::verify::RecipientClaim {
+            identity_type: "emailAddress".to_owned(),
+            value: value.to_owned(),
+        }),
+        ..VerifyOptions::at(at("2026-06-01T00:00:00Z"))
+    };
+    for form in ["zo\u{eb}@example.com", " Zoe\u{308}@EXAMPLE.com"] {
+        let report = verify(&text, &claim(form));
+        assert!(report.verified, "{form:?}: {:#?}", report.errors);
+    }
+    assert!(!verify(&text, &claim("zoe@example.com")).verified);
+}
+
+#[test]
 fn recipients_of_section_3() {
     let def = spt();
     let issuer = profile(&def);

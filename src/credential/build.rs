@@ -361,6 +361,12 @@ fn nfc(value: &mut Value) {
     }
 }
 
+/// An email address as Cairn hashes it: trimmed, NFC-normalised, lowercased. The issuer
+/// and the verifier's recipient check both use this one function.
+pub(crate) fn normalized_email(email: &str) -> String {
+    nfc_str(email.trim()).to_lowercase()
+}
+
 fn nfc_str(s: &str) -> String {
     s.nfc().collect()
 }
@@ -575,7 +581,7 @@ pub fn build(input: &BuildInput<'_>) -> Result<Built, CredentialError> {
             "salt": salt,
         }))
     };
-    let email_value = |e: &str| nfc_str(e.trim()).to_lowercase();
+    let email_value = |e: &str| normalized_email(e);
     let identifiers: Vec<Value> = match &input.recipient {
         Recipient::HashedEmail { email, salt } => {
             nonempty("recipient.email", email)?;

@@ -1127,7 +1127,7 @@ fn check_recipient(r: &mut Reporter, doc: &Map<String, Value>, claim: Option<&Re
         None => Vec::new(),
     };
     let value = if claim.identity_type == "emailAddress" {
-        claim.value.trim().to_lowercase()
+        super::build::normalized_email(&claim.value)
     } else {
         claim.value.clone()
     };
