@@ -72,7 +72,11 @@ where
         no_fragment_key: o.no_fragment_key,
         recipient: o.recipient.map(|r| RecipientClaim {
             identity_type: r.identity_type,
-            value: r.value,
+            // NFC through the JS engine's own tables, as RecipientClaim asks of hosts.
+            value: js_sys::JsString::from(r.value.as_str())
+                .normalize("NFC")
+                .as_string()
+                .unwrap_or(r.value),
         }),
         ..VerifyOptions::at(now)
     };

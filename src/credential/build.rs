@@ -361,9 +361,10 @@ fn nfc(value: &mut Value) {
     }
 }
 
-/// An email address as Cairn hashes it: trimmed, NFC-normalised, lowercased. The issuer
-/// and the verifier's recipient check both use this one function.
-pub(crate) fn normalized_email(email: &str) -> String {
+/// An email address as Cairn hashes it: trimmed, NFC-normalised, lowercased. Issuance
+/// uses it; a native host passes a claimed email through it before the verifier's
+/// recipient check.
+pub fn normalized_email(email: &str) -> String {
     nfc_str(email.trim()).to_lowercase()
 }
 

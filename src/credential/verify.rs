@@ -40,7 +40,10 @@ pub enum VerifyMode {
 pub struct RecipientClaim {
     /// `emailAddress`, `ltiUserId`, `name`, … or `id` to compare with `credentialSubject.id`.
     pub identity_type: String,
-    /// The claimed value (an email is trimmed and lowercased before hashing).
+    /// The claimed value, NFC-normalised by the host (the server with
+    /// [`crate::credential::build::normalized_email`], the page with JavaScript's built-in
+    /// `String.prototype.normalize("NFC")`, which keeps Unicode tables out of the wasm
+    /// bundle). An email is then trimmed and lowercased before hashing, as at issuance.
     pub value: String,
 }
 
@@ -1127,7 +1130,8 @@ fn check_recipient(r: &mut Reporter, doc: &Map<String, Value>, claim: Option<&Re
         None => Vec::new(),
     };
     let value = if claim.identity_type == "emailAddress" {
-        super::build::normalized_email(&claim.value)
+        // Trim and lowercase as issuance does; NFC is the host's (see RecipientClaim).
+        claim.value.trim().to_lowercase()
     } else {
         claim.value.clone()
     };
