@@ -819,6 +819,15 @@ impl<'c, 'a> Learner<'c, 'a> {
         counted
     }
 
+    /// README §9: counted attempts of the current cycle; for formatives, accepted attempts.
+    fn attempts_counted(&self, a: usize) -> usize {
+        if self.course.asmts[a].summative {
+            self.counted_state(a).counted as usize
+        } else {
+            self.asmts[a].attempts.len()
+        }
+    }
+
     fn deadline(&self, d: usize) -> Option<Timestamp> {
         let window = self.course.defs[d].completion_window_days?;
         Some(self.enrolled_at[d]?.plus_days(i64::from(window)))
@@ -1434,16 +1443,7 @@ impl<'c, 'a> Learner<'c, 'a> {
                 .collect(),
             assessments: (0..course.asmts.len())
                 .map(|a| {
-                    let cycle = self.cycle(a);
-                    let counted = if course.asmts[a].summative {
-                        self.asmts[a]
-                            .attempts
-                            .iter()
-                            .filter(|x| x.counted && x.cycle == cycle)
-                            .count()
-                    } else {
-                        self.asmts[a].attempts.len()
-                    };
+                    let counted = self.attempts_counted(a);
                     let kept = &self.kept[a];
                     AssessmentSummary {
                         attempts_counted: counted as u32,
@@ -1519,15 +1519,7 @@ impl<'c, 'a> Learner<'c, 'a> {
                     reported: x.scores.as_ref().map(|s| s.percent.to_reported_string()),
                 })
                 .collect();
-            let counted = if info.summative {
-                self.asmts[a]
-                    .attempts
-                    .iter()
-                    .filter(|x| x.counted && x.cycle == cycle)
-                    .count()
-            } else {
-                self.asmts[a].attempts.len()
-            };
+            let counted = self.attempts_counted(a);
             record.assessments.insert(
                 info.a.id.clone(),
                 AssessmentRecord {
