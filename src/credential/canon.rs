@@ -92,15 +92,19 @@ pub fn canonicalize_value(
     doc: &Value,
     contexts: &ContextSet,
 ) -> Result<Canonical, CredentialError> {
+    Ok(canonicalize_quads(strict_quads(doc, contexts)?))
+}
+
+/// The P2/P15 scalar checks, then strict expansion (P1) to quads under the V1 blank node cap.
+fn strict_quads(doc: &Value, contexts: &ContextSet) -> Result<Vec<oxrdf::Quad>, CredentialError> {
     jsonld::check_scalars(doc, &Path::ROOT)?;
-    let quads = jsonld::to_quads(
+    jsonld::to_quads(
         contexts,
         doc,
         Limits {
             max_blank_nodes: blank_node_cap(doc),
         },
-    )?;
-    Ok(canonicalize_quads(quads))
+    )
 }
 
 /// [`canonicalize_value`] with `oxrdf`'s complete RDFC-1.0 only (no first-degree shortcut),
@@ -109,15 +113,7 @@ pub fn canonicalize_value_full_rdfc(
     doc: &Value,
     contexts: &ContextSet,
 ) -> Result<Canonical, CredentialError> {
-    jsonld::check_scalars(doc, &Path::ROOT)?;
-    let quads = jsonld::to_quads(
-        contexts,
-        doc,
-        Limits {
-            max_blank_nodes: blank_node_cap(doc),
-        },
-    )?;
-    Ok(canonicalize_quads_oxrdf(quads))
+    Ok(canonicalize_quads_oxrdf(strict_quads(doc, contexts)?))
 }
 
 /// [`canonicalize_value`] of `doc` without one top-level key (the unsecured document).

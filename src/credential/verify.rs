@@ -8,12 +8,11 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::canon::{
-    Canonical, MAX_CREDENTIAL_BYTES, blank_node_cap, canonicalize_quads, canonicalize_without, hex,
-    sha256,
+    Canonical, MAX_CREDENTIAL_BYTES, canonicalize_value, canonicalize_without, hex, sha256,
 };
 use super::contexts::{CLR_V2P0_2_0_1, VC_V2};
 use super::error::CredentialError;
-use super::jsonld::{self, ContextSet, Limits, Path};
+use super::jsonld::ContextSet;
 use super::keys::{self, KeyResolution, KeySource, ResolvedKey};
 use super::proof::{
     CRYPTOSUITE, Finding, HashData, PROOF_PURPOSE, PROOF_TYPE, decode_proof_value, proof_config,
@@ -445,19 +444,6 @@ fn finish_skipping(mut r: Reporter, done: usize, mode: VerifyMode) -> Verificati
     r.finish(mode)
 }
 
-/// V3 with the V1 blank node cap.
-fn strict_canonical(doc: &Value, contexts: &ContextSet) -> Result<Canonical, CredentialError> {
-    jsonld::check_scalars(doc, &Path::ROOT)?;
-    let quads = jsonld::to_quads(
-        contexts,
-        doc,
-        Limits {
-            max_blank_nodes: blank_node_cap(doc),
-        },
-    )?;
-    Ok(canonicalize_quads(quads))
-}
-
 fn ob_context_url(url: &str, family: &str, major: char) -> bool {
     let prefix = format!("https://purl.imsglobal.org/spec/{family}/context");
     let Some(middle) = url
@@ -841,7 +827,7 @@ fn check_signature(
         return;
     };
     let cfg = proof_config(proof, context);
-    let proof_canon = match strict_canonical(&cfg, contexts) {
+    let proof_canon = match canonicalize_value(&cfg, contexts) {
         Ok(c) => c,
         Err(e) => {
             r.fail(
