@@ -570,7 +570,7 @@ fn recipient_check() {
 fn report_lists_every_check_in_order_and_serializes() {
     let report = run(&vector_text("project/ob3-cis-signed.json"));
     assert_verified(&report, "cis");
-    let ids: Vec<&str> = report.checks.iter().map(|c| c.id).collect();
+    let ids: Vec<&str> = report.checks.iter().map(|c| c.id.as_str()).collect();
     let want: Vec<String> = (1..=14).map(|i| format!("V{i}")).collect();
     assert_eq!(ids, want.iter().map(String::as_str).collect::<Vec<_>>());
     let json = serde_json::to_value(&report).expect("serialize");
@@ -593,7 +593,7 @@ fn report_lists_every_check_in_order_and_serializes() {
 
 #[test]
 fn offset_and_fractional_dates_are_read() {
-    use cairn::credential::verify::parse_datetime;
+    use cairn::time::parse_datetime;
     assert_eq!(
         parse_datetime("2022-11-10T07:38:00-08:00").map(|t| t.0),
         Some(at("2022-11-10T15:38:00Z"))

@@ -64,7 +64,7 @@ describe('verifyCredential (wasm)', () => {
   test('a supplied status list revokes', () => {
     const cred = text('1edtech-ob3/validator-fixtures/bitstring-credential-status-revoked.json');
     const list = text('1edtech-ob3/validator-fixtures/bitstring-testlist.json');
-    const revoked = core.verifyCredential(cred, opts({ statusList: list }));
+    const revoked = core.verifyCredential(cred, opts({ status_list: list }));
     assert.deepEqual(revoked.errors.map((e) => e.code), ['revoked']);
     const unchecked = core.verifyCredential(cred, opts());
     assert.equal(unchecked.verified, true);
@@ -73,6 +73,10 @@ describe('verifyCredential (wasm)', () => {
 
   test('bad options throw an Error with a code', () => {
     assert.throws(() => core.verifyCredential('{}', '{"now": "yesterday"}'), (e) => e.code === 'invalid_timestamp');
+    // The binding's own structures are snake_case: the camelCase spelling is an unknown member.
+    assert.throws(() => core.verifyCredential('{}', opts({ statusList: '{}' })), (e) => e.code === 'invalid_json');
+    assert.throws(() => core.verifyCredential('{}', opts({ mode: 'openBadge' })), (e) => e.code === 'invalid_json');
+    assert.equal(core.verifyCredential('{}', opts({ mode: 'open_badge' })).mode, 'open_badge');
     assert.throws(() => core.verifyCredential('{}', '{"now": "2026-01-01T00:00:00Z", "x": 1}'), (e) => e.code === 'invalid_json');
   });
 });
@@ -82,7 +86,7 @@ describe('canonicalizeCredential (wasm)', () => {
     const out = core.canonicalizeCredential(text('project/ob3-cis-unsigned.json'));
     assert.equal(out.nquads, text('project/ob3-cis-canonical-document.nq'));
     assert.equal(out.hash, JSON.parse(text('project/ob3-cis-hashes.json')).docHash);
-    assert.equal(out.utf16OrderDiffers, false);
+    assert.equal(out.utf16_order_differs, false);
   });
 });
 
@@ -100,6 +104,7 @@ describe('baked images (wasm)', () => {
       const baked = core.bakeCredential(bytes(`1edtech-ob3/validator-fixtures/${f}`), credential);
       const out = core.extractCredential(baked);
       assert.equal(out.version, 'ob3');
+      assert.equal(out.image, f.endsWith('.png') ? 'png' : 'svg');
       assert.equal(out.text, credential);
       assert.equal(core.verifyBadgeImage(baked, opts()).verified, true);
     }

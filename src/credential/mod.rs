@@ -31,6 +31,7 @@ pub mod keys;
 pub mod proof;
 /// Revocation and suspension: W3C Bitstring Status Lists and their entries.
 pub mod status;
+pub mod vc;
 pub mod verify;
 
 pub use build::{BuildInput, IssuerProfile, Recipient, build, issue};
