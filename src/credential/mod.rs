@@ -14,6 +14,9 @@
 //! | [`ContextSet`] | the loader with processed contexts cached across calls |
 //!
 //! Errors are [`CredentialError`] (stable `code()`); verification outcomes are never errors.
+//! `issuer` may be a `Profile` object or a URI string (`ProfileRef`); `name` and
+//! `description` are strings, and language-tagged value objects in them are refused,
+//! because the OB 3.0 JSON Schema types those fields as strings (see `verify`'s shape stage).
 //! The JSON-LD processor is Cairn's own strict profile ([`jsonld`]), checked against
 //! `oxjsonld` in the tests; RDFC-1.0 is `oxrdf`'s, with a first-degree shortcut ([`canon`]).
 

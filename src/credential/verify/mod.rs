@@ -258,7 +258,7 @@ pub(super) fn verify_at_depth(
         status::check_status(&mut r, &parsed, options, depth);
         validity::check_dates(&mut r, doc, options.now);
         validity::check_recipient(&mut r, doc, options.recipient.as_ref());
-        nested::check_endorsements(&mut r, doc, options, depth);
+        nested::check_embedded(&mut r, &parsed, &types, options, depth);
     } else {
         r.skip(CheckId::V11, "proof-only mode");
         r.skip(CheckId::V12, "proof-only mode");

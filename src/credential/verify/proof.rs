@@ -16,6 +16,28 @@ use crate::credential::proof::{
 use crate::credential::vc::profile_id;
 use crate::time::parse_datetime;
 
+/// A `DataIntegrityProof` with `eddsa-rdfc-2022` for `assertionMethod`.
+fn is_supported(proof: &Map<String, Value>) -> bool {
+    proof.get("type").and_then(Value::as_str) == Some(PROOF_TYPE)
+        && proof.get("cryptosuite").and_then(Value::as_str) == Some(CRYPTOSUITE)
+        && proof.get("proofPurpose").and_then(Value::as_str) == Some(PROOF_PURPOSE)
+}
+
+/// The `verificationMethod` of the proof [`select_proof`] would choose.
+pub(super) fn chosen_method(doc: &Value) -> Option<&str> {
+    let proof = doc.get("proof")?;
+    let proofs: Vec<&Value> = match proof {
+        Value::Array(a) => a.iter().collect(),
+        p => vec![p],
+    };
+    proofs
+        .into_iter()
+        .filter_map(Value::as_object)
+        .find(|p| is_supported(p))?
+        .get("verificationMethod")?
+        .as_str()
+}
+
 pub(super) fn select_proof(
     r: &mut Reporter,
     doc: &Map<String, Value>,
@@ -28,11 +50,10 @@ pub(super) fn select_proof(
         Some(Value::Array(a)) => a.iter().collect(),
         Some(p) => vec![p],
     };
-    let chosen = proofs.iter().filter_map(|p| p.as_object()).find(|p| {
-        p.get("type").and_then(Value::as_str) == Some(PROOF_TYPE)
-            && p.get("cryptosuite").and_then(Value::as_str) == Some(CRYPTOSUITE)
-            && p.get("proofPurpose").and_then(Value::as_str) == Some(PROOF_PURPOSE)
-    });
+    let chosen = proofs
+        .iter()
+        .filter_map(|p| p.as_object())
+        .find(|p| is_supported(p));
     match chosen {
         Some(p) => {
             let vm_ok = nonempty_str(p.get("verificationMethod"));

@@ -35,7 +35,8 @@ pub enum CheckId {
     V12,
     /// Recipient claim.
     V13,
-    /// Endorsements and nested credentials.
+    /// Embedded credentials: endorsements (failures warn) and a CLR's nested credentials
+    /// (failures fail).
     V14,
 }
 
@@ -94,7 +95,7 @@ impl CheckId {
             CheckId::V11 => "status",
             CheckId::V12 => "validity_period",
             CheckId::V13 => "recipient",
-            CheckId::V14 => "endorsements",
+            CheckId::V14 => "embedded_credentials",
         }
     }
 

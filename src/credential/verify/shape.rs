@@ -1,4 +1,12 @@
 //! The shape stages: contexts (V2), types (V4) and required fields (V5).
+//!
+//! What OB 3.0 allows, as its JSON Schema types it (`../vectors/1edtech-ob3/schema/`):
+//! - `issuer` is a `Profile` object or a URI string (`ProfileRef`); either way its id is the
+//!   issuer the signing key must belong to (V8) and the status list must come from (V11).
+//! - `name` and `description` are strings. Language-tagged value objects
+//!   (`{"@value", "@language"}`) stay refused, although JSON-LD could express them: the
+//!   schema types those fields as strings, so other verifiers and wallets would reject or
+//!   misread them, and the strict expander does not process `@language` (V3).
 
 use serde_json::{Map, Value};
 
@@ -123,9 +131,11 @@ pub(super) fn check_required(r: &mut Reporter, doc: &Map<String, Value>, types: 
                 invalid.push("issuer.type must include Profile".to_owned());
             }
         }
-        Some(Value::String(_)) => {
-            invalid.push("issuer must be a Profile object with id and type".to_owned())
-        }
+        // A ProfileRef: the issuer's id as a URI; key binding (V8) uses it as it uses `id`.
+        Some(Value::String(uri)) if is_uri(uri) => {}
+        Some(Value::String(uri)) => invalid.push(format!(
+            "issuer \"{uri}\" must be a URI (a ProfileRef) or a Profile object with id and type"
+        )),
         _ => missing.push("issuer".to_owned()),
     }
     match doc.get("validFrom").and_then(Value::as_str) {
@@ -207,4 +217,17 @@ pub(super) fn check_required(r: &mut Reporter, doc: &Map<String, Value>, types: 
             "every required Open Badges 3.0 field is present",
         );
     }
+}
+
+/// A URI as RFC 3986 starts: a scheme (a letter, then letters, digits, `+`, `-`, `.`), a
+/// colon, and something after it.
+fn is_uri(s: &str) -> bool {
+    let Some((scheme, rest)) = s.split_once(':') else {
+        return false;
+    };
+    let mut chars = scheme.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        && !rest.is_empty()
+        && !s.chars().any(char::is_whitespace)
 }

@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::report::{CheckId, Reporter};
-use super::{VerifyMode, VerifyOptions, verify_at_depth};
+use super::{VerifyMode, VerifyOptions, proof, verify_at_depth};
 use crate::credential::keys;
 use crate::credential::status;
 use crate::credential::vc::{has_type, issuer_id, types_of};
@@ -47,60 +47,9 @@ pub(super) fn check_status(
         );
         return;
     }
-    // The list's own proof: signature, assertionMethod, and its key controller = its issuer.
-    let list_report = verify_at_depth(
-        list_text,
-        &VerifyOptions {
-            mode: VerifyMode::ProofOnly,
-            status_list: None,
-            recipient: None,
-            ..options.clone()
-        },
-        depth + 1,
-    );
-    let list: Value = match serde_json::from_str(list_text) {
-        Ok(v) => v,
-        Err(e) => {
-            r.warn(
-                CheckId::V11,
-                "status_unchecked",
-                format!("the status list is not JSON ({e}); revocation was not checked"),
-            );
-            return;
-        }
+    let Some(list) = trusted_list(r, credential, list_text, options, depth) else {
+        return;
     };
-    if !list_report.verified {
-        r.warn(
-            CheckId::V11,
-            "status_unchecked",
-            format!(
-                "the status list does not verify ({}); revocation was not checked",
-                list_report.error_codes().join(", ")
-            ),
-        );
-        return;
-    }
-    let list_vm = list
-        .get("proof")
-        .and_then(|p| match p {
-            Value::Array(a) => a.first(),
-            other => Some(other),
-        })
-        .and_then(|p| p.get("verificationMethod"))
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    let list_controller = keys::resolve(list_vm, &options.controllers, !options.no_fragment_key)
-        .ok()
-        .map(|k| k.controller);
-    let list_issuer = issuer_id(&list);
-    if list_controller.as_deref() != list_issuer {
-        r.warn(
-            CheckId::V11,
-            "status_unchecked",
-            "the status list is not signed by its own issuer; revocation was not checked",
-        );
-        return;
-    }
     match status::check_credential(credential, &list) {
         Ok(checks) => {
             if let Some(c) = checks
@@ -124,10 +73,78 @@ pub(super) fn check_status(
                 r.pass(CheckId::V11, "not revoked or suspended");
             }
         }
-        Err(e) => r.warn(
+        // A list of this issuer that does not cover the entry (another list URL and purpose):
+        // as if none was supplied.
+        Err(e @ status::StatusError::EntryMissing { .. }) => r.warn(
             CheckId::V11,
             "status_unchecked",
-            format!("the status list does not apply: {e}"),
+            format!("the status list does not apply: {e}; revocation was not checked"),
+        ),
+        Err(e) => r.fail(
+            CheckId::V11,
+            e.code(),
+            format!("{e}: status could not be established"),
         ),
     }
+}
+
+/// The supplied list, when it verifies (signature, `assertionMethod`) and is signed by the
+/// credential's own issuer; else a failed V11 and `None`. Only the credential's issuer may
+/// change its status, so a list anyone else signed, or one altered after signing, fails the
+/// check rather than being ignored: ignoring it would let whoever serves the list hide a
+/// real revocation behind a warning.
+fn trusted_list(
+    r: &mut Reporter,
+    credential: &Value,
+    list_text: &str,
+    options: &VerifyOptions<'_>,
+    depth: usize,
+) -> Option<Value> {
+    let list_report = verify_at_depth(
+        list_text,
+        &VerifyOptions {
+            mode: VerifyMode::ProofOnly,
+            status_list: None,
+            recipient: None,
+            ..options.clone()
+        },
+        depth + 1,
+    );
+    if !list_report.verified {
+        let why = list_report
+            .errors
+            .iter()
+            .map(|f| f.message.as_str())
+            .collect::<Vec<_>>()
+            .join("; ");
+        r.fail(
+            CheckId::V11,
+            "status_list_invalid",
+            format!(
+                "the supplied status list does not verify ({}: {why}); it was changed after signing or its proof is broken, so status could not be established",
+                list_report.error_codes().join(", ")
+            ),
+        );
+        return None;
+    }
+    // Parsed by the verification above; a failure here cannot happen, but is no panic.
+    let list: Value = serde_json::from_str(list_text).ok()?;
+    let signer = proof::chosen_method(&list)
+        .and_then(|vm| keys::resolve(vm, &options.controllers, !options.no_fragment_key).ok())
+        .map(|k| k.controller);
+    let issuer = issuer_id(credential);
+    if signer.is_none() || signer.as_deref() != issuer || issuer_id(&list) != issuer {
+        r.fail(
+            CheckId::V11,
+            "status_issuer_mismatch",
+            format!(
+                "the supplied status list is signed by {} and issued by {}, not by the credential's issuer {}: only the credential's issuer may change its status, so status could not be established",
+                signer.as_deref().unwrap_or("an unknown key"),
+                issuer_id(&list).unwrap_or("no one"),
+                issuer.unwrap_or("(none)")
+            ),
+        );
+        return None;
+    }
+    Some(list)
 }
