@@ -17,6 +17,47 @@ use wasm_bindgen::prelude::*;
 
 use crate::{JsCoreError, to_js};
 
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &str = r#"
+/** The options of `verifyCredential` / `verifyBadgeImage`, passed as JSON text (snake_case). */
+export interface VerifyOptions {
+    /** The evaluation time, `YYYY-MM-DDTHH:MM:SSZ` (the core reads no clock). */
+    now: string;
+    /** Which rules apply (default `auto`). */
+    mode?: "auto" | "open_badge" | "proof_only";
+    /** A `BitstringStatusListCredential` as JSON text, fetched by the page. */
+    status_list?: string;
+    /** Controller documents to trust. */
+    controllers?: object[];
+    /** Disable the `https…#z6Mk…` fragment key shortcut. */
+    no_fragment_key?: boolean;
+    /** A recipient claim to check against the subject (V13). */
+    recipient?: { identity_type: string; value: string };
+}
+/** A finding: a stable code and a sentence. */
+export interface Finding { code: string; message: string; }
+/** One check of `spec/badges.md` §6. */
+export interface Check {
+    id: "V1" | "V2" | "V3" | "V4" | "V5" | "V6" | "V7" | "V8" | "V9" | "V10" | "V11" | "V12" | "V13" | "V14";
+    name: string;
+    outcome: "passed" | "failed" | "warned" | "skipped";
+    code: string | null;
+    reason: string;
+}
+/** The result of a verification: `verified` when no check failed. */
+export interface VerificationReport {
+    verified: boolean;
+    mode: "open_badge" | "proof_only";
+    checks: Check[];
+    errors: Finding[];
+    warnings: Finding[];
+}
+/** Canonical N-Quads of a JSON-LD document and their SHA-256 (hex). */
+export interface CanonicalForm { nquads: string; hash: string; utf16_order_differs: boolean; }
+/** The text baked into a badge image, and where it was found. */
+export interface ExtractedCredential { image: "png" | "svg"; version: "ob3" | "ob2"; text: string; }
+"#;
+
 /// The options object of `verifyCredential` / `verifyBadgeImage` (JSON text).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -76,7 +117,7 @@ where
 /// `{"now": "…Z", "status_list"?: "<json>", "mode"?, "controllers"?, "no_fragment_key"?,
 /// "recipient"?: {"identity_type", "value"}}`. Returns the report `{verified, mode, checks,
 /// errors, warnings}`; throws only for unreadable options.
-#[wasm_bindgen(js_name = verifyCredential)]
+#[wasm_bindgen(js_name = verifyCredential, unchecked_return_type = "VerificationReport")]
 pub fn verify_credential(
     #[wasm_bindgen(js_name = credentialJson)] credential_json: &str,
     #[wasm_bindgen(js_name = optionsJson)] options_json: &str,
@@ -86,7 +127,7 @@ pub fn verify_credential(
 
 /// Verifies the credential baked into a PNG or SVG badge image (bytes), with the same
 /// options as `verifyCredential`.
-#[wasm_bindgen(js_name = verifyBadgeImage)]
+#[wasm_bindgen(js_name = verifyBadgeImage, unchecked_return_type = "VerificationReport")]
 pub fn verify_badge_image(
     image: &[u8],
     #[wasm_bindgen(js_name = optionsJson)] options_json: &str,
@@ -95,7 +136,7 @@ pub fn verify_badge_image(
 }
 
 /// The canonical N-Quads and their SHA-256 (hex) of a JSON-LD document, for diagnostics.
-#[wasm_bindgen(js_name = canonicalizeCredential)]
+#[wasm_bindgen(js_name = canonicalizeCredential, unchecked_return_type = "CanonicalForm")]
 pub fn canonicalize_credential(
     #[wasm_bindgen(js_name = documentJson)] document_json: &str,
 ) -> Result<JsValue, JsCoreError> {
@@ -124,7 +165,7 @@ pub fn bake_credential(
 
 /// Extracts the baked text from a PNG or SVG image: `{image: "png"|"svg", version:
 /// "ob3"|"ob2", text}`.
-#[wasm_bindgen(js_name = extractCredential)]
+#[wasm_bindgen(js_name = extractCredential, unchecked_return_type = "ExtractedCredential")]
 pub fn extract_credential(image: &[u8]) -> Result<JsValue, JsCoreError> {
     let x = bake::extract(image).map_err(|e| JsCoreError(Error::from(e)))?;
     to_js(&x)

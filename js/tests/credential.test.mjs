@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { loadCore, sharedDir } from './support.mjs';
+import { loadCore, pkgDir, sharedDir } from './support.mjs';
 
 let core;
 before(async () => {
@@ -115,5 +115,33 @@ describe('baked images (wasm)', () => {
     assert.equal(report.verified, false);
     assert.equal(report.checks[0].outcome, 'failed');
     assert.ok(report.errors[0].code.length > 0);
+  });
+});
+
+describe('credential API of js/index.mjs and its types', () => {
+  test('objects in, the same snake_case report out; a status list may be an object', async () => {
+    const { load } = await import('../index.mjs');
+    const cairn = load();
+    const cred = text('1edtech-ob3/validator-fixtures/bitstring-credential-status-revoked.json');
+    const list = text('1edtech-ob3/validator-fixtures/bitstring-testlist.json');
+    const fromText = core.verifyCredential(JSON.stringify(JSON.parse(cred)), opts({ status_list: JSON.stringify(JSON.parse(list)) }));
+    const fromObjects = cairn.verifyCredential(JSON.parse(cred), { now: NOW, status_list: JSON.parse(list) });
+    assert.deepEqual(fromObjects, fromText);
+    assert.deepEqual(fromObjects.errors.map((e) => e.code), ['revoked']);
+    const canon = cairn.canonicalizeCredential(JSON.parse(text('project/ob3-cis-unsigned.json')));
+    assert.deepEqual(Object.keys(canon).sort(), ['hash', 'nquads', 'utf16_order_differs']);
+  });
+
+  test('the generated TypeScript types name the credential results, not any', () => {
+    const dts = readFileSync(join(pkgDir, 'cairn_wasm.d.ts'), 'utf8');
+    for (const [fn, type] of [
+      ['verifyCredential', 'VerificationReport'],
+      ['verifyBadgeImage', 'VerificationReport'],
+      ['canonicalizeCredential', 'CanonicalForm'],
+      ['extractCredential', 'ExtractedCredential'],
+    ]) {
+      assert.match(dts, new RegExp(`export function ${fn}\\([^)]*\\): ${type};`), fn);
+    }
+    assert.match(dts, /export interface VerifyOptions \{[^}]*status_list\?: string;/);
   });
 });
