@@ -413,7 +413,7 @@ const CLR: &str = "the CLR 2.0 export";
 /// achievements (once per achievement id) and one `isParentOf` association per stacking
 /// relation. Sign it with the issuer key before handing it out; the nested proofs stay as
 /// they are. Every credential must be issued to `input.learner` by the rule of
-/// [`names_learner`](super::vc::names_learner) (same subject `id`, or a matching
+/// [`names_learner`] (same subject `id`, or a matching
 /// `identifier` entry), else [`ExportError::LearnerMismatch`].
 pub fn clr_credential(input: &ClrInput<'_>) -> Result<Value, ExportError> {
     if input.credentials.is_empty() {

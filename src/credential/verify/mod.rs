@@ -3,7 +3,13 @@
 //! reason, plus the `{verified, errors, warnings}` summary the JS oracle prints. The
 //! evaluation time, status list, controller documents and recipient claim are arguments:
 //! nothing is fetched, no clock is read. Never panics on any input text.
-
+//!
+//! Two rules go beyond the table of §6, as issue 8 asks. V11: a supplied status list that
+//! does not verify, or that the credential's issuer did not sign, fails the check ("status
+//! could not be established"); only a list not supplied is the `status_unchecked` warning.
+//! V14: a CLR's nested credentials are verified like the CLR itself and must name its
+//! learner (`vc::names_learner`); a failure fails the CLR, while a failed endorsement stays
+//! a warning.
 //!
 //! | module | stage |
 //! |---|---|
@@ -12,7 +18,7 @@
 //! | `proof` | proof (V6), key resolution (V7) and authorization (V8), signature (V9) |
 //! | `status` | status lists (V11) |
 //! | `validity` | validity period (V12), recipient (V13) |
-//! | `nested` | endorsements (V14) |
+//! | `nested` | endorsements and a CLR's nested credentials (V14) |
 
 mod nested;
 mod proof;

@@ -134,7 +134,7 @@ pub struct Check {
     pub reason: String,
 }
 
-/// The result of [`verify`].
+/// The result of [`verify`](super::verify()).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct VerificationReport {
     /// No check failed.
