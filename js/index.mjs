@@ -8,6 +8,12 @@ import * as binding from '../www/pkg/cairn_wasm.js';
 
 const asJson = (value) => (typeof value === 'string' ? value : JSON.stringify(value));
 
+/** Verify options as JSON text; a `status_list` given as an object becomes the text the binding reads. */
+const verifyOptions = (options) => {
+  if (typeof options === 'string' || options?.status_list === undefined) return asJson(options);
+  return JSON.stringify({ ...options, status_list: asJson(options.status_list) });
+};
+
 let ready = false;
 
 /** Instantiates the module once (Node cannot fetch `file:` URLs, so its bytes are read). */
@@ -35,4 +41,19 @@ export const api = Object.freeze({
   rollup: (input) => binding.rollup(asJson(input)),
   /** An award rule on given facts, with progress and an explanation tree. */
   evaluateCriteria: (input) => binding.evaluateCriteria(asJson(input)),
+  /**
+   * Verifies an Open Badges 3.0 credential (object or JSON text). `options` is
+   * `{now, mode?, status_list?, controllers?, no_fragment_key?, recipient?: {identity_type, value}}`
+   * (snake_case, like every structure of the binding's own; `status_list` may be an object).
+   * Returns `{verified, mode, checks, errors, warnings}`.
+   */
+  verifyCredential: (credential, options) => binding.verifyCredential(asJson(credential), verifyOptions(options)),
+  /** Verifies the credential baked into a PNG or SVG image (bytes), with the same options. */
+  verifyBadgeImage: (image, options) => binding.verifyBadgeImage(image, verifyOptions(options)),
+  /** Canonical N-Quads of a JSON-LD document: `{nquads, hash, utf16_order_differs}`. */
+  canonicalizeCredential: (document) => binding.canonicalizeCredential(asJson(document)),
+  /** Bakes a signed credential (object or JSON text) into a PNG or SVG image; returns the bytes. */
+  bakeCredential: (image, credential) => binding.bakeCredential(image, asJson(credential)),
+  /** The text baked into an image: `{image: 'png'|'svg', version: 'ob3'|'ob2', text}`. */
+  extractCredential: (image) => binding.extractCredential(image),
 });

@@ -188,6 +188,47 @@ impl<'de> Deserialize<'de> for Timestamp {
     }
 }
 
+/// Parses an xsd:dateTime with a time zone (as credentials write them): `YYYY-MM-DDTHH:MM:SS[.fff](Z|±HH:MM)`.
+/// Returns whole UTC seconds and whether a non-zero fraction followed.
+pub fn parse_datetime(s: &str) -> Option<(Timestamp, bool)> {
+    let b = s.as_bytes();
+    if b.len() < 20 || b[19] != b'.' && b[19] != b'Z' && b[19] != b'+' && b[19] != b'-' {
+        return None;
+    }
+    let base = Timestamp::parse(&format!("{}Z", s.get(..19)?)).ok()?;
+    let mut rest = s.get(19..)?;
+    let mut fraction = false;
+    if let Some(f) = rest.strip_prefix('.') {
+        let digits = f.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return None;
+        }
+        fraction = f[..digits].bytes().any(|d| d != b'0');
+        rest = &f[digits..];
+    }
+    let offset = match rest {
+        "Z" => 0,
+        _ => {
+            let ob = rest.as_bytes();
+            if ob.len() != 6 || ob[3] != b':' {
+                return None;
+            }
+            let sign = match ob[0] {
+                b'+' => 1,
+                b'-' => -1,
+                _ => return None,
+            };
+            let hh: i64 = rest.get(1..3)?.parse().ok()?;
+            let mm: i64 = rest.get(4..6)?.parse().ok()?;
+            if hh > 14 || mm > 59 {
+                return None;
+            }
+            sign * (hh * 3600 + mm * 60)
+        }
+    };
+    Some((base.plus_seconds(-offset), fraction))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -223,12 +223,27 @@ fn ob2_revoked_assertion_says_revoked() {
     );
 }
 
-/// Four signed credentials from the vectors; two share an achievement.
+/// Four signed credentials of one learner (the project vectors' hashed email); two share
+/// an achievement.
 fn bundle() -> Vec<Value> {
+    let keys = vector("project/keys.json");
+    let key = IssuerKey::from_seed(&credential_support::seed(
+        keys["seedHex"].as_str().expect("seed"),
+    ));
+    let created = Timestamp::parse("2026-03-02T15:04:05Z").expect("time");
+    let variant = |n: u8, slug: &str| {
+        let mut unsigned = vector("project/ob3-mastery-unsigned.json");
+        unsigned["id"] = json!(format!("urn:uuid:6c1f4b0e-1d1a-4c8e-9f00-00000000000{n}"));
+        unsigned["credentialSubject"]["achievement"]["id"] =
+            json!(format!("https://college.example/lti/achievements/{slug}"));
+        sign(&unsigned, &key, &key.public().did_key_method(), created)
+            .expect("signs")
+            .credential
+    };
     vec![
         vector("project/ob3-mastery-signed.json"),
-        vector("1edtech-ob3/validator-fixtures/simple.json"),
-        vector("1edtech-ob3/validator-fixtures/bitstring-credential-status-revoked.json"),
+        variant(1, "dosage"),
+        variant(2, "pharmacology"),
         vector("project/ob3-mastery-https-issuer-signed.json"),
     ]
 }
@@ -348,8 +363,17 @@ fn clr(
 #[test]
 fn clr_refuses_bad_bundles() {
     let credentials = bundle();
-    let learner = json!({"id": "did:key:z6MkLearner"});
+    let learner = json!({"identifier": credentials[0]["credentialSubject"]["identifier"]});
     assert!(clr(&credentials, &[], &learner).is_ok());
+
+    // One learner per CLR: a bundle naming someone else is refused.
+    let err = clr(&credentials, &[], &json!({"id": "did:key:z6MkLearner"})).expect_err("other");
+    assert_eq!(err, ExportError::LearnerMismatch { index: 1 });
+    assert_eq!(err.code(), "export_learner_mismatch");
+    let mut mixed = credentials.clone();
+    mixed.push(vector("1edtech-ob3/validator-fixtures/simple.json"));
+    let err = clr(&mixed, &[], &learner).expect_err("a stranger's badge");
+    assert_eq!(err, ExportError::LearnerMismatch { index: 5 });
 
     let err = clr(&[], &[], &learner).expect_err("empty");
     assert_eq!(err, ExportError::EmptyBundle);

@@ -3,7 +3,9 @@
 //! `credential_support::oracle_dir` for the `CAIRN_ORACLE_DIR` contract): Cairn-signed
 //! credentials verify in `verify.mjs`; oracle-signed ones verify in Cairn with the same
 //! `proofValue`; tampering fails in both; numbers canonicalize as jsonld.js writes them
-//! (P9); and the N-Quad sort order divergence of P14 is shown, not hidden.
+//! (P9); altered status lists and altered nested CLR credentials are refused by both; and
+//! the differences (P14's N-Quad sort order, the signer of a status list, the learner of a
+//! CLR) are shown, not hidden.
 
 mod credential_support;
 
@@ -12,7 +14,10 @@ use cairn::credential::canon::{canonicalize_value, utf16_sorted};
 use cairn::credential::keys::IssuerKey;
 use cairn::credential::proof::{SORT_ORDER_DIVERGENCE, sign};
 use cairn::credential::{ContextSet, VerifyOptions, verify};
-use credential_support::{oracle_canon, oracle_sign, oracle_verify, seed, vector_json};
+use credential_support::{
+    learner_credentials, oracle_canon, oracle_sign, oracle_verify, oracle_verify_clr,
+    oracle_verify_with_status_list, seed, signed_clr, vector_json,
+};
 use serde_json::{Value, json};
 
 const NOW: &str = "2026-06-01T00:00:00Z";
@@ -222,6 +227,193 @@ fn revocation_agrees_with_the_oracle() {
     assert_eq!(ours.error_codes(), vec!["revoked"]);
     assert!(oracle_verify(&cred, &["--now", NOW]).verified);
     assert!(cairn_verified(&cred).verified);
+}
+
+/// A credential of the project's did:key issuer with a revocation entry at bit 4242, and
+/// that issuer's signed list with the bit set or clear.
+fn revocable(set_bit: bool) -> (String, String) {
+    use cairn::credential::status::{
+        MIN_LIST_BITS, StatusList, StatusPurpose, signed_status_list_credential, status_entry,
+    };
+    let key = key();
+    let issuer = key.public().did_key();
+    let url = "https://college.example/lti/status/1";
+    let mut list = StatusList::new(MIN_LIST_BITS).expect("list");
+    list.set(4242, set_bit).expect("set");
+    let list = signed_status_list_credential(
+        url,
+        &issuer,
+        StatusPurpose::Revocation,
+        &list,
+        &key,
+        at(CREATED),
+    )
+    .expect("signs");
+    let mut unsigned = vector_json("project/ob3-mastery-unsigned.json");
+    unsigned["credentialStatus"] = status_entry(url, 4242, StatusPurpose::Revocation);
+    let credential = sign(&unsigned, &key, &key.public().did_key_method(), at(CREATED))
+        .expect("signs")
+        .credential;
+    (credential.to_string(), list.to_string())
+}
+
+/// `list` with bit 4242 flipped after signing (the proof kept).
+fn flipped(list: &str) -> String {
+    use cairn::credential::status::StatusList;
+    let mut doc: Value = serde_json::from_str(list).expect("JSON");
+    let mut bits = StatusList::decode(
+        doc["credentialSubject"]["encodedList"]
+            .as_str()
+            .expect("encodedList"),
+    )
+    .expect("decodes");
+    let was = bits.get(4242).expect("bit");
+    bits.set(4242, !was).expect("set");
+    doc["credentialSubject"]["encodedList"] = json!(bits.encode());
+    doc.to_string()
+}
+
+fn cairn_with_list(credential: &str, list: &str) -> cairn::credential::VerificationReport {
+    verify(
+        credential,
+        &VerifyOptions {
+            status_list: Some(list),
+            ..VerifyOptions::at(at(NOW))
+        },
+    )
+}
+
+/// A status list altered after signing is refused by both stacks, whether the alteration
+/// clears a revocation or fakes one, and so is a list whose proof is broken. The intact
+/// lists are applied by both (revoked with the bit set, verified with it clear).
+#[test]
+fn altered_status_lists_are_refused_by_both_stacks() {
+    for set_bit in [true, false] {
+        let (credential, list) = revocable(set_bit);
+        let ours = cairn_with_list(&credential, &list);
+        let theirs = oracle_verify_with_status_list(&credential, &list, &["--now", NOW]);
+        assert_eq!(
+            ours.verified, !set_bit,
+            "intact list, bit {set_bit}: {:?}",
+            ours.errors
+        );
+        assert_eq!(
+            theirs.verified, !set_bit,
+            "intact list, bit {set_bit}: {}",
+            theirs.raw
+        );
+
+        let altered = flipped(&list);
+        let what = if set_bit {
+            "revocation cleared"
+        } else {
+            "revocation faked"
+        };
+        let ours = cairn_with_list(&credential, &altered);
+        assert_eq!(ours.error_codes(), vec!["status_list_invalid"], "{what}");
+        let theirs = oracle_verify_with_status_list(&credential, &altered, &["--now", NOW]);
+        assert!(!theirs.verified, "{what}: the oracle says {}", theirs.raw);
+    }
+    let (credential, list) = revocable(false);
+    let mut broken: Value = serde_json::from_str(&list).expect("JSON");
+    broken["proof"][0]["proofValue"] = json!(
+        "z3FXQjecWufY46yg5abdVZsXqLhxhueuSoZgNSARiKBk9czhSePTFehP8c3PGfb6a22gkfUKKdNeTUYbrLMxhBbCq"
+    );
+    let broken = broken.to_string();
+    assert_eq!(
+        cairn_with_list(&credential, &broken).error_codes(),
+        vec!["status_list_invalid"]
+    );
+    let theirs = oracle_verify_with_status_list(&credential, &broken, &["--now", NOW]);
+    assert!(
+        !theirs.verified,
+        "broken proof: the oracle says {}",
+        theirs.raw
+    );
+}
+
+/// A list validly signed by another key is refused by Cairn ("status could not be
+/// established"): only the credential's issuer may change its status. The oracle verifies
+/// the list's proof but does not compare its signer with the credential's issuer, so it
+/// applies such a list: a known difference, shown here rather than hidden.
+#[test]
+fn a_list_from_another_signer_is_refused_by_cairn_and_applied_by_the_oracle() {
+    use cairn::credential::status::{
+        MIN_LIST_BITS, StatusList, StatusPurpose, signed_status_list_credential,
+    };
+    let (credential, _) = revocable(true);
+    let other = IssuerKey::from_seed(&[9u8; 32]);
+    let list = signed_status_list_credential(
+        "https://college.example/lti/status/1",
+        &other.public().did_key(),
+        StatusPurpose::Revocation,
+        &StatusList::new(MIN_LIST_BITS).expect("list"),
+        &other,
+        at(CREATED),
+    )
+    .expect("signs")
+    .to_string();
+    let ours = cairn_with_list(&credential, &list);
+    assert_eq!(ours.error_codes(), vec!["status_issuer_mismatch"]);
+    assert!(
+        ours.errors[0]
+            .message
+            .contains("status could not be established")
+    );
+    let theirs = oracle_verify_with_status_list(&credential, &list, &["--now", NOW]);
+    assert!(
+        theirs.verified,
+        "the oracle now refuses it too: {}",
+        theirs.raw
+    );
+}
+
+/// CLR 2.0: a nested credential changed and the CLR re-signed over it is refused by both
+/// stacks. `verify.mjs` checks only the outer proof (it verifies), so the oracle's verdict
+/// on a CLR verifies each nested credential with it as well
+/// (`credential_support::oracle_verify_clr`). A CLR bundling another learner's badge is
+/// refused by Cairn; the oracle has no such rule (each part verifies), which is shown.
+#[test]
+fn nested_clr_credentials_are_checked_by_both_stacks() {
+    let key = key();
+    let credentials = learner_credentials(&key, 2);
+    let learner = json!({"identifier": credentials[0]["credentialSubject"]["identifier"]});
+    let good = signed_clr(&key, &credentials, &learner).to_string();
+    assert!(cairn_verified(&good).verified);
+    let theirs = oracle_verify_clr(&good, &["--now", NOW]);
+    assert!(theirs.verified, "{}", theirs.raw);
+
+    let mut altered = credentials.clone();
+    altered[1]["credentialSubject"]["result"][0]["value"] = json!("100");
+    let forged = signed_clr(&key, &altered, &learner).to_string();
+    assert_eq!(
+        cairn_verified(&forged).error_codes(),
+        vec!["nested_credential_invalid"]
+    );
+    assert!(
+        oracle_verify(&forged, &["--now", NOW]).verified,
+        "the outer proof alone is valid"
+    );
+    let theirs = oracle_verify_clr(&forged, &["--now", NOW]);
+    assert!(!theirs.verified, "{}", theirs.raw);
+    assert!(
+        !theirs.raw["nested"][1]["verified"]
+            .as_bool()
+            .unwrap_or(true)
+    );
+
+    let someone_else =
+        signed_clr(&key, &credentials, &json!({"id": "did:example:someone"})).to_string();
+    assert_eq!(
+        cairn_verified(&someone_else).error_codes(),
+        vec!["clr_learner_mismatch"]
+    );
+    let theirs = oracle_verify_clr(&someone_else, &["--now", NOW]);
+    assert!(
+        theirs.verified,
+        "the oracle now checks learners too: {}",
+        theirs.raw
+    );
 }
 
 /// P9: JSON numbers canonicalize exactly as jsonld.js writes them (integral credits as

@@ -380,7 +380,8 @@ fn tampering_revoked() {
         "{:?}",
         report.checks[10]
     );
-    // A list signed by someone else is not trusted: status unchecked, not "not revoked".
+    // A list the credential's issuer did not sign fails the status check: only the
+    // issuer may change a credential's status.
     let (credential, _) = revocation_fixture(true);
     let other = IssuerKey::from_seed(&[9u8; 32]);
     let list = StatusList::new(status::MIN_LIST_BITS).expect("list");
@@ -402,8 +403,114 @@ fn tampering_revoked() {
             ..VerifyOptions::at(now())
         },
     );
-    assert_verified(&report, "untrusted list");
+    assert_fails_with(
+        &report,
+        "status_issuer_mismatch",
+        "list signed by another key",
+    );
+    assert!(
+        report.errors[0]
+            .message
+            .contains("status could not be established"),
+        "{:?}",
+        report.errors
+    );
+
+    // A list issued and signed by someone else, correctly, is not the issuer's word either.
+    let vc = status::status_list_credential(
+        "https://college.example/lti/status/1",
+        &other.public().did_key(),
+        now(),
+        StatusPurpose::Revocation,
+        &list,
+    );
+    let foreign = sign(&vc, &other, &other.public().did_key_method(), now())
+        .expect("sign")
+        .credential
+        .to_string();
+    let report = verify(
+        &credential,
+        &VerifyOptions {
+            status_list: Some(&foreign),
+            ..VerifyOptions::at(now())
+        },
+    );
+    assert_fails_with(&report, "status_issuer_mismatch", "another issuer's list");
+    assert_eq!(report.checks[10].outcome, Outcome::Failed);
+
+    // No list at all stays a warning: the status is unknown, not contradicted.
+    let report = verify(&credential, &VerifyOptions::at(now()));
+    assert_verified(&report, "no list");
     assert_eq!(report.checks[10].code, Some("status_unchecked"));
+}
+
+/// `list` (a signed status list credential) with bit 4242 flipped and the proof kept.
+fn flip_bit(list: &str) -> String {
+    let mut doc: Value = serde_json::from_str(list).expect("list JSON");
+    let encoded = doc["credentialSubject"]["encodedList"]
+        .as_str()
+        .expect("encodedList");
+    let mut bits = StatusList::decode(encoded).expect("decodes");
+    let was = bits.get(4242).expect("bit");
+    bits.set(4242, !was).expect("set");
+    doc["credentialSubject"]["encodedList"] = json!(bits.encode());
+    doc.to_string()
+}
+
+/// A list changed after signing fails the status check, whichever way the change goes:
+/// an attacker serving the list can neither clear a revocation nor fake one, and a broken
+/// proof is no better than none.
+#[test]
+fn altered_status_lists_fail_the_status_check() {
+    for (set_bit, what) in [(true, "revocation cleared"), (false, "revocation faked")] {
+        let (credential, list) = revocation_fixture(set_bit);
+        let altered = flip_bit(&list);
+        let report = verify(
+            &credential,
+            &VerifyOptions {
+                status_list: Some(&altered),
+                ..VerifyOptions::at(now())
+            },
+        );
+        assert_fails_with(&report, "status_list_invalid", what);
+        assert_eq!(report.checks[10].outcome, Outcome::Failed, "{what}");
+        assert!(
+            report.errors[0]
+                .message
+                .contains("status could not be established"),
+            "{what}: {:?}",
+            report.errors
+        );
+        assert!(
+            !report.warning_codes().contains(&"status_unchecked"),
+            "{what}"
+        );
+    }
+    let (credential, list) = revocation_fixture(false);
+    let mut broken: Value = serde_json::from_str(&list).expect("JSON");
+    let proof_value = broken["proof"][0]["proofValue"].as_str().expect("pv");
+    let mut chars: Vec<char> = proof_value.chars().collect();
+    chars[10] = if chars[10] == 'A' { 'B' } else { 'A' };
+    broken["proof"][0]["proofValue"] = json!(chars.into_iter().collect::<String>());
+    let mut without_proof = broken.clone();
+    without_proof
+        .as_object_mut()
+        .expect("object")
+        .remove("proof");
+    for (bad, what) in [
+        (broken.to_string(), "broken proof"),
+        (without_proof.to_string(), "no proof"),
+        ("not JSON".to_owned(), "not JSON"),
+    ] {
+        let report = verify(
+            &credential,
+            &VerifyOptions {
+                status_list: Some(&bad),
+                ..VerifyOptions::at(now())
+            },
+        );
+        assert_fails_with(&report, "status_list_invalid", what);
+    }
 }
 
 #[test]
@@ -570,7 +677,7 @@ fn recipient_check() {
 fn report_lists_every_check_in_order_and_serializes() {
     let report = run(&vector_text("project/ob3-cis-signed.json"));
     assert_verified(&report, "cis");
-    let ids: Vec<&str> = report.checks.iter().map(|c| c.id).collect();
+    let ids: Vec<&str> = report.checks.iter().map(|c| c.id.as_str()).collect();
     let want: Vec<String> = (1..=14).map(|i| format!("V{i}")).collect();
     assert_eq!(ids, want.iter().map(String::as_str).collect::<Vec<_>>());
     let json = serde_json::to_value(&report).expect("serialize");
@@ -593,7 +700,7 @@ fn report_lists_every_check_in_order_and_serializes() {
 
 #[test]
 fn offset_and_fractional_dates_are_read() {
-    use cairn::credential::verify::parse_datetime;
+    use cairn::time::parse_datetime;
     assert_eq!(
         parse_datetime("2022-11-10T07:38:00-08:00").map(|t| t.0),
         Some(at("2022-11-10T15:38:00Z"))
@@ -662,4 +769,226 @@ fn clr_bundles_get_the_blank_node_cap_per_nested_credential() {
     .expect("sign the CLR");
     let report = run(&signed.credential.to_string());
     assert_verified(&report, "CLR of 12");
+}
+
+/// OB 3.0 `ProfileRef`: `issuer` as a URI string binds the key exactly as `issuer.id` does.
+#[test]
+fn issuer_may_be_a_uri_string() {
+    let key = project_key();
+    let keys = vector_json("project/keys.json");
+    let https_issuer = keys["httpsIssuerId"].as_str().expect("issuer");
+    for (issuer, method) in [
+        (key.public().did_key(), key.public().did_key_method()),
+        (
+            https_issuer.to_owned(),
+            key.public().https_method(https_issuer),
+        ),
+    ] {
+        let mut unsigned = vector_json("project/ob3-mastery-unsigned.json");
+        unsigned["issuer"] = json!(issuer);
+        let text = sign(&unsigned, &key, &method, now())
+            .expect("signs")
+            .credential
+            .to_string();
+        let report = run(&text);
+        assert_verified(&report, &issuer);
+        assert_eq!(report.checks[7].outcome, Outcome::Passed, "{issuer}: V8");
+        assert!(report.checks[7].reason.contains(&issuer), "{issuer}");
+        let oracle = credential_support::oracle_verify(&text, &["--now", NOW]);
+        assert!(oracle.verified, "{issuer}: oracle says {}", oracle.raw);
+    }
+
+    // The key must still belong to that issuer.
+    let mut unsigned = vector_json("project/ob3-mastery-unsigned.json");
+    unsigned["issuer"] = json!("did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK");
+    let text = sign(&unsigned, &key, &key.public().did_key_method(), now())
+        .expect("signs")
+        .credential
+        .to_string();
+    assert_fails_with(&run(&text), "controller_mismatch", "another issuer's URI");
+
+    // A string that is not a URI is no ProfileRef (nor does it expand: no base IRI).
+    let mut doc: Value = serde_json::from_str(&text).expect("JSON");
+    doc["issuer"] = json!("Example College");
+    let report = run(&doc.to_string());
+    assert!(
+        report.error_codes().contains(&"field_invalid"),
+        "{:?}",
+        report.errors
+    );
+}
+
+/// Language-tagged values in `name`/`description` stay refused: the OB 3.0 JSON Schema
+/// types those fields as strings.
+#[test]
+fn language_tagged_names_are_refused() {
+    let tagged = json!({"@value": "Sécurité des médicaments", "@language": "fr"});
+    for path in [
+        &["name"][..],
+        &["credentialSubject", "achievement", "name"][..],
+        &["credentialSubject", "achievement", "description"][..],
+    ] {
+        let mut doc = signed_project();
+        let mut at = &mut doc;
+        for key in &path[..path.len() - 1] {
+            at = &mut at[*key];
+        }
+        at[path[path.len() - 1]] = tagged.clone();
+        let report = run(&doc.to_string());
+        assert!(
+            report.error_codes().contains(&"jsonld_unsupported"),
+            "{path:?}: {:?}",
+            report.errors
+        );
+        let key = project_key();
+        let mut unsigned = doc.clone();
+        unsigned.as_object_mut().expect("object").remove("proof");
+        let err = sign(&unsigned, &key, &key.public().did_key_method(), now())
+            .expect_err("signing refuses it too");
+        assert_eq!(err.code(), "jsonld_unsupported", "{path:?}");
+    }
+}
+
+// ------------------------------------------------------------------------------------
+// CLR 2.0: nested credentials
+// ------------------------------------------------------------------------------------
+
+fn learner_of(credential: &Value) -> Value {
+    json!({"identifier": credential["credentialSubject"]["identifier"]})
+}
+
+/// Every nested credential of a CLR is verified: one changed and the CLR re-signed over it
+/// fails, although the outer proof is valid.
+#[test]
+fn clr_nested_credentials_are_verified() {
+    use credential_support::{learner_credentials, signed_clr};
+    let key = project_key();
+    let credentials = learner_credentials(&key, 3);
+    let learner = learner_of(&credentials[0]);
+    let good = signed_clr(&key, &credentials, &learner);
+    let report = run(&good.to_string());
+    assert_verified(&report, "CLR");
+    assert_eq!(report.checks[13].outcome, Outcome::Passed);
+    assert!(
+        report.checks[13].reason.contains("3 nested credential(s)"),
+        "{}",
+        report.checks[13].reason
+    );
+
+    let mut altered = credentials.clone();
+    altered[1]["credentialSubject"]["result"][0]["value"] = json!("100");
+    let forged = signed_clr(&key, &altered, &learner);
+    let report = run(&forged.to_string());
+    assert_eq!(report.checks[8].outcome, Outcome::Passed, "outer proof");
+    assert_fails_with(&report, "nested_credential_invalid", "altered nested");
+    assert!(
+        report.errors[0]
+            .message
+            .contains("verifiableCredential[1]: signature_invalid"),
+        "{:?}",
+        report.errors
+    );
+
+    // A nested credential that expired since stays part of the record.
+    let report = verify(
+        &good.to_string(),
+        &VerifyOptions::at(at("2029-03-02T15:04:06Z")),
+    );
+    assert_verified(&report, "nested credentials expired since");
+    assert!(report.checks[13].reason.contains("expired since"));
+}
+
+/// A CLR whose nested credentials name another learner than its subject fails.
+#[test]
+fn clr_of_another_learner_fails() {
+    use credential_support::{learner_credentials, signed_clr};
+    let key = project_key();
+    let mut credentials = learner_credentials(&key, 2);
+    let learner = learner_of(&credentials[0]);
+    let mut stranger = vector_json("project/ob3-mastery-unsigned.json");
+    stranger["id"] = json!("urn:uuid:3f0c9a2e-5b1d-4e7f-8a6c-0000000000ff");
+    stranger["credentialSubject"]["identifier"][0]["identityHash"] = json!(
+        cairn::credential::verify::identity_hash("mallory@example.com", "Kosher")
+    );
+    credentials.push(
+        sign(
+            &stranger,
+            &key,
+            &key.public().did_key_method(),
+            at("2026-03-02T15:04:05Z"),
+        )
+        .expect("sign")
+        .credential,
+    );
+    let report = run(&signed_clr(&key, &credentials, &learner).to_string());
+    assert_fails_with(&report, "clr_learner_mismatch", "stranger's badge");
+    assert!(report.errors[0].message.contains("verifiableCredential[2]"));
+
+    let report = run(&signed_clr(
+        &key,
+        &credentials[..2],
+        &json!({"id": "did:example:someone"}),
+    )
+    .to_string());
+    assert_fails_with(&report, "clr_learner_mismatch", "CLR subject by id");
+}
+
+/// The learner rule of `vc::names_learner`, case by case.
+#[test]
+fn learner_matching_rule() {
+    use cairn::credential::vc::names_learner;
+    use cairn::credential::verify::identity_hash;
+    let hashed = |email: &str, salt: &str| {
+        json!({"type": "IdentityObject", "identityType": "emailAddress", "hashed": true,
+               "identityHash": identity_hash(email, salt), "salt": salt})
+    };
+    let credential = |subject: Value| json!({"credentialSubject": subject});
+    let a_salt1 = credential(json!({"identifier": [hashed("a@example.com", "s1")]}));
+    // Same entry as issued.
+    assert!(names_learner(
+        &json!({"identifier": [hashed("a@example.com", "s1")]}),
+        &a_salt1
+    ));
+    // Another learner, or the same email under another salt (not recognisable).
+    assert!(!names_learner(
+        &json!({"identifier": [hashed("b@example.com", "s1")]}),
+        &a_salt1
+    ));
+    assert!(!names_learner(
+        &json!({"identifier": [hashed("a@example.com", "s2")]}),
+        &a_salt1
+    ));
+    // A plain entry is hashed with the credential's salt, and the other way round.
+    let plain =
+        json!({"identityType": "emailAddress", "hashed": false, "identityHash": "a@example.com"});
+    assert!(names_learner(
+        &json!({"identifier": [plain.clone()]}),
+        &a_salt1
+    ));
+    assert!(names_learner(
+        &json!({"identifier": [hashed("a@example.com", "s1")]}),
+        &credential(json!({"identifier": [plain.clone()]}))
+    ));
+    let other_type =
+        json!({"identityType": "ltiUserId", "hashed": false, "identityHash": "a@example.com"});
+    assert!(!names_learner(
+        &json!({"identifier": [other_type]}),
+        &a_salt1
+    ));
+    // Subject ids.
+    assert!(names_learner(
+        &json!({"id": "did:example:a"}),
+        &credential(json!({"id": "did:example:a"}))
+    ));
+    assert!(!names_learner(
+        &json!({"id": "did:example:a"}),
+        &credential(json!({"id": "did:example:b"}))
+    ));
+    // A display name never identifies anyone.
+    let name = json!({"identityType": "name", "hashed": false, "identityHash": "Ada Lovelace"});
+    assert!(!names_learner(
+        &json!({"identifier": [name.clone()]}),
+        &credential(json!({"identifier": [name]}))
+    ));
+    assert!(!names_learner(&json!({}), &a_salt1));
 }

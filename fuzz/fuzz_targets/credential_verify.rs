@@ -6,7 +6,7 @@
 #![no_main]
 
 use cairn::Timestamp;
-use cairn::credential::verify::{Outcome, VerificationReport, VerifyMode};
+use cairn::credential::verify::{CheckId, Outcome, VerificationReport, VerifyMode};
 use cairn::credential::{VerifyOptions, verify};
 use libfuzzer_sys::fuzz_target;
 
@@ -23,7 +23,7 @@ fn check_report(report: &VerificationReport) {
             report
                 .checks
                 .iter()
-                .any(|c| c.id == "V1" && c.outcome == Outcome::Failed),
+                .any(|c| c.id == CheckId::V1 && c.outcome == Outcome::Failed),
             "rules left undecided past V1: {report:?}"
         );
     }

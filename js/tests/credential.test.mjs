@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { loadCore, sharedDir } from './support.mjs';
+import { loadCore, pkgDir, sharedDir } from './support.mjs';
 
 let core;
 before(async () => {
@@ -64,7 +64,7 @@ describe('verifyCredential (wasm)', () => {
   test('a supplied status list revokes', () => {
     const cred = text('1edtech-ob3/validator-fixtures/bitstring-credential-status-revoked.json');
     const list = text('1edtech-ob3/validator-fixtures/bitstring-testlist.json');
-    const revoked = core.verifyCredential(cred, opts({ statusList: list }));
+    const revoked = core.verifyCredential(cred, opts({ status_list: list }));
     assert.deepEqual(revoked.errors.map((e) => e.code), ['revoked']);
     const unchecked = core.verifyCredential(cred, opts());
     assert.equal(unchecked.verified, true);
@@ -73,6 +73,10 @@ describe('verifyCredential (wasm)', () => {
 
   test('bad options throw an Error with a code', () => {
     assert.throws(() => core.verifyCredential('{}', '{"now": "yesterday"}'), (e) => e.code === 'invalid_timestamp');
+    // The binding's own structures are snake_case: the camelCase spelling is an unknown member.
+    assert.throws(() => core.verifyCredential('{}', opts({ statusList: '{}' })), (e) => e.code === 'invalid_json');
+    assert.throws(() => core.verifyCredential('{}', opts({ mode: 'openBadge' })), (e) => e.code === 'invalid_json');
+    assert.equal(core.verifyCredential('{}', opts({ mode: 'open_badge' })).mode, 'open_badge');
     assert.throws(() => core.verifyCredential('{}', '{"now": "2026-01-01T00:00:00Z", "x": 1}'), (e) => e.code === 'invalid_json');
   });
 });
@@ -82,7 +86,7 @@ describe('canonicalizeCredential (wasm)', () => {
     const out = core.canonicalizeCredential(text('project/ob3-cis-unsigned.json'));
     assert.equal(out.nquads, text('project/ob3-cis-canonical-document.nq'));
     assert.equal(out.hash, JSON.parse(text('project/ob3-cis-hashes.json')).docHash);
-    assert.equal(out.utf16OrderDiffers, false);
+    assert.equal(out.utf16_order_differs, false);
   });
 });
 
@@ -100,6 +104,7 @@ describe('baked images (wasm)', () => {
       const baked = core.bakeCredential(bytes(`1edtech-ob3/validator-fixtures/${f}`), credential);
       const out = core.extractCredential(baked);
       assert.equal(out.version, 'ob3');
+      assert.equal(out.image, f.endsWith('.png') ? 'png' : 'svg');
       assert.equal(out.text, credential);
       assert.equal(core.verifyBadgeImage(baked, opts()).verified, true);
     }
@@ -110,5 +115,33 @@ describe('baked images (wasm)', () => {
     assert.equal(report.verified, false);
     assert.equal(report.checks[0].outcome, 'failed');
     assert.ok(report.errors[0].code.length > 0);
+  });
+});
+
+describe('credential API of js/index.mjs and its types', () => {
+  test('objects in, the same snake_case report out; a status list may be an object', async () => {
+    const { load } = await import('../index.mjs');
+    const cairn = load();
+    const cred = text('1edtech-ob3/validator-fixtures/bitstring-credential-status-revoked.json');
+    const list = text('1edtech-ob3/validator-fixtures/bitstring-testlist.json');
+    const fromText = core.verifyCredential(JSON.stringify(JSON.parse(cred)), opts({ status_list: JSON.stringify(JSON.parse(list)) }));
+    const fromObjects = cairn.verifyCredential(JSON.parse(cred), { now: NOW, status_list: JSON.parse(list) });
+    assert.deepEqual(fromObjects, fromText);
+    assert.deepEqual(fromObjects.errors.map((e) => e.code), ['revoked']);
+    const canon = cairn.canonicalizeCredential(JSON.parse(text('project/ob3-cis-unsigned.json')));
+    assert.deepEqual(Object.keys(canon).sort(), ['hash', 'nquads', 'utf16_order_differs']);
+  });
+
+  test('the generated TypeScript types name the credential results, not any', () => {
+    const dts = readFileSync(join(pkgDir, 'cairn_wasm.d.ts'), 'utf8');
+    for (const [fn, type] of [
+      ['verifyCredential', 'VerificationReport'],
+      ['verifyBadgeImage', 'VerificationReport'],
+      ['canonicalizeCredential', 'CanonicalForm'],
+      ['extractCredential', 'ExtractedCredential'],
+    ]) {
+      assert.match(dts, new RegExp(`export function ${fn}\\([^)]*\\): ${type};`), fn);
+    }
+    assert.match(dts, /export interface VerifyOptions \{[^}]*status_list\?: string;/);
   });
 });

@@ -11,8 +11,7 @@ use sha2::{Digest, Sha256};
 use super::error::CredentialError;
 use super::jsonld::{self, ContextSet, Limits, Path};
 
-/// Largest credential text accepted (V1).
-pub const MAX_CREDENTIAL_BYTES: usize = 256 * 1024;
+use super::vc::MAX_CREDENTIAL_BYTES;
 /// Most blank nodes one document may produce after expansion (V1, P10).
 pub const MAX_BLANK_NODES: usize = 64;
 

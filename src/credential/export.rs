@@ -25,6 +25,8 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value, json};
 
+use super::vc::names_learner;
+
 use crate::time::Timestamp;
 
 /// The JSON-LD context of Open Badges 2.0.
@@ -89,6 +91,14 @@ pub enum ExportError {
         /// The achievement id.
         id: String,
     },
+    /// A bundled credential is issued to someone other than the CLR's learner.
+    #[error(
+        "credential {index} of the bundle is issued to someone other than the CLR's learner (no matching subject id or identifier): a CLR bundles one learner's credentials"
+    )]
+    LearnerMismatch {
+        /// The credential's position in the bundle, from 1.
+        index: usize,
+    },
 }
 
 impl ExportError {
@@ -102,6 +112,7 @@ impl ExportError {
             ExportError::EmptyBundle => "export_bundle_empty",
             ExportError::UnknownAchievement { .. } => "export_achievement_unknown",
             ExportError::SelfAssociation { .. } => "export_association_invalid",
+            ExportError::LearnerMismatch { .. } => "export_learner_mismatch",
         }
     }
 }
@@ -401,10 +412,22 @@ const CLR: &str = "the CLR 2.0 export";
 /// Builds the unsigned CLR 2.0 `ClrCredential` bundling `input.credentials` verbatim, their
 /// achievements (once per achievement id) and one `isParentOf` association per stacking
 /// relation. Sign it with the issuer key before handing it out; the nested proofs stay as
-/// they are.
+/// they are. Every credential must be issued to `input.learner` by the rule of
+/// [`names_learner`] (same subject `id`, or a matching
+/// `identifier` entry), else [`ExportError::LearnerMismatch`].
 pub fn clr_credential(input: &ClrInput<'_>) -> Result<Value, ExportError> {
     if input.credentials.is_empty() {
         return Err(ExportError::EmptyBundle);
+    }
+    let mut subject = Map::new();
+    subject.insert("type".into(), json!(["ClrSubject"]));
+    copy_keys(input.learner, &mut subject, &["id", "identifier"]);
+    if !subject.contains_key("id") && !subject.contains_key("identifier") {
+        return Err(ExportError::FieldMissing {
+            what: "the learner".into(),
+            field: "id",
+            export: CLR,
+        });
     }
     let mut achievements = Vec::new();
     let mut achievement_ids = BTreeSet::new();
@@ -416,6 +439,9 @@ pub fn clr_credential(input: &ClrInput<'_>) -> Result<Value, ExportError> {
                 field: "credentialSubject.achievement.id",
                 export: CLR,
             })?;
+        if !names_learner(input.learner, credential) {
+            return Err(ExportError::LearnerMismatch { index: index + 1 });
+        }
         let id = achievement["id"].as_str().unwrap_or_default().to_string();
         if achievement_ids.insert(id) {
             achievements.push(achievement.clone());
@@ -445,16 +471,6 @@ pub fn clr_credential(input: &ClrInput<'_>) -> Result<Value, ExportError> {
         }
     }
 
-    let mut subject = Map::new();
-    subject.insert("type".into(), json!(["ClrSubject"]));
-    copy_keys(input.learner, &mut subject, &["id", "identifier"]);
-    if !subject.contains_key("id") && !subject.contains_key("identifier") {
-        return Err(ExportError::FieldMissing {
-            what: "the learner".into(),
-            field: "id",
-            export: CLR,
-        });
-    }
     subject.insert(
         "verifiableCredential".into(),
         Value::Array(input.credentials.to_vec()),

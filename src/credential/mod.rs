@@ -12,12 +12,15 @@
 //! | [`keys`] | [`Multikey`], [`IssuerKey`] (from a seed), `did:key`, key ids and key resolution |
 //! | [`contexts`] | the pinned context documents and the CIS inline context |
 //! | [`ContextSet`] | the loader with processed contexts cached across calls |
+//! | [`vc`] | what every credential has: types, issuer id, subjects and the learner they name, the size cap |
 //!
 //! Errors are [`CredentialError`] (stable `code()`); verification outcomes are never errors.
+//! `issuer` may be a `Profile` object or a URI string (`ProfileRef`); `name` and
+//! `description` are strings, and language-tagged value objects in them are refused,
+//! because the OB 3.0 JSON Schema types those fields as strings (see `verify`'s shape stage).
 //! The JSON-LD processor is Cairn's own strict profile ([`jsonld`]), checked against
 //! `oxjsonld` in the tests; RDFC-1.0 is `oxrdf`'s, with a first-degree shortcut ([`canon`]).
 
-/// Baking: embed a credential into PNG and SVG badge images and extract it again.
 pub mod bake;
 pub mod build;
 pub mod canon;
@@ -29,8 +32,8 @@ pub mod export;
 pub mod jsonld;
 pub mod keys;
 pub mod proof;
-/// Revocation and suspension: W3C Bitstring Status Lists and their entries.
 pub mod status;
+pub mod vc;
 pub mod verify;
 
 pub use build::{BuildInput, IssuerProfile, Recipient, build, issue};

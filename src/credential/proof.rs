@@ -7,10 +7,11 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::canon::{Canonical, MAX_CREDENTIAL_BYTES, canonicalize_value, canonicalize_without};
+use super::canon::{Canonical, canonicalize_value, canonicalize_without};
 use super::error::CredentialError;
 use super::jsonld::ContextSet;
 use super::keys::IssuerKey;
+use super::vc::MAX_CREDENTIAL_BYTES;
 use crate::time::Timestamp;
 
 /// The proof type.

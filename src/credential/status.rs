@@ -15,6 +15,7 @@ use base64::alphabet::URL_SAFE;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use serde_json::{Value, json};
 
+use super::vc::{has_type, issuer_id};
 use super::{CredentialError, IssuerKey, sign};
 use crate::time::Timestamp;
 
@@ -455,23 +456,6 @@ impl StatusCheck {
     }
 }
 
-fn has_type(value: &Value, wanted: &str) -> bool {
-    match value.get("type") {
-        Some(Value::String(t)) => t == wanted,
-        Some(Value::Array(types)) => types.iter().any(|t| t.as_str() == Some(wanted)),
-        _ => false,
-    }
-}
-
-/// The `id` of an issuer given as a URL string or a `Profile` object.
-fn issuer_id(issuer: Option<&Value>) -> Option<&str> {
-    match issuer? {
-        Value::String(id) => Some(id),
-        Value::Object(profile) => profile.get("id")?.as_str(),
-        _ => None,
-    }
-}
-
 fn parse_index(value: Option<&Value>) -> Result<usize, StatusError> {
     let invalid = |value: &Value| StatusError::IndexInvalid {
         value: value.to_string(),
@@ -589,11 +573,11 @@ pub fn check_credential(
     credential: &Value,
     list_credential: &Value,
 ) -> Result<Vec<StatusCheck>, StatusError> {
-    let credential_issuer = issuer_id(credential.get("issuer")).ok_or(StatusError::Malformed {
+    let credential_issuer = issuer_id(credential).ok_or(StatusError::Malformed {
         what: "the credential",
         reason: "it has no issuer id",
     })?;
-    let list_issuer = issuer_id(list_credential.get("issuer")).ok_or(StatusError::Malformed {
+    let list_issuer = issuer_id(list_credential).ok_or(StatusError::Malformed {
         what: "the status list credential",
         reason: "it has no issuer id",
     })?;

@@ -262,6 +262,97 @@ pub fn oracle_verify(credential_json: &str, args: &[&str]) -> OracleVerdict {
     OracleVerdict { verified, raw }
 }
 
+/// Runs `node verify.mjs <file> --status-list <list file> [args]`: the oracle verifies the
+/// list's own proof, then applies the entry's bit.
+pub fn oracle_verify_with_status_list(
+    credential_json: &str,
+    list_json: &str,
+    args: &[&str],
+) -> OracleVerdict {
+    let list = scratch_file("status-list", list_json);
+    let list_arg = list.to_str().expect("UTF-8 path").to_owned();
+    let mut all = vec!["--status-list", list_arg.as_str()];
+    all.extend_from_slice(args);
+    let verdict = oracle_verify(credential_json, &all);
+    let _ = std::fs::remove_file(&list);
+    verdict
+}
+
+/// The oracle's verdict on a CLR: `verify.mjs` checks the outer proof only, so each nested
+/// credential of `credentialSubject.verifiableCredential` is verified by it on its own too.
+/// Verified when all are. (The oracle has no rule tying nested subjects to the CLR's.)
+pub fn oracle_verify_clr(clr_json: &str, args: &[&str]) -> OracleVerdict {
+    let outer = oracle_verify(clr_json, args);
+    let clr: Value = serde_json::from_str(clr_json).expect("CLR JSON");
+    let nested: Vec<OracleVerdict> = clr["credentialSubject"]["verifiableCredential"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|c| oracle_verify(&c.to_string(), args))
+                .collect()
+        })
+        .unwrap_or_default();
+    let verified = outer.verified && nested.iter().all(|v| v.verified);
+    let raw = serde_json::json!({
+        "verified": verified,
+        "outer": outer.raw,
+        "nested": nested.iter().map(|v| v.raw.clone()).collect::<Vec<_>>(),
+    });
+    OracleVerdict { verified, raw }
+}
+
+/// `n` credentials of the project vectors' learner (its hashed email), each for its own
+/// achievement, signed with `key` as a did:key issuer.
+pub fn learner_credentials(key: &cairn::credential::IssuerKey, n: usize) -> Vec<Value> {
+    let created = cairn::Timestamp::parse("2026-03-02T15:04:05Z").expect("time");
+    (0..n)
+        .map(|i| {
+            let mut unsigned = vector_json("project/ob3-mastery-unsigned.json");
+            unsigned["id"] = serde_json::json!(format!("urn:uuid:3f0c9a2e-5b1d-4e7f-8a6c-{i:012}"));
+            unsigned["credentialSubject"]["achievement"]["id"] =
+                serde_json::json!(format!("https://college.example/lti/achievements/c{i}"));
+            cairn::credential::sign(&unsigned, key, &key.public().did_key_method(), created)
+                .expect("signs")
+                .credential
+        })
+        .collect()
+}
+
+/// A CLR of `credentials` whose subject is `learner`, built as given (no learner check, so
+/// tests can make bundles `clr_credential` refuses) and signed by `key` as a did:key issuer.
+pub fn signed_clr(
+    key: &cairn::credential::IssuerKey,
+    credentials: &[Value],
+    learner: &Value,
+) -> Value {
+    let mut subject = serde_json::json!({"type": ["ClrSubject"]});
+    for k in ["id", "identifier"] {
+        if let Some(v) = learner.get(k) {
+            subject[k] = v.clone();
+        }
+    }
+    subject["verifiableCredential"] = Value::Array(credentials.to_vec());
+    subject["achievement"] = Value::Array(
+        credentials
+            .iter()
+            .map(|c| c["credentialSubject"]["achievement"].clone())
+            .collect(),
+    );
+    let unsigned = serde_json::json!({
+        "@context": cairn::credential::export::CLR_CONTEXTS,
+        "id": "urn:uuid:7d0c5b1e-2f3a-4b6c-9d8e-1a2b3c4d5e6f",
+        "type": ["VerifiableCredential", "ClrCredential"],
+        "issuer": {"id": key.public().did_key(), "type": ["Profile"], "name": "Example College"},
+        "name": "Comprehensive Learner Record",
+        "validFrom": "2026-05-01T00:00:00Z",
+        "credentialSubject": subject,
+    });
+    let created = cairn::Timestamp::parse("2026-05-01T00:00:00Z").expect("time");
+    cairn::credential::sign(&unsigned, key, &key.public().did_key_method(), created)
+        .expect("the CLR signs")
+        .credential
+}
+
 /// Runs `node sign.mjs <file> <seed-hex> [args]`; returns the signed credential text.
 pub fn oracle_sign(unsigned_json: &str, seed_hex: &str, args: &[&str]) -> String {
     let dir = oracle_dir();
