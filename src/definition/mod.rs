@@ -125,9 +125,11 @@ pub enum Mode {
     OutcomeBased,
 }
 
-/// One competency (README §3.1).
+/// One competency (README §3.1). Its `method` and `method_params` are resolved once, when
+/// the JSON is read ([`Competency::resolved_method`]); a refused method is kept with its
+/// reason so that [`check()`] reports it with the definition and competency it belongs to.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(from = "CompetencyJson", into = "CompetencyJson")]
 pub struct Competency {
     /// Unique id.
     pub id: CompetencyId,
@@ -136,25 +138,98 @@ pub struct Competency {
     /// The bar the competency's score must meet (inclusive, on the rounded value).
     pub threshold_percent: Number,
     /// Weight in the PLAR share (README §5.3).
-    #[serde(default = "Number::one")]
     pub weight: Number,
-    /// Calculation method: `kept_mean` (default) or a method of `spec/mastery.md` §3.
-    #[serde(default = "default_method")]
-    pub method: String,
-    /// The method's integer parameters.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub method_params: BTreeMap<String, serde_json::Value>,
+    /// The calculation method, as read from `method` and `method_params`.
+    method: ReadMethod,
     /// Where the competency comes from in an external framework (OB `alignment`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alignment: Option<Alignment>,
 }
 
+/// A competency's method as read: resolved, or refused with the JSON it came from.
+#[derive(Debug, Clone, PartialEq)]
+enum ReadMethod {
+    Resolved(CompetencyMethod),
+    Refused {
+        method: String,
+        method_params: BTreeMap<String, serde_json::Value>,
+        error: MasteryError,
+    },
+}
+
+/// The JSON shape of a competency (README §3.1).
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CompetencyJson {
+    id: CompetencyId,
+    statement: String,
+    threshold_percent: Number,
+    #[serde(default = "Number::one")]
+    weight: Number,
+    /// `kept_mean` (default) or a method of `spec/mastery.md` §3.
+    #[serde(default = "default_method")]
+    method: String,
+    /// The method's integer parameters.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    method_params: BTreeMap<String, serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    alignment: Option<Alignment>,
+}
+
 fn default_method() -> String {
-    "kept_mean".to_owned()
+    KEPT_MEAN.to_owned()
+}
+
+/// The name of README §5.2's default rule; every other name is in the method table of
+/// [`crate::mastery`].
+pub const KEPT_MEAN: &str = "kept_mean";
+
+impl From<CompetencyJson> for Competency {
+    fn from(json: CompetencyJson) -> Self {
+        let method = match CompetencyMethod::from_name(&json.method, &json.method_params) {
+            Ok(resolved) => ReadMethod::Resolved(resolved),
+            Err(error) => ReadMethod::Refused {
+                method: json.method,
+                method_params: json.method_params,
+                error,
+            },
+        };
+        Competency {
+            id: json.id,
+            statement: json.statement,
+            threshold_percent: json.threshold_percent,
+            weight: json.weight,
+            method,
+            alignment: json.alignment,
+        }
+    }
+}
+
+impl From<Competency> for CompetencyJson {
+    /// Writes a resolved method by name, with its parameter only when it is not the
+    /// default (the fixtures' form); a refused one as it was read.
+    fn from(c: Competency) -> Self {
+        let (method, method_params) = match c.method {
+            ReadMethod::Resolved(m) => (m.name().to_owned(), m.non_default_params()),
+            ReadMethod::Refused {
+                method,
+                method_params,
+                ..
+            } => (method, method_params),
+        };
+        CompetencyJson {
+            id: c.id,
+            statement: c.statement,
+            threshold_percent: c.threshold_percent,
+            weight: c.weight,
+            method,
+            method_params,
+            alignment: c.alignment,
+        }
+    }
 }
 
 /// How a competency's score is computed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CompetencyMethod {
     /// README §5.2's default: weighted mean of kept item percents.
     KeptMean,
@@ -162,19 +237,54 @@ pub enum CompetencyMethod {
     Calculated(Method),
 }
 
-impl Competency {
-    /// The resolved calculation method, with defaults applied.
-    pub fn resolved_method(&self) -> Result<CompetencyMethod, MasteryError> {
-        if self.method == "kept_mean" {
-            if let Some(name) = self.method_params.keys().next() {
-                return Err(MasteryError::UnexpectedParam {
-                    method: "kept_mean",
-                    param: name.clone(),
-                });
-            }
-            return Ok(CompetencyMethod::KeptMean);
+impl CompetencyMethod {
+    /// Resolves `method` and `method_params` (README §3.1): `kept_mean`, which takes no
+    /// parameter, or a method of the table of [`crate::mastery`], defaults applied.
+    pub fn from_name(
+        name: &str,
+        params: &BTreeMap<String, serde_json::Value>,
+    ) -> Result<CompetencyMethod, MasteryError> {
+        if name != KEPT_MEAN {
+            return Method::from_name(name, params).map(CompetencyMethod::Calculated);
         }
-        Method::from_name(&self.method, &self.method_params).map(CompetencyMethod::Calculated)
+        match params.keys().next() {
+            Some(param) => Err(MasteryError::UnexpectedParam {
+                method: KEPT_MEAN,
+                param: param.clone(),
+            }),
+            None => Ok(CompetencyMethod::KeptMean),
+        }
+    }
+
+    /// The name as written in `method`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            CompetencyMethod::KeptMean => KEPT_MEAN,
+            CompetencyMethod::Calculated(m) => m.name(),
+        }
+    }
+
+    /// `method_params` with only the parameters that differ from their default.
+    fn non_default_params(&self) -> BTreeMap<String, serde_json::Value> {
+        let param = match self {
+            CompetencyMethod::KeptMean => None,
+            CompetencyMethod::Calculated(m) => m.param(),
+        };
+        param
+            .filter(|(spec, value)| *value != spec.default)
+            .map(|(spec, value)| (spec.name.to_owned(), serde_json::Value::from(value)))
+            .into_iter()
+            .collect()
+    }
+}
+
+impl Competency {
+    /// The calculation method, resolved when the JSON was read, or why it was refused.
+    pub fn resolved_method(&self) -> Result<CompetencyMethod, MasteryError> {
+        match &self.method {
+            ReadMethod::Resolved(m) => Ok(*m),
+            ReadMethod::Refused { error, .. } => Err(error.clone()),
+        }
     }
 }
 
@@ -483,6 +593,50 @@ fn bc_definition(cis: serde_json::Value) -> CredentialDefinition {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn competency(extra: serde_json::Value) -> Competency {
+        let mut json = serde_json::json!({"id": "C1", "statement": "s", "threshold_percent": "80"});
+        if let (Some(o), Some(e)) = (json.as_object_mut(), extra.as_object()) {
+            o.extend(e.clone());
+        }
+        serde_json::from_value(json).unwrap()
+    }
+
+    #[test]
+    fn a_method_is_resolved_when_read_and_written_back_as_read() {
+        let c = competency(serde_json::json!({}));
+        assert_eq!(c.resolved_method(), Ok(CompetencyMethod::KeptMean));
+        assert_eq!(serde_json::to_value(&c).unwrap()["method"], "kept_mean");
+        let c = competency(
+            serde_json::json!({"method": "decaying_average", "method_params": {"rate_pct": 80}}),
+        );
+        assert_eq!(
+            c.resolved_method(),
+            Ok(CompetencyMethod::Calculated(Method::DecayingAverage {
+                rate_pct: 80
+            }))
+        );
+        let back = serde_json::to_value(&c).unwrap();
+        assert_eq!(back["method_params"], serde_json::json!({"rate_pct": 80}));
+        let c = competency(serde_json::json!({"method": "n_mastery"}));
+        assert!(
+            serde_json::to_value(&c)
+                .unwrap()
+                .get("method_params")
+                .is_none()
+        );
+        let refused = serde_json::json!({"method": "median", "method_params": {"k": 1}});
+        let c = competency(refused.clone());
+        assert_eq!(c.resolved_method().unwrap_err().code(), "unknown_method");
+        let back = serde_json::to_value(&c).unwrap();
+        assert_eq!(
+            (&back["method"], &back["method_params"]),
+            (&refused["method"], &refused["method_params"])
+        );
+        let c =
+            competency(serde_json::json!({"method": "kept_mean", "method_params": {"n": null}}));
+        assert_eq!(c.resolved_method().unwrap_err().code(), "unexpected_param");
+    }
 
     #[test]
     fn plar_methods_sort_as_their_names() {
