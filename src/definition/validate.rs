@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::{
-    AssessmentKind, CredentialDefinition, CriticalInformationSummary, Mode, Scoring,
+    AssessmentKind, CredentialDefinition, CriticalInformationSummary, Mode, Scoring, Validity,
     fed_competencies, is_renewal,
 };
 use crate::number::Number;
@@ -249,6 +249,24 @@ fn validate_definition(def: &CredentialDefinition, out: &mut Vec<Finding>) {
             }
         }
     }
+    // README §11: every instant stays within years 0001–9999.
+    if let Some(v) = def.validity
+        && !fits_the_calendar(v)
+    {
+        let (n, unit, max) = match v {
+            Validity::Days(n) => (n, "days", MAX_VALIDITY_DAYS),
+            Validity::Months(n) => (n, "months", MAX_VALIDITY_MONTHS),
+        };
+        push(
+            "validity_out_of_range",
+            Severity::Error,
+            def.id.as_str(),
+            format!(
+                "\"{}\" is valid for {n} {unit}: an issuance would stay valid past 9999-12-31, the last day the core represents; use at most {max} {unit}",
+                def.id
+            ),
+        );
+    }
     // V9
     if def.kind == "micro_credential" && !def.criteria.has_assessed_leaf() {
         push(
@@ -260,6 +278,20 @@ fn validate_definition(def: &CredentialDefinition, out: &mut Vec<Finding>) {
                 def.id
             ),
         );
+    }
+}
+
+/// The longest validity in days that keeps an issuance made on 0001-01-01 within 9999-12-31
+/// (README §11); a longer one cannot fit the calendar wherever the issuance falls.
+pub const MAX_VALIDITY_DAYS: u32 = 3_652_058;
+/// The same in calendar months: 0001-01-01 + 119,987 months = 9999-12-01.
+pub const MAX_VALIDITY_MONTHS: u32 = 119_987;
+
+/// Whether some issuance can stay within years 0001–9999 with this validity.
+fn fits_the_calendar(validity: Validity) -> bool {
+    match validity {
+        Validity::Days(n) => n <= MAX_VALIDITY_DAYS,
+        Validity::Months(n) => n <= MAX_VALIDITY_MONTHS,
     }
 }
 
@@ -286,6 +318,49 @@ mod tests {
             findings[0].message.contains("Assessment Method"),
             "{}",
             findings[0].message
+        );
+    }
+
+    #[test]
+    fn a_validity_longer_than_the_calendar_is_an_error() {
+        use crate::Timestamp;
+        let first = Timestamp::parse("0001-01-01T00:00:00Z").unwrap();
+        // The bounds are the longest validities that fit: one more does not.
+        assert_eq!(
+            first.plus_days(i64::from(MAX_VALIDITY_DAYS)).to_string(),
+            "9999-12-31T00:00:00Z"
+        );
+        assert_eq!(
+            first
+                .plus_months(i64::from(MAX_VALIDITY_MONTHS))
+                .to_string(),
+            "9999-12-01T00:00:00Z"
+        );
+        assert_eq!(
+            first.plus_months(i64::from(MAX_VALIDITY_MONTHS) + 1),
+            Timestamp::MAX
+        );
+        let with = |validity: serde_json::Value| {
+            let mut def = bc_definition(serde_json::json!({}));
+            def.validity = serde_json::from_value(validity).unwrap();
+            validate(&[def])
+                .into_iter()
+                .filter(|f| f.code == "validity_out_of_range")
+                .collect::<Vec<_>>()
+        };
+        assert!(with(serde_json::json!({"days": MAX_VALIDITY_DAYS})).is_empty());
+        assert!(with(serde_json::json!({"months": MAX_VALIDITY_MONTHS})).is_empty());
+        let found = with(serde_json::json!({"days": u32::MAX}));
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].severity, Severity::Error);
+        assert!(
+            found[0].message.contains("9999-12-31"),
+            "{}",
+            found[0].message
+        );
+        assert_eq!(
+            with(serde_json::json!({"months": MAX_VALIDITY_MONTHS + 1})).len(),
+            1
         );
     }
 }

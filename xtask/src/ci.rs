@@ -83,6 +83,10 @@ const STEPS: &[Step] = &[
         work: cargo_test,
     },
     Step {
+        name: "golden records (cargo xtask golden --check)",
+        work: crate::golden::check,
+    },
+    Step {
         name: "wasm build",
         work: wasm_build,
     },
