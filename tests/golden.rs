@@ -56,6 +56,13 @@ fn every_golden_record_has_its_scenario() {
             (!ids.contains(&id)).then_some(name)
         })
         .collect();
-    assert!(stray.is_empty(), "golden files without a scenario: {stray:?}");
-    assert!(ids.len() >= 30, "expected the scenario fixtures, found {}", ids.len());
+    assert!(
+        stray.is_empty(),
+        "golden files without a scenario: {stray:?}"
+    );
+    assert!(
+        ids.len() >= 30,
+        "expected the scenario fixtures, found {}",
+        ids.len()
+    );
 }

@@ -82,7 +82,12 @@ pub fn evaluation_instant(scenario: &Value) -> Result<Timestamp, String> {
         return parse(at, "expect.at");
     }
     let mut latest: Option<Timestamp> = None;
-    for (i, event) in scenario["events"].as_array().into_iter().flatten().enumerate() {
+    for (i, event) in scenario["events"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
         let at = parse(&event["at"], &format!("events[{i}].at"))?;
         latest = latest.max(Some(at));
     }
