@@ -32,7 +32,7 @@ tasks:
   records                    fold every scenario natively into target/scenario-records/
   golden [--check]           write tests/golden/records/ from every scenario (--check: fail on a diff)
   fuzz                       run each fuzz target briefly (installs cargo-fuzz if missing)
-  tidy                       check that every .rs file opens with a `//!` line
+  tidy                       every .rs file opens with `//!`; no source file over 800 lines
 ";
 
 fn main() -> ExitCode {
