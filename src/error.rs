@@ -25,6 +25,15 @@ pub enum Error {
         /// serde's description, with line and column.
         message: String,
     },
+    /// An event with a member the core does not read (README §11: refused, so typos
+    /// surface instead of being ignored).
+    #[error("{context}: invalid event: {message}")]
+    InvalidEvent {
+        /// What was being read (`events`, …).
+        context: &'static str,
+        /// serde's description, naming the member, with line and column.
+        message: String,
+    },
     /// A malformed number.
     #[error(transparent)]
     Number(#[from] NumberError),
@@ -67,6 +76,7 @@ impl Error {
     pub fn code(&self) -> &'static str {
         match self {
             Error::Json { .. } => "invalid_json",
+            Error::InvalidEvent { .. } => "invalid_event",
             Error::Number(_) => "invalid_number",
             Error::Timestamp(_) => "invalid_timestamp",
             Error::Definition(e) => e.code(),

@@ -49,7 +49,7 @@ impl Route {
 
 /// What happened (README §5 table). Field names are the JSON's.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum EventKind {
     /// The learner enrolled: starts the completion window.
     Enrolled {
@@ -129,6 +129,7 @@ pub enum EventKind {
 /// The fields of `attempt_scored`. (Rare events are boxed so that a log of mostly
 /// attempts stays small in memory.)
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Grading {
     /// The assessment.
     pub assessment: AssessmentId,
@@ -147,6 +148,7 @@ pub struct Grading {
 
 /// The fields of `score_overridden`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Override {
     /// The assessment.
     pub assessment: AssessmentId,
@@ -168,6 +170,7 @@ pub struct Override {
 
 /// The fields of `plar_granted` and `plar_denied`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PlarDecision {
     /// The governing definition.
     pub credential: DefinitionId,
@@ -265,9 +268,26 @@ impl<'de> Deserialize<'de> for PartScores {
     }
 }
 
-/// Reads a JSON array of events.
+/// Reads a JSON array of events. An event with an unknown member is refused
+/// `invalid_event` (README §11); other malformed JSON is `invalid_json`.
 pub fn parse_events(json: &str) -> Result<Vec<Event>, Error> {
-    serde_json::from_str(json).map_err(|e| Error::json("events", e))
+    serde_json::from_str(json).map_err(|e| read_error("events", e))
+}
+
+/// Classifies a serde error met while reading events: an unknown member (serde's
+/// `unknown_field`, raised by `deny_unknown_fields` on every event shape) is
+/// `invalid_event`; anything else is `invalid_json`.
+pub fn read_error(context: &'static str, err: serde_json::Error) -> Error {
+    // serde_json's error exposes no kind beyond "data"; serde's `unknown_field` message
+    // always starts this way.
+    if err.is_data() && err.to_string().starts_with("unknown field") {
+        Error::InvalidEvent {
+            context,
+            message: err.to_string(),
+        }
+    } else {
+        Error::json(context, err)
+    }
 }
 
 #[cfg(test)]
@@ -293,6 +313,23 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn unknown_members_are_refused() {
+        for event in [
+            r#"{"at":"2025-01-20T09:00:00Z","type":"enrolled","credential":"spt","note":"x"}"#,
+            r#"{"at":"2025-01-20T09:00:00Z","type":"attempt_scored","assessment":"A","attempt":1,"score":"1","note":"x"}"#,
+            r#"{"at":"2025-01-20T09:00:00Z","type":"score_overridden","assessment":"A","attempt":1,"score":"1","reason":"r","note":"x"}"#,
+            r#"{"at":"2025-01-20T09:00:00Z","type":"plar_granted","credential":"spt","method":"portfolio","competency":"C","note":"x"}"#,
+        ] {
+            let err = parse_events(&format!("[{event}]")).unwrap_err();
+            assert_eq!(err.code(), "invalid_event", "{err}");
+            assert!(err.to_string().contains("note"), "{err}");
+        }
+        let ok = r#"[{"at":"2025-01-20T09:00:00Z","type":"plar_granted","credential":"spt","method":"portfolio","competency":"C"},
+            {"at":"2025-01-20T09:00:00Z","type":"attempt_scored","assessment":"A","attempt":1,"score":"1","grader":"g"}]"#;
+        assert_eq!(parse_events(ok).unwrap().len(), 2);
     }
 
     #[test]

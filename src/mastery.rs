@@ -52,24 +52,92 @@ pub enum Method {
 }
 
 /// One integer parameter a method takes: its name, range and default.
-struct ParamSpec {
-    name: &'static str,
-    min: u32,
-    max: u32,
-    default: u32,
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParamSpec {
+    /// The key in `method_params` (`"weight_pct"`).
+    pub name: &'static str,
+    /// Smallest allowed value.
+    pub min: u32,
+    /// Largest allowed value.
+    pub max: u32,
+    /// The value when the key is absent or `null`.
+    pub default: u32,
 }
+
+/// One row of the method table: the name as in definitions and vectors, the parameter it
+/// takes, and how a resolved parameter value makes the method.
+struct MethodRow {
+    name: &'static str,
+    param: Option<ParamSpec>,
+    make: fn(u32) -> Method,
+}
+
+/// The one table of calculation methods, in the order of `spec/mastery.md` §3. Names,
+/// parameters and defaults are read from here and nowhere else.
+const METHODS: [MethodRow; 7] = [
+    MethodRow {
+        name: "highest",
+        param: None,
+        make: |_| Method::Highest,
+    },
+    MethodRow {
+        name: "latest",
+        param: None,
+        make: |_| Method::Latest,
+    },
+    MethodRow {
+        name: "first",
+        param: None,
+        make: |_| Method::First,
+    },
+    MethodRow {
+        name: "average",
+        param: None,
+        make: |_| Method::Average,
+    },
+    MethodRow {
+        name: "weighted_average",
+        param: Some(ParamSpec {
+            name: "weight_pct",
+            min: 1,
+            max: 99,
+            default: DEFAULT_WEIGHT_PCT,
+        }),
+        make: |weight_pct| Method::WeightedAverage { weight_pct },
+    },
+    MethodRow {
+        name: "decaying_average",
+        param: Some(ParamSpec {
+            name: "rate_pct",
+            min: 50,
+            max: 99,
+            default: DEFAULT_RATE_PCT,
+        }),
+        make: |rate_pct| Method::DecayingAverage { rate_pct },
+    },
+    MethodRow {
+        name: "n_mastery",
+        param: Some(ParamSpec {
+            name: "n",
+            min: 1,
+            max: 10,
+            default: DEFAULT_N,
+        }),
+        make: |n| Method::NMastery { n },
+    },
+];
 
 impl Method {
     /// Every method name [`Method::from_name`] accepts, in the order of `spec/mastery.md` §3.
-    pub const NAMES: [&'static str; 7] = [
-        "highest",
-        "latest",
-        "first",
-        "average",
-        "weighted_average",
-        "decaying_average",
-        "n_mastery",
-    ];
+    pub const NAMES: [&'static str; 7] = {
+        let mut names = [""; 7];
+        let mut i = 0;
+        while i < METHODS.len() {
+            names[i] = METHODS[i].name;
+            i += 1;
+        }
+        names
+    };
 
     /// Resolves a method name and its `method_params` object (integers), applying defaults.
     ///
@@ -81,42 +149,21 @@ impl Method {
         name: &str,
         params: &BTreeMap<String, serde_json::Value>,
     ) -> Result<Method, MasteryError> {
-        let spec = match name {
-            "highest" | "latest" | "first" | "average" => None,
-            "weighted_average" => Some(ParamSpec {
-                name: "weight_pct",
-                min: 1,
-                max: 99,
-                default: DEFAULT_WEIGHT_PCT,
-            }),
-            "decaying_average" => Some(ParamSpec {
-                name: "rate_pct",
-                min: 50,
-                max: 99,
-                default: DEFAULT_RATE_PCT,
-            }),
-            "n_mastery" => Some(ParamSpec {
-                name: "n",
-                min: 1,
-                max: 10,
-                default: DEFAULT_N,
-            }),
-            _ => {
-                return Err(MasteryError::UnknownMethod {
-                    name: name.to_owned(),
-                });
+        let row = METHODS.iter().find(|row| row.name == name).ok_or_else(|| {
+            MasteryError::UnknownMethod {
+                name: name.to_owned(),
             }
-        };
+        })?;
         for (key, value) in params {
-            let taken = spec.as_ref().is_some_and(|s| s.name == key);
+            let taken = row.param.is_some_and(|s| s.name == key);
             if !taken && !value.is_null() {
                 return Err(MasteryError::UnexpectedParam {
-                    method: method_name(name),
+                    method: row.name,
                     param: key.clone(),
                 });
             }
         }
-        let value = match &spec {
+        let value = match &row.param {
             None => 0,
             Some(s) => match params.get(s.name).filter(|v| !v.is_null()) {
                 None => s.default,
@@ -124,7 +171,7 @@ impl Method {
                     Some(x) if (s.min..=s.max).contains(&x) => x,
                     _ => {
                         return Err(MasteryError::ParamOutOfRange {
-                            method: method_name(name),
+                            method: row.name,
                             param: s.name,
                             value: v.to_string(),
                             min: s.min,
@@ -134,38 +181,38 @@ impl Method {
                 },
             },
         };
-        Ok(match name {
-            "highest" => Method::Highest,
-            "latest" => Method::Latest,
-            "first" => Method::First,
-            "average" => Method::Average,
-            "weighted_average" => Method::WeightedAverage { weight_pct: value },
-            "decaying_average" => Method::DecayingAverage { rate_pct: value },
-            _ => Method::NMastery { n: value },
-        })
+        Ok((row.make)(value))
+    }
+
+    /// This method's row of the table.
+    fn row(&self) -> &'static MethodRow {
+        let i = match self {
+            Method::Highest => 0,
+            Method::Latest => 1,
+            Method::First => 2,
+            Method::Average => 3,
+            Method::WeightedAverage { .. } => 4,
+            Method::DecayingAverage { .. } => 5,
+            Method::NMastery { .. } => 6,
+        };
+        &METHODS[i]
     }
 
     /// The method's name as in definitions and vectors (`"weighted_average"`).
     pub fn name(&self) -> &'static str {
-        match self {
-            Method::Highest => "highest",
-            Method::Latest => "latest",
-            Method::First => "first",
-            Method::Average => "average",
-            Method::WeightedAverage { .. } => "weighted_average",
-            Method::DecayingAverage { .. } => "decaying_average",
-            Method::NMastery { .. } => "n_mastery",
-        }
+        self.row().name
     }
-}
 
-/// The static name of a known method (for error values); `name` was matched already.
-fn method_name(name: &str) -> &'static str {
-    Method::NAMES
-        .iter()
-        .copied()
-        .find(|n| *n == name)
-        .unwrap_or("unknown")
+    /// The parameter this method takes, if any, with its resolved value.
+    pub fn param(&self) -> Option<(ParamSpec, u32)> {
+        let value = match *self {
+            Method::WeightedAverage { weight_pct } => weight_pct,
+            Method::DecayingAverage { rate_pct } => rate_pct,
+            Method::NMastery { n } => n,
+            Method::Highest | Method::Latest | Method::First | Method::Average => 0,
+        };
+        self.row().param.map(|spec| (spec, value))
+    }
 }
 
 /// Why a method gave no value.
@@ -263,8 +310,8 @@ pub fn calculate(
 pub enum MasteryError {
     /// The method name is not one of `spec/mastery.md` §3.
     #[error(
-        "unknown calculation method \"{name}\": use one of highest, latest, first, average, \
-         weighted_average, decaying_average, n_mastery"
+        "unknown calculation method \"{name}\": use one of {}",
+        Method::NAMES.join(", ")
     )]
     UnknownMethod {
         /// The name as given.
@@ -883,7 +930,17 @@ mod tests {
             json!({"method": "weighted_average", "weight_pct": 70})
         );
         for name in Method::NAMES {
-            assert_eq!(method(name, json!({})).unwrap().name(), name);
+            let m = method(name, json!({})).unwrap();
+            assert_eq!(m.name(), name);
+            // The table's names are the names serde writes.
+            assert_eq!(serde_json::to_value(m).unwrap()["method"], json!(name));
+            if let Some((spec, value)) = m.param() {
+                assert_eq!(value, spec.default, "{name}");
+                assert_eq!(
+                    method(name, json!({spec.name: spec.max})).unwrap().param(),
+                    Some((spec, spec.max))
+                );
+            }
         }
     }
 

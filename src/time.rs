@@ -63,6 +63,17 @@ fn days_in_month(year: i64, month: u32) -> u32 {
 }
 
 impl Timestamp {
+    /// The earliest instant the core reads or produces, 0001-01-01T00:00:00Z (README §11).
+    pub const MIN: Timestamp = Timestamp(-62_135_596_800);
+    /// The latest instant the core reads or produces, 9999-12-31T23:59:59Z (README §11).
+    pub const MAX: Timestamp = Timestamp(253_402_300_799);
+
+    /// `seconds` since the epoch, held within [`Timestamp::MIN`]..=[`Timestamp::MAX`]:
+    /// arithmetic saturates there, so no produced instant leaves years 0001–9999.
+    fn within_range(seconds: i64) -> Self {
+        Timestamp(seconds.clamp(Self::MIN.0, Self::MAX.0))
+    }
+
     /// The instant `seconds` after the Unix epoch.
     pub const fn from_unix_seconds(seconds: i64) -> Self {
         Timestamp(seconds)
@@ -73,7 +84,7 @@ impl Timestamp {
         self.0
     }
 
-    /// Parses `YYYY-MM-DDTHH:MM:SSZ` (years 0000–9999).
+    /// Parses `YYYY-MM-DDTHH:MM:SSZ` (years 0001–9999, README §11).
     pub fn parse(text: &str) -> Result<Self, TimestampError> {
         let bad = || TimestampError {
             text: text.to_owned(),
@@ -100,7 +111,8 @@ impl Timestamp {
         let (year, month, day) = (num(0, 4)?, num(5, 7)?, num(8, 10)?);
         let (hour, minute, second) = (num(11, 13)?, num(14, 16)?, num(17, 19)?);
         let year = i64::from(year);
-        if !(1..=12).contains(&month)
+        if year == 0
+            || !(1..=12).contains(&month)
             || day == 0
             || day > days_in_month(year, month)
             || hour > 23
@@ -118,25 +130,32 @@ impl Timestamp {
         ))
     }
 
-    /// This instant plus `days` days of 86,400 seconds (negative goes back).
+    /// This instant plus `days` days of 86,400 seconds (negative goes back), held within
+    /// years 0001–9999 ([`Timestamp::MAX`] stands for "after the calendar's end").
     pub fn plus_days(self, days: i64) -> Self {
-        Timestamp(self.0 + days * SECONDS_PER_DAY)
+        Self::within_range(self.0.saturating_add(days.saturating_mul(SECONDS_PER_DAY)))
     }
 
-    /// This instant plus `seconds`.
+    /// This instant plus `seconds`, held within years 0001–9999.
     pub fn plus_seconds(self, seconds: i64) -> Self {
-        Timestamp(self.0 + seconds)
+        Self::within_range(self.0.saturating_add(seconds))
     }
 
     /// This instant plus `months` calendar months, same time of day; a day that does not
     /// exist in the target month becomes that month's last day (2027-01-31 + 13 months =
-    /// 2028-02-29).
+    /// 2028-02-29). Held within years 0001–9999.
     pub fn plus_months(self, months: i64) -> Self {
         let days = self.0.div_euclid(SECONDS_PER_DAY);
         let time_of_day = self.0.rem_euclid(SECONDS_PER_DAY);
         let (year, month, day) = civil_from_days(days);
-        let index = year * 12 + i64::from(month - 1) + months;
+        let index = (year * 12 + i64::from(month - 1)).saturating_add(months);
         let (year, month) = (index.div_euclid(12), (index.rem_euclid(12) + 1) as u32);
+        if year > 9999 {
+            return Self::MAX;
+        }
+        if year < 1 {
+            return Self::MIN;
+        }
         let day = day.min(days_in_month(year, month));
         Timestamp(days_from_civil(year, month, day) * SECONDS_PER_DAY + time_of_day)
     }
@@ -283,6 +302,28 @@ mod tests {
             t("2025-03-31T00:00:00Z").plus_months(-1),
             t("2025-02-28T00:00:00Z")
         );
+    }
+
+    #[test]
+    fn every_instant_stays_within_years_0001_to_9999() {
+        assert_eq!(Timestamp::MIN.to_string(), "0001-01-01T00:00:00Z");
+        assert_eq!(Timestamp::MAX.to_string(), "9999-12-31T23:59:59Z");
+        assert_eq!(t("0001-01-01T00:00:00Z"), Timestamp::MIN);
+        assert_eq!(t("9999-12-31T23:59:59Z"), Timestamp::MAX);
+        assert!(Timestamp::parse("0000-12-31T23:59:59Z").is_err());
+        let now = t("2026-01-01T00:00:00Z");
+        // validity.days of u32::MAX gave the year 11761247 before instants were held in range.
+        assert_eq!(now.plus_days(i64::from(u32::MAX)), Timestamp::MAX);
+        assert_eq!(now.plus_months(i64::from(u32::MAX)), Timestamp::MAX);
+        assert_eq!(now.plus_days(-i64::from(u32::MAX)), Timestamp::MIN);
+        assert_eq!(now.plus_months(-i64::from(u32::MAX)), Timestamp::MIN);
+        assert_eq!(now.plus_seconds(i64::MAX), Timestamp::MAX);
+        assert_eq!(now.plus_days(i64::MIN), Timestamp::MIN);
+        assert_eq!(
+            t("9999-11-30T10:00:00Z").plus_months(1),
+            t("9999-12-30T10:00:00Z")
+        );
+        assert_eq!(t("9999-12-01T00:00:00Z").plus_months(1), Timestamp::MAX);
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //! the record against the scenario's `expect` (README §9): errors as a set, listed ids and
 //! keys only, numbers as exact rationals, checkpoints, validation findings as a set.
 
+mod scenario_support;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -12,19 +14,9 @@ use cairn::number::Number;
 use cairn::record::{Record, fold};
 use serde_json::Value;
 
-fn scenarios_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/scenarios")
-}
-
 /// Every scenario file, by name.
 fn scenario_files() -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(scenarios_dir())
-        .expect("../shared/fixtures/scenarios must sit beside the checkout")
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
-    files
+    scenario_support::scenario_files(Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap()
 }
 
 fn exact(v: &Value) -> Option<Number> {
@@ -112,6 +104,8 @@ fn check_state(
 
 struct Scenario {
     name: String,
+    /// The evaluation instant (README §9), from the shared helper.
+    at: Timestamp,
     definitions: Vec<CredentialDefinition>,
     events: Vec<Event>,
     expect: Value,
@@ -126,30 +120,19 @@ fn load(path: &Path) -> Scenario {
             .unwrap_or_else(|e| panic!("{name}: definitions do not parse: {e}"));
     let events: Vec<Event> = serde_json::from_value(file["events"].clone())
         .unwrap_or_else(|e| panic!("{name}: events do not parse: {e}"));
+    let at = scenario_support::evaluation_instant(&file).unwrap_or_else(|e| panic!("{name}: {e}"));
     Scenario {
         name,
+        at,
         definitions,
         events,
         expect: file["expect"].clone(),
     }
 }
 
-fn evaluation_instant(s: &Scenario) -> Timestamp {
-    match s.expect.get("at").and_then(Value::as_str) {
-        Some(at) => Timestamp::parse(at).unwrap(),
-        // A file with no events (validator-only) has no instant; any will do.
-        None => s
-            .events
-            .iter()
-            .map(|e| e.at)
-            .max()
-            .unwrap_or(Timestamp::from_unix_seconds(0)),
-    }
-}
-
 fn check_scenario(s: &Scenario) -> Vec<String> {
     let mut failures = Vec::new();
-    let at = evaluation_instant(s);
+    let at = s.at;
     let record = fold(&s.definitions, &s.events, at)
         .unwrap_or_else(|e| panic!("{}: definitions refused: {e}", s.name));
     let actual = record_value(&record);
@@ -256,11 +239,42 @@ fn every_scenario_replays_to_its_expected_record() {
 }
 
 #[test]
+fn the_evaluation_instant_is_the_latest_at_not_the_last_event() {
+    let file = |events: Value, expect: Value| serde_json::json!({"id": "t", "events": events, "expect": expect});
+    let event = |at: &str| serde_json::json!({"at": at, "type": "enrolled", "credential": "x"});
+    let t = |s: &str| Timestamp::parse(s).unwrap();
+    let later_first =
+        serde_json::json!([event("2025-03-01T00:00:00Z"), event("2025-01-01T00:00:00Z")]);
+    assert_eq!(
+        scenario_support::evaluation_instant(&file(later_first.clone(), serde_json::json!({}))),
+        Ok(t("2025-03-01T00:00:00Z"))
+    );
+    assert_eq!(
+        scenario_support::evaluation_instant(&file(
+            later_first,
+            serde_json::json!({"at": "2026-01-01T00:00:00Z"})
+        )),
+        Ok(t("2026-01-01T00:00:00Z"))
+    );
+    assert_eq!(
+        scenario_support::evaluation_instant(&file(serde_json::json!([]), serde_json::json!({}))),
+        Ok(scenario_support::NO_EVENTS_AT)
+    );
+    assert!(
+        scenario_support::evaluation_instant(&file(
+            serde_json::json!([event("0000-01-01T00:00:00Z")]),
+            serde_json::json!({})
+        ))
+        .is_err()
+    );
+}
+
+#[test]
 fn a_rejected_event_changes_nothing_but_errors() {
     // Removing each rejected event from the log gives the same record, less that error.
     for path in scenario_files() {
         let s = load(&path);
-        let at = evaluation_instant(&s);
+        let at = s.at;
         let record = fold(&s.definitions, &s.events, at).unwrap();
         for rejected in &record.errors {
             let events: Vec<Event> = s

@@ -30,14 +30,16 @@ function recompute() {
   const at = lastInstant(events);
   const started = performance.now();
   let record;
+  let publish;
   try {
     record = core.fold(JSON.stringify(definitions), JSON.stringify(events), at);
+    publish = core.publishFindings(JSON.stringify(definitions));
   } catch (error) {
     setStatus(`The core refused the input (${error.code ?? 'error'}): ${error.message}`, true);
     return;
   }
   const ms = performance.now() - started;
-  renderRecord({ record, definitions, events, added });
+  renderRecord({ record, publish, definitions, events, added });
   renderChanges();
   const rejected = record.errors.filter((e) => added.has(e.event)).length;
   setStatus(`Folded ${events.length} events in ${ms.toFixed(1)} ms` +

@@ -152,17 +152,26 @@ function renderEvents(record, events, added, names) {
   fill(byId('events'), items);
 }
 
-function renderFindings(record) {
-  const items = record.validation.length
-    ? record.validation.map((f) => h('li', { class: `finding finding-${f.severity}` },
-      chip(f.severity, f.severity === 'error' ? 'bad' : 'warn'),
-      h('span', { text: ` ${f.ref}: ${f.message ?? f.code}` }), h('span', { class: 'muted', text: ` (${f.code})` })))
-    : [h('li', { class: 'muted', text: 'No findings: the definition is ready to publish.' })];
+/**
+ * The validator's findings (V1–V10, in the record) and what publishing still needs
+ * (`publishFindings`); the definition is ready to publish when no finding is an error.
+ */
+function renderFindings(record, publish) {
+  const findings = [...record.validation, ...publish];
+  const items = findings.map((f) => h('li', { class: `finding finding-${f.severity}` },
+    chip(f.severity, f.severity === 'error' ? 'bad' : 'warn'),
+    h('span', { text: ` ${f.ref}: ${f.message ?? f.code}` }), h('span', { class: 'muted', text: ` (${f.code})` })));
+  if (!findings.some((f) => f.severity === 'error')) {
+    const verdict = findings.length
+      ? 'Only warnings: the definition is ready to publish.'
+      : 'No findings: the definition is ready to publish.';
+    items.push(h('li', { class: 'muted', text: verdict }));
+  }
   fill(byId('findings'), items);
 }
 
 /** Renders everything that depends on the record. */
-export function renderRecord({ record, definitions, events, added }) {
+export function renderRecord({ record, publish, definitions, events, added }) {
   const definition = definitions[0];
   const names = namesOf(definitions);
   const credential = record.credentials[definition.id];
@@ -171,7 +180,7 @@ export function renderRecord({ record, definitions, events, added }) {
   renderAssessments(record, definition);
   renderExplanation(credential, names);
   renderEvents(record, events, added, names);
-  renderFindings(record);
+  renderFindings(record, publish);
   const at = byId('record-at');
   at.dateTime = record.at;
   at.textContent = when(record.at);

@@ -63,6 +63,40 @@ pub fn validate_definitions(
     to_js(&cairn::definition::validate(&definitions))
 }
 
+#[wasm_bindgen(typescript_custom_section)]
+const TS_FINDING: &str = r#"
+/** A finding on a definition: a validator rule (README §10) or a field publishing needs. */
+export interface Finding {
+  /** The rule's stable code, e.g. `competency_not_assessed` or `publish_field_missing`. */
+  code: string;
+  /** `error` blocks publishing; `warning` does not. */
+  severity: "error" | "warning";
+  /** The id of the definition, competency or assessment concerned. */
+  ref: string;
+  /** A sentence saying what to change. */
+  message: string;
+}
+"#;
+
+/// What blocks publishing the definitions beyond the validator: `definitionsJson` is a JSON
+/// array of definition objects. Returns, in definition order, a finding (code
+/// `publish_field_missing`, severity `error`) per field a definition needs before it is
+/// published: the B.C. Critical Information Summary's core fields, and at least one
+/// competency for a micro-credential. A definition is ready to publish when neither this nor
+/// [`validate_definitions`] has an `error`. Throws an `Error` with a `code` when the JSON cannot
+/// be read as definitions.
+#[wasm_bindgen(js_name = publishFindings, unchecked_return_type = "Finding[]")]
+pub fn publish_findings(
+    #[wasm_bindgen(js_name = definitionsJson)] definitions_json: &str,
+) -> Result<JsValue, JsCoreError> {
+    let definitions = cairn::definition::parse_definitions(definitions_json)?;
+    let findings: Vec<cairn::definition::Finding> = definitions
+        .iter()
+        .flat_map(cairn::definition::publish_findings)
+        .collect();
+    to_js(&findings)
+}
+
 /// Reads the fold's three inputs and folds them.
 fn fold_record(
     definitions_json: &str,

@@ -14,7 +14,7 @@ before(async () => {
   core = await loadCore();
 });
 
-const EXPORTS = ['version', 'validateDefinitions', 'fold', 'foldJson', 'calculate', 'rollup', 'evaluateCriteria'];
+const EXPORTS = ['version', 'validateDefinitions', 'publishFindings', 'fold', 'foldJson', 'calculate', 'rollup', 'evaluateCriteria'];
 
 /** Calls `fn` expecting a throw; returns the thrown value. */
 function thrown(fn) {
@@ -46,6 +46,38 @@ describe('binding API', () => {
     const cargo = readFileSync(join(repoRoot, 'js', 'Cargo.toml'), 'utf8');
     const version = /^version\s*=\s*"([^"]+)"/m.exec(cargo)[1];
     assert.equal(core.version(), version);
+  });
+
+  test('publishFindings names what a B.C. micro-credential lacks, typed in the .d.ts', () => {
+    const dts = readFileSync(join(pkgDir, 'cairn_wasm.d.ts'), 'utf8');
+    assert.match(dts, /export function publishFindings\(definitionsJson: string\): Finding\[\]/);
+    assert.match(dts, /export interface Finding \{/);
+    assert.deepEqual(core.publishFindings(sampleDefinitions), []);
+    const definition = {
+      id: 'bc', version: '1', name: 'Facilities maintenance', description: 'Hands-on tasks',
+      issuer: { id: 'https://example.edu/issuers/bc', name: 'Example College' },
+      bc_micro_credential: true, hours: '180',
+      competencies: [{ id: 'T1', statement: 'Replace a faucet cartridge', threshold_percent: '80' }],
+      assessments: [{ id: 'P1', title: 'Practical', kind: 'summative', max_points: '10', pass_percent: '80', competencies: ['T1'] }],
+      criteria: { all_competencies: true },
+    };
+    const findings = core.publishFindings(JSON.stringify([definition]));
+    assert.ok(findings.length > 0);
+    for (const f of findings) {
+      assert.equal(f.code, 'publish_field_missing');
+      assert.equal(f.severity, 'error');
+      assert.equal(f.ref, 'bc');
+    }
+    assert.ok(findings.some((f) => /Quality Assurance/.test(f.message)));
+    // The validator alone finds nothing to fix here: "ready to publish" needs both.
+    assert.deepEqual(core.validateDefinitions(JSON.stringify([definition])), []);
+  });
+
+  test('an event with an unknown member throws invalid_event', () => {
+    const events = '[{"at": "2026-01-05T09:00:00Z", "type": "enrolled", "credential": "x", "note": "typo"}]';
+    const error = thrown(() => core.fold(sampleDefinitions, events, '2026-03-01T00:00:00Z'));
+    assert.equal(error.code, 'invalid_event');
+    assert.match(error.message, /note/);
   });
 
   test('malformed definitions JSON throws an Error with code invalid_json', () => {

@@ -40,22 +40,36 @@ export async function loadCore() {
   return core;
 }
 
-/** Every scenario of ../shared/fixtures/scenarios/, parsed, sorted by file name. */
+/**
+ * Every scenario, parsed, sorted by file name: ../shared/fixtures/scenarios/, then the
+ * repository's own tests/scenarios/ when it exists (as tests/scenario_support does).
+ */
 export function scenarios() {
-  const dir = join(sharedDir, 'fixtures', 'scenarios');
-  return readdirSync(dir)
-    .filter((name) => name.endsWith('.json'))
-    .sort()
-    .map((name) => ({ file: name, ...JSON.parse(readFileSync(join(dir, name), 'utf8')) }));
+  const dirs = [join(sharedDir, 'fixtures', 'scenarios'), join(repoRoot, 'tests', 'scenarios')];
+  return dirs
+    .filter((dir) => existsSync(dir))
+    .flatMap((dir) => readdirSync(dir)
+      .filter((name) => name.endsWith('.json'))
+      .map((name) => ({ file: name, ...JSON.parse(readFileSync(join(dir, name), 'utf8')) })))
+    .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+}
+
+/** The golden records of `cargo xtask golden`. */
+export const goldenDir = join(repoRoot, 'tests', 'golden', 'records');
+
+/** A scenario's golden record (`tests/golden/records/<id>.json`), parsed. */
+export function goldenRecord(id) {
+  const path = join(goldenDir, `${id}.json`);
+  assert.ok(existsSync(path), `${path} is missing: run \`cargo xtask golden\``);
+  return JSON.parse(readFileSync(path, 'utf8'));
 }
 
 /**
- * The scenario's evaluation instant: `expect.at`, else the last event's `at`; a scenario with
- * neither (validation only) is folded at the epoch, as `cargo xtask records` does.
+ * The scenario's evaluation instant, computed in one place (tests/scenario_support: README §9,
+ * `expect.at`, else the latest event `at`) and read here from its golden record's `at`.
  */
 export function evaluationInstant(scenario) {
-  if (scenario.expect?.at) return scenario.expect.at;
-  return scenario.events?.at(-1)?.at ?? '1970-01-01T00:00:00Z';
+  return goldenRecord(scenario.id).at;
 }
 
 /** The mastery vectors file, parsed. */

@@ -13,47 +13,29 @@ use crate::{cargo, has_program, project_root, run_command, wasm};
 /// How long each fuzz target runs, in seconds.
 const FUZZ_SECONDS: u32 = 20;
 
-/// Read-only seed corpora per fuzz target (paths from the repository root, as in
-/// `fuzz/README.md`); a target not listed starts from its writable corpus alone, and a
-/// missing folder is skipped.
-const FUZZ_SEEDS: &[(&str, &[&str])] = &[
-    ("case_import", &["../shared/fixtures/case"]),
-    (
-        "mastery_calculation",
-        &[
-            "fuzz/seeds/mastery_calculation",
-            "../shared/fixtures/mastery",
-        ],
-    ),
-    ("definitions_json", &["../shared/fixtures/scenarios"]),
-    ("events_json", &["../shared/fixtures/scenarios"]),
-    (
-        "extract_png",
-        &["../shared/vectors/1edtech-ob3/validator-fixtures"],
-    ),
-    (
-        "extract_svg",
-        &["../shared/vectors/1edtech-ob3/validator-fixtures"],
-    ),
-    (
-        "status_list_decode",
-        &["../shared/vectors/1edtech-ob3/validator-fixtures"],
-    ),
-    ("credential_verify", CREDENTIAL_SEEDS),
-    ("credential_canonicalize", CREDENTIAL_SEEDS),
-    (
-        "badge_image_verify",
-        &["../shared/vectors/1edtech-ob3/validator-fixtures"],
-    ),
-];
+/// The seed list of the fuzz targets, from the repository root (its format is in the file).
+const FUZZ_SEEDS_FILE: &str = "fuzz/seeds.txt";
 
-/// Signed and unsigned credentials of every vector family (seeds of the credential targets).
-const CREDENTIAL_SEEDS: &[&str] = &[
-    "../shared/vectors/project",
-    "../shared/vectors/1edtech-ob3/validator-fixtures",
-    "../shared/vectors/1edtech-ob3/impl-guide",
-    "../shared/vectors/w3c-vc-di-eddsa/eddsa-rdfc-2022",
-];
+/// The seed folders of `target` in [`FUZZ_SEEDS_FILE`] (none when it is not listed).
+fn fuzz_seeds(list: &str, target: &str) -> Result<Vec<String>> {
+    let mut found = Vec::new();
+    for (n, line) in list.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let Some((name, folders)) = line.split_once(':') else {
+            bail!(
+                "{FUZZ_SEEDS_FILE} line {}: expected `target: folder …`, got {line:?}",
+                n + 1
+            );
+        };
+        if name.trim() == target {
+            found.extend(folders.split_whitespace().map(str::to_owned));
+        }
+    }
+    Ok(found)
+}
 
 /// One CI step: a name people read in the log, and the work.
 struct Step {
@@ -63,7 +45,7 @@ struct Step {
 
 const STEPS: &[Step] = &[
     Step {
-        name: "tidy (every .rs file opens with //!)",
+        name: "tidy (//! openings, at most 800 lines per source file)",
         work: crate::tidy::check,
     },
     Step {
@@ -81,6 +63,10 @@ const STEPS: &[Step] = &[
     Step {
         name: "cargo test",
         work: cargo_test,
+    },
+    Step {
+        name: "golden records (cargo xtask golden --check)",
+        work: crate::golden::check,
     },
     Step {
         name: "wasm build",
@@ -233,23 +219,52 @@ pub fn fuzz() -> Result<()> {
     // cargo-fuzz needs nightly flags; the pinned stable toolchain accepts them this way.
     run_command(cargo().env("RUSTC_BOOTSTRAP", "1").args(["fuzz", "build"]))?;
     let max_time = format!("-max_total_time={FUZZ_SECONDS}");
+    let seeds_path = project_root().join(FUZZ_SEEDS_FILE);
+    let seed_list = std::fs::read_to_string(&seeds_path)
+        .with_context(|| format!("cannot read {}", seeds_path.display()))?;
     for target in &targets {
         // The first folder is the writable corpus (git-ignored); libFuzzer only reads the rest.
         let corpus = format!("fuzz/corpus/{target}");
         std::fs::create_dir_all(project_root().join(&corpus))
             .with_context(|| format!("cannot create {corpus}"))?;
-        let seeds = FUZZ_SEEDS
-            .iter()
-            .find(|(name, _)| name == target)
-            .map_or(&[][..], |(_, seeds)| *seeds)
-            .iter()
-            .filter(|dir| project_root().join(dir).is_dir());
+        let seeds: Vec<String> = fuzz_seeds(&seed_list, target)?
+            .into_iter()
+            .filter(|dir| project_root().join(dir).is_dir())
+            .collect();
         let mut cmd = cargo();
         cmd.env("RUSTC_BOOTSTRAP", "1")
             .args(["fuzz", "run", target.as_str(), corpus.as_str()]);
-        cmd.args(seeds).args(["--", max_time.as_str()]);
+        cmd.args(&seeds).args(["--", max_time.as_str()]);
         run_command(&mut cmd)?;
     }
     println!("fuzz: {} target(s), {FUZZ_SECONDS} s each", targets.len());
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_seed_list_names_every_fuzz_target_and_reads() {
+        let list = std::fs::read_to_string(project_root().join(FUZZ_SEEDS_FILE)).unwrap();
+        let seeds = fuzz_seeds(&list, "mastery_calculation").unwrap();
+        assert_eq!(
+            seeds,
+            [
+                "fuzz/seeds/mastery_calculation",
+                "../shared/fixtures/mastery"
+            ]
+        );
+        assert!(fuzz_seeds(&list, "no_such_target").unwrap().is_empty());
+        assert!(fuzz_seeds("case_import ../x", "case_import").is_err());
+        for entry in std::fs::read_dir(project_root().join("fuzz/fuzz_targets")).unwrap() {
+            let path = entry.unwrap().path();
+            let target = path.file_stem().unwrap().to_string_lossy().into_owned();
+            assert!(
+                !fuzz_seeds(&list, &target).unwrap().is_empty(),
+                "{target} has no seeds"
+            );
+        }
+    }
 }

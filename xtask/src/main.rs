@@ -1,12 +1,16 @@
 //! Cairn's dev tasks, run as `cargo xtask <task>`: the wasm build, the CI pipeline, the demo,
-//! benchmarks and the native scenario records. Needs only cargo (and Node for the JS tests);
-//! a missing tool is installed by the task itself where it can be. Never part of the product.
+//! benchmarks, the native scenario records and the golden records. Needs only cargo (and
+//! Node for the JS tests); a missing tool is installed by the task itself where it can be.
+//! Never part of the product.
 
 mod bench;
 mod bench_wasm;
 mod ci;
 mod demo;
+mod golden;
 mod records;
+#[path = "../../tests/scenario_support/mod.rs"]
+mod scenario_support;
 mod tidy;
 mod wasm;
 mod wasm_opt;
@@ -26,8 +30,9 @@ tasks:
   demo [--port N]            build the wasm and serve Cairn on 127.0.0.1 (default port 8080)
   bench <core|credentials|all>  native and wasm benchmarks in one run, with ratios
   records                    fold every scenario natively into target/scenario-records/
+  golden [--check]           write tests/golden/records/ from every scenario (--check: fail on a diff)
   fuzz                       run each fuzz target briefly (installs cargo-fuzz if missing)
-  tidy                       check that every .rs file opens with a `//!` line
+  tidy                       every .rs file opens with `//!`; no source file over 800 lines
 ";
 
 fn main() -> ExitCode {
@@ -75,6 +80,11 @@ fn dispatch(args: &[String]) -> Result<()> {
             no_extra_args("records", rest)?;
             records::write_all()
         }
+        Some("golden") => match rest {
+            [] => golden::write(),
+            [flag] if flag == "--check" => golden::check(),
+            _ => bail!("usage: cargo xtask golden [--check]"),
+        },
         Some("fuzz") => {
             no_extra_args("fuzz", rest)?;
             ci::fuzz()

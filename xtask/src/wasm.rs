@@ -145,7 +145,7 @@ fn read_leb128(bytes: &[u8], mut at: usize) -> Result<(usize, usize)> {
 }
 
 /// Length of the bytes gzipped at the best level (what a server would send).
-fn gzip_len(bytes: &[u8]) -> Result<usize> {
+pub fn gzip_len(bytes: &[u8]) -> Result<usize> {
     let mut encoder = GzEncoder::new(Vec::new(), Compression::best());
     encoder.write_all(bytes)?;
     Ok(encoder.finish()?.len())

@@ -4,14 +4,12 @@
 //! `tools/package-lock.json` (integrity hashes, no registry URLs); this task copies both into
 //! `<target>/tools/` and runs `npm ci` there when that install is missing or stale.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
-use flate2::Compression;
-use flate2::write::GzEncoder;
 
+use crate::wasm::gzip_len;
 use crate::{has_program, project_root, run_command, target_dir};
 
 /// Size-oriented passes without inlining: Binaryen's inliner shrinks the raw module but makes
@@ -103,11 +101,4 @@ fn installed() -> Result<PathBuf> {
         bail!("npm ci succeeded but {} is missing", tool.display());
     }
     Ok(tool)
-}
-
-/// Length of the bytes gzipped at the best level.
-fn gzip_len(bytes: &[u8]) -> Result<usize> {
-    let mut encoder = GzEncoder::new(Vec::new(), Compression::best());
-    encoder.write_all(bytes)?;
-    Ok(encoder.finish()?.len())
 }
