@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::criteria::Rule;
+use crate::criteria::{Leaf, Rule};
 use crate::error::Error;
 use crate::ids::{AssessmentId, CompetencyId, DefinitionId, EquivalencyId, PartId};
 use crate::mastery::{MasteryError, Method};
@@ -1005,10 +1005,10 @@ fn check_rule_references(
             return;
         }
         let missing = match leaf {
-            Rule::Competency(c) if !competencies.contains(c.as_str()) => {
+            Leaf::Competency(c) if !competencies.contains(c.as_str()) => {
                 Some(("competency", c.to_string()))
             }
-            Rule::Assessment(a) | Rule::Submitted(a) if !assessments.contains(a.as_str()) => {
+            Leaf::Assessment(a) | Leaf::Submitted(a) if !assessments.contains(a.as_str()) => {
                 Some(("assessment", a.to_string()))
             }
             _ => None,
