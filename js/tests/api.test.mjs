@@ -43,6 +43,8 @@ describe('binding API', () => {
   });
 
   test('the generated TypeScript types name what each export returns, never any', () => {
+    // `any` as a type (the string literal "any" names the rule kind).
+    const ANY = /(:|\||<|\()\s*any\b(?!")/;
     const dts = readFileSync(join(pkgDir, 'cairn_wasm.d.ts'), 'utf8');
     const returns = {
       version: 'string',
@@ -57,14 +59,14 @@ describe('binding API', () => {
       const signature = new RegExp(`export function ${name}\\(([^)]*)\\): ([^;]+);`).exec(dts);
       assert.ok(signature, `${name} is declared`);
       assert.equal(signature[2], type, `${name} returns ${type}`);
-      assert.doesNotMatch(signature[0], /\bany\b/, name);
+      assert.doesNotMatch(signature[0], ANY, name);
     }
     assert.match(dts, /summarize\(at: string\): LearnerSummary\[\];/);
     for (const type of ['LearnerRecord', 'Explanation', 'NextStep', 'Finding', 'LearnerSummary', 'CairnError']) {
       assert.match(dts, new RegExp(`export (interface|type) ${type}\\b`), type);
     }
     const declared = dts.slice(dts.indexOf('export type Exact'), dts.indexOf('export interface CriteriaOutcome'));
-    assert.doesNotMatch(declared, /\bany\b/);
+    assert.doesNotMatch(declared, ANY);
   });
 
   test('a roster folds every learner as fold does, in roster order', () => {
