@@ -165,7 +165,14 @@ impl<L> Rule<L> {
     pub fn holds(&self, facts: &impl Facts<L>) -> bool {
         match self {
             Rule::Leaf(leaf) => facts.holds(leaf),
-            _ => verdict(self, Mode::Lazy, |child| child.holds(facts)).satisfied,
+            // A leaf child is asked directly: one call less per leaf on the fold's hot path.
+            _ => {
+                verdict(self, Mode::Lazy, |child| match child {
+                    Rule::Leaf(leaf) => facts.holds(leaf),
+                    _ => child.holds(facts),
+                })
+                .satisfied
+            }
         }
     }
 

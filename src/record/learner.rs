@@ -746,6 +746,7 @@ pub(super) struct View<'l, 'c, 'a> {
 }
 
 impl Facts<Resolved> for View<'_, '_, '_> {
+    #[inline]
     fn holds(&self, leaf: &Resolved) -> bool {
         let learner = self.learner;
         let course = learner.course;
