@@ -1,20 +1,30 @@
 // Core benchmark, wasm side (`cargo xtask bench core` runs it after the native side, which
-// wrote the course to target/bench-core/): folds the same 10,000-learner course in the
-// WebAssembly build under Node and prints `@metric` lines. Numbers are printed, never asserted.
+// wrote the course to target/bench-core/): folds the same 10,000-learner course in
+// WebAssembly under Node and prints `@metric` lines. Numbers are printed, never asserted.
+//
+// Counting without building JS objects is bench-only work, so it runs in the bench-only
+// module bench-wasm/ (built by the xtask into target/bench-wasm/ with the page's profile),
+// not in the page's module.
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadCore, pkgDir, targetDir } from '../js/tests/support.mjs';
+import { pathToFileURL } from 'node:url';
+import { targetDir } from '../js/tests/support.mjs';
 
-const core = await loadCore();
-// initSync returns the already initialised exports: the linear memory is among them.
-const exports = core.initSync({ module: readFileSync(join(pkgDir, 'cairn_wasm_bg.wasm')) });
+const benchDir = join(targetDir, 'bench-wasm');
+const glue = join(benchDir, 'cairn_bench_wasm.js');
+if (!existsSync(glue)) {
+  throw new Error(`${glue} is missing: run \`cargo xtask bench core\` (it builds bench-wasm/)`);
+}
+const bench = await import(pathToFileURL(glue).href);
+// initSync returns the initialised exports: the linear memory is among them.
+const exports = bench.initSync({ module: readFileSync(join(benchDir, 'cairn_bench_wasm_bg.wasm')) });
 const dir = join(targetDir, 'bench-core');
 const definitions = readFileSync(join(dir, 'definitions.json'), 'utf8');
 const logs = readFileSync(join(dir, 'logs.json'));
 const at = '2027-01-01T00:00:00Z';
 
-const roster = new core.Roster(definitions, logs);
+const roster = new bench.BenchRoster(definitions, logs);
 const events = roster.eventCount();
 
 let best = Infinity;

@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use cairn::Timestamp;
 use cairn::definition::CredentialDefinition;
-use cairn::record::{Course, CredentialStatus, LearnerLog};
+use cairn::record::{Course, IssuanceStatus, LearnerLog};
 use serde_json::{Value, json};
 
 const DEFAULT_LEARNERS: usize = 10_000;
@@ -174,7 +174,7 @@ fn fold_from_disk(out: &std::path::Path) {
         best = best.min(start.elapsed().as_secs_f64());
         issued = summaries
             .iter()
-            .filter(|s| s.credentials[0].status == CredentialStatus::Valid)
+            .filter(|s| s.credentials[0].status == IssuanceStatus::Valid)
             .count();
     }
     let start = Instant::now();

@@ -1,6 +1,7 @@
 // A friendly Node entry to Cairn's core in WebAssembly: loads the web-target build of
 // `cargo xtask wasm` (www/pkg/) synchronously and lets callers pass plain objects where the
-// binding takes JSON text. Translation only; every result is the core's.
+// binding takes JSON text. Translation only; every result is the core's, with the core's
+// snake_case member names, typed in www/pkg/cairn_wasm.d.ts.
 
 import { readFileSync } from 'node:fs';
 
@@ -29,17 +30,22 @@ export function load() {
 export const api = Object.freeze({
   /** The binding's version. */
   version: () => binding.version(),
-  /** Validator findings of credential definitions (array of objects or JSON text). */
+  /** Validator findings of credential definitions (array of objects or JSON text).
+   * @returns {import('../www/pkg/cairn_wasm.js').Finding[]} */
   validateDefinitions: (definitions) => binding.validateDefinitions(asJson(definitions)),
-  /** `record = fold(definitions, events, at)`, the record as a plain object. */
+  /** `record = fold(definitions, events, at)`, the record as a plain object.
+   * @returns {import('../www/pkg/cairn_wasm.js').LearnerRecord} */
   fold: (definitions, events, at) => binding.fold(asJson(definitions), asJson(events), at),
   /** The record serialized as the native core serializes it. */
   foldJson: (definitions, events, at) => binding.foldJson(asJson(definitions), asJson(events), at),
-  /** A calculation method on evidence rows (`spec/mastery.md` §2–3). */
+  /** A calculation method on evidence rows (`spec/mastery.md` §2–3).
+   * @returns {import('../www/pkg/cairn_wasm.js').CalculationOutcome} */
   calculate: (input) => binding.calculate(asJson(input)),
-  /** Parent-from-children roll-up (`spec/mastery.md` §4). */
+  /** Parent-from-children roll-up (`spec/mastery.md` §4).
+   * @returns {import('../www/pkg/cairn_wasm.js').RollupOutcome} */
   rollup: (input) => binding.rollup(asJson(input)),
-  /** An award rule on given facts, with progress and an explanation tree. */
+  /** An award rule on given facts, with progress and an explanation tree.
+   * @returns {import('../www/pkg/cairn_wasm.js').CriteriaOutcome} */
   evaluateCriteria: (input) => binding.evaluateCriteria(asJson(input)),
   /**
    * Verifies an Open Badges 3.0 credential (object or JSON text). `options` is

@@ -3,6 +3,13 @@
 //! the record supplies, with progress and an explanation tree that says what is met and
 //! what is missing.
 //!
+//! One evaluator: the combining rules live in [`verdict`] alone, used lazily by
+//! [`Rule::holds`] (no allocation, stops once the answer is settled) and eagerly by
+//! [`Rule::explain`]; a leaf is answered by its [`Facts`] source alone. A new combining
+//! kind is a variant of [`Rule`] and an arm of [`verdict`]; a new leaf is a variant of
+//! [`Leaf`] and its answer in each `Facts` source (plus, for either, its JSON spelling in
+//! [`Rule::from_json`] and [`Rule::to_json`]).
+//!
 //! Pure: the facts (mastery, kept results, held credentials at an instant) come in
 //! through [`Facts`]; this module never looks at events.
 
@@ -14,31 +21,51 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use crate::ids::{AssessmentId, CompetencyId, DefinitionId};
+use crate::mastery::MasteryStatus;
 use crate::number::Number;
 use crate::policy::NextStep;
 use crate::time::Timestamp;
 
-/// An award rule (README §4).
+/// An award rule (README §4) over leaves of type `L`: [`Leaf`] as definitions name them,
+/// or any form [`Rule::map_leaves`] turns them into (the fold resolves ids to indices).
 #[derive(Debug, Clone, PartialEq)]
-pub enum Rule {
+pub enum Rule<L = Leaf> {
     /// Every child holds (true when empty).
-    All(Vec<Rule>),
+    All(Vec<Rule<L>>),
     /// At least one child holds.
-    Any(Vec<Rule>),
+    Any(Vec<Rule<L>>),
     /// At least `k` children hold.
     AtLeast {
         /// How many must hold.
         k: u32,
         /// The children.
-        of: Vec<Rule>,
+        of: Vec<Rule<L>>,
     },
     /// The points of the satisfied entries reach `points`, and every required entry holds.
     Points {
         /// Points needed.
         points: Number,
         /// The weighted entries.
-        of: Vec<PointsEntry>,
+        of: Vec<PointsEntry<L>>,
     },
+    /// A fact about the learner.
+    Leaf(L),
+}
+
+/// One weighted entry of a `points` rule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PointsEntry<L = Leaf> {
+    /// The entry's rule.
+    pub rule: Rule<L>,
+    /// Points it gives when satisfied.
+    pub points: Number,
+    /// Whether the `points` rule fails without it.
+    pub required: bool,
+}
+
+/// A leaf of an award rule: one fact about the learner, named by id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Leaf {
     /// The competency is mastered.
     Competency(CompetencyId),
     /// Every competency of the owning definition is mastered (true if it has none).
@@ -52,233 +79,262 @@ pub enum Rule {
     Credential(DefinitionId),
 }
 
-/// One weighted entry of a `points` rule.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PointsEntry {
-    /// The entry's rule.
-    pub rule: Rule,
-    /// Points it gives when satisfied.
-    pub points: Number,
-    /// Whether the `points` rule fails without it.
-    pub required: bool,
+impl Leaf {
+    /// The leaf's name in the rule grammar and in explanations.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Leaf::Competency(_) => "competency",
+            Leaf::AllCompetencies => "all_competencies",
+            Leaf::Assessment(_) => "assessment",
+            Leaf::Submitted(_) => "submitted",
+            Leaf::Credential(_) => "credential",
+        }
+    }
+
+    /// The id the leaf names, if any.
+    pub fn target(&self) -> Option<&str> {
+        match self {
+            Leaf::Competency(c) => Some(c.as_str()),
+            Leaf::AllCompetencies => None,
+            Leaf::Assessment(a) | Leaf::Submitted(a) => Some(a.as_str()),
+            Leaf::Credential(d) => Some(d.as_str()),
+        }
+    }
 }
 
-impl Rule {
-    /// Calls `f` on every leaf (competency, all_competencies, assessment, submitted, credential).
-    pub fn visit_leaves<'a>(&'a self, f: &mut dyn FnMut(&'a Rule)) {
+impl AsRef<Leaf> for Leaf {
+    fn as_ref(&self) -> &Leaf {
+        self
+    }
+}
+
+/// What a rule is evaluated against: one learner's record (or facts given by value), for
+/// one owning definition, at one instant. Answers leaves of type `L`.
+pub trait Facts<L> {
+    /// Whether the leaf holds.
+    fn holds(&self, leaf: &L) -> bool;
+    /// What the learner can do next toward an unmet leaf, and when (for explanations).
+    fn next_step(&self, _leaf: &L) -> Option<NextStep> {
+        None
+    }
+}
+
+impl<L> Rule<L> {
+    /// The same rule with every leaf replaced by `f(leaf)`, or the first error `f` gives.
+    pub fn map_leaves<M, E>(&self, f: &mut impl FnMut(&L) -> Result<M, E>) -> Result<Rule<M>, E> {
+        let list = |of: &[Rule<L>], f: &mut _| -> Result<Vec<Rule<M>>, E> {
+            of.iter().map(|r| r.map_leaves(f)).collect()
+        };
+        Ok(match self {
+            Rule::All(of) => Rule::All(list(of, f)?),
+            Rule::Any(of) => Rule::Any(list(of, f)?),
+            Rule::AtLeast { k, of } => Rule::AtLeast {
+                k: *k,
+                of: list(of, f)?,
+            },
+            Rule::Points { points, of } => Rule::Points {
+                points: points.clone(),
+                of: of
+                    .iter()
+                    .map(|e| {
+                        Ok(PointsEntry {
+                            rule: e.rule.map_leaves(f)?,
+                            points: e.points.clone(),
+                            required: e.required,
+                        })
+                    })
+                    .collect::<Result<_, E>>()?,
+            },
+            Rule::Leaf(leaf) => Rule::Leaf(f(leaf)?),
+        })
+    }
+
+    /// Calls `f` on every leaf, in order.
+    pub fn visit_leaves<'a>(&'a self, f: &mut dyn FnMut(&'a L)) {
         match self {
             Rule::All(of) | Rule::Any(of) | Rule::AtLeast { of, .. } => {
                 of.iter().for_each(|r| r.visit_leaves(f))
             }
             Rule::Points { of, .. } => of.iter().for_each(|e| e.rule.visit_leaves(f)),
-            leaf => f(leaf),
+            Rule::Leaf(leaf) => f(leaf),
         }
     }
 
-    /// Whether the rule contains an `assessment`, `competency`, `all_competencies` or
-    /// `credential` leaf (rule V9: a micro-credential must be formally assessed).
-    pub fn has_assessed_leaf(&self) -> bool {
-        let mut found = false;
-        self.visit_leaves(&mut |leaf| {
-            found |= matches!(
-                leaf,
-                Rule::Assessment(_)
-                    | Rule::Competency(_)
-                    | Rule::AllCompetencies
-                    | Rule::Credential(_)
-            );
-        });
-        found
-    }
-
-    /// Whether the rule holds. The fast path the fold uses after every event.
-    pub fn holds(&self, facts: &dyn Facts) -> bool {
+    /// Whether the rule holds. The fast path the fold uses after every event: no
+    /// allocation, and it stops as soon as the answer is settled.
+    pub fn holds(&self, facts: &impl Facts<L>) -> bool {
         match self {
-            Rule::All(of) => of.iter().all(|r| r.holds(facts)),
-            Rule::Any(of) => of.iter().any(|r| r.holds(facts)),
-            Rule::AtLeast { k, of } => {
-                let mut count = 0u32;
-                for r in of {
-                    if r.holds(facts) {
-                        count += 1;
-                        if count >= *k {
-                            return true;
-                        }
-                    }
-                }
-                count >= *k
+            Rule::Leaf(leaf) => facts.holds(leaf),
+            // A leaf child is asked directly: one call less per leaf on the fold's hot path.
+            _ => {
+                verdict(self, Mode::Lazy, |child| match child {
+                    Rule::Leaf(leaf) => facts.holds(leaf),
+                    _ => child.holds(facts),
+                })
+                .satisfied
             }
-            Rule::Points { points, of } => {
-                let mut sum = Number::zero();
-                for e in of {
-                    if e.rule.holds(facts) {
-                        sum = sum.add(&e.points);
-                    } else if e.required {
-                        return false;
-                    }
-                }
-                sum >= *points
-            }
-            Rule::Competency(c) => facts.competency_mastered(c),
-            Rule::AllCompetencies => facts.all_competencies_mastered(),
-            Rule::Assessment(a) => facts.assessment_passed(a),
-            Rule::Submitted(a) => facts.assessment_submitted(a),
-            Rule::Credential(d) => facts.credential_held(d),
         }
     }
 
     /// The full evaluation: whether it holds, its progress, and why, node by node.
-    pub fn explain(&self, facts: &dyn Facts) -> Explanation {
-        let node = |rule: &'static str,
-                    target: Option<String>,
-                    children: Vec<Explanation>,
-                    satisfied: bool,
-                    progress: Progress| Explanation {
+    pub fn explain(&self, facts: &impl Facts<L>) -> Explanation
+    where
+        L: AsRef<Leaf>,
+    {
+        let rule = match self {
+            Rule::All(_) => "all",
+            Rule::Any(_) => "any",
+            Rule::AtLeast { .. } => "at_least",
+            Rule::Points { .. } => "points",
+            Rule::Leaf(leaf) => {
+                let named = leaf.as_ref();
+                let satisfied = facts.holds(leaf);
+                return Explanation {
+                    rule: named.kind(),
+                    target: named.target().map(str::to_owned),
+                    satisfied,
+                    progress: Progress::leaf(satisfied),
+                    k: None,
+                    points: None,
+                    required: None,
+                    next: if satisfied {
+                        None
+                    } else {
+                        facts.next_step(leaf)
+                    },
+                    children: Vec::new(),
+                };
+            }
+        };
+        let mut children = Vec::new();
+        let outcome = verdict(self, Mode::Eager, |child| {
+            let e = child.explain(facts);
+            let satisfied = e.satisfied;
+            children.push(e);
+            satisfied
+        });
+        if let Rule::Points { of, .. } = self {
+            for (e, entry) in children.iter_mut().zip(of) {
+                e.points = Some(entry.points.clone());
+                e.required = Some(entry.required);
+            }
+        }
+        Explanation {
             rule,
-            target,
-            satisfied,
-            progress,
+            target: None,
+            satisfied: outcome.satisfied,
+            progress: outcome.progress.unwrap_or_else(|| Progress::leaf(false)),
+            k: match self {
+                Rule::AtLeast { k, .. } => Some(*k),
+                _ => None,
+            },
             points: None,
             required: None,
             next: None,
             children,
-        };
-        let count = |children: &[Explanation]| {
-            Number::from_integer(children.iter().filter(|c| c.satisfied).count() as i64)
-        };
-        let leaf = |rule: &'static str, target: String, satisfied: bool, next: Option<NextStep>| {
-            Explanation {
-                rule,
-                target: Some(target),
-                satisfied,
-                progress: Progress::leaf(satisfied),
-                points: None,
-                required: None,
-                next: if satisfied { None } else { next },
-                children: Vec::new(),
-            }
-        };
-        match self {
-            Rule::All(of) | Rule::Any(of) => {
-                let children: Vec<Explanation> = of.iter().map(|r| r.explain(facts)).collect();
-                let satisfied = if matches!(self, Rule::All(_)) {
-                    children.iter().all(|c| c.satisfied)
-                } else {
-                    children.iter().any(|c| c.satisfied)
-                };
-                let progress = Progress {
-                    satisfied: count(&children),
-                    of: Number::from_integer(children.len() as i64),
-                };
-                node(
-                    if matches!(self, Rule::All(_)) {
-                        "all"
-                    } else {
-                        "any"
-                    },
-                    None,
-                    children,
-                    satisfied,
-                    progress,
-                )
-            }
-            Rule::AtLeast { k, of } => {
-                let children: Vec<Explanation> = of.iter().map(|r| r.explain(facts)).collect();
-                let met = count(&children);
-                let satisfied = met >= Number::from_integer(i64::from(*k));
-                let progress = Progress {
-                    satisfied: met,
-                    of: Number::from_integer(children.len() as i64),
-                };
-                let mut e = node("at_least", None, children, satisfied, progress);
-                e.points = Some(Number::from_integer(i64::from(*k)));
-                e
-            }
-            Rule::Points { points, of } => {
-                let children: Vec<Explanation> = of
-                    .iter()
-                    .map(|entry| {
-                        let mut e = entry.rule.explain(facts);
-                        e.points = Some(entry.points.clone());
-                        e.required = Some(entry.required);
-                        e
-                    })
-                    .collect();
-                let reached = of
-                    .iter()
-                    .zip(&children)
-                    .filter(|(_, c)| c.satisfied)
-                    .fold(Number::zero(), |acc, (e, _)| acc.add(&e.points));
-                let required_ok = children
-                    .iter()
-                    .all(|c| c.satisfied || c.required != Some(true));
-                let satisfied = required_ok && reached >= *points;
-                node(
-                    "points",
-                    None,
-                    children,
-                    satisfied,
-                    Progress {
-                        satisfied: reached,
-                        of: points.clone(),
-                    },
-                )
-            }
-            Rule::Competency(c) => leaf(
-                "competency",
-                c.to_string(),
-                facts.competency_mastered(c),
-                None,
-            ),
-            Rule::AllCompetencies => {
-                let satisfied = facts.all_competencies_mastered();
-                Explanation {
-                    rule: "all_competencies",
-                    target: None,
-                    satisfied,
-                    progress: Progress::leaf(satisfied),
-                    points: None,
-                    required: None,
-                    next: None,
-                    children: Vec::new(),
-                }
-            }
-            Rule::Assessment(a) => leaf(
-                "assessment",
-                a.to_string(),
-                facts.assessment_passed(a),
-                facts.assessment_next_step(a),
-            ),
-            Rule::Submitted(a) => leaf(
-                "submitted",
-                a.to_string(),
-                facts.assessment_submitted(a),
-                facts.assessment_next_step(a),
-            ),
-            Rule::Credential(d) => {
-                leaf("credential", d.to_string(), facts.credential_held(d), None)
-            }
         }
     }
 }
 
-/// What a rule is evaluated against: one learner's record, for one owning definition, at
-/// one instant.
-pub trait Facts {
-    /// The competency is mastered.
-    fn competency_mastered(&self, competency: &CompetencyId) -> bool;
-    /// Every competency of the owning definition is mastered.
-    fn all_competencies_mastered(&self) -> bool;
-    /// The assessment's kept result passes.
-    fn assessment_passed(&self, assessment: &AssessmentId) -> bool;
-    /// The assessment has an accepted attempt.
-    fn assessment_submitted(&self, assessment: &AssessmentId) -> bool;
-    /// The credential is held at the evaluation instant, or granted as a component of the
-    /// owning definition.
-    fn credential_held(&self, credential: &DefinitionId) -> bool;
-    /// What the learner can do next on the assessment, and when (for explanations).
-    fn assessment_next_step(&self, _assessment: &AssessmentId) -> Option<NextStep> {
-        None
+impl Rule {
+    /// Whether the rule contains an `assessment`, `competency`, `all_competencies` or
+    /// `credential` leaf (rule V9: a micro-credential must be formally assessed).
+    pub fn has_assessed_leaf(&self) -> bool {
+        let mut found = false;
+        self.visit_leaves(&mut |leaf| found |= !matches!(leaf, Leaf::Submitted(_)));
+        found
+    }
+}
+
+/// How [`verdict`] visits children.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Stop once the answer is settled; no progress.
+    Lazy,
+    /// Ask every child; with progress.
+    Eager,
+}
+
+/// A combining rule's answer.
+struct Verdict {
+    satisfied: bool,
+    /// Progress (README §9), in [`Mode::Eager`].
+    progress: Option<Progress>,
+}
+
+/// The combining rules (README §4, progress §9), once: folds the children's answers
+/// (`child` says whether a child rule holds) into the rule's. Leaves are the caller's.
+fn verdict<L>(rule: &Rule<L>, mode: Mode, mut child: impl FnMut(&Rule<L>) -> bool) -> Verdict {
+    let lazy = mode == Mode::Lazy;
+    let counted = |satisfied: bool, met: usize, of: usize| Verdict {
+        satisfied,
+        progress: (!lazy).then(|| Progress {
+            satisfied: Number::from_integer(met as i64),
+            of: Number::from_integer(of as i64),
+        }),
+    };
+    match rule {
+        Rule::All(of) => {
+            let mut met = 0;
+            for r in of {
+                if child(r) {
+                    met += 1;
+                } else if lazy {
+                    return counted(false, met, of.len());
+                }
+            }
+            counted(met == of.len(), met, of.len())
+        }
+        Rule::Any(of) => {
+            let mut met = 0;
+            for r in of {
+                if child(r) {
+                    met += 1;
+                    if lazy {
+                        return counted(true, met, of.len());
+                    }
+                }
+            }
+            counted(met > 0, met, of.len())
+        }
+        Rule::AtLeast { k, of } => {
+            let k = *k as usize;
+            let mut met = 0;
+            for (i, r) in of.iter().enumerate() {
+                if child(r) {
+                    met += 1;
+                }
+                // Settled: k reached, or too few children left to reach it.
+                if lazy && (met >= k || met + (of.len() - i - 1) < k) {
+                    break;
+                }
+            }
+            counted(met >= k, met, of.len())
+        }
+        Rule::Points { points, of } => {
+            let (mut reached, mut required_met) = (Number::zero(), true);
+            for entry in of {
+                if child(&entry.rule) {
+                    reached = reached.add(&entry.points);
+                } else if entry.required {
+                    required_met = false;
+                    if lazy {
+                        break;
+                    }
+                }
+            }
+            Verdict {
+                satisfied: required_met && reached >= *points,
+                progress: (!lazy).then(|| Progress {
+                    satisfied: reached,
+                    of: points.clone(),
+                }),
+            }
+        }
+        Rule::Leaf(_) => Verdict {
+            satisfied: child(rule),
+            progress: None,
+        },
     }
 }
 
@@ -314,13 +370,16 @@ pub struct Explanation {
     pub satisfied: bool,
     /// Satisfied children (or points) of the total.
     pub progress: Progress,
-    /// For `at_least`, `k`; for an entry of a `points` rule, the points it gives.
+    /// For `at_least`, how many children must hold.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub k: Option<u32>,
+    /// For an entry of a `points` rule, the points it gives.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub points: Option<Number>,
     /// For an entry of a `points` rule, whether it is required.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
-    /// For an unmet assessment leaf, the next step open to the learner.
+    /// For an unmet leaf (assessments), the next step open to the learner.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next: Option<NextStep>,
     /// Child nodes.
@@ -358,11 +417,11 @@ impl Rule {
                     ("of".to_owned(), Value::Array(entries)),
                 ]))
             }
-            Rule::Competency(c) => one("competency", Value::String(c.to_string())),
-            Rule::AllCompetencies => one("all_competencies", Value::Bool(true)),
-            Rule::Assessment(a) => one("assessment", Value::String(a.to_string())),
-            Rule::Submitted(a) => one("submitted", Value::String(a.to_string())),
-            Rule::Credential(d) => one("credential", Value::String(d.to_string())),
+            Rule::Leaf(Leaf::Competency(c)) => one("competency", Value::String(c.to_string())),
+            Rule::Leaf(Leaf::AllCompetencies) => one("all_competencies", Value::Bool(true)),
+            Rule::Leaf(Leaf::Assessment(a)) => one("assessment", Value::String(a.to_string())),
+            Rule::Leaf(Leaf::Submitted(a)) => one("submitted", Value::String(a.to_string())),
+            Rule::Leaf(Leaf::Credential(d)) => one("credential", Value::String(d.to_string())),
         }
     }
 
@@ -465,26 +524,26 @@ impl Rule {
                     .collect::<Result<_, String>>()?;
                 Ok(Rule::Points { points, of })
             }
-            ["competency"] => Ok(Rule::Competency(CompetencyId::from(text(
+            ["competency"] => Ok(Rule::Leaf(Leaf::Competency(CompetencyId::from(text(
                 &obj["competency"],
                 "competency",
-            )?))),
+            )?)))),
             ["all_competencies"] => match obj["all_competencies"] {
-                Value::Bool(true) => Ok(Rule::AllCompetencies),
+                Value::Bool(true) => Ok(Rule::Leaf(Leaf::AllCompetencies)),
                 _ => Err(format!("{path}.all_competencies: must be true")),
             },
-            ["assessment"] => Ok(Rule::Assessment(AssessmentId::from(text(
+            ["assessment"] => Ok(Rule::Leaf(Leaf::Assessment(AssessmentId::from(text(
                 &obj["assessment"],
                 "assessment",
-            )?))),
-            ["submitted"] => Ok(Rule::Submitted(AssessmentId::from(text(
+            )?)))),
+            ["submitted"] => Ok(Rule::Leaf(Leaf::Submitted(AssessmentId::from(text(
                 &obj["submitted"],
                 "submitted",
-            )?))),
-            ["credential"] => Ok(Rule::Credential(DefinitionId::from(text(
+            )?)))),
+            ["credential"] => Ok(Rule::Leaf(Leaf::Credential(DefinitionId::from(text(
                 &obj["credential"],
                 "credential",
-            )?))),
+            )?)))),
             _ => Err(format!(
                 "{path}: {{{}}} is not a rule; use one of all, any, at_least+of, points+of, competency, all_competencies, assessment, submitted, credential",
                 keys.join(", ")
@@ -524,9 +583,9 @@ pub struct FactsInput {
 /// Facts given by value. Missing facts mean not mastered, not passed, not held.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct GivenFacts {
-    /// Competency statuses (`mastered`, `not_yet`, …).
+    /// Competency statuses (`mastered`, `not_yet`, `in_progress`, `not_started`).
     #[serde(default)]
-    pub competencies: BTreeMap<CompetencyId, String>,
+    pub competencies: BTreeMap<CompetencyId, MasteryStatus>,
     /// The owning definition's competencies (for `all_competencies`).
     #[serde(default)]
     pub definition_competencies: Vec<CompetencyId>,
@@ -581,32 +640,31 @@ struct GivenView<'a> {
     at: Timestamp,
 }
 
-impl Facts for GivenView<'_> {
-    fn competency_mastered(&self, c: &CompetencyId) -> bool {
-        self.facts
-            .competencies
-            .get(c)
-            .is_some_and(|s| s == "mastered")
+impl GivenView<'_> {
+    fn mastered(&self, c: &CompetencyId) -> bool {
+        self.facts.competencies.get(c) == Some(&MasteryStatus::Mastered)
     }
-    fn all_competencies_mastered(&self) -> bool {
-        self.facts
-            .definition_competencies
-            .iter()
-            .all(|c| self.competency_mastered(c))
-    }
-    fn assessment_passed(&self, a: &AssessmentId) -> bool {
-        self.facts.assessments.get(a).is_some_and(|r| r.passed)
-    }
-    fn assessment_submitted(&self, a: &AssessmentId) -> bool {
-        self.facts.assessments.get(a).is_some_and(|r| r.submitted)
-    }
-    fn credential_held(&self, d: &DefinitionId) -> bool {
-        self.facts.granted_components.contains(d)
-            || self
-                .facts
-                .credentials
-                .get(d)
-                .is_some_and(|c| is_held(c.issued_at, c.valid_until, c.revoked_at, self.at))
+}
+
+impl Facts<Leaf> for GivenView<'_> {
+    fn holds(&self, leaf: &Leaf) -> bool {
+        let facts = self.facts;
+        match leaf {
+            Leaf::Competency(c) => self.mastered(c),
+            Leaf::AllCompetencies => facts
+                .definition_competencies
+                .iter()
+                .all(|c| self.mastered(c)),
+            Leaf::Assessment(a) => facts.assessments.get(a).is_some_and(|r| r.passed),
+            Leaf::Submitted(a) => facts.assessments.get(a).is_some_and(|r| r.submitted),
+            Leaf::Credential(d) => {
+                facts.granted_components.contains(d)
+                    || facts
+                        .credentials
+                        .get(d)
+                        .is_some_and(|c| is_held(c.issued_at, c.valid_until, c.revoked_at, self.at))
+            }
+        }
     }
 }
 
@@ -628,7 +686,6 @@ pub fn evaluate_facts(input: &FactsInput) -> CriteriaOutcome {
         at: input.at,
     };
     let explanation = input.rule.explain(&view);
-    debug_assert_eq!(explanation.satisfied, input.rule.holds(&view));
     CriteriaOutcome {
         satisfied: explanation.satisfied,
         progress: explanation.progress.clone(),
@@ -678,5 +735,71 @@ mod tests {
             t("2025-06-01T00:00:00Z")
         ));
         assert!(!is_held(issued, None, None, issued.plus_seconds(-1)));
+    }
+    /// `holds` (lazy) and `explain` (eager) agree on every combination of leaf facts.
+    #[test]
+    fn holds_and_explain_agree_on_every_fact_combination() {
+        let r = rule(r#"{"any":[{"at_least":2,"of":[{"competency":"C1"},{"assessment":"A1"},{"submitted":"A2"}]},{"points":"3","of":[{"rule":{"competency":"C2"},"points":"2","required":true},{"rule":{"credential":"B1"},"points":"1"},{"rule":{"all_competencies":true},"points":"1"}]}]}"#).unwrap();
+        let at = Timestamp::parse("2025-06-01T00:00:00Z").unwrap();
+        let (mut met, mut unmet) = (0, 0);
+        for bits in 0u32..64 {
+            let on = |i: u32| bits & (1 << i) != 0;
+            let status = |b: bool| {
+                if b {
+                    MasteryStatus::Mastered
+                } else {
+                    MasteryStatus::NotYet
+                }
+            };
+            let mut facts = GivenFacts::default();
+            facts
+                .competencies
+                .insert(CompetencyId::from("C1"), status(on(0)));
+            facts
+                .competencies
+                .insert(CompetencyId::from("C2"), status(on(1)));
+            facts.definition_competencies = vec![CompetencyId::from("C1")];
+            let result = |passed, submitted| GivenAssessment { passed, submitted };
+            facts
+                .assessments
+                .insert(AssessmentId::from("A1"), result(on(2), on(2)));
+            facts
+                .assessments
+                .insert(AssessmentId::from("A2"), result(false, on(3)));
+            if on(4) {
+                facts.granted_components.push(DefinitionId::from("B1"));
+            }
+            let view = GivenView { facts: &facts, at };
+            let explanation = r.explain(&view);
+            assert_eq!(r.holds(&view), explanation.satisfied, "facts {bits:06b}");
+            if explanation.satisfied {
+                met += 1
+            } else {
+                unmet += 1
+            }
+            let at_least = &explanation.children[0];
+            assert_eq!(
+                (at_least.rule, at_least.k, &at_least.points),
+                ("at_least", Some(2), &None)
+            );
+        }
+        assert!(
+            met > 0 && unmet > 0,
+            "the rule is neither always nor never met"
+        );
+    }
+
+    #[test]
+    fn competency_states_are_typed() {
+        let given = |status: &str| {
+            serde_json::from_str::<GivenFacts>(&format!(
+                r#"{{"competencies": {{"C1": "{status}"}}}}"#
+            ))
+        };
+        assert!(given("not_yet").is_ok());
+        assert!(
+            given("Mastered").is_err(),
+            "an unknown status is refused, not read as unmet"
+        );
     }
 }

@@ -20,9 +20,9 @@
 //! | [`definition`] | versioned credential definitions and their validation |
 //! | [`event`] | the append-only event log's events |
 //! | [`policy`] | attempt and PLAR checks: which attempts count and when the next opens |
-//! | [`mastery`] | the calculation methods of `spec/mastery.md` and parent roll-up |
-//! | [`criteria`] | award rules (all, any, at least k, points) with progress and explanations |
-//! | [`record`] | the fold: `record = fold(definitions, events, at)` |
+//! | [`mastery`] | the calculation methods of `spec/mastery.md`, parent roll-up, mastery status |
+//! | [`criteria`] | award rules (all, any, at least k, points): one evaluator for answers and explanations |
+//! | [`record`] | the fold: `record = fold(definitions, events, at)`; course, learner, kept results, competencies, output |
 //! | [`case`] | CASE 1.1 competency framework import |
 //! | [`credential`] | Open Badges 3.0: build, sign, verify, bake, status |
 //! | [`error`] | the umbrella error with stable codes |

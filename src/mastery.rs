@@ -740,6 +740,31 @@ pub fn rollup(rule: &RollupRule, children: &[ChildRating]) -> Result<RollupOutco
     }
 }
 
+/// A competency's mastery status (README §5.2), as records report it and as the criteria
+/// vectors give it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MasteryStatus {
+    /// No item has a kept result.
+    NotStarted,
+    /// Some items have a kept result, not all.
+    InProgress,
+    /// Every item has a kept result but the score is below the threshold.
+    NotYet,
+    /// Shown, or granted by PLAR.
+    Mastered,
+}
+
+/// The input of [`rollup`] as one JSON object: a parent's rule and its children's ratings.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct RollupInput {
+    /// The parent's rule.
+    pub rule: RollupRule,
+    /// The children's ratings.
+    #[serde(default)]
+    pub children: Vec<ChildRating>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

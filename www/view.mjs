@@ -4,7 +4,8 @@
 
 import { byId, fill, h } from './dom.mjs';
 import {
-  credentialStatus, day, describeEvent, masteryStatus, nextStep, percent, plarMethod, when,
+  assessmentResult, credentialStatus, day, describeEvent, masteryStatus, nextStep, percent,
+  plarMethod, when,
 } from './words.mjs';
 
 /** Titles of everything an id can name, for people. */
@@ -94,9 +95,8 @@ function renderAssessments(record, definition) {
     if (!rec) return h('tr', {}, h('td', { colspan: '6', text: `${a.title}: not in the record` }));
     const formative = rec.kind === 'formative';
     const attempts = rec.attempts.map((t) => `#${t.number} ${t.pending ? 'awaiting a grader' : percent(t.reported)}${t.route !== 'course' ? ` (${plarMethod(t.route)})` : ''}`);
-    const result = formative ? chip('Practice', 'neutral')
-      : rec.passed ? chip('Passed', 'good')
-        : rec.kept_percent === null ? chip('Not attempted', 'neutral') : chip('Not passed yet', 'bad');
+    const shown = assessmentResult(rec);
+    const result = chip(shown.text, shown.tone);
     return h('tr', {},
       h('th', { scope: 'row' }, h('span', { text: a.title }), h('span', { class: 'muted id', text: ` ${a.id}` })),
       h('td', { text: formative ? '—' : `${a.pass_percent} %` }),
@@ -111,7 +111,7 @@ function renderAssessments(record, definition) {
 const RULE_WORDS = {
   all: (n) => `All of these (${n.progress.satisfied} of ${n.progress.of} met)`,
   any: (n) => `Any one of these (${n.progress.satisfied} of ${n.progress.of} met)`,
-  at_least: (n) => `At least ${n.points ?? n.progress.of} of these (${n.progress.satisfied} met)`,
+  at_least: (n) => `At least ${n.k} of these (${n.progress.satisfied} met)`,
   points: (n) => `At least ${n.progress.of} points (${n.progress.satisfied} reached)`,
   competency: (n, names) => `Competency ${names.get(n.target) ?? n.target} mastered`,
   all_competencies: () => 'Every competency mastered',

@@ -48,6 +48,19 @@ export function credentialStatus(status) {
   return CREDENTIAL[status] ?? status;
 }
 
+/**
+ * An assessment's result in words, with its tone (`good`, `bad`, `neutral`), from the
+ * record's `passed`, `kept_percent` and attempts: the latest attempt waiting for a grader
+ * reads "Awaiting grading", never "Not attempted".
+ */
+export function assessmentResult(rec) {
+  if (rec.kind === 'formative') return { text: 'Practice', tone: 'neutral' };
+  if (rec.passed) return { text: 'Passed', tone: 'good' };
+  if (rec.attempts.at(-1)?.pending) return { text: 'Awaiting grading', tone: 'neutral' };
+  if (rec.attempts.length === 0) return { text: 'Not attempted', tone: 'neutral' };
+  return { text: 'Not passed yet', tone: 'bad' };
+}
+
 /** A PLAR method in words. */
 export function plarMethod(method) {
   return String(method ?? '').replaceAll('_', ' ');

@@ -1,12 +1,15 @@
-//! Bench-only WebAssembly entry point: signs one credential many times inside the module so
-//! `benches/credentials.mjs` can time the core's `eddsa-rdfc-2022` signing in wasm, as
-//! `examples/bench_credentials.rs` times it natively. Never part of the page's module (the
+//! Bench-only WebAssembly entry points, for work the page's module does not expose: signs
+//! one credential many times inside the module so `benches/credentials.mjs` can time the
+//! core's `eddsa-rdfc-2022` signing in wasm, as `examples/bench_credentials.rs` times it
+//! natively; and folds a whole roster without building JS objects so `benches/core.mjs` can
+//! time the fold, as `examples/bench_core.rs` does. Never part of the page's module (the
 //! issuer key lives only on the server): the bench builds it into `target/bench-wasm/`. The
 //! test seed comes from `../shared/vectors/project/keys.json` through the script.
 
 use cairn::Timestamp;
 use cairn::credential::keys::IssuerKey;
 use cairn::credential::sign;
+use cairn::record::{Course, IssuanceStatus, LearnerLog};
 use wasm_bindgen::prelude::*;
 
 /// Signs `unsignedJson` (parsed once) `iterations` times (at least once) with the Ed25519
@@ -44,4 +47,58 @@ fn seed(hex: &str) -> Result<[u8; 32], JsError> {
         *b = u8::from_str_radix(pair, 16).map_err(|_| bad())?;
     }
     Ok(out)
+}
+
+/// A course and many learners' logs, read once, folded on demand without building JS
+/// objects: the fold alone, for `benches/core.mjs`.
+#[wasm_bindgen]
+pub struct BenchRoster {
+    course: Course<'static>,
+    logs: Vec<LearnerLog>,
+}
+
+#[wasm_bindgen]
+impl BenchRoster {
+    /// Reads definitions (JSON text) and learners' logs (UTF-8 JSON bytes of
+    /// `[{"learner": id, "events": [...]}, …]`).
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(js_name = definitionsJson)] definitions_json: &str,
+        #[wasm_bindgen(js_name = logsJson)] logs_json: &[u8],
+    ) -> Result<BenchRoster, JsError> {
+        let course =
+            Course::from_json(definitions_json).map_err(|e| JsError::new(&e.to_string()))?;
+        let logs = serde_json::from_str(std::str::from_utf8(logs_json)?)?;
+        Ok(BenchRoster { course, logs })
+    }
+
+    /// How many learners the roster holds.
+    #[wasm_bindgen(js_name = learnerCount)]
+    pub fn learner_count(&self) -> usize {
+        self.logs.len()
+    }
+
+    /// How many events the roster holds.
+    #[wasm_bindgen(js_name = eventCount)]
+    pub fn event_count(&self) -> usize {
+        self.logs.iter().map(|l| l.events.len()).sum()
+    }
+
+    /// Folds every learner as of `at`, one summary at a time as the native bench does, and
+    /// counts those holding a valid credential of the first definition.
+    #[wasm_bindgen(js_name = countValid)]
+    pub fn count_valid(&self, at: &str) -> Result<usize, JsError> {
+        let at = Timestamp::parse(at).map_err(|e| JsError::new(&e.to_string()))?;
+        Ok(self
+            .logs
+            .iter()
+            .filter(|l| {
+                let summary = self.course.summarize(&l.events, at);
+                summary
+                    .credentials
+                    .first()
+                    .is_some_and(|c| c.status == IssuanceStatus::Valid)
+            })
+            .count())
+    }
 }

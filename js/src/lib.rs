@@ -2,9 +2,16 @@
 //! JSON text goes in (the core's canonical input), plain JS objects come out through
 //! serde-wasm-bindgen's JSON-compatible serializer, and core errors become JS `Error`s whose
 //! `code` is the core's stable code and whose `message` is the core's sentence.
+//!
+//! One casing: every object the binding returns keeps the core's serde names, which are
+//! snake_case (`attempts_counted`, `kept_percent`, `issued_at`), as records, summaries,
+//! findings and explanations always were; only the exported function and class names are
+//! camelCase, as JavaScript expects. The TypeScript types of what this file returns are
+//! written out in `types.rs` (exact numbers and instants are strings).
 
 mod credential;
 mod roster;
+mod types;
 
 use cairn::error::Error;
 use serde::{Deserialize, Serialize};
@@ -55,12 +62,12 @@ pub fn version() -> String {
 /// (the scenario `definitions` format). Returns the validator's findings, an array of
 /// `{ code, severity, ref, message }` (empty when there is nothing to fix). Throws an `Error`
 /// with a `code` when the JSON cannot be read as definitions.
-#[wasm_bindgen(js_name = validateDefinitions)]
+#[wasm_bindgen(js_name = validateDefinitions, unchecked_return_type = "Finding[]")]
 pub fn validate_definitions(
     #[wasm_bindgen(js_name = definitionsJson)] definitions_json: &str,
 ) -> Result<JsValue, JsCoreError> {
-    let definitions = cairn::definition::parse_definitions(definitions_json)?;
-    to_js(&cairn::definition::validate(&definitions))
+    let course = cairn::record::Course::from_json(definitions_json)?;
+    to_js(course.validation())
 }
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -103,10 +110,11 @@ fn fold_record(
     events_json: &str,
     at: &str,
 ) -> Result<cairn::record::Record, JsCoreError> {
-    let definitions = cairn::definition::parse_definitions(definitions_json)?;
+    // The course checks the definitions once, as it reads them.
+    let course = cairn::record::Course::from_json(definitions_json)?;
     let events = cairn::event::parse_events(events_json)?;
     let at = cairn::Timestamp::parse(at).map_err(Error::from)?;
-    Ok(cairn::record::fold(&definitions, &events, at).map_err(Error::from)?)
+    Ok(course.fold(&events, at))
 }
 
 /// Folds a learner's events into their record as of `at`:
@@ -116,7 +124,7 @@ fn fold_record(
 /// `errors` (rejected events with their codes), `competencies`, `assessments`, `credentials`
 /// (with an `explanation` tree each), `equivalencies` and `validation`; exact numbers are
 /// strings. Throws an `Error` with a `code` when an input cannot be read.
-#[wasm_bindgen]
+#[wasm_bindgen(unchecked_return_type = "LearnerRecord")]
 pub fn fold(
     #[wasm_bindgen(js_name = definitionsJson)] definitions_json: &str,
     #[wasm_bindgen(js_name = eventsJson)] events_json: &str,
@@ -146,7 +154,7 @@ pub fn fold_json(
 /// `{ method, params, scale, evidence }`. Returns `{ value, exact, mastered, reason }` with
 /// exact numbers as strings (`value` rounded half away from zero to 2 decimals). Throws an
 /// `Error` with the method's code (`unknown_method`, `param_out_of_range`, …) when refused.
-#[wasm_bindgen]
+#[wasm_bindgen(unchecked_return_type = "CalculationOutcome")]
 pub fn calculate(
     #[wasm_bindgen(js_name = inputJson)] input_json: &str,
 ) -> Result<JsValue, JsCoreError> {
@@ -155,23 +163,15 @@ pub fn calculate(
     to_js(&outcome)
 }
 
-/// The input of [`rollup`]: a parent's rule and its children's ratings.
-#[derive(Deserialize)]
-struct RollupInput {
-    rule: cairn::mastery::RollupRule,
-    #[serde(default)]
-    children: Vec<cairn::mastery::ChildRating>,
-}
-
 /// Parent-from-children roll-up (`spec/mastery.md` §4): `inputJson` is
 /// `{ rule: { type: "all" } | { type: "points", base_points, children }, children: [{ id,
 /// proficient }] }`. Returns `{ proficient, points }`. Throws an `Error` with code
 /// `rule_config_invalid` for a rule that cannot be applied.
-#[wasm_bindgen]
+#[wasm_bindgen(unchecked_return_type = "RollupOutcome")]
 pub fn rollup(
     #[wasm_bindgen(js_name = inputJson)] input_json: &str,
 ) -> Result<JsValue, JsCoreError> {
-    let input: RollupInput = from_json("roll-up input", input_json)?;
+    let input: cairn::mastery::RollupInput = from_json("roll-up input", input_json)?;
     let outcome = cairn::mastery::rollup(&input.rule, &input.children).map_err(Error::from)?;
     to_js(&outcome)
 }
@@ -179,7 +179,7 @@ pub fn rollup(
 /// Evaluates an award rule on given facts: `inputJson` is `{ rule, facts, at }` (README §4
 /// grammar; facts as in the `criteria` vectors). Returns `{ satisfied, progress: { satisfied,
 /// of }, explanation }`, the explanation being the tree of what is met and what is missing.
-#[wasm_bindgen(js_name = evaluateCriteria)]
+#[wasm_bindgen(js_name = evaluateCriteria, unchecked_return_type = "CriteriaOutcome")]
 pub fn evaluate_criteria(
     #[wasm_bindgen(js_name = inputJson)] input_json: &str,
 ) -> Result<JsValue, JsCoreError> {

@@ -42,6 +42,56 @@ describe('binding API', () => {
     }
   });
 
+  test('the generated TypeScript types name what each export returns, never any', () => {
+    // `any` as a type (the string literal "any" names the rule kind).
+    const ANY = /(:|\||<|\()\s*any\b(?!")/;
+    const dts = readFileSync(join(pkgDir, 'cairn_wasm.d.ts'), 'utf8');
+    const returns = {
+      version: 'string',
+      validateDefinitions: 'Finding[]',
+      fold: 'LearnerRecord',
+      foldJson: 'string',
+      calculate: 'CalculationOutcome',
+      rollup: 'RollupOutcome',
+      evaluateCriteria: 'CriteriaOutcome',
+    };
+    for (const [name, type] of Object.entries(returns)) {
+      const signature = new RegExp(`export function ${name}\\(([^)]*)\\): ([^;]+);`).exec(dts);
+      assert.ok(signature, `${name} is declared`);
+      assert.equal(signature[2], type, `${name} returns ${type}`);
+      assert.doesNotMatch(signature[0], ANY, name);
+    }
+    assert.match(dts, /summarize\(at: string\): LearnerSummary\[\];/);
+    for (const type of ['LearnerRecord', 'Explanation', 'NextStep', 'Finding', 'LearnerSummary', 'CairnError']) {
+      assert.match(dts, new RegExp(`export (interface|type) ${type}\\b`), type);
+    }
+    const declared = dts.slice(dts.indexOf('export type Exact'), dts.indexOf('export interface CriteriaOutcome'));
+    assert.doesNotMatch(declared, ANY);
+  });
+
+  test('a roster folds every learner as fold does, in roster order', () => {
+    const events = JSON.parse(sampleEvents);
+    const logs = [
+      { learner: 'L1', events },
+      { learner: 'L2', events: events.slice(0, 3) },
+    ];
+    const roster = new core.Roster(sampleDefinitions, new TextEncoder().encode(JSON.stringify(logs)));
+    assert.equal(roster.learnerCount(), 2);
+    const at = '2026-02-10T00:00:00Z';
+    // Summaries follow the course's order: definitions, then their competencies.
+    const competencyIds = JSON.parse(sampleDefinitions).flatMap((d) => d.competencies.map((c) => c.id));
+    const summaries = roster.summarize(at);
+    assert.equal(summaries.length, 2);
+    for (const [i, log] of logs.entries()) {
+      const record = core.fold(sampleDefinitions, JSON.stringify(log.events), at);
+      assert.deepEqual(summaries[i].competencies.map((c) => c.status),
+        competencyIds.map((id) => record.competencies[id].status));
+      assert.equal(summaries[i].credentials[0].status, record.credentials['accessible-docs'].status);
+    }
+    assert.notDeepEqual(summaries[0], summaries[1], 'the two learners differ');
+    assert.equal(thrown(() => roster.summarize('soon')).code, 'invalid_timestamp');
+  });
+
   test('version is the crate version', () => {
     const cargo = readFileSync(join(repoRoot, 'js', 'Cargo.toml'), 'utf8');
     const version = /^version\s*=\s*"([^"]+)"/m.exec(cargo)[1];

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { loadCore, repoRoot } from './support.mjs';
-import { percent } from '../../www/words.mjs';
+import { assessmentResult, percent } from '../../www/words.mjs';
 import { applyAttempts, applyThresholds, lastInstant, plusDaysLocal, toInstant } from '../../www/whatif.mjs';
 
 let core;
@@ -54,6 +54,20 @@ describe('tool page modules', () => {
     assert.deepEqual(record.errors, []);
     assert.equal(record.credentials['accessible-docs'].status, 'valid');
     assert.equal(record.credentials['accessible-docs'].issued_at, at);
+  });
+
+  test('an attempt awaiting a grader reads "Awaiting grading", not "Not attempted"', () => {
+    const at = '2026-02-16T16:00:00Z';
+    const change = { kind: 'attempt', assessment: 'ADD-REMEDIATE', score: '40', at, feedback: true };
+    const { events } = applyAttempts(sample.events, [change]);
+    const before = core.fold(JSON.stringify(sample.definitions), JSON.stringify(events.slice(0, -2)), at);
+    delete events.at(-1).score; // submitted without a score: a grader scores it later
+    const record = core.fold(JSON.stringify(sample.definitions), JSON.stringify(events), at);
+    assert.deepEqual(record.errors, []);
+    const rec = record.assessments['ADD-REMEDIATE'];
+    assert.equal(rec.attempts.at(-1).pending, true);
+    assert.equal(rec.kept_percent, before.assessments['ADD-REMEDIATE'].kept_percent);
+    assert.deepEqual(assessmentResult(rec), { text: 'Awaiting grading', tone: 'neutral' });
   });
 
   test('without feedback the same attempt is rejected by the core, naming the rule', () => {

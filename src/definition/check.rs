@@ -8,7 +8,7 @@ use super::metadata::{ASSESSMENT_METHODS, DELIVERY_MODES, LEVELS, STACKABILITY, 
 use super::{
     AssessmentKind, AttemptPolicy, CredentialDefinition, CriticalInformationSummary, Validity,
 };
-use crate::criteria::Rule;
+use crate::criteria::{Leaf, Rule};
 use crate::error::Error;
 use crate::mastery::MasteryError;
 use crate::number::Number;
@@ -426,10 +426,10 @@ fn check_rule_references(
             return;
         }
         let missing = match leaf {
-            Rule::Competency(c) if !competencies.contains(c.as_str()) => {
+            Leaf::Competency(c) if !competencies.contains(c.as_str()) => {
                 Some(("competency", c.to_string()))
             }
-            Rule::Assessment(a) | Rule::Submitted(a) if !assessments.contains(a.as_str()) => {
+            Leaf::Assessment(a) | Leaf::Submitted(a) if !assessments.contains(a.as_str()) => {
                 Some(("assessment", a.to_string()))
             }
             _ => None,

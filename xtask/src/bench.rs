@@ -48,7 +48,7 @@ pub const SUITES: &[Suite] = &[
         about: "fold a 10,000-learner course (~600,000 events): events/s, peak memory",
         native_example: "bench_core",
         node_script: "benches/core.mjs",
-        bench_module: None,
+        bench_module: Some("cairn-bench-wasm"),
     },
     Suite {
         name: "credentials",

@@ -1,0 +1,184 @@
+//! The TypeScript types of what the binding's non-credential exports return, added to the
+//! generated `.d.ts` (wasm-bindgen's `typescript_custom_section`); each export names its
+//! type with `unchecked_return_type`. They follow the core's serde output: snake_case
+//! names, exact numbers and instants as strings, absent optional members omitted.
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &str = r#"
+/** An exact number as text: a decimal ("86.5") or a fraction ("260/3"). */
+export type Exact = string;
+/** An instant, `YYYY-MM-DDTHH:MM:SSZ`. */
+export type Instant = string;
+
+/** What every export throws when the core refuses an input. */
+export interface CairnError extends Error {
+  /** The core's stable error code, such as `invalid_json` or `unknown_method`. */
+  code: string;
+}
+
+/** A validator finding (README §10). */
+export interface Finding {
+  code: string;
+  severity: "error" | "warning";
+  ref: string;
+  message: string;
+}
+
+export type MasteryStatus = "not_started" | "in_progress" | "not_yet" | "mastered";
+export type IssuanceStatus = "not_issued" | "valid" | "expired" | "revoked";
+export type EquivalencyStatus = "claimed" | "eligible" | "not_eligible";
+export type Route = "course" | "challenge_exam" | "direct_assessment";
+export type PlarMethod =
+  | "challenge_exam" | "course_based" | "credit_bank" | "direct_assessment" | "portfolio";
+
+/** What the learner can do next on an assessment. */
+export type NextStep =
+  | { step: "attempt"; opens_at: Instant; attempts_left: number | null; deadline?: Instant }
+  | { step: "wait_for_feedback"; attempt: number }
+  | { step: "wait_for_grading"; attempt: number }
+  | { step: "no_attempt_left"; max: number }
+  | { step: "deadline_passed"; deadline: Instant }
+  | { step: "passed" };
+
+/** Progress of a rule node: satisfied children (or points reached) of the total. */
+export interface Progress {
+  satisfied: Exact;
+  of: Exact;
+}
+
+/** One node of a criteria explanation tree. */
+export interface Explanation {
+  rule: "all" | "any" | "at_least" | "points" | "competency" | "all_competencies"
+    | "assessment" | "submitted" | "credential";
+  /** The id a leaf names. */
+  target?: string;
+  satisfied: boolean;
+  progress: Progress;
+  /** For `at_least`: how many children must hold. */
+  k?: number;
+  /** For an entry of a `points` rule: the points it gives. */
+  points?: Exact;
+  /** For an entry of a `points` rule: whether it is required. */
+  required?: boolean;
+  /** For an unmet assessment leaf: the next step open to the learner. */
+  next?: NextStep;
+  children?: Explanation[];
+}
+
+/** A rejected event: its index in the log as given, the rule's code and a sentence. */
+export interface RejectedEvent {
+  event: number;
+  code: string;
+  message: string;
+}
+
+export interface CompetencyRecord {
+  definition: string;
+  status: MasteryStatus;
+  score: Exact | null;
+  reported: string | null;
+  threshold_percent: Exact;
+  source?: "plar" | "assessment";
+  plar_method?: PlarMethod;
+}
+
+export interface AttemptRecord {
+  number: number;
+  at: Instant;
+  route: Route;
+  counted: boolean;
+  cycle: number;
+  /** Waiting for a grader. */
+  pending: boolean;
+  scored: boolean;
+  percent: Exact | null;
+  reported: string | null;
+}
+
+export interface AssessmentRecord {
+  definition: string;
+  kind: "summative" | "formative";
+  attempts_counted: number;
+  kept_percent: Exact | null;
+  kept_reported: string | null;
+  kept_points: Exact | null;
+  passed: boolean;
+  cycle: number;
+  attempts: AttemptRecord[];
+  next?: NextStep;
+}
+
+export interface IssuanceRecord {
+  definition: string;
+  version: string;
+  cycle: number;
+  issued_at: Instant;
+  valid_until: Instant | null;
+  revoked_at?: Instant;
+  status: IssuanceStatus;
+  plar_methods_used: PlarMethod[];
+}
+
+export interface CredentialRecord {
+  version: string;
+  status: IssuanceStatus;
+  issued_at: Instant | null;
+  valid_until: Instant | null;
+  plar_methods_used: PlarMethod[];
+  criteria_met: boolean;
+  progress: Progress;
+  issuances: IssuanceRecord[];
+  explanation: Explanation;
+}
+
+export interface EquivalencyRecord {
+  definition: string;
+  status: EquivalencyStatus;
+  credits: Exact;
+}
+
+/** A learner's record as of an instant: `record = fold(definitions, events, at)`. */
+export interface LearnerRecord {
+  at: Instant;
+  errors: RejectedEvent[];
+  competencies: { [id: string]: CompetencyRecord };
+  assessments: { [id: string]: AssessmentRecord };
+  credentials: { [id: string]: CredentialRecord };
+  equivalencies: { [id: string]: EquivalencyRecord };
+  validation: Finding[];
+}
+
+/** A learner's results in compact form; entries follow the course's definition order. */
+export interface LearnerSummary {
+  competencies: { status: MasteryStatus; score: Exact | null }[];
+  assessments: { attempts_counted: number; kept_percent: Exact | null; passed: boolean }[];
+  credentials: { status: IssuanceStatus; issued_at: Instant | null }[];
+  /** How many events were rejected. */
+  rejected: number;
+}
+
+/** A calculation method's result on evidence rows (`spec/mastery.md` §2–3). */
+export interface CalculationOutcome {
+  /** The reported value with exactly 2 decimals, or null. */
+  value: string | null;
+  exact: Exact | null;
+  mastered: boolean | null;
+  reason: "no_evidence" | "fewer_than_n" | null;
+}
+
+/** A parent's roll-up from its children (`spec/mastery.md` §4). */
+export interface RollupOutcome {
+  proficient: boolean;
+  /** For a `points` rule, the points of the proficient listed children. */
+  points: number | null;
+}
+
+/** An award rule evaluated on given facts. */
+export interface CriteriaOutcome {
+  satisfied: boolean;
+  progress: Progress;
+  explanation: Explanation;
+}
+"#;

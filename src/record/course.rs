@@ -1,0 +1,362 @@
+//! The course: credential definitions checked once and indexed for the fold, with criteria
+//! resolved to indices, and the replay of one learner's log (or a roster's) against them.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::learner::Learner;
+use super::output::{LearnerSummary, Record, RejectedEvent};
+use crate::criteria::{Leaf, Rule};
+use crate::definition::{
+    self, AssessmentKind, AttemptPolicy, CompetencyMethod, CredentialDefinition, DefinitionError,
+    Finding,
+};
+use crate::error::Error;
+use crate::event::Event;
+use crate::ids::{AssessmentId, CompetencyId, DefinitionId, IdIndex, LearnerId, PartId};
+use crate::number::Number;
+use crate::time::Timestamp;
+
+/// Definitions checked and indexed once, to fold many learners' logs (a roster). Borrows
+/// the definitions or owns them (`Course<'static>`, e.g. for a long-lived roster).
+#[derive(Debug)]
+pub struct Course<'a> {
+    pub(super) defs: Cow<'a, [CredentialDefinition]>,
+    pub(super) def_by_id: BTreeMap<String, usize>,
+    pub(super) comp_by_id: BTreeMap<String, usize>,
+    pub(super) equiv_by_id: BTreeMap<String, (usize, usize)>,
+    /// Fast lookups for the ids every event names.
+    pub(super) asmt_lookup: IdIndex,
+    pub(super) def_lookup: IdIndex,
+    pub(super) asmts: Vec<AsmtInfo>,
+    pub(super) comps: Vec<CompInfo>,
+    /// Per definition: its resolved criteria, competencies (flat indices), assessments,
+    /// competency weight sum, component weight sum.
+    pub(super) def_info: Vec<DefInfo>,
+    pub(super) validation: Vec<Finding>,
+}
+
+/// A criteria leaf with its id resolved to the course's flat index (none for
+/// `all_competencies`, nor for a credential defined outside the course).
+#[derive(Debug)]
+pub(super) struct Resolved {
+    pub(super) leaf: Leaf,
+    pub(super) index: Option<usize>,
+}
+
+impl AsRef<Leaf> for Resolved {
+    fn as_ref(&self) -> &Leaf {
+        &self.leaf
+    }
+}
+
+#[derive(Debug)]
+pub(super) struct DefInfo {
+    /// The criteria with ids resolved: checked after every event, explained in the record.
+    pub(super) criteria: Rule<Resolved>,
+    /// Each equivalency's requirements, resolved.
+    pub(super) equivalencies: Vec<Rule<Resolved>>,
+    /// Whether the criteria name a credential, whose holding changes with time.
+    pub(super) reads_time: bool,
+    pub(super) comps: Vec<usize>,
+    pub(super) asmts: Vec<usize>,
+    pub(super) comp_weight_total: Number,
+    pub(super) component_weight_total: Number,
+}
+
+#[derive(Debug)]
+pub(super) struct AsmtInfo {
+    pub(super) def: usize,
+    pub(super) id: AssessmentId,
+    pub(super) kind: AssessmentKind,
+    pub(super) weight: Number,
+    pub(super) policy: AttemptPolicy,
+    pub(super) max: Number,
+    pub(super) pass: Option<Number>,
+    pub(super) summative: bool,
+    pub(super) renewal: bool,
+    /// Part ids in definition order; empty without parts.
+    pub(super) parts: Vec<(PartId, Number)>,
+    /// Per fed competency: (flat competency index, part indices, sum of their maxima).
+    pub(super) groups: Vec<(usize, Vec<usize>, Number)>,
+    /// The re-sit cap in points (assessments without parts).
+    pub(super) cap_points: Option<Number>,
+    /// Competencies this assessment is an item of (flat indices).
+    pub(super) feeds: Vec<usize>,
+}
+
+#[derive(Debug)]
+pub(super) struct CompInfo {
+    pub(super) def: usize,
+    pub(super) id: CompetencyId,
+    pub(super) threshold: Number,
+    pub(super) weight: Number,
+    pub(super) method: CompetencyMethod,
+    /// Summative, non-renewal assessments feeding it (flat indices), with their weights.
+    pub(super) items: Vec<usize>,
+}
+
+impl Course<'static> {
+    /// Reads a JSON array of definitions (the scenario `definitions` format) into a course
+    /// that owns them, checking them once.
+    pub fn from_json(json: &str) -> Result<Self, Error> {
+        let definitions: Vec<CredentialDefinition> =
+            serde_json::from_str(json).map_err(|e| Error::json("definitions", e))?;
+        Ok(Course::new(definitions)?)
+    }
+}
+
+impl<'a> Course<'a> {
+    /// Checks ([`definition::check`]) and indexes the definitions, borrowed (`&defs`) or
+    /// owned (a `Vec`).
+    pub fn new(defs: impl Into<Cow<'a, [CredentialDefinition]>>) -> Result<Self, DefinitionError> {
+        let defs = defs.into();
+        definition::check(&defs)?;
+        let validation = definition::validate(&defs);
+        let mut course = Course {
+            defs: Cow::Borrowed(&[]),
+            def_by_id: BTreeMap::new(),
+            comp_by_id: BTreeMap::new(),
+            equiv_by_id: BTreeMap::new(),
+            asmt_lookup: IdIndex::default(),
+            def_lookup: IdIndex::default(),
+            asmts: Vec::new(),
+            comps: Vec::new(),
+            def_info: Vec::new(),
+            validation,
+        };
+        let mut asmt_by_id: BTreeMap<String, usize> = BTreeMap::new();
+        for (d, def) in defs.iter().enumerate() {
+            course.def_by_id.insert(def.id.to_string(), d);
+            let mut info = DefInfo {
+                criteria: Rule::All(Vec::new()),
+                equivalencies: Vec::new(),
+                reads_time: false,
+                comps: Vec::new(),
+                asmts: Vec::new(),
+                comp_weight_total: Number::zero(),
+                component_weight_total: Number::zero(),
+            };
+            for c in &def.competencies {
+                let method = c
+                    .resolved_method()
+                    .map_err(|source| DefinitionError::Method {
+                        definition: def.id.to_string(),
+                        competency: c.id.to_string(),
+                        source,
+                    })?;
+                course
+                    .comp_by_id
+                    .insert(c.id.to_string(), course.comps.len());
+                info.comps.push(course.comps.len());
+                info.comp_weight_total = info.comp_weight_total.add(&c.weight);
+                course.comps.push(CompInfo {
+                    def: d,
+                    id: c.id.clone(),
+                    threshold: c.threshold_percent.clone(),
+                    weight: c.weight.clone(),
+                    method,
+                    items: Vec::new(),
+                });
+            }
+            for comp in &def.components {
+                info.component_weight_total = info.component_weight_total.add(&comp.weight);
+            }
+            for (e, eq) in def.equivalencies.iter().enumerate() {
+                course.equiv_by_id.insert(eq.id.to_string(), (d, e));
+            }
+            course.def_info.push(info);
+        }
+        for (d, def) in defs.iter().enumerate() {
+            for a in &def.assessments {
+                let policy = a.attempt_policy.as_ref().unwrap_or(&def.attempt_policy);
+                let max = a.total_max();
+                let parts: Vec<(PartId, Number)> = a
+                    .parts
+                    .iter()
+                    .map(|p| (p.id.clone(), p.max_points.clone()))
+                    .collect();
+                let mut groups: Vec<(usize, Vec<usize>, Number)> = Vec::new();
+                for (i, p) in a.parts.iter().enumerate() {
+                    let c = course.comp_by_id[p.competency.as_str()];
+                    match groups.iter_mut().find(|g| g.0 == c) {
+                        Some(g) => {
+                            g.1.push(i);
+                            g.2 = g.2.add(&p.max_points);
+                        }
+                        None => groups.push((c, vec![i], p.max_points.clone())),
+                    }
+                }
+                let renewal = definition::is_renewal(def, &a.id);
+                let summative = a.kind == AssessmentKind::Summative;
+                let flat = course.asmts.len();
+                if summative && !renewal {
+                    for c in definition::fed_competencies(a) {
+                        let ci = course.comp_by_id[c.as_str()];
+                        course.comps[ci].items.push(flat);
+                    }
+                }
+                let cap_points = match (&policy.resit_cap_percent, a.parts.is_empty()) {
+                    (Some(cap), true) => Some(cap.mul(&max).div(&Number::HUNDRED)),
+                    _ => None,
+                };
+                asmt_by_id.insert(a.id.to_string(), flat);
+                course.def_info[d].asmts.push(flat);
+                let feeds = if summative && !renewal {
+                    definition::fed_competencies(a)
+                        .iter()
+                        .map(|c| course.comp_by_id[c.as_str()])
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                course.asmts.push(AsmtInfo {
+                    def: d,
+                    id: a.id.clone(),
+                    kind: a.kind,
+                    weight: a.weight.clone(),
+                    policy: policy.clone(),
+                    max,
+                    pass: a.pass_percent.clone(),
+                    summative,
+                    renewal,
+                    parts,
+                    groups,
+                    cap_points,
+                    feeds,
+                });
+            }
+        }
+        course.asmt_lookup = IdIndex::new(asmt_by_id.iter().map(|(id, i)| (id.as_str(), *i)));
+        course.def_lookup = IdIndex::new(course.def_by_id.iter().map(|(id, i)| (id.as_str(), *i)));
+        for (d, def) in defs.iter().enumerate() {
+            let mut reads_time = false;
+            def.criteria
+                .visit_leaves(&mut |leaf| reads_time |= matches!(leaf, Leaf::Credential(_)));
+            let criteria = course.resolve(&def.criteria, &asmt_by_id);
+            let equivalencies = def
+                .equivalencies
+                .iter()
+                .map(|e| course.resolve(&e.requires, &asmt_by_id))
+                .collect();
+            let info = &mut course.def_info[d];
+            info.criteria = criteria;
+            info.equivalencies = equivalencies;
+            info.reads_time = reads_time;
+        }
+        course.defs = defs;
+        Ok(course)
+    }
+
+    /// Resolves a rule's ids to flat indices ([`definition::check`] made them resolve).
+    fn resolve(&self, rule: &Rule, asmt_by_id: &BTreeMap<String, usize>) -> Rule<Resolved> {
+        let Ok(resolved) = rule.map_leaves(&mut |leaf| {
+            let index = match leaf {
+                Leaf::Competency(c) => self.comp_by_id.get(c.as_str()).copied(),
+                Leaf::AllCompetencies => None,
+                Leaf::Assessment(a) | Leaf::Submitted(a) => asmt_by_id.get(a.as_str()).copied(),
+                Leaf::Credential(d) => self.def_by_id.get(d.as_str()).copied(),
+            };
+            Ok::<_, std::convert::Infallible>(Resolved {
+                leaf: leaf.clone(),
+                index,
+            })
+        });
+        resolved
+    }
+
+    /// The checked definitions.
+    pub fn definitions(&self) -> &[CredentialDefinition] {
+        &self.defs
+    }
+
+    /// The definitions' validator findings (README §10).
+    pub fn validation(&self) -> &[Finding] {
+        &self.validation
+    }
+
+    /// Folds one learner's events as of `at`.
+    pub fn fold(&self, events: &[Event], at: Timestamp) -> Record {
+        self.replay(events, at).record(at)
+    }
+
+    /// Folds one learner's events as of `at` into the compact summary a roster-wide view
+    /// needs (the mastery grid, "what if" across a class): the same fold as [`Course::fold`]
+    /// without explanations, attempt lists or messages. Entries follow
+    /// [`Course::competency_ids`], [`Course::assessment_ids`] and [`Course::definition_ids`].
+    pub fn summarize(&self, events: &[Event], at: Timestamp) -> LearnerSummary {
+        self.replay(events, at).summary(at)
+    }
+
+    /// [`Course::summarize`] for every learner of a roster, reusing one learner's working
+    /// memory from log to log.
+    pub fn summarize_all(&self, logs: &[LearnerLog], at: Timestamp) -> Vec<LearnerSummary> {
+        let mut learner = Learner::new(self);
+        let mut order = Vec::new();
+        logs.iter()
+            .map(|log| {
+                learner.reset();
+                self.replay_into(&mut learner, &mut order, &log.events, at);
+                learner.summary(at)
+            })
+            .collect()
+    }
+
+    /// Competency ids in summary order.
+    pub fn competency_ids(&self) -> Vec<&CompetencyId> {
+        self.comps.iter().map(|c| &c.id).collect()
+    }
+
+    /// Assessment ids in summary order.
+    pub fn assessment_ids(&self) -> Vec<&AssessmentId> {
+        self.asmts.iter().map(|a| &a.id).collect()
+    }
+
+    /// Definition ids in summary order.
+    pub fn definition_ids(&self) -> Vec<&DefinitionId> {
+        self.defs.iter().map(|d| &d.id).collect()
+    }
+
+    fn replay(&self, events: &[Event], at: Timestamp) -> Learner<'_, 'a> {
+        let mut learner = Learner::new(self);
+        self.replay_into(&mut learner, &mut Vec::new(), events, at);
+        learner
+    }
+
+    fn replay_into(
+        &self,
+        learner: &mut Learner<'_, 'a>,
+        order: &mut Vec<usize>,
+        events: &[Event],
+        at: Timestamp,
+    ) {
+        order.clear();
+        order.extend((0..events.len()).filter(|&i| events[i].at <= at));
+        // Stable: list order breaks ties. Logs are usually stored sorted already.
+        if !order.is_sorted_by_key(|&i| events[i].at) {
+            order.sort_by_key(|&i| events[i].at);
+        }
+        for (position, &index) in order.iter().enumerate() {
+            let event = &events[index];
+            match learner.apply(event, position) {
+                Ok(()) => learner.issue_due(event.at),
+                Err(err) => learner.errors.push(RejectedEvent {
+                    event: index,
+                    code: err.code(),
+                    message: err.to_string(),
+                }),
+            }
+        }
+    }
+}
+
+/// One learner's log: the unit a roster is made of.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct LearnerLog {
+    /// The learner.
+    pub learner: LearnerId,
+    /// Their events.
+    pub events: Vec<Event>,
+}

@@ -1,0 +1,286 @@
+//! Scores and the kept result: an attempt's derived percents and pass decision, the re-sit
+//! cap, and which scored attempts of the current cycle make the kept result (README §5.1).
+
+use std::borrow::Cow;
+
+use super::course::{AsmtInfo, Course};
+use super::learner::Learner;
+use crate::definition::Scoring;
+use crate::event::{PartScores, Route};
+use crate::number::Number;
+use crate::policy::PolicyError;
+use crate::time::Timestamp;
+
+#[derive(Debug, Clone)]
+pub(super) struct Scores {
+    pub(super) total: Number,
+    pub(super) parts: Vec<Number>,
+    /// `total × 100 / max`.
+    pub(super) percent: Number,
+    /// Per fed competency group of a rubric (in `AsmtInfo::groups` order), its percent.
+    pub(super) group_percents: Vec<Number>,
+    /// Whether these scores pass the assessment (README §5.1).
+    pub(super) passes: bool,
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct Attempt {
+    pub(super) number: u32,
+    pub(super) position: usize,
+    pub(super) at: Timestamp,
+    pub(super) route: Route,
+    pub(super) counted: bool,
+    pub(super) cycle: u32,
+    pub(super) scores: Option<Scores>,
+}
+
+/// The kept result of an assessment: a scored attempt as it stands, or scores computed
+/// from several (an average, or an attempt lowered by the re-sit cap).
+#[derive(Debug, Clone)]
+pub(super) struct Kept {
+    pub(super) from: KeptFrom,
+    pub(super) passes: bool,
+}
+
+#[derive(Debug, Clone)]
+pub(super) enum KeptFrom {
+    /// Index of the attempt in the assessment's list.
+    Attempt(usize),
+    /// Scores computed from attempts.
+    Computed(Box<Scores>),
+}
+
+impl Course<'_> {
+    /// Scores with their derived percents and pass decision, computed once.
+    pub(super) fn derive_scores(&self, a: usize, total: Number, parts: Vec<Number>) -> Scores {
+        let info = &self.asmts[a];
+        let percent = total.percent_of(&info.max);
+        let group_percents: Vec<Number> = info
+            .groups
+            .iter()
+            .map(|(_, idx, max)| {
+                idx.iter()
+                    .fold(Number::zero(), |acc, &i| acc.add(&parts[i]))
+                    .percent_of(max)
+            })
+            .collect();
+        let passes = info.pass.as_ref().is_some_and(|pass| percent.meets(pass))
+            && info
+                .groups
+                .iter()
+                .zip(&group_percents)
+                .all(|((c, _, _), p)| p.meets(&self.comps[*c].threshold));
+        Scores {
+            total,
+            parts,
+            percent,
+            group_percents,
+            passes,
+        }
+    }
+
+    /// The scores after the re-sit cap, if the cap lowers them.
+    pub(super) fn capped(&self, a: usize, scores: &Scores) -> Option<Scores> {
+        let cap = self.asmts[a].cap_points.as_ref()?;
+        (scores.total > *cap).then(|| self.derive_scores(a, cap.clone(), scores.parts.clone()))
+    }
+}
+
+impl Learner<'_, '_> {
+    /// Calls `f` on each scored attempt of the current cycle, in submission order, with its
+    /// scores after the re-sit cap (every scored attempt but the first).
+    pub(super) fn for_each_scored<'s>(
+        &'s self,
+        a: usize,
+        mut f: impl FnMut(&'s Attempt, Cow<'s, Scores>),
+    ) {
+        let cycle = self.cycle(a);
+        let mut first = true;
+        for attempt in self.asmts[a].attempts.iter().filter(|x| x.cycle == cycle) {
+            let Some(scores) = &attempt.scores else {
+                continue;
+            };
+            if !attempt.counted && !scores.passes {
+                continue; // a failed non-counted challenge is kept but never scored
+            }
+            let scores = if first {
+                Cow::Borrowed(scores)
+            } else {
+                self.course
+                    .capped(a, scores)
+                    .map_or(Cow::Borrowed(scores), Cow::Owned)
+            };
+            first = false;
+            f(attempt, scores);
+        }
+    }
+
+    pub(super) fn compute_kept(&self, a: usize) -> Option<Kept> {
+        let info = &self.course.asmts[a];
+        let average = info.summative && info.policy.scoring == Scoring::Average;
+        let mut chosen: Option<(&Attempt, Cow<'_, Scores>)> = None;
+        let mut count = 0usize;
+        let (mut total, mut parts) = (
+            Number::zero(),
+            vec![Number::zero(); if average { info.parts.len() } else { 0 }],
+        );
+        self.for_each_scored(a, |attempt, scores| {
+            count += 1;
+            let keep = match (info.summative, info.policy.scoring) {
+                (false, _) | (true, Scoring::Latest) => true,
+                (true, Scoring::First) => chosen.is_none(),
+                (true, Scoring::Highest) => chosen
+                    .as_ref()
+                    .is_none_or(|(_, best)| scores.total > best.total),
+                (true, Scoring::Average) => {
+                    total = total.add(&scores.total);
+                    for (sum, p) in parts.iter_mut().zip(&scores.parts) {
+                        *sum = sum.add(p);
+                    }
+                    false
+                }
+            };
+            if keep {
+                chosen = Some((attempt, scores));
+            }
+        });
+        let (from, passes) = if average {
+            if count == 0 {
+                return None;
+            }
+            let n = Number::from_integer(count as i64);
+            let averaged = self.course.derive_scores(
+                a,
+                total.div(&n),
+                parts.iter().map(|p| p.div(&n)).collect(),
+            );
+            let passes = averaged.passes;
+            (KeptFrom::Computed(Box::new(averaged)), passes)
+        } else {
+            let (attempt, scores) = chosen?;
+            let passes = scores.passes;
+            match scores {
+                // Attempt numbers count every accepted attempt from 1: the list index + 1.
+                Cow::Borrowed(_) => (KeptFrom::Attempt(attempt.number as usize - 1), passes),
+                Cow::Owned(capped) => (KeptFrom::Computed(Box::new(capped)), passes),
+            }
+        };
+        // The kept result passes by the same test as an attempt; formative work never passes.
+        Some(Kept {
+            from,
+            passes: info.summative && passes,
+        })
+    }
+
+    /// The scores of an assessment's kept result.
+    pub(super) fn kept_scores(&self, a: usize) -> Option<&Scores> {
+        match &self.kept[a].as_ref()?.from {
+            KeptFrom::Attempt(i) => self.asmts[a].attempts.get(*i)?.scores.as_ref(),
+            KeptFrom::Computed(scores) => Some(scores),
+        }
+    }
+}
+
+pub(super) fn check_score_fields(
+    info: &AsmtInfo,
+    score: &Option<Number>,
+    part_scores: &Option<PartScores>,
+) -> Result<(), PolicyError> {
+    let invalid = |problem: String| Err(PolicyError::InvalidEvent { problem });
+    match (score, part_scores, info.parts.is_empty()) {
+        (Some(_), Some(_), _) => invalid("give either score or part_scores, not both".into()),
+        (None, Some(_), true) => invalid(format!(
+            "assessment \"{}\" has no parts: give score",
+            info.id
+        )),
+        (Some(_), None, false) => invalid(format!(
+            "assessment \"{}\" is scored by parts: give part_scores",
+            info.id
+        )),
+        (None, Some(given), false) => {
+            if let Some(extra) = given
+                .keys()
+                .find(|k| !info.parts.iter().any(|(id, _)| id == *k))
+            {
+                return invalid(format!(
+                    "part \"{extra}\" is not a part of assessment \"{}\"",
+                    info.id
+                ));
+            }
+            if let Some((missing, _)) = info.parts.iter().find(|(id, _)| !given.contains_key(id)) {
+                return invalid(format!(
+                    "part \"{missing}\" of assessment \"{}\" has no score",
+                    info.id
+                ));
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Reads scores after [`check_score_fields`]-style checks: `score_out_of_range` for a
+/// score above its maximum. With `range_first` (attempt_scored's order) the range is
+/// checked before the field shape.
+pub(super) fn read_scores(
+    info: &AsmtInfo,
+    score: &Option<Number>,
+    part_scores: &Option<PartScores>,
+    range_first: bool,
+) -> Result<Option<(Number, Vec<Number>)>, PolicyError> {
+    if range_first {
+        if let Some(s) = score
+            && *s > info.max
+        {
+            return Err(PolicyError::ScoreOutOfRange {
+                what: "score".into(),
+                score: s.to_exact_string(),
+                max: info.max.to_exact_string(),
+            });
+        }
+        if let Some(given) = part_scores {
+            for (id, max) in &info.parts {
+                if let Some(s) = given.get(id)
+                    && s > max
+                {
+                    return Err(PolicyError::ScoreOutOfRange {
+                        what: format!("part \"{id}\""),
+                        score: s.to_exact_string(),
+                        max: max.to_exact_string(),
+                    });
+                }
+            }
+        }
+        check_score_fields(info, score, part_scores)?;
+    }
+    match (score, part_scores) {
+        (Some(s), None) => {
+            if *s > info.max {
+                return Err(PolicyError::ScoreOutOfRange {
+                    what: "score".into(),
+                    score: s.to_exact_string(),
+                    max: info.max.to_exact_string(),
+                });
+            }
+            Ok(Some((s.clone(), Vec::new())))
+        }
+        (None, Some(given)) => {
+            let mut parts = Vec::with_capacity(info.parts.len());
+            let mut total = Number::zero();
+            for (id, max) in &info.parts {
+                let Some(s) = given.get(id) else { continue };
+                if s > max {
+                    return Err(PolicyError::ScoreOutOfRange {
+                        what: format!("part \"{id}\""),
+                        score: s.to_exact_string(),
+                        max: max.to_exact_string(),
+                    });
+                }
+                total = total.add(s);
+                parts.push(s.clone());
+            }
+            Ok(Some((total, parts)))
+        }
+        _ => Ok(None),
+    }
+}

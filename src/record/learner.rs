@@ -1,0 +1,782 @@
+//! One learner's state and the events' rules (README §5–8): enrolment, attempts and their
+//! counting, grading and overrides, PLAR, issuance, revocation, presentations and
+//! equivalencies; and the learner as the [`Facts`] their criteria are evaluated against.
+
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+
+use super::competency::{CompCache, Scratch};
+use super::course::{Course, Resolved};
+use super::kept::{Attempt, Kept, check_score_fields, read_scores};
+use super::output::RejectedEvent;
+use crate::criteria::{Facts, Leaf, Rule, is_held};
+use crate::definition::{GrantMode, PlarMethod};
+use crate::event::{Event, EventKind, Grading, Override, PartScores, Route};
+use crate::ids::{AssessmentId, CompetencyId, DefinitionId};
+use crate::mastery::MasteryStatus;
+use crate::number::Number;
+use crate::policy::{self, CountedState, NextStep, PolicyError};
+use crate::time::Timestamp;
+
+#[derive(Debug, Clone, Default)]
+pub(super) struct AsmtState {
+    pub(super) attempts: Vec<Attempt>,
+    pub(super) feedback_after_latest: bool,
+    pub(super) course_attempts: u32,
+    pub(super) challenge_taken: bool,
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct Issuance {
+    pub(super) issued_at: Timestamp,
+    pub(super) valid_until: Option<Timestamp>,
+    pub(super) revoked_at: Option<Timestamp>,
+    pub(super) plar_methods_used: Vec<PlarMethod>,
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct Presentation {
+    pub(super) credential: DefinitionId,
+    pub(super) issued_at: Timestamp,
+    pub(super) valid_until: Option<Timestamp>,
+}
+
+/// One learner's state during the fold.
+pub(super) struct Learner<'c, 'a> {
+    pub(super) course: &'c Course<'a>,
+    pub(super) errors: Vec<RejectedEvent>,
+    pub(super) enrolled_at: Vec<Option<Timestamp>>,
+    pub(super) asmts: Vec<AsmtState>,
+    /// Kept result per assessment (current cycle); recomputed when its attempts change.
+    pub(super) kept: Vec<Option<Kept>>,
+    pub(super) granted_comps: Vec<Option<(PlarMethod, Timestamp)>>,
+    pub(super) granted_components: Vec<Vec<(DefinitionId, PlarMethod, Timestamp)>>,
+    pub(super) issuances: Vec<Vec<Issuance>>,
+    pub(super) presentations: Vec<Presentation>,
+    pub(super) claimed: BTreeSet<(usize, usize)>,
+    pub(super) comp_cache: RefCell<Vec<CompCache>>,
+    /// Whether anything criteria read (results, grants, issuances, presentations) changed
+    /// since the criteria were last checked.
+    pub(super) dirty: bool,
+    /// Reused buffers for evidence sequences: (submission position, percent), then percents.
+    pub(super) scratch: RefCell<Scratch>,
+}
+
+impl<'c, 'a> Learner<'c, 'a> {
+    pub(super) fn new(course: &'c Course<'a>) -> Self {
+        let (nd, na, nc) = (course.defs.len(), course.asmts.len(), course.comps.len());
+        Learner {
+            course,
+            errors: Vec::new(),
+            enrolled_at: vec![None; nd],
+            asmts: vec![AsmtState::default(); na],
+            kept: vec![None; na],
+            granted_comps: vec![None; nc],
+            granted_components: vec![Vec::new(); nd],
+            issuances: vec![Vec::new(); nd],
+            presentations: Vec::new(),
+            claimed: BTreeSet::new(),
+            comp_cache: RefCell::new(vec![CompCache::default(); nc]),
+            scratch: RefCell::new((Vec::new(), Vec::new())),
+            dirty: true,
+        }
+    }
+
+    /// Back to a learner with no events, keeping the allocated memory.
+    pub(super) fn reset(&mut self) {
+        self.errors.clear();
+        self.enrolled_at.fill(None);
+        for state in &mut self.asmts {
+            state.attempts.clear();
+            state.feedback_after_latest = false;
+            state.course_attempts = 0;
+            state.challenge_taken = false;
+        }
+        self.kept.iter_mut().for_each(|k| *k = None);
+        self.granted_comps.fill(None);
+        self.granted_components.iter_mut().for_each(Vec::clear);
+        self.issuances.iter_mut().for_each(Vec::clear);
+        self.presentations.clear();
+        self.claimed.clear();
+        self.comp_cache
+            .get_mut()
+            .iter_mut()
+            .for_each(|c| *c = CompCache::default());
+        self.dirty = true;
+    }
+
+    pub(super) fn def_index(&self, id: &DefinitionId) -> Result<usize, PolicyError> {
+        self.course
+            .def_lookup
+            .get(id.as_str())
+            .ok_or_else(|| PolicyError::UnknownReference {
+                kind: "credential definition",
+                id: id.to_string(),
+            })
+    }
+
+    pub(super) fn asmt_index(&self, id: &AssessmentId) -> Result<usize, PolicyError> {
+        self.course
+            .asmt_lookup
+            .get(id.as_str())
+            .ok_or_else(|| PolicyError::UnknownReference {
+                kind: "assessment",
+                id: id.to_string(),
+            })
+    }
+
+    /// The current renewal cycle of an assessment: the number of issuances of its
+    /// definition for a renewal assessment, else 0.
+    pub(super) fn cycle(&self, a: usize) -> u32 {
+        let info = &self.course.asmts[a];
+        if info.renewal {
+            self.issuances[info.def].len() as u32
+        } else {
+            0
+        }
+    }
+
+    pub(super) fn apply(&mut self, event: &Event, position: usize) -> Result<(), PolicyError> {
+        let t = event.at;
+        match &event.kind {
+            EventKind::Enrolled { credential } => {
+                let d = self.def_index(credential)?;
+                if let Some(since) = self.enrolled_at[d] {
+                    return Err(PolicyError::AlreadyEnrolled {
+                        credential: credential.to_string(),
+                        since,
+                    });
+                }
+                self.enrolled_at[d] = Some(t);
+                Ok(())
+            }
+            EventKind::AttemptSubmitted {
+                assessment,
+                score,
+                part_scores,
+                route,
+            } => self.submit(assessment, score, part_scores, *route, t, position),
+            EventKind::FeedbackReleased { assessment } => {
+                let a = self.asmt_index(assessment)?;
+                self.asmts[a].feedback_after_latest = true;
+                Ok(())
+            }
+            EventKind::AttemptScored(grading) => {
+                let Grading {
+                    assessment,
+                    attempt,
+                    score,
+                    part_scores,
+                    ..
+                } = &**grading;
+                let a = self.asmt_index(assessment)?;
+                let i = self.attempt_slot(a, *attempt)?;
+                if self.asmts[a].attempts[i].scores.is_some() {
+                    return Err(PolicyError::AlreadyScored { number: *attempt });
+                }
+                let (total, parts) = read_scores(&self.course.asmts[a], score, part_scores, true)?
+                    .ok_or_else(|| PolicyError::InvalidEvent {
+                        problem: "a score or part_scores is required".into(),
+                    })?;
+                self.asmts[a].attempts[i].scores = Some(self.course.derive_scores(a, total, parts));
+                self.attempts_changed(a, t);
+                Ok(())
+            }
+            EventKind::ScoreOverridden(change) => {
+                let Override {
+                    assessment,
+                    attempt,
+                    score,
+                    part_scores,
+                    reason,
+                    ..
+                } = &**change;
+                let a = self.asmt_index(assessment)?;
+                let i = self.attempt_slot(a, *attempt)?;
+                if self.asmts[a].attempts[i].scores.is_none() {
+                    return Err(PolicyError::AttemptNotScored { number: *attempt });
+                }
+                if reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+                    return Err(PolicyError::InvalidEvent {
+                        problem: "an override needs a non-empty reason".into(),
+                    });
+                }
+                let info = &self.course.asmts[a];
+                check_score_fields(info, score, part_scores)?;
+                let (total, parts) =
+                    read_scores(info, score, part_scores, false)?.ok_or_else(|| {
+                        PolicyError::InvalidEvent {
+                            problem: "a score or part_scores is required".into(),
+                        }
+                    })?;
+                self.asmts[a].attempts[i].scores = Some(self.course.derive_scores(a, total, parts));
+                self.attempts_changed(a, t);
+                Ok(())
+            }
+            EventKind::PlarGranted(grant) => self.grant(
+                &grant.credential,
+                grant.method,
+                grant.competency.as_ref(),
+                grant.component.as_ref(),
+                t,
+            ),
+            EventKind::PlarDenied(denial) => {
+                let d = self.def_index(&denial.credential)?;
+                self.plar_target(d, denial.competency.as_ref(), denial.component.as_ref())?;
+                Ok(())
+            }
+            EventKind::CredentialPresented {
+                credential,
+                issued_at,
+                valid_until,
+                verified,
+                ..
+            } => {
+                if !verified {
+                    return Err(PolicyError::CredentialNotVerified {
+                        credential: credential.to_string(),
+                    });
+                }
+                self.dirty = true;
+                self.presentations.push(Presentation {
+                    credential: credential.clone(),
+                    issued_at: *issued_at,
+                    valid_until: *valid_until,
+                });
+                Ok(())
+            }
+            EventKind::CredentialApplied { credential } => {
+                let d = self.def_index(credential)?;
+                if let Some(first) = self.issuances[d].first() {
+                    return Err(PolicyError::AlreadyIssued {
+                        credential: credential.to_string(),
+                        issued_at: first.issued_at,
+                    });
+                }
+                if !self.holds(&self.course.def_info[d].criteria, d, t) {
+                    return Err(PolicyError::CriteriaNotMet {
+                        credential: credential.to_string(),
+                    });
+                }
+                self.issue(d, t);
+                Ok(())
+            }
+            EventKind::CredentialRevoked { credential, .. } => {
+                let d = self.def_index(credential)?;
+                let latest =
+                    self.issuances[d]
+                        .last_mut()
+                        .ok_or_else(|| PolicyError::UnknownReference {
+                            kind: "issuance of",
+                            id: credential.to_string(),
+                        })?;
+                if latest.revoked_at.is_none() {
+                    latest.revoked_at = Some(t);
+                }
+                self.dirty = true;
+                Ok(())
+            }
+            EventKind::ExpiryImposed {
+                credential,
+                issued_before,
+                valid_until,
+            } => {
+                let d = self.def_index(credential)?;
+                for issuance in self.issuances[d]
+                    .iter_mut()
+                    .filter(|i| i.issued_at < *issued_before)
+                {
+                    issuance.valid_until = Some(
+                        issuance
+                            .valid_until
+                            .map_or(*valid_until, |v| v.min(*valid_until)),
+                    );
+                }
+                self.dirty = true;
+                Ok(())
+            }
+            EventKind::EquivalencyClaimed { equivalency } => {
+                let (d, e) = *self
+                    .course
+                    .equiv_by_id
+                    .get(equivalency.as_str())
+                    .ok_or_else(|| PolicyError::UnknownReference {
+                        kind: "equivalency",
+                        id: equivalency.to_string(),
+                    })?;
+                if self.claimed.contains(&(d, e)) {
+                    return Err(PolicyError::AlreadyClaimed {
+                        equivalency: equivalency.to_string(),
+                    });
+                }
+                if !self.holds(&self.course.def_info[d].equivalencies[e], d, t) {
+                    return Err(PolicyError::EquivalencyNotEligible {
+                        equivalency: equivalency.to_string(),
+                    });
+                }
+                self.claimed.insert((d, e));
+                Ok(())
+            }
+        }
+    }
+
+    pub(super) fn attempt_slot(&self, a: usize, number: u32) -> Result<usize, PolicyError> {
+        let attempts = &self.asmts[a].attempts;
+        let i = (number as usize)
+            .checked_sub(1)
+            .filter(|&i| i < attempts.len());
+        i.ok_or_else(|| PolicyError::UnknownReference {
+            kind: "attempt",
+            id: format!("{} #{number}", self.course.asmts[a].id),
+        })
+    }
+
+    pub(super) fn counted_state(&self, a: usize) -> CountedState {
+        let cycle = self.cycle(a);
+        let state = &self.asmts[a];
+        let mut counted = CountedState {
+            kept_passes: self.kept[a].as_ref().is_some_and(|k| k.passes),
+            feedback_after_latest: state.feedback_after_latest,
+            ..CountedState::default()
+        };
+        for attempt in state
+            .attempts
+            .iter()
+            .filter(|x| x.counted && x.cycle == cycle)
+        {
+            counted.counted += 1;
+            counted.latest = Some((attempt.number, attempt.at));
+            counted.latest_pending = attempt.scores.is_none();
+        }
+        counted
+    }
+
+    /// README §9: counted attempts of the current cycle; for formatives, accepted attempts.
+    pub(super) fn attempts_counted(&self, a: usize) -> usize {
+        if self.course.asmts[a].summative {
+            self.counted_state(a).counted as usize
+        } else {
+            self.asmts[a].attempts.len()
+        }
+    }
+
+    pub(super) fn deadline(&self, d: usize) -> Option<Timestamp> {
+        let window = self.course.defs[d].completion_window_days?;
+        Some(self.enrolled_at[d]?.plus_days(i64::from(window)))
+    }
+
+    pub(super) fn submit(
+        &mut self,
+        assessment: &AssessmentId,
+        score: &Option<Number>,
+        part_scores: &Option<PartScores>,
+        route: Route,
+        t: Timestamp,
+        position: usize,
+    ) -> Result<(), PolicyError> {
+        let a = self.asmt_index(assessment)?;
+        let info = &self.course.asmts[a];
+        check_score_fields(info, score, part_scores)?;
+        let scores = read_scores(info, score, part_scores, false)?
+            .map(|(total, parts)| self.course.derive_scores(a, total, parts));
+        let d = info.def;
+        let def = &self.course.defs[d];
+        if !info.summative {
+            let number = self.asmts[a].attempts.len() as u32 + 1;
+            self.asmts[a].attempts.push(Attempt {
+                number,
+                position,
+                at: t,
+                route,
+                counted: true,
+                cycle: 0,
+                scores,
+            });
+            self.attempts_changed(a, t);
+            return Ok(());
+        }
+        // Step 2: challenge routes.
+        let mut counted = true;
+        if let Some(method) = route.plar_method() {
+            let plar = def.plar.as_ref().filter(|p| p.methods.contains(&method));
+            let Some(plar) = plar else {
+                return Err(PolicyError::PlarMethodNotAllowed {
+                    method: method.as_str(),
+                    credential: def.id.to_string(),
+                });
+            };
+            let state = &self.asmts[a];
+            if state.course_attempts > 0 {
+                return Err(PolicyError::ChallengeAfterCourseAttempt {
+                    course_attempts: state.course_attempts,
+                });
+            }
+            if state.challenge_taken {
+                return Err(PolicyError::ChallengeLimitReached);
+            }
+            counted = plar.challenge_counts_as_attempt;
+        }
+        // Step 3: renewal window.
+        if info.renewal {
+            self.check_renewal_open(d, t)?;
+        } else if let Some(deadline) = self.deadline(d) {
+            // Step 4: deadline.
+            if t > deadline {
+                return Err(PolicyError::DeadlinePassed { deadline });
+            }
+        }
+        // Step 5: counted attempts.
+        if counted {
+            policy::check_counted_attempt(&info.policy, &self.counted_state(a), t)?;
+        }
+        let cycle = self.cycle(a);
+        let state = &mut self.asmts[a];
+        let number = state.attempts.len() as u32 + 1;
+        state.attempts.push(Attempt {
+            number,
+            position,
+            at: t,
+            route,
+            counted,
+            cycle,
+            scores,
+        });
+        if route == Route::Course {
+            state.course_attempts += 1;
+        } else {
+            state.challenge_taken = true;
+        }
+        if counted {
+            state.feedback_after_latest = false;
+        }
+        self.attempts_changed(a, t);
+        Ok(())
+    }
+
+    pub(super) fn check_renewal_open(&self, d: usize, t: Timestamp) -> Result<(), PolicyError> {
+        let def = &self.course.defs[d];
+        let opens = def
+            .renewal
+            .as_ref()
+            .map_or(0, |r| r.opens_days_before_expiry);
+        let Some(latest) = self.issuances[d].last() else {
+            return Err(PolicyError::RenewalNotOpen {
+                why: format!("\"{}\" has not been issued", def.id),
+            });
+        };
+        if latest.revoked_at.is_some() {
+            return Err(PolicyError::RenewalNotOpen {
+                why: format!("the latest issuance of \"{}\" is revoked", def.id),
+            });
+        }
+        let Some(valid_until) = latest.valid_until else {
+            return Err(PolicyError::RenewalNotOpen {
+                why: format!("the latest issuance of \"{}\" never expires", def.id),
+            });
+        };
+        let opens_at = valid_until.plus_days(-i64::from(opens));
+        if t < opens_at {
+            return Err(PolicyError::RenewalNotOpen {
+                why: format!(
+                    "renewal opens at {opens_at}, {opens} day(s) before the credential expires at {valid_until}"
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    /// Recomputes an assessment's kept result after its attempts changed, and issues a
+    /// renewal when the cycle's kept result newly passes.
+    pub(super) fn attempts_changed(&mut self, a: usize, t: Timestamp) {
+        self.kept[a] = self.compute_kept(a);
+        self.invalidate_feeds(a);
+        self.dirty = true;
+        let info = &self.course.asmts[a];
+        if info.renewal && self.kept[a].as_ref().is_some_and(|k| k.passes) {
+            let d = info.def;
+            self.issue(d, t);
+            self.kept[a] = self.compute_kept(a);
+        }
+    }
+
+    pub(super) fn plar_target(
+        &self,
+        d: usize,
+        competency: Option<&CompetencyId>,
+        component: Option<&DefinitionId>,
+    ) -> Result<PlarTarget, PolicyError> {
+        let def = &self.course.defs[d];
+        match (competency, component) {
+            (Some(c), None) => {
+                let ci = self
+                    .course
+                    .comp_by_id
+                    .get(c.as_str())
+                    .copied()
+                    .filter(|&ci| self.course.comps[ci].def == d);
+                ci.map(PlarTarget::Competency)
+                    .ok_or_else(|| PolicyError::UnknownReference {
+                        kind: "competency of the governing definition",
+                        id: c.to_string(),
+                    })
+            }
+            (None, Some(k)) => {
+                let found = def.components.iter().position(|x| x.credential == *k);
+                found
+                    .map(PlarTarget::Component)
+                    .ok_or_else(|| PolicyError::UnknownReference {
+                        kind: "component of the governing definition",
+                        id: k.to_string(),
+                    })
+            }
+            _ => Err(PolicyError::InvalidEvent {
+                problem: "a PLAR decision names exactly one of competency or component".into(),
+            }),
+        }
+    }
+
+    pub(super) fn grant(
+        &mut self,
+        credential: &DefinitionId,
+        method: PlarMethod,
+        competency: Option<&CompetencyId>,
+        component: Option<&DefinitionId>,
+        t: Timestamp,
+    ) -> Result<(), PolicyError> {
+        let d = self.def_index(credential)?;
+        let target = self.plar_target(d, competency, component)?;
+        let def = &self.course.defs[d];
+        let plar = def
+            .plar
+            .as_ref()
+            .filter(|p| p.methods.contains(&method) && !method.is_challenge());
+        let Some(plar) = plar else {
+            return Err(PolicyError::PlarMethodNotAllowed {
+                method: method.as_str(),
+                credential: def.id.to_string(),
+            });
+        };
+        let info = &self.course.def_info[d];
+        match target {
+            PlarTarget::Competency(ci) => {
+                if self.granted_comps[ci].is_some() {
+                    return Err(PolicyError::AlreadyGranted {
+                        target: self.course.comps[ci].id.to_string(),
+                    });
+                }
+                let granted = info
+                    .comps
+                    .iter()
+                    .filter(|&&c| self.granted_comps[c].is_some())
+                    .fold(Number::zero(), |acc, &c| {
+                        acc.add(&self.course.comps[c].weight)
+                    });
+                policy::check_plar_share(
+                    &granted,
+                    &self.course.comps[ci].weight,
+                    &info.comp_weight_total,
+                    plar.max_share_percent.as_ref(),
+                    def.id.as_str(),
+                )?;
+                self.granted_comps[ci] = Some((method, t));
+                self.comp_cache.get_mut()[ci] = CompCache::default();
+                self.dirty = true;
+            }
+            PlarTarget::Component(k) => {
+                let component = &def.components[k];
+                if self.granted_components[d]
+                    .iter()
+                    .any(|(id, _, _)| *id == component.credential)
+                {
+                    return Err(PolicyError::AlreadyGranted {
+                        target: component.credential.to_string(),
+                    });
+                }
+                let granted = def
+                    .components
+                    .iter()
+                    .filter(|x| {
+                        self.granted_components[d]
+                            .iter()
+                            .any(|(id, _, _)| *id == x.credential)
+                    })
+                    .fold(Number::zero(), |acc, x| acc.add(&x.weight));
+                policy::check_plar_share(
+                    &granted,
+                    &component.weight,
+                    &info.component_weight_total,
+                    plar.max_share_percent.as_ref(),
+                    def.id.as_str(),
+                )?;
+                self.granted_components[d].push((component.credential.clone(), method, t));
+                self.dirty = true;
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn issue(&mut self, d: usize, t: Timestamp) {
+        let def = &self.course.defs[d];
+        let mut methods: BTreeSet<PlarMethod> = BTreeSet::new();
+        for &c in &self.course.def_info[d].comps {
+            if let Some((m, at)) = self.granted_comps[c]
+                && at <= t
+            {
+                methods.insert(m);
+            }
+        }
+        methods.extend(
+            self.granted_components[d]
+                .iter()
+                .filter(|g| g.2 <= t)
+                .map(|g| g.1),
+        );
+        for &a in &self.course.def_info[d].asmts {
+            for attempt in &self.asmts[a].attempts {
+                if let (Some(m), Some(s)) = (attempt.route.plar_method(), &attempt.scores)
+                    && (attempt.counted || s.passes)
+                {
+                    methods.insert(m);
+                }
+            }
+        }
+        self.dirty = true;
+        self.issuances[d].push(Issuance {
+            issued_at: t,
+            valid_until: def.validity.map(|v| v.valid_until(t)),
+            revoked_at: None,
+            plar_methods_used: methods.into_iter().collect(),
+        });
+    }
+
+    /// README §6: after an accepted event at `t`, issue every automatic definition never
+    /// issued whose criteria hold, until nothing new is issued.
+    pub(super) fn issue_due(&mut self, t: Timestamp) {
+        let dirty = std::mem::take(&mut self.dirty);
+        loop {
+            let due = (0..self.course.defs.len()).find(|&d| {
+                let (def, info) = (&self.course.defs[d], &self.course.def_info[d]);
+                // Criteria without a credential leaf depend on time only through events:
+                // when nothing they read changed, their answer cannot have changed.
+                def.grant_mode == GrantMode::Automatic
+                    && self.issuances[d].is_empty()
+                    && (dirty || info.reads_time)
+                    && self.holds(&info.criteria, d, t)
+            });
+            match due {
+                Some(d) => self.issue(d, t),
+                None => break,
+            }
+        }
+        self.dirty = false;
+    }
+
+    /// Whether a resolved rule holds for definition `owner` at `at`.
+    pub(super) fn holds(&self, rule: &Rule<Resolved>, owner: usize, at: Timestamp) -> bool {
+        rule.holds(&self.view(owner, at))
+    }
+
+    /// The learner as the facts of definition `owner`'s criteria at `at`.
+    pub(super) fn view<'l>(&'l self, owner: usize, at: Timestamp) -> View<'l, 'c, 'a> {
+        View {
+            learner: self,
+            owner,
+            at,
+        }
+    }
+
+    /// Whether `credential` (definition `defined` of the course, if it is one) is held at
+    /// `at`, or granted by PLAR as a component of `owner`.
+    pub(super) fn holds_credential(
+        &self,
+        owner: usize,
+        credential: &DefinitionId,
+        defined: Option<usize>,
+        at: Timestamp,
+    ) -> bool {
+        if self.granted_components[owner]
+            .iter()
+            .any(|(id, _, _)| id == credential)
+        {
+            return true;
+        }
+        if let Some(d) = defined
+            && let Some(latest) = self.issuances[d].last()
+            && is_held(latest.issued_at, latest.valid_until, latest.revoked_at, at)
+        {
+            return true;
+        }
+        self.presentations
+            .iter()
+            .any(|p| p.credential == *credential && is_held(p.issued_at, p.valid_until, None, at))
+    }
+
+    pub(super) fn next_step(&self, a: usize, at: Timestamp) -> Option<NextStep> {
+        let info = &self.course.asmts[a];
+        if !info.summative {
+            return None;
+        }
+        if info.renewal && self.check_renewal_open(info.def, at).is_err() {
+            return None;
+        }
+        let deadline = if info.renewal {
+            None
+        } else {
+            self.deadline(info.def)
+        };
+        Some(policy::next_step(
+            &info.policy,
+            &self.counted_state(a),
+            deadline,
+            at,
+        ))
+    }
+}
+
+pub(super) enum PlarTarget {
+    Competency(usize),
+    Component(usize),
+}
+
+/// A learner's record seen by one definition's criteria at one instant.
+pub(super) struct View<'l, 'c, 'a> {
+    learner: &'l Learner<'c, 'a>,
+    owner: usize,
+    at: Timestamp,
+}
+
+impl Facts<Resolved> for View<'_, '_, '_> {
+    #[inline]
+    fn holds(&self, leaf: &Resolved) -> bool {
+        let learner = self.learner;
+        let course = learner.course;
+        let mastered = |c: usize| learner.competency_status(c) == MasteryStatus::Mastered;
+        // Assessment leaves read summative, non-renewal work only.
+        let counts = |a: usize| course.asmts[a].summative && !course.asmts[a].renewal;
+        match (&leaf.leaf, leaf.index) {
+            (Leaf::Competency(_), Some(c)) => mastered(c),
+            (Leaf::AllCompetencies, _) => course.def_info[self.owner]
+                .comps
+                .iter()
+                .all(|&c| mastered(c)),
+            (Leaf::Assessment(_), Some(a)) => {
+                counts(a) && learner.kept[a].as_ref().is_some_and(|k| k.passes)
+            }
+            (Leaf::Submitted(_), Some(a)) => counts(a) && !learner.asmts[a].attempts.is_empty(),
+            (Leaf::Credential(id), defined) => {
+                learner.holds_credential(self.owner, id, defined, self.at)
+            }
+            // Checked definitions resolve every competency and assessment leaf.
+            (Leaf::Competency(_) | Leaf::Assessment(_) | Leaf::Submitted(_), None) => false,
+        }
+    }
+
+    fn next_step(&self, leaf: &Resolved) -> Option<NextStep> {
+        match (&leaf.leaf, leaf.index) {
+            (Leaf::Assessment(_) | Leaf::Submitted(_), Some(a)) => {
+                self.learner.next_step(a, self.at)
+            }
+            _ => None,
+        }
+    }
+}

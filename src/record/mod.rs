@@ -1,0 +1,46 @@
+//! The fold: `record = fold(definitions, events, at)`. Replays one learner's event log
+//! in time order, accepting or rejecting each event by the rules of README §5–8, and
+//! derives per assessment the attempts that count and the kept result, per competency the
+//! mastery value and status, per credential its issuances (keyed by definition, version
+//! and renewal cycle, with their instants), status, progress and explanation, and per
+//! equivalency its status.
+//!
+//! Pure and deterministic: the evaluation instant is an argument; no clock, no I/O. A
+//! rejected event changes nothing but its entry in `errors`.
+//!
+//! | file | owns |
+//! |---|---|
+//! | `course` | [`Course`]: definitions checked and indexed once; replaying a log |
+//! | `learner` | one learner's state, the events' rules, the learner as criteria facts |
+//! | `kept` | scores, the re-sit cap and the kept result |
+//! | `competency` | competency status and score, cached |
+//! | `output` | the [`Record`] and [`LearnerSummary`], and building them |
+
+mod competency;
+mod course;
+mod kept;
+mod learner;
+mod output;
+
+/// Defined in [`crate::mastery`]; here too because records carry it.
+pub use crate::mastery::MasteryStatus;
+pub use course::{Course, LearnerLog};
+pub use output::{
+    AssessmentRecord, AssessmentSummary, AttemptRecord, CompetencyRecord, CompetencySummary,
+    CredentialRecord, CredentialSummary, EquivalencyRecord, EquivalencyStatus, IssuanceRecord,
+    IssuanceStatus, LearnerSummary, Record, RejectedEvent,
+};
+
+use crate::definition::{CredentialDefinition, DefinitionError};
+use crate::event::Event;
+use crate::time::Timestamp;
+
+/// Folds one learner's events into a record as of `at`. Events after `at` are ignored.
+/// Fails only if the definitions themselves cannot be folded ([`crate::definition::check`]).
+pub fn fold(
+    definitions: &[CredentialDefinition],
+    events: &[Event],
+    at: Timestamp,
+) -> Result<Record, DefinitionError> {
+    Ok(Course::new(definitions)?.fold(events, at))
+}
