@@ -744,39 +744,23 @@ mod tests {
         let (mut met, mut unmet) = (0, 0);
         for bits in 0u32..64 {
             let on = |i: u32| bits & (1 << i) != 0;
-            let status = |b: bool| {
-                if b {
-                    MasteryStatus::Mastered
-                } else {
-                    MasteryStatus::NotYet
-                }
-            };
-            let mut facts = GivenFacts::default();
-            facts
-                .competencies
-                .insert(CompetencyId::from("C1"), status(on(0)));
-            facts
-                .competencies
-                .insert(CompetencyId::from("C2"), status(on(1)));
-            facts.definition_competencies = vec![CompetencyId::from("C1")];
-            let result = |passed, submitted| GivenAssessment { passed, submitted };
-            facts
-                .assessments
-                .insert(AssessmentId::from("A1"), result(on(2), on(2)));
-            facts
-                .assessments
-                .insert(AssessmentId::from("A2"), result(false, on(3)));
-            if on(4) {
-                facts.granted_components.push(DefinitionId::from("B1"));
-            }
+            let status = |i| if on(i) { "mastered" } else { "not_yet" };
+            let granted: &[&str] = if on(4) { &["B1"] } else { &[] };
+            let facts: GivenFacts = serde_json::from_value(serde_json::json!({
+                "competencies": {"C1": status(0), "C2": status(1)},
+                "definition_competencies": ["C1"],
+                "assessments": {"A1": {"passed": on(2), "submitted": on(2)}, "A2": {"submitted": on(3)}},
+                "granted_components": granted,
+            }))
+            .unwrap();
             let view = GivenView { facts: &facts, at };
             let explanation = r.explain(&view);
             assert_eq!(r.holds(&view), explanation.satisfied, "facts {bits:06b}");
-            if explanation.satisfied {
-                met += 1
+            *(if explanation.satisfied {
+                &mut met
             } else {
-                unmet += 1
-            }
+                &mut unmet
+            }) += 1;
             let at_least = &explanation.children[0];
             assert_eq!(
                 (at_least.rule, at_least.k, &at_least.points),
