@@ -1,0 +1,245 @@
+//! The criteria narrative (`achievement.criteria.narrative`) in plain words, generated from
+//! the definition's award rule unless the instructor wrote one
+//! (`metadata.criteria_narrative`). It walks the rule as the definition states it
+//! (README §4 grammar), never an evaluation: "Master all of: Hazard identification (80 %),
+//! Incident reporting (80 %)", "Earn any three of: A, B, C, D", "Either earn any six of:
+//! B1, …, B6; or earn any five of them and pass Practicum (70 %)". Stacked rules name
+//! their components by the component definition's name; an id no definition declares is
+//! written as it is.
+
+use crate::criteria::{PointsEntry, Rule};
+use crate::definition::CredentialDefinition;
+
+/// The narrative for `def`: the instructor's own text when given, else generated from
+/// `def.criteria`. `related` are the other definitions the rule may name.
+pub fn criteria_narrative(def: &CredentialDefinition, related: &[CredentialDefinition]) -> String {
+    if let Some(own) = def
+        .metadata
+        .criteria_narrative
+        .as_deref()
+        .filter(|n| !n.trim().is_empty())
+    {
+        return own.to_owned();
+    }
+    let mut words = Words {
+        def,
+        related,
+        last_list: None,
+    };
+    let text = words.rule(&def.criteria);
+    if text.is_empty() {
+        return format!("Awarded when the criteria of {} are met", def.name.trim());
+    }
+    capitalize(&text)
+}
+
+struct Words<'a> {
+    def: &'a CredentialDefinition,
+    related: &'a [CredentialDefinition],
+    /// The names of the last list written, so a repeat reads "any five of them".
+    last_list: Option<Vec<String>>,
+}
+
+fn definitions<'a>(w: &Words<'a>) -> impl Iterator<Item = &'a CredentialDefinition> {
+    std::iter::once(w.def).chain(w.related.iter())
+}
+
+impl Words<'_> {
+    fn credential(&self, id: &str) -> String {
+        definitions(self)
+            .find(|d| d.id.as_str() == id)
+            .map_or_else(|| id.to_owned(), |d| d.name.trim().to_owned())
+    }
+
+    fn competency(&self, id: &str) -> String {
+        definitions(self)
+            .flat_map(|d| d.competencies.iter())
+            .find(|c| c.id.as_str() == id)
+            .map_or_else(
+                || id.to_owned(),
+                |c| {
+                    format!(
+                        "{} ({} %)",
+                        c.statement.trim(),
+                        c.threshold_percent.to_exact_string()
+                    )
+                },
+            )
+    }
+
+    fn assessment(&self, id: &str) -> String {
+        definitions(self)
+            .flat_map(|d| d.assessments.iter())
+            .find(|a| a.id.as_str() == id)
+            .map_or_else(
+                || id.to_owned(),
+                |a| match &a.pass_percent {
+                    Some(p) => format!("{} ({} %)", a.title.trim(), p.to_exact_string()),
+                    None => a.title.trim().to_owned(),
+                },
+            )
+    }
+
+    fn all_competencies(&self) -> Vec<String> {
+        self.def
+            .competencies
+            .iter()
+            .map(|c| self.competency(c.id.as_str()))
+            .collect()
+    }
+
+    /// "any five of: A, B" or, when the list repeats the last one, "any five of them".
+    fn list(&mut self, head: &str, names: Vec<String>) -> String {
+        if self.last_list.as_ref() == Some(&names) {
+            return format!("{head} of them");
+        }
+        let text = format!("{head} of: {}", names.join(", "));
+        self.last_list = Some(names);
+        text
+    }
+
+    fn rule(&mut self, rule: &Rule) -> String {
+        match rule {
+            Rule::Competency(c) => format!("master {}", self.competency(c.as_str())),
+            Rule::AllCompetencies => match self.all_competencies() {
+                names if names.is_empty() => String::new(),
+                names if names.len() == 1 => format!("master {}", names[0]),
+                names => self.list("master all", names),
+            },
+            Rule::Assessment(a) => format!("pass {}", self.assessment(a.as_str())),
+            Rule::Submitted(a) => format!("submit {}", self.assessment_title(a.as_str())),
+            Rule::Credential(d) => format!("earn {}", self.credential(d.as_str())),
+            Rule::All(of) => self.group(of, Group::All),
+            Rule::Any(of) => self.group(of, Group::Any),
+            Rule::AtLeast { k, of } => self.group(of, Group::AtLeast(*k)),
+            Rule::Points { points, of } => self.points(&points.to_exact_string(), of),
+        }
+    }
+
+    fn assessment_title(&self, id: &str) -> String {
+        definitions(self)
+            .flat_map(|d| d.assessments.iter())
+            .find(|a| a.id.as_str() == id)
+            .map_or_else(|| id.to_owned(), |a| a.title.trim().to_owned())
+    }
+
+    fn group(&mut self, of: &[Rule], group: Group) -> String {
+        // Lists of one kind of leaf read as one list: "earn any three of: A, B, C".
+        if of.len() > 1 {
+            let leaves: Option<(&str, Vec<String>)> =
+                if of.iter().all(|r| matches!(r, Rule::Credential(_))) {
+                    Some((
+                        "earn",
+                        of.iter()
+                            .filter_map(|r| match r {
+                                Rule::Credential(d) => Some(self.credential(d.as_str())),
+                                _ => None,
+                            })
+                            .collect(),
+                    ))
+                } else if of.iter().all(|r| matches!(r, Rule::Assessment(_))) {
+                    Some((
+                        "pass",
+                        of.iter()
+                            .filter_map(|r| match r {
+                                Rule::Assessment(a) => Some(self.assessment(a.as_str())),
+                                _ => None,
+                            })
+                            .collect(),
+                    ))
+                } else if of.iter().all(|r| matches!(r, Rule::Competency(_))) {
+                    Some((
+                        "master",
+                        of.iter()
+                            .filter_map(|r| match r {
+                                Rule::Competency(c) => Some(self.competency(c.as_str())),
+                                _ => None,
+                            })
+                            .collect(),
+                    ))
+                } else {
+                    None
+                };
+            if let Some((verb, names)) = leaves {
+                let head = match group {
+                    Group::All => format!("{verb} all"),
+                    Group::Any => format!("{verb} any one"),
+                    Group::AtLeast(k) => format!("{verb} any {}", number_word(k)),
+                };
+                return self.list(&head, names);
+            }
+        }
+        let parts: Vec<String> = of
+            .iter()
+            .map(|r| self.rule(r))
+            .filter(|p| !p.is_empty())
+            .collect();
+        if parts.len() == 1 && !matches!(group, Group::AtLeast(k) if k > 1) {
+            return parts.into_iter().next().unwrap_or_default();
+        }
+        if parts.is_empty() {
+            return String::new();
+        }
+        let nested = parts.iter().any(|p| p.contains(", ") || p.contains(": "));
+        let sep = if nested { "; " } else { ", " };
+        match group {
+            Group::All => join_last(&parts, sep, if nested { "; and " } else { " and " }),
+            Group::Any if parts.len() == 2 => {
+                format!("either {}{sep}or {}", parts[0], parts[1])
+            }
+            Group::Any => format!("one of: {}", join_last(&parts, sep, &format!("{sep}or "))),
+            Group::AtLeast(k) => format!("any {} of: {}", number_word(k), parts.join(sep)),
+        }
+    }
+
+    fn points(&mut self, needed: &str, of: &[PointsEntry]) -> String {
+        let parts: Vec<String> = of
+            .iter()
+            .map(|e| {
+                let what = self.rule(&e.rule);
+                let pts = e.points.to_exact_string();
+                let unit = if pts == "1" { "point" } else { "points" };
+                if e.required {
+                    format!("{what} ({pts} {unit}, required)")
+                } else {
+                    format!("{what} ({pts} {unit})")
+                }
+            })
+            .collect();
+        format!("reach {needed} points from: {}", parts.join("; "))
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Group {
+    All,
+    Any,
+    AtLeast(u32),
+}
+
+fn join_last(parts: &[String], sep: &str, last: &str) -> String {
+    match parts.split_last() {
+        Some((tail, head)) if !head.is_empty() => format!("{}{last}{tail}", head.join(sep)),
+        Some((tail, _)) => tail.clone(),
+        None => String::new(),
+    }
+}
+
+/// "three" for 3 (one to twelve in words, then digits).
+fn number_word(n: u32) -> String {
+    const WORDS: [&str; 13] = [
+        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+        "eleven", "twelve",
+    ];
+    WORDS
+        .get(n as usize)
+        .map_or_else(|| n.to_string(), |w| (*w).to_owned())
+}
+
+fn capitalize(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
