@@ -188,7 +188,7 @@ pub fn corpus(shared: &Path) -> Vec<Built> {
             variant.metadata.tags = vec!["ontario".into(), NAMES[(n + 1) % NAMES.len()].into()];
             variant.metadata.human_code = Some(format!("CE-{n:03}"));
             variant.metadata.language = Some(["en", "fr", "ar"][n % 3].to_owned());
-            variant.metadata.show_recipient_name = n % 2 == 0;
+            variant.metadata.show_recipient_name = n.is_multiple_of(2);
             let issuer = profile(&variant);
             let issued = at("2026-01-15T09:30:00Z").plus_days((n * 13) as i64);
             let input = BuildInput {
