@@ -308,6 +308,18 @@ fn the_narrative_is_generated_from_the_award_rule() {
         text.starts_with("Earn any three of: Inclusive Online Course Design (badge), "),
         "{text}"
     );
+    // Within "all", a run of one kind of leaf is one list; names with commas take semicolons.
+    let fsm = scenario("cross-issuer-food-safety");
+    assert_eq!(
+        criteria_narrative(&fsm.definitions[0], &fsm.definitions),
+        "Earn all of: ubcv-fsm-core-1, ubcv-fsm-core-2, bcit-fsm-core-3; \
+         and earn any one of: ubcv-fsm-elective-a, bcit-fsm-elective-b"
+    );
+    assert!(
+        criteria_narrative(c1, &ladder.definitions)
+            .contains(" mastery demonstration (80 %); Universal Design"),
+        "semicolons between names with commas"
+    );
     // Points and submissions.
     let mut pts = base_def(
         "pts",

@@ -93,7 +93,13 @@ impl Words<'_> {
         if self.last_list.as_ref() == Some(&names) {
             return format!("{head} of them");
         }
-        let text = format!("{head} of: {}", names.join(", "));
+        // Names that hold commas are separated by semicolons.
+        let sep = if names.iter().any(|n| n.contains(',')) {
+            "; "
+        } else {
+            ", "
+        };
+        let text = format!("{head} of: {}", names.join(sep));
         self.last_list = Some(names);
         text
     }
@@ -123,57 +129,61 @@ impl Words<'_> {
             .map_or_else(|| id.to_owned(), |a| a.title.trim().to_owned())
     }
 
+    /// A leaf's verb and the name it is written with (`None` for groups and
+    /// `all_competencies`).
+    fn leaf(&self, rule: &Rule) -> Option<(&'static str, String)> {
+        match rule {
+            Rule::Credential(d) => Some(("earn", self.credential(d.as_str()))),
+            Rule::Assessment(a) => Some(("pass", self.assessment(a.as_str()))),
+            Rule::Competency(c) => Some(("master", self.competency(c.as_str()))),
+            Rule::Submitted(a) => Some(("submit", self.assessment_title(a.as_str()))),
+            _ => None,
+        }
+    }
+
     fn group(&mut self, of: &[Rule], group: Group) -> String {
-        // Lists of one kind of leaf read as one list: "earn any three of: A, B, C".
-        if of.len() > 1 {
-            let leaves: Option<(&str, Vec<String>)> =
-                if of.iter().all(|r| matches!(r, Rule::Credential(_))) {
-                    Some((
-                        "earn",
-                        of.iter()
-                            .filter_map(|r| match r {
-                                Rule::Credential(d) => Some(self.credential(d.as_str())),
-                                _ => None,
-                            })
-                            .collect(),
-                    ))
-                } else if of.iter().all(|r| matches!(r, Rule::Assessment(_))) {
-                    Some((
-                        "pass",
-                        of.iter()
-                            .filter_map(|r| match r {
-                                Rule::Assessment(a) => Some(self.assessment(a.as_str())),
-                                _ => None,
-                            })
-                            .collect(),
-                    ))
-                } else if of.iter().all(|r| matches!(r, Rule::Competency(_))) {
-                    Some((
-                        "master",
-                        of.iter()
-                            .filter_map(|r| match r {
-                                Rule::Competency(c) => Some(self.competency(c.as_str())),
-                                _ => None,
-                            })
-                            .collect(),
-                    ))
-                } else {
-                    None
-                };
-            if let Some((verb, names)) = leaves {
-                let head = match group {
-                    Group::All => format!("{verb} all"),
-                    Group::Any => format!("{verb} any one"),
-                    Group::AtLeast(k) => format!("{verb} any {}", number_word(k)),
-                };
-                return self.list(&head, names);
+        // Leaves of one kind read as one list: "earn any three of: A, B, C".
+        let leaves: Vec<Option<(&'static str, String)>> = of.iter().map(|r| self.leaf(r)).collect();
+        let one_verb = leaves
+            .first()
+            .and_then(|l| l.as_ref().map(|(v, _)| *v))
+            .filter(|v| {
+                leaves
+                    .iter()
+                    .all(|l| l.as_ref().is_some_and(|(w, _)| w == v))
+            });
+        if let Some(verb) = one_verb.filter(|_| of.len() > 1) {
+            let names = leaves.into_iter().flatten().map(|(_, n)| n).collect();
+            let head = match group {
+                Group::All => format!("{verb} all"),
+                Group::Any => format!("{verb} any one"),
+                Group::AtLeast(k) => format!("{verb} any {}", number_word(k)),
+            };
+            return self.list(&head, names);
+        }
+        let mut parts: Vec<String> = Vec::new();
+        let mut i = 0;
+        while i < of.len() {
+            // Within "all", a run of leaves with one verb is one list.
+            let verb = leaves[i].as_ref().map(|(v, _)| *v);
+            let run = leaves[i..]
+                .iter()
+                .take_while(|l| l.as_ref().map(|(v, _)| *v) == verb)
+                .count();
+            if let (Group::All, Some(verb), true) = (group, verb, run > 1) {
+                let names = leaves[i..i + run]
+                    .iter()
+                    .flatten()
+                    .map(|(_, n)| n.clone())
+                    .collect();
+                parts.push(self.list(&format!("{verb} all"), names));
+                i += run;
+            } else {
+                parts.push(self.rule(&of[i]));
+                i += 1;
             }
         }
-        let parts: Vec<String> = of
-            .iter()
-            .map(|r| self.rule(r))
-            .filter(|p| !p.is_empty())
-            .collect();
+        parts.retain(|p| !p.is_empty());
         if parts.len() == 1 && !matches!(group, Group::AtLeast(k) if k > 1) {
             return parts.into_iter().next().unwrap_or_default();
         }
