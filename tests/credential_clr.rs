@@ -49,6 +49,8 @@ fn assert_fails_with(report: &VerificationReport, code: &str, what: &str) {
     );
 }
 
+/// V1 caps per nested credential (§9): a CLR bundling 12 signed badges (more than 64 blank
+/// nodes in all) signs and verifies; a single credential keeps the plain cap.
 #[test]
 fn clr_bundles_get_the_blank_node_cap_per_nested_credential() {
     use cairn::credential::canon::{MAX_BLANK_NODES, blank_node_cap};
@@ -104,8 +106,6 @@ fn clr_bundles_get_the_blank_node_cap_per_nested_credential() {
     let report = run(&signed.credential.to_string());
     assert_verified(&report, "CLR of 12");
 }
-
-/// OB 3.0 `ProfileRef`: `issuer` as a URI string binds the key exactly as `issuer.id` does.
 
 // ------------------------------------------------------------------------------------
 // CLR 2.0: nested credentials

@@ -713,8 +713,7 @@ fn offset_and_fractional_dates_are_read() {
     assert_eq!(parse_datetime("2022-11-10 07:38:00Z"), None);
 }
 
-/// V1 caps per nested credential (§9): a CLR bundling 12 signed badges (more than 64 blank
-/// nodes in all) signs and verifies; a single credential keeps the plain cap.
+/// OB 3.0 `ProfileRef`: `issuer` as a URI string binds the key exactly as `issuer.id` does.
 #[test]
 fn issuer_may_be_a_uri_string() {
     let key = project_key();

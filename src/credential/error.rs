@@ -97,6 +97,26 @@ pub enum CredentialError {
         /// What is wrong and how to fix it.
         reason: String,
     },
+    /// A field the builder needs is absent (`spec/badges.md` §6 `field_missing`), for
+    /// example an issuer profile without `url`.
+    #[error("{field} is missing: {reason}")]
+    FieldMissing {
+        /// The field (JSON path or input name).
+        field: String,
+        /// Why it is needed and where it comes from.
+        reason: String,
+    },
+    /// The record a credential is built from was folded after the issue time, so its
+    /// results could include attempts the credential must not show.
+    #[error(
+        "the record is as of {record_at}, after the issue time {issued_at}: fold the events at the issue time and build from that record"
+    )]
+    RecordAfterIssuance {
+        /// The record's evaluation instant.
+        record_at: String,
+        /// The issuance's time (`validFrom`).
+        issued_at: String,
+    },
 }
 
 impl CredentialError {
@@ -114,6 +134,8 @@ impl CredentialError {
             CredentialError::InvalidIri { .. } => "invalid_iri",
             CredentialError::KeyInvalid { .. } => "key_invalid",
             CredentialError::FieldInvalid { .. } => "field_invalid",
+            CredentialError::FieldMissing { .. } => "field_missing",
+            CredentialError::RecordAfterIssuance { .. } => "record_after_issuance",
         }
     }
 

@@ -39,6 +39,11 @@ pub const CLR_CONTEXTS: [&str; 4] = [
     "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json",
 ];
 
+/// The 1EdTech JSON Schema a CLR 2.0 credential names in `credentialSchema`, as the CLR 2.0
+/// specification's examples do.
+pub const CLR_SCHEMA_URL: &str =
+    "https://purl.imsglobal.org/spec/clr/v2p0/schema/json/clr_v2p0_clrcredential_schema.json";
+
 /// Why an export could not be built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -495,5 +500,6 @@ pub fn clr_credential(input: &ClrInput<'_>) -> Result<Value, ExportError> {
         "name": input.name,
         "validFrom": input.valid_from.to_string(),
         "credentialSubject": subject,
+        "credentialSchema": [{"id": CLR_SCHEMA_URL, "type": "1EdTechJsonSchemaValidator2019"}],
     }))
 }

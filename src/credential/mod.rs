@@ -6,6 +6,8 @@
 //! | entry point | does |
 //! |---|---|
 //! | [`build()`] / [`issue`] | an `OpenBadgeCredential` from a definition, issuance, issuer profile and recipient (§1–§3); `issue` also signs |
+//! | [`image`] | the default badge image (SVG data URI) of a definition without one |
+//! | [`linkedin`] | LinkedIn's "Add to Profile" URL for a credential |
 //! | [`sign`] | `DataIntegrityProof` / `eddsa-rdfc-2022` over any credential, `proof` as a one-element array (§5.1, D7) |
 //! | [`verify()`] / [`verify::verify_image`] | checks V1–V14 (§6) of JSON text or a baked image into a serializable [`VerificationReport`] |
 //! | [`canonicalize`] / [`canonicalize_value`] | RDFC-1.0 canonical N-Quads, SHA-256 and the P14 sort-order flag |
@@ -29,8 +31,10 @@ mod crc32;
 pub mod error;
 /// Exports: an Open Badges 2.0 hosted assertion and a CLR 2.0 bundle of credentials.
 pub mod export;
+pub mod image;
 pub mod jsonld;
 pub mod keys;
+pub mod linkedin;
 pub mod proof;
 pub mod status;
 pub mod vc;

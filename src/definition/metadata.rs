@@ -51,6 +51,10 @@ pub struct Metadata {
     /// The Ontario and B.C. Critical Information Summary.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cis: Option<CriticalInformationSummary>,
+    /// Privacy: whether issued credentials may carry the learner's display name in clear
+    /// (`identityType: "name"`, badges.md §3). Off by default.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub show_recipient_name: bool,
 }
 
 impl Metadata {

@@ -5,195 +5,43 @@
 //! default, NFC-normalised text and the definition version. Ids, salts, status indexes and
 //! times are caller inputs (D6): nothing random, no clock. Signing is [`super::proof::sign`];
 //! [`issue`] does both.
+//!
+//! | part | owns |
+//! |---|---|
+//! | [`input`] | [`BuildInput`] and its recipients, results, evidence; `from_record` |
+//! | [`profile`] | the issuer `Profile` object, the issuer base and the credential `id` |
+//! | [`kind`] | `achievementType` from the definition's `kind` |
+//! | [`narrative`] | the criteria narrative from the award rule |
+//! | this file | the credential JSON, CIS items, NFC, signing |
+//!
+//! A definition without an image gets the default badge of [`crate::credential::image`].
 
 use serde_json::{Map, Value, json};
 use unicode_normalization::UnicodeNormalization;
 
 use super::contexts::{CIS_CONTEXT_JSON, OB_EXTENSIONS, OB_V3P0_3_0_3, VC_V2};
 use super::error::CredentialError;
+use super::image::default_badge_image;
 use super::keys::IssuerKey;
 use super::proof::{Finding, Signed, sign};
 use super::status::{self, StatusPurpose};
 use super::verify::identity_hash;
 use crate::definition::{CredentialDefinition, CriticalInformationSummary};
 use crate::number::Number;
-use crate::record::{IssuanceRecord, MasteryStatus, Record};
-use crate::time::Timestamp;
+
+pub mod input;
+pub mod kind;
+pub mod narrative;
+pub mod profile;
+
+pub use input::{BuildInput, CompetencyResult, EvidenceItem, Recipient};
+pub use kind::{ACHIEVEMENT_TYPES, achievement_type, achievement_type_of_kind};
+pub use narrative::criteria_narrative;
+pub use profile::{IssuerProfile, credential_id, issuer_base};
 
 /// The 1EdTech JSON Schema every issued credential names (`credentialSchema`).
 pub const OB_SCHEMA_URL: &str =
     "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json";
-
-/// The issuing institution's profile (`issuer`). Its `id` must be the definition's issuer.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct IssuerProfile {
-    /// `https://<tool>/issuers/<institution>` (D3), or `did:key:…` in tests.
-    pub id: String,
-    /// The institution's name.
-    pub name: String,
-    /// Its public web site.
-    pub url: Option<String>,
-    /// A contact address.
-    pub email: Option<String>,
-    /// One line about it.
-    pub description: Option<String>,
-    /// Its logo (https URL or `data:` URI).
-    pub image: Option<String>,
-}
-
-/// Who receives the credential (§3).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Recipient {
-    /// The default: salted SHA-256 of the trimmed, lowercased email.
-    HashedEmail {
-        /// The email as the LMS gives it.
-        email: String,
-        /// 32 lowercase hex characters, fresh per credential (caller-supplied).
-        salt: String,
-    },
-    /// The email in clear (only on the learner's opt-in: it exposes the holder).
-    PlainEmail {
-        /// The email.
-        email: String,
-    },
-    /// The LTI `sub`, hashed (no email available), with the platform `iss` in clear.
-    HashedLtiUser {
-        /// The LTI `sub`.
-        sub: String,
-        /// Salt, as for emails.
-        salt: String,
-        /// The platform issuer (`iss`), if known.
-        platform: Option<String>,
-    },
-    /// A learner DID as `credentialSubject.id`, with a hashed email identifier too when given.
-    Did {
-        /// `did:key:…` or `did:web:…`.
-        did: String,
-        /// Optional `(email, salt)` for a hashed identifier beside the DID.
-        email: Option<(String, String)>,
-    },
-}
-
-/// One `evidence[]` item (only when the learner opted in, REQ-META-07).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EvidenceItem {
-    /// Its public URL.
-    pub id: String,
-    /// Title.
-    pub name: String,
-    /// What it shows.
-    pub narrative: Option<String>,
-    /// `Exam`, `Assignment`, `Portfolio`, …
-    pub genre: Option<String>,
-}
-
-/// A learner's result on one competency (`credentialSubject.result[]`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CompetencyResult {
-    /// The competency id of the definition.
-    pub competency: String,
-    /// The reported percent (`"86.67"`).
-    pub value: String,
-}
-
-/// Everything a credential is built from.
-#[derive(Debug, Clone)]
-pub struct BuildInput<'a> {
-    /// The definition, at the version the learner earned it under.
-    pub definition: &'a CredentialDefinition,
-    /// The issuing institution.
-    pub issuer: &'a IssuerProfile,
-    /// The recipient.
-    pub recipient: Recipient,
-    /// `urn:uuid:<v4>` (caller-supplied).
-    pub credential_id: String,
-    /// The tool's public base URL (`https://tool.example`): achievement and criteria pages.
-    pub base_url: String,
-    /// Issue time (`validFrom`).
-    pub issued_at: Timestamp,
-    /// First award time (`awardedDate`); `None` = `issued_at`. Keep it on re-issue (P12).
-    pub awarded_at: Option<Timestamp>,
-    /// End of validity; `None` = from the definition's validity (or never).
-    pub valid_until: Option<Timestamp>,
-    /// `(list URL, index)` of the revocation status list entry (index chosen by the server).
-    pub status: Option<(String, usize)>,
-    /// Learning period (`activityStartDate`, `activityEndDate`).
-    pub activity: Option<(Timestamp, Timestamp)>,
-    /// Per-competency results.
-    pub results: Vec<CompetencyResult>,
-    /// Evidence items (opt-in).
-    pub evidence: Vec<EvidenceItem>,
-}
-
-impl<'a> BuildInput<'a> {
-    /// An input for one issuance of the record: dates and validity from the issuance,
-    /// competency results and the learning period from the record. The definition must be
-    /// the version the issuance names.
-    #[allow(clippy::too_many_arguments)]
-    pub fn from_record(
-        definition: &'a CredentialDefinition,
-        issuance: &IssuanceRecord,
-        record: &Record,
-        issuer: &'a IssuerProfile,
-        recipient: Recipient,
-        credential_id: impl Into<String>,
-        base_url: impl Into<String>,
-    ) -> Result<Self, CredentialError> {
-        if issuance.definition != definition.id {
-            return Err(CredentialError::field(
-                "issuance.definition",
-                format!(
-                    "the issuance is of \"{}\", not of \"{}\"",
-                    issuance.definition, definition.id
-                ),
-            ));
-        }
-        if issuance.version != definition.version {
-            return Err(CredentialError::field(
-                "issuance.version",
-                format!(
-                    "the issuance was earned under version \"{}\"; pass that version of the definition, not \"{}\"",
-                    issuance.version, definition.version
-                ),
-            ));
-        }
-        let results = definition
-            .competencies
-            .iter()
-            .filter_map(|c| {
-                let r = record.competencies.get(&c.id)?;
-                if r.status != MasteryStatus::Mastered {
-                    return None;
-                }
-                Some(CompetencyResult {
-                    competency: c.id.to_string(),
-                    value: r.reported.clone()?,
-                })
-            })
-            .collect();
-        let first_attempt = definition
-            .assessments
-            .iter()
-            .filter_map(|a| record.assessments.get(&a.id))
-            .flat_map(|a| a.attempts.iter().map(|t| t.at))
-            .filter(|t| *t <= issuance.issued_at)
-            .min();
-        Ok(BuildInput {
-            definition,
-            issuer,
-            recipient,
-            credential_id: credential_id.into(),
-            base_url: base_url.into(),
-            issued_at: issuance.issued_at,
-            awarded_at: None,
-            valid_until: issuance.valid_until,
-            status: None,
-            activity: first_attempt.map(|start| (start, issuance.issued_at)),
-            results,
-            evidence: Vec::new(),
-        })
-    }
-}
 
 /// A built (unsigned) credential.
 #[derive(Debug, Clone)]
@@ -225,28 +73,6 @@ fn nonempty(field: &str, value: &str) -> Result<(), CredentialError> {
         return Err(CredentialError::field(field, "must not be empty"));
     }
     Ok(())
-}
-
-fn check_uuid_urn(id: &str) -> Result<(), CredentialError> {
-    let ok = id.strip_prefix("urn:uuid:").is_some_and(|u| {
-        let b = u.as_bytes();
-        b.len() == 36
-            && b.iter().enumerate().all(|(i, c)| {
-                if matches!(i, 8 | 13 | 18 | 23) {
-                    *c == b'-'
-                } else {
-                    c.is_ascii_hexdigit()
-                }
-            })
-    });
-    if ok {
-        Ok(())
-    } else {
-        Err(CredentialError::field(
-            "credential_id",
-            format!("\"{id}\" is not urn:uuid:<uuid> (the caller draws a version 4 UUID)"),
-        ))
-    }
 }
 
 fn check_https(field: &str, url: &str) -> Result<(), CredentialError> {
@@ -379,8 +205,8 @@ pub fn build(input: &BuildInput<'_>) -> Result<Built, CredentialError> {
     let def = input.definition;
     let issuer = input.issuer;
     let mut warnings = Vec::new();
-    check_uuid_urn(&input.credential_id)?;
     check_https("issuer.id", &issuer.id)?;
+    let credential_id = credential_id(&issuer.id, &input.credential_uuid)?;
     if issuer.id != def.issuer.id {
         return Err(CredentialError::field(
             "issuer.id",
@@ -399,75 +225,37 @@ pub fn build(input: &BuildInput<'_>) -> Result<Built, CredentialError> {
     let criteria_id = format!("{def_path}/criteria");
 
     // Issuer profile.
-    let issuer_name = if issuer.name.trim().is_empty() {
-        def.issuer.name.clone()
-    } else {
-        issuer.name.clone()
-    };
-    let mut profile = Map::new();
-    profile.insert("id".into(), json!(issuer.id));
-    profile.insert("type".into(), json!(["Profile"]));
-    profile.insert("name".into(), json!(issuer_name));
-    if let Some(u) = &issuer.url {
-        profile.insert("url".into(), json!(u));
-    }
-    if let Some(e) = &issuer.email {
-        profile.insert("email".into(), json!(e));
-    }
-    if let Some(d) = &issuer.description {
-        profile.insert("description".into(), json!(d));
-    }
-    if let Some(i) = &issuer.image {
-        profile.insert("image".into(), json!({"id": i, "type": "Image"}));
-    }
+    let profile = issuer.to_json(&def.issuer.name)?;
+    let issuer_name = profile["name"].clone();
 
     // Achievement.
     let meta = &def.metadata;
     let mut achievement = Map::new();
     achievement.insert("id".into(), json!(achievement_id));
     achievement.insert("type".into(), json!(["Achievement"]));
-    let achievement_type = meta.achievement_type.clone().unwrap_or_else(|| {
-        if def.kind == "micro_credential" {
-            "MicroCredential"
-        } else {
-            "Achievement"
-        }
-        .to_owned()
-    });
-    achievement.insert("achievementType".into(), json!(achievement_type));
+    achievement.insert("achievementType".into(), json!(achievement_type(def)));
     achievement.insert("name".into(), json!(def.name));
     achievement.insert("description".into(), json!(def.description));
-    let narrative = meta.criteria_narrative.clone().unwrap_or_else(|| {
-        let parts: Vec<String> = def
-            .competencies
-            .iter()
-            .map(|c| {
-                format!(
-                    "{} (at least {}%)",
-                    c.statement.trim(),
-                    c.threshold_percent.to_exact_string()
-                )
-            })
-            .collect();
-        if parts.is_empty() {
-            format!("Awarded when the criteria of {} are met.", def.name.trim())
-        } else {
-            format!("Awarded for demonstrated mastery of: {}.", parts.join("; "))
-        }
-    });
+    let narrative = criteria_narrative(def, input.related);
     achievement.insert(
         "criteria".into(),
         json!({"id": criteria_id, "narrative": narrative}),
     );
-    if let Some(img) = &meta.image {
-        let mut i = Map::new();
-        i.insert("id".into(), json!(img.id));
-        i.insert("type".into(), json!("Image"));
-        if let Some(c) = &img.caption {
-            i.insert("caption".into(), json!(c));
-        }
-        achievement.insert("image".into(), Value::Object(i));
+    // Every credential has an image: the definition's, else the default badge.
+    let (image_id, caption) = match &meta.image {
+        Some(img) if !img.id.trim().is_empty() => (img.id.clone(), img.caption.clone()),
+        _ => (
+            default_badge_image(def),
+            Some(format!("Badge of {}", def.name.trim())),
+        ),
+    };
+    let mut image = Map::new();
+    image.insert("id".into(), json!(image_id));
+    image.insert("type".into(), json!("Image"));
+    if let Some(c) = caption {
+        image.insert("caption".into(), json!(c));
     }
+    achievement.insert("image".into(), Value::Object(image));
     if !meta.tags.is_empty() {
         achievement.insert("tag".into(), json!(meta.tags));
     }
@@ -620,6 +408,16 @@ pub fn build(input: &BuildInput<'_>) -> Result<Built, CredentialError> {
             }
         }
     };
+    let mut identifiers = identifiers;
+    if let Some(name) = input
+        .recipient_name
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty() && meta.show_recipient_name)
+    {
+        // badges.md §3 "Plain name": in clear, only where the definition allows it.
+        identifiers.push(json!({"type": "IdentityObject", "identityType": "name", "hashed": false, "identityHash": name}));
+    }
     if !identifiers.is_empty() {
         subject.insert("identifier".into(), Value::Array(identifiers));
     }
@@ -661,12 +459,12 @@ pub fn build(input: &BuildInput<'_>) -> Result<Built, CredentialError> {
     }
     let mut c = Map::new();
     c.insert("@context".into(), Value::Array(contexts));
-    c.insert("id".into(), json!(input.credential_id));
+    c.insert("id".into(), json!(credential_id));
     c.insert(
         "type".into(),
         json!(["VerifiableCredential", "OpenBadgeCredential"]),
     );
-    c.insert("issuer".into(), Value::Object(profile));
+    c.insert("issuer".into(), profile);
     c.insert("validFrom".into(), json!(input.issued_at.to_string()));
     let valid_until = input
         .valid_until
@@ -686,9 +484,7 @@ pub fn build(input: &BuildInput<'_>) -> Result<Built, CredentialError> {
     );
     c.insert("name".into(), json!(def.name));
     c.insert("description".into(), json!(def.description));
-    if let Some(img) = &meta.image {
-        c.insert("image".into(), json!({"id": img.id, "type": "Image"}));
-    }
+    c.insert("image".into(), json!({"id": image_id, "type": "Image"}));
     c.insert("credentialSubject".into(), Value::Object(subject));
     if !input.evidence.is_empty() {
         let ev: Vec<Value> = input
