@@ -365,8 +365,10 @@ impl<'de> Deserialize<'de> for SignedDecimal {
                     Some(rest) => (true, rest),
                     None => (false, v),
                 };
-                let n = Number::parse_decimal(body)
-                    .map_err(|_| E::custom(NumberError::NotADecimal { text: v.to_owned() }))?;
+                let n = Number::parse_decimal(body).map_err(|e| match e {
+                    NumberError::TooLong { .. } => E::custom(e),
+                    _ => E::custom(NumberError::NotADecimal { text: v.to_owned() }),
+                })?;
                 Ok(SignedDecimal(if negative { n.neg() } else { n }))
             }
             fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<SignedDecimal, E> {

@@ -46,6 +46,18 @@ pub enum NumberError {
         /// The offending text.
         text: String,
     },
+    /// A decimal longer than [`MAX_DECIMAL_LEN`] characters (`fixtures/scenarios/README.md` §11).
+    #[error(
+        "a decimal of {len} characters is too long: write at most {max} characters (\"{start}…\")"
+    )]
+    TooLong {
+        /// Its length in characters.
+        len: usize,
+        /// The longest length accepted.
+        max: usize,
+        /// Its first characters, to find it.
+        start: String,
+    },
     /// A JSON number with a fraction or exponent: its digits may already be lost.
     #[error(
         "{text} is a JSON floating-point number: write decimals as strings, such as \"{text}\""
@@ -56,8 +68,9 @@ pub enum NumberError {
     },
 }
 
-/// Longest decimal text accepted; keeps hostile input from building huge integers.
-const MAX_DECIMAL_LEN: usize = 64;
+/// Longest decimal text accepted, in characters (`fixtures/scenarios/README.md` §11); keeps
+/// hostile input from building huge integers.
+pub const MAX_DECIMAL_LEN: usize = 64;
 
 impl Number {
     /// One hundred: percentages are `points × 100 / max`.
@@ -88,7 +101,15 @@ impl Number {
         let bad = || NumberError::NotADecimal {
             text: text.to_owned(),
         };
-        if text.is_empty() || text.len() > MAX_DECIMAL_LEN {
+        let len = text.chars().count();
+        if len > MAX_DECIMAL_LEN {
+            return Err(NumberError::TooLong {
+                len,
+                max: MAX_DECIMAL_LEN,
+                start: text.chars().take(16).collect(),
+            });
+        }
+        if text.is_empty() {
             return Err(bad());
         }
         let (whole, frac) = match text.split_once('.') {
@@ -479,6 +500,35 @@ mod tests {
         for bad in ["", "-1", "1.", ".5", "1e3", " 1", "1,5", "0x10", "NaN"] {
             assert!(Number::parse_decimal(bad).is_err(), "{bad:?} was accepted");
         }
+    }
+
+    #[test]
+    fn decimals_longer_than_64_characters_are_refused_as_too_long() {
+        let longest = format!("1.{}", "5".repeat(MAX_DECIMAL_LEN - 2));
+        assert!(Number::parse_decimal(&longest).is_ok());
+        let longer = format!("{longest}5");
+        let err = Number::parse_decimal(&longer).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                NumberError::TooLong {
+                    len: 65,
+                    max: 64,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        let message = err.to_string();
+        assert!(
+            message.contains("too long") && message.contains("at most 64"),
+            "{message}"
+        );
+        let json = format!("\"{longer}\"");
+        let message = serde_json::from_str::<Number>(&json)
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("too long"), "{message}");
     }
 
     #[test]
