@@ -156,6 +156,19 @@ impl Number {
         Ok(if negative { value.neg() } else { value })
     }
 
+    /// Numerator and denominator (`> 0`, lowest terms) when the value is in the small form.
+    pub(crate) fn small_parts(&self) -> Option<(i64, i64)> {
+        match &self.0 {
+            Repr::Small(r) => Some((*r.numer(), *r.denom())),
+            Repr::Big(_) => None,
+        }
+    }
+
+    /// A rational the caller has already put in lowest terms (denominator `> 0`).
+    pub(crate) fn from_big_reduced(big: BigRational) -> Self {
+        Number::from_big(big)
+    }
+
     fn from_big(big: BigRational) -> Self {
         match (big.numer().to_i64(), big.denom().to_i64()) {
             (Some(n), Some(d)) => Number(Repr::Small(Ratio::new_raw(n, d))),
@@ -260,17 +273,24 @@ impl Number {
     /// Rounds half away from zero to 2 decimals (`spec/mastery.md` §1): the reported
     /// value that every threshold decision compares.
     pub fn round2(&self) -> Number {
-        let hundred = BigInt::from(100);
-        let x = self.to_big();
-        let scaled = x.abs() * BigRational::from_integer(hundred.clone());
-        let mut n = scaled.floor().to_integer();
-        if scaled.fract() * BigRational::from_integer(BigInt::from(2)) >= BigRational::one() {
-            n += 1;
+        let big;
+        let x = match &self.0 {
+            Repr::Big(b) => &**b,
+            Repr::Small(_) => {
+                big = self.to_big();
+                &big
+            }
+        };
+        // Integer division only: a rational product would reduce a large value with a gcd.
+        let (n, d) = (x.numer(), x.denom());
+        let (mut k, rest) = (n.abs() * 100u32).div_rem(d);
+        if rest * 2u32 >= *d {
+            k += 1u32;
         }
-        if x.is_negative() {
-            n = -n;
+        if n.is_negative() {
+            k = -k;
         }
-        Number::from_big(BigRational::new(n, hundred))
+        Number::from_big(BigRational::new(k, BigInt::from(100)))
     }
 
     /// Fast [`Number::round2`] for the small form; same result.
