@@ -349,5 +349,55 @@ fn methods_from_disk(out: &std::path::Path) {
         let growth = per_1000.last().unwrap() / per_1000[0];
         println!("{method:<18} {}  growth {growth:.2}", cells.join("  "));
         println!("@metric attempts_{method}_growth {growth:.3}");
+        accumulate_line(method, &file);
     }
+}
+
+/// The method alone, kept up to date one score at a time as a fold could
+/// ([`cairn::mastery::Accumulator`]: push, then the mastery decision, per attempt).
+fn accumulate_line(method: &str, file: &Value) {
+    let params: std::collections::BTreeMap<String, Value> = file["definitions"][0]["competencies"]
+        [0]
+    .get("method_params")
+    .map(|p| serde_json::from_value(p.clone()).unwrap())
+    .unwrap_or_default();
+    let Ok(m) = cairn::mastery::Method::from_name(method, &params) else {
+        return; // kept_mean is the fold's own rule, not a method
+    };
+    let scores: Vec<cairn::Number> = file["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| cairn::Number::parse_decimal(e["score"].as_str().unwrap()).unwrap())
+        .collect();
+    let threshold = cairn::Number::from_integer(90);
+    let mut cells = Vec::new();
+    let mut per_1000 = Vec::new();
+    for size in METHOD_SIZES {
+        let mut best = f64::INFINITY;
+        for _ in 0..3 {
+            let start = Instant::now();
+            let mut acc = cairn::mastery::Accumulator::new(m, threshold.clone());
+            let mut met = 0usize;
+            for s in &scores[..size] {
+                acc.push(s.clone());
+                met += usize::from(acc.meets(&threshold) == Some(true));
+            }
+            std::hint::black_box((met, acc.value().ok()));
+            best = best.min(start.elapsed().as_secs_f64());
+        }
+        let ms = best * 1e3 / (size as f64 / 1000.0);
+        cells.push(format!("{}k {ms:.3}", size / 1000));
+        per_1000.push(ms);
+    }
+    let growth = per_1000.last().unwrap() / per_1000[0];
+    println!(
+        "  {method} alone (Accumulator, push + decision per attempt, exact value once): {}  growth {growth:.2}",
+        cells.join("  ")
+    );
+    println!(
+        "@metric accumulate_{method}_5k_ms_per_1000 {:.4} ms",
+        per_1000.last().unwrap()
+    );
+    println!("@metric accumulate_{method}_growth {growth:.3}");
 }

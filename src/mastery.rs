@@ -1,16 +1,18 @@
 //! Mastery (`spec/mastery.md` §2–4): the calculation methods and their parameters, why a
 //! method gives no value, and the module's errors. The work lives in submodules: the
 //! methods' arithmetic in [`calculate`](mod@calculate) (with the exact decaying average in
-//! `decaying`), evidence rows in `evidence`, parent roll-up rules in `rollup`. Exact
+//! `decaying`), the same kept up to date one score at a time in [`Accumulator`], evidence rows in `evidence`, parent roll-up rules in `rollup`. Exact
 //! arithmetic, one rounding at the end. Never reads events or definitions: the fold
 //! (`record`) chooses the evidence and calls [`calculate()`]; an LMS import calls
 //! [`calculate_evidence`].
 
+mod accumulate;
 mod calculate;
 mod decaying;
 mod evidence;
 mod rollup;
 
+pub use accumulate::Accumulator;
 pub use calculate::calculate;
 pub use evidence::{
     CalculationInput, CalculationOutcome, EvidenceRole, EvidenceRow, Scale, calculate_evidence,
