@@ -362,11 +362,22 @@ impl Number {
 
     /// The reported value with exactly 2 decimals, e.g. `"3.00"`, `"86.67"`.
     pub fn to_reported_string(&self) -> String {
-        let r = self.reported().to_big();
-        let hundredths = (r * BigRational::from_integer(BigInt::from(100))).to_integer();
-        let sign = if hundredths.is_negative() { "-" } else { "" };
-        let (whole, frac) = hundredths.abs().div_rem(&BigInt::from(100));
-        format!("{sign}{whole}.{:02}", frac.to_u32().unwrap_or(0))
+        // The reported value is k/100 in lowest terms: k = numerator × (100 / denominator),
+        // an exact integer division (a rational product would run a big gcd).
+        match &self.reported().0 {
+            Repr::Small(r) => {
+                let h = i128::from(*r.numer()) * 100 / i128::from(*r.denom());
+                let sign = if h < 0 { "-" } else { "" };
+                let h = h.unsigned_abs();
+                format!("{sign}{}.{:02}", h / 100, h % 100)
+            }
+            Repr::Big(b) => {
+                let hundredths = b.numer() * 100u32 / b.denom();
+                let sign = if hundredths.is_negative() { "-" } else { "" };
+                let (whole, frac) = hundredths.abs().div_rem(&BigInt::from(100));
+                format!("{sign}{whole}.{:02}", frac.to_u32().unwrap_or(0))
+            }
+        }
     }
 
     /// The exact value as text: a terminating decimal without trailing zeros
@@ -565,6 +576,22 @@ mod tests {
         }
         assert_eq!(n("260/3").to_reported_string(), "86.67");
         assert_eq!(n("3").to_reported_string(), "3.00");
+        for (x, want) in [
+            ("-4.125", "-4.13"),
+            ("0.004", "0.00"),
+            ("-0.005", "-0.01"),
+            ("1/7", "0.14"),
+            (
+                "123456789012345678901234567890.125",
+                "123456789012345678901234567890.13",
+            ),
+            (
+                "-123456789012345678901234567890.125",
+                "-123456789012345678901234567890.13",
+            ),
+        ] {
+            assert_eq!(n(x).to_reported_string(), want, "{x}");
+        }
     }
 
     #[test]
