@@ -164,6 +164,22 @@ impl Number {
         }
     }
 
+    /// `n / d` reduced (one 128-bit gcd), or `None` when `d` is not above zero.
+    pub(crate) fn from_i128_ratio(n: i128, d: i128) -> Option<Self> {
+        if d <= 0 || n == i128::MIN {
+            return None;
+        }
+        let g = n.gcd(&d);
+        let (n, d) = (n / g, d / g);
+        Some(match (i64::try_from(n), i64::try_from(d)) {
+            (Ok(n), Ok(d)) => Number(Repr::Small(Ratio::new_raw(n, d))),
+            _ => Number(Repr::Big(Box::new(BigRational::new_raw(
+                BigInt::from(n),
+                BigInt::from(d),
+            )))),
+        })
+    }
+
     /// A rational the caller has already put in lowest terms (denominator `> 0`).
     pub(crate) fn from_big_reduced(big: BigRational) -> Self {
         Number::from_big(big)

@@ -31,6 +31,9 @@ pub(super) fn decaying_average(scores: &[Number], rate_pct: u32) -> Option<Numbe
         Some(i128::from(n) * i128::from(lcm / d.unsigned_abs()))
     };
     let (first, rest) = scores.split_first()?;
+    if let Some(value) = in_i128(scaled(first)?, rest, &scaled, p, q, lcm) {
+        return Some(value);
+    }
     let mut e = BigInt::from(scaled(first)?);
     let mut power = BigInt::one(); // 100^(k−2) at step k
     for s in rest {
@@ -41,6 +44,28 @@ pub(super) fn decaying_average(scores: &[Number], rate_pct: u32) -> Option<Numbe
     // After the loop `power` is 100^(n−1): the denominator is 100^(n−1)·L = 2^a·5^b·r.
     let steps = u64::try_from(scores.len() - 1).ok()?;
     Some(reduce(e, 2 * steps, 2 * steps, lcm))
+}
+
+/// The same recurrence in `i128` (a dozen scores or so: the usual competency), or `None` on
+/// overflow; one gcd at the end.
+fn in_i128(
+    first: i128,
+    rest: &[Number],
+    scaled: &impl Fn(&Number) -> Option<i128>,
+    p: i64,
+    q: i64,
+    lcm: u64,
+) -> Option<Number> {
+    let (p, q) = (i128::from(p), i128::from(q));
+    let mut e = first;
+    let mut power: i128 = 1;
+    for s in rest {
+        e = e
+            .checked_mul(q)?
+            .checked_add(scaled(s)?.checked_mul(p)?.checked_mul(power)?)?;
+        power = power.checked_mul(100)?;
+    }
+    Number::from_i128_ratio(e, power.checked_mul(i128::from(lcm))?)
 }
 
 /// `e / (2^twos · 5^fives · extra)` in lowest terms, dividing out only the denominator's
