@@ -72,11 +72,11 @@ fn in_i128(
 /// own factors.
 fn reduce(e: BigInt, twos: u64, fives: u64, extra: u64) -> Number {
     let (mut twos, mut fives, mut extra) = (twos, fives, extra);
-    while extra % 2 == 0 {
+    while extra.is_multiple_of(2) {
         extra /= 2;
         twos += 1;
     }
-    while extra % 5 == 0 {
+    while extra.is_multiple_of(5) {
         extra /= 5;
         fives += 1;
     }
@@ -98,7 +98,7 @@ fn reduce(e: BigInt, twos: u64, fives: u64, extra: u64) -> Number {
             v = k;
         } else {
             let mut r = r;
-            while r % 5 == 0 {
+            while r.is_multiple_of(5) {
                 r /= 5;
                 v += 1;
             }
