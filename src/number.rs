@@ -380,12 +380,23 @@ impl Number {
     pub fn to_reported_string(&self) -> String {
         // The reported value is k/100 in lowest terms: k = numerator × (100 / denominator),
         // an exact integer division (a rational product would run a big gcd).
-        match &self.reported().0 {
+        let reported = self.reported();
+        if let Repr::Small(r) = &reported.0
+            && let Some(h) = r
+                .numer()
+                .unsigned_abs()
+                .checked_mul(100 / r.denom().unsigned_abs())
+        {
+            // u64 text, not u128: keeps 128-bit formatting out of the wasm bundle.
+            let sign = if *r.numer() < 0 { "-" } else { "" };
+            return format!("{sign}{}.{:02}", h / 100, h % 100);
+        }
+        match &reported.0 {
             Repr::Small(r) => {
-                let h = i128::from(*r.numer()) * 100 / i128::from(*r.denom());
-                let sign = if h < 0 { "-" } else { "" };
-                let h = h.unsigned_abs();
-                format!("{sign}{}.{:02}", h / 100, h % 100)
+                let hundredths = BigInt::from(*r.numer()) * (100 / *r.denom());
+                let sign = if hundredths.is_negative() { "-" } else { "" };
+                let (whole, frac) = hundredths.abs().div_rem(&BigInt::from(100));
+                format!("{sign}{whole}.{:02}", frac.to_u32().unwrap_or(0))
             }
             Repr::Big(b) => {
                 let hundredths = b.numer() * 100u32 / b.denom();
