@@ -1,52 +1,87 @@
 // Core benchmark, wasm side (`cargo xtask bench core` runs it after the native side, which
-// wrote the course to target/bench-core/): folds the same 10,000-learner course in
-// WebAssembly under Node and prints `@metric` lines. Numbers are printed, never asserted.
-//
-// Counting without building JS objects is bench-only work, so it runs in the bench-only
-// module bench-wasm/ (built by the xtask into target/bench-wasm/ with the page's profile),
-// not in the page's module.
+// wrote every input to target/bench-core/): folds the same course in WebAssembly under Node
+// and prints the same `@metric` lines as examples/bench_core.rs. Summaries, full records and
+// one learner per method are timed inside the bench-only module (target/bench-wasm/, built
+// with the page's profile), so the JS boundary does not count; the roster case goes through
+// the page's own `Roster.summarize`, JS objects included, as the page pays it. Numbers are
+// printed, never asserted.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { targetDir } from '../js/tests/support.mjs';
+import { loadCore, pkgDir, targetDir } from '../js/tests/support.mjs';
 
+const core = await loadCore();
+// initSync returns the already initialised exports: the linear memory is among them.
+const exports = core.initSync({ module: readFileSync(join(pkgDir, 'cairn_wasm_bg.wasm')) });
 const benchDir = join(targetDir, 'bench-wasm');
-const glue = join(benchDir, 'cairn_bench_wasm.js');
-if (!existsSync(glue)) {
-  throw new Error(`${glue} is missing: run \`cargo xtask bench core\` (it builds bench-wasm/)`);
-}
-const bench = await import(pathToFileURL(glue).href);
-// initSync returns the initialised exports: the linear memory is among them.
-const exports = bench.initSync({ module: readFileSync(join(benchDir, 'cairn_bench_wasm_bg.wasm')) });
+const bench = await import(pathToFileURL(join(benchDir, 'cairn_bench_wasm.js')).href);
+const benchExports = bench.initSync({ module: readFileSync(join(benchDir, 'cairn_bench_wasm_bg.wasm')) });
+
 const dir = join(targetDir, 'bench-core');
 const definitions = readFileSync(join(dir, 'definitions.json'), 'utf8');
 const logs = readFileSync(join(dir, 'logs.json'));
 const at = '2027-01-01T00:00:00Z';
 
-const roster = new bench.BenchRoster(definitions, logs);
-const events = roster.eventCount();
+// Summaries and full records, in the bench-only module.
+const course = new bench.BenchCourse(definitions, logs);
+const events = course.eventCount();
+const valid = course.countValid(at);
+const summaries = course.bestSeconds(at, false, 5);
+const full = course.bestSeconds(at, true, 3);
+course.free();
+const memory = benchExports.memory.buffer.byteLength;
 
-let best = Infinity;
-let valid = 0;
+// The page's roster case: its own module and class, JS objects included.
+const rosterLogs = readFileSync(join(dir, 'roster.json'));
+const roster = new core.Roster(definitions, rosterLogs);
+let rosterBest = Infinity;
 for (let run = 0; run < 5; run += 1) {
   const start = process.hrtime.bigint();
-  valid = roster.countValid(at);
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  best = Math.min(best, seconds);
+  const out = roster.summarize(at);
+  rosterBest = Math.min(rosterBest, Number(process.hrtime.bigint() - start) / 1e6);
+  if (out.length !== roster.learnerCount()) throw new Error('roster: wrong number of summaries');
 }
-const memory = wasmMemoryBytes();
 
-console.log(`learners ${roster.learnerCount()}, events ${events}, valid ${valid}, events JSON ${logs.length} bytes`);
+console.log(`learners ${JSON.parse(logs).length}, events ${events}, valid ${valid}, events JSON ${logs.length} bytes`);
 console.log(`@metric events ${events}`);
 console.log(`@metric valid_credentials ${valid}`);
-console.log(`@metric fold_events_per_second ${Math.round(events / best)} ev/s`);
-console.log(`@metric fold_seconds ${best.toFixed(4)} s`);
+console.log(`@metric fold_events_per_second ${Math.round(events / summaries)} ev/s`);
+console.log(`@metric full_record_events_per_second ${Math.round(events / full)} ev/s`);
+console.log(`@metric fold_seconds ${summaries.toFixed(4)} s`);
+console.log(`@metric full_record_seconds ${full.toFixed(4)} s`);
+console.log(`@metric roster_${roster.learnerCount()}_learners_ms ${rosterBest.toFixed(2)} ms`);
 console.log(`@metric events_json_bytes ${logs.length} B`);
+// The wasm linear memory only grows, so after the runs its size is the peak.
 console.log(`@metric peak_memory_bytes ${memory} B`);
 console.log(`@metric peak_over_events_json ${(memory / logs.length).toFixed(3)}`);
+console.log(`@metric page_module_memory_bytes ${exports.memory.buffer.byteLength} B`);
 
-/** The wasm linear memory's size: it only grows, so after the runs it is the peak. */
-function wasmMemoryBytes() {
-  return exports.memory.buffer.byteLength;
+// One learner per method, 1,000 … 5,000 attempts.
+const plan = JSON.parse(readFileSync(join(dir, 'methods.json'), 'utf8'));
+console.log('one learner, attempts 1,000 … 5,000: ms per 1,000 attempts (flat = linear cost)');
+for (const method of plan.methods) {
+  const file = JSON.parse(readFileSync(join(dir, 'methods', `${method}.json`), 'utf8'));
+  const one = new bench.BenchCourse(
+    JSON.stringify(file.definitions),
+    Buffer.from(JSON.stringify([{ learner: 'L', events: file.events }])),
+  );
+  const cells = [];
+  const perThousand = [];
+  for (const size of plan.sizes) {
+    const first = one.oneLearnerSeconds(at, size, 1);
+    const best = first > plan.budget_seconds / 4 ? first : Math.min(first, one.oneLearnerSeconds(at, size, 2));
+    const ms = (best * 1e3) / (size / 1000);
+    perThousand.push(ms);
+    cells.push(`${size / 1000}k ${ms.toFixed(2)}`);
+    console.log(`@metric attempts_${method}_${size / 1000}k_ms_per_1000 ${ms.toFixed(3)} ms`);
+    if (best > plan.budget_seconds) {
+      cells.push('(larger sizes skipped: over budget)');
+      break;
+    }
+  }
+  one.free();
+  const growth = perThousand[perThousand.length - 1] / perThousand[0];
+  console.log(`${method.padEnd(18)} ${cells.join('  ')}  growth ${growth.toFixed(2)}`);
+  console.log(`@metric attempts_${method}_growth ${growth.toFixed(3)}`);
 }

@@ -46,6 +46,18 @@ pub enum NumberError {
         /// The offending text.
         text: String,
     },
+    /// A decimal longer than [`MAX_DECIMAL_LEN`] characters (`fixtures/scenarios/README.md` §11).
+    #[error(
+        "a decimal of {len} characters is too long: write at most {max} characters (\"{start}…\")"
+    )]
+    TooLong {
+        /// Its length in characters.
+        len: usize,
+        /// The longest length accepted.
+        max: usize,
+        /// Its first characters, to find it.
+        start: String,
+    },
     /// A JSON number with a fraction or exponent: its digits may already be lost.
     #[error(
         "{text} is a JSON floating-point number: write decimals as strings, such as \"{text}\""
@@ -56,8 +68,9 @@ pub enum NumberError {
     },
 }
 
-/// Longest decimal text accepted; keeps hostile input from building huge integers.
-const MAX_DECIMAL_LEN: usize = 64;
+/// Longest decimal text accepted, in characters (`fixtures/scenarios/README.md` §11); keeps
+/// hostile input from building huge integers.
+pub const MAX_DECIMAL_LEN: usize = 64;
 
 impl Number {
     /// One hundred: percentages are `points × 100 / max`.
@@ -88,7 +101,15 @@ impl Number {
         let bad = || NumberError::NotADecimal {
             text: text.to_owned(),
         };
-        if text.is_empty() || text.len() > MAX_DECIMAL_LEN {
+        let len = text.chars().count();
+        if len > MAX_DECIMAL_LEN {
+            return Err(NumberError::TooLong {
+                len,
+                max: MAX_DECIMAL_LEN,
+                start: text.chars().take(16).collect(),
+            });
+        }
+        if text.is_empty() {
             return Err(bad());
         }
         let (whole, frac) = match text.split_once('.') {
@@ -133,6 +154,35 @@ impl Number {
             None => Number::parse_decimal(body).map_err(|_| bad())?,
         };
         Ok(if negative { value.neg() } else { value })
+    }
+
+    /// Numerator and denominator (`> 0`, lowest terms) when the value is in the small form.
+    pub(crate) fn small_parts(&self) -> Option<(i64, i64)> {
+        match &self.0 {
+            Repr::Small(r) => Some((*r.numer(), *r.denom())),
+            Repr::Big(_) => None,
+        }
+    }
+
+    /// `n / d` reduced (one 128-bit gcd), or `None` when `d` is not above zero.
+    pub(crate) fn from_i128_ratio(n: i128, d: i128) -> Option<Self> {
+        if d <= 0 || n == i128::MIN {
+            return None;
+        }
+        let g = n.gcd(&d);
+        let (n, d) = (n / g, d / g);
+        Some(match (i64::try_from(n), i64::try_from(d)) {
+            (Ok(n), Ok(d)) => Number(Repr::Small(Ratio::new_raw(n, d))),
+            _ => Number(Repr::Big(Box::new(BigRational::new_raw(
+                BigInt::from(n),
+                BigInt::from(d),
+            )))),
+        })
+    }
+
+    /// A rational the caller has already put in lowest terms (denominator `> 0`).
+    pub(crate) fn from_big_reduced(big: BigRational) -> Self {
+        Number::from_big(big)
     }
 
     fn from_big(big: BigRational) -> Self {
@@ -239,17 +289,24 @@ impl Number {
     /// Rounds half away from zero to 2 decimals (`spec/mastery.md` §1): the reported
     /// value that every threshold decision compares.
     pub fn round2(&self) -> Number {
-        let hundred = BigInt::from(100);
-        let x = self.to_big();
-        let scaled = x.abs() * BigRational::from_integer(hundred.clone());
-        let mut n = scaled.floor().to_integer();
-        if scaled.fract() * BigRational::from_integer(BigInt::from(2)) >= BigRational::one() {
-            n += 1;
+        let big;
+        let x = match &self.0 {
+            Repr::Big(b) => &**b,
+            Repr::Small(_) => {
+                big = self.to_big();
+                &big
+            }
+        };
+        // Integer division only: a rational product would reduce a large value with a gcd.
+        let (n, d) = (x.numer(), x.denom());
+        let (mut k, rest) = (n.abs() * 100u32).div_rem(d);
+        if rest * 2u32 >= *d {
+            k += 1u32;
         }
-        if x.is_negative() {
-            n = -n;
+        if n.is_negative() {
+            k = -k;
         }
-        Number::from_big(BigRational::new(n, hundred))
+        Number::from_big(BigRational::new(k, BigInt::from(100)))
     }
 
     /// Fast [`Number::round2`] for the small form; same result.
@@ -321,11 +378,33 @@ impl Number {
 
     /// The reported value with exactly 2 decimals, e.g. `"3.00"`, `"86.67"`.
     pub fn to_reported_string(&self) -> String {
-        let r = self.reported().to_big();
-        let hundredths = (r * BigRational::from_integer(BigInt::from(100))).to_integer();
-        let sign = if hundredths.is_negative() { "-" } else { "" };
-        let (whole, frac) = hundredths.abs().div_rem(&BigInt::from(100));
-        format!("{sign}{whole}.{:02}", frac.to_u32().unwrap_or(0))
+        // The reported value is k/100 in lowest terms: k = numerator × (100 / denominator),
+        // an exact integer division (a rational product would run a big gcd).
+        let reported = self.reported();
+        if let Repr::Small(r) = &reported.0
+            && let Some(h) = r
+                .numer()
+                .unsigned_abs()
+                .checked_mul(100 / r.denom().unsigned_abs())
+        {
+            // u64 text, not u128: keeps 128-bit formatting out of the wasm bundle.
+            let sign = if *r.numer() < 0 { "-" } else { "" };
+            return format!("{sign}{}.{:02}", h / 100, h % 100);
+        }
+        match &reported.0 {
+            Repr::Small(r) => {
+                let hundredths = BigInt::from(*r.numer()) * (100 / *r.denom());
+                let sign = if hundredths.is_negative() { "-" } else { "" };
+                let (whole, frac) = hundredths.abs().div_rem(&BigInt::from(100));
+                format!("{sign}{whole}.{:02}", frac.to_u32().unwrap_or(0))
+            }
+            Repr::Big(b) => {
+                let hundredths = b.numer() * 100u32 / b.denom();
+                let sign = if hundredths.is_negative() { "-" } else { "" };
+                let (whole, frac) = hundredths.abs().div_rem(&BigInt::from(100));
+                format!("{sign}{whole}.{:02}", frac.to_u32().unwrap_or(0))
+            }
+        }
     }
 
     /// The exact value as text: a terminating decimal without trailing zeros
@@ -482,6 +561,35 @@ mod tests {
     }
 
     #[test]
+    fn decimals_longer_than_64_characters_are_refused_as_too_long() {
+        let longest = format!("1.{}", "5".repeat(MAX_DECIMAL_LEN - 2));
+        assert!(Number::parse_decimal(&longest).is_ok());
+        let longer = format!("{longest}5");
+        let err = Number::parse_decimal(&longer).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                NumberError::TooLong {
+                    len: 65,
+                    max: 64,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        let message = err.to_string();
+        assert!(
+            message.contains("too long") && message.contains("at most 64"),
+            "{message}"
+        );
+        let json = format!("\"{longer}\"");
+        let message = serde_json::from_str::<Number>(&json)
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("too long"), "{message}");
+    }
+
+    #[test]
     fn rounding_is_half_away_from_zero() {
         for (x, want) in [
             ("4.125", "4.13"),
@@ -495,6 +603,22 @@ mod tests {
         }
         assert_eq!(n("260/3").to_reported_string(), "86.67");
         assert_eq!(n("3").to_reported_string(), "3.00");
+        for (x, want) in [
+            ("-4.125", "-4.13"),
+            ("0.004", "0.00"),
+            ("-0.005", "-0.01"),
+            ("1/7", "0.14"),
+            (
+                "123456789012345678901234567890.125",
+                "123456789012345678901234567890.13",
+            ),
+            (
+                "-123456789012345678901234567890.125",
+                "-123456789012345678901234567890.13",
+            ),
+        ] {
+            assert_eq!(n(x).to_reported_string(), want, "{x}");
+        }
     }
 
     #[test]

@@ -1,16 +1,112 @@
-//! Bench-only WebAssembly entry points, for work the page's module does not expose: signs
-//! one credential many times inside the module so `benches/credentials.mjs` can time the
-//! core's `eddsa-rdfc-2022` signing in wasm, as `examples/bench_credentials.rs` times it
-//! natively; and folds a whole roster without building JS objects so `benches/core.mjs` can
-//! time the fold, as `examples/bench_core.rs` does. Never part of the page's module (the
-//! issuer key lives only on the server): the bench builds it into `target/bench-wasm/`. The
-//! test seed comes from `../shared/vectors/project/keys.json` through the script.
+//! Bench-only WebAssembly entry points, timed inside the module so the JS boundary does not
+//! count: signing one credential many times (`benches/credentials.mjs`, as
+//! `examples/bench_credentials.rs` natively) and folding a course into summaries or full
+//! records (`benches/core.mjs`, as `examples/bench_core.rs`). Never part of the page's module
+//! (the issuer key lives only on the server): the bench builds it into `target/bench-wasm/`.
+//! The test seed comes from `../shared/vectors/project/keys.json` through the script.
 
 use cairn::Timestamp;
 use cairn::credential::keys::IssuerKey;
 use cairn::credential::sign;
+use cairn::definition::{CredentialDefinition, parse_definitions};
 use cairn::record::{Course, IssuanceStatus, LearnerLog};
 use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    /// The host's monotonic clock in ms (Node and browsers have `performance.now`).
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    fn now_ms() -> f64;
+}
+
+/// A course and its learners' logs, parsed once and folded repeatedly for timing.
+#[wasm_bindgen]
+pub struct BenchCourse {
+    definitions: Vec<CredentialDefinition>,
+    logs: Vec<LearnerLog>,
+}
+
+#[wasm_bindgen]
+impl BenchCourse {
+    /// Reads definitions (JSON text) and logs (`[{"learner": id, "events": [...]}, …]`).
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(js_name = definitionsJson)] definitions_json: &str,
+        #[wasm_bindgen(js_name = logsJson)] logs_json: &[u8],
+    ) -> Result<BenchCourse, JsError> {
+        let definitions =
+            parse_definitions(definitions_json).map_err(|e| JsError::new(&e.to_string()))?;
+        let logs: Vec<LearnerLog> = serde_json::from_slice(logs_json)?;
+        Ok(BenchCourse { definitions, logs })
+    }
+
+    /// How many events the logs hold.
+    #[wasm_bindgen(js_name = eventCount)]
+    pub fn event_count(&self) -> usize {
+        self.logs.iter().map(|l| l.events.len()).sum()
+    }
+
+    /// Folds every learner `runs` times (at least once) as of `at`, into summaries or, with
+    /// `full`, whole records with explanations; returns the best run in seconds.
+    #[wasm_bindgen(js_name = bestSeconds)]
+    pub fn best_seconds(&self, at: &str, full: bool, runs: u32) -> Result<f64, JsError> {
+        let at = Timestamp::parse(at).map_err(|e| JsError::new(&e.to_string()))?;
+        let course = Course::new(&self.definitions).map_err(|e| JsError::new(&e.to_string()))?;
+        let mut best = f64::INFINITY;
+        for _ in 0..runs.max(1) {
+            let start = now_ms();
+            let mut kept = 0usize;
+            for l in &self.logs {
+                kept += if full {
+                    course.fold(&l.events, at).competencies.len()
+                } else {
+                    course.summarize(&l.events, at).competencies.len()
+                };
+            }
+            best = best.min((now_ms() - start) / 1e3);
+            std::hint::black_box(kept);
+        }
+        Ok(best)
+    }
+
+    /// Folds the first learner's first `count` events into a full record `runs` times (at
+    /// least once); returns the best run in seconds.
+    #[wasm_bindgen(js_name = oneLearnerSeconds)]
+    pub fn one_learner_seconds(&self, at: &str, count: usize, runs: u32) -> Result<f64, JsError> {
+        let at = Timestamp::parse(at).map_err(|e| JsError::new(&e.to_string()))?;
+        let course = Course::new(&self.definitions).map_err(|e| JsError::new(&e.to_string()))?;
+        let events = self
+            .logs
+            .first()
+            .map(|l| &l.events[..count.min(l.events.len())])
+            .unwrap_or_default();
+        let mut best = f64::INFINITY;
+        for _ in 0..runs.max(1) {
+            let start = now_ms();
+            std::hint::black_box(course.fold(events, at));
+            best = best.min((now_ms() - start) / 1e3);
+        }
+        Ok(best)
+    }
+
+    /// How many learners hold a valid credential of the first definition as of `at`.
+    #[wasm_bindgen(js_name = countValid)]
+    pub fn count_valid(&self, at: &str) -> Result<usize, JsError> {
+        let at = Timestamp::parse(at).map_err(|e| JsError::new(&e.to_string()))?;
+        let course = Course::new(&self.definitions).map_err(|e| JsError::new(&e.to_string()))?;
+        Ok(self
+            .logs
+            .iter()
+            .filter(|l| {
+                course
+                    .summarize(&l.events, at)
+                    .credentials
+                    .first()
+                    .is_some_and(|c| c.status == IssuanceStatus::Valid)
+            })
+            .count())
+    }
+}
 
 /// Signs `unsignedJson` (parsed once) `iterations` times (at least once) with the Ed25519
 /// key of `seedHex` (64 hex digits), its `did:key` verification method and `created`;
@@ -47,58 +143,4 @@ fn seed(hex: &str) -> Result<[u8; 32], JsError> {
         *b = u8::from_str_radix(pair, 16).map_err(|_| bad())?;
     }
     Ok(out)
-}
-
-/// A course and many learners' logs, read once, folded on demand without building JS
-/// objects: the fold alone, for `benches/core.mjs`.
-#[wasm_bindgen]
-pub struct BenchRoster {
-    course: Course<'static>,
-    logs: Vec<LearnerLog>,
-}
-
-#[wasm_bindgen]
-impl BenchRoster {
-    /// Reads definitions (JSON text) and learners' logs (UTF-8 JSON bytes of
-    /// `[{"learner": id, "events": [...]}, …]`).
-    #[wasm_bindgen(constructor)]
-    pub fn new(
-        #[wasm_bindgen(js_name = definitionsJson)] definitions_json: &str,
-        #[wasm_bindgen(js_name = logsJson)] logs_json: &[u8],
-    ) -> Result<BenchRoster, JsError> {
-        let course =
-            Course::from_json(definitions_json).map_err(|e| JsError::new(&e.to_string()))?;
-        let logs = serde_json::from_str(std::str::from_utf8(logs_json)?)?;
-        Ok(BenchRoster { course, logs })
-    }
-
-    /// How many learners the roster holds.
-    #[wasm_bindgen(js_name = learnerCount)]
-    pub fn learner_count(&self) -> usize {
-        self.logs.len()
-    }
-
-    /// How many events the roster holds.
-    #[wasm_bindgen(js_name = eventCount)]
-    pub fn event_count(&self) -> usize {
-        self.logs.iter().map(|l| l.events.len()).sum()
-    }
-
-    /// Folds every learner as of `at`, one summary at a time as the native bench does, and
-    /// counts those holding a valid credential of the first definition.
-    #[wasm_bindgen(js_name = countValid)]
-    pub fn count_valid(&self, at: &str) -> Result<usize, JsError> {
-        let at = Timestamp::parse(at).map_err(|e| JsError::new(&e.to_string()))?;
-        Ok(self
-            .logs
-            .iter()
-            .filter(|l| {
-                let summary = self.course.summarize(&l.events, at);
-                summary
-                    .credentials
-                    .first()
-                    .is_some_and(|c| c.status == IssuanceStatus::Valid)
-            })
-            .count())
-    }
 }

@@ -17,6 +17,9 @@
 //! Metrics of the same name are paired and their ratio `wasm / native` printed. A metric named
 //! `oracle_<name>` (either side) is a reference implementation's figure for `<name>`: the
 //! ratios Cairn / oracle of both sides are printed too.
+//!
+//! `--learners N` reaches the native program as `CAIRN_BENCH_LEARNERS` (the core suite writes
+//! the data both sides fold, so it shrinks both).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -45,7 +48,7 @@ pub struct Suite {
 pub const SUITES: &[Suite] = &[
     Suite {
         name: "core",
-        about: "fold a 10,000-learner course (~600,000 events): events/s, peak memory",
+        about: "fold a 10,000-learner course (~600,000 events): summaries and full records per second, peak memory; the page's roster case (2,000 learners summarized, goal < 50 ms in wasm); one learner with 1,000..5,000 attempts per method (ms per 1,000 attempts flat = linear cost)",
         native_example: "bench_core",
         node_script: "benches/core.mjs",
         bench_module: Some("cairn-bench-wasm"),
@@ -62,8 +65,8 @@ pub const SUITES: &[Suite] = &[
 /// A metric one side printed: value and unit.
 type Metrics = BTreeMap<String, (f64, String)>;
 
-/// Runs the named suite, or every suite for `all`.
-pub fn run(which: &str) -> Result<()> {
+/// Runs the named suite, or every suite for `all`; `learners` sizes the core course.
+pub fn run(which: &str, learners: Option<usize>) -> Result<()> {
     let suites: Vec<&Suite> = match which {
         "all" => SUITES.iter().collect(),
         name => match SUITES.iter().find(|s| s.name == name) {
@@ -87,7 +90,7 @@ pub fn run(which: &str) -> Result<()> {
         }
     }
     for suite in suites {
-        run_suite(suite)?;
+        run_suite(suite, learners)?;
     }
     Ok(())
 }
@@ -115,7 +118,7 @@ fn check_present(suite: &Suite) -> Result<()> {
     Ok(())
 }
 
-fn run_suite(suite: &Suite) -> Result<()> {
+fn run_suite(suite: &Suite, learners: Option<usize>) -> Result<()> {
     println!("== bench {}: {}", suite.name, suite.about);
     crate::run_command(cargo().args([
         "build",
@@ -129,7 +132,12 @@ fn run_suite(suite: &Suite) -> Result<()> {
         .join("release")
         .join("examples")
         .join(suite.native_example);
-    let native = capture("native", Command::new(&binary).current_dir(project_root()))?;
+    let mut native = Command::new(&binary);
+    native.current_dir(project_root());
+    if let Some(n) = learners {
+        native.env("CAIRN_BENCH_LEARNERS", n.to_string());
+    }
+    let native = capture("native", &mut native)?;
     let wasm = capture(
         "wasm",
         Command::new("node")

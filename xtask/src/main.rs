@@ -28,7 +28,9 @@ tasks:
   wasm                       build cairn-wasm for wasm32 and generate bindings into www/pkg/
   ci [--quick]               every check, stopping at the first failure (--quick skips fuzz)
   demo [--port N]            build the wasm and serve Cairn on 127.0.0.1 (default port 8080)
-  bench <core|credentials|all>  native and wasm benchmarks in one run, with ratios
+  bench <core|credentials|all> [--learners N]
+                                native and wasm benchmarks in one run, with ratios
+                                (--learners: a smaller core course, for a shared machine)
   records                    fold every scenario natively into target/scenario-records/
   golden [--check]           write tests/golden/records/ from every scenario (--check: fail on a diff)
   fuzz                       run each fuzz target briefly (installs cargo-fuzz if missing)
@@ -73,8 +75,14 @@ fn dispatch(args: &[String]) -> Result<()> {
             demo::run(port)
         }
         Some("bench") => match rest {
-            [suite] => bench::run(suite),
-            _ => bail!("usage: cargo xtask bench <core|credentials|all>"),
+            [suite] => bench::run(suite, None),
+            [suite, flag, value] if flag == "--learners" => bench::run(
+                suite,
+                Some(value.parse().with_context(|| {
+                    format!("--learners expects a whole number, got {value:?}")
+                })?),
+            ),
+            _ => bail!("usage: cargo xtask bench <core|credentials|all> [--learners N]"),
         },
         Some("records") => {
             no_extra_args("records", rest)?;

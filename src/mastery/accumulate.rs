@@ -1,0 +1,232 @@
+//! One competency's calculation kept up to date one score at a time: constant work per new
+//! score whatever the method, the exact value only when asked for (`spec/mastery.md` §3).
+//!
+//! A fold that re-runs [`calculate`](super::calculate()) after every attempt pays for the
+//! whole evidence each time; an [`Accumulator`] per competency pays once per score. Its
+//! decisions ([`Accumulator::meets`]) are exactly those of the exact value: the decaying
+//! average carries a narrow interval and computes the exact value only when the interval
+//! straddles a 2-decimal rounding boundary.
+
+use super::{Method, NoValue, calculate};
+use crate::number::Number;
+
+/// Fixed-point scale of the decaying average's interval: 10^12.
+const SCALE: i128 = 1_000_000_000_000;
+
+/// One competency's method over the scores pushed so far (oldest first).
+#[derive(Debug, Clone)]
+pub struct Accumulator {
+    method: Method,
+    mastery_points: Number,
+    /// Every score pushed, for the exact value of the decaying average on demand.
+    scores: Vec<Number>,
+    highest: Option<Number>,
+    sum: Number,
+    /// `n_mastery`: the mastering scores' sum and count.
+    members: (Number, usize),
+    /// Decaying average: `lo / SCALE ≤ d ≤ hi / SCALE`, or `None` once a score or a value
+    /// leaves the fixed-point range (then the exact value decides).
+    interval: Option<(i128, i128)>,
+}
+
+impl Accumulator {
+    /// An empty accumulator for `method`; `mastery_points` decides `n_mastery` membership
+    /// and [`Accumulator::meets`].
+    pub fn new(method: Method, mastery_points: Number) -> Self {
+        Accumulator {
+            method,
+            mastery_points,
+            scores: Vec::new(),
+            highest: None,
+            sum: Number::zero(),
+            members: (Number::zero(), 0),
+            interval: Some((0, 0)),
+        }
+    }
+
+    /// Forgets every score (a learner's log starts again).
+    pub fn clear(&mut self) {
+        self.scores.clear();
+        self.highest = None;
+        self.sum = Number::zero();
+        self.members = (Number::zero(), 0);
+        self.interval = Some((0, 0));
+    }
+
+    /// How many scores were pushed.
+    pub fn len(&self) -> usize {
+        self.scores.len()
+    }
+
+    /// Whether no score was pushed.
+    pub fn is_empty(&self) -> bool {
+        self.scores.is_empty()
+    }
+
+    /// Adds the newest score.
+    pub fn push(&mut self, score: Number) {
+        match self.method {
+            Method::Highest => {
+                if self.highest.as_ref().is_none_or(|h| score > *h) {
+                    self.highest = Some(score.clone());
+                }
+            }
+            Method::Average | Method::WeightedAverage { .. } => self.sum = self.sum.add(&score),
+            Method::NMastery { .. } => {
+                if score.meets(&self.mastery_points) {
+                    self.members = (self.members.0.add(&score), self.members.1 + 1);
+                }
+            }
+            Method::DecayingAverage { rate_pct } => {
+                self.interval = self.interval.and_then(|(lo, hi)| {
+                    let (s_lo, s_hi) = fixed_bounds(&score)?;
+                    if self.scores.is_empty() {
+                        return Some((s_lo, s_hi));
+                    }
+                    let p = i128::from(rate_pct);
+                    let q = 100 - p;
+                    if q < 0 {
+                        return None; // a hand-built rate above 100: the exact value decides
+                    }
+                    let lo =
+                        (q.checked_mul(lo)?.checked_add(p.checked_mul(s_lo)?)?).div_euclid(100);
+                    let hi = ceil_div(q.checked_mul(hi)?.checked_add(p.checked_mul(s_hi)?)?, 100);
+                    Some((lo, hi))
+                });
+            }
+            Method::Latest | Method::First => {}
+        }
+        self.scores.push(score);
+    }
+
+    /// The exact value over the scores pushed so far, as [`calculate`] gives it.
+    pub fn value(&self) -> Result<Number, NoValue> {
+        let (first, _) = self.scores.split_first().ok_or(NoValue::NoEvidence)?;
+        let n = self.scores.len();
+        let count = |k: usize| Number::from_integer(i64::try_from(k).unwrap_or(i64::MAX));
+        match self.method {
+            Method::Highest => Ok(self.highest.clone().unwrap_or_else(|| first.clone())),
+            Method::Latest => Ok(self.scores[n - 1].clone()),
+            Method::First => Ok(first.clone()),
+            Method::Average => Ok(self.sum.div(&count(n))),
+            Method::WeightedAverage { weight_pct } if n > 1 => {
+                let newest = &self.scores[n - 1];
+                let w = Number::ratio(i64::from(weight_pct), 100);
+                let mean_older = self.sum.sub(newest).div(&count(n - 1));
+                Ok(w.mul(newest).add(&Number::one().sub(&w).mul(&mean_older)))
+            }
+            Method::WeightedAverage { .. } => Ok(first.clone()),
+            Method::NMastery { n: needed } => {
+                let needed = usize::try_from(needed).unwrap_or(usize::MAX);
+                let (total, members) = &self.members;
+                if n < needed || *members < needed || *members == 0 {
+                    return Err(NoValue::FewerThanN);
+                }
+                Ok(total.div(&count(*members)))
+            }
+            Method::DecayingAverage { .. } => {
+                calculate(&self.method, &self.scores, &self.mastery_points)
+            }
+        }
+    }
+
+    /// Whether the value's reported (rounded) form meets `threshold`; `None` without a
+    /// value. Exactly `value().meets(threshold)`, without the exact decaying average unless
+    /// its interval straddles a rounding boundary.
+    pub fn meets(&self, threshold: &Number) -> Option<bool> {
+        if let (Method::DecayingAverage { .. }, Some((lo, hi)), false) =
+            (self.method, self.interval, self.scores.is_empty())
+            && let (Some(lo), Some(hi)) = (fixed_number(lo), fixed_number(hi))
+        {
+            // round2 is monotone: lo ≤ d ≤ hi gives round2(lo) ≤ round2(d) ≤ round2(hi).
+            if lo.meets(threshold) {
+                return Some(true);
+            }
+            if !hi.meets(threshold) {
+                return Some(false);
+            }
+        }
+        self.value().ok().map(|v| v.meets(threshold))
+    }
+}
+
+/// `floor(x · SCALE)` and `ceil(x · SCALE)` of a small-form score.
+fn fixed_bounds(x: &Number) -> Option<(i128, i128)> {
+    let (n, d) = x.small_parts()?;
+    let scaled = i128::from(n).checked_mul(SCALE)?;
+    let d = i128::from(d);
+    Some((scaled.div_euclid(d), ceil_div(scaled, d)))
+}
+
+fn ceil_div(a: i128, b: i128) -> i128 {
+    -((-a).div_euclid(b))
+}
+
+/// `v / SCALE` as a number, when `v` fits the small form.
+fn fixed_number(v: i128) -> Option<Number> {
+    Some(Number::ratio(
+        i64::try_from(v).ok()?,
+        i64::try_from(SCALE).ok()?,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn method() -> impl Strategy<Value = Method> {
+        prop_oneof![
+            Just(Method::Highest),
+            Just(Method::Latest),
+            Just(Method::First),
+            Just(Method::Average),
+            (1u32..=99).prop_map(|weight_pct| Method::WeightedAverage { weight_pct }),
+            (50u32..=99).prop_map(|rate_pct| Method::DecayingAverage { rate_pct }),
+            (1u32..=10).prop_map(|n| Method::NMastery { n }),
+        ]
+    }
+
+    /// Percents as the fold makes them, dense around the rounding boundaries of 85.
+    fn score() -> impl Strategy<Value = Number> {
+        prop_oneof![
+            (0i64..=10_000).prop_map(|h| Number::ratio(h, 100)),
+            (84_990i64..=85_010).prop_map(|t| Number::ratio(t, 1000)),
+            (0i64..=300).prop_map(|t| Number::ratio(t, 3)),
+            (0i64..=100).prop_map(Number::from_integer),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn every_prefix_agrees_with_calculate(
+            method in method(),
+            scores in prop::collection::vec(score(), 0..40),
+            threshold in prop_oneof![Just("85"), Just("84.99"), Just("70"), Just("3")],
+        ) {
+            let threshold = Number::parse_exact(threshold).unwrap();
+            let mut acc = Accumulator::new(method, threshold.clone());
+            for k in 0..=scores.len() {
+                let want = calculate(&method, &scores[..k], &threshold);
+                prop_assert_eq!(acc.value(), want.clone());
+                prop_assert_eq!(acc.meets(&threshold), want.ok().map(|v| v.meets(&threshold)));
+                if let Some(s) = scores.get(k) {
+                    acc.push(s.clone());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_decaying_value_exactly_on_a_boundary_decides_without_doubt() {
+        let t = Number::parse_exact("85").unwrap();
+        let mut acc = Accumulator::new(Method::DecayingAverage { rate_pct: 65 }, t.clone());
+        for s in ["84.995", "84.995", "84.995"] {
+            acc.push(Number::parse_exact(s).unwrap());
+        }
+        assert_eq!(acc.interval.map(|(lo, hi)| lo == hi), Some(true));
+        assert_eq!(acc.meets(&t), Some(true));
+        acc.clear();
+        assert_eq!(acc.meets(&t), None);
+    }
+}
