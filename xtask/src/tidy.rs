@@ -5,9 +5,7 @@
 //! 2. No source file is longer than [`MAX_LINES`] lines (one job per file: a longer file is
 //!    split by the jobs it holds). Exempt: JSON-LD contexts (files under a `contexts/`
 //!    folder, kept verbatim) and generated files (a `@generated` marker in the first five
-//!    lines; `www/pkg/` and `target/` are not searched at all). Files still waiting for
-//!    their split are listed in [`AWAITING_SPLIT`]; tidy fails once one of them fits, so
-//!    the list only shrinks.
+//!    lines; `www/pkg/` and `target/` are not searched at all).
 
 use std::path::{Path, PathBuf};
 
@@ -17,11 +15,6 @@ use crate::project_root;
 
 /// The longest a source file may be, in lines.
 pub const MAX_LINES: usize = 800;
-
-/// Source files over [`MAX_LINES`] whose split is under way (issue 7), by path from the
-/// repository root. Remove an entry when its split lands; tidy says when one is stale.
-const AWAITING_SPLIT: &[&str] = &[
-];
 
 /// Directory names never searched: build output, dependencies, VCS data.
 const SKIPPED_DIRS: &[&str] = &[
@@ -65,21 +58,9 @@ pub fn check() -> Result<()> {
             continue;
         }
         let lines = text.lines().count();
-        let awaiting = AWAITING_SPLIT.contains(&shown.as_str());
-        if lines > MAX_LINES && !awaiting {
+        if lines > MAX_LINES {
             problems.push(format!(
                 "{shown}: {lines} lines, over the limit of {MAX_LINES}: split it by the jobs it holds"
-            ));
-        } else if lines <= MAX_LINES && awaiting {
-            problems.push(format!(
-                "{shown}: {lines} lines now fits; remove it from AWAITING_SPLIT in xtask/src/tidy.rs"
-            ));
-        }
-    }
-    for listed in AWAITING_SPLIT {
-        if !files.iter().any(|f| relative(&root, f) == *listed) {
-            problems.push(format!(
-                "{listed}: gone; remove it from AWAITING_SPLIT in xtask/src/tidy.rs"
             ));
         }
     }
@@ -91,9 +72,8 @@ pub fn check() -> Result<()> {
         );
     }
     println!(
-        "tidy: {rust_files} .rs files open with `//!`; {} source files within {MAX_LINES} lines ({} awaiting a split)",
-        files.len(),
-        AWAITING_SPLIT.len()
+        "tidy: {rust_files} .rs files open with `//!`; {} source files within {MAX_LINES} lines",
+        files.len()
     );
     Ok(())
 }
