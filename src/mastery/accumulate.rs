@@ -18,8 +18,12 @@ const SCALE: i128 = 1_000_000_000_000;
 pub struct Accumulator {
     method: Method,
     mastery_points: Number,
-    /// Every score pushed, for the exact value of the decaying average on demand.
+    /// Decaying average only: every score pushed, for its exact value on demand (the other
+    /// methods need no more than the first and the newest).
     scores: Vec<Number>,
+    count: usize,
+    first: Option<Number>,
+    newest: Option<Number>,
     highest: Option<Number>,
     sum: Number,
     /// `n_mastery`: the mastering scores' sum and count.
@@ -37,6 +41,9 @@ impl Accumulator {
             method,
             mastery_points,
             scores: Vec::new(),
+            count: 0,
+            first: None,
+            newest: None,
             highest: None,
             sum: Number::zero(),
             members: (Number::zero(), 0),
@@ -47,6 +54,9 @@ impl Accumulator {
     /// Forgets every score (a learner's log starts again).
     pub fn clear(&mut self) {
         self.scores.clear();
+        self.count = 0;
+        self.first = None;
+        self.newest = None;
         self.highest = None;
         self.sum = Number::zero();
         self.members = (Number::zero(), 0);
@@ -55,12 +65,12 @@ impl Accumulator {
 
     /// How many scores were pushed.
     pub fn len(&self) -> usize {
-        self.scores.len()
+        self.count
     }
 
     /// Whether no score was pushed.
     pub fn is_empty(&self) -> bool {
-        self.scores.is_empty()
+        self.count == 0
     }
 
     /// Adds the newest score.
@@ -80,7 +90,7 @@ impl Accumulator {
             Method::DecayingAverage { rate_pct } => {
                 self.interval = self.interval.and_then(|(lo, hi)| {
                     let (s_lo, s_hi) = fixed_bounds(&score)?;
-                    if self.scores.is_empty() {
+                    if self.count == 0 {
                         return Some((s_lo, s_hi));
                     }
                     let p = i128::from(rate_pct);
@@ -96,21 +106,38 @@ impl Accumulator {
             }
             Method::Latest | Method::First => {}
         }
-        self.scores.push(score);
+        self.count += 1;
+        match self.method {
+            Method::DecayingAverage { .. } => self.scores.push(score),
+            Method::Latest | Method::WeightedAverage { .. } => {
+                if self.first.is_none() {
+                    self.first = Some(score.clone());
+                }
+                self.newest = Some(score);
+            }
+            _ => {
+                if self.first.is_none() {
+                    self.first = Some(score);
+                }
+            }
+        }
     }
 
     /// The exact value over the scores pushed so far, as [`calculate`] gives it.
     pub fn value(&self) -> Result<Number, NoValue> {
-        let (first, _) = self.scores.split_first().ok_or(NoValue::NoEvidence)?;
-        let n = self.scores.len();
+        if let Method::DecayingAverage { .. } = self.method {
+            return calculate(&self.method, &self.scores, &self.mastery_points);
+        }
+        let first = self.first.as_ref().ok_or(NoValue::NoEvidence)?;
+        let newest = self.newest.as_ref().unwrap_or(first);
+        let n = self.count;
         let count = |k: usize| Number::from_integer(i64::try_from(k).unwrap_or(i64::MAX));
         match self.method {
             Method::Highest => Ok(self.highest.clone().unwrap_or_else(|| first.clone())),
-            Method::Latest => Ok(self.scores[n - 1].clone()),
+            Method::Latest => Ok(newest.clone()),
             Method::First => Ok(first.clone()),
             Method::Average => Ok(self.sum.div(&count(n))),
             Method::WeightedAverage { weight_pct } if n > 1 => {
-                let newest = &self.scores[n - 1];
                 let w = Number::ratio(i64::from(weight_pct), 100);
                 let mean_older = self.sum.sub(newest).div(&count(n - 1));
                 Ok(w.mul(newest).add(&Number::one().sub(&w).mul(&mean_older)))
@@ -135,7 +162,7 @@ impl Accumulator {
     /// its interval straddles a rounding boundary.
     pub fn meets(&self, threshold: &Number) -> Option<bool> {
         if let (Method::DecayingAverage { .. }, Some((lo, hi)), false) =
-            (self.method, self.interval, self.scores.is_empty())
+            (self.method, self.interval, self.is_empty())
             && let (Some(lo), Some(hi)) = (fixed_number(lo), fixed_number(hi))
         {
             // round2 is monotone: lo ≤ d ≤ hi gives round2(lo) ≤ round2(d) ≤ round2(hi).

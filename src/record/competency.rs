@@ -1,9 +1,11 @@
 //! Competency results: status (README §5.2) and score by the competency's method, cached
 //! until an input changes.
 
+use super::course::CompInfo;
+use super::kept::Scores;
 use super::learner::Learner;
 use crate::definition::CompetencyMethod;
-use crate::mastery::{self, MasteryStatus};
+use crate::mastery::{self, Accumulator, MasteryStatus};
 use crate::number::Number;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,9 +14,6 @@ pub(super) struct CompResult {
     pub(super) score: Option<Number>,
 }
 
-/// Reused buffers for evidence sequences: (submission position, percent), then percents.
-pub(super) type Scratch = (Vec<(usize, Number)>, Vec<Number>);
-
 /// What is known of a competency since its inputs last changed.
 #[derive(Debug, Clone, Default)]
 pub(super) struct CompCache {
@@ -22,7 +21,141 @@ pub(super) struct CompCache {
     pub(super) score: Option<Option<Number>>,
 }
 
+/// A calculated competency's evidence (README §5.2): the percents of its items' scored
+/// attempts in submission order, kept in an [`Accumulator`] so a decision costs constant
+/// work per attempt.
+#[derive(Debug, Clone)]
+pub(super) struct Evidence {
+    pub(super) acc: Accumulator,
+    /// Submission position of the latest attempt pushed: a later one is pushed, an earlier
+    /// one replays the evidence.
+    pub(super) last_position: Option<usize>,
+}
+
+impl Evidence {
+    /// Empty evidence for a competency with a calculation method; `None` for `kept_mean`.
+    pub(super) fn new(comp: &CompInfo) -> Option<Self> {
+        match comp.method {
+            CompetencyMethod::Calculated(method) => Some(Evidence {
+                acc: Accumulator::new(method, comp.threshold.clone()),
+                last_position: None,
+            }),
+            CompetencyMethod::KeptMean => None,
+        }
+    }
+
+    pub(super) fn clear(&mut self) {
+        self.acc.clear();
+        self.last_position = None;
+    }
+}
+
 impl Learner<'_, '_> {
+    /// The calculated competencies assessment `a` is an item of.
+    fn evidence_of(&self, a: usize) -> impl Iterator<Item = usize> + use<'_> {
+        self.course.asmts[a]
+            .feeds
+            .iter()
+            .copied()
+            .filter(move |&c| self.evidence[c].is_some() && self.course.comps[c].items.contains(&a))
+    }
+
+    /// Pushes attempt `i` of `a`, just taken into the kept result's run (with `capped`, its
+    /// scores after the re-sit cap when the cap lowers them), onto each calculated
+    /// competency it is evidence for; replays a competency whose evidence is later.
+    pub(super) fn push_evidence(&mut self, a: usize, i: usize, capped: Option<&Scores>) {
+        let attempt = &self.asmts[a].attempts[i];
+        let Some(scores) = capped.or(attempt.scores.as_ref()) else {
+            return;
+        };
+        let position = attempt.position;
+        let course = self.course;
+        let info = &course.asmts[a];
+        let mut replay = Vec::new();
+        for &c in &info.feeds {
+            if !course.comps[c].items.contains(&a) {
+                continue;
+            }
+            let Some(evidence) = &mut self.evidence[c] else {
+                continue;
+            };
+            if evidence.last_position.is_some_and(|p| p > position) {
+                replay.push(c);
+                continue;
+            }
+            let percent = match info.groups.iter().position(|g| g.0 == c) {
+                None => &scores.percent,
+                Some(g) => &scores.group_percents[g],
+            };
+            evidence.acc.push(percent.clone());
+            evidence.last_position = Some(position);
+        }
+        for c in replay {
+            self.rebuild_evidence(c);
+        }
+    }
+
+    /// Replays the evidence of every calculated competency `a` is an item of.
+    pub(super) fn evidence_changed(&mut self, a: usize) {
+        let comps: Vec<usize> = self.evidence_of(a).collect();
+        for c in comps {
+            self.rebuild_evidence(c);
+        }
+    }
+
+    /// A calculated competency's evidence from scratch: every item's scored attempts (as
+    /// the kept result takes them, after the re-sit cap) in submission order.
+    fn rebuild_evidence(&mut self, c: usize) {
+        let gathered = self.gather_evidence(c);
+        if let Some(evidence) = &mut self.evidence[c] {
+            evidence.clear();
+            for (position, percent) in gathered {
+                evidence.acc.push(percent);
+                evidence.last_position = Some(position);
+            }
+        }
+    }
+
+    fn gather_evidence(&self, c: usize) -> Vec<(usize, Number)> {
+        let comp = &self.course.comps[c];
+        let mut evidence = Vec::new();
+        for &a in &comp.items {
+            let group = self.course.asmts[a].groups.iter().position(|g| g.0 == c);
+            self.for_each_scored(a, |attempt, scores| {
+                let percent = match group {
+                    None => scores.percent.clone(),
+                    Some(g) => scores.group_percents[g].clone(),
+                };
+                evidence.push((attempt.position, percent));
+            });
+        }
+        evidence.sort_by_key(|e| e.0);
+        evidence
+    }
+
+    /// Debug builds: the incremental kept result and evidence equal a full rescan.
+    #[cfg(debug_assertions)]
+    pub(super) fn assert_incremental(&self, a: usize) {
+        assert_eq!(self.kept[a], self.compute_kept(a), "kept result of {a}");
+        for c in self.evidence_of(a) {
+            let comp = &self.course.comps[c];
+            let CompetencyMethod::Calculated(method) = &comp.method else {
+                continue;
+            };
+            let scores: Vec<Number> = self.gather_evidence(c).into_iter().map(|e| e.1).collect();
+            let want = mastery::calculate(method, &scores, &comp.threshold).ok();
+            let acc = self.evidence[c].as_ref().map(|e| &e.acc);
+            assert_eq!(
+                acc.map(|acc| acc.len()),
+                Some(scores.len()),
+                "evidence of {c}"
+            );
+            if scores.len() <= 64 {
+                assert_eq!(acc.and_then(|acc| acc.value().ok()), want, "value of {c}");
+            }
+        }
+    }
+
     /// Forgets what depends on an assessment's results: the competencies it feeds.
     pub(super) fn invalidate_feeds(&mut self, a: usize) {
         let cache = self.comp_cache.get_mut();
@@ -55,16 +188,23 @@ impl Learner<'_, '_> {
             MasteryStatus::NotStarted
         } else if with_kept < comp.items.len() {
             MasteryStatus::InProgress
-        } else if self
-            .competency_score(c)
-            .is_some_and(|s| s.meets(&comp.threshold))
-        {
+        } else if self.meets_threshold(c) {
             MasteryStatus::Mastered
         } else {
             MasteryStatus::NotYet
         };
         self.comp_cache.borrow_mut()[c].status = Some(status);
         status
+    }
+
+    /// Whether the competency's score meets its threshold; a calculated one decides by its
+    /// accumulator, without the exact score.
+    fn meets_threshold(&self, c: usize) -> bool {
+        let threshold = &self.course.comps[c].threshold;
+        match &self.evidence[c] {
+            Some(evidence) => evidence.acc.meets(threshold) == Some(true),
+            None => self.competency_score(c).is_some_and(|s| s.meets(threshold)),
+        }
     }
 
     pub(super) fn competency_score(&self, c: usize) -> Option<Number> {
@@ -102,25 +242,7 @@ impl Learner<'_, '_> {
                     Some(sum.div(&weights))
                 }
             }
-            CompetencyMethod::Calculated(method) => {
-                let mut scratch = self.scratch.borrow_mut();
-                let (evidence, scores) = &mut *scratch;
-                evidence.clear();
-                for &a in &comp.items {
-                    let group = self.course.asmts[a].groups.iter().position(|g| g.0 == c);
-                    self.for_each_scored(a, |attempt, scores| {
-                        let percent = match group {
-                            None => scores.percent.clone(),
-                            Some(g) => scores.group_percents[g].clone(),
-                        };
-                        evidence.push((attempt.position, percent));
-                    });
-                }
-                evidence.sort_by_key(|e| e.0);
-                scores.clear();
-                scores.extend(evidence.drain(..).map(|e| e.1));
-                mastery::calculate(method, scores, &comp.threshold).ok()
-            }
+            CompetencyMethod::Calculated(_) => self.evidence[c].as_ref()?.acc.value().ok(),
         }
     }
 }

@@ -11,7 +11,7 @@ use crate::number::Number;
 use crate::policy::PolicyError;
 use crate::time::Timestamp;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub(super) struct Scores {
     pub(super) total: Number,
     pub(super) parts: Vec<Number>,
@@ -21,6 +21,20 @@ pub(super) struct Scores {
     pub(super) group_percents: Vec<Number>,
     /// Whether these scores pass the assessment (README §5.1).
     pub(super) passes: bool,
+}
+
+/// The current cycle's scored attempts as the kept result has taken them in.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Run {
+    /// The cycle the run belongs to.
+    pub(super) cycle: u32,
+    /// Scored attempts taken in (the first is never capped).
+    pub(super) count: usize,
+    /// List index of the latest attempt taken in.
+    pub(super) last: Option<usize>,
+    /// Scored averaging: the sums of the totals and of each part.
+    pub(super) total: Number,
+    pub(super) parts: Vec<Number>,
 }
 
 #[derive(Debug, Clone)]
@@ -36,13 +50,13 @@ pub(super) struct Attempt {
 
 /// The kept result of an assessment: a scored attempt as it stands, or scores computed
 /// from several (an average, or an attempt lowered by the re-sit cap).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub(super) struct Kept {
     pub(super) from: KeptFrom,
     pub(super) passes: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub(super) enum KeptFrom {
     /// Index of the attempt in the assessment's list.
     Attempt(usize),
@@ -115,6 +129,109 @@ impl Learner<'_, '_> {
         }
     }
 
+    /// The kept result from scratch: every scored attempt of the current cycle, in order.
+    pub(super) fn recompute_kept(&mut self, a: usize) {
+        let cycle = self.cycle(a);
+        let state = &mut self.asmts[a];
+        state.run = Run {
+            cycle,
+            ..Run::default()
+        };
+        // Cycles never decrease along the list: the current cycle's attempts are a suffix.
+        let start = state.attempts.partition_point(|x| x.cycle < cycle);
+        self.kept[a] = None;
+        for i in start..self.asmts[a].attempts.len() {
+            self.kept_step(a, i);
+        }
+    }
+
+    /// Whether attempt `i`, newly scored or submitted, extends the current cycle's run: the
+    /// kept result then follows by [`Learner::kept_step`] alone, without a rescan.
+    pub(super) fn kept_extends(&self, a: usize, i: usize) -> bool {
+        let state = &self.asmts[a];
+        let cycle = self.cycle(a);
+        state.run.cycle == cycle
+            && state.attempts[i].cycle == cycle
+            && state.run.last.is_none_or(|last| i > last)
+    }
+
+    /// Adds attempt `i`, later than every scored attempt already in the run, to the kept
+    /// result (README §5.1, as [`Learner::for_each_scored`] orders them). `None` when the
+    /// attempt does not count (unscored, or a failed non-counted challenge); else the
+    /// scores after the re-sit cap when the cap lowers them.
+    pub(super) fn kept_step(&mut self, a: usize, i: usize) -> Option<Option<Scores>> {
+        let info = &self.course.asmts[a];
+        let state = &self.asmts[a];
+        let attempt = &state.attempts[i];
+        let scores = attempt.scores.as_ref()?;
+        if !attempt.counted && !scores.passes {
+            return None; // a failed non-counted challenge is kept but never scored
+        }
+        let first = state.run.count == 0;
+        let capped = if first {
+            None
+        } else {
+            self.course.capped(a, scores)
+        };
+        let used = capped.as_ref().unwrap_or(scores);
+        let keep = match (info.summative, info.policy.scoring) {
+            (false, _) | (true, Scoring::Latest) => true,
+            (true, Scoring::First) => first,
+            (true, Scoring::Highest) => self
+                .kept_scores(a)
+                .is_none_or(|best| used.total > best.total),
+            (true, Scoring::Average) => false,
+        };
+        let kept = if info.summative && info.policy.scoring == Scoring::Average {
+            let run = &state.run;
+            let n = run.count + 1;
+            let total = run.total.add(&used.total);
+            let mut parts = run.parts.clone();
+            parts.resize(info.parts.len(), Number::zero());
+            for (sum, p) in parts.iter_mut().zip(&used.parts) {
+                *sum = sum.add(p);
+            }
+            let count = Number::from_integer(n as i64);
+            let averaged = self.course.derive_scores(
+                a,
+                total.div(&count),
+                parts.iter().map(|p| p.div(&count)).collect(),
+            );
+            let run = &mut self.asmts[a].run;
+            run.total = total;
+            run.parts = parts;
+            let passes = averaged.passes;
+            Some(Kept {
+                from: KeptFrom::Computed(Box::new(averaged)),
+                passes,
+            })
+        } else if keep {
+            let passes = used.passes;
+            Some(Kept {
+                from: match &capped {
+                    None => KeptFrom::Attempt(i),
+                    Some(c) => KeptFrom::Computed(Box::new(c.clone())),
+                },
+                passes,
+            })
+        } else {
+            None
+        };
+        let run = &mut self.asmts[a].run;
+        run.count += 1;
+        run.last = Some(i);
+        if let Some(kept) = kept {
+            // The kept result passes by the same test as an attempt; formative work never passes.
+            self.kept[a] = Some(Kept {
+                passes: info.summative && kept.passes,
+                ..kept
+            });
+        }
+        Some(capped)
+    }
+
+    /// The kept result by a full rescan (the definition [`Learner::kept_step`] follows).
+    #[cfg(debug_assertions)]
     pub(super) fn compute_kept(&self, a: usize) -> Option<Kept> {
         let info = &self.course.asmts[a];
         let average = info.summative && info.policy.scoring == Scoring::Average;

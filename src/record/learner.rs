@@ -5,9 +5,9 @@
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 
-use super::competency::{CompCache, Scratch};
+use super::competency::{CompCache, Evidence};
 use super::course::{Course, Resolved};
-use super::kept::{Attempt, Kept, check_score_fields, read_scores};
+use super::kept::{Attempt, Kept, Run, check_score_fields, read_scores};
 use super::output::RejectedEvent;
 use crate::criteria::{Facts, Leaf, Rule, is_held};
 use crate::definition::{GrantMode, PlarMethod};
@@ -24,6 +24,10 @@ pub(super) struct AsmtState {
     pub(super) feedback_after_latest: bool,
     pub(super) course_attempts: u32,
     pub(super) challenge_taken: bool,
+    /// The kept result's progress through the current cycle.
+    pub(super) run: Run,
+    /// Counted attempts: (cycle, count in that cycle, list index of the latest).
+    pub(super) counted: (u32, u32, Option<usize>),
 }
 
 #[derive(Debug, Clone)]
@@ -55,11 +59,11 @@ pub(super) struct Learner<'c, 'a> {
     pub(super) presentations: Vec<Presentation>,
     pub(super) claimed: BTreeSet<(usize, usize)>,
     pub(super) comp_cache: RefCell<Vec<CompCache>>,
+    /// Per competency with a calculation method, its evidence so far (README §5.2).
+    pub(super) evidence: Vec<Option<Evidence>>,
     /// Whether anything criteria read (results, grants, issuances, presentations) changed
     /// since the criteria were last checked.
     pub(super) dirty: bool,
-    /// Reused buffers for evidence sequences: (submission position, percent), then percents.
-    pub(super) scratch: RefCell<Scratch>,
 }
 
 impl<'c, 'a> Learner<'c, 'a> {
@@ -77,7 +81,7 @@ impl<'c, 'a> Learner<'c, 'a> {
             presentations: Vec::new(),
             claimed: BTreeSet::new(),
             comp_cache: RefCell::new(vec![CompCache::default(); nc]),
-            scratch: RefCell::new((Vec::new(), Vec::new())),
+            evidence: course.comps.iter().map(Evidence::new).collect(),
             dirty: true,
         }
     }
@@ -91,6 +95,11 @@ impl<'c, 'a> Learner<'c, 'a> {
             state.feedback_after_latest = false;
             state.course_attempts = 0;
             state.challenge_taken = false;
+            state.run = Run::default();
+            state.counted = (0, 0, None);
+        }
+        for evidence in self.evidence.iter_mut().flatten() {
+            evidence.clear();
         }
         self.kept.iter_mut().for_each(|k| *k = None);
         self.granted_comps.fill(None);
@@ -179,7 +188,7 @@ impl<'c, 'a> Learner<'c, 'a> {
                         problem: "a score or part_scores is required".into(),
                     })?;
                 self.asmts[a].attempts[i].scores = Some(self.course.derive_scores(a, total, parts));
-                self.attempts_changed(a, t);
+                self.attempts_changed(a, t, i, true);
                 Ok(())
             }
             EventKind::ScoreOverridden(change) => {
@@ -210,7 +219,7 @@ impl<'c, 'a> Learner<'c, 'a> {
                         }
                     })?;
                 self.asmts[a].attempts[i].scores = Some(self.course.derive_scores(a, total, parts));
-                self.attempts_changed(a, t);
+                self.attempts_changed(a, t, i, false);
                 Ok(())
             }
             EventKind::PlarGranted(grant) => self.grant(
@@ -339,12 +348,11 @@ impl<'c, 'a> Learner<'c, 'a> {
             feedback_after_latest: state.feedback_after_latest,
             ..CountedState::default()
         };
-        for attempt in state
-            .attempts
-            .iter()
-            .filter(|x| x.counted && x.cycle == cycle)
+        if let (c, n, Some(latest)) = state.counted
+            && c == cycle
         {
-            counted.counted += 1;
+            let attempt = &state.attempts[latest];
+            counted.counted = n;
             counted.latest = Some((attempt.number, attempt.at));
             counted.latest_pending = attempt.scores.is_none();
         }
@@ -382,8 +390,9 @@ impl<'c, 'a> Learner<'c, 'a> {
         let d = info.def;
         let def = &self.course.defs[d];
         if !info.summative {
-            let number = self.asmts[a].attempts.len() as u32 + 1;
-            self.asmts[a].attempts.push(Attempt {
+            let state = &mut self.asmts[a];
+            let number = state.attempts.len() as u32 + 1;
+            state.attempts.push(Attempt {
                 number,
                 position,
                 at: t,
@@ -392,7 +401,9 @@ impl<'c, 'a> Learner<'c, 'a> {
                 cycle: 0,
                 scores,
             });
-            self.attempts_changed(a, t);
+            let i = state.attempts.len() - 1;
+            state.count_attempt(0, i);
+            self.attempts_changed(a, t, i, true);
             return Ok(());
         }
         // Step 2: challenge routes.
@@ -446,10 +457,12 @@ impl<'c, 'a> Learner<'c, 'a> {
         } else {
             state.challenge_taken = true;
         }
+        let i = state.attempts.len() - 1;
         if counted {
             state.feedback_after_latest = false;
+            state.count_attempt(cycle, i);
         }
-        self.attempts_changed(a, t);
+        self.attempts_changed(a, t, i, true);
         Ok(())
     }
 
@@ -485,17 +498,29 @@ impl<'c, 'a> Learner<'c, 'a> {
         Ok(())
     }
 
-    /// Recomputes an assessment's kept result after its attempts changed, and issues a
-    /// renewal when the cycle's kept result newly passes.
-    pub(super) fn attempts_changed(&mut self, a: usize, t: Timestamp) {
-        self.kept[a] = self.compute_kept(a);
+    /// Brings an assessment's kept result and the evidence of the competencies it feeds up
+    /// to date after attempt `i` changed (`fresh`: newly submitted or newly scored, else
+    /// overridden), and issues a renewal when the cycle's kept result newly passes. A fresh
+    /// attempt later than those already taken in costs constant work; anything else (an
+    /// override, an earlier attempt scored late) replays the assessment's attempts.
+    pub(super) fn attempts_changed(&mut self, a: usize, t: Timestamp, i: usize, fresh: bool) {
+        if fresh && self.kept_extends(a, i) {
+            if let Some(capped) = self.kept_step(a, i) {
+                self.push_evidence(a, i, capped.as_ref());
+            }
+        } else {
+            self.recompute_kept(a);
+            self.evidence_changed(a);
+        }
+        #[cfg(debug_assertions)]
+        self.assert_incremental(a);
         self.invalidate_feeds(a);
         self.dirty = true;
         let info = &self.course.asmts[a];
         if info.renewal && self.kept[a].as_ref().is_some_and(|k| k.passes) {
             let d = info.def;
             self.issue(d, t);
-            self.kept[a] = self.compute_kept(a);
+            self.recompute_kept(a);
         }
     }
 
@@ -730,6 +755,15 @@ impl<'c, 'a> Learner<'c, 'a> {
             deadline,
             at,
         ))
+    }
+}
+
+impl AsmtState {
+    /// Counts attempt `i`, counted in `cycle`.
+    fn count_attempt(&mut self, cycle: u32, i: usize) {
+        let (c, n, _) = self.counted;
+        let n = if c == cycle { n + 1 } else { 1 };
+        self.counted = (cycle, n, Some(i));
     }
 }
 
