@@ -20,8 +20,7 @@ pub const MAX_LINES: usize = 800;
 
 /// Source files over [`MAX_LINES`] whose split is under way (issue 7), by path from the
 /// repository root. Remove an entry when its split lands; tidy says when one is stale.
-const AWAITING_SPLIT: &[&str] = &[
-];
+const AWAITING_SPLIT: &[&str] = &[];
 
 /// Directory names never searched: build output, dependencies, VCS data.
 const SKIPPED_DIRS: &[&str] = &[

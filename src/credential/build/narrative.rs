@@ -113,7 +113,9 @@ impl Words<'_> {
                 names => self.list("master all", names),
             },
             Rule::Leaf(Leaf::Assessment(a)) => format!("pass {}", self.assessment(a.as_str())),
-            Rule::Leaf(Leaf::Submitted(a)) => format!("submit {}", self.assessment_title(a.as_str())),
+            Rule::Leaf(Leaf::Submitted(a)) => {
+                format!("submit {}", self.assessment_title(a.as_str()))
+            }
             Rule::Leaf(Leaf::Credential(d)) => format!("earn {}", self.credential(d.as_str())),
             Rule::All(of) => self.group(of, Group::All),
             Rule::Any(of) => self.group(of, Group::Any),
