@@ -3,7 +3,7 @@
 // and prints the same `@metric` lines as examples/bench_core.rs. Summaries, full records and
 // one learner per method are timed inside the bench-only module (target/bench-wasm/, built
 // with the page's profile), so the JS boundary does not count; the roster case goes through
-// the page's own `Roster.summarize`, JS objects included, as the page pays it. Numbers are
+// the page's own `Roster.summarize`, JS values included, as the page pays it. Numbers are
 // printed, never asserted.
 
 import { readFileSync } from 'node:fs';
@@ -32,7 +32,7 @@ const full = course.bestSeconds(at, true, 3);
 course.free();
 const memory = benchExports.memory.buffer.byteLength;
 
-// The page's roster case: its own module and class, JS objects included.
+// The page's roster case: its own module and class, the returned columns included.
 const rosterLogs = readFileSync(join(dir, 'roster.json'));
 const roster = new core.Roster(definitions, rosterLogs);
 let rosterBest = Infinity;
@@ -40,7 +40,7 @@ for (let run = 0; run < 5; run += 1) {
   const start = process.hrtime.bigint();
   const out = roster.summarize(at);
   rosterBest = Math.min(rosterBest, Number(process.hrtime.bigint() - start) / 1e6);
-  if (out.length !== roster.learnerCount()) throw new Error('roster: wrong number of summaries');
+  if (out.learners.length !== roster.learnerCount()) throw new Error('roster: wrong number of summaries');
 }
 
 console.log(`learners ${JSON.parse(logs).length}, events ${events}, valid ${valid}, events JSON ${logs.length} bytes`);

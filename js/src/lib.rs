@@ -1,7 +1,8 @@
 //! WebAssembly bindings of Cairn's pure core: a thin translator of types, no domain logic.
-//! JSON text goes in (the core's canonical input), plain JS objects come out through
-//! serde-wasm-bindgen's JSON-compatible serializer, and core errors become JS `Error`s whose
-//! `code` is the core's stable code and whose `message` is the core's sentence.
+//! JSON text goes in (the core's canonical input), plain JS objects come out as JSON text
+//! that the engine's own `JSON.parse` turns into objects (one string crosses the boundary,
+//! not one call per member), and core errors become JS `Error`s whose `code` is the core's
+//! stable code and whose `message` is the core's sentence.
 //!
 //! One casing: every object the binding returns keeps the core's serde names, which are
 //! snake_case (`attempts_counted`, `kept_percent`, `issued_at`), as records, summaries,
@@ -36,15 +37,20 @@ impl From<JsCoreError> for JsValue {
     }
 }
 
-/// Serializes a result as a plain JS value (objects, arrays, strings, numbers, booleans).
+/// Serializes a result as a plain JS value (objects, arrays, strings, numbers, booleans):
+/// written as JSON text by the core's serde names, then parsed by the engine's `JSON.parse`.
+/// For a large result (a roster's summaries) this is several times faster than building the
+/// objects member by member across the boundary, and it keeps one JSON writer in the module.
 pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsCoreError> {
-    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-    value.serialize(&serializer).map_err(|e| {
+    let unwritable = |message: String| {
         JsCoreError(Error::Json {
             context: "the result for JavaScript",
-            message: e.to_string(),
+            message,
         })
-    })
+    };
+    let json = serde_json::to_string(value).map_err(|e| unwritable(e.to_string()))?;
+    // serde_json writes valid JSON, so the engine's parse does not fail on it.
+    js_sys::JSON::parse(&json).map_err(|e| unwritable(format!("{e:?}")))
 }
 
 /// Reads JSON text into a core input type, naming what was read when it does not fit.

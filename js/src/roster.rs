@@ -1,9 +1,13 @@
 //! Roster-wide folding for the page's mastery grid and "what if" across a class: a thin
-//! `Roster` class over the core's `Course::summarize_all`. No domain logic here.
+//! `Roster` class over the core's `Course::summarize_all`. No domain logic here: the
+//! summaries are only laid out by column (one flat array per member, learner-major), so a
+//! 2,000-learner roster crosses to JavaScript as a few flat arrays instead of ~70,000 objects.
 
-use cairn::Timestamp;
 use cairn::error::Error;
-use cairn::record::{Course, LearnerLog};
+use cairn::ids::{AssessmentId, CompetencyId, DefinitionId, LearnerId};
+use cairn::record::{Course, IssuanceStatus, LearnerLog, LearnerSummary, MasteryStatus};
+use cairn::{Number, Timestamp};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::{JsCoreError, to_js};
@@ -43,13 +47,75 @@ impl Roster {
     }
 
     /// Folds every learner as of `at` (`YYYY-MM-DDTHH:MM:SSZ`) and returns their compact
-    /// summaries (competencies, assessments, credentials in the course's order), one per
-    /// learner in roster order. Throws an `Error` with code `invalid_timestamp` for a
-    /// malformed instant.
-    #[wasm_bindgen(unchecked_return_type = "LearnerSummary[]")]
+    /// summaries by column (`RosterSummaries`): the learner ids in roster order, then per
+    /// competency, assessment and credential the ids in the course's order and one flat array
+    /// per member, where learner `i`'s entry for id `j` is at `i * ids.length + j`. Throws an
+    /// `Error` with code `invalid_timestamp` for a malformed instant.
+    #[wasm_bindgen(unchecked_return_type = "RosterSummaries")]
     pub fn summarize(&self, at: &str) -> Result<JsValue, JsCoreError> {
         let at = Timestamp::parse(at).map_err(Error::from)?;
-        to_js(&self.course.summarize_all(&self.logs, at))
+        let summaries = self.course.summarize_all(&self.logs, at);
+        to_js(&Columns::new(&self.course, &self.logs, &summaries))
+    }
+}
+
+/// The summaries laid out by column, with the core's member names.
+#[derive(Serialize)]
+struct Columns<'a> {
+    learners: Vec<&'a LearnerId>,
+    rejected: Vec<usize>,
+    competencies: CompetencyColumns<'a>,
+    assessments: AssessmentColumns<'a>,
+    credentials: CredentialColumns<'a>,
+}
+
+#[derive(Serialize)]
+struct CompetencyColumns<'a> {
+    ids: Vec<&'a CompetencyId>,
+    status: Vec<MasteryStatus>,
+    score: Vec<&'a Option<Number>>,
+}
+
+#[derive(Serialize)]
+struct AssessmentColumns<'a> {
+    ids: Vec<&'a AssessmentId>,
+    attempts_counted: Vec<u32>,
+    kept_percent: Vec<&'a Option<Number>>,
+    passed: Vec<bool>,
+}
+
+#[derive(Serialize)]
+struct CredentialColumns<'a> {
+    ids: Vec<&'a DefinitionId>,
+    status: Vec<IssuanceStatus>,
+    issued_at: Vec<&'a Option<Timestamp>>,
+}
+
+impl<'a> Columns<'a> {
+    fn new(course: &'a Course<'_>, logs: &'a [LearnerLog], sums: &'a [LearnerSummary]) -> Self {
+        let comps = sums.iter().flat_map(|s| &s.competencies);
+        let asmts = sums.iter().flat_map(|s| &s.assessments);
+        let creds = sums.iter().flat_map(|s| &s.credentials);
+        Columns {
+            learners: logs.iter().map(|l| &l.learner).collect(),
+            rejected: sums.iter().map(|s| s.rejected).collect(),
+            competencies: CompetencyColumns {
+                ids: course.competency_ids(),
+                status: comps.clone().map(|c| c.status).collect(),
+                score: comps.map(|c| &c.score).collect(),
+            },
+            assessments: AssessmentColumns {
+                ids: course.assessment_ids(),
+                attempts_counted: asmts.clone().map(|a| a.attempts_counted).collect(),
+                kept_percent: asmts.clone().map(|a| &a.kept_percent).collect(),
+                passed: asmts.map(|a| a.passed).collect(),
+            },
+            credentials: CredentialColumns {
+                ids: course.definition_ids(),
+                status: creds.clone().map(|c| c.status).collect(),
+                issued_at: creds.map(|c| &c.issued_at).collect(),
+            },
+        }
     }
 }
 

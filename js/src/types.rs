@@ -150,13 +150,34 @@ export interface LearnerRecord {
   validation: Finding[];
 }
 
-/** A learner's results in compact form; entries follow the course's definition order. */
-export interface LearnerSummary {
-  competencies: { status: MasteryStatus; score: Exact | null }[];
-  assessments: { attempts_counted: number; kept_percent: Exact | null; passed: boolean }[];
-  credentials: { status: IssuanceStatus; issued_at: Instant | null }[];
-  /** How many events were rejected. */
-  rejected: number;
+/**
+ * A roster's summaries by column (`Roster.summarize`). Learner `i`'s entry for the `j`-th id
+ * of a group is at `i * ids.length + j` in each of that group's arrays; ids follow the
+ * course's definition order, learners the roster's order.
+ */
+export interface RosterSummaries {
+  /** Learner ids, in roster order. */
+  learners: string[];
+  /** Per learner: how many events were rejected. */
+  rejected: number[];
+  competencies: {
+    ids: string[];
+    status: MasteryStatus[];
+    score: (Exact | null)[];
+  };
+  assessments: {
+    ids: string[];
+    /** Counted attempts (current cycle). */
+    attempts_counted: number[];
+    kept_percent: (Exact | null)[];
+    passed: boolean[];
+  };
+  /** Per credential definition: its latest issuance. */
+  credentials: {
+    ids: string[];
+    status: IssuanceStatus[];
+    issued_at: (Instant | null)[];
+  };
 }
 
 /** A calculation method's result on evidence rows (`spec/mastery.md` §2–3). */

@@ -61,15 +61,15 @@ describe('binding API', () => {
       assert.equal(signature[2], type, `${name} returns ${type}`);
       assert.doesNotMatch(signature[0], ANY, name);
     }
-    assert.match(dts, /summarize\(at: string\): LearnerSummary\[\];/);
-    for (const type of ['LearnerRecord', 'Explanation', 'NextStep', 'Finding', 'LearnerSummary', 'CairnError']) {
+    assert.match(dts, /summarize\(at: string\): RosterSummaries;/);
+    for (const type of ['LearnerRecord', 'Explanation', 'NextStep', 'Finding', 'RosterSummaries', 'CairnError']) {
       assert.match(dts, new RegExp(`export (interface|type) ${type}\\b`), type);
     }
     const declared = dts.slice(dts.indexOf('export type Exact'), dts.indexOf('export interface CriteriaOutcome'));
     assert.doesNotMatch(declared, ANY);
   });
 
-  test('a roster folds every learner as fold does, in roster order', () => {
+  test('a roster folds every learner as fold does, by column in roster order', () => {
     const events = JSON.parse(sampleEvents);
     const logs = [
       { learner: 'L1', events },
@@ -78,17 +78,45 @@ describe('binding API', () => {
     const roster = new core.Roster(sampleDefinitions, new TextEncoder().encode(JSON.stringify(logs)));
     assert.equal(roster.learnerCount(), 2);
     const at = '2026-02-10T00:00:00Z';
-    // Summaries follow the course's order: definitions, then their competencies.
-    const competencyIds = JSON.parse(sampleDefinitions).flatMap((d) => d.competencies.map((c) => c.id));
-    const summaries = roster.summarize(at);
-    assert.equal(summaries.length, 2);
+    const definitions = JSON.parse(sampleDefinitions);
+    const out = roster.summarize(at);
+    assert.deepEqual(out.learners, ['L1', 'L2']);
+    // Ids follow the course's order: definitions, then their competencies and assessments.
+    assert.deepEqual(out.competencies.ids, definitions.flatMap((d) => d.competencies.map((c) => c.id)));
+    assert.deepEqual(out.credentials.ids, definitions.map((d) => d.id));
+    const groups = { competencies: out.competencies, assessments: out.assessments, credentials: out.credentials };
+    for (const [name, group] of Object.entries(groups)) {
+      for (const [member, column] of Object.entries(group)) {
+        if (member !== 'ids') assert.equal(column.length, 2 * group.ids.length, `${name}.${member}`);
+      }
+    }
+    // Learner i's entry for id j is at i * ids.length + j; each equals what fold gives.
+    const cell = (group, i, j) => i * group.ids.length + j;
     for (const [i, log] of logs.entries()) {
       const record = core.fold(sampleDefinitions, JSON.stringify(log.events), at);
-      assert.deepEqual(summaries[i].competencies.map((c) => c.status),
-        competencyIds.map((id) => record.competencies[id].status));
-      assert.equal(summaries[i].credentials[0].status, record.credentials['accessible-docs'].status);
+      assert.equal(out.rejected[i], record.errors.length);
+      out.competencies.ids.forEach((id, j) => {
+        const k = cell(out.competencies, i, j);
+        assert.equal(out.competencies.status[k], record.competencies[id].status, id);
+        assert.equal(out.competencies.score[k], record.competencies[id].score, id);
+      });
+      out.assessments.ids.forEach((id, j) => {
+        const k = cell(out.assessments, i, j);
+        const a = record.assessments[id];
+        assert.deepEqual(
+          [out.assessments.attempts_counted[k], out.assessments.kept_percent[k], out.assessments.passed[k]],
+          [a.attempts_counted, a.kept_percent, a.passed],
+          id,
+        );
+      });
+      out.credentials.ids.forEach((id, j) => {
+        const k = cell(out.credentials, i, j);
+        assert.equal(out.credentials.status[k], record.credentials[id].status, id);
+        assert.equal(out.credentials.issued_at[k], record.credentials[id].issued_at, id);
+      });
     }
-    assert.notDeepEqual(summaries[0], summaries[1], 'the two learners differ');
+    const learnerStatuses = (i) => out.competencies.status.slice(cell(out.competencies, i, 0), cell(out.competencies, i + 1, 0));
+    assert.notDeepEqual(learnerStatuses(0), learnerStatuses(1), 'the two learners differ');
     assert.equal(thrown(() => roster.summarize('soon')).code, 'invalid_timestamp');
   });
 
