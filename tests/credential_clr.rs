@@ -4,50 +4,11 @@
 
 mod credential_support;
 
-use cairn::Timestamp;
-use cairn::credential::keys::IssuerKey;
 use cairn::credential::proof::sign;
 use cairn::credential::verify::Outcome;
-use cairn::credential::{VerificationReport, VerifyOptions, verify};
-use credential_support::{seed, vector_json};
+use cairn::credential::{VerifyOptions, verify};
+use credential_support::{assert_fails_with, assert_verified, at, project_key, run, vector_json};
 use serde_json::{Value, json};
-
-const NOW: &str = "2026-06-01T00:00:00Z";
-
-fn now() -> Timestamp {
-    Timestamp::parse(NOW).expect("now")
-}
-
-fn at(text: &str) -> Timestamp {
-    Timestamp::parse(text).expect("timestamp")
-}
-
-fn project_key() -> IssuerKey {
-    IssuerKey::from_seed(&seed(
-        vector_json("project/keys.json")["seedHex"]
-            .as_str()
-            .expect("seed"),
-    ))
-}
-
-fn run(json: &str) -> VerificationReport {
-    verify(json, &VerifyOptions::at(now()))
-}
-
-fn assert_verified(report: &VerificationReport, what: &str) {
-    assert!(report.verified, "{what}: {:#?}", report.errors);
-    assert!(report.errors.is_empty());
-}
-
-fn assert_fails_with(report: &VerificationReport, code: &str, what: &str) {
-    assert!(!report.verified, "{what}: expected {code}, but it verified");
-    assert_eq!(
-        report.error_codes().first().copied(),
-        Some(code),
-        "{what}: {:#?}",
-        report.errors
-    );
-}
 
 /// V1 caps per nested credential (§9): a CLR bundling 12 signed badges (more than 64 blank
 /// nodes in all) signs and verifies; a single credential keeps the plain cap.

@@ -22,7 +22,7 @@ use cairn::credential::image::{SVG_DATA_URI_PREFIX, default_badge_svg};
 use cairn::credential::keys::IssuerKey;
 use cairn::definition::{CredentialDefinition, Image};
 use credential_corpus::{at, profile, scenarios};
-use credential_support::{repo, shared};
+use credential_support::{install_once, repo, shared, target_dir};
 use serde_json::{Value, json};
 
 /// The validator and what it needs on Python 3.10+: its own pins (installed with it), then
@@ -31,10 +31,6 @@ use serde_json::{Value, json};
 const VALIDATOR: &str = "openbadges==1.1.2";
 const OVERRIDES: &[&str] = &["pycryptodome==3.23.0"];
 const HELPERS: &[&str] = &["responses==0.26.0"];
-
-fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| repo().join("target"), PathBuf::from)
-}
 
 fn run(cmd: &mut Command, what: &str) {
     let out = cmd
@@ -60,21 +56,7 @@ fn validator_python() -> PathBuf {
         HELPERS.join(" ")
     );
     let ready = || std::fs::read_to_string(&stamp).is_ok_and(|s| s == wanted) && python.is_file();
-    if ready() {
-        return python;
-    }
-    std::fs::create_dir_all(&root).expect("create target/ob2-validator");
-    let lock = root.join(".install-lock");
-    let mut waited = 0;
-    while std::fs::create_dir(&lock).is_err() {
-        std::thread::sleep(std::time::Duration::from_millis(250));
-        waited += 1;
-        assert!(waited < 2400, "timed out waiting for {}", lock.display());
-        if ready() {
-            return python;
-        }
-    }
-    let result = std::panic::catch_unwind(|| {
+    install_once(&root, ready, || {
         let venv = root.join("venv");
         if venv.exists() {
             std::fs::remove_dir_all(&venv).expect("remove the old venv");
@@ -99,10 +81,6 @@ fn validator_python() -> PathBuf {
         pip(&second, "installing the validator's Python 3 fixes");
         std::fs::write(&stamp, &wanted).expect("stamp");
     });
-    let _ = std::fs::remove_dir(&lock);
-    if let Err(e) = result {
-        std::panic::resume_unwind(e);
-    }
     python
 }
 

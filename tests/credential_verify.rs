@@ -5,51 +5,16 @@
 
 mod credential_support;
 
-use cairn::Timestamp;
 use cairn::credential::keys::IssuerKey;
 use cairn::credential::proof::sign;
 use cairn::credential::status::{self, StatusList, StatusPurpose};
 use cairn::credential::verify::{Outcome, RecipientClaim, VerifyMode};
-use cairn::credential::{VerificationReport, VerifyOptions, verify};
-use credential_support::{contexts_with_examples, seed, vector_json, vector_text};
+use cairn::credential::{VerifyOptions, verify};
+use credential_support::{
+    NOW, assert_fails_with, assert_verified, at, contexts_with_examples, now, project_key, run,
+    vector_json, vector_text,
+};
 use serde_json::{Value, json};
-
-const NOW: &str = "2026-06-01T00:00:00Z";
-
-fn now() -> Timestamp {
-    Timestamp::parse(NOW).expect("now")
-}
-
-fn at(text: &str) -> Timestamp {
-    Timestamp::parse(text).expect("timestamp")
-}
-
-fn project_key() -> IssuerKey {
-    IssuerKey::from_seed(&seed(
-        vector_json("project/keys.json")["seedHex"]
-            .as_str()
-            .expect("seed"),
-    ))
-}
-
-fn run(json: &str) -> VerificationReport {
-    verify(json, &VerifyOptions::at(now()))
-}
-
-fn assert_verified(report: &VerificationReport, what: &str) {
-    assert!(report.verified, "{what}: {:#?}", report.errors);
-    assert!(report.errors.is_empty());
-}
-
-fn assert_fails_with(report: &VerificationReport, code: &str, what: &str) {
-    assert!(!report.verified, "{what}: expected {code}, but it verified");
-    assert_eq!(
-        report.error_codes().first().copied(),
-        Some(code),
-        "{what}: {:#?}",
-        report.errors
-    );
-}
 
 // ------------------------------------------------------------------------------------
 // The vectors README table

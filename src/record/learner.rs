@@ -1,6 +1,7 @@
 //! One learner's state and the events' rules (README §5–8): enrolment, attempts and their
 //! counting, grading and overrides, PLAR, issuance, revocation, presentations and
-//! equivalencies; and the learner as the [`Facts`] their criteria are evaluated against.
+//! equivalencies. The learner as the facts their criteria are evaluated against is
+//! [`super::view`].
 
 use std::cell::RefCell;
 use std::collections::BTreeSet;
@@ -9,11 +10,11 @@ use super::competency::{CompCache, Evidence};
 use super::course::{Course, Resolved};
 use super::kept::{Attempt, Kept, Run, check_score_fields, read_scores};
 use super::output::RejectedEvent;
-use crate::criteria::{Facts, Leaf, Rule, is_held};
+use super::view::View;
+use crate::criteria::{Rule, is_held};
 use crate::definition::{GrantMode, PlarMethod};
 use crate::event::{Event, EventKind, Grading, Override, PartScores, Route};
 use crate::ids::{AssessmentId, CompetencyId, DefinitionId};
-use crate::mastery::MasteryStatus;
 use crate::number::Number;
 use crate::policy::{self, CountedState, NextStep, PolicyError};
 use crate::time::Timestamp;
@@ -770,47 +771,4 @@ impl AsmtState {
 pub(super) enum PlarTarget {
     Competency(usize),
     Component(usize),
-}
-
-/// A learner's record seen by one definition's criteria at one instant.
-pub(super) struct View<'l, 'c, 'a> {
-    learner: &'l Learner<'c, 'a>,
-    owner: usize,
-    at: Timestamp,
-}
-
-impl Facts<Resolved> for View<'_, '_, '_> {
-    #[inline]
-    fn holds(&self, leaf: &Resolved) -> bool {
-        let learner = self.learner;
-        let course = learner.course;
-        let mastered = |c: usize| learner.competency_status(c) == MasteryStatus::Mastered;
-        // Assessment leaves read summative, non-renewal work only.
-        let counts = |a: usize| course.asmts[a].summative && !course.asmts[a].renewal;
-        match (&leaf.leaf, leaf.index) {
-            (Leaf::Competency(_), Some(c)) => mastered(c),
-            (Leaf::AllCompetencies, _) => course.def_info[self.owner]
-                .comps
-                .iter()
-                .all(|&c| mastered(c)),
-            (Leaf::Assessment(_), Some(a)) => {
-                counts(a) && learner.kept[a].as_ref().is_some_and(|k| k.passes)
-            }
-            (Leaf::Submitted(_), Some(a)) => counts(a) && !learner.asmts[a].attempts.is_empty(),
-            (Leaf::Credential(id), defined) => {
-                learner.holds_credential(self.owner, id, defined, self.at)
-            }
-            // Checked definitions resolve every competency and assessment leaf.
-            (Leaf::Competency(_) | Leaf::Assessment(_) | Leaf::Submitted(_), None) => false,
-        }
-    }
-
-    fn next_step(&self, leaf: &Resolved) -> Option<NextStep> {
-        match (&leaf.leaf, leaf.index) {
-            (Leaf::Assessment(_) | Leaf::Submitted(_), Some(a)) => {
-                self.learner.next_step(a, self.at)
-            }
-            _ => None,
-        }
-    }
 }

@@ -21,6 +21,7 @@ mod course;
 mod kept;
 mod learner;
 mod output;
+mod view;
 
 /// Defined in [`crate::mastery`]; here too because records carry it.
 pub use crate::mastery::MasteryStatus;

@@ -106,7 +106,8 @@ pub fn reference_nquads(doc: &Value) -> String {
 // ---------------------------------------------------------------------------------------
 
 /// The target directory (honours `CARGO_TARGET_DIR`).
-fn target_dir() -> PathBuf {
+/// Cargo's target folder (where the tests install what they run).
+pub fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| repo().join("target"), PathBuf::from)
 }
 
@@ -131,26 +132,38 @@ pub fn oracle_dir() -> PathBuf {
     let root = target_dir().join("shared-oracle");
     let oracle = root.join("oracle");
     let stamp = oracle.join("node_modules").join(".cairn-installed");
-    if stamp.is_file() && same_lock(&oracle) {
-        return oracle;
+    install_once(
+        &root,
+        || stamp.is_file() && same_lock(&oracle),
+        || install_oracle(&root),
+    );
+    oracle
+}
+
+/// Runs `install` once under `root` across concurrent test binaries: returns at once when
+/// `ready()`; otherwise takes the lock directory `root/.install-lock` (waiting at most ten
+/// minutes, and returning as soon as another binary made it ready), installs, and lets the
+/// lock go even when the install panics.
+pub fn install_once(root: &Path, ready: impl Fn() -> bool, install: impl FnOnce()) {
+    if ready() {
+        return;
     }
-    std::fs::create_dir_all(&root).expect("create target/shared-oracle");
+    std::fs::create_dir_all(root).expect("create the install folder under target/");
     let lock = root.join(".install-lock");
     let mut waited = 0;
     while std::fs::create_dir(&lock).is_err() {
         std::thread::sleep(std::time::Duration::from_millis(250));
         waited += 1;
         assert!(waited < 2400, "timed out waiting for {}", lock.display());
-        if stamp.is_file() && same_lock(&oracle) {
-            return oracle;
+        if ready() {
+            return;
         }
     }
-    let result = std::panic::catch_unwind(|| install_oracle(&root));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(install));
     let _ = std::fs::remove_dir(&lock);
     if let Err(e) = result {
         std::panic::resume_unwind(e);
     }
-    oracle
 }
 
 /// Installs the oracle under `root` (`root/oracle`, `root/vectors`).
@@ -400,4 +413,48 @@ fn scratch_file(kind: &str, text: &str) -> PathBuf {
     let p = dir.join(format!("{kind}-{}-{n}.json", std::process::id()));
     std::fs::write(&p, text).expect("write scratch file");
     p
+}
+
+/// The instant the verify tests evaluate at (the project vectors expire in 2029).
+pub const NOW: &str = "2026-06-01T00:00:00Z";
+
+/// [`NOW`] as a timestamp.
+pub fn now() -> cairn::Timestamp {
+    at(NOW)
+}
+
+/// A timestamp from its text.
+pub fn at(text: &str) -> cairn::Timestamp {
+    cairn::Timestamp::parse(text).expect("timestamp")
+}
+
+/// The project vectors' issuer key (`../shared/vectors/project/keys.json`).
+pub fn project_key() -> cairn::credential::IssuerKey {
+    cairn::credential::IssuerKey::from_seed(&seed(
+        vector_json("project/keys.json")["seedHex"]
+            .as_str()
+            .expect("seed"),
+    ))
+}
+
+/// Verifies credential JSON at [`NOW`].
+pub fn run(json: &str) -> cairn::credential::VerificationReport {
+    cairn::credential::verify(json, &cairn::credential::VerifyOptions::at(now()))
+}
+
+/// The report says verified, with no error.
+pub fn assert_verified(report: &cairn::credential::VerificationReport, what: &str) {
+    assert!(report.verified, "{what}: {:#?}", report.errors);
+    assert!(report.errors.is_empty());
+}
+
+/// The report fails, and its first error has `code`.
+pub fn assert_fails_with(report: &cairn::credential::VerificationReport, code: &str, what: &str) {
+    assert!(!report.verified, "{what}: expected {code}, but it verified");
+    assert_eq!(
+        report.error_codes().first().copied(),
+        Some(code),
+        "{what}: {:#?}",
+        report.errors
+    );
 }
