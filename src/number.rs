@@ -410,6 +410,17 @@ impl Number {
     /// The exact value as text: a terminating decimal without trailing zeros
     /// (`"80"`, `"86.5"`), otherwise a fraction in lowest terms (`"260/3"`).
     pub fn to_exact_string(&self) -> String {
+        if let Repr::Small(r) = &self.0
+            && let Some(text) = small_exact_string(*r.numer(), *r.denom())
+        {
+            return text;
+        }
+        self.to_exact_string_big()
+    }
+
+    /// [`Number::to_exact_string`] in big-integer arithmetic: the path for big values, and
+    /// the reference the machine-integer path is tested against.
+    fn to_exact_string_big(&self) -> String {
         let big = self.to_big();
         let (n, d) = (big.numer().clone(), big.denom().clone());
         let mut rest = d.clone();
@@ -455,6 +466,36 @@ impl Number {
     pub fn max(self, other: Number) -> Number {
         if other > self { other } else { self }
     }
+}
+
+/// [`Number::to_exact_string`] of `n / d` (lowest terms, `d > 0`) in machine integers, as the
+/// roster writes thousands of these: `None` when the scaled digits pass `u64`, and the big
+/// path answers. u64 text, not u128: keeps 128-bit formatting out of the wasm bundle.
+fn small_exact_string(n: i64, d: i64) -> Option<String> {
+    let mut rest = u64::try_from(d).ok().filter(|d| *d > 0)?;
+    let twos = rest.trailing_zeros();
+    rest >>= twos;
+    let mut fives = 0u32;
+    while rest % 5 == 0 {
+        rest /= 5;
+        fives += 1;
+    }
+    if rest != 1 {
+        return Some(format!("{n}/{d}"));
+    }
+    let places = twos.max(fives);
+    if places == 0 {
+        return Some(n.to_string());
+    }
+    // d divides 10^places, so the scaled value is a whole number.
+    let scaled = u128::from(n.unsigned_abs()).checked_mul(10u128.checked_pow(places)?)?
+        / u128::from(d.unsigned_abs());
+    let digits = u64::try_from(scaled).ok()?.to_string();
+    let places = places as usize;
+    let digits = format!("{digits:0>width$}", width = places + 1);
+    let (whole, frac) = digits.split_at(digits.len() - places);
+    let sign = if n < 0 { "-" } else { "" };
+    Some(format!("{sign}{whole}.{}", frac.trim_end_matches('0')))
 }
 
 impl Default for Number {
@@ -540,6 +581,38 @@ impl<'de> Deserialize<'de> for Number {
 
 #[cfg(test)]
 mod tests {
+
+    /// The machine-integer path of `to_exact_string` writes what the big-integer path
+    /// writes, for terminating and repeating values, signs and the i64 edges.
+    #[test]
+    fn exact_string_fast_path_equals_the_big_path() {
+        use proptest::prelude::*;
+        let check = |n: i64, d: i64| {
+            let x = Number::from_i128_ratio(i128::from(n), i128::from(d)).expect("d > 0");
+            assert_eq!(x.to_exact_string(), x.to_exact_string_big(), "{n}/{d}");
+        };
+        for (n, d) in [
+            (0, 1),
+            (1, 3),
+            (-7, 8),
+            (i64::MAX, 1),
+            (i64::MIN + 1, 1),
+            (i64::MAX, 1 << 62),
+            (-1, 5i64.pow(27)),
+            (i64::MAX, 5i64.pow(27)),
+        ] {
+            check(n, d);
+        }
+        proptest!(|(n in any::<i64>().prop_filter("not MIN", |n| *n != i64::MIN),
+                    twos in 0u32..63, fives in 0u32..28, other in prop::sample::select(vec![1i64, 3, 7, 9, 11]))| {
+            let d = 2i64.checked_pow(twos)
+                .and_then(|t| t.checked_mul(5i64.checked_pow(fives)?))
+                .and_then(|t| t.checked_mul(other));
+            if let Some(d) = d {
+                check(n, d);
+            }
+        });
+    }
     use super::*;
 
     fn n(s: &str) -> Number {
