@@ -23,10 +23,6 @@ fn scenarios() -> Vec<Scenario> {
     credential_corpus::scenarios(&shared())
 }
 
-fn uuid(n: usize) -> String {
-    credential_corpus::uuid(n)
-}
-
 fn corpus() -> Vec<(String, Value, Timestamp)> {
     credential_corpus::corpus(&shared())
         .into_iter()
@@ -85,25 +81,11 @@ fn spt() -> CredentialDefinition {
         .remove(0)
 }
 
+/// The corpus's plain input with a status entry, so built credentials show one.
 fn input<'a>(def: &'a CredentialDefinition, issuer: &'a IssuerProfile) -> BuildInput<'a> {
     BuildInput {
-        definition: def,
-        related: &[],
-        issuer,
-        recipient: Recipient::HashedEmail {
-            email: "a@example.com".into(),
-            salt: "Kosher".into(),
-        },
-        recipient_name: None,
-        credential_uuid: uuid(1),
-        base_url: "https://tool.example".into(),
-        issued_at: at("2026-03-02T15:04:05Z"),
-        awarded_at: None,
-        valid_until: None,
         status: Some(("https://tool.example/status/1".into(), 42)),
-        activity: None,
-        results: Vec::new(),
-        evidence: Vec::new(),
+        ..credential_corpus::simple_input(def, issuer)
     }
 }
 

@@ -20,7 +20,7 @@ use cairn::credential::{VerifyOptions, verify};
 use cairn::definition::{CredentialDefinition, Image};
 use cairn::event::parse_events;
 use cairn::record::fold;
-use credential_corpus::{Scenario, at, corpus, profile, scenarios, uuid};
+use credential_corpus::{Scenario, at, corpus, profile, scenarios, simple_input, uuid};
 use credential_support::{shared, vector_json};
 use serde_json::{Value, json};
 
@@ -39,31 +39,11 @@ fn definition(scenario_name: &str, id: &str) -> CredentialDefinition {
         .unwrap_or_else(|| panic!("no {id} in {scenario_name}"))
 }
 
-fn input<'a>(def: &'a CredentialDefinition, issuer: &'a IssuerProfile) -> BuildInput<'a> {
-    BuildInput {
-        definition: def,
-        related: &[],
-        issuer,
-        recipient: Recipient::HashedEmail {
-            email: "a@example.com".into(),
-            salt: "Kosher".into(),
-        },
-        recipient_name: None,
-        credential_uuid: uuid(1),
-        base_url: "https://tool.example".into(),
-        issued_at: at("2026-03-02T15:04:05Z"),
-        awarded_at: None,
-        valid_until: None,
-        status: None,
-        activity: None,
-        results: Vec::new(),
-        evidence: Vec::new(),
-    }
-}
-
 fn built(def: &CredentialDefinition) -> Value {
     let issuer = profile(def);
-    build(&input(def, &issuer)).expect("build").credential
+    build(&simple_input(def, &issuer))
+        .expect("build")
+        .credential
 }
 
 // ---- item 4: every credential has an image ------------------------------------------
@@ -358,7 +338,9 @@ fn the_issuer_profile_always_has_a_url() {
     let def = definition("spt-02-second-attempt-boundary", "spt");
     let mut issuer = profile(&def);
     issuer.image = Some("https://college.example/logo.png".into());
-    let c = build(&input(&def, &issuer)).expect("build").credential;
+    let c = build(&simple_input(&def, &issuer))
+        .expect("build")
+        .credential;
     assert_eq!(c["issuer"]["url"], json!("https://college.example"));
     assert_eq!(c["issuer"]["email"], json!("badges@college.example"));
     assert_eq!(
@@ -370,7 +352,7 @@ fn the_issuer_profile_always_has_a_url() {
         image: None,
         ..issuer.clone()
     };
-    let c = build(&input(&def, &without_email))
+    let c = build(&simple_input(&def, &without_email))
         .expect("build")
         .credential;
     assert!(c["issuer"].get("email").is_none() && c["issuer"].get("image").is_none());
@@ -378,7 +360,7 @@ fn the_issuer_profile_always_has_a_url() {
         url: None,
         ..issuer
     };
-    let err = build(&input(&def, &without_url)).expect_err("no url");
+    let err = build(&simple_input(&def, &without_url)).expect_err("no url");
     assert_eq!(err.code(), "field_missing");
     assert!(
         matches!(&err, cairn::credential::CredentialError::FieldMissing { field, .. } if field == "issuer.url"),
@@ -408,7 +390,7 @@ fn https_issuers_give_https_credential_ids_and_did_key_issuers_urn_uuid() {
     let mut did = def.clone();
     did.issuer.id = key.public().did_key();
     let issuer = profile(&did);
-    let signed = issue(&input(&did, &issuer), &key)
+    let signed = issue(&simple_input(&did, &issuer), &key)
         .expect("issue")
         .credential;
     assert_eq!(signed["id"], json!(format!("urn:uuid:{}", uuid(1))));
@@ -418,7 +400,7 @@ fn https_issuers_give_https_credential_ids_and_did_key_issuers_urn_uuid() {
     );
     assert!(report.verified, "{:#?}", report.errors);
     let issuer = profile(&def);
-    let mut bad = input(&def, &issuer);
+    let mut bad = simple_input(&def, &issuer);
     bad.credential_uuid = "not-a-uuid".into();
     assert_eq!(
         build(&bad).map(|_| ()).map_err(|e| e.code()),
@@ -434,7 +416,7 @@ fn the_display_name_is_carried_only_when_the_definition_allows_it() {
     assert!(!def.metadata.show_recipient_name, "off by default");
     let issuer = profile(&def);
     let named = |def: &CredentialDefinition| {
-        let mut inp = input(def, &issuer);
+        let mut inp = simple_input(def, &issuer);
         inp.recipient_name = Some("  Zoë O'Brien ".into());
         build(&inp).expect("build").credential["credentialSubject"]["identifier"].clone()
     };

@@ -84,6 +84,33 @@ pub fn uuid(n: usize) -> String {
     format!("6c1f4b0e-1d1a-4c8e-9f00-{n:012x}")
 }
 
+/// A plain input for `def`: a hashed-email recipient, an https tool, a fixed issue time, no
+/// status entry, results or evidence; tests change the fields they are about.
+pub fn simple_input<'a>(
+    def: &'a CredentialDefinition,
+    issuer: &'a IssuerProfile,
+) -> BuildInput<'a> {
+    BuildInput {
+        definition: def,
+        related: &[],
+        issuer,
+        recipient: Recipient::HashedEmail {
+            email: "a@example.com".into(),
+            salt: "Kosher".into(),
+        },
+        recipient_name: None,
+        credential_uuid: uuid(1),
+        base_url: "https://tool.example".into(),
+        issued_at: at("2026-03-02T15:04:05Z"),
+        awarded_at: None,
+        valid_until: None,
+        status: None,
+        activity: None,
+        results: Vec::new(),
+        evidence: Vec::new(),
+    }
+}
+
 /// A fixed salt.
 pub const SALT: &str = "0f1e2d3c4b5a69788796a5b4c3d2e1f0";
 
