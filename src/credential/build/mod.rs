@@ -155,22 +155,14 @@ fn cis_properties(
         &def.ceu.as_ref().map(Number::to_exact_string),
     );
     if let Some(e) = &cis.effort_hours {
-        m.insert(
-            "cisEffortHoursContact".to_owned(),
-            Value::from(e.contact.to_exact_string()),
-        );
-        m.insert(
-            "cisEffortHoursPeer".to_owned(),
-            Value::from(e.peer.to_exact_string()),
-        );
-        m.insert(
-            "cisEffortHoursAsync".to_owned(),
-            Value::from(e.asynchronous.to_exact_string()),
-        );
-        m.insert(
-            "cisEffortHoursAssessment".to_owned(),
-            Value::from(e.assessment.to_exact_string()),
-        );
+        for (term, hours) in [
+            ("cisEffortHoursContact", &e.contact),
+            ("cisEffortHoursPeer", &e.peer),
+            ("cisEffortHoursAsync", &e.asynchronous),
+            ("cisEffortHoursAssessment", &e.assessment),
+        ] {
+            m.insert(term.to_owned(), Value::from(hours.to_exact_string()));
+        }
     }
     m
 }
