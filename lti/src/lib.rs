@@ -6,6 +6,7 @@
 
 pub mod headers;
 pub mod routes;
+pub mod store;
 
 use std::path::PathBuf;
 

@@ -1,0 +1,408 @@
+//! What the server keeps, behind one [`Store`] trait with two backends: SQLite (the default,
+//! one file under `./data`) and PostgreSQL (`--database-url postgres://…`). The rows and their
+//! keys are those of `spec/lti.md` §2. Every tenant row hangs off a registration (tenant =
+//! registration, never `iss` alone); sessions also carry deployment and context, and users are
+//! `(registration, sub)`. Times are Unix seconds (UTC), passed in by the caller: the store
+//! never reads a clock, so tests can move time.
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+/// A registration's internal id (the surrogate key every tenant row refers to).
+pub type RegistrationId = i64;
+
+/// Which LMS a registration is: switches the quirks of `spec/lti.md` §11.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlatformFamily {
+    /// Instructure Canvas.
+    Canvas,
+    /// Moodle.
+    Moodle,
+    /// Any other LTI 1.3 platform.
+    Other,
+}
+
+impl PlatformFamily {
+    /// The stored spelling (`canvas`, `moodle`, `other`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PlatformFamily::Canvas => "canvas",
+            PlatformFamily::Moodle => "moodle",
+            PlatformFamily::Other => "other",
+        }
+    }
+
+    /// Reads the stored spelling; anything unknown is [`PlatformFamily::Other`].
+    pub fn parse(text: &str) -> PlatformFamily {
+        match text {
+            "canvas" => PlatformFamily::Canvas,
+            "moodle" => PlatformFamily::Moodle,
+            _ => PlatformFamily::Other,
+        }
+    }
+}
+
+/// A platform registration as an admin enters it, keyed by `(issuer, client_id)`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewRegistration {
+    /// The platform's `iss`.
+    pub issuer: String,
+    /// The client id the platform gave Cairn.
+    pub client_id: String,
+    /// The platform's OIDC authentication request URL.
+    pub auth_endpoint: String,
+    /// The platform's OAuth 2 token URL (LTI Advantage services).
+    pub token_endpoint: String,
+    /// The platform's JWKS URL.
+    pub jwks_url: String,
+    /// The client assertion's `aud`, when it is not the token URL.
+    pub client_assertion_audience: Option<String>,
+    /// Which LMS this is.
+    pub platform_family: PlatformFamily,
+    /// Whether a launch from an unknown deployment creates it (default false).
+    pub auto_register_deployments: bool,
+    /// Whether `http://` URLs are accepted (tests and demos only).
+    pub allow_http: bool,
+}
+
+/// A stored registration.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Registration {
+    /// The internal id.
+    pub id: RegistrationId,
+    /// What the admin entered.
+    #[serde(flatten)]
+    pub fields: NewRegistration,
+    /// When it was added.
+    pub created_at: i64,
+}
+
+/// How a deployment came to be known.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeploymentOrigin {
+    /// Added by an admin (CLI or admin API).
+    Admin,
+    /// Returned by Dynamic Registration.
+    DynamicRegistration,
+    /// Created by a first launch because the registration allows it.
+    Launch,
+}
+
+impl DeploymentOrigin {
+    /// The stored spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeploymentOrigin::Admin => "admin",
+            DeploymentOrigin::DynamicRegistration => "dynamic_registration",
+            DeploymentOrigin::Launch => "launch",
+        }
+    }
+
+    /// Reads the stored spelling; anything unknown is [`DeploymentOrigin::Admin`].
+    pub fn parse(text: &str) -> DeploymentOrigin {
+        match text {
+            "dynamic_registration" => DeploymentOrigin::DynamicRegistration,
+            "launch" => DeploymentOrigin::Launch,
+            _ => DeploymentOrigin::Admin,
+        }
+    }
+}
+
+/// A deployment, keyed by `(registration, deployment_id)`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deployment {
+    /// The registration it belongs to.
+    pub registration_id: RegistrationId,
+    /// The platform's `deployment_id`.
+    pub deployment_id: String,
+    /// How it came to be known.
+    pub origin: DeploymentOrigin,
+    /// When it was added.
+    pub created_at: i64,
+}
+
+/// How the browser proves it started a login (`spec/lti.md` §3.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BindingMode {
+    /// A partitioned `__Host-` cookie per state.
+    Cookie,
+    /// LTI platform storage (`lti.put_data` over postMessage), plus the cookie.
+    PlatformStorage,
+}
+
+impl BindingMode {
+    /// The stored spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BindingMode::Cookie => "cookie",
+            BindingMode::PlatformStorage => "platform_storage",
+        }
+    }
+
+    /// Reads the stored spelling; anything unknown is [`BindingMode::Cookie`].
+    pub fn parse(text: &str) -> BindingMode {
+        match text {
+            "platform_storage" => BindingMode::PlatformStorage,
+            _ => BindingMode::Cookie,
+        }
+    }
+}
+
+/// A login in flight, keyed by its `state` (TTL 600 s).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginState {
+    /// The `state` sent to the platform (≥128 bits from a CSPRNG, base64url).
+    pub state: String,
+    /// The `nonce` sent to the platform.
+    pub nonce: String,
+    /// The registration the login was for.
+    pub registration_id: RegistrationId,
+    /// `lti_deployment_id` from the login, if it was sent.
+    pub deployment_id: Option<String>,
+    /// `target_link_uri` from the login.
+    pub target_link_uri: String,
+    /// `login_hint` from the login (kept for the new-window relaunch).
+    pub login_hint: String,
+    /// `lti_message_hint` from the login, byte for byte.
+    pub lti_message_hint: Option<String>,
+    /// `client_id` from the login, if it was sent (kept for the relaunch).
+    pub client_id: Option<String>,
+    /// How the browser is bound to this state.
+    pub binding: BindingMode,
+    /// When the login arrived.
+    pub created_at: i64,
+    /// Whether a launch has already used it.
+    pub used: bool,
+}
+
+/// A launched session: who, where and with which rights (8 h).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    /// Random id (≥128 bits, base64url).
+    pub id: String,
+    /// SHA-256 (hex) of the short-lived API bearer token handed to the page.
+    pub token_hash: String,
+    /// When the bearer token stops being accepted.
+    pub token_expires_at: i64,
+    /// The registration.
+    pub registration_id: RegistrationId,
+    /// The deployment.
+    pub deployment_id: String,
+    /// The context (course) id; `None` for a context-free launch.
+    pub context_id: Option<String>,
+    /// The user's `sub`.
+    pub user_sub: String,
+    /// The product roles (`instructor`, `learner`, `admin`), as a JSON array of strings.
+    pub roles: Vec<String>,
+    /// The claims kept for later (name, context title, service endpoints, message type…).
+    pub claims: serde_json::Value,
+    /// Platform-storage mode: unusable until the page confirms the state.
+    pub pending: bool,
+    /// When it was created.
+    pub created_at: i64,
+    /// When it ends.
+    pub expires_at: i64,
+}
+
+/// Where a tool key stands in rotation (`spec/lti.md` §6.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyStatus {
+    /// Published, not yet signing.
+    Next,
+    /// Signing.
+    Current,
+    /// Published for platforms that cached it, no longer signing.
+    Previous,
+}
+
+impl KeyStatus {
+    /// The stored spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyStatus::Next => "next",
+            KeyStatus::Current => "current",
+            KeyStatus::Previous => "previous",
+        }
+    }
+
+    /// Reads the stored spelling; anything unknown is [`KeyStatus::Previous`] (published, never signing).
+    pub fn parse(text: &str) -> KeyStatus {
+        match text {
+            "next" => KeyStatus::Next,
+            "current" => KeyStatus::Current,
+            _ => KeyStatus::Previous,
+        }
+    }
+}
+
+/// One of the tool's RSA keys, its private half sealed (never stored or logged in clear).
+#[derive(Clone, PartialEq, Eq)]
+pub struct ToolKey {
+    /// The JWK `kid`.
+    pub kid: String,
+    /// Where it stands in rotation.
+    pub status: KeyStatus,
+    /// The PKCS#8 private key, sealed with the key-encryption key.
+    pub sealed_private_key: Vec<u8>,
+    /// The public JWK, as JSON text.
+    pub public_jwk: String,
+    /// When it was generated.
+    pub created_at: i64,
+    /// When it took its current status.
+    pub status_since: i64,
+}
+
+impl std::fmt::Debug for ToolKey {
+    /// Never prints the sealed key.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ToolKey")
+            .field("kid", &self.kid)
+            .field("status", &self.status)
+            .field("created_at", &self.created_at)
+            .field("status_since", &self.status_since)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What went wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database answered with an error or could not be reached.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// A migration failed at start.
+    #[error("database migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    /// A row with that key exists already.
+    #[error("{0} already exists")]
+    AlreadyExists(String),
+    /// No row with that key.
+    #[error("{0} not found")]
+    NotFound(String),
+    /// A row could not be read back (a stored value is not what this version writes).
+    #[error("stored row is unreadable: {0}")]
+    Corrupt(String),
+}
+
+/// The server's storage. Both backends pass one story test suite (`lti/tests/store.rs`).
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Which backend this is (`sqlite` or `postgres`), for logs and metrics.
+    fn backend(&self) -> &'static str;
+
+    /// Adds a registration; [`StoreError::AlreadyExists`] if `(issuer, client_id)` is taken.
+    async fn add_registration(
+        &self,
+        registration: &NewRegistration,
+        now: i64,
+    ) -> Result<Registration, StoreError>;
+    /// Replaces the fields of the registration `(issuer, client_id)` (e.g. the auto-register policy).
+    async fn update_registration(
+        &self,
+        registration: &NewRegistration,
+    ) -> Result<Registration, StoreError>;
+    /// All registrations, ordered by id.
+    async fn registrations(&self) -> Result<Vec<Registration>, StoreError>;
+    /// The registrations of one `iss` (several when one LMS has many client ids).
+    async fn registrations_for_issuer(&self, issuer: &str)
+    -> Result<Vec<Registration>, StoreError>;
+    /// The registration `(issuer, client_id)`.
+    async fn registration(
+        &self,
+        issuer: &str,
+        client_id: &str,
+    ) -> Result<Option<Registration>, StoreError>;
+    /// The registration with this internal id.
+    async fn registration_by_id(
+        &self,
+        id: RegistrationId,
+    ) -> Result<Option<Registration>, StoreError>;
+    /// Removes a registration and every row scoped to it; false if there was none.
+    async fn remove_registration(&self, issuer: &str, client_id: &str) -> Result<bool, StoreError>;
+
+    /// Adds a deployment; adding one that exists is not an error and keeps the first origin.
+    async fn add_deployment(
+        &self,
+        registration_id: RegistrationId,
+        deployment_id: &str,
+        origin: DeploymentOrigin,
+        now: i64,
+    ) -> Result<Deployment, StoreError>;
+    /// The deployments of one registration, ordered by deployment id.
+    async fn deployments(
+        &self,
+        registration_id: RegistrationId,
+    ) -> Result<Vec<Deployment>, StoreError>;
+    /// One deployment, if known.
+    async fn deployment(
+        &self,
+        registration_id: RegistrationId,
+        deployment_id: &str,
+    ) -> Result<Option<Deployment>, StoreError>;
+    /// Removes a deployment; false if there was none.
+    async fn remove_deployment(
+        &self,
+        registration_id: RegistrationId,
+        deployment_id: &str,
+    ) -> Result<bool, StoreError>;
+
+    /// Stores a new login state.
+    async fn put_login_state(&self, login: &LoginState) -> Result<(), StoreError>;
+    /// The login state for `state`, used or not.
+    async fn login_state(&self, state: &str) -> Result<Option<LoginState>, StoreError>;
+
+    /// Marks `(registration, nonce)` used: true if this call was the first (an atomic
+    /// insert-if-absent, so two server instances can never both accept one nonce).
+    /// The row is kept until `keep_until`.
+    async fn use_nonce(
+        &self,
+        registration_id: RegistrationId,
+        nonce: &str,
+        keep_until: i64,
+    ) -> Result<bool, StoreError>;
+
+    /// In one transaction: marks the login state `state` used and creates the session.
+    /// [`StoreError::AlreadyExists`] if the state was used already (nothing is written).
+    async fn start_session(&self, state: &str, session: &Session) -> Result<(), StoreError>;
+    /// The session with this id.
+    async fn session(&self, id: &str) -> Result<Option<Session>, StoreError>;
+    /// The session whose bearer token hashes to `token_hash`.
+    async fn session_by_token(&self, token_hash: &str) -> Result<Option<Session>, StoreError>;
+    /// Makes a pending session usable; false if there was no pending session with that id.
+    async fn activate_session(&self, id: &str) -> Result<bool, StoreError>;
+
+    /// The tool's keys, newest first.
+    async fn tool_keys(&self) -> Result<Vec<ToolKey>, StoreError>;
+    /// In one transaction: the current key becomes previous, the next becomes current,
+    /// `new_next` is added as next, and previous keys older than `drop_previous_before`
+    /// (by `status_since`) are removed. With no keys at all, `new_next` is stored and
+    /// must be followed by another rotation; [`crate::keys`] handles first start.
+    async fn rotate_tool_keys(
+        &self,
+        new_next: &ToolKey,
+        now: i64,
+        drop_previous_before: i64,
+    ) -> Result<(), StoreError>;
+    /// Adds a key as it is (first start: one current and one next).
+    async fn insert_tool_key(&self, key: &ToolKey) -> Result<(), StoreError>;
+
+    /// Deletes expired login states, nonces past their keep time and ended sessions;
+    /// returns how many rows went.
+    async fn purge_expired(&self, now: i64) -> Result<u64, StoreError>;
+
+    /// Connections in use and idle, for `/metrics`.
+    fn pool_state(&self) -> PoolState;
+}
+
+/// The database pool's state, for `/metrics`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PoolState {
+    /// Open connections.
+    pub size: u32,
+    /// Idle connections.
+    pub idle: u32,
+}
