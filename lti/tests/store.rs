@@ -59,3 +59,52 @@ all_stories!(sqlite, |story: &'static str| async move {
     Some(SqliteDb::new(story).await)
 });
 all_stories!(postgres, |story: &'static str| PostgresDb::new(story));
+
+/// `open` makes the SQLite file's folder, and a second open of the same file (as a
+/// `sqlite://` URL) sees the first one's rows and reruns no migration.
+#[tokio::test]
+async fn open_creates_the_sqlite_folder_and_reopens_the_file() {
+    let root = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("store-tests")
+        .join(format!("open-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let file = root.join("nested").join("cairn.sqlite3");
+    let path = file.to_str().expect("the temp path is UTF-8");
+    let first = cairn_lti::store::open(path).await.expect("open a new file");
+    assert!(file.is_file(), "{} was not created", file.display());
+    let registration = cairn_lti::store::NewRegistration {
+        issuer: "https://moodle.example.edu".into(),
+        client_id: "c".into(),
+        auth_endpoint: "https://moodle.example.edu/auth".into(),
+        token_endpoint: "https://moodle.example.edu/token".into(),
+        jwks_url: "https://moodle.example.edu/jwks".into(),
+        client_assertion_audience: None,
+        platform_family: cairn_lti::store::PlatformFamily::Moodle,
+        auto_register_deployments: false,
+        allow_http: false,
+    };
+    let added = first.add_registration(&registration, 5).await.unwrap();
+    let state = first.pool_state();
+    assert!(state.size >= 1 && state.idle <= state.size, "{state:?}");
+    let second = cairn_lti::store::open(&format!("sqlite://{path}"))
+        .await
+        .expect("reopen the file");
+    assert_eq!(second.registrations().await.unwrap(), [added]);
+    drop((first, second));
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+/// A URL of another database is refused with its scheme named, not taken for a file path.
+#[tokio::test]
+async fn open_refuses_an_unknown_scheme() {
+    let refused = cairn_lti::store::open("mysql://root@127.0.0.1/cairn").await;
+    match refused {
+        Err(cairn_lti::store::StoreError::Database(err)) => {
+            let text = err.to_string();
+            assert!(text.contains("\"mysql\""), "{text}");
+            assert!(!text.contains("root@"), "the URL's user leaked: {text}");
+        }
+        Err(other) => panic!("wrong error: {other:?}"),
+        Ok(store) => panic!("opened {}", store.backend()),
+    }
+}

@@ -6,7 +6,7 @@
 
 use super::{Session, StoreError};
 
-/// The columns of a registration, in the order `registration_from_row` reads them.
+/// The columns every registration query returns (read by name in `row::registration`).
 macro_rules! registration_columns {
     () => {
         "id, issuer, client_id, auth_endpoint, token_endpoint, jwks_url, \
