@@ -5,6 +5,7 @@
 //! storage arrive with the LTI issue.
 
 pub mod headers;
+pub mod launch;
 pub mod routes;
 pub mod store;
 
