@@ -6,6 +6,7 @@
 
 pub mod clock;
 pub mod headers;
+pub mod launch;
 pub mod pages;
 pub mod random;
 pub mod routes;
