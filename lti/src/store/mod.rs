@@ -17,7 +17,7 @@
 //! |---|---|---|---|
 //! | `registrations` | `id` (surrogate); `UNIQUE (issuer, client_id)` | — (the tenant) | the platform's endpoints, family, `auto_register_deployments`, `allow_http` |
 //! | `deployments` | `(registration_id, deployment_id)` | registration, `ON DELETE CASCADE` | `origin`: admin, dynamic_registration, launch |
-//! | `login_states` | `state` | registration, `ON DELETE CASCADE` | the login's nonce and parameters, `binding`, `used`; purged [`LOGIN_STATE_TTL`] after `created_at` |
+//! | `login_states` | `state` | registration, `ON DELETE CASCADE` | the login's nonce and parameters, `binding`, `used`; purged [`STATE_TTL_SECONDS`](crate::launch::STATE_TTL_SECONDS) after `created_at` |
 //! | `used_nonces` | `(registration_id, nonce)` | registration, `ON DELETE CASCADE` | insert-if-absent; kept until `keep_until` |
 //! | `sessions` | `id`; unique index on `token_hash` | `(registration_id, deployment_id)` → deployments, `ON DELETE CASCADE`; `context_id` | `roles` and `claims` as JSON text, `pending`, `expires_at` |
 //! | `tool_keys` | `kid` | — (the tool's own) | `status` next/current/previous, sealed PKCS#8, public JWK |
@@ -37,10 +37,6 @@ use serde::{Deserialize, Serialize};
 
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
-
-/// How long a login state is valid (`spec/lti.md` §4: state TTL 600 s); [`Store::purge_expired`]
-/// deletes states older than this.
-pub const LOGIN_STATE_TTL: i64 = 600;
 
 /// Opens the store `database_url` names: `postgres://` or `postgresql://` → PostgreSQL;
 /// `sqlite:` or a plain file path → SQLite (the folder is created). Runs the migrations.
@@ -457,8 +453,8 @@ pub trait Store: Send + Sync + 'static {
     /// Adds a key as it is (first start: one current and one next).
     async fn insert_tool_key(&self, key: &ToolKey) -> Result<(), StoreError>;
 
-    /// Deletes expired login states, nonces past their keep time and ended sessions;
-    /// returns how many rows went.
+    /// Deletes login states older than [`crate::launch::STATE_TTL_SECONDS`], nonces past their
+    /// keep time and ended sessions; returns how many rows went.
     async fn purge_expired(&self, now: i64) -> Result<u64, StoreError>;
 
     /// Connections in use and idle, for `/metrics`.

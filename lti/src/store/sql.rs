@@ -160,9 +160,8 @@ macro_rules! impl_store {
         mod sql_store {
             use super::$store;
             use crate::store::{
-                Deployment, DeploymentOrigin, KeyStatus, LOGIN_STATE_TTL, LoginState,
-                NewRegistration, PoolState, Registration, RegistrationId, Session, Store,
-                StoreError, ToolKey, sql,
+                Deployment, DeploymentOrigin, KeyStatus, LoginState, NewRegistration, PoolState,
+                Registration, RegistrationId, Session, Store, StoreError, ToolKey, sql,
             };
 
             mod row {
@@ -646,7 +645,7 @@ macro_rules! impl_store {
                 async fn purge_expired(&self, now: i64) -> Result<u64, StoreError> {
                     let mut tx = self.pool.begin().await?;
                     let states = sqlx::query(sql::PURGE_LOGIN_STATES)
-                        .bind(now - LOGIN_STATE_TTL)
+                        .bind(now - crate::launch::STATE_TTL_SECONDS)
                         .execute(&mut *tx)
                         .await?;
                     let nonces = sqlx::query(sql::PURGE_NONCES)

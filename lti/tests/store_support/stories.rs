@@ -3,9 +3,11 @@
 
 use std::sync::Arc;
 
+use cairn_lti::launch::STATE_TTL_SECONDS;
+
 use cairn_lti::store::{
-    BindingMode, DeploymentOrigin, KeyStatus, LOGIN_STATE_TTL, LoginState, NewRegistration,
-    PlatformFamily, Registration, RegistrationId, Session, Store, StoreError, ToolKey,
+    BindingMode, DeploymentOrigin, KeyStatus, LoginState, NewRegistration, PlatformFamily,
+    Registration, RegistrationId, Session, Store, StoreError, ToolKey,
 };
 
 const CANVAS: &str = "https://canvas.instructure.com";
@@ -459,11 +461,11 @@ pub async fn purge_expired_removes_only_the_expired(store: &dyn Store) {
     let now = 100_000;
     // Login states: one past its TTL, one just inside it, one used (session below) and old.
     store
-        .put_login_state(&login("old", "n", reg.id, now - LOGIN_STATE_TTL - 1))
+        .put_login_state(&login("old", "n", reg.id, now - STATE_TTL_SECONDS - 1))
         .await
         .unwrap();
     store
-        .put_login_state(&login("fresh", "n", reg.id, now - LOGIN_STATE_TTL + 1))
+        .put_login_state(&login("fresh", "n", reg.id, now - STATE_TTL_SECONDS + 1))
         .await
         .unwrap();
     store
