@@ -110,7 +110,7 @@ impl ServeArgs {
             database_url: self.store.database_url(),
             data_dir: self.store.data_dir,
             log_format: self.log_format,
-            key_encryption_key: key_encryption_key.filter(|kek| !kek.is_empty()),
+            key_encryption_key,
             server: ServerConfig {
                 public_url,
                 www_dir: self.www,
