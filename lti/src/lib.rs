@@ -4,7 +4,11 @@
 //! It makes no domain decision: the pure core (`cairn`) does. Launches, the JSON API and
 //! storage arrive with the LTI issue.
 
+pub mod clock;
 pub mod headers;
+pub mod keys;
+pub mod metrics;
+pub mod platform;
 pub mod routes;
 pub mod store;
 
