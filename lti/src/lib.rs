@@ -7,8 +7,11 @@
 pub mod clock;
 pub mod headers;
 pub mod keys;
+pub mod launch;
 pub mod metrics;
+pub mod pages;
 pub mod platform;
+pub mod random;
 pub mod routes;
 pub mod store;
 

@@ -2,8 +2,9 @@
 //! the TTL its `Cache-Control` gives (max-age clamped to [60 s, 3600 s]; 300 s when absent;
 //! 60 s for `no-store`/`no-cache`). A launch whose kid is unknown causes one re-download,
 //! single-flight per URL, skipped only when a miss-triggered re-download of that URL ran in
-//! the last 10 s. Downloads are capped at 64 KB and 5 s. The parsing of the document is the
-//! key set type's ([`KeySet::parse`]); this file does the HTTP, the timing and the counting.
+//! the last 10 s. Downloads are capped at 64 KB and 5 s. Parsing is the key set type's
+//! ([`KeySet::parse`], by default the launch checks' [`JwkSet`]); this file does the HTTP,
+//! the timing and the counting.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -13,6 +14,7 @@ use std::time::Duration;
 use reqwest::header::{ACCEPT, CACHE_CONTROL, CONTENT_LENGTH};
 
 use crate::clock::Clock;
+use crate::launch::jwks::{JwkSet, JwksError, MAX_JWKS_BYTES};
 
 /// TTL when the answer has no `Cache-Control` max-age (seconds).
 pub const DEFAULT_TTL: i64 = 300;
@@ -22,8 +24,8 @@ pub const MIN_TTL: i64 = 60;
 pub const MAX_TTL: i64 = 3600;
 /// A miss-triggered re-download of a URL is skipped if one ran less than this ago (seconds).
 pub const MISS_REFETCH_INTERVAL: i64 = 10;
-/// The largest JWKS document accepted (bytes).
-pub const BODY_LIMIT: usize = 64 * 1024;
+/// The largest JWKS document accepted (bytes): the parser's own limit.
+pub const BODY_LIMIT: usize = MAX_JWKS_BYTES;
 /// The longest a download may take, connection to last byte.
 pub const DOWNLOAD_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -37,9 +39,21 @@ pub trait KeySet: Send + Sync + Sized + 'static {
     fn has_kid(&self, kid: &str) -> bool;
 }
 
+impl KeySet for JwkSet {
+    type Error = JwksError;
+
+    fn parse(bytes: &[u8]) -> Result<Self, JwksError> {
+        JwkSet::parse(bytes)
+    }
+
+    fn has_kid(&self, kid: &str) -> bool {
+        self.get(kid).is_some()
+    }
+}
+
 /// Why a platform's JWKS could not be had. Each names the URL; none echoes the body.
 #[derive(Debug, thiserror::Error)]
-pub enum JwksError {
+pub enum JwksCacheError {
     /// The request failed (connection refused, DNS, TLS, too many redirects…).
     #[error("platform JWKS {url} could not be downloaded: {reason}")]
     Download {
@@ -150,7 +164,7 @@ impl<T> Entry<T> {
 }
 
 /// The platform JWKS cache, shared by every launch (cheap to share behind an `Arc`).
-pub struct JwksCache<T: KeySet> {
+pub struct JwksCache<T: KeySet = JwkSet> {
     client: reqwest::Client,
     clock: Arc<dyn Clock>,
     entries: Mutex<BTreeMap<String, Arc<Entry<T>>>>,
@@ -178,7 +192,7 @@ impl<T: KeySet> JwksCache<T> {
 
     /// The key set of `url`: the cached one while fresh, else a new download (one at a
     /// time per URL; callers arriving meanwhile get its result).
-    pub async fn key_set(&self, url: &str) -> Result<Arc<T>, JwksError> {
+    pub async fn key_set(&self, url: &str) -> Result<Arc<T>, JwksCacheError> {
         let entry = self.entry(url);
         if let Some((set, true)) = entry.current(self.clock.now()) {
             return Ok(set);
@@ -195,7 +209,7 @@ impl<T: KeySet> JwksCache<T> {
     /// or a miss-triggered re-download of `url` ran less than
     /// [`MISS_REFETCH_INTERVAL`] ago (then the cached set is returned as it is). The caller
     /// answers `unknown_kid` if the returned set still lacks the kid.
-    pub async fn refresh_after_miss(&self, url: &str, kid: &str) -> Result<Arc<T>, JwksError> {
+    pub async fn refresh_after_miss(&self, url: &str, kid: &str) -> Result<Arc<T>, JwksCacheError> {
         let entry = self.entry(url);
         let mut gate = entry.gate.lock().await;
         let now = self.clock.now();
@@ -216,7 +230,7 @@ impl<T: KeySet> JwksCache<T> {
 
     /// The key set of `url` that should hold `kid`: [`JwksCache::key_set`], then
     /// [`JwksCache::refresh_after_miss`] if the kid is not in it.
-    pub async fn key_set_for_kid(&self, url: &str, kid: &str) -> Result<Arc<T>, JwksError> {
+    pub async fn key_set_for_kid(&self, url: &str, kid: &str) -> Result<Arc<T>, JwksCacheError> {
         let set = self.key_set(url).await?;
         if set.has_kid(kid) {
             return Ok(set);
@@ -250,17 +264,17 @@ impl<T: KeySet> JwksCache<T> {
     }
 
     /// Downloads and parses `url` and caches the set; the caller holds the URL's gate.
-    async fn download(&self, url: &str, entry: &Entry<T>) -> Result<Arc<T>, JwksError> {
+    async fn download(&self, url: &str, entry: &Entry<T>) -> Result<Arc<T>, JwksCacheError> {
         entry.downloads.fetch_add(1, Ordering::SeqCst);
         let (body, ttl) = match tokio::time::timeout(DOWNLOAD_TIMEOUT, self.fetch(url)).await {
             Ok(result) => result?,
             Err(_) => {
-                return Err(JwksError::Timeout {
+                return Err(JwksCacheError::Timeout {
                     url: url.to_owned(),
                 });
             }
         };
-        let set = Arc::new(T::parse(&body).map_err(|err| JwksError::Parse {
+        let set = Arc::new(T::parse(&body).map_err(|err| JwksCacheError::Parse {
             url: url.to_owned(),
             reason: err.to_string(),
         })?);
@@ -274,14 +288,14 @@ impl<T: KeySet> JwksCache<T> {
     }
 
     /// One GET: the body (at most [`BODY_LIMIT`] bytes) and the TTL its headers give.
-    async fn fetch(&self, url: &str) -> Result<(Vec<u8>, i64), JwksError> {
+    async fn fetch(&self, url: &str) -> Result<(Vec<u8>, i64), JwksCacheError> {
         let request_error = |err: reqwest::Error| {
             if err.is_timeout() {
-                JwksError::Timeout {
+                JwksCacheError::Timeout {
                     url: url.to_owned(),
                 }
             } else {
-                JwksError::Download {
+                JwksCacheError::Download {
                     url: url.to_owned(),
                     reason: error_chain(&err),
                 }
@@ -297,12 +311,12 @@ impl<T: KeySet> JwksCache<T> {
             .map_err(request_error)?;
         let status = response.status();
         if !status.is_success() {
-            return Err(JwksError::Status {
+            return Err(JwksCacheError::Status {
                 url: url.to_owned(),
                 status: status.as_u16(),
             });
         }
-        let too_large = || JwksError::TooLarge {
+        let too_large = || JwksCacheError::TooLarge {
             url: url.to_owned(),
         };
         let declared = response
