@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use crate::store::StoreError;
 
 pub use generate::{GeneratedKey, generate, jwk_thumbprint};
-pub use kek::{KEK_ENV, KekOrigin, KeyEncryptionKey};
+pub use kek::{KEK_ENV, KekOrigin, KeyEncryptionKey, OpenedKey};
 pub use tool_keys::{
     EnsureOutcome, MIN_NEXT_PUBLISHED_SECONDS, PREVIOUS_KEPT_SECONDS, ToolSigningKey, ensure, jwks,
     rotate, rotate_unchecked, signing_key,
@@ -98,6 +98,9 @@ pub enum KeyError {
     /// There is no current key: [`ensure`] has not run.
     #[error("the tool has no current signing key: start the server once (it creates the keys)")]
     NoCurrentKey,
+    /// There is no next key to promote: [`ensure`] has not completed the keys.
+    #[error("the tool has no next key to rotate to: start the server once (it completes the keys)")]
+    NoNextKey,
     /// Rotating now would sign with a key platforms may not have fetched yet.
     #[error(
         "the next key {kid} has been published for {published_seconds} s, less than the \

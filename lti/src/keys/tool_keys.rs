@@ -48,8 +48,8 @@ pub async fn ensure(
             Ok(EnsureOutcome::Completed)
         }
         (false, true) => {
-            // Only a next key (a rotation that began with no keys): promote it.
-            rotate_unchecked(store, kek, now).await?;
+            // Only a next key (an interrupted start): promote it.
+            promote(store, kek, now).await?;
             Ok(EnsureOutcome::Completed)
         }
     }
@@ -99,6 +99,17 @@ pub async fn rotate_unchecked(
     kek: &KeyEncryptionKey,
     now: i64,
 ) -> Result<String, KeyError> {
+    // Rotating without both would leave no current key: first start completes them.
+    let keys = store.tool_keys().await?;
+    current(&keys)?;
+    if !keys.iter().any(|key| key.status == KeyStatus::Next) {
+        return Err(KeyError::NoNextKey);
+    }
+    promote(store, kek, now).await
+}
+
+/// One store rotation with a freshly generated next key; returns the new current kid.
+async fn promote(store: &dyn Store, kek: &KeyEncryptionKey, now: i64) -> Result<String, KeyError> {
     let new_next = generate()?.seal(kek, KeyStatus::Next, now)?;
     store
         .rotate_tool_keys(&new_next, now, now - PREVIOUS_KEPT_SECONDS)
