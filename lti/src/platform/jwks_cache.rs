@@ -4,7 +4,8 @@
 //! single-flight per URL, skipped only when a miss-triggered re-download of that URL ran in
 //! the last 10 s. Downloads are capped at 64 KB and 5 s. Parsing is the key set type's
 //! ([`KeySet::parse`], by default the launch checks' [`JwkSet`]); this file does the HTTP,
-//! the timing and the counting.
+//! the timing and the counting. A failed download is an error, never a stale set (fail
+//! closed), and is not cached: the next launch tries again.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
