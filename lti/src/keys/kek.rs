@@ -306,19 +306,19 @@ mod tests {
     fn temp_dir(name: &str) -> std::path::PathBuf {
         let mut random = [0u8; 8];
         aws_lc_rs::rand::fill(&mut random).unwrap();
-        let dir = std::env::temp_dir().join(format!("cairn-kek-{name}-{}", decode_to_hex(&random)));
+        let dir = std::env::temp_dir().join(format!("cairn-kek-{name}-{}", to_hex(&random)));
         std::fs::create_dir_all(&dir).unwrap();
         dir
     }
 
-    fn decode_to_hex(bytes: &[u8]) -> String {
+    fn to_hex(bytes: &[u8]) -> String {
         bytes.iter().map(|b| format!("{b:02x}")).collect()
     }
 
     #[test]
     fn hex_and_base64url_give_the_same_key() {
         let raw: [u8; 32] = core::array::from_fn(|i| (i * 7 + 3) as u8);
-        let hex = decode_to_hex(&raw);
+        let hex = to_hex(&raw);
         let b64 = URL_SAFE_NO_PAD.encode(raw);
         assert_eq!(decode_key_text(&hex).unwrap(), raw);
         assert_eq!(decode_key_text(&hex.to_uppercase()).unwrap(), raw);
