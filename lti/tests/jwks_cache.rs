@@ -363,7 +363,7 @@ async fn a_body_over_64_kb_is_refused() {
 }
 
 #[tokio::test]
-async fn error_answers_are_typed_and_not_cached() {
+async fn error_answers_are_typed_and_retried_after_ten_seconds() {
     let server = Server::start().await;
     let clock = Arc::new(ManualClock::new(T0));
     let cache = cache(&clock);
@@ -373,8 +373,14 @@ async fn error_answers_are_typed_and_not_cached() {
         matches!(err, JwksCacheError::Status { status: 503, .. }),
         "{err}"
     );
+    // Within 10 s the failure is answered again without a request; then it is retried.
+    clock.advance(9);
+    let again = cache.key_set(&url).await.unwrap_err();
+    assert!(matches!(again, JwksCacheError::Status { status: 503, .. }));
+    assert_eq!(cache.downloads(&url), 1);
+    clock.advance(1);
     assert!(cache.key_set(&url).await.is_err());
-    assert_eq!(cache.downloads(&url), 2, "a failure is retried, not cached");
+    assert_eq!(cache.downloads(&url), 2, "retried after 10 s");
     let err = cache.key_set(&server.url("/text")).await.unwrap_err();
     assert!(matches!(err, JwksCacheError::Parse { .. }), "{err}");
     assert!(
@@ -387,6 +393,29 @@ async fn error_answers_are_typed_and_not_cached() {
     drop(closed);
     let err = cache.key_set(&closed_url).await.unwrap_err();
     assert!(matches!(err, JwksCacheError::Download { .. }), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn launches_queued_behind_a_failing_download_share_its_failure() {
+    let clock = Arc::new(ManualClock::new(T0));
+    let cache = cache(&clock);
+    let url = raw_server(RawAnswer::StallBeforeHeaders).await;
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..20 {
+        let (cache, url) = (Arc::clone(&cache), url.clone());
+        tasks.spawn(async move { cache.key_set(&url).await });
+    }
+    while let Some(joined) = tasks.join_next().await {
+        let err = joined.unwrap().unwrap_err();
+        assert!(matches!(err, JwksCacheError::Timeout { .. }), "{err}");
+    }
+    assert_eq!(cache.downloads(&url), 1);
+    assert!(
+        started.elapsed() < Duration::from_secs(7),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

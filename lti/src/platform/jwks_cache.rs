@@ -5,7 +5,7 @@
 //! the last 10 s. Downloads are capped at 64 KB and 5 s. Parsing is the key set type's
 //! ([`KeySet::parse`], by default the launch checks' [`JwkSet`]); this file does the HTTP,
 //! the timing and the counting. A failed download is an error, never a stale set (fail
-//! closed), and is not cached: the next launch tries again.
+//! closed); for 10 s after it, callers get the same failure without a new request.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -25,6 +25,9 @@ pub const MIN_TTL: i64 = 60;
 pub const MAX_TTL: i64 = 3600;
 /// A miss-triggered re-download of a URL is skipped if one ran less than this ago (seconds).
 pub const MISS_REFETCH_INTERVAL: i64 = 10;
+/// After a failed download of a URL, callers get that failure (no new request) for this
+/// long (seconds): launches queued behind a dead platform do not each wait out a timeout.
+pub const FAILED_DOWNLOAD_RETRY: i64 = 10;
 /// The largest JWKS document accepted (bytes): the parser's own limit.
 pub const BODY_LIMIT: usize = MAX_JWKS_BYTES;
 /// The longest a download may take, connection to last byte.
@@ -53,7 +56,7 @@ impl KeySet for JwkSet {
 }
 
 /// Why a platform's JWKS could not be had. Each names the URL; none echoes the body.
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum JwksCacheError {
     /// The request failed (connection refused, DNS, TLS, too many redirects…).
     #[error("platform JWKS {url} could not be downloaded: {reason}")]
@@ -137,6 +140,18 @@ impl<T> Cached<T> {
 struct Gate {
     /// When the last miss-triggered re-download started.
     last_miss_download: Option<i64>,
+    /// The last download's failure and when it ended (cleared by a success).
+    last_failure: Option<(i64, JwksCacheError)>,
+}
+
+impl Gate {
+    /// The failure of a download that ended less than [`FAILED_DOWNLOAD_RETRY`] ago.
+    fn recent_failure(&self, now: i64) -> Option<JwksCacheError> {
+        self.last_failure
+            .as_ref()
+            .filter(|(at, _)| now - at < FAILED_DOWNLOAD_RETRY)
+            .map(|(_, err)| err.clone())
+    }
 }
 
 /// Everything kept for one URL.
@@ -198,11 +213,15 @@ impl<T: KeySet> JwksCache<T> {
         if let Some((set, true)) = entry.current(self.clock.now()) {
             return Ok(set);
         }
-        let _gate = entry.gate.lock().await;
-        if let Some((set, true)) = entry.current(self.clock.now()) {
+        let mut gate = entry.gate.lock().await;
+        let now = self.clock.now();
+        if let Some((set, true)) = entry.current(now) {
             return Ok(set);
         }
-        self.download(url, &entry).await
+        if let Some(err) = gate.recent_failure(now) {
+            return Err(err);
+        }
+        self.download(url, &entry, &mut gate).await
     }
 
     /// After a launch's `kid` was not in the set from [`JwksCache::key_set`]: one
@@ -225,8 +244,11 @@ impl<T: KeySet> JwksCache<T> {
             }
             _ => {}
         }
+        if let Some(err) = gate.recent_failure(now) {
+            return Err(err);
+        }
         gate.last_miss_download = Some(now);
-        self.download(url, &entry).await
+        self.download(url, &entry, &mut gate).await
     }
 
     /// The key set of `url` that should hold `kid`: [`JwksCache::key_set`], then
@@ -264,8 +286,23 @@ impl<T: KeySet> JwksCache<T> {
         )
     }
 
-    /// Downloads and parses `url` and caches the set; the caller holds the URL's gate.
-    async fn download(&self, url: &str, entry: &Entry<T>) -> Result<Arc<T>, JwksCacheError> {
+    /// Downloads and parses `url` and caches the set, or notes the failure in the URL's
+    /// gate, which the caller holds.
+    async fn download(
+        &self,
+        url: &str,
+        entry: &Entry<T>,
+        gate: &mut Gate,
+    ) -> Result<Arc<T>, JwksCacheError> {
+        let result = self.download_once(url, entry).await;
+        gate.last_failure = result
+            .as_ref()
+            .err()
+            .map(|err| (self.clock.now(), err.clone()));
+        result
+    }
+
+    async fn download_once(&self, url: &str, entry: &Entry<T>) -> Result<Arc<T>, JwksCacheError> {
         entry.downloads.fetch_add(1, Ordering::SeqCst);
         let (body, ttl) = match tokio::time::timeout(DOWNLOAD_TIMEOUT, self.fetch(url)).await {
             Ok(result) => result?,
