@@ -12,6 +12,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::admin::{self, AdminError};
 use crate::config::{AdminToken, ConfigError, LogFormat, PublicUrl, ServeConfig, ServerConfig};
+use crate::keys::{self, KeyEncryptionKey, KeyError};
 use crate::store::{Deployment, NewRegistration, PlatformFamily, Registration, Store};
 
 /// Cairn's LTI 1.3 tool server.
@@ -34,6 +35,24 @@ pub enum Command {
     /// Deployments of a registration.
     #[command(subcommand)]
     Deployment(DeploymentCommand),
+    /// The tool's signing keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+/// `cairn-lti keys …`.
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Rotate (spec/lti.md §6.2): a new next key, next → current, current → previous.
+    Rotate {
+        /// The database and the data folder (where the key-encryption key file lives).
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Rotate even when the next key was published less than an hour ago (a
+        /// compromised key); platforms that cached the old JWKS fail until they refetch.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 /// Where the data lives (every subcommand that opens the store).
@@ -48,6 +67,12 @@ pub struct StoreArgs {
 }
 
 impl StoreArgs {
+    /// The key-encryption key file under the data folder, used when
+    /// `CAIRN_KEY_ENCRYPTION_KEY` is unset.
+    pub fn kek_path(&self) -> PathBuf {
+        self.data_dir.join(KEK_FILE_NAME)
+    }
+
     /// The database URL given, or the SQLite file under the data folder.
     pub fn database_url(&self) -> String {
         match &self.database_url {
@@ -56,6 +81,9 @@ impl StoreArgs {
         }
     }
 }
+
+/// The key-encryption key file's name under the data folder.
+pub const KEK_FILE_NAME: &str = "key-encryption.key";
 
 /// `sqlite://<data_dir>/cairn.sqlite3` (`sqlite://data/cairn.sqlite3` by default).
 pub fn default_database_url(data_dir: &Path) -> String {
@@ -279,11 +307,35 @@ impl Command {
             Command::Deployment(DeploymentCommand::List { registration, .. }) => {
                 Some(&registration.store)
             }
+            Command::Keys(KeysCommand::Rotate { store, .. }) => Some(store),
         }
     }
 }
 
-/// Runs an admin subcommand on `store`, writing its answer to `out`. `serve` does nothing here.
+/// Runs `keys rotate` on `store`: the one-hour wait for the next key applies unless `force`.
+/// Writes the new current kid to `out`.
+pub async fn rotate_keys(
+    store: &dyn Store,
+    kek: &KeyEncryptionKey,
+    force: bool,
+    now: i64,
+    out: &mut dyn Write,
+) -> Result<(), KeyError> {
+    let current = if force {
+        keys::rotate_unchecked(store, kek, now).await?
+    } else {
+        keys::rotate(store, kek, now).await?
+    };
+    // A closed stdout is not worth failing a finished rotation for.
+    drop(writeln!(
+        out,
+        "rotated: the current signing key is now {current}"
+    ));
+    Ok(())
+}
+
+/// Runs an admin subcommand on `store`, writing its answer to `out`. `serve` and `keys` do
+/// nothing here (see [`rotate_keys`]).
 pub async fn run_admin(
     command: &Command,
     store: &dyn Store,
@@ -291,7 +343,7 @@ pub async fn run_admin(
     out: &mut dyn Write,
 ) -> Result<(), AdminError> {
     let written = match command {
-        Command::Serve(_) => Ok(()),
+        Command::Serve(_) | Command::Keys(_) => Ok(()),
         Command::Registration(RegistrationCommand::Add(args)) => {
             let added = admin::add_registration(store, args.registration(), now).await?;
             writeln!(

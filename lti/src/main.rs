@@ -5,9 +5,10 @@
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use cairn_lti::cli::{Cli, Command};
+use cairn_lti::cli::{Cli, Command, KeysCommand, rotate_keys};
 use cairn_lti::clock::{Clock, SystemClock};
 use cairn_lti::config::{ServeConfig, redact_database_url};
+use cairn_lti::keys::{KEK_ENV, KeyEncryptionKey};
 use cairn_lti::{AppState, app, logging};
 use clap::Parser;
 
@@ -26,7 +27,7 @@ fn run(cli: Cli) -> Result<()> {
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     if let Command::Serve(args) = cli.command {
         let check_only = args.check_config;
-        let kek = std::env::var("CAIRN_KEY_ENCRYPTION_KEY").ok();
+        let kek = std::env::var(KEK_ENV).ok();
         let config = args.into_config(kek)?;
         if check_only {
             println!("{config:#?}");
@@ -38,11 +39,18 @@ fn run(cli: Cli) -> Result<()> {
         return Ok(());
     };
     let database_url = store_args.database_url();
+    let kek_path = store_args.kek_path();
     runtime.block_on(async {
         let store = cairn_lti::store::open(&database_url)
             .await
             .with_context(|| format!("cannot open {}", redact_database_url(&database_url)))?;
         let mut stdout = std::io::stdout();
+        if let Command::Keys(KeysCommand::Rotate { force, .. }) = &cli.command {
+            let env = std::env::var(KEK_ENV).ok();
+            let kek = KeyEncryptionKey::from_env_or_file(env.as_deref(), &kek_path)?;
+            let now = SystemClock.now();
+            return Ok(rotate_keys(store.as_ref(), &kek, *force, now, &mut stdout).await?);
+        }
         cairn_lti::cli::run_admin(&cli.command, store.as_ref(), SystemClock.now(), &mut stdout)
             .await?;
         Ok(())

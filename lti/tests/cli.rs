@@ -277,3 +277,58 @@ fn the_binary_reads_cairn_variables_and_redacts_secrets() {
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("CAIRN_PUBLIC_URL"));
 }
+
+#[tokio::test]
+async fn keys_rotate_promotes_the_next_key() {
+    use cairn_lti::cli::{KeysCommand, rotate_keys};
+    use cairn_lti::keys::{self, KeyEncryptionKey, KeyError, MIN_NEXT_PUBLISHED_SECONDS};
+    use cairn_lti::store::KeyStatus;
+
+    let dir = TestDir::new();
+    let store = cairn_lti::store::open(&dir.database_url())
+        .await
+        .expect("store");
+    let kek = KeyEncryptionKey::parse(&"ab".repeat(32)).expect("a 32-byte hex key");
+    keys::ensure(store.as_ref(), &kek, NOW)
+        .await
+        .expect("first start");
+    let kid_of = |keys: &[cairn_lti::store::ToolKey], status| {
+        keys.iter()
+            .find(|key| key.status == status)
+            .map(|key| key.kid.clone())
+    };
+    let before = store.tool_keys().await.expect("keys");
+    let next = kid_of(&before, KeyStatus::Next).expect("a next key");
+    let current = kid_of(&before, KeyStatus::Current).expect("a current key");
+
+    let cli = parse(&["keys", "rotate", "--data-dir", "somewhere"]).expect("parses");
+    let Command::Keys(KeysCommand::Rotate { store: args, force }) = &cli.command else {
+        panic!("keys rotate");
+    };
+    assert!(!force);
+    assert!(args.kek_path().ends_with("somewhere/key-encryption.key"));
+
+    let mut out = Vec::new();
+    let early = rotate_keys(store.as_ref(), &kek, false, NOW + 10, &mut out).await;
+    assert!(
+        matches!(early, Err(KeyError::NextKeyTooNew { .. })),
+        "{early:?}"
+    );
+    let later = NOW + MIN_NEXT_PUBLISHED_SECONDS;
+    rotate_keys(store.as_ref(), &kek, false, later, &mut out)
+        .await
+        .expect("rotated after the wait");
+    let after = store.tool_keys().await.expect("keys");
+    assert_eq!(kid_of(&after, KeyStatus::Current), Some(next.clone()));
+    assert_eq!(kid_of(&after, KeyStatus::Previous), Some(current));
+    assert!(String::from_utf8_lossy(&out).contains(&next));
+
+    let forced = parse(&["keys", "rotate", "--force"]).expect("parses");
+    assert!(matches!(
+        forced.command,
+        Command::Keys(KeysCommand::Rotate { force: true, .. })
+    ));
+    rotate_keys(store.as_ref(), &kek, true, later + 1, &mut out)
+        .await
+        .expect("forced rotation needs no wait");
+}
