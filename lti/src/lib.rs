@@ -28,6 +28,7 @@ use axum::Router;
 
 use crate::clock::{Clock, SystemClock};
 use crate::config::ServerConfig;
+use crate::metrics::Metrics;
 use crate::store::Store;
 
 /// This server's version, reported by `/health`.
@@ -44,6 +45,8 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     /// Where handlers read `now` (once per request, passed to the pure checks).
     pub clock: Arc<dyn Clock>,
+    /// The counters and histograms of `/metrics`.
+    pub metrics: Arc<Metrics>,
 }
 
 impl AppState {
@@ -53,6 +56,7 @@ impl AppState {
             config: Arc::new(config),
             store,
             clock: Arc::new(SystemClock),
+            metrics: Arc::new(Metrics::new()),
         }
     }
 

@@ -2,16 +2,19 @@
 //! when it is a short token, generated otherwise), runs the request inside a `request` span
 //! carrying that id, echoes it in the answer, and writes one log line per request with the
 //! status and duration, plus the hidden cause of a 5xx ([`crate::error::InternalCause`]).
+//! The duration also goes to the latency histogram, labelled by the matched route template
+//! (never the raw path).
 
 use std::time::Instant;
 
-use axum::extract::Request;
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::HeaderValue;
 use axum::middleware::Next;
 use axum::response::Response;
 use base64::Engine;
 use tracing::Instrument;
 
+use crate::AppState;
 use crate::error::InternalCause;
 
 /// The header carrying the request id, both ways.
@@ -39,18 +42,29 @@ pub fn request_id(presented: Option<&HeaderValue>) -> String {
 }
 
 /// Middleware: request id, span, one log line.
-pub async fn log_requests(mut request: Request, next: Next) -> Response {
+pub async fn log_requests(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let id = request_id(request.headers().get(REQUEST_ID_HEADER));
     if let Ok(value) = HeaderValue::from_str(&id) {
         request.headers_mut().insert(REQUEST_ID_HEADER, value);
     }
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
+    // Files of the page share one label, so a scan of random paths cannot grow the metrics.
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "static".to_owned(), |m| m.as_str().to_owned());
     let span = tracing::info_span!("request", request_id = %id, %method, %path);
     let started = Instant::now();
     let mut response = next.run(request).instrument(span.clone()).await;
-    let millis = started.elapsed().as_secs_f64() * 1000.0;
+    let seconds = started.elapsed().as_secs_f64();
+    let millis = seconds * 1000.0;
     let status = response.status().as_u16();
+    state.metrics.observe_request(&route, status, seconds);
     span.in_scope(|| {
         if let Some(InternalCause(cause)) = response.extensions().get::<InternalCause>() {
             tracing::error!(status, millis, cause = %cause, "request failed");

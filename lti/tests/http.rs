@@ -127,3 +127,29 @@ async fn every_answer_carries_a_request_id() {
         "lb-42.a"
     );
 }
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_template_never_by_raw_path() {
+    let dir = TestDir::new();
+    let state = dir.state().await;
+    get(&state, "/health").await;
+    get(&state, "/no-such-file-7f3a.html").await;
+    let response = get(&state, "/metrics").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(header_of(&response, header::CONTENT_TYPE).starts_with("application/openmetrics-text"));
+    let text = String::from_utf8(body_bytes(response).await).expect("utf-8");
+    assert!(
+        text.lines()
+            .any(|l| l.contains("route=\"/health\"") && l.contains("status=\"2xx\"")),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.contains("route=\"static\"") && l.contains("status=\"4xx\"")),
+        "{text}"
+    );
+    assert!(
+        !text.contains("no-such-file"),
+        "a raw path became a label:\n{text}"
+    );
+}

@@ -1,9 +1,10 @@
 //! `GET /health`: liveness for load balancers and the demo, with the database backend and
 //! whether it answers. 200 when it does, 503 when it does not (so a balancer drops the node).
+//! `GET /metrics`: [`crate::metrics::Metrics`] as Prometheus text, with the pool read now.
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use serde_json::{Value, json};
 
 use crate::AppState;
@@ -26,4 +27,12 @@ pub async fn health(State(state): State<AppState>) -> (StatusCode, Json<Value>) 
         "database": { "backend": state.store.backend(), "ok": ok }
     });
     (status, Json(body))
+}
+
+/// The metrics exposition text.
+pub async fn metrics(
+    State(state): State<AppState>,
+) -> ([(header::HeaderName, &'static str); 1], String) {
+    let text = state.metrics.render(&state.store.pool_state());
+    ([(header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)], text)
 }

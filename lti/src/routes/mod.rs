@@ -14,7 +14,7 @@ use tower_http::services::ServeDir;
 
 use crate::{AppState, headers, request_log};
 
-/// The router: `/health`, the config pages, the admin API, then the tool page's files
+/// The router: `/health`, `/metrics`, the config pages, the admin API, then the tool page's files
 /// (`/` is `index.html`). Every answer carries the security headers and a request id.
 pub fn router(state: AppState) -> Router {
     let page = ServeDir::new(&state.config.www_dir).append_index_html_on_directories(true);
@@ -38,11 +38,15 @@ pub fn router(state: AppState) -> Router {
         ));
     Router::new()
         .route("/health", get(health::health))
+        .route("/metrics", get(health::metrics))
         .route("/lti/config/canvas.json", get(config_pages::canvas))
         .route("/lti/config/moodle", get(config_pages::moodle))
         .nest("/api/admin", admin_api)
         .fallback_service(page)
         .layer(axum::middleware::from_fn(headers::security_headers))
-        .layer(axum::middleware::from_fn(request_log::log_requests))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            request_log::log_requests,
+        ))
         .with_state(state)
 }
