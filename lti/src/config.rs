@@ -52,6 +52,10 @@ pub struct PublicUrl {
     base: String,
     /// `host` or `host:port` (non-default port), as platforms show a tool's domain.
     domain: String,
+    /// The base, parsed (origin checks).
+    url: url::Url,
+    /// `<base>/lti/launch`, parsed (the launch's `target_link_uri` check).
+    launch: url::Url,
 }
 
 impl PublicUrl {
@@ -86,7 +90,14 @@ impl PublicUrl {
             None => host.to_owned(),
         };
         let base = url.as_str().trim_end_matches('/').to_owned();
-        Ok(PublicUrl { base, domain })
+        let launch = url::Url::parse(&format!("{base}/lti/launch"))
+            .map_err(|err| refuse(&err.to_string()))?;
+        Ok(PublicUrl {
+            base,
+            domain,
+            url,
+            launch,
+        })
     }
 
     /// The demo default: `http://localhost:<port>`, allowed only when `addr` is loopback.
@@ -111,6 +122,16 @@ impl PublicUrl {
     /// The host, with the port when it is not the scheme's default (`tool.test`, `localhost:8080`).
     pub fn domain(&self) -> &str {
         &self.domain
+    }
+
+    /// The base as a parsed URL.
+    pub fn url(&self) -> &url::Url {
+        &self.url
+    }
+
+    /// The redirect URI as a parsed URL.
+    pub fn launch(&self) -> &url::Url {
+        &self.launch
     }
 
     /// The redirect URI platforms register: `<base>/lti/launch`.

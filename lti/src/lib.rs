@@ -29,6 +29,7 @@ use axum::Router;
 use crate::clock::{Clock, SystemClock};
 use crate::config::ServerConfig;
 use crate::metrics::Metrics;
+use crate::platform::jwks_cache::JwksCache;
 use crate::store::Store;
 
 /// This server's version, reported by `/health`.
@@ -47,24 +48,55 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// The counters and histograms of `/metrics`.
     pub metrics: Arc<Metrics>,
+    /// The platforms' public keys, cached per JWKS URL (`spec/lti.md` §6.1).
+    pub jwks: Arc<JwksCache>,
 }
 
 impl AppState {
     /// The state for a configuration and a store, on the system clock.
     pub fn new(config: ServerConfig, store: Arc<dyn Store>) -> AppState {
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let jwks = Arc::new(JwksCache::new(outbound_client(&config), Arc::clone(&clock)));
         AppState {
             config: Arc::new(config),
             store,
-            clock: Arc::new(SystemClock),
+            clock,
             metrics: Arc::new(Metrics::new()),
+            jwks,
         }
     }
 
-    /// The same state on another clock (tests replaying recorded tokens).
+    /// The same state on another clock (tests replaying recorded tokens); the JWKS cache
+    /// starts afresh on that clock.
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> AppState {
+        self.jwks = Arc::new(JwksCache::new(
+            outbound_client(&self.config),
+            Arc::clone(&clock),
+        ));
         self.clock = clock;
         self
     }
+
+    /// Now, in Unix seconds: read once per request and passed to the pure checks.
+    pub fn now(&self) -> i64 {
+        self.clock.now()
+    }
+
+    /// `CAIRN_PUBLIC_URL` as a URL (the origin a login's `target_link_uri` must share).
+    pub fn public_url(&self) -> &url::Url {
+        self.config.public_url.url()
+    }
+
+    /// The redirect URI: `<CAIRN_PUBLIC_URL>/lti/launch`.
+    pub fn launch_url(&self) -> &url::Url {
+        self.config.public_url.launch()
+    }
+}
+
+/// The client for outbound calls (platform JWKS), with Cairn's User-Agent; a client without
+/// it if the builder fails (it only fails when the TLS backend cannot start).
+fn outbound_client(config: &ServerConfig) -> reqwest::Client {
+    platform::http_client(config.public_url.as_str()).unwrap_or_default()
 }
 
 impl fmt::Debug for AppState {

@@ -72,6 +72,17 @@ async fn serve(config: ServeConfig) -> Result<()> {
     let store = cairn_lti::store::open(&config.database_url)
         .await
         .with_context(|| format!("cannot open {}", redact_database_url(&config.database_url)))?;
+    // The tool's keys: generated and sealed on first start (spec/lti.md §6.2).
+    let kek = cairn_lti::keys::KeyEncryptionKey::from_env_or_file(
+        config.key_encryption_key.as_deref(),
+        &config.data_dir.join(cairn_lti::cli::KEK_FILE_NAME),
+    )
+    .context("cannot load the key-encryption key")?;
+    let now = cairn_lti::clock::Clock::now(&cairn_lti::clock::SystemClock);
+    let keys = cairn_lti::keys::ensure(store.as_ref(), &kek, now)
+        .await
+        .context("cannot prepare the tool's signing keys")?;
+    tracing::info!(?keys, "tool keys ready");
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .with_context(|| format!("cannot listen on {}", config.addr))?;

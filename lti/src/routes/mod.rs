@@ -3,18 +3,23 @@
 
 mod admin;
 mod config_pages;
+pub mod cookie;
 mod health;
+mod jwks;
+mod launch;
+mod login;
 
 pub use config_pages::{canvas_developer_key, moodle_values};
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::get;
+use axum::routing::{get, post};
 use tower_http::services::ServeDir;
 
 use crate::{AppState, headers, request_log};
 
-/// The router: `/health`, `/metrics`, the config pages, the admin API, then the tool page's files
+/// The router: `/health`, `/metrics`, OIDC login, launch and its confirmation, the tool's JWKS,
+/// the config pages, the admin API, then the tool page's files
 /// (`/` is `index.html`). Every answer carries the security headers and a request id.
 pub fn router(state: AppState) -> Router {
     let page = ServeDir::new(&state.config.www_dir).append_index_html_on_directories(true);
@@ -39,6 +44,10 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/health", get(health::health))
         .route("/metrics", get(health::metrics))
+        .route("/lti/login", get(login::login_get).post(login::login_post))
+        .route("/lti/launch", post(launch::launch))
+        .route("/lti/launch/confirm", post(launch::confirm))
+        .route("/.well-known/jwks.json", get(jwks::tool_jwks))
         .route("/lti/config/canvas.json", get(config_pages::canvas))
         .route("/lti/config/moodle", get(config_pages::moodle))
         .nest("/api/admin", admin_api)

@@ -1,0 +1,305 @@
+//! The login → launch round trip through the whole app (tower `oneshot`, a real SQLite store,
+//! the platform JWKS served by a real loopback HTTP server): a recorded Canvas student is
+//! launched with a cookie, the replay of the same form is refused as `nonce_reused`, a launch
+//! without the cookie but with platform storage is pending until the page confirms it, and the
+//! tool's JWKS lists its keys. The whole negative-case catalogue runs in `launch_catalogue.rs`.
+
+mod app_support;
+mod lti_support;
+
+use app_support::{NOW, TestDir, body_bytes, header_of, send};
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use cairn_lti::AppState;
+use cairn_lti::store::{DeploymentOrigin, NewRegistration, PlatformFamily};
+use lti_support::mutate::{build_launch, load_claims, read_fixture, standard_payload};
+
+/// Serves `keys/test-only-platform.jwks.json` on 127.0.0.1 and returns its URL.
+async fn serve_platform_jwks() -> String {
+    let jwks = read_fixture("keys/test-only-platform.jwks.json");
+    let router = axum::Router::new().route(
+        "/jwks",
+        axum::routing::get(move || {
+            let jwks = jwks.clone();
+            async move { ([(header::CONTENT_TYPE, "application/json")], jwks) }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    format!("http://{addr}/jwks")
+}
+
+/// Registers the claim set's platform with the loopback JWKS; returns the fixture's registration.
+async fn register(state: &AppState, fixture: &serde_json::Value, jwks_url: &str) {
+    let registration = &fixture["registration"];
+    let row = state
+        .store
+        .add_registration(
+            &NewRegistration {
+                issuer: registration["iss"].as_str().expect("iss").to_owned(),
+                client_id: registration["client_id"]
+                    .as_str()
+                    .expect("client_id")
+                    .to_owned(),
+                auth_endpoint: "https://sso.canvaslms.test/api/lti/authorize_redirect".into(),
+                token_endpoint: "https://sso.canvaslms.test/login/oauth2/token".into(),
+                jwks_url: jwks_url.to_owned(),
+                client_assertion_audience: None,
+                platform_family: PlatformFamily::Canvas,
+                auto_register_deployments: false,
+                allow_http: true,
+            },
+            NOW,
+        )
+        .await
+        .expect("register");
+    state
+        .store
+        .add_deployment(
+            row.id,
+            registration["deployment_id"].as_str().expect("deployment"),
+            DeploymentOrigin::Admin,
+            NOW,
+        )
+        .await
+        .expect("deployment");
+}
+
+/// A login POST; returns (status, Location or body, Set-Cookie).
+async fn login(state: &AppState, params: &[(&str, &str)]) -> (StatusCode, String, String) {
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(params)
+        .finish();
+    let response = send(
+        state,
+        Request::post("/lti/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .expect("request"),
+    )
+    .await;
+    let status = response.status();
+    let location = header_of(&response, header::LOCATION);
+    let cookie = header_of(&response, header::SET_COOKIE);
+    let text = if location.is_empty() {
+        String::from_utf8_lossy(&body_bytes(response).await).into_owned()
+    } else {
+        location
+    };
+    (status, text, cookie)
+}
+
+fn query_value(url: &str, name: &str) -> String {
+    let parsed = url::Url::parse(url).expect("auth request URL");
+    parsed
+        .query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_else(|| panic!("{name} missing from {url}"))
+}
+
+async fn post_launch(
+    state: &AppState,
+    form: &[(String, String)],
+    cookie: Option<&str>,
+) -> (StatusCode, String) {
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(form)
+        .finish();
+    let mut request = Request::post("/lti/launch")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    let response = send(state, request.body(Body::from(body)).expect("request")).await;
+    let status = response.status();
+    (
+        status,
+        String::from_utf8_lossy(&body_bytes(response).await).into_owned(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_canvas_student_launches_and_a_replay_is_refused() {
+    let dir = TestDir::new();
+    let state = dir.state().await;
+    let (claims, fixture) = load_claims("canvas-student");
+    register(&state, &fixture, &serve_platform_jwks().await).await;
+    let registration = &fixture["registration"];
+    let sub = claims["sub"].as_str().expect("sub").to_owned();
+
+    let (status, location, set_cookie) = login(
+        &state,
+        &[
+            ("iss", registration["iss"].as_str().expect("iss")),
+            (
+                "client_id",
+                registration["client_id"].as_str().expect("client"),
+            ),
+            (
+                "lti_deployment_id",
+                registration["deployment_id"].as_str().expect("dep"),
+            ),
+            ("login_hint", &sub),
+            ("lti_message_hint", "fixture"),
+            ("target_link_uri", "https://tool.test/lti/launch"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FOUND, "{location}");
+    assert!(location.starts_with("https://sso.canvaslms.test/api/lti/authorize_redirect?"));
+    assert_eq!(
+        query_value(&location, "redirect_uri"),
+        "https://tool.test/lti/launch"
+    );
+    assert_eq!(query_value(&location, "lti_message_hint"), "fixture");
+    assert_eq!(query_value(&location, "response_mode"), "form_post");
+    let state_value = query_value(&location, "state");
+    let nonce = query_value(&location, "nonce");
+    assert!(set_cookie.starts_with(&format!("__Host-lti_state_{state_value}={state_value};")));
+    assert!(set_cookie.contains("Partitioned"));
+
+    let payload = standard_payload(
+        &claims,
+        &fixture,
+        NOW,
+        &nonce,
+        "https://tool.test/lti/launch",
+    );
+    let built = build_launch(payload, &[], NOW, &state_value);
+    let cookie = format!("__Host-lti_state_{state_value}={state_value}");
+    let (status, page) = post_launch(&state, &built.form, Some(&cookie)).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("id=\"launch-role\">learner<"), "{page}");
+    assert!(page.contains("\"token\":\""), "the page gets an API token");
+    assert!(
+        !page.contains(built.field("id_token").expect("id_token")),
+        "the id_token never reaches the page"
+    );
+
+    let (status, page) = post_launch(&state, &built.form, Some(&cookie)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(
+        page.contains("<code id=\"error-code\">nonce_reused</code>"),
+        "{page}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn platform_storage_launch_is_pending_until_confirmed() {
+    let dir = TestDir::new();
+    let state = dir.state().await;
+    let (claims, fixture) = load_claims("canvas-student");
+    register(&state, &fixture, &serve_platform_jwks().await).await;
+    let registration = &fixture["registration"];
+    let (status, page, _cookie) = login(
+        &state,
+        &[
+            ("iss", registration["iss"].as_str().expect("iss")),
+            (
+                "client_id",
+                registration["client_id"].as_str().expect("client"),
+            ),
+            ("login_hint", "hint"),
+            ("lti_message_hint", "fixture"),
+            ("target_link_uri", "https://tool.test/lti/launch"),
+            ("lti_storage_target", "post_message_forwarding"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "platform storage answers a page, not a 302"
+    );
+    let data_start = page.find("id=\"lti-data\">").expect("#lti-data") + "id=\"lti-data\">".len();
+    let data_end = data_start + page[data_start..].find("</script>").expect("end");
+    let data: serde_json::Value = serde_json::from_str(&page[data_start..data_end]).expect("JSON");
+    assert_eq!(data["mode"], "login");
+    assert_eq!(data["platform_origin"], "https://sso.canvaslms.test");
+    let (state_value, nonce) = (
+        data["state"].as_str().expect("state").to_owned(),
+        data["nonce"].as_str().expect("nonce").to_owned(),
+    );
+
+    let payload = standard_payload(
+        &claims,
+        &fixture,
+        NOW,
+        &nonce,
+        "https://tool.test/lti/launch",
+    );
+    let mut built = build_launch(payload, &[], NOW, &state_value);
+    built.form.push((
+        "lti_storage_target".into(),
+        "post_message_forwarding".into(),
+    ));
+    let (status, page) = post_launch(&state, &built.form, None).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("\"pending\":true"));
+    let start = page.find("id=\"lti-data\">").expect("confirm data") + "id=\"lti-data\">".len();
+    let end = start + page[start..].find("</script>").expect("end");
+    let confirm: serde_json::Value = serde_json::from_str(&page[start..end]).expect("JSON");
+    let session = confirm["session"].as_str().expect("session").to_owned();
+
+    let post_confirm = |body: serde_json::Value| {
+        Request::post("/lti/launch/confirm")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .expect("request")
+    };
+    let wrong = send(
+        &state,
+        post_confirm(serde_json::json!({"session": session, "state": "forged", "nonce": nonce})),
+    )
+    .await;
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    let stored = state
+        .store
+        .session(&session)
+        .await
+        .expect("read")
+        .expect("session");
+    assert!(stored.pending, "a wrong state leaves the session pending");
+    let right = send(
+        &state,
+        post_confirm(serde_json::json!({"session": session, "state": state_value, "nonce": nonce})),
+    )
+    .await;
+    assert_eq!(right.status(), StatusCode::OK);
+    let stored = state
+        .store
+        .session(&session)
+        .await
+        .expect("read")
+        .expect("session");
+    assert!(!stored.pending, "confirmed");
+}
+
+#[tokio::test]
+async fn the_tool_jwks_lists_public_keys_only() {
+    let dir = TestDir::new();
+    let state = dir.state().await;
+    let kek = cairn_lti::keys::KeyEncryptionKey::from_secret(&[7; 32]).expect("kek");
+    cairn_lti::keys::ensure(state.store.as_ref(), &kek, NOW)
+        .await
+        .expect("keys");
+    let response = app_support::get(&state, "/.well-known/jwks.json").await;
+    assert_eq!(header_of(&response, header::CACHE_CONTROL), "max-age=300");
+    let (status, jwks) = app_support::json_of(response).await;
+    assert_eq!(status, StatusCode::OK);
+    let keys = jwks["keys"].as_array().expect("keys");
+    assert_eq!(keys.len(), 2, "current and next");
+    for key in keys {
+        assert_eq!(key["kty"], "RSA");
+        assert!(
+            key.get("d").is_none() && key.get("p").is_none(),
+            "no private member"
+        );
+    }
+}
