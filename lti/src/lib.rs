@@ -19,6 +19,7 @@ pub mod platform;
 pub mod random;
 pub mod request_log;
 pub mod routes;
+pub mod session;
 pub mod store;
 
 use std::fmt;
