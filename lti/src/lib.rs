@@ -4,6 +4,7 @@
 //! It makes no domain decision: the pure core (`cairn`) does. Launches, the JSON API and
 //! storage arrive with the LTI issue.
 
+pub mod demo;
 pub mod headers;
 pub mod routes;
 pub mod store;
