@@ -4,8 +4,12 @@
 //! It makes no domain decision: the pure core (`cairn`) does. Launches, the JSON API and
 //! storage arrive with the LTI issue.
 
+pub mod clock;
 pub mod demo;
 pub mod headers;
+pub mod launch;
+pub mod pages;
+pub mod random;
 pub mod routes;
 pub mod store;
 

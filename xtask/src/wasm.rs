@@ -41,27 +41,56 @@ pub fn ensure_target() -> Result<()> {
     }
 }
 
-/// Builds the module and its bindings; prints the raw and gzip size of the `.wasm`.
+/// One module the page loads: the crate, and where its bindings go under `www/pkg/`.
+struct PageModule {
+    /// The cargo package.
+    package: &'static str,
+    /// The wasm file cargo writes (the package name with `_`).
+    artifact: &'static str,
+    /// The folder under `www/pkg/` (empty: `www/pkg/` itself).
+    folder: &'static str,
+}
+
+/// The core for every view, and the few-kilobyte platform-storage module of the LTI login and
+/// launch pages (so those pages never load the core).
+const MODULES: &[PageModule] = &[
+    PageModule {
+        package: "cairn-wasm",
+        artifact: "cairn_wasm",
+        folder: "",
+    },
+    PageModule {
+        package: "cairn-lti-storage",
+        artifact: "cairn_lti_storage",
+        folder: "lti-storage",
+    },
+];
+
+/// Builds every page module and its bindings; prints the raw and gzip size of each `.wasm`.
 pub fn build() -> Result<()> {
     ensure_target()?;
-    run_command(cargo().args([
-        "build",
-        "--package",
-        "cairn-wasm",
-        "--target",
-        TARGET,
-        "--profile",
-        "wasm",
-    ]))?;
+    let mut build = cargo();
+    build.args(["build", "--target", TARGET, "--profile", "wasm"]);
+    for module in MODULES {
+        build.args(["--package", module.package]);
+    }
+    run_command(&mut build)?;
+    for module in MODULES {
+        bind(module)?;
+    }
+    Ok(())
+}
 
+/// Generates one module's web-target bindings, drops its name section and shrinks it.
+fn bind(module: &PageModule) -> Result<()> {
     let input = target_dir()
         .join(TARGET)
         .join("wasm")
-        .join("cairn_wasm.wasm");
+        .join(format!("{}.wasm", module.artifact));
     if !input.is_file() {
         bail!("cargo reported success but {} is missing", input.display());
     }
-    let pkg_dir = project_root().join("www").join("pkg");
+    let pkg_dir = project_root().join("www").join("pkg").join(module.folder);
     std::fs::create_dir_all(&pkg_dir)
         .with_context(|| format!("cannot create {}", pkg_dir.display()))?;
 
@@ -73,7 +102,7 @@ pub fn build() -> Result<()> {
         .generate(&pkg_dir)
         .context("wasm-bindgen could not generate the bindings")?;
 
-    let wasm_path = pkg_dir.join("cairn_wasm_bg.wasm");
+    let wasm_path = pkg_dir.join(format!("{}_bg.wasm", module.artifact));
     let generated = std::fs::read(&wasm_path)
         .with_context(|| format!("cannot read the generated {}", wasm_path.display()))?;
     // The bindings are generated; the function names only cost bytes from here on.
