@@ -512,3 +512,127 @@ async fn the_storage_frame_script_and_services_are_served_safely() {
         StatusCode::NOT_FOUND
     );
 }
+
+/// The whole flow at the pure level, with the tool's real code: the course page's login is
+/// parsed by `launch::LoginRequest`, the auth answer's form goes through `peek`,
+/// `select_registration`, `verify_token` (keys from the platform's `/jwks` via
+/// `launch::JwkSet`) and `verify_context`. Only the HTTP handlers of the tool are missing.
+#[tokio::test]
+async fn the_tools_launch_validation_accepts_every_demo_launch() {
+    use cairn_lti::launch::{
+        self, Binding, JwkSet, LaunchContext, LaunchForm, LoginRequest, ProductRole,
+    };
+    use cairn_lti::store::{BindingMode, LoginState, Registration};
+
+    let platform = platform();
+    let tool_url = url::Url::parse(TOOL).unwrap();
+    let launch_url = url::Url::parse(&format!("{TOOL}/lti/launch")).unwrap();
+    let registrations: Vec<Registration> = [Flavour::Canvas, Flavour::Moodle]
+        .into_iter()
+        .enumerate()
+        .map(|(i, flavour)| Registration {
+            id: i as i64 + 1,
+            fields: platform.registration(flavour),
+            created_at: 0,
+        })
+        .collect();
+    let keys = JwkSet::parse(get(&platform, "/jwks").await.body.as_bytes()).expect("JWKS parses");
+    assert_eq!(keys.len(), 1);
+
+    for flavour in [Flavour::Canvas, Flavour::Moodle] {
+        for (index, person) in cairn_lti::demo::people::PEOPLE.iter().enumerate() {
+            let fields = login(&platform, flavour, index).await;
+            let login_request = LoginRequest::parse(
+                fields.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+                &tool_url,
+            )
+            .expect("the tool accepts the login");
+            let registration = login_request
+                .select_registration(&registrations)
+                .expect("the login names a registration");
+            assert_eq!(
+                login_request.lti_storage_target.is_some(),
+                flavour == Flavour::Canvas
+            );
+            let request = auth_request(&fields);
+            let answer = get(&platform, &format!("/auth?{}", encode_pairs(&request))).await;
+            let (_, posted) = forms(&answer.body).remove(0);
+
+            let form = LaunchForm::from_pairs(posted.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+            let token = launch::peek(&form).expect("checks 1-4");
+            let chosen = launch::select_registration(&token, &registrations).expect("check 5");
+            assert_eq!(chosen.id, registration.id);
+            let now = cairn_lti::clock::Clock::now(&cairn_lti::clock::SystemClock);
+            let verified = launch::verify_token(&token, chosen, &keys, now).expect("checks 5b-12");
+            let state = LoginState {
+                state: field(&request, "state").unwrap().to_owned(),
+                nonce: field(&request, "nonce").unwrap().to_owned(),
+                registration_id: registration.id,
+                deployment_id: login_request.lti_deployment_id.clone(),
+                target_link_uri: login_request.target_link_uri.clone(),
+                login_hint: login_request.login_hint.clone(),
+                lti_message_hint: login_request.lti_message_hint.clone(),
+                client_id: login_request.client_id.clone(),
+                binding: BindingMode::Cookie,
+                created_at: now,
+                used: false,
+            };
+            let decision = launch::verify_context(
+                &verified,
+                &LaunchContext {
+                    registration: chosen,
+                    deployment_known: true,
+                    login: Some(&state),
+                    cookie: Some(&state.state),
+                    lti_storage_target: form.lti_storage_target.as_deref(),
+                    launch_url: &launch_url,
+                },
+                now,
+            )
+            .expect("checks 14-16");
+            assert_eq!(decision.binding, Binding::Cookie);
+            assert!(!decision.create_deployment);
+            let claims = &verified.claims;
+            assert_eq!(claims.name.as_deref(), Some(person.name));
+            let expected = match person.role {
+                cairn_lti::demo::people::CourseRole::Instructor => ProductRole::Instructor,
+                cairn_lti::demo::people::CourseRole::Learner => ProductRole::Learner,
+            };
+            assert!(claims.roles.has(expected), "{flavour:?} {}", person.name);
+            assert_eq!(claims.roles.product.len(), 1, "{flavour:?} {}", person.name);
+        }
+    }
+}
+
+#[tokio::test]
+async fn tokens_carry_the_platforms_clock_and_old_hints_stop_working() {
+    use cairn_lti::clock::ManualClock;
+    use cairn_lti::demo::launches::HINT_LIFETIME;
+    use std::sync::Arc;
+
+    let clock = Arc::new(ManualClock::new(1_900_000_000));
+    let platform = DemoPlatform::with_clock(
+        DemoSettings {
+            platform_url: PLATFORM.to_owned(),
+            tool_url: TOOL.to_owned(),
+        },
+        clock.clone(),
+    )
+    .expect("demo platform");
+    let login = login(&platform, Flavour::Moodle, 3).await;
+    clock.advance(HINT_LIFETIME - 1);
+    let answer = post_form(&platform, "/auth", &auth_request(&login)).await;
+    let token = field(&forms(&answer.body).remove(0).1, "id_token")
+        .expect("an id_token while the hint lives")
+        .to_owned();
+    let payload = token.split('.').nth(1).expect("payload segment");
+    let claims: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
+    assert_eq!(claims["iat"], 1_900_000_000 + HINT_LIFETIME - 1);
+    assert_eq!(claims["sub"], "5");
+
+    clock.advance(1);
+    let answer = post_form(&platform, "/auth", &auth_request(&login)).await;
+    let (_, fields) = forms(&answer.body).remove(0);
+    assert_eq!(field(&fields, "error"), Some("invalid_request"));
+    assert_eq!(field(&fields, "id_token"), None);
+}

@@ -10,7 +10,8 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::json;
 
 use super::people::Flavour;
-use super::signing::{SigningError, random_token};
+use super::signing::SigningError;
+use crate::random::token;
 
 /// How long a minted hint stays usable (a person may leave the course page open a while).
 pub const HINT_LIFETIME: i64 = 3600;
@@ -43,7 +44,7 @@ impl std::fmt::Debug for Launches {
 impl Launches {
     /// An empty set with a fresh secret for Canvas-shaped hints.
     pub fn new() -> Result<Launches, SigningError> {
-        let secret = random_token(32)?;
+        let secret = token()?;
         Ok(Launches {
             canvas_secret: EncodingKey::from_secret(secret.as_bytes())?,
             issued: Mutex::new(BTreeMap::new()),
@@ -57,7 +58,7 @@ impl Launches {
         let hint = match flavour {
             Flavour::Canvas => {
                 let claims = json!({
-                    "verifier": random_token(32)?,
+                    "verifier": token()?,
                     "canvas_domain": "canvas.cairn-demo.invalid",
                     "context_type": "Course",
                     "context_id": 1,
@@ -69,7 +70,7 @@ impl Launches {
             }
             Flavour::Moodle => json!({
                 "cmid": 1,
-                "launchid": format!("ltilaunch1_{}", random_token(12)?),
+                "launchid": format!("ltilaunch1_{}", &token()?[..16]),
             })
             .to_string(),
         };

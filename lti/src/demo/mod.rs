@@ -24,6 +24,7 @@ use std::sync::Arc;
 use serde_json::Value;
 use url::Url;
 
+use crate::clock::{Clock, SystemClock};
 use crate::store::{
     Deployment, DeploymentOrigin, NewRegistration, Registration, Store, StoreError,
 };
@@ -75,13 +76,22 @@ struct Inner {
     platform_url: String,
     tool_url: String,
     tool_origin: String,
+    clock: Arc<dyn Clock>,
     key: PlatformKey,
     launches: Launches,
 }
 
 impl DemoPlatform {
-    /// Checks the two base URLs and generates the platform's RSA key.
+    /// Checks the two base URLs and generates the platform's RSA key; time from the system.
     pub fn new(settings: DemoSettings) -> Result<DemoPlatform, DemoError> {
+        DemoPlatform::with_clock(settings, Arc::new(SystemClock))
+    }
+
+    /// As [`DemoPlatform::new`], with time from `clock` (tests move it).
+    pub fn with_clock(
+        settings: DemoSettings,
+        clock: Arc<dyn Clock>,
+    ) -> Result<DemoPlatform, DemoError> {
         let (platform_url, _) = base_url("platform URL", &settings.platform_url)?;
         let (tool_url, tool_origin) = base_url("tool URL", &settings.tool_url)?;
         Ok(DemoPlatform {
@@ -89,6 +99,7 @@ impl DemoPlatform {
                 platform_url,
                 tool_url,
                 tool_origin,
+                clock,
                 key: PlatformKey::generate()?,
                 launches: Launches::new()?,
             }),
@@ -156,6 +167,11 @@ impl DemoPlatform {
             auto_register_deployments: false,
             allow_http: true,
         }
+    }
+
+    /// Now, by the platform's clock (Unix seconds).
+    pub fn now(&self) -> i64 {
+        self.inner.clock.now()
     }
 
     fn key(&self) -> &PlatformKey {

@@ -21,7 +21,7 @@ use super::pages::{
     error_page, framed_page_csp, storage_frame_page,
 };
 use super::people::{Flavour, PEOPLE};
-use super::signing::random_token;
+use crate::random::token;
 
 const PLATFORM_JS: &str = include_str!("platform.js");
 const PLATFORM_CSS: &str = include_str!("platform.css");
@@ -41,14 +41,6 @@ pub fn platform_app(platform: DemoPlatform) -> Router {
         .with_state(platform)
 }
 
-/// Unix seconds now: handlers read the clock, checks take it as an argument.
-fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|elapsed| i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
-}
-
 #[derive(Debug, Deserialize)]
 struct CourseQuery {
     flavour: Option<String>,
@@ -63,7 +55,7 @@ async fn course(
         .as_deref()
         .and_then(Flavour::parse)
         .unwrap_or(Flavour::Canvas);
-    let now = unix_now();
+    let now = platform.now();
     let login_url = platform.tool_login_url();
     let launch_url = platform.tool_launch_url();
     let mut buttons = Vec::with_capacity(PEOPLE.len());
@@ -131,7 +123,7 @@ async fn auth_post(
 }
 
 fn answer_auth(platform: &DemoPlatform, params: &[(String, String)]) -> Response {
-    let now = unix_now();
+    let now = platform.now();
     let redirect_uri = platform.tool_launch_url();
     let checked = check_auth_request(params, &redirect_uri, |hint| {
         platform.launches().find(hint, now)
@@ -199,7 +191,7 @@ fn post_id_token(
     if grant.flavour == Flavour::Canvas {
         // Canvas posts these too; a tool must ignore what it does not know.
         fields.push(("utf8", "\u{2713}".to_owned()));
-        fields.push(("authenticity_token", random_token(32)?));
+        fields.push(("authenticity_token", token()?));
     }
     fields.push(("id_token", id_token));
     fields.push(("state", grant.state.clone()));

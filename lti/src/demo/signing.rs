@@ -3,13 +3,14 @@
 //! private key lives only in memory and is never printed (no `Debug` of it).
 
 use aws_lc_rs::encoding::AsDer;
-use aws_lc_rs::rand::{SecureRandom, SystemRandom};
 use aws_lc_rs::rsa::{KeyPair, KeySize, PublicKeyComponents};
 use aws_lc_rs::signature::KeyPair as _;
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
+
+use crate::random::{RandomUnavailable, token};
 
 /// Why the demo platform could not make or use its key.
 #[derive(Debug, thiserror::Error)]
@@ -18,8 +19,8 @@ pub enum SigningError {
     #[error("the demo platform could not generate its RSA key")]
     KeyGeneration,
     /// The system random source failed.
-    #[error("the system random number generator failed")]
-    Random,
+    #[error(transparent)]
+    Random(#[from] RandomUnavailable),
     /// jsonwebtoken refused to sign.
     #[error("signing the id_token failed: {0}")]
     Sign(#[from] jsonwebtoken::errors::Error),
@@ -50,7 +51,7 @@ impl PlatformKey {
         let pem = pkcs8_pem(pkcs8.as_ref());
         let encoding_key = EncodingKey::from_rsa_pem(pem.as_bytes())?;
         let components = PublicKeyComponents::<Vec<u8>>::from(pair.public_key());
-        let kid = format!("cairn-demo-{}", random_token(9)?);
+        let kid = format!("cairn-demo-{}", &token()?[..12]);
         let public_jwk = json!({
             "kty": "RSA",
             "alg": "RS256",
@@ -83,15 +84,6 @@ impl PlatformKey {
         header.kid = Some(self.kid.clone());
         Ok(jsonwebtoken::encode(&header, claims, &self.encoding_key)?)
     }
-}
-
-/// `bytes` random bytes from the system CSPRNG, base64url without padding.
-pub fn random_token(bytes: usize) -> Result<String, SigningError> {
-    let mut buffer = vec![0u8; bytes];
-    SystemRandom::new()
-        .fill(&mut buffer)
-        .map_err(|_| SigningError::Random)?;
-    Ok(URL_SAFE_NO_PAD.encode(buffer))
 }
 
 /// PKCS#8 DER as a `PRIVATE KEY` PEM block (64-character lines).
