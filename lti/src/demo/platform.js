@@ -55,6 +55,9 @@
       reply.supported_messages = capabilities();
       return reply;
     }
+    if (subject !== 'lti.put_data' && subject !== 'lti.get_data') {
+      return fail('unsupported_subject', 'unknown subject ' + subject);
+    }
     if (page !== 'storage') {
       return fail('unsupported_subject', subject + ' is answered by the ' + STORAGE_FRAME + ' frame');
     }
@@ -75,12 +78,9 @@
       reply.value = data.value;
       return reply;
     }
-    if (subject === 'lti.get_data') {
-      reply.key = data.key;
-      reply.value = values.get(data.key);
-      return reply;
-    }
-    return fail('unsupported_subject', 'unknown subject ' + subject);
+    reply.key = data.key;
+    reply.value = values.get(data.key);
+    return reply;
   }
 
   window.addEventListener('message', (event) => {
