@@ -150,8 +150,17 @@ fn clippy_wasm() -> Result<()> {
     ]))
 }
 
+/// The workspace tests, with a throwaway PostgreSQL cluster for the store suite (so its
+/// PostgreSQL half never skips here); the cluster is stopped and deleted whatever the outcome.
 fn cargo_test() -> Result<()> {
-    run_command(cargo().args(["test", "--workspace"]))
+    let cluster = crate::postgres::Cluster::start()?;
+    let tested = run_command(
+        cargo()
+            .args(["test", "--workspace"])
+            .env(crate::postgres::URL_VAR, cluster.url()),
+    );
+    let stopped = cluster.stop();
+    tested.and(stopped)
 }
 
 fn wasm_build() -> Result<()> {

@@ -8,6 +8,7 @@ mod bench_wasm;
 mod ci;
 mod demo;
 mod golden;
+mod postgres;
 mod records;
 #[path = "../../tests/scenario_support/mod.rs"]
 mod scenario_support;
@@ -35,6 +36,8 @@ tasks:
   records                    fold every scenario natively into target/scenario-records/
   golden [--check]           write tests/golden/records/ from every scenario (--check: fail on a diff)
   fuzz                       run each fuzz target briefly (installs cargo-fuzz if missing)
+  postgres -- <command…>     run a command with a throwaway PostgreSQL cluster on loopback, its
+                                URL in CAIRN_TEST_POSTGRES_URL (installs postgresql if missing)
   tidy                       every .rs file opens with `//!`; no source file over 800 lines
 ";
 
@@ -98,6 +101,10 @@ fn dispatch(args: &[String]) -> Result<()> {
             no_extra_args("fuzz", rest)?;
             ci::fuzz()
         }
+        Some("postgres") => match rest {
+            [dashes, command @ ..] if dashes == "--" => postgres::run(command),
+            command => postgres::run(command),
+        },
         Some("tidy") => {
             no_extra_args("tidy", rest)?;
             tidy::check()

@@ -1,12 +1,75 @@
 //! What the server keeps, behind one [`Store`] trait with two backends: SQLite (the default,
-//! one file under `./data`) and PostgreSQL (`--database-url postgres://…`). The rows and their
-//! keys are those of `spec/lti.md` §2. Every tenant row hangs off a registration (tenant =
-//! registration, never `iss` alone); sessions also carry deployment and context, and users are
-//! `(registration, sub)`. Times are Unix seconds (UTC), passed in by the caller: the store
-//! never reads a clock, so tests can move time.
+//! one file under `./data`) and PostgreSQL (`--database-url postgres://…`); [`open`] picks one
+//! by the URL's scheme. The rows and their keys are those of `spec/lti.md` §2. Every tenant row
+//! hangs off a registration (tenant = registration, never `iss` alone); sessions also carry
+//! deployment and context, and users are `(registration, sub)`. Times are Unix seconds (UTC),
+//! passed in by the caller: the store never reads a clock, so tests can move time.
+//!
+//! # Schema
+//!
+//! One migration set per backend (`lti/migrations/sqlite/`, `lti/migrations/postgres/`),
+//! embedded in the binary and run at open. The tables are the same on both; only the column
+//! types differ (SQLite `INTEGER` for times and 0/1 flags and `BLOB`; PostgreSQL `BIGINT`,
+//! `BOOLEAN` and `BYTEA`). JSON is `TEXT` on both, so every statement (in `sql.rs`) has one
+//! text for both backends.
+//!
+//! | table | key | scoped by | notes |
+//! |---|---|---|---|
+//! | `registrations` | `id` (surrogate); `UNIQUE (issuer, client_id)` | — (the tenant) | the platform's endpoints, family, `auto_register_deployments`, `allow_http` |
+//! | `deployments` | `(registration_id, deployment_id)` | registration, `ON DELETE CASCADE` | `origin`: admin, dynamic_registration, launch |
+//! | `login_states` | `state` | registration, `ON DELETE CASCADE` | the login's nonce and parameters, `binding`, `used`; purged [`STATE_TTL_SECONDS`](crate::launch::STATE_TTL_SECONDS) after `created_at` |
+//! | `used_nonces` | `(registration_id, nonce)` | registration, `ON DELETE CASCADE` | insert-if-absent; kept until `keep_until` |
+//! | `sessions` | `id`; unique index on `token_hash` | `(registration_id, deployment_id)` → deployments, `ON DELETE CASCADE`; `context_id` | `roles` and `claims` as JSON text, `pending`, `expires_at` |
+//! | `tool_keys` | `kid` | — (the tool's own) | `status` next/current/previous, sealed PKCS#8, public JWK |
+//!
+//! Removing a registration removes its deployments, login states, nonces and (through its
+//! deployments) sessions. Marking a login state used and creating its session is one
+//! transaction, and so is a key rotation.
+
+mod postgres;
+mod sql;
+mod sqlite;
+
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
+
+pub use postgres::PostgresStore;
+pub use sqlite::SqliteStore;
+
+/// Opens the store `database_url` names: `postgres://` or `postgresql://` → PostgreSQL;
+/// `sqlite:` or a plain file path → SQLite (the folder is created). Runs the migrations.
+pub async fn open(database_url: &str) -> Result<Arc<dyn Store>, StoreError> {
+    if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
+        Ok(Arc::new(PostgresStore::connect(database_url).await?))
+    } else if database_url.starts_with("sqlite:") || !has_url_scheme(database_url) {
+        Ok(Arc::new(SqliteStore::open(database_url).await?))
+    } else {
+        Err(StoreError::Database(sqlx::Error::Configuration(
+            format!(
+                "unsupported database URL scheme in {:?}: use postgres://…, sqlite:… or a file path",
+                scheme_of(database_url)
+            )
+            .into(),
+        )))
+    }
+}
+
+/// The text before `://`, if the string looks like a URL.
+fn scheme_of(url: &str) -> Option<&str> {
+    url.split_once("://").map(|(scheme, _)| scheme)
+}
+
+/// Whether `text` starts with `scheme://` (a URL, not a file path).
+fn has_url_scheme(text: &str) -> bool {
+    scheme_of(text).is_some_and(|scheme| {
+        !scheme.is_empty()
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    })
+}
 
 /// A registration's internal id (the surrogate key every tenant row refers to).
 pub type RegistrationId = i64;
@@ -390,8 +453,8 @@ pub trait Store: Send + Sync + 'static {
     /// Adds a key as it is (first start: one current and one next).
     async fn insert_tool_key(&self, key: &ToolKey) -> Result<(), StoreError>;
 
-    /// Deletes expired login states, nonces past their keep time and ended sessions;
-    /// returns how many rows went.
+    /// Deletes login states older than [`crate::launch::STATE_TTL_SECONDS`], nonces past their
+    /// keep time and ended sessions; returns how many rows went.
     async fn purge_expired(&self, now: i64) -> Result<u64, StoreError>;
 
     /// Connections in use and idle, for `/metrics`.

@@ -1,0 +1,42 @@
+//! The PostgreSQL backend, for several `cairn-lti` instances behind a load balancer: a pool
+//! on `postgres://` or `postgresql://`, migrations from `lti/migrations/postgres/` run at
+//! connect (under sqlx's advisory lock, so instances starting together do not race). The
+//! statements live in `sql.rs`.
+
+use std::time::Duration;
+
+use sqlx::postgres::PgPoolOptions;
+
+use super::StoreError;
+
+/// Connections in the pool, per server instance.
+const MAX_CONNECTIONS: u32 = 16;
+
+/// How long a request waits for a free connection before failing.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The store on PostgreSQL.
+#[derive(Clone, Debug)]
+pub struct PostgresStore {
+    pool: sqlx::PgPool,
+}
+
+impl PostgresStore {
+    /// Connects to `url` (`postgres://user@host:port/db`) and runs the migrations.
+    pub async fn connect(url: &str) -> Result<PostgresStore, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(MAX_CONNECTIONS)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .connect(url)
+            .await?;
+        sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+        Ok(PostgresStore { pool })
+    }
+
+    /// Closes every connection.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+super::sql::impl_store!(PostgresStore, sqlx::Postgres, "postgres");

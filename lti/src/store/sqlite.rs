@@ -1,0 +1,77 @@
+//! The SQLite backend: one file (default `./data/cairn.sqlite3`, chosen by the caller) in WAL
+//! mode with foreign keys on and a busy timeout, behind a small pool. Opening it creates the
+//! folder and the file and runs `lti/migrations/sqlite/`. The statements live in `sql.rs`.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+use super::StoreError;
+
+/// How long a writer waits for another writer's lock before failing with "database is locked".
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Connections in the pool. SQLite has one writer at a time; a few connections let reads run
+/// beside it (WAL) without many writers queuing on the lock.
+const MAX_CONNECTIONS: u32 = 8;
+
+/// The store on SQLite.
+#[derive(Clone, Debug)]
+pub struct SqliteStore {
+    pool: sqlx::SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `url_or_path`: a `sqlite:` URL
+    /// (`sqlite://data/cairn.sqlite3`, `sqlite::memory:`) or a plain file path. Creates the
+    /// file's folder, switches on WAL, foreign keys and the busy timeout, and runs the
+    /// migrations.
+    pub async fn open(url_or_path: &str) -> Result<SqliteStore, StoreError> {
+        let options = if url_or_path.starts_with("sqlite:") {
+            SqliteConnectOptions::from_str(url_or_path)?
+        } else {
+            SqliteConnectOptions::new().filename(url_or_path)
+        };
+        let options = options
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // With WAL, NORMAL loses no committed data on an application crash and is much faster.
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(BUSY_TIMEOUT);
+        let file = options.get_filename();
+        let folder = file.parent().filter(|f| !f.as_os_str().is_empty());
+        if let Some(folder) = folder.filter(|_| !is_memory(file)) {
+            std::fs::create_dir_all(folder).map_err(|err| {
+                StoreError::Database(sqlx::Error::Configuration(
+                    format!(
+                        "cannot create the database folder {}: {err}",
+                        folder.display()
+                    )
+                    .into(),
+                ))
+            })?;
+        }
+        let pool = SqlitePoolOptions::new()
+            .max_connections(MAX_CONNECTIONS)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        Ok(SqliteStore { pool })
+    }
+
+    /// Closes every connection (after which the file can be removed).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Whether the filename names an in-memory database rather than a file.
+fn is_memory(file: &Path) -> bool {
+    file.to_str()
+        .is_some_and(|f| f.starts_with(":memory:") || f.starts_with("file:"))
+}
+
+super::sql::impl_store!(SqliteStore, sqlx::Sqlite, "sqlite");
