@@ -11,12 +11,13 @@ use cairn_lti::{AppState, app};
 
 const USAGE: &str = "\
 usage: cairn-lti serve [--addr ADDR] [--www DIR]
-       cairn-lti demo [--tool-port N] [--platform-port N] [--www DIR]
+       cairn-lti demo [--tool-port N] [--platform-port N] [--www DIR] [--database-url URL]
 
   --addr ADDR         address to listen on (env CAIRN_ADDR; default 127.0.0.1:8080)
   --www DIR           the tool page's folder, with the wasm in DIR/pkg (env CAIRN_WWW; default www)
   --tool-port N       demo: the tool on http://localhost:N (default 8080; a free port if taken)
   --platform-port N   demo: the demo platform on http://127.0.0.1:N (default 8081; a free port if taken)
+  --database-url URL  demo: the tool's store (default data/demo.sqlite3, apart from serve's)
 ";
 
 /// The `serve` command's settings.
@@ -121,6 +122,7 @@ fn serve(config: ServeConfig) -> Result<()> {
 struct DemoConfig {
     options: cairn_lti::demo::run::DemoOptions,
     www_dir: PathBuf,
+    database_url: String,
 }
 
 fn parse_demo(args: &[String]) -> Result<DemoConfig> {
@@ -130,6 +132,7 @@ fn parse_demo(args: &[String]) -> Result<DemoConfig> {
         platform_port: DEFAULT_PLATFORM_PORT,
     };
     let mut www = std::env::var("CAIRN_WWW").unwrap_or_else(|_| "www".to_owned());
+    let mut database_url = "data/demo.sqlite3".to_owned();
     let mut rest = args.iter();
     while let Some(flag) = rest.next() {
         let value = rest.next();
@@ -142,12 +145,14 @@ fn parse_demo(args: &[String]) -> Result<DemoConfig> {
             ("--tool-port", Some(value)) => options.tool_port = port(value)?,
             ("--platform-port", Some(value)) => options.platform_port = port(value)?,
             ("--www", Some(value)) => www = value.clone(),
+            ("--database-url", Some(value)) => database_url = value.clone(),
             _ => bail!("unexpected argument {flag:?}\n\n{USAGE}"),
         }
     }
     Ok(DemoConfig {
         options,
         www_dir: PathBuf::from(www),
+        database_url,
     })
 }
 
@@ -159,10 +164,12 @@ fn demo(config: DemoConfig) -> Result<()> {
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     let www_dir = config.www_dir;
     runtime.block_on(async move {
-        // TODO(store): open the tool's store here and pass it, so the platform registers itself.
+        let store = cairn_lti::store::open(&config.database_url)
+            .await
+            .with_context(|| format!("cannot open the demo's store {:?}", config.database_url))?;
         cairn_lti::demo::run::run(
             config.options,
-            None,
+            Some(store),
             |_tool_url| app(AppState { www_dir }),
             |course_url| {
                 println!();
