@@ -1,30 +1,81 @@
 //! Cairn's LTI 1.3 tool server as a function of its state: [`app`] builds the whole router, so
-//! tests drive it with tower's `oneshot` and no port. For now it serves the tool page (`www/`,
-//! with the wasm core in `www/pkg/`) under a strict Content-Security-Policy, and `/health`.
-//! It makes no domain decision: the pure core (`cairn`) does. Launches, the JSON API and
-//! storage arrive with the LTI issue.
+//! tests drive it with tower's `oneshot` and no port. It serves the tool page (`www/`, with the
+//! wasm core in `www/pkg/`) under a strict Content-Security-Policy, `/health`, the platform
+//! configuration pages and the admin API, over a [`store::Store`]. It makes no domain
+//! decision: the pure core (`cairn`) does.
 
+pub mod admin;
+pub mod cli;
 pub mod clock;
+pub mod config;
 pub mod demo;
+pub mod error;
 pub mod headers;
+pub mod keys;
 pub mod launch;
+pub mod logging;
+pub mod metrics;
 pub mod pages;
+pub mod platform;
 pub mod random;
+pub mod request_log;
 pub mod routes;
 pub mod store;
 
-use std::path::PathBuf;
+use std::fmt;
+use std::sync::Arc;
 
 use axum::Router;
+
+use crate::clock::{Clock, SystemClock};
+use crate::config::ServerConfig;
+use crate::metrics::Metrics;
+use crate::store::Store;
 
 /// This server's version, reported by `/health`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// Everything a request handler may use. Cheap to clone (one per request).
-#[derive(Clone, Debug)]
+/// Everything a request handler may use: a plain struct of shared parts, cheap to clone (one
+/// per request). Build it with [`AppState::new`]; parts added later (keys, JWKS cache,
+/// metrics) get a field here and a default in `new`, so callers keep compiling.
+#[derive(Clone)]
 pub struct AppState {
-    /// The tool page's folder (`www/`), served as static files.
-    pub www_dir: PathBuf,
+    /// The public URL, the page's folder and the admin token.
+    pub config: Arc<ServerConfig>,
+    /// The storage (SQLite or PostgreSQL).
+    pub store: Arc<dyn Store>,
+    /// Where handlers read `now` (once per request, passed to the pure checks).
+    pub clock: Arc<dyn Clock>,
+    /// The counters and histograms of `/metrics`.
+    pub metrics: Arc<Metrics>,
+}
+
+impl AppState {
+    /// The state for a configuration and a store, on the system clock.
+    pub fn new(config: ServerConfig, store: Arc<dyn Store>) -> AppState {
+        AppState {
+            config: Arc::new(config),
+            store,
+            clock: Arc::new(SystemClock),
+            metrics: Arc::new(Metrics::new()),
+        }
+    }
+
+    /// The same state on another clock (tests replaying recorded tokens).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> AppState {
+        self.clock = clock;
+        self
+    }
+}
+
+impl fmt::Debug for AppState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AppState")
+            .field("config", &self.config)
+            .field("store", &self.store.backend())
+            .field("clock", &self.clock)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The whole application: every route (listed in [`routes::router`]) and the security headers.

@@ -1,189 +1,150 @@
-//! The `cairn-lti` command: `cairn-lti serve [--addr 127.0.0.1:8080] [--www DIR]`. Reads flags
-//! (or `CAIRN_ADDR`, `CAIRN_WWW`), binds, and serves [`cairn_lti::app`] until Ctrl-C.
-//! `cairn-lti demo` serves the tool and the demo platform side by side (two sites).
+//! The `cairn-lti` command: parses the command line ([`cairn_lti::cli`]), opens the store and
+//! either serves [`cairn_lti::app`] until Ctrl-C or runs one admin subcommand. Everything it
+//! decides is in the library; this file only wires I/O and turns errors into exit codes.
+//! `cairn-lti demo` serves the tool and the demo platform side by side ([`cairn_lti::demo`]).
 
-use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, bail};
-use cairn_lti::{AppState, app};
-
-const USAGE: &str = "\
-usage: cairn-lti serve [--addr ADDR] [--www DIR]
-       cairn-lti demo [--tool-port N] [--platform-port N] [--www DIR] [--database-url URL]
-
-  --addr ADDR         address to listen on (env CAIRN_ADDR; default 127.0.0.1:8080)
-  --www DIR           the tool page's folder, with the wasm in DIR/pkg (env CAIRN_WWW; default www)
-  --tool-port N       demo: the tool on http://localhost:N (default 8080; a free port if taken)
-  --platform-port N   demo: the demo platform on http://127.0.0.1:N (default 8081; a free port if taken)
-  --database-url URL  demo: the tool's store (default data/demo.sqlite3, apart from serve's)
-";
-
-/// The `serve` command's settings.
-#[derive(Debug)]
-struct ServeConfig {
-    addr: SocketAddr,
-    www_dir: PathBuf,
-}
+use anyhow::{Context, Result};
+use cairn_lti::cli::{Cli, Command, DemoArgs, KeysCommand, rotate_keys};
+use cairn_lti::clock::{Clock, SystemClock};
+use cairn_lti::config::{PublicUrl, ServeConfig, ServerConfig, redact_database_url};
+use cairn_lti::keys::{KEK_ENV, KeyEncryptionKey};
+use cairn_lti::{AppState, app, logging};
+use clap::Parser;
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
-        Some("serve") => match parse_serve(&args[1..]).and_then(serve) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(err) => {
-                eprintln!("cairn-lti: error: {err:#}");
-                ExitCode::FAILURE
-            }
-        },
-        Some("demo") => match parse_demo(&args[1..]).and_then(demo) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(err) => {
-                eprintln!("cairn-lti: error: {err:#}");
-                ExitCode::FAILURE
-            }
-        },
-        Some("--version" | "-V") => {
-            println!("cairn-lti {}", cairn_lti::VERSION);
-            ExitCode::SUCCESS
-        }
-        Some("--help" | "-h" | "help") => {
-            print!("{USAGE}");
-            ExitCode::SUCCESS
-        }
-        _ => {
-            eprint!("{USAGE}");
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("cairn-lti: error: {err:#}");
             ExitCode::FAILURE
         }
     }
 }
 
-fn parse_serve(args: &[String]) -> Result<ServeConfig> {
-    let mut addr = std::env::var("CAIRN_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".to_owned());
-    let mut www = std::env::var("CAIRN_WWW").unwrap_or_else(|_| "www".to_owned());
-    let mut rest = args.iter();
-    while let Some(flag) = rest.next() {
-        let value = rest.next();
-        match (flag.as_str(), value) {
-            ("--addr", Some(value)) => addr = value.clone(),
-            ("--www", Some(value)) => www = value.clone(),
-            _ => bail!("unexpected argument {flag:?}\n\n{USAGE}"),
-        }
-    }
-    let addr: SocketAddr = addr
-        .parse()
-        .with_context(|| format!("--addr {addr:?} is not an address such as 127.0.0.1:8080"))?;
-    let www_dir = PathBuf::from(www);
-    if !www_dir.join("index.html").is_file() {
-        bail!(
-            "{} has no index.html: pass the tool page's folder with --www",
-            www_dir.display()
-        );
-    }
-    if !www_dir.join("pkg").is_dir() {
-        eprintln!(
-            "cairn-lti: warning: {} has no pkg/ (the wasm core); run `cargo xtask wasm`",
-            www_dir.display()
-        );
-    }
-    Ok(ServeConfig { addr, www_dir })
-}
-
-fn serve(config: ServeConfig) -> Result<()> {
-    tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::INFO)
-        .init();
+fn run(cli: Cli) -> Result<()> {
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
-    runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(config.addr)
-            .await
-            .with_context(|| format!("cannot listen on {}", config.addr))?;
-        let local = listener.local_addr()?;
-        tracing::info!(addr = %local, www = %config.www_dir.display(), "cairn-lti serving");
-        println!("cairn-lti: listening on http://{local}/");
-        let app = app(AppState {
-            www_dir: config.www_dir,
-        });
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                // If the signal cannot be installed, run until killed.
-                if tokio::signal::ctrl_c().await.is_err() {
-                    std::future::pending::<()>().await;
-                }
-            })
-            .await
-            .context("the server stopped with an error")
-    })
-}
-
-/// The `demo` command's settings.
-#[derive(Debug)]
-struct DemoConfig {
-    options: cairn_lti::demo::run::DemoOptions,
-    www_dir: PathBuf,
-    database_url: String,
-}
-
-fn parse_demo(args: &[String]) -> Result<DemoConfig> {
-    use cairn_lti::demo::run::{DEFAULT_PLATFORM_PORT, DEFAULT_TOOL_PORT, DemoOptions};
-    let mut options = DemoOptions {
-        tool_port: DEFAULT_TOOL_PORT,
-        platform_port: DEFAULT_PLATFORM_PORT,
+    if let Command::Serve(args) = cli.command {
+        let check_only = args.check_config;
+        let kek = std::env::var(KEK_ENV).ok();
+        let config = args.into_config(kek)?;
+        if check_only {
+            println!("{config:#?}");
+            return Ok(());
+        }
+        return runtime.block_on(serve(config));
+    }
+    if let Command::Demo(args) = cli.command {
+        return runtime.block_on(demo(args));
+    }
+    let Some(store_args) = cli.command.store_args() else {
+        return Ok(());
     };
-    let mut www = std::env::var("CAIRN_WWW").unwrap_or_else(|_| "www".to_owned());
-    let mut database_url = "data/demo.sqlite3".to_owned();
-    let mut rest = args.iter();
-    while let Some(flag) = rest.next() {
-        let value = rest.next();
-        let port = |value: &String| {
-            value
-                .parse::<u16>()
-                .with_context(|| format!("{flag} {value:?} is not a port number"))
-        };
-        match (flag.as_str(), value) {
-            ("--tool-port", Some(value)) => options.tool_port = port(value)?,
-            ("--platform-port", Some(value)) => options.platform_port = port(value)?,
-            ("--www", Some(value)) => www = value.clone(),
-            ("--database-url", Some(value)) => database_url = value.clone(),
-            _ => bail!("unexpected argument {flag:?}\n\n{USAGE}"),
+    let database_url = store_args.database_url();
+    let kek_path = store_args.kek_path();
+    runtime.block_on(async {
+        let store = cairn_lti::store::open(&database_url)
+            .await
+            .with_context(|| format!("cannot open {}", redact_database_url(&database_url)))?;
+        let mut stdout = std::io::stdout();
+        if let Command::Keys(KeysCommand::Rotate { force, .. }) = &cli.command {
+            let env = std::env::var(KEK_ENV).ok();
+            let kek = KeyEncryptionKey::from_env_or_file(env.as_deref(), &kek_path)?;
+            let now = SystemClock.now();
+            return Ok(rotate_keys(store.as_ref(), &kek, *force, now, &mut stdout).await?);
         }
-    }
-    Ok(DemoConfig {
-        options,
-        www_dir: PathBuf::from(www),
-        database_url,
+        cairn_lti::cli::run_admin(&cli.command, store.as_ref(), SystemClock.now(), &mut stdout)
+            .await?;
+        Ok(())
     })
 }
 
-fn demo(config: DemoConfig) -> Result<()> {
-    tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::INFO)
-        .with_writer(std::io::stderr)
-        .init();
-    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
-    let www_dir = config.www_dir;
-    runtime.block_on(async move {
-        let store = cairn_lti::store::open(&config.database_url)
-            .await
-            .with_context(|| format!("cannot open the demo's store {:?}", config.database_url))?;
-        cairn_lti::demo::run::run(
-            config.options,
-            Some(store),
-            |_tool_url| app(AppState { www_dir }),
-            |course_url| {
-                println!();
-                println!("Demo course: {course_url}   (Ctrl-C to stop)");
-                println!();
-            },
-            async {
-                // If the signal cannot be installed, run until killed.
-                if tokio::signal::ctrl_c().await.is_err() {
-                    std::future::pending::<()>().await;
-                }
-            },
-        )
+async fn serve(config: ServeConfig) -> Result<()> {
+    logging::init(config.log_format);
+    let www = &config.server.www_dir;
+    if !www.join("index.html").is_file() {
+        anyhow::bail!(
+            "{} has no index.html: pass the tool page's folder with --www",
+            www.display()
+        );
+    }
+    if !www.join("pkg").is_dir() {
+        tracing::warn!(www = %www.display(), "no pkg/ (the wasm core): run `cargo xtask wasm`");
+    }
+    let store = cairn_lti::store::open(&config.database_url)
         .await
-        .context("the demo stopped with an error")
-    })
+        .with_context(|| format!("cannot open {}", redact_database_url(&config.database_url)))?;
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.addr))?;
+    let local = listener.local_addr()?;
+    tracing::info!(
+        addr = %local,
+        public_url = %config.server.public_url,
+        database = store.backend(),
+        admin_api = config.server.admin_token.is_some(),
+        "cairn-lti serving"
+    );
+    println!(
+        "cairn-lti: listening on http://{local}/ (public URL {})",
+        config.server.public_url
+    );
+    let state = AppState::new(config.server, store);
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(async {
+            // If the signal cannot be installed, run until killed.
+            if tokio::signal::ctrl_c().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        })
+        .await
+        .context("the server stopped with an error")
+}
+
+/// The tool and the demo platform in one process; prints the one URL to open.
+async fn demo(args: DemoArgs) -> Result<()> {
+    // Logs on stderr: stdout carries only the one URL to open.
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+    let store = cairn_lti::store::open(&args.database_url)
+        .await
+        .with_context(|| format!("cannot open {}", redact_database_url(&args.database_url)))?;
+    let options = cairn_lti::demo::run::DemoOptions {
+        tool_port: args.tool_port,
+        platform_port: args.platform_port,
+    };
+    let www_dir = args.www;
+    let tool_store = store.clone();
+    cairn_lti::demo::run::run(
+        options,
+        Some(store),
+        move |tool_url| {
+            let public_url = PublicUrl::parse(tool_url).map_err(|err| err.to_string())?;
+            let config = ServerConfig {
+                public_url,
+                www_dir,
+                admin_token: None,
+            };
+            Ok(app(AppState::new(config, tool_store)))
+        },
+        |course_url| {
+            println!();
+            println!("Demo course: {course_url}   (Ctrl-C to stop)");
+            println!();
+        },
+        async {
+            // If the signal cannot be installed, run until killed.
+            if tokio::signal::ctrl_c().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        },
+    )
+    .await
+    .context("the demo stopped with an error")
 }

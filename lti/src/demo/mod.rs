@@ -25,9 +25,8 @@ use serde_json::Value;
 use url::Url;
 
 use crate::clock::{Clock, SystemClock};
-use crate::store::{
-    Deployment, DeploymentOrigin, NewRegistration, Registration, Store, StoreError,
-};
+use crate::admin::{self, AdminError};
+use crate::store::{Deployment, NewRegistration, Registration, Store};
 use launches::Launches;
 use people::{FLAVOURS, Flavour};
 use signing::{PlatformKey, SigningError};
@@ -61,7 +60,7 @@ pub enum DemoError {
     Signing(#[from] SigningError),
     /// Registering with the tool failed.
     #[error("registering the demo platform with the tool failed: {0}")]
-    Store(#[from] StoreError),
+    Register(#[from] AdminError),
 }
 
 /// The demo platform: its settings, its signing key and the launches it has offered.
@@ -183,32 +182,35 @@ impl DemoPlatform {
     }
 }
 
-/// Registers both flavours with the tool's store, as an admin would: one registration per
-/// flavour (`(issuer, client_id)` of [`Flavour`]; updated in place if it exists, since the
-/// platform's port and key change per start) and its one deployment (origin `admin`).
-/// Returns the rows, Canvas first.
-// TODO(admin): call `crate::admin::add_registration` once the admin module is on main.
+/// Registers both flavours with the tool's store through the admin's own functions
+/// ([`crate::admin::add_registration`], [`crate::admin::add_deployment`]): one registration per
+/// flavour (`(issuer, client_id)` of [`Flavour`]; validated, then updated in place if it
+/// exists, since the platform's port and key change per start) and its one deployment
+/// (origin `admin`). Returns the rows, Canvas first.
 pub async fn register_with_tool(
     store: &dyn Store,
     platform: &DemoPlatform,
     now: i64,
-) -> Result<Vec<(Registration, Deployment)>, StoreError> {
+) -> Result<Vec<(Registration, Deployment)>, AdminError> {
     let mut rows = Vec::with_capacity(FLAVOURS.len());
     for flavour in FLAVOURS {
         let wanted = platform.registration(flavour);
-        let registration = match store.add_registration(&wanted, now).await {
+        let registration = match admin::add_registration(store, wanted.clone(), now).await {
             Ok(registration) => registration,
-            Err(StoreError::AlreadyExists(_)) => store.update_registration(&wanted).await?,
+            Err(AdminError::RegistrationExists { .. }) => {
+                admin::validate_registration(&wanted)?;
+                store.update_registration(&wanted).await?
+            }
             Err(other) => return Err(other),
         };
-        let deployment = store
-            .add_deployment(
-                registration.id,
-                flavour.deployment_id(),
-                DeploymentOrigin::Admin,
-                now,
-            )
-            .await?;
+        let deployment = admin::add_deployment(
+            store,
+            &wanted.issuer,
+            &wanted.client_id,
+            flavour.deployment_id(),
+            now,
+        )
+        .await?;
         rows.push((registration, deployment));
     }
     Ok(rows)

@@ -39,15 +39,18 @@ pub enum RunError {
     /// The platform could not start or register.
     #[error(transparent)]
     Demo(#[from] DemoError),
+    /// The tool's router could not be built for its public URL.
+    #[error("the tool could not start: {0}")]
+    Tool(String),
 }
 
 /// Binds both listeners, starts the platform, registers it in `store` (when given) and
 /// calls `ready` with the course page's URL, then serves the tool (built by `tool` from
-/// its public URL) and the platform until `shutdown`.
+/// its public URL; an error there is [`RunError::Tool`]) and the platform until `shutdown`.
 pub async fn run(
     options: DemoOptions,
     store: Option<Arc<dyn Store>>,
-    tool: impl FnOnce(&str) -> Router,
+    tool: impl FnOnce(&str) -> Result<Router, String>,
     ready: impl FnOnce(&str),
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), RunError> {
@@ -78,7 +81,7 @@ pub async fn run(
             "the tool has no store yet: the demo platform is not registered and launches will fail"
         ),
     }
-    let tool_app = tool(&tool_url);
+    let tool_app = tool(&tool_url).map_err(RunError::Tool)?;
     ready(&platform.course_url());
     serve_both(
         tool_listener,
@@ -169,7 +172,7 @@ mod tests {
             None,
             move |tool_url| {
                 let _ = tool_tx.send(tool_url.to_owned());
-                Router::new().route("/health", get(|| async { "tool ok" }))
+                Ok(Router::new().route("/health", get(|| async { "tool ok" })))
             },
             move |url| {
                 let _ = url_tx.send(url.to_owned());

@@ -1,20 +1,52 @@
 //! Every route of the server, in one place. Handlers live in the files next to this one;
 //! anything not routed here is a static file of the tool page.
 
+mod admin;
+mod config_pages;
 mod health;
 
+pub use config_pages::{canvas_developer_key, moodle_values};
+
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
 use tower_http::services::ServeDir;
 
-use crate::{AppState, headers};
+use crate::{AppState, headers, request_log};
 
-/// The router: `GET /health`, then the tool page's files (`/` is `index.html`).
+/// The router: `/health`, `/metrics`, the config pages, the admin API, then the tool page's files
+/// (`/` is `index.html`). Every answer carries the security headers and a request id.
 pub fn router(state: AppState) -> Router {
-    let page = ServeDir::new(&state.www_dir).append_index_html_on_directories(true);
+    let page = ServeDir::new(&state.config.www_dir).append_index_html_on_directories(true);
+    let admin_api = Router::new()
+        .route(
+            "/registrations",
+            get(admin::list_registrations)
+                .post(admin::add_registration)
+                .delete(admin::remove_registration),
+        )
+        .route(
+            "/deployments",
+            get(admin::list_deployments)
+                .post(admin::add_deployment)
+                .delete(admin::remove_deployment),
+        )
+        .layer(DefaultBodyLimit::max(admin::MAX_BODY_BYTES))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            admin::require_admin,
+        ));
     Router::new()
         .route("/health", get(health::health))
+        .route("/metrics", get(health::metrics))
+        .route("/lti/config/canvas.json", get(config_pages::canvas))
+        .route("/lti/config/moodle", get(config_pages::moodle))
+        .nest("/api/admin", admin_api)
         .fallback_service(page)
         .layer(axum::middleware::from_fn(headers::security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            request_log::log_requests,
+        ))
         .with_state(state)
 }

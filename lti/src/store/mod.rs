@@ -459,6 +459,12 @@ pub trait Store: Send + Sync + 'static {
 
     /// Connections in use and idle, for `/metrics`.
     fn pool_state(&self) -> PoolState;
+
+    /// Whether the database answers, for `/health`. The default reads the registrations;
+    /// a backend may answer with a cheaper `SELECT 1`.
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.registrations().await.map(|_| ())
+    }
 }
 
 /// The database pool's state, for `/metrics`.
