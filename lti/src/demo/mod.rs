@@ -24,8 +24,8 @@ use std::sync::Arc;
 use serde_json::Value;
 use url::Url;
 
-use crate::clock::{Clock, SystemClock};
 use crate::admin::{self, AdminError};
+use crate::clock::{Clock, SystemClock};
 use crate::store::{Deployment, NewRegistration, Registration, Store};
 use launches::Launches;
 use people::{FLAVOURS, Flavour};
