@@ -1,13 +1,15 @@
 //! Cairn's dev tasks, run as `cargo xtask <task>`: the wasm build, the CI pipeline, the demo,
-//! benchmarks, the native scenario records and the golden records. Needs only cargo (and
-//! Node for the JS tests); a missing tool is installed by the task itself where it can be.
-//! Never part of the product.
+//! the browser e2e test, benchmarks, the native scenario records and the golden records. Needs
+//! only cargo (and Node for the JS tests); a missing tool is installed by the task itself where
+//! it can be. Never part of the product.
 
 mod bench;
 mod bench_wasm;
 mod ci;
 mod demo;
+mod e2e;
 mod golden;
+mod npm_tools;
 mod postgres;
 mod records;
 #[path = "../../tests/scenario_support/mod.rs"]
@@ -36,6 +38,8 @@ tasks:
   records                    fold every scenario natively into target/scenario-records/
   golden [--check]           write tests/golden/records/ from every scenario (--check: fail on a diff)
   fuzz                       run each fuzz target briefly (installs cargo-fuzz if missing)
+  e2e                        the demo launched in Chromium with third-party cookies blocked
+                                (after `cargo xtask wasm`; installs chromium and playwright-core)
   postgres -- <command…>     run a command with a throwaway PostgreSQL cluster on loopback, its
                                 URL in CAIRN_TEST_POSTGRES_URL (installs postgresql if missing)
   tidy                       every .rs file opens with `//!`; no source file over 800 lines
@@ -100,6 +104,10 @@ fn dispatch(args: &[String]) -> Result<()> {
         Some("fuzz") => {
             no_extra_args("fuzz", rest)?;
             ci::fuzz()
+        }
+        Some("e2e") => {
+            no_extra_args("e2e", rest)?;
+            e2e::run()
         }
         Some("postgres") => match rest {
             [dashes, command @ ..] if dashes == "--" => postgres::run(command),
