@@ -1,0 +1,103 @@
+//! Every case of `fixtures/lti/negative-cases.json` through the whole app, exactly as the
+//! fixtures README's "Replaying a launch" says (see `lti_support::replay`): fresh tool state per
+//! case on a real SQLite store, the platform's JWKS on a real loopback server, the tool's own
+//! login, tower `oneshot` requests, and the answer, the error page's code and the stored rows
+//! compared with `expected`. One test runs them all and names every failing case with what it
+//! expected and what it got. Also: each claim set's `_fixture.expect` as a plain replay, and
+//! cases the catalogue does not pin (key rotation, known deployments, the TTL edge).
+
+mod lti_support;
+
+use lti_support::replay::{Catalogue, claim_sets, run_case};
+use serde_json::{Value, json};
+
+/// Runs `cases` one after another, each on its own fresh tool, and lists the failures.
+async fn run_all(catalogue: &Catalogue, cases: Vec<Value>) -> Vec<String> {
+    let mut failures = Vec::new();
+    for case in &cases {
+        if let Err(why) = run_case(catalogue, case).await {
+            failures.push(format!(
+                "{}: {why} (expected {})",
+                case["id"].as_str().unwrap_or("?"),
+                case["expected"]
+            ));
+        }
+    }
+    failures
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_catalogue_case_gives_its_expected_outcome_through_the_app() {
+    let catalogue = Catalogue::load();
+    let cases = catalogue.cases();
+    assert!(!cases.is_empty(), "the catalogue has cases");
+    let total = cases.len();
+    let failures = run_all(&catalogue, cases).await;
+    assert!(
+        failures.is_empty(),
+        "{} of {total} case(s) failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    println!("{total} catalogue cases passed through the app");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_claim_set_replays_as_its_fixture_expects() {
+    let catalogue = Catalogue::load();
+    let cases = claim_sets()
+        .into_iter()
+        .map(|name| {
+            let (_, fixture) = lti_support::mutate::load_claims(&name);
+            json!({"id": name, "stage": "launch", "base": name, "mutation": [], "expected": fixture["expect"]})
+        })
+        .collect();
+    let failures = run_all(&catalogue, cases).await;
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Cases the catalogue does not pin, in its own shape, for the ops it does not use.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cases_outside_the_catalogue() {
+    let catalogue = Catalogue::load();
+    let lti = "https://purl.imsglobal.org/spec/lti/claim/";
+    let rows = json!([
+        ["rotated-key-after-one-download", "canvas-student",
+            [{"op": "jwks_serves", "file": "keys/test-only-platform-after-rotation.jwks.json"}, {"op": "sign_with", "key": "platform-rotated"}],
+            {"result": "accept", "roles": ["learner"], "observe": {"jwks_requests_during_launch": 1}}],
+        ["known-kid-no-download", "moodle41-student",
+            [{"op": "jwks_serves", "file": "keys/test-only-platform-after-rotation.jwks.json"}],
+            {"result": "accept", "roles": ["learner"], "observe": {"jwks_requests_during_launch": 0}}],
+        ["rotated-key-not-yet-published", "canvas-student",
+            [{"op": "sign_with", "key": "platform-rotated"}],
+            {"result": "reject", "error": "unknown_kid", "observe": {"jwks_requests_during_launch": 1}}],
+        ["register-deployment-then-launch", "canvas-student",
+            [{"op": "register_deployment", "deployment_id": "9:added"}, {"op": "set_login_param", "name": "lti_deployment_id", "value": "9:added"},
+             {"op": "set_claim", "claim": format!("{lti}deployment_id"), "value": "9:added"}],
+            {"result": "accept", "roles": ["learner"]}],
+        ["state-at-ttl", "moodle41-teacher", [{"op": "advance_clock", "seconds": 600}], {"result": "accept", "roles": ["instructor"]}],
+        ["login-by-get", "moodle41-student", [{"op": "login_method", "method": "GET"}], {"result": "accept", "roles": ["learner"]}],
+        ["login-without-deployment", "canvas-teacher", [{"op": "remove_login_param", "name": "lti_deployment_id"}], {"result": "accept", "roles": ["instructor"]}],
+        ["cookie-kept-with-storage-target", "canvas-student",
+            [{"op": "binding", "cookie": "keep", "lti_storage_target": "post_message_forwarding"}], {"result": "accept", "roles": ["learner"]}],
+        ["cookie-wrong-with-storage-target", "canvas-student",
+            [{"op": "binding", "cookie": "wrong_value", "lti_storage_target": "post_message_forwarding"}], {"result": "reject", "error": "state_mismatch"}],
+    ]);
+    let cases = rows
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| json!({"id": r[0], "stage": "launch", "base": r[1], "mutation": r[2], "expected": r[3]}))
+        .chain([
+            json!({"id": "moodle-login-get", "stage": "login", "base": "login/moodle41.json",
+                   "mutation": [{"op": "login_method", "method": "GET"}], "expected": {"result": "redirect"}}),
+            json!({"id": "ri-login-get", "stage": "login", "base": "login/ri-get.json",
+                   "mutation": [], "expected": {"result": "redirect"}}),
+            json!({"id": "login-foreign-origin-same-path", "stage": "login", "base": "login/moodle41.json",
+                   "mutation": [{"op": "set_login_param", "name": "target_link_uri", "value": "https://tool.test.evil.test/lti/launch"}],
+                   "expected": {"result": "reject", "error": "login_target_link_uri_foreign"}}),
+        ])
+        .collect();
+    let failures = run_all(&catalogue, cases).await;
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
