@@ -12,8 +12,8 @@ use serde_json::Value;
 
 use super::mutate::{build_launch, fixtures_dir, load_claims, read_json, standard_payload};
 use super::tool::{
-    Answer, AuthRequest, CookieJar, PlatformServer, Tool, auth_request, error_code, launch, login,
-    script_json,
+    Answer, AuthKind, AuthRequest, CookieJar, PlatformServer, Tool, auth_request, error_code,
+    launch, login, script_json, unescape,
 };
 
 /// The clock of every case's tool at the login.
@@ -576,16 +576,41 @@ async fn compare(
             if answer.status != 200 || !answer.body.contains("data-launch-result=\"relaunch\"") {
                 return Err(format!("got {}, expected the relaunch page", got(answer)));
             }
-            if answer.body.contains("lti_storage_target") {
-                return Err("the relaunch link forwards lti_storage_target".into());
-            }
             if after.sessions != before.sessions {
                 return Err("the relaunch page created a session".into());
             }
-            Ok(())
+            check_relaunch_link(check, &answer.body).await
         }
         "accept" | "accept_pending" => compare_accept(check, expected, answer, before, after).await,
         other => Err(format!("unknown expected result {other:?}")),
+    }
+}
+
+/// The relaunch page's link is a login at the tool with the stored parameters minus
+/// `lti_storage_target`, and following it (the new window) starts a login that redirects.
+async fn check_relaunch_link(check: &Check<'_>, page: &str) -> Result<(), String> {
+    let marker = "id=\"lti-relaunch\" href=\"";
+    let start = page.find(marker).ok_or("the relaunch page has no link")? + marker.len();
+    let end = start + page[start..].find('"').ok_or("unclosed href")?;
+    let href = unescape(&page[start..end]);
+    let link = url::Url::parse(&href).map_err(|e| format!("relaunch link {href}: {e}"))?;
+    let login_url = format!("{}/lti/login", check.catalogue.public_url);
+    if link.as_str().split('?').next() != Some(login_url.as_str()) {
+        return Err(format!("the relaunch link goes to {href}"));
+    }
+    let params: Vec<(String, String)> = link.query_pairs().into_owned().collect();
+    for name in ["iss", "login_hint", "target_link_uri"] {
+        if !params.iter().any(|(k, _)| k == name) {
+            return Err(format!("the relaunch link lacks {name}"));
+        }
+    }
+    if params.iter().any(|(k, _)| k == "lti_storage_target") {
+        return Err("the relaunch link forwards lti_storage_target".into());
+    }
+    let answer = login(&check.world.tool.state, &params, false).await;
+    match auth_request(&answer)? {
+        auth if auth.kind != AuthKind::PlatformStorage => Ok(()),
+        _ => Err("the relaunch login answered the platform-storage page".into()),
     }
 }
 
