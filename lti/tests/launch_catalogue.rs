@@ -3,12 +3,14 @@
 //! case on a real SQLite store, the platform's JWKS on a real loopback server, the tool's own
 //! login, tower `oneshot` requests, and the answer, the error page's code and the stored rows
 //! compared with `expected`. One test runs them all and names every failing case with what it
-//! expected and what it got. Also: each claim set's `_fixture.expect` as a plain replay, and
-//! cases the catalogue does not pin (key rotation, known deployments, the TTL edge).
+//! expected and what it got. Also: each claim set's `_fixture.expect` as a plain replay, cases
+//! the catalogue does not pin (key rotation, known deployments, the TTL edge, roles, aud arrays,
+//! login variants), and a login without `client_id` against one and two registrations.
 
 mod lti_support;
 
-use lti_support::replay::{Catalogue, claim_sets, run_case};
+use lti_support::replay::{Catalogue, World, claim_sets, run_case};
+use lti_support::tool::{error_code, login};
 use serde_json::{Value, json};
 
 /// Runs `cases` one after another, each on its own fresh tool, and lists the failures.
@@ -87,6 +89,28 @@ async fn cases_outside_the_catalogue() {
             [{"op": "set_claim", "claim": "aud", "value": ["kX3pQ8rT2mN7vB1", "someone-else"]}], {"result": "reject", "error": "azp_mismatch"}],
         ["cookie-missing-moodle-get-login", "moodle41-teacher",
             [{"op": "login_method", "method": "GET"}, {"op": "binding", "cookie": "drop"}], {"result": "relaunch"}],
+        ["typ-absent", "canvas-student", [{"op": "set_header", "typ": null}], {"result": "accept", "roles": ["learner"]}],
+        ["nonce-not-the-logins", "canvas-student", [{"op": "set_claim", "claim": "nonce", "value": "another-nonce"}], {"result": "reject", "error": "nonce_mismatch"}],
+        ["iss-trailing-slash", "moodle41-student", [{"op": "set_claim", "claim": "iss", "value": "https://moodle41.test/"}], {"result": "reject", "error": "unknown_registration"}],
+        ["dl-message-without-settings", "canvas-teacher",
+            [{"op": "set_claim", "claim": format!("{lti}message_type"), "value": "LtiDeepLinkingRequest"}], {"result": "reject", "error": "invalid_deep_linking_settings"}],
+        ["exp-as-float", "canvas-student", [{"op": "set_claim", "claim": "exp", "value": 1.8e9}], {"result": "reject", "error": "invalid_timestamps"}],
+        ["role-membership-administrator", "moodle41-student",
+            [{"op": "set_claim", "claim": format!("{lti}roles"), "value": ["http://purl.imsglobal.org/vocab/lis/v2/membership#Administrator"]}], {"result": "accept", "roles": ["instructor"]}],
+        ["role-short-content-developer", "moodle41-student",
+            [{"op": "set_claim", "claim": format!("{lti}roles"), "value": ["ContentDeveloper"]}], {"result": "accept", "roles": ["instructor"]}],
+        ["role-mentor-only", "canvas-student",
+            [{"op": "set_claim", "claim": format!("{lti}roles"), "value": ["http://purl.imsglobal.org/vocab/lis/v2/membership#Mentor"]}], {"result": "accept", "roles": []}],
+        ["role-urn-institution-admin", "canvas-student",
+            [{"op": "set_claim", "claim": format!("{lti}roles"), "value": ["urn:lti:instrole:ims/lis/Administrator"]}], {"result": "accept", "roles": ["admin"]}],
+        ["role-system-administrator", "canvas-student",
+            [{"op": "set_claim", "claim": format!("{lti}roles"), "value": ["http://purl.imsglobal.org/vocab/lis/v2/system/person#Administrator"]}], {"result": "accept", "roles": ["admin"]}],
+        ["role-urn-sysrole-admin", "canvas-student",
+            [{"op": "set_claim", "claim": format!("{lti}roles"), "value": ["urn:lti:sysrole:ims/lis/Administrator"]}], {"result": "accept", "roles": ["admin"]}],
+        ["role-ta-only", "canvas-student",
+            [{"op": "set_claim", "claim": format!("{lti}roles"), "value": ["http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#TeachingAssistant"]}], {"result": "accept", "roles": ["instructor"]}],
+        ["storage-target-empty-no-cookie", "moodle41-student",
+            [{"op": "binding", "cookie": "drop"}, {"op": "set_form_field", "field": "lti_storage_target", "value": ""}], {"result": "relaunch"}],
         ["cookie-wrong-with-storage-target", "canvas-student",
             [{"op": "binding", "cookie": "wrong_value", "lti_storage_target": "post_message_forwarding"}], {"result": "reject", "error": "state_mismatch"}],
     ]);
@@ -116,4 +140,46 @@ async fn cases_outside_the_catalogue() {
         .collect();
     let failures = run_all(&catalogue, cases).await;
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// §3.1: a login without `client_id` picks the issuer's only registration, and is refused as
+/// `login_unknown_registration` once the issuer has two.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_login_without_client_id_needs_a_single_registration() {
+    let catalogue = Catalogue::load();
+    let mut world = World::new(&catalogue).await;
+    let params: Vec<(String, String)> = [
+        ("iss", "https://moodle41.test"),
+        ("login_hint", "3"),
+        ("target_link_uri", catalogue.tool_launch_url.as_str()),
+    ]
+    .iter()
+    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+    .collect();
+    let auth = world.login(&params, true).await.expect("one registration");
+    assert_eq!(auth.param("client_id"), Some("kX3pQ8rT2mN7vB1"));
+
+    let jwks = catalogue.doc["config"]["platform_jwks"]
+        .as_str()
+        .expect("platform_jwks")
+        .to_owned();
+    world
+        .register(
+            "https://moodle41.test",
+            "second-client",
+            &["2"],
+            &jwks,
+            "moodle",
+        )
+        .await;
+    let answer = login(&world.tool.state, &params, true).await;
+    assert_eq!(answer.status, 400);
+    assert_eq!(
+        error_code(&answer.body).as_deref(),
+        Some("login_unknown_registration")
+    );
+    let mut with_client = params.clone();
+    with_client.push(("client_id".into(), "second-client".into()));
+    let auth = world.login(&with_client, true).await.expect("named client");
+    assert_eq!(auth.param("client_id"), Some("second-client"));
 }
