@@ -8,6 +8,7 @@ pub mod admin;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod demo;
 pub mod error;
 pub mod headers;
 pub mod keys;
@@ -19,6 +20,7 @@ pub mod platform;
 pub mod random;
 pub mod request_log;
 pub mod routes;
+pub mod session;
 pub mod store;
 
 use std::fmt;

@@ -94,6 +94,26 @@ async fn login(state: &AppState, params: &[(&str, &str)]) -> (StatusCode, String
     (status, text, cookie)
 }
 
+/// The API token the tool page carries in `#cairn-launch`.
+fn page_token(page: &str) -> String {
+    let start = page.find("\"token\":\"").expect("token in the page") + "\"token\":\"".len();
+    let end = start + page[start..].find('"').expect("token end");
+    page[start..end].to_owned()
+}
+
+/// `GET /api/session` with a bearer token; the status and JSON body.
+async fn api_session(state: &AppState, token: &str) -> (StatusCode, serde_json::Value) {
+    let response = send(
+        state,
+        Request::get("/api/session")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .expect("request"),
+    )
+    .await;
+    app_support::json_of(response).await
+}
+
 fn query_value(url: &str, name: &str) -> String {
     let parsed = url::Url::parse(url).expect("auth request URL");
     parsed
@@ -246,6 +266,12 @@ async fn platform_storage_launch_is_pending_until_confirmed() {
     let end = start + page[start..].find("</script>").expect("end");
     let confirm: serde_json::Value = serde_json::from_str(&page[start..end]).expect("JSON");
     let session = confirm["session"].as_str().expect("session").to_owned();
+    let token = page_token(&page);
+    let (status, error) = api_session(&state, &token).await;
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("session_pending"))
+    );
 
     let post_confirm = |body: serde_json::Value| {
         Request::post("/lti/launch/confirm")

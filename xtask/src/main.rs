@@ -28,7 +28,8 @@ cargo xtask <task>
 tasks:
   wasm                       build cairn-wasm for wasm32 and generate bindings into www/pkg/
   ci [--quick]               every check, stopping at the first failure (--quick skips fuzz)
-  demo [--port N]            build the wasm and serve Cairn on 127.0.0.1 (default port 8080)
+  demo [--port N]            build the wasm, serve Cairn on localhost:N and the demo platform
+                             on 127.0.0.1:N+1 (default 8080), print the demo course URL
   bench <core|credentials|all> [--learners N]
                                 native and wasm benchmarks in one run, with ratios
                                 (--learners: a smaller core course, for a shared machine)

@@ -260,3 +260,85 @@ pub fn verify_context(
         create_deployment,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{NewRegistration, PlatformFamily};
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+    fn registration(id: RegistrationId, issuer: &str, client_id: &str) -> Registration {
+        Registration {
+            id,
+            fields: NewRegistration {
+                issuer: issuer.into(),
+                client_id: client_id.into(),
+                auth_endpoint: String::new(),
+                token_endpoint: String::new(),
+                jwks_url: String::new(),
+                client_assertion_audience: None,
+                platform_family: PlatformFamily::Other,
+                auto_register_deployments: false,
+                allow_http: false,
+            },
+            created_at: 0,
+        }
+    }
+
+    fn unsigned(payload: &str) -> LaunchForm {
+        let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"RS256","kid":"k"}"#);
+        let payload = URL_SAFE_NO_PAD.encode(payload.as_bytes());
+        LaunchForm::from_pairs([
+            ("utf8", "✓"),
+            ("id_token", format!("{header}.{payload}.AAAA").as_str()),
+            ("state", "s"),
+            ("state", "second"),
+        ])
+    }
+
+    #[test]
+    fn the_form_keeps_the_first_of_repeated_fields_and_ignores_others() {
+        let form = unsigned("{}");
+        assert_eq!(form.state.as_deref(), Some("s"));
+        assert_eq!(form.lti_storage_target, None);
+        assert_eq!(peek(&form).unwrap().state(), "s");
+    }
+
+    #[test]
+    fn registration_is_found_by_any_aud_entry_and_never_by_iss_alone() {
+        let regs = [
+            registration(1, "https://lms.test", "a"),
+            registration(2, "https://lms.test", "b"),
+            registration(3, "https://other.test", "c"),
+        ];
+        let token = peek(&unsigned(r#"{"iss":"https://lms.test","aud":["x","b"]}"#)).unwrap();
+        assert_eq!(token.aud(), ["x", "b"]);
+        assert_eq!(select_registration(&token, &regs).unwrap().id, 2);
+        let foreign = peek(&unsigned(r#"{"iss":"https://lms.test","aud":"c"}"#)).unwrap();
+        assert_eq!(
+            select_registration(&foreign, &regs).unwrap_err().code(),
+            "unknown_registration"
+        );
+        let no_iss = peek(&unsigned(r#"{"aud":"a"}"#)).unwrap();
+        assert!(select_registration(&no_iss, &regs).is_err());
+    }
+
+    #[test]
+    fn verify_token_refuses_a_registration_the_token_does_not_name() {
+        let token = peek(&unsigned(r#"{"iss":"https://lms.test","aud":"a"}"#)).unwrap();
+        let other = registration(3, "https://other.test", "a");
+        let keys = JwkSet::default();
+        assert_eq!(
+            verify_token(&token, &other, &keys, 0).unwrap_err().code(),
+            "unknown_registration"
+        );
+        // The right registration but an empty key set: the handler's cue to re-download.
+        let right = registration(1, "https://lms.test", "a");
+        assert_eq!(
+            verify_token(&token, &right, &keys, 0).unwrap_err(),
+            LaunchError::UnknownKid { kid: "k".into() }
+        );
+        assert_eq!(nonce_keep_until(100), 100 + 3660);
+    }
+}
