@@ -105,14 +105,16 @@ fn apt_knows(package: &str) -> bool {
     Command::new("apt-cache")
         .args(["policy", package])
         .output()
-        .is_ok_and(|out| {
-            let text = String::from_utf8_lossy(&out.stdout);
-            text.lines().any(|line| {
-                line.trim()
-                    .strip_prefix("Candidate:")
-                    .is_some_and(|v| v.trim() != "(none)")
-            })
-        })
+        .is_ok_and(|out| has_candidate(&String::from_utf8_lossy(&out.stdout)))
+}
+
+/// Whether `apt-cache policy` output names a candidate version.
+fn has_candidate(policy: &str) -> bool {
+    policy.lines().any(|line| {
+        line.trim()
+            .strip_prefix("Candidate:")
+            .is_some_and(|v| !matches!(v.trim(), "" | "(none)"))
+    })
 }
 
 /// The first executable `program` in `PATH`.
@@ -136,5 +138,16 @@ mod tests {
     fn a_program_is_found_on_path_only_when_executable() {
         assert!(on_path("sh").is_some(), "sh is on every PATH");
         assert!(on_path("no-such-program-cairn-e2e").is_none());
+    }
+
+    #[test]
+    fn apt_policy_output_is_read_for_a_candidate() {
+        let known = "chromium:\n  Installed: (none)\n  Candidate: 148.0.7778.167-1~deb12u1\n";
+        assert!(has_candidate(known));
+        assert!(!has_candidate(
+            "chromium:\n  Installed: (none)\n  Candidate: (none)\n"
+        ));
+        // An unknown package prints nothing at all.
+        assert!(!has_candidate(""));
     }
 }
