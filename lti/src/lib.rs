@@ -89,6 +89,11 @@ impl AppState {
         self.config.public_url.url()
     }
 
+    /// Whether the tool runs on an `http://` public URL (loopback development only).
+    pub fn is_http_tool(&self) -> bool {
+        self.public_url().scheme() == "http"
+    }
+
     /// The redirect URI: `<CAIRN_PUBLIC_URL>/lti/launch`.
     pub fn launch_url(&self) -> &url::Url {
         self.config.public_url.launch()
