@@ -1,8 +1,11 @@
 //! Cairn's LTI 1.3 tool server as a function of its state: [`app`] builds the whole router, so
-//! tests drive it with tower's `oneshot` and no port. It serves the tool page (`www/`, with the
-//! wasm core in `www/pkg/`) under a strict Content-Security-Policy, `/health`, the platform
-//! configuration pages and the admin API, over a [`store::Store`]. It makes no domain
-//! decision: the pure core (`cairn`) does.
+//! tests drive it with tower's `oneshot` and no port. It runs the OIDC login and the launch
+//! ([`launch`] holds the pure checks, [`routes`] the I/O around them), binds each launch to its
+//! browser without third-party cookies, hands the page a short-lived API token ([`session`]),
+//! publishes the tool's keys ([`keys`]) and serves the tool page (`www/`) under a strict
+//! Content-Security-Policy, with `/health`, `/metrics`, the platform configuration pages and the
+//! admin API, over a [`store::Store`] (SQLite or PostgreSQL). It makes no domain decision: the
+//! pure core (`cairn`) does.
 
 pub mod admin;
 pub mod cli;

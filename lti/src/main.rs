@@ -103,6 +103,7 @@ async fn serve(config: ServeConfig) -> Result<()> {
         config.server.public_url
     );
     let state = AppState::new(config.server, store);
+    tokio::spawn(purge_expired_rows(state.clone()));
     axum::serve(listener, app(state))
         .with_graceful_shutdown(async {
             // If the signal cannot be installed, run until killed.
@@ -158,4 +159,19 @@ async fn demo(args: DemoArgs) -> Result<()> {
     )
     .await
     .context("the demo stopped with an error")
+}
+
+/// Every ten minutes, deletes expired login states, nonces past their keep time and ended
+/// sessions (the store's `purge_expired`), so those tables stay small. A failure is logged and
+/// retried at the next tick; nothing depends on the purge for correctness.
+async fn purge_expired_rows(state: AppState) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+    loop {
+        tick.tick().await;
+        match state.store.purge_expired(state.now()).await {
+            Ok(0) => {}
+            Ok(rows) => tracing::info!(rows, "purged expired login states, nonces and sessions"),
+            Err(error) => tracing::warn!(%error, "could not purge expired rows"),
+        }
+    }
 }
