@@ -5,6 +5,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::{csp, document, escape, html_response};
+use crate::launch::{LaunchError, LoginError};
 
 /// What the error page says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -38,6 +39,30 @@ impl ErrorPage<'_> {
             &csp(&[]),
             document("Cairn could not open", &body, &[]),
         )
+    }
+}
+
+impl<'a> From<&'a LaunchError> for ErrorPage<'a> {
+    /// The page for a refused launch: its §4 code, status and texts.
+    fn from(error: &'a LaunchError) -> ErrorPage<'a> {
+        ErrorPage {
+            code: error.code(),
+            status: error.status(),
+            what_happened: error.what_happened(),
+            what_to_tell_the_admin: error.what_to_tell_the_admin(),
+        }
+    }
+}
+
+impl<'a> From<&'a LoginError> for ErrorPage<'a> {
+    /// The page for a refused login: its §3.1 code, status and texts.
+    fn from(error: &'a LoginError) -> ErrorPage<'a> {
+        ErrorPage {
+            code: error.code(),
+            status: error.status(),
+            what_happened: error.what_happened(),
+            what_to_tell_the_admin: error.what_to_tell_the_admin(),
+        }
     }
 }
 

@@ -68,13 +68,7 @@ pub async fn launch(State(state): State<AppState>, headers: HeaderMap, body: Byt
         Err(Refusal::Launch(error)) => {
             tracing::warn!(code = error.code(), %error, "launch refused");
             state.metrics.record_launch("reject", Some(error.code()));
-            ErrorPage {
-                code: error.code(),
-                status: error.status(),
-                what_happened: error.what_happened(),
-                what_to_tell_the_admin: error.what_to_tell_the_admin(),
-            }
-            .render()
+            ErrorPage::from(&error).render()
         }
         Err(Refusal::KeysUnavailable(why)) => {
             tracing::warn!(code = "platform_keys_unavailable", error = %why, "launch refused");

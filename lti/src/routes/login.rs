@@ -40,13 +40,7 @@ async fn login(state: &AppState, encoded: &[u8]) -> Response {
             state
                 .metrics
                 .record_launch("login_reject", Some(error.code()));
-            ErrorPage {
-                code: error.code(),
-                status: error.status(),
-                what_happened: error.what_happened(),
-                what_to_tell_the_admin: error.what_to_tell_the_admin(),
-            }
-            .render()
+            ErrorPage::from(&error).render()
         }
         Err(Refusal::Internal(why)) => {
             tracing::error!(code = "internal_error", error = %why, "login failed");
