@@ -1,6 +1,6 @@
 //! A throwaway PostgreSQL cluster for the store tests: `cargo xtask postgres -- <command…>` and
 //! the `cargo test` step of `cargo xtask ci`. Installs Debian's `postgresql` with apt-get when
-//! `initdb`/`pg_ctl` are missing, creates a cluster under `target/postgres-test/<pid>/` owned
+//! `initdb`/`pg_ctl` are missing, creates a cluster under the temp folder (`cairn-postgres-test-<pid>`) owned
 //! by the `postgres` OS user (PostgreSQL refuses to run as root), starts it on a free loopback
 //! port with a socket folder of its own, hands the command `CAIRN_TEST_POSTGRES_URL`, and stops
 //! and deletes it afterwards, also when the command fails. Never touches another cluster.
@@ -11,7 +11,7 @@ use std::process::{Command, Stdio};
 
 use anyhow::{Context, Result, bail};
 
-use crate::{run_command, show, target_dir};
+use crate::{run_command, show};
 
 /// The variable the store tests read the cluster's URL from.
 pub const URL_VAR: &str = "CAIRN_TEST_POSTGRES_URL";
@@ -45,9 +45,9 @@ impl Cluster {
             }
         };
         let as_postgres_user = is_root()?;
-        let root = target_dir()
-            .join("postgres-test")
-            .join(std::process::id().to_string());
+        // Under the system's temp folder, not target/: the `postgres` user must be able to
+        // reach it, and a checkout under a private home folder (0700) would stop it.
+        let root = std::env::temp_dir().join(format!("cairn-postgres-test-{}", std::process::id()));
         if root.exists() {
             std::fs::remove_dir_all(&root)
                 .with_context(|| format!("cannot clear {}", root.display()))?;
