@@ -194,20 +194,23 @@ fn start_server(args: &Args, port: u16) -> Result<Server> {
     Ok(Server { child, data })
 }
 
-/// utime + stime of a process, in seconds.
-fn cpu_seconds(pid: u32) -> Result<f64> {
+/// (utime, stime) of a process, in seconds.
+fn cpu_seconds(pid: u32) -> Result<(f64, f64)> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
     // Fields after the `(comm)`, which may hold spaces: state is field 3, utime 14, stime 15.
     let after = stat.rsplit_once(')').context("malformed stat")?.1;
     let fields: Vec<&str> = after.split_whitespace().collect();
     let ticks = |i: usize| -> Result<f64> {
-        Ok(fields
+        fields
             .get(i)
             .context("short stat")?
             .parse::<f64>()
-            .context("stat field")?)
+            .context("stat field")
     };
-    Ok((ticks(11)? + ticks(12)?) / CLOCK_TICKS_PER_SECOND)
+    Ok((
+        ticks(11)? / CLOCK_TICKS_PER_SECOND,
+        ticks(12)? / CLOCK_TICKS_PER_SECOND,
+    ))
 }
 
 /// The peak resident set (`VmHWM`) of a process, in bytes.
@@ -480,7 +483,9 @@ async fn main() -> Result<()> {
     let timer = Instant::now();
     let mut latencies = run_clients(&run, args.clients, args.seconds).await;
     let wall = timer.elapsed().as_secs_f64();
-    let cpu = cpu_seconds(pid)? - cpu_before;
+    let cpu_after = cpu_seconds(pid)?;
+    let (user, system) = (cpu_after.0 - cpu_before.0, cpu_after.1 - cpu_before.1);
+    let cpu = user + system;
     let rss = peak_rss_bytes(pid)?;
     latencies.sort_unstable();
     let ok = latencies.len() as f64;
@@ -502,8 +507,30 @@ async fn main() -> Result<()> {
         "@metric server_cpu_ms_per_round_trip {:.4} ms",
         cpu * 1000.0 / ok
     );
+    println!(
+        "@metric server_user_cpu_ms_per_round_trip {:.4} ms",
+        user * 1000.0 / ok
+    );
+    println!(
+        "@metric server_system_cpu_ms_per_round_trip {:.4} ms",
+        system * 1000.0 / ok
+    );
     println!("@metric server_peak_rss_bytes {rss} B");
     println!("@metric failed_round_trips {failed}");
+    // The server's own latency, without a queue: one client, one round trip at a time.
+    run.done.store(0, Ordering::Relaxed);
+    let mut alone = run_clients(&run, 1, 3).await;
+    alone.sort_unstable();
+    println!("one client: {} round trips in 3 s", alone.len());
+    println!(
+        "@metric one_client_latency_p50_ms {:.3} ms",
+        percentile(&alone, 50.0)
+    );
+    println!(
+        "@metric one_client_latency_p99_ms {:.3} ms",
+        percentile(&alone, 99.0)
+    );
+    let failed = run.failed.load(Ordering::Relaxed);
     if let Some(path) = &args.tokens_out {
         let kept = run.kept.lock().await;
         let doc = json!({

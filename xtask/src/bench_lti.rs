@@ -130,8 +130,15 @@ fn summarize(sqlite: &Metrics, postgres: &Metrics, reference: &Metrics) -> Resul
     let pylti = metric(reference, "pylti1p3_cpu_ms_per_validation", "pylti1p3")?;
     println!("== bench lti: summary ({CLIENTS} clients, {SECONDS} s per backend)");
     println!(
-        "{:<10} {:>10} {:>9} {:>9} {:>13} {:>9} {:>16}",
-        "backend", "rt/s", "p50 ms", "p99 ms", "CPU ms/rt", "RSS MB", "CPU / pylti1p3"
+        "{:<10} {:>8} {:>9} {:>9} {:>14} {:>11} {:>9} {:>15}",
+        "backend",
+        "rt/s",
+        "p50 ms",
+        "p99 ms",
+        "alone p50/p99",
+        "CPU ms/rt",
+        "RSS MB",
+        "CPU / pylti1p3"
     );
     let mut goals = Vec::new();
     for (label, side) in [("sqlite", sqlite), ("postgres", postgres)] {
@@ -139,8 +146,13 @@ fn summarize(sqlite: &Metrics, postgres: &Metrics, reference: &Metrics) -> Resul
         let p99 = metric(side, "latency_p99_ms", label)?;
         let rss = metric(side, "server_peak_rss_bytes", label)? / 1e6;
         let ratio = cpu / pylti;
+        let alone = format!(
+            "{:.2}/{:.2}",
+            metric(side, "one_client_latency_p50_ms", label)?,
+            metric(side, "one_client_latency_p99_ms", label)?
+        );
         println!(
-            "{label:<10} {:>10.1} {:>9.3} {p99:>9.3} {cpu:>13.4} {rss:>9.1} {ratio:>16.3}",
+            "{label:<10} {:>8.1} {:>9.3} {p99:>9.3} {alone:>14} {cpu:>11.4} {rss:>9.1} {ratio:>15.3}",
             metric(side, "round_trips_per_second", label)?,
             metric(side, "latency_p50_ms", label)?,
         );
@@ -154,6 +166,10 @@ fn summarize(sqlite: &Metrics, postgres: &Metrics, reference: &Metrics) -> Resul
         ));
     }
     println!("pylti1p3 2.0.0: {pylti:.4} ms CPU per validation");
+    println!(
+        "(p50/p99: {CLIENTS} clients in a closed loop, so mostly queueing; alone: one client, \
+         one round trip at a time. CPU: the cairn-lti process only, not PostgreSQL's.)"
+    );
     for line in goals {
         println!("goal {line}");
     }
