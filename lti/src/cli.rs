@@ -38,6 +38,26 @@ pub enum Command {
     /// The tool's signing keys.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Serve the tool and the demo platform side by side (two sites) and print the demo course URL.
+    Demo(DemoArgs),
+}
+
+/// `cairn-lti demo`: the tool on `http://localhost:<tool-port>`, the demo platform on
+/// `http://127.0.0.1:<platform-port>` (free ports when these are taken).
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// The tool's port on 127.0.0.1 (served as http://localhost:<port>).
+    #[arg(long, default_value_t = crate::demo::run::DEFAULT_TOOL_PORT)]
+    pub tool_port: u16,
+    /// The demo platform's port on 127.0.0.1.
+    #[arg(long, default_value_t = crate::demo::run::DEFAULT_PLATFORM_PORT)]
+    pub platform_port: u16,
+    /// The tool page's folder, with the wasm core in <www>/pkg.
+    #[arg(long, env = "CAIRN_WWW", default_value = "www")]
+    pub www: PathBuf,
+    /// The demo's own store, apart from `serve`'s.
+    #[arg(long, default_value = "data/demo.sqlite3")]
+    pub database_url: String,
 }
 
 /// `cairn-lti keys …`.
@@ -296,7 +316,7 @@ impl Command {
     /// The database of an admin subcommand; `None` for `serve` (its config carries it).
     pub fn store_args(&self) -> Option<&StoreArgs> {
         match self {
-            Command::Serve(_) => None,
+            Command::Serve(_) | Command::Demo(_) => None,
             Command::Registration(RegistrationCommand::Add(args)) => Some(&args.store),
             Command::Registration(
                 RegistrationCommand::List { store, .. } | RegistrationCommand::Remove { store, .. },
@@ -343,7 +363,7 @@ pub async fn run_admin(
     out: &mut dyn Write,
 ) -> Result<(), AdminError> {
     let written = match command {
-        Command::Serve(_) | Command::Keys(_) => Ok(()),
+        Command::Serve(_) | Command::Keys(_) | Command::Demo(_) => Ok(()),
         Command::Registration(RegistrationCommand::Add(args)) => {
             let added = admin::add_registration(store, args.registration(), now).await?;
             writeln!(

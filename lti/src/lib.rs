@@ -8,6 +8,7 @@ pub mod admin;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod demo;
 pub mod error;
 pub mod headers;
 pub mod keys;
@@ -19,6 +20,7 @@ pub mod platform;
 pub mod random;
 pub mod request_log;
 pub mod routes;
+pub mod session;
 pub mod store;
 
 use std::fmt;
@@ -85,6 +87,11 @@ impl AppState {
     /// `CAIRN_PUBLIC_URL` as a URL (the origin a login's `target_link_uri` must share).
     pub fn public_url(&self) -> &url::Url {
         self.config.public_url.url()
+    }
+
+    /// Whether the tool runs on an `http://` public URL (loopback development only).
+    pub fn is_http_tool(&self) -> bool {
+        self.public_url().scheme() == "http"
     }
 
     /// The redirect URI: `<CAIRN_PUBLIC_URL>/lti/launch`.

@@ -1,13 +1,14 @@
 //! The `cairn-lti` command: parses the command line ([`cairn_lti::cli`]), opens the store and
 //! either serves [`cairn_lti::app`] until Ctrl-C or runs one admin subcommand. Everything it
 //! decides is in the library; this file only wires I/O and turns errors into exit codes.
+//! `cairn-lti demo` serves the tool and the demo platform side by side ([`cairn_lti::demo`]).
 
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use cairn_lti::cli::{Cli, Command, KeysCommand, rotate_keys};
+use cairn_lti::cli::{Cli, Command, DemoArgs, KeysCommand, rotate_keys};
 use cairn_lti::clock::{Clock, SystemClock};
-use cairn_lti::config::{ServeConfig, redact_database_url};
+use cairn_lti::config::{PublicUrl, ServeConfig, ServerConfig, redact_database_url};
 use cairn_lti::keys::{KEK_ENV, KeyEncryptionKey};
 use cairn_lti::{AppState, app, logging};
 use clap::Parser;
@@ -34,6 +35,9 @@ fn run(cli: Cli) -> Result<()> {
             return Ok(());
         }
         return runtime.block_on(serve(config));
+    }
+    if let Command::Demo(args) = cli.command {
+        return runtime.block_on(demo(args));
     }
     let Some(store_args) = cli.command.store_args() else {
         return Ok(());
@@ -108,4 +112,50 @@ async fn serve(config: ServeConfig) -> Result<()> {
         })
         .await
         .context("the server stopped with an error")
+}
+
+/// The tool and the demo platform in one process; prints the one URL to open.
+async fn demo(args: DemoArgs) -> Result<()> {
+    // Logs on stderr: stdout carries only the one URL to open.
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+    let store = cairn_lti::store::open(&args.database_url)
+        .await
+        .with_context(|| format!("cannot open {}", redact_database_url(&args.database_url)))?;
+    let options = cairn_lti::demo::run::DemoOptions {
+        tool_port: args.tool_port,
+        platform_port: args.platform_port,
+    };
+    let www_dir = args.www;
+    let tool_store = store.clone();
+    cairn_lti::demo::run::run(
+        options,
+        Some(store),
+        move |tool_url| {
+            let public_url = PublicUrl::parse(tool_url).map_err(|err| err.to_string())?;
+            let config = ServerConfig {
+                public_url,
+                www_dir,
+                admin_token: None,
+            };
+            Ok(app(AppState::new(config, tool_store)))
+        },
+        |course_url| {
+            println!();
+            println!("Demo course: {course_url}   (Ctrl-C to stop)");
+            println!();
+        },
+        async {
+            // If the signal cannot be installed, run until killed.
+            if tokio::signal::ctrl_c().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        },
+    )
+    .await
+    .context("the demo stopped with an error")
 }

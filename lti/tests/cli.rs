@@ -332,3 +332,17 @@ async fn keys_rotate_promotes_the_next_key() {
         .await
         .expect("forced rotation needs no wait");
 }
+
+#[test]
+fn demo_takes_two_ports_and_its_own_store() {
+    let Command::Demo(args) = parse(&["demo", "--tool-port", "9000"])
+        .expect("parses")
+        .command
+    else {
+        panic!("not demo");
+    };
+    assert_eq!(args.tool_port, 9000);
+    assert_eq!(args.platform_port, 8081);
+    assert_eq!(args.database_url, "data/demo.sqlite3");
+    assert!(parse(&["demo", "--tool-port", "70000"]).is_err());
+}

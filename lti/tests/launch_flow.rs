@@ -34,18 +34,28 @@ async fn serve_platform_jwks() -> String {
     format!("http://{addr}/jwks")
 }
 
-/// Registers the claim set's platform with the loopback JWKS; returns the fixture's registration.
+/// Registers the claim set's platform with the loopback JWKS.
 async fn register(state: &AppState, fixture: &serde_json::Value, jwks_url: &str) {
+    let client_id = fixture["registration"]["client_id"]
+        .as_str()
+        .expect("client_id");
+    register_as(state, fixture, jwks_url, client_id).await;
+}
+
+/// Registers the claim set's platform under `client_id` (one LMS, several developer keys).
+async fn register_as(
+    state: &AppState,
+    fixture: &serde_json::Value,
+    jwks_url: &str,
+    client_id: &str,
+) {
     let registration = &fixture["registration"];
     let row = state
         .store
         .add_registration(
             &NewRegistration {
                 issuer: registration["iss"].as_str().expect("iss").to_owned(),
-                client_id: registration["client_id"]
-                    .as_str()
-                    .expect("client_id")
-                    .to_owned(),
+                client_id: client_id.to_owned(),
                 auth_endpoint: "https://sso.canvaslms.test/api/lti/authorize_redirect".into(),
                 token_endpoint: "https://sso.canvaslms.test/login/oauth2/token".into(),
                 jwks_url: jwks_url.to_owned(),
@@ -92,6 +102,26 @@ async fn login(state: &AppState, params: &[(&str, &str)]) -> (StatusCode, String
         location
     };
     (status, text, cookie)
+}
+
+/// The API token the tool page carries in `#cairn-launch`.
+fn page_token(page: &str) -> String {
+    let start = page.find("\"token\":\"").expect("token in the page") + "\"token\":\"".len();
+    let end = start + page[start..].find('"').expect("token end");
+    page[start..end].to_owned()
+}
+
+/// `GET /api/session` with a bearer token; the status and JSON body.
+async fn api_session(state: &AppState, token: &str) -> (StatusCode, serde_json::Value) {
+    let response = send(
+        state,
+        Request::get("/api/session")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .expect("request"),
+    )
+    .await;
+    app_support::json_of(response).await
 }
 
 fn query_value(url: &str, name: &str) -> String {
@@ -246,6 +276,12 @@ async fn platform_storage_launch_is_pending_until_confirmed() {
     let end = start + page[start..].find("</script>").expect("end");
     let confirm: serde_json::Value = serde_json::from_str(&page[start..end]).expect("JSON");
     let session = confirm["session"].as_str().expect("session").to_owned();
+    let token = page_token(&page);
+    let (status, error) = api_session(&state, &token).await;
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("session_pending"))
+    );
 
     let post_confirm = |body: serde_json::Value| {
         Request::post("/lti/launch/confirm")
@@ -302,4 +338,77 @@ async fn the_tool_jwks_lists_public_keys_only() {
             "no private member"
         );
     }
+}
+
+/// Logs in for `client_id` and launches the claim set (aud = that client id); returns the
+/// launch's status and page, and the login's state.
+async fn launch_as(
+    state: &AppState,
+    claims: &serde_json::Map<String, serde_json::Value>,
+    fixture: &serde_json::Value,
+    login_client_id: &str,
+    token_client_id: &str,
+) -> (StatusCode, String) {
+    let registration = &fixture["registration"];
+    let (status, location, _) = login(
+        state,
+        &[
+            ("iss", registration["iss"].as_str().expect("iss")),
+            ("client_id", login_client_id),
+            ("login_hint", "hint"),
+            ("target_link_uri", "https://tool.test/lti/launch"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FOUND, "{location}");
+    let (state_value, nonce) = (
+        query_value(&location, "state"),
+        query_value(&location, "nonce"),
+    );
+    let mut payload =
+        standard_payload(claims, fixture, NOW, &nonce, "https://tool.test/lti/launch");
+    payload.insert("aud".into(), serde_json::json!(token_client_id));
+    payload.insert("azp".into(), serde_json::json!(token_client_id));
+    let built = build_launch(payload, &[], NOW, &state_value);
+    let cookie = format!("__Host-lti_state_{state_value}={state_value}");
+    post_launch(state, &built.form, Some(&cookie)).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_registrations_of_one_issuer_never_share_a_launch_or_a_session() {
+    // Hosted Canvas: one `iss` for every institution, one client id per developer key.
+    let dir = TestDir::new();
+    let state = dir.state().await;
+    let (claims, fixture) = load_claims("canvas-student");
+    let jwks = serve_platform_jwks().await;
+    let first = fixture["registration"]["client_id"]
+        .as_str()
+        .expect("client")
+        .to_owned();
+    let second = format!("{first}-other-institution");
+    register_as(&state, &fixture, &jwks, &first).await;
+    register_as(&state, &fixture, &jwks, &second).await;
+
+    let (status, page_a) = launch_as(&state, &claims, &fixture, &first, &first).await;
+    assert_eq!(status, StatusCode::OK, "{page_a}");
+    let (status, page_b) = launch_as(&state, &claims, &fixture, &second, &second).await;
+    assert_eq!(status, StatusCode::OK, "{page_b}");
+    let (_, session_a) = api_session(&state, &page_token(&page_a)).await;
+    let (_, session_b) = api_session(&state, &page_token(&page_b)).await;
+    assert_eq!(
+        session_a["user_sub"], session_b["user_sub"],
+        "the same person at both"
+    );
+    assert_ne!(
+        session_a["registration_id"], session_b["registration_id"],
+        "same sub, deployment and context, yet two tenants"
+    );
+
+    // A login for the first institution cannot complete a token issued to the second.
+    let (status, page) = launch_as(&state, &claims, &fixture, &first, &second).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{page}");
+    assert!(
+        page.contains("<code id=\"error-code\">login_mismatch</code>"),
+        "{page}"
+    );
 }

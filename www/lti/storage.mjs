@@ -2,7 +2,8 @@
 // lti-storage/) and runs it. It reads #lti-data and sets <html data-launch> to the outcome.
 import init, { run } from '../pkg/lti-storage/cairn_lti_storage.js';
 
-await init();
+// The glue has no default module URL (nor does the core's: see app.mjs), so name the .wasm.
+await init({ module_or_path: new URL('../pkg/lti-storage/cairn_lti_storage_bg.wasm', import.meta.url) });
 try {
   await run();
 } catch (error) {

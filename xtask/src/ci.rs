@@ -73,6 +73,10 @@ const STEPS: &[Step] = &[
         work: wasm_build,
     },
     Step {
+        name: "browser e2e (demo in Chromium)",
+        work: crate::e2e::run,
+    },
+    Step {
         name: "scenario records (native)",
         work: records,
     },

@@ -1,14 +1,16 @@
 //! Cairn's dev tasks, run as `cargo xtask <task>`: the wasm build, the CI pipeline, the demo,
-//! benchmarks, the native scenario records and the golden records. Needs only cargo (and
-//! Node for the JS tests); a missing tool is installed by the task itself where it can be.
-//! Never part of the product.
+//! the browser e2e test, benchmarks, the native scenario records and the golden records. Needs
+//! only cargo (and Node for the JS tests); a missing tool is installed by the task itself where
+//! it can be. Never part of the product.
 
 mod bench;
 mod bench_lti;
 mod bench_wasm;
 mod ci;
 mod demo;
+mod e2e;
 mod golden;
+mod npm_tools;
 mod postgres;
 mod records;
 #[path = "../../tests/scenario_support/mod.rs"]
@@ -29,7 +31,8 @@ cargo xtask <task>
 tasks:
   wasm                       build cairn-wasm for wasm32 and generate bindings into www/pkg/
   ci [--quick]               every check, stopping at the first failure (--quick skips fuzz)
-  demo [--port N]            build the wasm and serve Cairn on 127.0.0.1 (default port 8080)
+  demo [--port N]            build the wasm, serve Cairn on localhost:N and the demo platform
+                             on 127.0.0.1:N+1 (default 8080), print the demo course URL
   bench <core|credentials|all> [--learners N]
                                 native and wasm benchmarks in one run, with ratios
                                 (--learners: a smaller core course, for a shared machine)
@@ -38,6 +41,8 @@ tasks:
   records                    fold every scenario natively into target/scenario-records/
   golden [--check]           write tests/golden/records/ from every scenario (--check: fail on a diff)
   fuzz                       run each fuzz target briefly (installs cargo-fuzz if missing)
+  e2e                        the demo launched in Chromium with third-party cookies blocked
+                                (after `cargo xtask wasm`; installs chromium and playwright-core)
   postgres -- <command…>     run a command with a throwaway PostgreSQL cluster on loopback, its
                                 URL in CAIRN_TEST_POSTGRES_URL (installs postgresql if missing)
   tidy                       every .rs file opens with `//!`; no source file over 800 lines
@@ -102,6 +107,10 @@ fn dispatch(args: &[String]) -> Result<()> {
         Some("fuzz") => {
             no_extra_args("fuzz", rest)?;
             ci::fuzz()
+        }
+        Some("e2e") => {
+            no_extra_args("e2e", rest)?;
+            e2e::run()
         }
         Some("postgres") => match rest {
             [dashes, command @ ..] if dashes == "--" => postgres::run(command),

@@ -274,7 +274,7 @@ fn install_postgresql() -> Result<()> {
 }
 
 /// Whether this process runs as root (`id -u` is 0).
-fn is_root() -> Result<bool> {
+pub fn is_root() -> Result<bool> {
     let out = Command::new("id")
         .arg("-u")
         .output()

@@ -141,7 +141,7 @@ async fn run_launch(
         None => false,
     };
     let login = state.store.login_state(token.state()).await?;
-    let cookie_value = cookie::state_cookie(headers, token.state());
+    let cookie_value = cookie::state_cookie(headers, token.state(), state.is_http_tool());
     let decision = verify_context(
         &verified,
         &LaunchContext {
@@ -212,8 +212,10 @@ async fn run_launch(
                 .await
                 .map_err(|e| Refusal::Internal(format!("cannot read the tool page: {e}")))?;
             let mut response = crate::pages::tool::render(&index, &view);
-            if let Ok(value) = HeaderValue::from_str(&cookie::clear_state_cookie(&login.state)) {
-                response.headers_mut().append(header::SET_COOKIE, value);
+            for clear in cookie::clear_state_cookies(&login.state, state.is_http_tool()) {
+                if let Ok(value) = HeaderValue::from_str(&clear) {
+                    response.headers_mut().append(header::SET_COOKIE, value);
+                }
             }
             Ok((response, if pending { "accept_pending" } else { "accept" }))
         }

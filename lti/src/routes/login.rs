@@ -112,7 +112,7 @@ async fn start_login(state: &AppState, encoded: &[u8]) -> Result<Response, Refus
         .map_err(|e| Refusal::Internal(e.to_string()))?;
 
     let params = auth_params(state, registration, &request, &login_state, &nonce);
-    let cookie = cookie::set_state_cookie(&login_state, STATE_TTL_SECONDS);
+    let cookies = cookie::set_state_cookies(&login_state, STATE_TTL_SECONDS, state.is_http_tool());
     let mut response = match &request.lti_storage_target {
         Some(target) => {
             let data = serde_json::json!({
@@ -126,8 +126,10 @@ async fn start_login(state: &AppState, encoded: &[u8]) -> Result<Response, Refus
         }
         None => redirect_or_form(&registration.fields.auth_endpoint, &params),
     };
-    if let Ok(value) = HeaderValue::from_str(&cookie) {
-        response.headers_mut().append(header::SET_COOKIE, value);
+    for cookie in cookies {
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
     }
     state.metrics.record_launch("login", None);
     Ok(response)

@@ -8,6 +8,7 @@ mod health;
 mod jwks;
 mod launch;
 mod login;
+mod session;
 
 pub use config_pages::{canvas_developer_key, moodle_values};
 
@@ -50,6 +51,9 @@ pub fn router(state: AppState) -> Router {
         .route("/.well-known/jwks.json", get(jwks::tool_jwks))
         .route("/lti/config/canvas.json", get(config_pages::canvas))
         .route("/lti/config/moodle", get(config_pages::moodle))
+        // The JSON API for the page: each handler's signature names the role it requires
+        // (`session::Require<…>`).
+        .route("/api/session", get(session::current))
         .nest("/api/admin", admin_api)
         .fallback_service(page)
         .layer(axum::middleware::from_fn(headers::security_headers))
