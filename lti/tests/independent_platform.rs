@@ -4,7 +4,10 @@
 //! under `target/independent-platform/`) runs in `independent_platform/platform.py`, which
 //! generates its key, serves its JWKS and OIDC auth endpoint on loopback and plays the browser.
 //! The server runs on a free loopback port with a temporary data folder and SQLite; the platform
-//! is registered through the admin API. A missing Python or a failed install is a failure with
+//! is registered through the admin API. The script's `requests.Session` is the browser's cookie
+//! jar: it keeps the `__Host-` state cookie but, like Python's cookie jar always, does not send a
+//! `Secure` cookie over `http://`; it sends the plain `lti_state_<state>` cookie an `http://`
+//! loopback tool also sets (the report lists both). A missing Python or a failed install is a failure with
 //! a message, never a skip.
 
 use std::io::Read;
@@ -240,6 +243,26 @@ async fn lti1p3platform_launches_a_learner_and_an_instructor() {
         assert_eq!(launch["launch_role"], role, "{report:#}");
         assert_eq!(launch["launch_name"], name, "{report:#}");
         assert_eq!(launch["id_token_on_page"], false, "{report:#}");
+        let names = |key: &str| -> Vec<String> {
+            launch[key]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        assert!(
+            names("state_cookies_set")
+                .iter()
+                .any(|n| n.starts_with("__Host-lti_state_")),
+            "the login sets the __Host- state cookie: {report:#}"
+        );
+        assert!(
+            !names("launch_cookies_sent").is_empty(),
+            "the browser session kept a state cookie for the launch: {report:#}"
+        );
         assert_eq!(
             launch["launch_url"],
             format!("http://localhost:{tool_port}/lti/launch")

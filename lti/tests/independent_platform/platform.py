@@ -208,13 +208,10 @@ def launch_one(conf, tool, login_hint):
     if answer.status_code != 302 or not location.startswith(conf.issuer + "/auth?"):
         report["error"] = f"login answered {answer.status_code} to {location!r}"
         return report
-    # The state cookie, as Cairn set it (`__Host-...; Secure; Partitioned`).
-    set_cookie = answer.headers.get("Set-Cookie", "")
-    match = re.match(r"(__Host-lti_state_[^=;]+)=([^;]*)", set_cookie)
-    if not match:
-        report["error"] = f"no state cookie in {set_cookie!r}"
-        return report
-    report["state_cookie_secure"] = "; Secure" in set_cookie
+    # The state cookies as Cairn set them: `__Host-lti_state_<state>` (Secure, Partitioned) and,
+    # for an http:// tool, a plain `lti_state_<state>` (SameSite=Lax).
+    set_cookies = answer.raw.headers.getlist("Set-Cookie")
+    report["state_cookies_set"] = sorted(c.split("=", 1)[0] for c in set_cookies)
 
     auth = browser.get(location, timeout=TIMEOUT)
     report["auth_status"] = auth.status_code
@@ -223,18 +220,13 @@ def launch_one(conf, tool, login_hint):
         return report
     form = FormReader()
     form.feed(auth.text)
-    # requests keeps the cookie in the session, but like any cookie jar it does not send a
-    # Secure cookie over http:// (even to localhost, which browsers treat as secure), so the
-    # Cookie header is sent by hand, as a browser would on http://localhost.
+    # The browser's cookie jar decides what goes with the form post. Like any cookie jar it
+    # keeps the Secure `__Host-` cookie but does not send it over http:// (browsers do, on
+    # localhost); the plain development cookie it does send. Both are reported.
     prepared = browser.prepare_request(requests.Request("POST", form.action))
-    report["session_would_send_cookie"] = match.group(1) in prepared.headers.get("Cookie", "")
-    launch = browser.post(
-        form.action,
-        data=form.fields,
-        headers={"Cookie": f"{match.group(1)}={match.group(2)}"},
-        allow_redirects=False,
-        timeout=TIMEOUT,
-    )
+    sent = prepared.headers.get("Cookie", "")
+    report["launch_cookies_sent"] = sorted(c.split("=", 1)[0] for c in sent.split("; ") if c)
+    launch = browser.post(form.action, data=form.fields, allow_redirects=False, timeout=TIMEOUT)
     report["launch_url"] = form.action
     report["launch_status"] = launch.status_code
     role = re.search(r'id="launch-role">([^<]*)<', launch.text)
