@@ -156,7 +156,11 @@ async fn lti1p3platform_launches_a_learner_and_an_instructor() {
     let python = tokio::task::spawn_blocking(platform_python)
         .await
         .expect("install");
-    let (tool_port, platform_port) = (free_port(), free_port());
+    let tool_port = free_port();
+    let platform_port = (0..10)
+        .map(|_| free_port())
+        .find(|&p| p != tool_port)
+        .expect("a second free port");
     let mut server = start_server(tool_port);
     let tool = format!("http://localhost:{tool_port}");
     let client = reqwest::Client::builder()
