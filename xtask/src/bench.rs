@@ -1,6 +1,8 @@
 //! `cargo xtask bench <core|credentials|all>`: runs each suite's native release program and its
 //! Node (wasm) script in one run, echoes both, and prints the wasm/native ratio of every metric
 //! they share. The benchmark bodies live elsewhere (see [`SUITES`]); this file only drives them.
+//! `cargo xtask bench lti` (the LTI server under load, not part of `all`) is
+//! [`crate::bench_lti`]'s.
 //!
 //! # Plugging a benchmark in
 //!
@@ -63,10 +65,17 @@ pub const SUITES: &[Suite] = &[
 ];
 
 /// A metric one side printed: value and unit.
-type Metrics = BTreeMap<String, (f64, String)>;
+pub(crate) type Metrics = BTreeMap<String, (f64, String)>;
 
 /// Runs the named suite, or every suite for `all`; `learners` sizes the core course.
 pub fn run(which: &str, learners: Option<usize>) -> Result<()> {
+    // The LTI server's benchmark is a load test, not a native/wasm pair: its own driver.
+    if which == "lti" {
+        if learners.is_some() {
+            bail!("bench lti takes no --learners");
+        }
+        return crate::bench_lti::run();
+    }
     let suites: Vec<&Suite> = match which {
         "all" => SUITES.iter().collect(),
         name => match SUITES.iter().find(|s| s.name == name) {
@@ -74,7 +83,7 @@ pub fn run(which: &str, learners: Option<usize>) -> Result<()> {
             None => {
                 let names: Vec<&str> = SUITES.iter().map(|s| s.name).collect();
                 bail!(
-                    "unknown suite {name:?}: choose one of {} or all",
+                    "unknown suite {name:?}: choose one of {}, all or lti",
                     names.join(", ")
                 )
             }
@@ -184,7 +193,7 @@ fn run_suite(suite: &Suite, learners: Option<usize>) -> Result<()> {
 }
 
 /// Runs a benchmark program, echoing its output, and collects its `@metric` lines.
-fn capture(side: &str, cmd: &mut Command) -> Result<Metrics> {
+pub(crate) fn capture(side: &str, cmd: &mut Command) -> Result<Metrics> {
     let shown = show(cmd);
     eprintln!("$ {shown}");
     let out = cmd

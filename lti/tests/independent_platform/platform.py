@@ -1,0 +1,270 @@
+"""An independent LTI 1.3 platform, built on PyPI's lti1p3platform, that launches a learner
+and an instructor into a running Cairn tool and prints a JSON report.
+
+It generates its RSA key, serves its JWKS (GET /jwks) and its OIDC authentication endpoint
+(GET /auth) on 127.0.0.1:<--port>, and plays the browser with a requests.Session:
+login initiation (lti1p3platform's preflight URL) -> Cairn's 302 to /auth -> /auth checks the
+authentication request and answers the auto-submitting form of lti1p3platform's id_token ->
+the form is posted to Cairn's /lti/launch. Cairn must already know the platform: issuer
+http://127.0.0.1:<port>, client id and deployment id as given, /auth and /jwks on that origin.
+
+Only loopback traffic. Exit status 0 when it ran to the end (the report says how each launch
+went; the Rust test judges it), 2 on a usage or platform error.
+"""
+
+import argparse
+import html
+import json
+import re
+import sys
+import threading
+from html.parser import HTMLParser
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, urlencode, urlparse
+
+import requests
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from lti1p3platform.ltiplatform import LTI1P3PlatformConfAbstract
+from lti1p3platform.message_launch import MessageLaunchAbstract
+from lti1p3platform.oidc_login import OIDCLoginAbstract
+from lti1p3platform.registration import Registration
+from lti1p3platform.request import Request
+
+ROLES = {
+    "learner": "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner",
+    "instructor": "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor",
+}
+USERS = {
+    "learner-1": ("learner", "Lee Learner"),
+    "instructor-1": ("instructor", "Ida Instructor"),
+}
+TIMEOUT = 10  # seconds, every HTTP request
+
+
+def new_key_pair():
+    """A fresh RSA-2048 key pair as (private PEM, public PEM)."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    public = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode()
+    return private, public
+
+
+class PlatformConf(LTI1P3PlatformConfAbstract):
+    """The one registration of this platform: Cairn."""
+
+    def init_platform_config(self, **kwargs):
+        private, public = new_key_pair()
+        self._registration = (
+            Registration()
+            .set_iss(kwargs["issuer"])
+            .set_client_id(kwargs["client_id"])
+            .set_deployment_id(kwargs["deployment_id"])
+            .set_oidc_login_url(kwargs["tool"] + "/lti/login")
+            .set_launch_url(kwargs["tool"] + "/lti/launch")
+            .set_platform_private_key(private)
+            .set_platform_public_key(public)
+        )
+
+    def get_registration_by_params(self, **kwargs):
+        return self._registration
+
+
+class Login(OIDCLoginAbstract):
+    """Login initiation: the URL the browser is sent to (Cairn's /lti/login)."""
+
+    def set_lti_message_hint(self, **kwargs):
+        self._lti_message_hint = kwargs["hint"]
+
+    def get_redirect(self, url):
+        return url
+
+
+class AuthRequest(Request):
+    """The authentication request as lti1p3platform reads it: the query of GET /auth."""
+
+    def build_metadata(self, request):
+        return {
+            "method": "GET",
+            "form_data": {},
+            "get_data": dict(parse_qsl(urlparse(request).query)),
+            "headers": {},
+            "content_type": None,
+            "path": urlparse(request).path,
+            "json": None,
+        }
+
+
+class Launch(MessageLaunchAbstract):
+    """The launch: lti1p3platform validates the auth request, signs the id_token, and this
+    renders the form_post page a platform sends to the browser."""
+
+    def render_launch_form(self, launch_data, **kwargs):
+        fields = "".join(
+            f'<input type="hidden" name="{name}" value="{html.escape(launch_data[name])}">'
+            for name in ("id_token", "state")
+        )
+        action = html.escape(launch_data["launch_url"])
+        return (
+            f'<!doctype html><body onload="document.forms[0].submit()">'
+            f'<form method="post" action="{action}">{fields}</form></body>'
+        )
+
+
+def auth_response(conf, query_url):
+    """GET /auth: (status, body). Checks what lti1p3platform leaves to the platform (the
+    OpenID parameters, the redirect URI, the user), then lets it build the launch."""
+    params = dict(parse_qsl(urlparse(query_url).query))
+    registration = conf.get_registration()
+    expected = {
+        "scope": "openid",
+        "response_type": "id_token",
+        "response_mode": "form_post",
+        "prompt": "none",
+        "client_id": registration.get_client_id(),
+        "redirect_uri": registration.get_launch_url(),
+    }
+    for name, value in expected.items():
+        if params.get(name) != value:
+            return 400, f"auth request: {name}={params.get(name)!r}, expected {value!r}"
+    user = USERS.get(params.get("login_hint", ""))
+    if user is None or params.get("lti_message_hint") != "resource-1":
+        return 400, "auth request: unknown login_hint or lti_message_hint"
+    role, name = user
+    launch = Launch(AuthRequest(query_url), conf)
+    launch.set_user_data(params["login_hint"], [ROLES[role]], full_name=name)
+    launch.set_resource_link_claim("resource-1", title="Cairn")
+    launch.set_launch_context_claim(
+        "course-1",
+        ["http://purl.imsglobal.org/vocab/lis/v2/course#CourseOffering"],
+        "Independent Course",
+        "IND-101",
+    )
+    return 200, launch.lti_launch()
+
+
+def serve(conf, port):
+    """Serves /jwks and /auth on 127.0.0.1:port in a daemon thread; returns the server."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            path = urlparse(self.path).path
+            if path == "/jwks":
+                status, body, kind = 200, json.dumps(conf.get_jwks()), "application/json"
+            elif path == "/auth":
+                try:
+                    status, body = auth_response(conf, self.path)
+                except Exception as error:  # the report shows the platform's own failure
+                    status, body = 400, f"lti1p3platform refused: {error!r}"
+                kind = "text/html" if status == 200 else "text/plain"
+            else:
+                status, body, kind = 404, "not found", "text/plain"
+            data = body.encode()
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+class FormReader(HTMLParser):
+    """The first form of a page: its action and its input fields."""
+
+    def __init__(self):
+        super().__init__()
+        self.action, self.fields = None, {}
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form" and self.action is None:
+            self.action = attrs.get("action")
+        elif tag == "input" and attrs.get("name"):
+            self.fields[attrs["name"]] = attrs.get("value", "")
+
+
+def launch_one(conf, tool, login_hint):
+    """One browser launch of the user `login_hint`; returns its report."""
+    browser = requests.Session()
+    report = {"user": login_hint}
+    login = Login(None, conf)
+    login.set_lti_message_hint(hint="resource-1")
+    preflight = login.initiate_login(login_hint)
+    answer = browser.get(preflight, allow_redirects=False, timeout=TIMEOUT)
+    report["login_status"] = answer.status_code
+    location = answer.headers.get("Location", "")
+    if answer.status_code != 302 or not location.startswith(conf.issuer + "/auth?"):
+        report["error"] = f"login answered {answer.status_code} to {location!r}"
+        return report
+    # The state cookies as Cairn set them: `__Host-lti_state_<state>` (Secure, Partitioned) and,
+    # for an http:// tool, a plain `lti_state_<state>` (SameSite=Lax).
+    set_cookies = answer.raw.headers.getlist("Set-Cookie")
+    report["state_cookies_set"] = sorted(c.split("=", 1)[0] for c in set_cookies)
+
+    auth = browser.get(location, timeout=TIMEOUT)
+    report["auth_status"] = auth.status_code
+    if auth.status_code != 200:
+        report["error"] = auth.text[:500]
+        return report
+    form = FormReader()
+    form.feed(auth.text)
+    # The browser's cookie jar decides what goes with the form post. Like any cookie jar it
+    # keeps the Secure `__Host-` cookie but does not send it over http:// (browsers do, on
+    # localhost); the plain development cookie it does send. Both are reported.
+    prepared = browser.prepare_request(requests.Request("POST", form.action))
+    sent = prepared.headers.get("Cookie", "")
+    report["launch_cookies_sent"] = sorted(c.split("=", 1)[0] for c in sent.split("; ") if c)
+    launch = browser.post(form.action, data=form.fields, allow_redirects=False, timeout=TIMEOUT)
+    report["launch_url"] = form.action
+    report["launch_status"] = launch.status_code
+    role = re.search(r'id="launch-role">([^<]*)<', launch.text)
+    report["launch_role"] = role.group(1) if role else None
+    name = re.search(r'id="launch-name">([^<]*)<', launch.text)
+    report["launch_name"] = html.unescape(name.group(1)) if name else None
+    error = re.search(r'<code id="error-code">([^<]*)</code>', launch.text)
+    report["launch_error"] = error.group(1) if error else None
+    report["id_token_on_page"] = form.fields.get("id_token", "-") in launch.text
+    return report
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tool", required=True, help="Cairn's public URL, http://localhost:PORT")
+    parser.add_argument("--port", required=True, type=int, help="this platform's loopback port")
+    parser.add_argument("--client-id", required=True)
+    parser.add_argument("--deployment-id", required=True)
+    args = parser.parse_args()
+    for url in (args.tool,):
+        if urlparse(url).hostname not in ("localhost", "127.0.0.1"):
+            sys.exit(f"--tool must be on loopback, got {url}")
+    issuer = f"http://127.0.0.1:{args.port}"
+    conf = PlatformConf(
+        issuer=issuer,
+        client_id=args.client_id,
+        deployment_id=args.deployment_id,
+        tool=args.tool.rstrip("/"),
+    )
+    conf.issuer = issuer
+    conf.get_registration()
+    server = serve(conf, args.port)
+    try:
+        launches = [launch_one(conf, args.tool, user) for user in USERS]
+    finally:
+        server.shutdown()
+    print(json.dumps({"platform": "lti1p3platform 0.1.8", "issuer": issuer, "launches": launches}))
+
+
+if __name__ == "__main__":
+    main()
