@@ -448,7 +448,32 @@ pub async fn tool_keys_inserted_as_they_are(store: &dyn Store) {
     store.insert_tool_key(&current).await.unwrap();
     store.insert_tool_key(&next).await.unwrap();
     // Same `created_at`: newest first falls back to the kid, descending.
-    assert_eq!(store.tool_keys().await.unwrap(), [next, current]);
+    assert_eq!(
+        store.tool_keys().await.unwrap(),
+        [next.clone(), current.clone()]
+    );
+    // A second current or next key (two instances' first starts racing) is refused.
+    for status in [KeyStatus::Current, KeyStatus::Next] {
+        let second = key(&format!("second-{}", status.as_str()), status, 12);
+        assert!(
+            matches!(
+                store.insert_tool_key(&second).await,
+                Err(StoreError::AlreadyExists(_))
+            ),
+            "a second {} key must be refused",
+            status.as_str()
+        );
+    }
+    // Previous keys may be many.
+    store
+        .insert_tool_key(&key("p1", KeyStatus::Previous, 1))
+        .await
+        .unwrap();
+    store
+        .insert_tool_key(&key("p2", KeyStatus::Previous, 2))
+        .await
+        .unwrap();
+    assert_eq!(store.tool_keys().await.unwrap().len(), 4);
 }
 
 /// Purging removes exactly the expired login states, nonces and sessions.
