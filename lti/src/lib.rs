@@ -20,6 +20,7 @@ pub mod logging;
 pub mod metrics;
 pub mod pages;
 pub mod platform;
+pub mod public;
 pub mod random;
 pub mod request_log;
 pub mod routes;
