@@ -25,6 +25,7 @@ pub mod random;
 pub mod request_log;
 pub mod routes;
 pub mod session;
+pub mod status_lists;
 pub mod store;
 
 use std::fmt;
