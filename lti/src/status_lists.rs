@@ -4,9 +4,23 @@
 //! revocation or suspension and stores it for `/status/{id}`. The bits and the signature are
 //! the core's (`cairn::credential::status`); this file only gathers the rows.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 
+use cairn::Timestamp;
+use cairn::credential::build::issuer_base;
+use cairn::credential::status::{self, StatusList};
+use serde_json::Value;
+
+use crate::AppState;
 use crate::random::RandomUnavailable;
+use crate::store::StoreError;
+use crate::store::records::{
+    CredentialRow, IssuerRow, MIN_STATUS_LIST_SIZE, StatusListRow, StatusPurpose,
+};
+
+/// Regenerations of one list in one call: a concurrent status change seen after storing
+/// makes the list be signed again (the last writer always leaves the list current).
+const REGENERATE_ROUNDS: usize = 4;
 
 /// Random draws tried before a list is searched in order (only a nearly full list gets there).
 const RANDOM_TRIES: usize = 64;
@@ -50,6 +64,172 @@ where
     let free = size - taken.len() as u64;
     let k = draw(free)?;
     Ok((0..size).filter(|i| !taken.contains(i)).nth(k as usize))
+}
+
+/// Why a status list could not be regenerated or allocated.
+#[derive(Debug, thiserror::Error)]
+pub enum StatusListError {
+    /// No list has this id.
+    #[error("status list {0} does not exist")]
+    UnknownList(String),
+    /// The storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The issuer's signing key could not be used.
+    #[error("the issuer's signing key is unusable: {0}")]
+    Key(String),
+    /// The core refused to build or sign the list.
+    #[error("the status list could not be built: {0}")]
+    Build(String),
+    /// The CSPRNG failed.
+    #[error(transparent)]
+    Random(#[from] RandomUnavailable),
+}
+
+/// The URL of a list, on its issuer's base (`<base>/status/<id>`), the same base as the
+/// issuer's credential ids; this server's public URL for an issuer id that is not https.
+pub fn list_url(state: &AppState, issuer_id: &str, list_id: &str) -> String {
+    let base = issuer_base(issuer_id)
+        .unwrap_or_else(|| state.public_url().as_str().trim_end_matches('/').to_owned());
+    format!("{base}/status/{list_id}")
+}
+
+/// The core's purpose of a stored list.
+pub fn core_purpose(purpose: StatusPurpose) -> status::StatusPurpose {
+    match purpose {
+        StatusPurpose::Revocation => status::StatusPurpose::Revocation,
+        StatusPurpose::Suspension => status::StatusPurpose::Suspension,
+    }
+}
+
+/// The indexes of `list_id` whose bit is set: revoked credentials on a revocation list,
+/// credentials suspended now on a suspension list.
+pub fn set_bits(list_id: &str, purpose: StatusPurpose, rows: &[CredentialRow]) -> BTreeSet<i64> {
+    rows.iter()
+        .filter_map(|row| match purpose {
+            StatusPurpose::Revocation => (row.status_list_id == list_id
+                && row.revoked_at.is_some())
+            .then_some(row.status_index),
+            StatusPurpose::Suspension => (row.suspension_list_id.as_deref() == Some(list_id)
+                && row.suspended_at.is_some())
+            .then_some(row.suspension_index)
+            .flatten(),
+        })
+        .collect()
+}
+
+/// The signed list credential of `list` with `bits` set, at `now`.
+fn sign_list(
+    state: &AppState,
+    list: &StatusListRow,
+    issuer: &IssuerRow,
+    key: &cairn::credential::IssuerKey,
+    bits: &BTreeSet<i64>,
+    now: i64,
+) -> Result<Value, StatusListError> {
+    let size = usize::try_from(list.size).map_err(|e| StatusListError::Build(e.to_string()))?;
+    let mut bitstring = StatusList::new(size).map_err(|e| StatusListError::Build(e.to_string()))?;
+    for index in bits {
+        let index = usize::try_from(*index).map_err(|e| StatusListError::Build(e.to_string()))?;
+        bitstring
+            .set(index, true)
+            .map_err(|e| StatusListError::Build(e.to_string()))?;
+    }
+    status::signed_status_list_credential(
+        &list_url(state, &issuer.issuer_id, &list.id),
+        &issuer.issuer_id,
+        core_purpose(list.purpose),
+        &bitstring,
+        key,
+        Timestamp::from_unix_seconds(now),
+    )
+    .map_err(|e| StatusListError::Build(e.to_string()))
+}
+
+/// Signs the list's `BitstringStatusListCredential` afresh from the credentials' status
+/// columns, with the issuer's current key, and stores it (served at `/status/{id}`). Called
+/// after every revocation or suspension, and on the first read of a list never generated.
+/// Returns the stored credential.
+pub async fn regenerate(
+    state: &AppState,
+    list_id: &str,
+    now: i64,
+) -> Result<Value, StatusListError> {
+    let records = &state.records;
+    let list = records
+        .status_list(list_id)
+        .await?
+        .ok_or_else(|| StatusListError::UnknownList(list_id.to_owned()))?;
+    let issuer = records
+        .issuer(&list.issuer)
+        .await?
+        .ok_or_else(|| StatusListError::Store(StoreError::Corrupt(format!(
+            "status list {list_id} names issuer {} that does not exist",
+            list.issuer
+        ))))?;
+    let key = signing_key(state, &issuer).await?;
+    let mut bits = set_bits(list_id, list.purpose, &records.status_list_credentials(list_id).await?);
+    let mut signed = Value::Null;
+    for _ in 0..REGENERATE_ROUNDS {
+        signed = sign_list(state, &list, &issuer, &key, &bits, now)?;
+        records
+            .store_status_list_credential(list_id, &signed, now)
+            .await?;
+        // A change committed while this one signed may have been overwritten: look again.
+        let after = set_bits(list_id, list.purpose, &records.status_list_credentials(list_id).await?);
+        if after == bits {
+            break;
+        }
+        bits = after;
+    }
+    Ok(signed)
+}
+
+/// A suspension list entry for a credential of `issuer`: a list of the issuer's with room
+/// (a new one when all are full), and an index drawn at random among its free ones.
+pub async fn allocate_suspension(
+    state: &AppState,
+    issuer: &str,
+    now: i64,
+) -> Result<(String, i64), StatusListError> {
+    let records = &state.records;
+    let mut lists = records.status_lists(issuer, StatusPurpose::Suspension).await?;
+    let mut chosen = None;
+    for list in &lists {
+        if records.status_list_used(&list.id).await? < list.size {
+            chosen = Some(list.clone());
+            break;
+        }
+    }
+    let list = match chosen {
+        Some(list) => list,
+        None => {
+            let list = StatusListRow {
+                id: crate::random::token()?,
+                issuer: issuer.to_owned(),
+                purpose: StatusPurpose::Suspension,
+                size: MIN_STATUS_LIST_SIZE,
+                credential: None,
+                generated_at: None,
+                created_at: now,
+            };
+            records.create_status_list(&list).await?;
+            lists.push(list.clone());
+            list
+        }
+    };
+    let taken: HashSet<u64> = records
+        .status_list_credentials(&list.id)
+        .await?
+        .iter()
+        .filter(|row| row.suspension_list_id.as_deref() == Some(list.id.as_str()))
+        .filter_map(|row| row.suspension_index)
+        .filter_map(|i| u64::try_from(i).ok())
+        .collect();
+    let size = u64::try_from(list.size).unwrap_or(0);
+    let index = pick_free(size, &taken, random_below)?
+        .ok_or_else(|| StatusListError::Build(format!("status list {} is full", list.id)))?;
+    Ok((list.id, i64::try_from(index).unwrap_or(0)))
 }
 
 #[cfg(test)]

@@ -55,6 +55,8 @@ pub fn router(state: AppState) -> Router {
         // (`session::Require<…>`).
         .route("/api/session", get(session::current))
         .nest("/api/admin", admin_api)
+        // Credential pages, issuers, status lists, OB 2.0, and credential status changes.
+        .merge(crate::public::routes())
         .fallback_service(page)
         .layer(axum::middleware::from_fn(headers::security_headers))
         .layer(axum::middleware::from_fn_with_state(
