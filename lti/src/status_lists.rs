@@ -118,6 +118,23 @@ pub fn set_bits(list_id: &str, purpose: StatusPurpose, rows: &[CredentialRow]) -
         .collect()
 }
 
+/// The issuer's current signing key: its key id (`<issuer id>#z6Mk…`) and the opened key.
+/// The opening belongs to the engine's issuer module; until it lands this refuses.
+pub async fn signing_key(
+    state: &AppState,
+    issuer: &IssuerRow,
+) -> Result<(String, cairn::credential::IssuerKey), StatusListError> {
+    let keys = state.records.issuer_keys(&issuer.id).await?;
+    let current = keys
+        .into_iter()
+        .find(|k| k.status == crate::store::records::IssuerKeyStatus::Current)
+        .ok_or_else(|| StatusListError::Key(format!("issuer {} has no current key", issuer.id)))?;
+    Err(StatusListError::Key(format!(
+        "opening key {} needs the engine's issuer module",
+        current.key_id
+    )))
+}
+
 /// The signed list credential of `list` with `bits` set, at `now`.
 fn sign_list(
     state: &AppState,
@@ -160,15 +177,18 @@ pub async fn regenerate(
         .status_list(list_id)
         .await?
         .ok_or_else(|| StatusListError::UnknownList(list_id.to_owned()))?;
-    let issuer = records
-        .issuer(&list.issuer)
-        .await?
-        .ok_or_else(|| StatusListError::Store(StoreError::Corrupt(format!(
+    let issuer = records.issuer(&list.issuer).await?.ok_or_else(|| {
+        StatusListError::Store(StoreError::Corrupt(format!(
             "status list {list_id} names issuer {} that does not exist",
             list.issuer
-        ))))?;
-    let key = signing_key(state, &issuer).await?;
-    let mut bits = set_bits(list_id, list.purpose, &records.status_list_credentials(list_id).await?);
+        )))
+    })?;
+    let (_, key) = signing_key(state, &issuer).await?;
+    let mut bits = set_bits(
+        list_id,
+        list.purpose,
+        &records.status_list_credentials(list_id).await?,
+    );
     let mut signed = Value::Null;
     for _ in 0..REGENERATE_ROUNDS {
         signed = sign_list(state, &list, &issuer, &key, &bits, now)?;
@@ -176,7 +196,11 @@ pub async fn regenerate(
             .store_status_list_credential(list_id, &signed, now)
             .await?;
         // A change committed while this one signed may have been overwritten: look again.
-        let after = set_bits(list_id, list.purpose, &records.status_list_credentials(list_id).await?);
+        let after = set_bits(
+            list_id,
+            list.purpose,
+            &records.status_list_credentials(list_id).await?,
+        );
         if after == bits {
             break;
         }
@@ -193,7 +217,9 @@ pub async fn allocate_suspension(
     now: i64,
 ) -> Result<(String, i64), StatusListError> {
     let records = &state.records;
-    let mut lists = records.status_lists(issuer, StatusPurpose::Suspension).await?;
+    let mut lists = records
+        .status_lists(issuer, StatusPurpose::Suspension)
+        .await?;
     let mut chosen = None;
     for list in &lists {
         if records.status_list_used(&list.id).await? < list.size {

@@ -10,8 +10,8 @@ use axum::http::StatusCode;
 use axum::http::header::{self, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use cairn::Timestamp;
-use cairn::criteria::Leaf;
 use cairn::credential::export::{ClrInput, Stacking, clr_credential};
+use cairn::criteria::Leaf;
 use serde_json::{Value, json};
 
 use super::caching;
@@ -168,11 +168,12 @@ pub async fn clr(
             "this learner has no credential in force in this course",
         ));
     };
-    let issuer_row = state
-        .records
-        .issuer(&latest.issuer)
-        .await?
-        .ok_or_else(|| AppError::internal(format!("issuer {} of a credential is missing", latest.issuer)))?;
+    let issuer_row = state.records.issuer(&latest.issuer).await?.ok_or_else(|| {
+        AppError::internal(format!(
+            "issuer {} of a credential is missing",
+            latest.issuer
+        ))
+    })?;
     let (key_id, key) = crate::status_lists::signing_key(&state, &issuer_row)
         .await
         .map_err(AppError::internal)?;
@@ -191,16 +192,18 @@ pub async fn clr(
         stacking: &stacks,
     })
     .map_err(|e| AppError::new(StatusCode::CONFLICT, e.code(), e.to_string()))?;
-    let signed = cairn::credential::sign(&unsigned, &key, &key_id, Timestamp::from_unix_seconds(now))
-        .map_err(AppError::internal)?;
+    let signed =
+        cairn::credential::sign(&unsigned, &key, &key_id, Timestamp::from_unix_seconds(now))
+            .map_err(AppError::internal)?;
     let mut response = (
         [(header::CONTENT_TYPE, "application/vc+ld+json")],
         signed.credential.to_string(),
     )
         .into_response();
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static(caching::PRIVATE));
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(caching::PRIVATE),
+    );
     Ok(response)
 }
 

@@ -4,8 +4,8 @@
 //! tenants: credential ids are random UUIDs, and the page is public by design.
 
 use axum::extract::{Path, State};
-use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::http::StatusCode;
+use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use cairn::Timestamp;
 use cairn::credential::export::{Ob2Hosting, ob2_export};
@@ -44,7 +44,11 @@ pub fn is_uuid(text: &str) -> bool {
 }
 
 fn split(segment: &str) -> (&str, Asked) {
-    for (suffix, asked) in [(".json", Asked::Json), (".png", Asked::Png), (".svg", Asked::Svg)] {
+    for (suffix, asked) in [
+        (".json", Asked::Json),
+        (".png", Asked::Png),
+        (".svg", Asked::Svg),
+    ] {
         if let Some(id) = segment.strip_suffix(suffix) {
             return (id, asked);
         }
@@ -77,9 +81,11 @@ pub async fn lookup(state: &AppState, id: &str) -> Result<Option<CredentialRow>,
     if !is_uuid(id) {
         return Ok(None);
     }
-    state.records.credential(id).await.map_err(|error| {
-        crate::error::AppError::internal(error).into_response()
-    })
+    state
+        .records
+        .credential(id)
+        .await
+        .map_err(|error| crate::error::AppError::internal(error).into_response())
 }
 
 /// The stored credential's JSON text: the stored body, serialised as it was written.
@@ -113,7 +119,9 @@ pub fn ob2_hosting(state: &AppState, row: &CredentialRow) -> Ob2Hosting {
 fn status_columns(row: &CredentialRow) -> StatusColumns {
     StatusColumns {
         revoked: row.revoked_at.map(|at| (at, row.revoked_reason.clone())),
-        suspended: row.suspended_at.map(|at| (at, row.suspended_reason.clone())),
+        suspended: row
+            .suspended_at
+            .map(|at| (at, row.suspended_reason.clone())),
     }
 }
 
@@ -149,7 +157,11 @@ pub fn page_html(state: &AppState, row: &CredentialRow, now: Timestamp) -> Strin
         svg: format!("/credentials/{}.svg", row.id),
         ob2,
     };
-    render(&view, &standing(&row.body, &status_columns(row), now), &links)
+    render(
+        &view,
+        &standing(&row.body, &status_columns(row), now),
+        &links,
+    )
 }
 
 /// `GET /credentials/{id}` (and `.json`, `.png`, `.svg`).
@@ -178,7 +190,13 @@ pub async fn credential(
             PAGE_CSP,
         ),
         (Asked::Negotiated, Representation::Json(media)) => (
-            cached(&request, media, caching::DOCUMENT, true, credential_text(&row).into_bytes()),
+            cached(
+                &request,
+                media,
+                caching::DOCUMENT,
+                true,
+                credential_text(&row).into_bytes(),
+            ),
             DATA_CSP,
         ),
         (Asked::Json, _) => (
@@ -194,12 +212,21 @@ pub async fn credential(
         (Asked::Png | Asked::Svg, _) => {
             let text = credential_text(&row);
             let (baked, media) = if asked == Asked::Png {
-                (images::baked_png(&text, &row.body, &row.definition_id), "image/png")
+                (
+                    images::baked_png(&text, &row.body, &row.definition_id),
+                    "image/png",
+                )
             } else {
-                (images::baked_svg(&text, &row.body, &row.definition_id), "image/svg+xml")
+                (
+                    images::baked_svg(&text, &row.body, &row.definition_id),
+                    "image/svg+xml",
+                )
             };
             match baked {
-                Ok(bytes) => (cached(&request, media, caching::IMMUTABLE, false, bytes), DATA_CSP),
+                Ok(bytes) => (
+                    cached(&request, media, caching::IMMUTABLE, false, bytes),
+                    DATA_CSP,
+                ),
                 Err(error) => {
                     return crate::error::AppError::internal(format!(
                         "baking credential {}: {error}",

@@ -22,7 +22,11 @@ use crate::store::records::{IssuerKeyRow, IssuerRow};
 /// The profile fields copied into the controller document.
 const PROFILE_FIELDS: [&str; 4] = ["name", "url", "email", "description"];
 
-fn verification_methods(controller: &str, keys: &[IssuerKeyRow], did: bool) -> (Vec<Value>, Vec<Value>) {
+fn verification_methods(
+    controller: &str,
+    keys: &[IssuerKeyRow],
+    did: bool,
+) -> (Vec<Value>, Vec<Value>) {
     let mut methods = Vec::new();
     let mut ids = Vec::new();
     for key in keys {
@@ -53,7 +57,10 @@ fn profile_image(profile: &Value) -> Option<String> {
 pub fn controller_document(issuer: &IssuerRow, keys: &[IssuerKeyRow]) -> Value {
     let (methods, ids) = verification_methods(&issuer.issuer_id, keys, false);
     let mut doc = Map::new();
-    doc.insert("@context".into(), json!([DID_V1, MULTIKEY_V1, OB_V3P0_3_0_3]));
+    doc.insert(
+        "@context".into(),
+        json!([DID_V1, MULTIKEY_V1, OB_V3P0_3_0_3]),
+    );
     doc.insert("id".into(), json!(issuer.issuer_id));
     doc.insert("type".into(), json!(["Profile"]));
     for key in PROFILE_FIELDS {
@@ -97,17 +104,36 @@ pub fn did_document(issuer: &IssuerRow, keys: &[IssuerKeyRow]) -> Option<Value> 
 }
 
 fn profile_page(issuer: &IssuerRow, keys: &[IssuerKeyRow]) -> String {
-    let field = |key: &str| issuer.profile.get(key).and_then(Value::as_str).unwrap_or("");
-    let name = if field("name").is_empty() { issuer.issuer_id.as_str() } else { field("name") };
+    let field = |key: &str| {
+        issuer
+            .profile
+            .get(key)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+    };
+    let name = if field("name").is_empty() {
+        issuer.issuer_id.as_str()
+    } else {
+        field("name")
+    };
     let url = field("url");
     let link = if linkable(url) {
-        format!("<p><a href=\"{0}\" rel=\"noopener noreferrer\">{0}</a></p>", escape(url))
+        format!(
+            "<p><a href=\"{0}\" rel=\"noopener noreferrer\">{0}</a></p>",
+            escape(url)
+        )
     } else {
         String::new()
     };
     let keys: String = keys
         .iter()
-        .map(|k| format!("<li><code>{}</code> ({})</li>", escape(&k.public_key_multibase), k.status.as_str()))
+        .map(|k| {
+            format!(
+                "<li><code>{}</code> ({})</li>",
+                escape(&k.public_key_multibase),
+                k.status.as_str()
+            )
+        })
         .collect();
     format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
@@ -124,19 +150,30 @@ fn profile_page(issuer: &IssuerRow, keys: &[IssuerKeyRow]) -> String {
 }
 
 async fn load(state: &AppState, id: &str) -> Result<(IssuerRow, Vec<IssuerKeyRow>), Response> {
-    let internal = |e: crate::store::StoreError| crate::error::AppError::internal(e).into_response();
+    let internal =
+        |e: crate::store::StoreError| crate::error::AppError::internal(e).into_response();
     let issuer = state
         .records
         .issuer(id)
         .await
         .map_err(internal)?
         .ok_or_else(|| not_found("issuer"))?;
-    let keys = state.records.issuer_keys(&issuer.id).await.map_err(internal)?;
+    let keys = state
+        .records
+        .issuer_keys(&issuer.id)
+        .await
+        .map_err(internal)?;
     Ok((issuer, keys))
 }
 
 fn json_answer(request: &HeaderMap, media: &str, value: &Value) -> Response {
-    let mut response = cached(request, media, caching::ISSUER, true, value.to_string().into_bytes());
+    let mut response = cached(
+        request,
+        media,
+        caching::ISSUER,
+        true,
+        value.to_string().into_bytes(),
+    );
     set(&mut response, header::CONTENT_SECURITY_POLICY, DATA_CSP);
     response
 }
@@ -153,7 +190,9 @@ pub async fn issuer(
     };
     let accept = request.get(header::ACCEPT).and_then(|v| v.to_str().ok());
     match negotiate(accept) {
-        Representation::Json(media) => json_answer(&request, media, &controller_document(&issuer, &keys)),
+        Representation::Json(media) => {
+            json_answer(&request, media, &controller_document(&issuer, &keys))
+        }
         Representation::Html => {
             let mut response = cached(
                 &request,
@@ -202,26 +241,36 @@ mod tests {
     }
 
     fn keys() -> Vec<IssuerKeyRow> {
-        ["z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi", "z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"]
-            .iter()
-            .enumerate()
-            .map(|(i, mb)| IssuerKeyRow {
-                key_id: format!("https://tool.test:8443/issuers/i1#{mb}"),
-                issuer: "i1".into(),
-                public_key_multibase: (*mb).into(),
-                sealed_secret: vec![1, 2, 3],
-                status: if i == 0 { IssuerKeyStatus::Current } else { IssuerKeyStatus::Previous },
-                created_at: 0,
-                retired_at: None,
-            })
-            .collect()
+        [
+            "z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi",
+            "z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK",
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, mb)| IssuerKeyRow {
+            key_id: format!("https://tool.test:8443/issuers/i1#{mb}"),
+            issuer: "i1".into(),
+            public_key_multibase: (*mb).into(),
+            sealed_secret: vec![1, 2, 3],
+            status: if i == 0 {
+                IssuerKeyStatus::Current
+            } else {
+                IssuerKeyStatus::Previous
+            },
+            created_at: 0,
+            retired_at: None,
+        })
+        .collect()
     }
 
     #[test]
     fn controller_document_lists_every_key_and_is_strict_json_ld() {
         let doc = controller_document(&issuer(), &keys());
         assert_eq!(doc["verificationMethod"].as_array().map(Vec::len), Some(2));
-        assert_eq!(doc["assertionMethod"][1], doc["verificationMethod"][1]["id"]);
+        assert_eq!(
+            doc["assertionMethod"][1],
+            doc["verificationMethod"][1]["id"]
+        );
         assert_eq!(doc["verificationMethod"][0]["controller"], doc["id"]);
         assert!(!doc.to_string().contains("sealed"));
         // Every key is a defined term of the pinned contexts (badges.md P1).
@@ -237,8 +286,14 @@ mod tests {
 
     #[test]
     fn did_web_follows_the_path() {
-        assert_eq!(did_web("https://h.example/issuers/x").as_deref(), Some("did:web:h.example:issuers:x"));
-        assert_eq!(did_web("https://h.example/lti/issuers/x").as_deref(), Some("did:web:h.example:lti:issuers:x"));
+        assert_eq!(
+            did_web("https://h.example/issuers/x").as_deref(),
+            Some("did:web:h.example:issuers:x")
+        );
+        assert_eq!(
+            did_web("https://h.example/lti/issuers/x").as_deref(),
+            Some("did:web:h.example:lti:issuers:x")
+        );
         assert_eq!(did_web("did:key:z6Mk"), None);
     }
 

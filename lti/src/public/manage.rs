@@ -103,7 +103,9 @@ pub struct PageQuery {
 pub fn summary(state: &AppState, row: &CredentialRow, now: i64) -> CredentialSummary {
     let columns = StatusColumns {
         revoked: row.revoked_at.map(|at| (at, row.revoked_reason.clone())),
-        suspended: row.suspended_at.map(|at| (at, row.suspended_reason.clone())),
+        suspended: row
+            .suspended_at
+            .map(|at| (at, row.suspended_reason.clone())),
     };
     let status = standing(&row.body, &columns, Timestamp::from_unix_seconds(now)).code();
     let issuer_id = cairn::credential::vc::issuer_id(&row.body).unwrap_or_default();
@@ -130,7 +132,11 @@ pub fn summary(state: &AppState, row: &CredentialRow, now: i64) -> CredentialSum
 /// The row of `id` if `caller` may change it: an admin of its registration, or an instructor
 /// of its context. Another registration's or context's credential is `not_found`, like an
 /// unknown id; a learner of the same context gets `forbidden_role`.
-async fn authorized_row(state: &AppState, caller: &Caller, id: &str) -> Result<CredentialRow, AppError> {
+async fn authorized_row(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+) -> Result<CredentialRow, AppError> {
     let unknown = || AppError::not_found("no credential of yours to manage has this id");
     if !is_uuid(id) {
         return Err(unknown());
@@ -165,7 +171,10 @@ fn reason_of(body: &Bytes, required: bool) -> Result<Option<String>, AppError> {
         serde_json::from_slice(body)
             .map_err(|e| invalid(format!("the body must be {{\"reason\": \"…\"}}: {e}")))?
     };
-    let reason = parsed.reason.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
+    let reason = parsed
+        .reason
+        .map(|r| r.trim().to_owned())
+        .filter(|r| !r.is_empty());
     match &reason {
         None if required => Err(invalid("give a reason: {\"reason\": \"…\"}".to_owned())),
         Some(r) if r.chars().count() > MAX_REASON_CHARS => Err(invalid(format!(
@@ -200,13 +209,19 @@ pub async fn revoke(
     let reason = reason_of(&body, true)?.unwrap_or_default();
     let row = authorized_row(&state, caller.caller(), &id).await?;
     if row.revoked_at.is_some() {
-        return Err(conflict("already_revoked", "this credential is revoked already"));
+        return Err(conflict(
+            "already_revoked",
+            "this credential is revoked already",
+        ));
     }
     let change = StatusChange::Revoke {
         reason,
         by: caller.caller().session.user_sub.clone(),
     };
-    let row = state.records.set_credential_status(&id, &change, now).await?;
+    let row = state
+        .records
+        .set_credential_status(&id, &change, now)
+        .await?;
     regenerated(&state, &row.status_list_id, now).await?;
     Ok(Json(summary(&state, &row, now)))
 }
@@ -222,10 +237,16 @@ pub async fn suspend(
     let reason = reason_of(&body, true)?.unwrap_or_default();
     let row = authorized_row(&state, caller.caller(), &id).await?;
     if row.revoked_at.is_some() {
-        return Err(conflict("credential_revoked", "a revoked credential cannot be suspended"));
+        return Err(conflict(
+            "credential_revoked",
+            "a revoked credential cannot be suspended",
+        ));
     }
     if row.suspended_at.is_some() {
-        return Err(conflict("already_suspended", "this credential is suspended already"));
+        return Err(conflict(
+            "already_suspended",
+            "this credential is suspended already",
+        ));
     }
     let by = caller.caller().session.user_sub.clone();
     let mut changed = None;
@@ -253,7 +274,8 @@ pub async fn suspend(
             Err(error) => return Err(error.into()),
         }
     }
-    let row = changed.ok_or_else(|| AppError::internal("no free suspension index after retries"))?;
+    let row =
+        changed.ok_or_else(|| AppError::internal("no free suspension index after retries"))?;
     if let Some(list) = &row.suspension_list_id {
         regenerated(&state, list, now).await?;
     }
@@ -271,7 +293,10 @@ pub async fn unsuspend(
     reason_of(&body, false)?;
     let row = authorized_row(&state, caller.caller(), &id).await?;
     if row.suspended_at.is_none() {
-        return Err(conflict("not_suspended", "this credential is not suspended"));
+        return Err(conflict(
+            "not_suspended",
+            "this credential is not suspended",
+        ));
     }
     let row = state
         .records
@@ -308,14 +333,23 @@ pub async fn issuance_log(
     }
     let rows = state
         .records
-        .context_credentials(session.registration_id, context, query.after.as_deref(), limit + 1)
+        .context_credentials(
+            session.registration_id,
+            context,
+            query.after.as_deref(),
+            limit + 1,
+        )
         .await?;
     let more = rows.len() as i64 > limit;
     let mut items = Vec::new();
     for row in rows.iter().take(limit as usize) {
         items.push(summary(&state, row, now));
     }
-    let next = if more { items.last().map(|i| i.id.clone()) } else { None };
+    let next = if more {
+        items.last().map(|i| i.id.clone())
+    } else {
+        None
+    };
     Ok(Json(CredentialPage { items, next }))
 }
 
@@ -327,7 +361,14 @@ mod tests {
     fn reasons_are_required_bounded_and_trimmed() {
         let ok = reason_of(&Bytes::from_static(b"{\"reason\": \"  fraud \"}"), true).expect("ok");
         assert_eq!(ok.as_deref(), Some("fraud"));
-        for bad in [&b""[..], b"{}", b"{\"reason\": \"  \"}", b"{\"reason\": 3}", b"{\"why\": \"x\"}", b"not json"] {
+        for bad in [
+            &b""[..],
+            b"{}",
+            b"{\"reason\": \"  \"}",
+            b"{\"reason\": 3}",
+            b"{\"why\": \"x\"}",
+            b"not json",
+        ] {
             let error = reason_of(&Bytes::copy_from_slice(bad), true).expect_err("refused");
             assert_eq!(error.code, "invalid_body");
         }
