@@ -7,7 +7,6 @@
 use std::collections::{BTreeSet, HashSet};
 
 use cairn::Timestamp;
-use cairn::credential::build::issuer_base;
 use cairn::credential::status::{self, StatusList};
 use serde_json::Value;
 
@@ -86,12 +85,10 @@ pub enum StatusListError {
     Random(#[from] RandomUnavailable),
 }
 
-/// The URL of a list, on its issuer's base (`<base>/status/<id>`), the same base as the
-/// issuer's credential ids; this server's public URL for an issuer id that is not https.
-pub fn list_url(state: &AppState, issuer_id: &str, list_id: &str) -> String {
-    let base = issuer_base(issuer_id)
-        .unwrap_or_else(|| state.public_url().as_str().trim_end_matches('/').to_owned());
-    format!("{base}/status/{list_id}")
+/// The URL of a list: `<public url>/status/<id>`, as the engine writes it into each
+/// credential's `credentialStatus` at issuance.
+pub fn list_url(state: &AppState, list_id: &str) -> String {
+    state.config.public_url.join(&format!("/status/{list_id}"))
 }
 
 /// The core's purpose of a stored list.
@@ -153,7 +150,7 @@ fn sign_list(
             .map_err(|e| StatusListError::Build(e.to_string()))?;
     }
     status::signed_status_list_credential(
-        &list_url(state, &issuer.issuer_id, &list.id),
+        &list_url(state, &list.id),
         &issuer.issuer_id,
         core_purpose(list.purpose),
         &bitstring,

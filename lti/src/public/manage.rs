@@ -108,7 +108,6 @@ pub fn summary(state: &AppState, row: &CredentialRow, now: i64) -> CredentialSum
             .map(|at| (at, row.suspended_reason.clone())),
     };
     let status = standing(&row.body, &columns, Timestamp::from_unix_seconds(now)).code();
-    let issuer_id = cairn::credential::vc::issuer_id(&row.body).unwrap_or_default();
     CredentialSummary {
         id: row.id.clone(),
         url: page_url(state, row),
@@ -125,7 +124,7 @@ pub fn summary(state: &AppState, row: &CredentialRow, now: i64) -> CredentialSum
         suspended_at: row.suspended_at,
         suspended_reason: row.suspended_reason.clone(),
         suspended_by: row.suspended_by.clone(),
-        status_list: list_url(state, issuer_id, &row.status_list_id),
+        status_list: list_url(state, &row.status_list_id),
     }
 }
 
