@@ -26,8 +26,10 @@
 //! deployments) sessions. Marking a login state used and creating its session is one
 //! transaction, and so is a key rotation.
 
+pub mod api_rows;
 mod postgres;
 mod sql;
+mod sql_api;
 mod sqlite;
 
 use std::sync::Arc;
@@ -459,6 +461,9 @@ pub trait Store: Send + Sync + 'static {
 
     /// Connections in use and idle, for `/metrics`.
     fn pool_state(&self) -> PoolState;
+
+    /// The JSON API's own rows on the same pool (`store/api_rows.rs`).
+    fn api_rows(&self) -> Arc<dyn api_rows::ApiStore>;
 
     /// Whether the database answers, for `/health`. The default reads the registrations;
     /// a backend may answer with a cheaper `SELECT 1`.

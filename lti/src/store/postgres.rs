@@ -40,3 +40,4 @@ impl PostgresStore {
 }
 
 super::sql::impl_store!(PostgresStore, sqlx::Postgres, "postgres");
+super::sql_api::impl_api_store!(PostgresStore, sqlx::Postgres);

@@ -665,6 +665,10 @@ macro_rules! impl_store {
                     let idle = u32::try_from(self.pool.num_idle()).unwrap_or(u32::MAX);
                     PoolState { size, idle }
                 }
+
+                fn api_rows(&self) -> std::sync::Arc<dyn crate::store::api_rows::ApiStore> {
+                    std::sync::Arc::new(self.clone())
+                }
             }
         }
     };
