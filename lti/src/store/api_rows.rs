@@ -134,6 +134,15 @@ pub trait ApiStore: Send + Sync + 'static {
         id: &str,
     ) -> Result<(), StoreError>;
 
+    /// Whether `learner_sub` is known in the context: they launched into it (a session row)
+    /// or have a log there. Routes naming a learner answer 404 for anyone else.
+    async fn learner_known(
+        &self,
+        registration: RegistrationId,
+        context: &str,
+        learner_sub: &str,
+    ) -> Result<bool, StoreError>;
+
     /// Stores a PLAR request.
     async fn insert_plar_request(
         &self,

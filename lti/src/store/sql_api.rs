@@ -30,6 +30,14 @@ pub(super) const SELECT_PLAR_REQUESTS: &str = "SELECT id, learner_sub, body, cre
      FROM plar_requests WHERE registration_id = $1 AND context_id = $2 \
      AND ($3 IS NULL OR learner_sub = $3) ORDER BY created_at, id";
 
+// COUNT answers a BIGINT on both backends (an EXISTS would be an integer on one, a boolean
+// on the other).
+pub(super) const COUNT_KNOWN_LEARNER: &str = "SELECT COUNT(*) AS n FROM (\
+     SELECT 1 AS one FROM sessions WHERE registration_id = $1 AND context_id = $2 \
+     AND user_sub = $3 \
+     UNION ALL SELECT 1 AS one FROM learner_heads WHERE registration_id = $1 \
+     AND context_id = $2 AND learner_sub = $3) AS known";
+
 /// Reads stored JSON text.
 pub(super) fn json(text: &str, what: &str) -> Result<serde_json::Value, super::StoreError> {
     serde_json::from_str(text).map_err(|err| super::StoreError::Corrupt(format!("{what}: {err}")))
@@ -235,6 +243,21 @@ macro_rules! impl_api_store {
                         .execute(&self.pool)
                         .await?;
                     Ok(())
+                }
+
+                async fn learner_known(
+                    &self,
+                    registration: RegistrationId,
+                    context: &str,
+                    learner_sub: &str,
+                ) -> Result<bool, StoreError> {
+                    let row = sqlx::query(sql_api::COUNT_KNOWN_LEARNER)
+                        .bind(registration)
+                        .bind(context)
+                        .bind(learner_sub)
+                        .fetch_one(&self.pool)
+                        .await?;
+                    Ok(row.try_get::<i64, _>("n")? > 0)
                 }
 
                 async fn insert_plar_request(
