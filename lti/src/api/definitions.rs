@@ -1,5 +1,6 @@
 //! `/api/definitions`: an instructor's credential definitions in their context, by version.
-//! Create a version (body: the core's `CredentialDefinition`, checked by the core first),
+//! Create a draft version (body: the core's `CredentialDefinition`; a draft may name ids
+//! that other definitions of the course define, so the fold's check runs at publish),
 //! list, get, replace a draft, read the findings (the core's `validate` over the context's
 //! published definitions plus this one, and `publish_findings`), publish (refused with the
 //! findings while any is an error; from then on the version never changes) and archive.
@@ -74,7 +75,7 @@ pub struct Findings {
 }
 
 /// Adds a version as a draft.
-#[utoipa::path(post, path = "/api/definitions", tag = "definitions",
+#[utoipa::path(post, path = "/api/definitions", tag = "definitions", security(("bearer" = ["instructor"])),
     request_body(content = Object, description = "the core's CredentialDefinition"),
     responses((status = 201, body = DefinitionView), (status = "4XX", body = ErrorBody)))]
 pub async fn create(
@@ -83,7 +84,6 @@ pub async fn create(
     Body(body): Body<CredentialDefinition>,
 ) -> Result<(StatusCode, Json<DefinitionView>), ApiError> {
     let tenant = Tenant::of(caller.caller())?;
-    check_alone(&body)?;
     let row = DefinitionRow {
         registration_id: tenant.registration_id,
         context_id: tenant.context_id.clone(),
@@ -101,7 +101,7 @@ pub async fn create(
 }
 
 /// Every version in the caller's context.
-#[utoipa::path(get, path = "/api/definitions", tag = "definitions",
+#[utoipa::path(get, path = "/api/definitions", tag = "definitions", security(("bearer" = ["instructor"])),
     responses((status = 200, body = Vec<DefinitionView>), (status = "4XX", body = ErrorBody)))]
 pub async fn list(
     caller: Require<Instructor>,
@@ -116,7 +116,7 @@ pub async fn list(
 }
 
 /// One version.
-#[utoipa::path(get, path = "/api/definitions/{definition_id}/{version}", tag = "definitions",
+#[utoipa::path(get, path = "/api/definitions/{definition_id}/{version}", tag = "definitions", security(("bearer" = ["instructor"])),
     params(("definition_id" = String, Path), ("version" = String, Path)),
     responses((status = 200, body = DefinitionView), (status = "4XX", body = ErrorBody)))]
 pub async fn get(
@@ -130,7 +130,7 @@ pub async fn get(
 
 /// Replaces a draft's body (same id and version). A published or archived version never
 /// changes: 409 `definition_immutable`.
-#[utoipa::path(put, path = "/api/definitions/{definition_id}/{version}", tag = "definitions",
+#[utoipa::path(put, path = "/api/definitions/{definition_id}/{version}", tag = "definitions", security(("bearer" = ["instructor"])),
     params(("definition_id" = String, Path), ("version" = String, Path)),
     request_body(content = Object, description = "the core's CredentialDefinition"),
     responses((status = 200, body = DefinitionView), (status = "4XX", body = ErrorBody)))]
@@ -141,16 +141,15 @@ pub async fn replace(
     Body(body): Body<CredentialDefinition>,
 ) -> Result<Json<DefinitionView>, ApiError> {
     let tenant = Tenant::of(caller.caller())?;
+    let current = load(&state, &tenant, &id, &version).await?;
     if body.id.as_str() != id || body.version != version {
         return Err(ApiError::invalid_input(
             "the body's id and version must be the path's",
         ));
     }
-    let current = load(&state, &tenant, &id, &version).await?;
     if current.status != DefinitionStatus::Draft {
         return Err(immutable(&current));
     }
-    check_alone(&body)?;
     state
         .records
         .update_draft_definition(tenant.registration_id, &tenant.context_id, &body)
@@ -160,7 +159,7 @@ pub async fn replace(
 
 /// The core's findings on a version.
 #[utoipa::path(get, path = "/api/definitions/{definition_id}/{version}/findings",
-    tag = "definitions", params(("definition_id" = String, Path), ("version" = String, Path)),
+    tag = "definitions", security(("bearer" = ["instructor"])), params(("definition_id" = String, Path), ("version" = String, Path)),
     responses((status = 200, body = Findings), (status = "4XX", body = ErrorBody)))]
 pub async fn findings(
     caller: Require<Instructor>,
@@ -176,7 +175,7 @@ pub async fn findings(
 /// finding is an error, or if the context's published definitions and this one do not fold
 /// together.
 #[utoipa::path(post, path = "/api/definitions/{definition_id}/{version}/publish",
-    tag = "definitions", params(("definition_id" = String, Path), ("version" = String, Path)),
+    tag = "definitions", security(("bearer" = ["instructor"])), params(("definition_id" = String, Path), ("version" = String, Path)),
     responses((status = 200, body = DefinitionView), (status = "4XX", body = ErrorBody)))]
 pub async fn publish(
     caller: Require<Instructor>,
@@ -221,7 +220,7 @@ pub async fn publish(
 
 /// Archives a version: it stays readable (issued credentials name it) but leaves the course.
 #[utoipa::path(post, path = "/api/definitions/{definition_id}/{version}/archive",
-    tag = "definitions", params(("definition_id" = String, Path), ("version" = String, Path)),
+    tag = "definitions", security(("bearer" = ["instructor"])), params(("definition_id" = String, Path), ("version" = String, Path)),
     responses((status = 200, body = DefinitionView), (status = "4XX", body = ErrorBody)))]
 pub async fn archive(
     caller: Require<Instructor>,
@@ -312,17 +311,6 @@ fn own_refs(body: &CredentialDefinition) -> Vec<String> {
     refs.extend(body.competencies.iter().map(|c| c.id.to_string()));
     refs.extend(body.assessments.iter().map(|a| a.id.to_string()));
     refs
-}
-
-/// The core's structural check of one definition on its own: 400 `invalid_definition`.
-fn check_alone(body: &CredentialDefinition) -> Result<(), ApiError> {
-    definition::check(std::slice::from_ref(body)).map_err(|err| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_definition",
-            format!("the core cannot fold this definition: {err}"),
-        )
-    })
 }
 
 fn immutable(row: &DefinitionRow) -> ApiError {

@@ -67,7 +67,7 @@ pub async fn on_self(
 }
 
 /// Enrols a learner (`enrolled`).
-#[utoipa::path(post, path = "/api/learners/{sub}/enrolments", tag = "events",
+#[utoipa::path(post, path = "/api/learners/{sub}/enrolments", tag = "events", security(("bearer" = ["instructor"])),
     params(("sub" = String, Path)), request_body = EnrolBody,
     responses((status = 201, body = Written), (status = "4XX", body = ErrorBody)))]
 pub async fn enrol(
@@ -85,7 +85,7 @@ pub async fn enrol(
 
 /// Records a result an instructor or assessor observed (`attempt_submitted`), with the
 /// assessor type and supervision mode (ASSESS-09/10, kept in `meta`).
-#[utoipa::path(post, path = "/api/learners/{sub}/results", tag = "events",
+#[utoipa::path(post, path = "/api/learners/{sub}/results", tag = "events", security(("bearer" = ["instructor"])),
     params(("sub" = String, Path)), request_body = ResultBody,
     responses((status = 201, body = Written), (status = "4XX", body = ErrorBody)))]
 pub async fn result(
@@ -111,7 +111,7 @@ pub async fn result(
 }
 
 /// Scores a pending attempt (`attempt_scored`); the grader is the caller.
-#[utoipa::path(post, path = "/api/learners/{sub}/gradings", tag = "events",
+#[utoipa::path(post, path = "/api/learners/{sub}/gradings", tag = "events", security(("bearer" = ["instructor"])),
     params(("sub" = String, Path)), request_body = GradingBody,
     responses((status = 201, body = Written), (status = "4XX", body = ErrorBody)))]
 pub async fn grade(
@@ -139,7 +139,7 @@ pub async fn grade(
 }
 
 /// Releases feedback on the latest counted attempt (`feedback_released`).
-#[utoipa::path(post, path = "/api/learners/{sub}/feedback-releases", tag = "events",
+#[utoipa::path(post, path = "/api/learners/{sub}/feedback-releases", tag = "events", security(("bearer" = ["instructor"])),
     params(("sub" = String, Path)), request_body = FeedbackBody,
     responses((status = 201, body = Written), (status = "4XX", body = ErrorBody)))]
 pub async fn release_feedback(
@@ -160,7 +160,7 @@ pub async fn release_feedback(
 }
 
 /// Replaces a scored attempt's score with a reason (`score_overridden`); `by` is the caller.
-#[utoipa::path(post, path = "/api/learners/{sub}/overrides", tag = "events",
+#[utoipa::path(post, path = "/api/learners/{sub}/overrides", tag = "events", security(("bearer" = ["instructor"])),
     params(("sub" = String, Path)), request_body = OverrideBody,
     responses((status = 201, body = Written), (status = "4XX", body = ErrorBody)))]
 pub async fn override_score(
@@ -186,7 +186,7 @@ pub async fn override_score(
 }
 
 /// Decides on prior learning (`plar_granted` or `plar_denied`).
-#[utoipa::path(post, path = "/api/learners/{sub}/plar-decisions", tag = "events",
+#[utoipa::path(post, path = "/api/learners/{sub}/plar-decisions", tag = "events", security(("bearer" = ["instructor"])),
     params(("sub" = String, Path)), request_body = PlarDecisionBody,
     responses((status = 201, body = Written), (status = "4XX", body = ErrorBody)))]
 pub async fn decide_plar(
@@ -217,7 +217,7 @@ pub async fn decide_plar(
 
 /// Records a credential the learner presented, as the verifier found it
 /// (`credential_presented`; `verified: false` is refused by the core).
-#[utoipa::path(post, path = "/api/learners/{sub}/presented-credentials", tag = "events",
+#[utoipa::path(post, path = "/api/learners/{sub}/presented-credentials", tag = "events", security(("bearer" = ["instructor"])),
     params(("sub" = String, Path)), request_body = PresentedBody,
     responses((status = 201, body = Written), (status = "4XX", body = ErrorBody)))]
 pub async fn presented(
@@ -238,7 +238,7 @@ pub async fn presented(
 }
 
 /// Applies for a credential on the learner's behalf (`credential_applied`).
-#[utoipa::path(post, path = "/api/learners/{sub}/applications", tag = "events",
+#[utoipa::path(post, path = "/api/learners/{sub}/applications", tag = "events", security(("bearer" = ["instructor"])),
     params(("sub" = String, Path)), request_body = ApplicationBody,
     responses((status = 201, body = Written), (status = "4XX", body = ErrorBody)))]
 pub async fn apply_for(
@@ -255,7 +255,7 @@ pub async fn apply_for(
 }
 
 /// Claims an equivalency on the learner's behalf (`equivalency_claimed`).
-#[utoipa::path(post, path = "/api/learners/{sub}/equivalency-claims", tag = "events",
+#[utoipa::path(post, path = "/api/learners/{sub}/equivalency-claims", tag = "events", security(("bearer" = ["instructor"])),
     params(("sub" = String, Path)), request_body = EquivalencyBody,
     responses((status = 201, body = Written), (status = "4XX", body = ErrorBody)))]
 pub async fn claim_equivalency_for(
@@ -272,7 +272,7 @@ pub async fn claim_equivalency_for(
 }
 
 /// Imposes an expiry on earlier issuances (`expiry_imposed`).
-#[utoipa::path(post, path = "/api/learners/{sub}/expiries", tag = "events",
+#[utoipa::path(post, path = "/api/learners/{sub}/expiries", tag = "events", security(("bearer" = ["instructor"])),
     params(("sub" = String, Path)), request_body = ExpiryBody,
     responses((status = 201, body = Written), (status = "4XX", body = ErrorBody)))]
 pub async fn impose_expiry(
@@ -292,7 +292,7 @@ pub async fn impose_expiry(
 
 /// Records the core's `credential_revoked` on the learner's record (the stored
 /// credential's status list is changed by `POST /api/credentials/{id}/revoke`).
-#[utoipa::path(post, path = "/api/learners/{sub}/revocations", tag = "events",
+#[utoipa::path(post, path = "/api/learners/{sub}/revocations", tag = "events", security(("bearer" = ["instructor"])),
     params(("sub" = String, Path)), request_body = RevocationBody,
     responses((status = 201, body = Written), (status = "4XX", body = ErrorBody)))]
 pub async fn revoke_on_record(
@@ -314,7 +314,7 @@ pub async fn revoke_on_record(
 }
 
 /// The learner enrols themselves (`enrolled`).
-#[utoipa::path(post, path = "/api/me/enrolments", tag = "me", request_body = EnrolBody,
+#[utoipa::path(post, path = "/api/me/enrolments", tag = "me", security(("bearer" = ["learner"])), request_body = EnrolBody,
     responses((status = 201, body = Written), (status = "4XX", body = ErrorBody)))]
 pub async fn enrol_self(
     caller: Require<Learner>,
@@ -329,7 +329,7 @@ pub async fn enrol_self(
 }
 
 /// The learner applies for a credential (`credential_applied`).
-#[utoipa::path(post, path = "/api/me/applications", tag = "me", request_body = ApplicationBody,
+#[utoipa::path(post, path = "/api/me/applications", tag = "me", security(("bearer" = ["learner"])), request_body = ApplicationBody,
     responses((status = 201, body = Written), (status = "4XX", body = ErrorBody)))]
 pub async fn apply(
     caller: Require<Learner>,
@@ -344,7 +344,7 @@ pub async fn apply(
 }
 
 /// The learner claims an equivalency (`equivalency_claimed`).
-#[utoipa::path(post, path = "/api/me/equivalency-claims", tag = "me",
+#[utoipa::path(post, path = "/api/me/equivalency-claims", tag = "me", security(("bearer" = ["learner"])),
     request_body = EquivalencyBody,
     responses((status = 201, body = Written), (status = "4XX", body = ErrorBody)))]
 pub async fn claim_equivalency(

@@ -86,7 +86,7 @@ pub struct ImportResult {
 }
 
 /// Uploads a gradebook CSV and answers its preview; nothing is written.
-#[utoipa::path(post, path = "/api/imports", tag = "imports", request_body = ImportBody,
+#[utoipa::path(post, path = "/api/imports", tag = "imports", security(("bearer" = ["instructor"])), request_body = ImportBody,
     responses((status = 201, body = ImportPreview), (status = "4XX", body = ErrorBody)))]
 pub async fn preview(
     caller: Require<Instructor>,
@@ -180,7 +180,7 @@ pub async fn preview(
 }
 
 /// An import's preview (and whether it was confirmed).
-#[utoipa::path(get, path = "/api/imports/{id}", tag = "imports", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/api/imports/{id}", tag = "imports", security(("bearer" = ["instructor"])), params(("id" = String, Path)),
     responses((status = 200, body = ImportPreview), (status = "4XX", body = ErrorBody)))]
 pub async fn get(
     caller: Require<Instructor>,
@@ -194,7 +194,7 @@ pub async fn get(
 }
 
 /// Writes every attempt of a clean preview, if no learner's log moved since.
-#[utoipa::path(post, path = "/api/imports/{id}/confirm", tag = "imports",
+#[utoipa::path(post, path = "/api/imports/{id}/confirm", tag = "imports", security(("bearer" = ["instructor"])),
     params(("id" = String, Path)),
     responses((status = 200, body = ImportResult), (status = "4XX", body = ErrorBody)))]
 pub async fn confirm(

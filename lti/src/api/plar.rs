@@ -44,7 +44,7 @@ impl From<PlarRequestRow> for PlarRequestView {
 }
 
 /// The learner asks for PLAR, with evidence.
-#[utoipa::path(post, path = "/api/me/plar-requests", tag = "me", request_body = PlarRequestBody,
+#[utoipa::path(post, path = "/api/me/plar-requests", tag = "me", security(("bearer" = ["learner"])), request_body = PlarRequestBody,
     responses((status = 201, body = PlarRequestView), (status = "4XX", body = ErrorBody)))]
 pub async fn request(
     caller: Require<Learner>,
@@ -76,7 +76,7 @@ pub async fn request(
 }
 
 /// The learner's own PLAR requests.
-#[utoipa::path(get, path = "/api/me/plar-requests", tag = "me",
+#[utoipa::path(get, path = "/api/me/plar-requests", tag = "me", security(("bearer" = ["learner"])),
     responses((status = 200, body = Vec<PlarRequestView>), (status = "4XX", body = ErrorBody)))]
 pub async fn own_requests(
     caller: Require<Learner>,
@@ -96,7 +96,7 @@ pub async fn own_requests(
 }
 
 /// Every PLAR request of the context (instructors).
-#[utoipa::path(get, path = "/api/plar-requests", tag = "learners",
+#[utoipa::path(get, path = "/api/plar-requests", tag = "learners", security(("bearer" = ["instructor"])),
     responses((status = 200, body = Vec<PlarRequestView>), (status = "4XX", body = ErrorBody)))]
 pub async fn all_requests(
     caller: Require<Instructor>,

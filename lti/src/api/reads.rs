@@ -121,7 +121,7 @@ pub struct RosterEntry {
 }
 
 /// The caller's own record.
-#[utoipa::path(get, path = "/api/me/record", tag = "me",
+#[utoipa::path(get, path = "/api/me/record", tag = "me", security(("bearer" = ["learner"])),
     responses((status = 200, body = RecordView), (status = "4XX", body = ErrorBody)))]
 pub async fn own_record(
     caller: Require<Learner>,
@@ -132,7 +132,7 @@ pub async fn own_record(
 }
 
 /// The caller's own audit history.
-#[utoipa::path(get, path = "/api/me/history", tag = "me",
+#[utoipa::path(get, path = "/api/me/history", tag = "me", security(("bearer" = ["learner"])),
     responses((status = 200, body = Vec<HistoryEntry>), (status = "4XX", body = ErrorBody)))]
 pub async fn own_history(
     caller: Require<Learner>,
@@ -143,7 +143,7 @@ pub async fn own_history(
 }
 
 /// A learner's record (instructors of the context).
-#[utoipa::path(get, path = "/api/learners/{sub}/record", tag = "learners",
+#[utoipa::path(get, path = "/api/learners/{sub}/record", tag = "learners", security(("bearer" = ["instructor"])),
     params(("sub" = String, Path)),
     responses((status = 200, body = RecordView), (status = "4XX", body = ErrorBody)))]
 pub async fn learner_record(
@@ -158,7 +158,7 @@ pub async fn learner_record(
 }
 
 /// A learner's full audit history (instructors of the context).
-#[utoipa::path(get, path = "/api/learners/{sub}/history", tag = "learners",
+#[utoipa::path(get, path = "/api/learners/{sub}/history", tag = "learners", security(("bearer" = ["instructor"])),
     params(("sub" = String, Path)),
     responses((status = 200, body = Vec<HistoryEntry>), (status = "4XX", body = ErrorBody)))]
 pub async fn learner_history(
@@ -173,7 +173,7 @@ pub async fn learner_history(
 }
 
 /// The roster's summaries, a page at a time.
-#[utoipa::path(get, path = "/api/learners", tag = "learners", params(Page),
+#[utoipa::path(get, path = "/api/learners", tag = "learners", security(("bearer" = ["instructor"])), params(Page),
     responses((status = 200, body = Roster), (status = "4XX", body = ErrorBody)))]
 pub async fn roster(
     caller: Require<Instructor>,

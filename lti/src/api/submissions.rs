@@ -52,7 +52,7 @@ pub struct EvidenceView {
 
 /// Saves an assessment's item set with its key (the assessment must be in a published
 /// definition of the context; item points add up to its maximum).
-#[utoipa::path(put, path = "/api/item-sets/{assessment}", tag = "item sets",
+#[utoipa::path(put, path = "/api/item-sets/{assessment}", tag = "item sets", security(("bearer" = ["instructor"])),
     params(("assessment" = String, Path)), request_body = ItemSet,
     responses((status = 200, body = ItemSet), (status = "4XX", body = ErrorBody)))]
 pub async fn put_item_set(
@@ -92,7 +92,7 @@ pub async fn put_item_set(
 }
 
 /// An item set with its key (instructors).
-#[utoipa::path(get, path = "/api/item-sets/{assessment}/key", tag = "item sets",
+#[utoipa::path(get, path = "/api/item-sets/{assessment}/key", tag = "item sets", security(("bearer" = ["instructor"])),
     params(("assessment" = String, Path)),
     responses((status = 200, body = ItemSet), (status = "4XX", body = ErrorBody)))]
 pub async fn item_set_with_key(
@@ -105,7 +105,7 @@ pub async fn item_set_with_key(
 }
 
 /// An item set without its key (anyone launched in the context).
-#[utoipa::path(get, path = "/api/item-sets/{assessment}", tag = "item sets",
+#[utoipa::path(get, path = "/api/item-sets/{assessment}", tag = "item sets", security(("bearer" = [])),
     params(("assessment" = String, Path)),
     responses((status = 200, body = LearnerItemSet), (status = "4XX", body = ErrorBody)))]
 pub async fn item_set(
@@ -123,7 +123,7 @@ pub async fn item_set(
 
 /// The learner answers an item set: scored on the server, written as `attempt_submitted`
 /// with the score (assessor `automated`).
-#[utoipa::path(post, path = "/api/me/item-sets/{assessment}/answers", tag = "me",
+#[utoipa::path(post, path = "/api/me/item-sets/{assessment}/answers", tag = "me", security(("bearer" = ["learner"])),
     params(("assessment" = String, Path)), request_body = AnswersBody,
     responses((status = 201, body = Written), (status = "4XX", body = ErrorBody)))]
 pub async fn answer(
@@ -153,7 +153,7 @@ pub async fn answer(
 
 /// The learner uploads an evidence file (any media type, at most 10 MiB); it is stored
 /// under its SHA-256, which names it in a submission.
-#[utoipa::path(post, path = "/api/me/evidence-files", tag = "me",
+#[utoipa::path(post, path = "/api/me/evidence-files", tag = "me", security(("bearer" = ["learner"])),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses((status = 201, body = EvidenceView), (status = "4XX", body = ErrorBody)))]
 pub async fn upload_evidence(
@@ -195,7 +195,7 @@ pub async fn upload_evidence(
 }
 
 /// The learner's own evidence file.
-#[utoipa::path(get, path = "/api/me/evidence-files/{sha256}", tag = "me",
+#[utoipa::path(get, path = "/api/me/evidence-files/{sha256}", tag = "me", security(("bearer" = ["learner"])),
     params(("sha256" = String, Path)),
     responses((status = 200, content_type = "application/octet-stream"), (status = "4XX", body = ErrorBody)))]
 pub async fn own_evidence(
@@ -208,7 +208,7 @@ pub async fn own_evidence(
 }
 
 /// A learner's evidence file (instructors of the context).
-#[utoipa::path(get, path = "/api/learners/{sub}/evidence-files/{sha256}", tag = "learners",
+#[utoipa::path(get, path = "/api/learners/{sub}/evidence-files/{sha256}", tag = "learners", security(("bearer" = ["instructor"])),
     params(("sub" = String, Path), ("sha256" = String, Path)),
     responses((status = 200, content_type = "application/octet-stream"), (status = "4XX", body = ErrorBody)))]
 pub async fn learner_evidence(
@@ -224,7 +224,7 @@ pub async fn learner_evidence(
 
 /// The learner submits evidence for rubric grading: a pending `attempt_submitted` (no score)
 /// with the evidence in `meta`; every uploaded file named must be theirs.
-#[utoipa::path(post, path = "/api/me/submissions", tag = "me", request_body = SubmissionBody,
+#[utoipa::path(post, path = "/api/me/submissions", tag = "me", security(("bearer" = ["learner"])), request_body = SubmissionBody,
     responses((status = 201, body = Written), (status = "4XX", body = ErrorBody)))]
 pub async fn submit(
     caller: Require<Learner>,

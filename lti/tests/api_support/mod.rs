@@ -27,6 +27,9 @@ use tower::ServiceExt;
 
 use backends::{PostgresDb, SqliteDb};
 
+/// The end of every test session (year 9999): scenarios set the clock to their own dates.
+pub const FAR_FUTURE: i64 = 253_402_300_799;
+
 /// The tests' starting `now` (2026-01-01T00:00:00Z).
 pub const NOW: i64 = 1_767_225_600;
 
@@ -76,8 +79,11 @@ impl Api {
             NEXT.fetch_add(1, Ordering::Relaxed)
         ));
         std::fs::create_dir_all(&www).expect("create www");
-        std::fs::write(www.join("index.html"), "<!doctype html><title>Cairn</title>")
-            .expect("write index.html");
+        std::fs::write(
+            www.join("index.html"),
+            "<!doctype html><title>Cairn</title>",
+        )
+        .expect("write index.html");
         let config = ServerConfig {
             public_url: PublicUrl::parse("https://tool.test").expect("public URL"),
             www_dir: www.clone(),
@@ -132,7 +138,7 @@ impl Api {
     }
 
     /// A launched session of `sub` with `roles` in `context` of `registration`: its bearer
-    /// token. Valid for a year of test time.
+    /// token, valid whatever the clock says (scenarios move it across years).
     pub async fn session(
         &self,
         registration: RegistrationId,
@@ -166,7 +172,7 @@ impl Api {
                 &Session {
                     id: format!("session-{n}"),
                     token_hash: cairn_lti::random::token_hash(&token),
-                    token_expires_at: NOW + 400 * 86_400,
+                    token_expires_at: FAR_FUTURE,
                     registration_id: registration,
                     deployment_id: "1".into(),
                     context_id: Some(context.into()),
@@ -175,7 +181,7 @@ impl Api {
                     claims: serde_json::json!({}),
                     pending: false,
                     created_at: NOW,
-                    expires_at: NOW + 400 * 86_400,
+                    expires_at: FAR_FUTURE,
                 },
             )
             .await
