@@ -8,6 +8,7 @@
 //! pure core (`cairn`) does.
 
 pub mod admin;
+pub mod api;
 pub mod cli;
 pub mod clock;
 pub mod config;
