@@ -8,12 +8,14 @@
 //! pure core (`cairn`) does.
 
 pub mod admin;
+pub mod api;
 pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod error;
 pub mod headers;
+pub mod issuer;
 pub mod keys;
 pub mod launch;
 pub mod logging;
@@ -22,6 +24,7 @@ pub mod pages;
 pub mod platform;
 pub mod public;
 pub mod random;
+pub mod records;
 pub mod request_log;
 pub mod routes;
 pub mod session;
@@ -35,6 +38,7 @@ use axum::Router;
 
 use crate::clock::{Clock, SystemClock};
 use crate::config::ServerConfig;
+use crate::keys::KeyEncryptionKey;
 use crate::metrics::Metrics;
 use crate::platform::jwks_cache::JwksCache;
 use crate::store::Store;
@@ -60,6 +64,11 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The platforms' public keys, cached per JWKS URL (`spec/lti.md` §6.1).
     pub jwks: Arc<JwksCache>,
+    /// The key-encryption key that opens the issuers' signing keys; `None` until
+    /// [`AppState::with_kek`] (then nothing can be signed).
+    pub kek: Option<Arc<KeyEncryptionKey>>,
+    /// The records engine's caches and per-learner locks.
+    pub engine: Arc<records::Engine>,
 }
 
 impl AppState {
@@ -74,7 +83,15 @@ impl AppState {
             clock,
             metrics: Arc::new(Metrics::new()),
             jwks,
+            kek: None,
+            engine: Arc::new(records::Engine::default()),
         }
+    }
+
+    /// The same state with the key-encryption key that seals the issuers' keys.
+    pub fn with_kek(mut self, kek: Arc<KeyEncryptionKey>) -> AppState {
+        self.kek = Some(kek);
+        self
     }
 
     /// The same state on another clock (tests replaying recorded tokens); the JWKS cache
