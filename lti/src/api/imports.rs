@@ -21,8 +21,8 @@ use crate::api::bodies::{AssessorType, ImportBody};
 use crate::api::caller::{RequestId, Tenant, author};
 use crate::api::error::{ApiError, Body, ErrorBody, codes};
 use crate::api::gradebook::{self, RowError};
-use crate::api::records_bridge as records;
 use crate::api::write::{IssuedCredential, write_error};
+use crate::records;
 use crate::session::{Instructor, Require};
 use crate::store::api_rows::ImportRow;
 

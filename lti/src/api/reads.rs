@@ -14,8 +14,8 @@ use utoipa::{IntoParams, ToSchema};
 use crate::AppState;
 use crate::api::caller::{Tenant, own_scope};
 use crate::api::error::{ApiError, ErrorBody};
-use crate::api::records_bridge as records;
 use crate::api::write::{IssuedCredential, write_error};
+use crate::records;
 use crate::session::{Instructor, Learner, Require};
 use crate::store::records::{LearnerScope, StoredEvent};
 

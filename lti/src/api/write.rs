@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::api::error::ApiError;
-use crate::api::records_bridge::{self as records, WriteError};
+use crate::records::{self, WriteError};
 use crate::store::records::{Author, CredentialRow, LearnerScope};
 
 /// The answer to a write: the stored event and what it issued.
