@@ -286,6 +286,13 @@ async fn revocation_flips_the_list_and_the_page_at_once(store: Arc<dyn Store>) {
     let event_json = serde_json::to_value(&event.event).expect("event json");
     assert_eq!(event_json["type"], "credential_revoked");
     assert_eq!(event_json["reason"], "Issued <in error>");
+    let held = world
+        .state
+        .records
+        .learner_credentials(&scope)
+        .await
+        .expect("credentials");
+    assert_eq!(held.len(), 1, "the record's revocation issues nothing new");
 
     // The list: the bit is set, nobody else's; it is signed and verifies.
     let after = status_list_text(&world, &list_path(&row)).await;
