@@ -16,7 +16,7 @@ use utoipa::ToSchema;
 use crate::AppState;
 use crate::api::caller::Tenant;
 use crate::api::error::{ApiBody, ApiError, Body, ErrorBody, codes};
-use crate::api::records_bridge as records;
+use crate::records;
 use crate::session::{Instructor, Require};
 use crate::store::records::{DefinitionRow, DefinitionStatus};
 

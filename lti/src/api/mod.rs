@@ -30,7 +30,6 @@ pub mod gradebook;
 pub mod imports;
 pub mod plar;
 pub mod reads;
-pub mod records_bridge;
 pub mod scoring;
 pub mod submissions;
 pub mod write;

@@ -14,8 +14,8 @@ use utoipa::{IntoParams, ToSchema};
 use crate::AppState;
 use crate::api::caller::{Tenant, own_scope};
 use crate::api::error::{ApiError, ErrorBody};
-use crate::api::records_bridge as records;
-use crate::api::write::{IssuedCredential, write_error};
+use crate::api::write::{IssuedCredential, read_error};
+use crate::records;
 use crate::session::{Instructor, Learner, Require};
 use crate::store::records::{LearnerScope, StoredEvent};
 
@@ -190,7 +190,7 @@ pub async fn roster(
     let now = state.now();
     let course = records::course(&state, tenant.registration_id, &tenant.context_id)
         .await
-        .map_err(write_error)?;
+        .map_err(read_error)?;
     // One more than asked tells whether another page follows.
     let mut entries = state
         .records
@@ -223,12 +223,9 @@ pub async fn roster(
 /// The fold of a learner's log at the server's now, with their credentials.
 async fn record_of(state: &AppState, scope: &LearnerScope) -> Result<RecordView, ApiError> {
     let now = state.now();
-    let course = records::course(state, scope.registration_id, &scope.context_id)
+    let record = records::record(state, scope, now)
         .await
-        .map_err(write_error)?;
-    let (log, _) = state.records.learner_log(scope).await?;
-    let events: Vec<Event> = log.into_iter().map(|e| e.event).collect();
-    let record = course.fold(&events, Timestamp::from_unix_seconds(now));
+        .map_err(read_error)?;
     let credentials = state
         .records
         .learner_credentials(scope)
@@ -249,6 +246,6 @@ async fn record_of(state: &AppState, scope: &LearnerScope) -> Result<RecordView,
 }
 
 async fn history_of(state: &AppState, scope: &LearnerScope) -> Result<Vec<HistoryEntry>, ApiError> {
-    let (log, _) = state.records.learner_log(scope).await?;
+    let log = records::history(state, scope).await.map_err(read_error)?;
     Ok(log.into_iter().map(HistoryEntry::from).collect())
 }
