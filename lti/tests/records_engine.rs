@@ -211,7 +211,7 @@ async fn every_scenario_replays_to_the_cores_refusals_and_issuances(store: &Arc<
                     appended.issuance_failures
                 ),
                 Err(WriteError::Refused { code, .. }) => {
-                    refused.insert((index, code.to_owned()));
+                    refused.insert((index, code));
                 }
                 Err(other) => panic!("{name} event {index}: {other}"),
             }

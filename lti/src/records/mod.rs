@@ -45,13 +45,13 @@ pub enum WriteError {
     #[error("{message}")]
     Refused {
         /// The core's code (`attempt_limit`, `feedback_required`, …).
-        code: &'static str,
+        code: String,
         /// The core's sentence, with the numbers.
         message: String,
     },
     /// Other writes to this learner kept winning; nothing was stored. Retry later.
     #[error("the learner's record kept changing during this write; nothing was stored, try again")]
-    Contended,
+    Busy,
     /// The context's published definitions cannot be folded.
     #[error("the published definitions cannot be used: {0}")]
     Definitions(#[from] DefinitionError),
@@ -118,7 +118,7 @@ pub async fn append(
         let folded = course.course.fold(&events, event.at);
         if let Some(rejected) = folded.errors.iter().find(|e| e.event == new_index) {
             return Err(WriteError::Refused {
-                code: rejected.code,
+                code: rejected.code.to_owned(),
                 message: rejected.message.clone(),
             });
         }
@@ -149,7 +149,7 @@ pub async fn append(
             | AppendOutcome::StatusIndexTaken => state.engine.forget_log(scope),
         }
     }
-    Err(WriteError::Contended)
+    Err(WriteError::Busy)
 }
 
 /// The learner's record: the core's fold of their log at `at`.

@@ -123,5 +123,5 @@ pub async fn settle(
             | AppendOutcome::StatusIndexTaken => state.engine.forget_log(scope),
         }
     }
-    Err(super::WriteError::Contended)
+    Err(super::WriteError::Busy)
 }

@@ -60,6 +60,8 @@ pub fn router(state: AppState) -> Router {
         // (`session::Require<…>`); its routes and its OpenAPI document come from one list.
         .merge(api_routes().split_for_parts().0)
         .nest("/api/admin", admin_api)
+        // Credential pages, issuers, status lists, OB 2.0, and credential status changes.
+        .merge(crate::public::routes())
         .fallback_service(page)
         .layer(axum::middleware::from_fn(headers::security_headers))
         .layer(axum::middleware::from_fn_with_state(

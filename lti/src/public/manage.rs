@@ -1,0 +1,378 @@
+//! The credential routes of the JSON API that public owns: `POST
+//! /api/credentials/{id}/revoke|suspend|unsuspend` (an instructor of the credential's
+//! context, or an admin of its registration, with a reason), which change the status columns
+//! through `RecordStore::set_credential_status` and re-sign the affected status list in the
+//! same request, so the page and `/status/{list}` say so at once; and `GET /api/credentials`,
+//! the context's issuance log for instructors, paged. A credential of another registration or
+//! context is a 404 with no data, the same answer as an unknown id.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use cairn::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use super::credential::{is_uuid, page_url};
+use super::view::{StatusColumns, standing};
+use crate::AppState;
+use crate::error::AppError;
+use crate::launch::ProductRole;
+use crate::session::{Caller, Instructor, Launched, Require};
+use crate::status_lists::{allocate_suspension, list_url, regenerate};
+use crate::store::StoreError;
+use crate::store::records::{CredentialRow, StatusChange};
+
+/// Largest accepted body of a status change (a reason of a few sentences).
+pub const MAX_BODY_BYTES: usize = 8 * 1024;
+/// Longest reason, in characters.
+pub const MAX_REASON_CHARS: usize = 1000;
+/// Default and largest page of the issuance log.
+pub const PAGE_DEFAULT: i64 = 50;
+/// The largest page of the issuance log.
+pub const PAGE_MAX: i64 = 200;
+/// Attempts at drawing a free suspension index before giving up.
+const SUSPEND_TRIES: usize = 5;
+
+/// The body of a status change.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusChangeBody {
+    /// Why (required to revoke or suspend; optional to lift a suspension).
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// A credential as the API lists it (never the learner's identifiers).
+#[derive(Debug, Serialize)]
+pub struct CredentialSummary {
+    /// The UUID.
+    pub id: String,
+    /// The public page.
+    pub url: String,
+    /// The learner's `sub`.
+    pub learner_sub: String,
+    /// The definition.
+    pub definition_id: String,
+    /// Its version.
+    pub version: String,
+    /// Renewal cycle.
+    pub cycle: i64,
+    /// Issue time (Unix seconds).
+    pub issued_at: i64,
+    /// End of validity.
+    pub valid_until: Option<i64>,
+    /// `valid`, `not_yet_valid`, `expired`, `revoked` or `suspended` at the server's now.
+    pub status: &'static str,
+    /// Revocation time, reason and author.
+    pub revoked_at: Option<i64>,
+    /// Why it was revoked.
+    pub revoked_reason: Option<String>,
+    /// Who revoked it.
+    pub revoked_by: Option<String>,
+    /// Suspension time, reason and author (while suspended).
+    pub suspended_at: Option<i64>,
+    /// Why it is suspended.
+    pub suspended_reason: Option<String>,
+    /// Who suspended it.
+    pub suspended_by: Option<String>,
+    /// The revocation list's URL.
+    pub status_list: String,
+}
+
+/// A page of the issuance log.
+#[derive(Debug, Serialize)]
+pub struct CredentialPage {
+    /// The credentials, ordered by id.
+    pub items: Vec<CredentialSummary>,
+    /// Pass as `after` for the next page; absent on the last.
+    pub next: Option<String>,
+}
+
+/// The query of `GET /api/credentials`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageQuery {
+    /// The last id of the previous page.
+    pub after: Option<String>,
+    /// Page size (1–200, default 50).
+    pub limit: Option<i64>,
+}
+
+/// The summary of a row at `now`.
+pub fn summary(state: &AppState, row: &CredentialRow, now: i64) -> CredentialSummary {
+    let columns = StatusColumns {
+        revoked: row.revoked_at.map(|at| (at, row.revoked_reason.clone())),
+        suspended: row
+            .suspended_at
+            .map(|at| (at, row.suspended_reason.clone())),
+    };
+    let status = standing(&row.body, &columns, Timestamp::from_unix_seconds(now)).code();
+    CredentialSummary {
+        id: row.id.clone(),
+        url: page_url(state, row),
+        learner_sub: row.scope.learner_sub.clone(),
+        definition_id: row.definition_id.clone(),
+        version: row.version.clone(),
+        cycle: row.cycle,
+        issued_at: row.issued_at,
+        valid_until: row.valid_until,
+        status,
+        revoked_at: row.revoked_at,
+        revoked_reason: row.revoked_reason.clone(),
+        revoked_by: row.revoked_by.clone(),
+        suspended_at: row.suspended_at,
+        suspended_reason: row.suspended_reason.clone(),
+        suspended_by: row.suspended_by.clone(),
+        status_list: list_url(state, &row.status_list_id),
+    }
+}
+
+/// The row of `id` if `caller` may change it: an admin of its registration, or an instructor
+/// of its context. Another registration's or context's credential is `not_found`, like an
+/// unknown id; a learner of the same context gets `forbidden_role`.
+async fn authorized_row(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+) -> Result<CredentialRow, AppError> {
+    let unknown = || AppError::not_found("no credential of yours to manage has this id");
+    if !is_uuid(id) {
+        return Err(unknown());
+    }
+    let row = state.records.credential(id).await?.ok_or_else(unknown)?;
+    let session = &caller.session;
+    if session.registration_id != row.scope.registration_id {
+        return Err(unknown());
+    }
+    if caller.has(ProductRole::Admin) {
+        return Ok(row);
+    }
+    if session.context_id.as_deref() != Some(row.scope.context_id.as_str()) {
+        return Err(unknown());
+    }
+    if caller.has(ProductRole::Instructor) {
+        Ok(row)
+    } else {
+        Err(AppError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden_role",
+            "revoking or suspending a credential needs the instructor or admin role",
+        ))
+    }
+}
+
+fn reason_of(body: &Bytes, required: bool) -> Result<Option<String>, AppError> {
+    let invalid = |message: String| AppError::new(StatusCode::BAD_REQUEST, "invalid_body", message);
+    let parsed: StatusChangeBody = if body.is_empty() {
+        StatusChangeBody { reason: None }
+    } else {
+        serde_json::from_slice(body)
+            .map_err(|e| invalid(format!("the body must be {{\"reason\": \"…\"}}: {e}")))?
+    };
+    let reason = parsed
+        .reason
+        .map(|r| r.trim().to_owned())
+        .filter(|r| !r.is_empty());
+    match &reason {
+        None if required => Err(invalid("give a reason: {\"reason\": \"…\"}".to_owned())),
+        Some(r) if r.chars().count() > MAX_REASON_CHARS => Err(invalid(format!(
+            "the reason is longer than {MAX_REASON_CHARS} characters"
+        ))),
+        Some(r) if r.chars().any(|c| c.is_control() && c != '\n') => {
+            Err(invalid("the reason contains control characters".to_owned()))
+        }
+        _ => Ok(reason),
+    }
+}
+
+fn conflict(code: &'static str, message: &str) -> AppError {
+    AppError::new(StatusCode::CONFLICT, code, message.to_owned())
+}
+
+async fn regenerated(state: &AppState, list_id: &str, now: i64) -> Result<(), AppError> {
+    regenerate(state, list_id, now)
+        .await
+        .map(|_| ())
+        .map_err(AppError::internal)
+}
+
+/// `POST /api/credentials/{id}/revoke` with `{"reason": "…"}`.
+pub async fn revoke(
+    State(state): State<AppState>,
+    caller: Require<Launched>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<CredentialSummary>, AppError> {
+    let now = state.now();
+    let reason = reason_of(&body, true)?.unwrap_or_default();
+    let row = authorized_row(&state, caller.caller(), &id).await?;
+    if row.revoked_at.is_some() {
+        return Err(conflict(
+            "already_revoked",
+            "this credential is revoked already",
+        ));
+    }
+    let change = StatusChange::Revoke {
+        reason,
+        by: caller.caller().session.user_sub.clone(),
+    };
+    let row = state
+        .records
+        .set_credential_status(&id, &change, now)
+        .await?;
+    regenerated(&state, &row.status_list_id, now).await?;
+    Ok(Json(summary(&state, &row, now)))
+}
+
+/// `POST /api/credentials/{id}/suspend` with `{"reason": "…"}`.
+pub async fn suspend(
+    State(state): State<AppState>,
+    caller: Require<Launched>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<CredentialSummary>, AppError> {
+    let now = state.now();
+    let reason = reason_of(&body, true)?.unwrap_or_default();
+    let row = authorized_row(&state, caller.caller(), &id).await?;
+    if row.revoked_at.is_some() {
+        return Err(conflict(
+            "credential_revoked",
+            "a revoked credential cannot be suspended",
+        ));
+    }
+    if row.suspended_at.is_some() {
+        return Err(conflict(
+            "already_suspended",
+            "this credential is suspended already",
+        ));
+    }
+    let by = caller.caller().session.user_sub.clone();
+    let mut changed = None;
+    for _ in 0..SUSPEND_TRIES {
+        // The credential keeps its suspension entry once it has one.
+        let (list_id, index) = match (&row.suspension_list_id, row.suspension_index) {
+            (Some(list), Some(index)) => (list.clone(), index),
+            _ => allocate_suspension(&state, &row.issuer, now)
+                .await
+                .map_err(AppError::internal)?,
+        };
+        let change = StatusChange::Suspend {
+            reason: reason.clone(),
+            by: by.clone(),
+            list_id,
+            index,
+        };
+        match state.records.set_credential_status(&id, &change, now).await {
+            Ok(row) => {
+                changed = Some(row);
+                break;
+            }
+            // Another suspension drew the same index meanwhile: draw again.
+            Err(StoreError::AlreadyExists(_)) if row.suspension_list_id.is_none() => continue,
+            Err(error) => return Err(error.into()),
+        }
+    }
+    let row =
+        changed.ok_or_else(|| AppError::internal("no free suspension index after retries"))?;
+    if let Some(list) = &row.suspension_list_id {
+        regenerated(&state, list, now).await?;
+    }
+    Ok(Json(summary(&state, &row, now)))
+}
+
+/// `POST /api/credentials/{id}/unsuspend` (reason optional).
+pub async fn unsuspend(
+    State(state): State<AppState>,
+    caller: Require<Launched>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<CredentialSummary>, AppError> {
+    let now = state.now();
+    reason_of(&body, false)?;
+    let row = authorized_row(&state, caller.caller(), &id).await?;
+    if row.suspended_at.is_none() {
+        return Err(conflict(
+            "not_suspended",
+            "this credential is not suspended",
+        ));
+    }
+    let row = state
+        .records
+        .set_credential_status(&id, &StatusChange::Unsuspend, now)
+        .await?;
+    if let Some(list) = &row.suspension_list_id {
+        regenerated(&state, list, now).await?;
+    }
+    Ok(Json(summary(&state, &row, now)))
+}
+
+/// `GET /api/credentials?after=&limit=`: the caller's context's credentials, for instructors.
+pub async fn issuance_log(
+    State(state): State<AppState>,
+    caller: Require<Instructor>,
+    Query(query): Query<PageQuery>,
+) -> Result<Json<CredentialPage>, AppError> {
+    let now = state.now();
+    let session = &caller.caller().session;
+    let context = session.context_id.as_deref().ok_or_else(|| {
+        AppError::new(
+            StatusCode::BAD_REQUEST,
+            "no_context",
+            "this launch has no course context; launch Cairn from a course",
+        )
+    })?;
+    let limit = query.limit.unwrap_or(PAGE_DEFAULT);
+    if !(1..=PAGE_MAX).contains(&limit) {
+        return Err(AppError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_limit",
+            format!("limit must be between 1 and {PAGE_MAX}"),
+        ));
+    }
+    let rows = state
+        .records
+        .context_credentials(
+            session.registration_id,
+            context,
+            query.after.as_deref(),
+            limit + 1,
+        )
+        .await?;
+    let more = rows.len() as i64 > limit;
+    let mut items = Vec::new();
+    for row in rows.iter().take(limit as usize) {
+        items.push(summary(&state, row, now));
+    }
+    let next = if more {
+        items.last().map(|i| i.id.clone())
+    } else {
+        None
+    };
+    Ok(Json(CredentialPage { items, next }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_are_required_bounded_and_trimmed() {
+        let ok = reason_of(&Bytes::from_static(b"{\"reason\": \"  fraud \"}"), true).expect("ok");
+        assert_eq!(ok.as_deref(), Some("fraud"));
+        for bad in [
+            &b""[..],
+            b"{}",
+            b"{\"reason\": \"  \"}",
+            b"{\"reason\": 3}",
+            b"{\"why\": \"x\"}",
+            b"not json",
+        ] {
+            let error = reason_of(&Bytes::copy_from_slice(bad), true).expect_err("refused");
+            assert_eq!(error.code, "invalid_body");
+        }
+        assert_eq!(reason_of(&Bytes::new(), false).expect("optional"), None);
+        let long = format!("{{\"reason\": \"{}\"}}", "x".repeat(MAX_REASON_CHARS + 1));
+        assert!(reason_of(&Bytes::from(long), true).is_err());
+    }
+}
