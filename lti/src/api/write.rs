@@ -84,7 +84,7 @@ pub async fn append(
 pub fn write_error(error: WriteError) -> ApiError {
     match error {
         WriteError::Refused { code, message } => ApiError::refused(code, message),
-        WriteError::Contended => ApiError::new(
+        WriteError::Busy => ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "contended",
             error.to_string(),
