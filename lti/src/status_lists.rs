@@ -115,21 +115,20 @@ pub fn set_bits(list_id: &str, purpose: StatusPurpose, rows: &[CredentialRow]) -
         .collect()
 }
 
-/// The issuer's current signing key: its key id (`<issuer id>#z6Mk…`) and the opened key.
-/// The opening belongs to the engine's issuer module; until it lands this refuses.
+/// The issuer's current signing key: its key id (`<issuer id>#z6Mk…`) and the opened key
+/// (the engine's [`crate::issuer::signing_key`] with the state's key-encryption key).
 pub async fn signing_key(
     state: &AppState,
     issuer: &IssuerRow,
 ) -> Result<(String, cairn::credential::IssuerKey), StatusListError> {
-    let keys = state.records.issuer_keys(&issuer.id).await?;
-    let current = keys
-        .into_iter()
-        .find(|k| k.status == crate::store::records::IssuerKeyStatus::Current)
-        .ok_or_else(|| StatusListError::Key(format!("issuer {} has no current key", issuer.id)))?;
-    Err(StatusListError::Key(format!(
-        "opening key {} needs the engine's issuer module",
-        current.key_id
-    )))
+    let kek = state
+        .kek
+        .as_deref()
+        .ok_or_else(|| StatusListError::Key("no key-encryption key is configured".to_owned()))?;
+    let (row, key) = crate::issuer::signing_key(state.records.as_ref(), kek, issuer)
+        .await
+        .map_err(|e| StatusListError::Key(e.to_string()))?;
+    Ok((row.key_id, key))
 }
 
 /// The signed list credential of `list` with `bits` set, at `now`.

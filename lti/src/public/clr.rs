@@ -128,7 +128,12 @@ async fn stacking(state: &AppState, rows: &[CredentialRow]) -> Result<Vec<Stacki
     Ok(out)
 }
 
-/// `GET /api/learners/{sub}/clr`.
+/// `GET /api/learners/{sub}/clr`: the signed CLR of a learner's credentials in force (the
+/// learner themself, or an instructor of the context).
+#[utoipa::path(get, path = "/api/learners/{sub}/clr", tag = "credentials",
+    security(("bearer" = [])), params(("sub" = String, Path)),
+    responses((status = 200, description = "the signed ClrCredential", content_type = "application/vc+ld+json"),
+        (status = "4XX", body = crate::api::error::ErrorBody)))]
 pub async fn clr(
     State(state): State<AppState>,
     caller: Require<Launched>,

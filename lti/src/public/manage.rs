@@ -12,10 +12,12 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use cairn::Timestamp;
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use super::credential::{is_uuid, page_url};
 use super::view::{StatusColumns, standing};
 use crate::AppState;
+use crate::api::error::ErrorBody;
 use crate::error::AppError;
 use crate::launch::ProductRole;
 use crate::session::{Caller, Instructor, Launched, Require};
@@ -35,7 +37,7 @@ pub const PAGE_MAX: i64 = 200;
 const SUSPEND_TRIES: usize = 5;
 
 /// The body of a status change.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StatusChangeBody {
     /// Why (required to revoke or suspend; optional to lift a suspension).
@@ -44,7 +46,7 @@ pub struct StatusChangeBody {
 }
 
 /// A credential as the API lists it (never the learner's identifiers).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct CredentialSummary {
     /// The UUID.
     pub id: String,
@@ -81,7 +83,7 @@ pub struct CredentialSummary {
 }
 
 /// A page of the issuance log.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct CredentialPage {
     /// The credentials, ordered by id.
     pub items: Vec<CredentialSummary>,
@@ -90,8 +92,9 @@ pub struct CredentialPage {
 }
 
 /// The query of `GET /api/credentials`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// The last id of the previous page.
     pub after: Option<String>,
@@ -130,13 +133,21 @@ pub fn summary(state: &AppState, row: &CredentialRow, now: i64) -> CredentialSum
 
 /// The row of `id` if `caller` may change it: an admin of its registration, or an instructor
 /// of its context. Another registration's or context's credential is `not_found`, like an
-/// unknown id; a learner of the same context gets `forbidden_role`.
+/// unknown id; a caller with neither role gets `forbidden_role` before any lookup.
 async fn authorized_row(
     state: &AppState,
     caller: &Caller,
     id: &str,
 ) -> Result<CredentialRow, AppError> {
     let unknown = || AppError::not_found("no credential of yours to manage has this id");
+    // A learner never may: say so before looking anything up.
+    if !caller.has(ProductRole::Admin) && !caller.has(ProductRole::Instructor) {
+        return Err(AppError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden_role",
+            "revoking or suspending a credential needs the instructor or admin role",
+        ));
+    }
     if !is_uuid(id) {
         return Err(unknown());
     }
@@ -151,15 +162,7 @@ async fn authorized_row(
     if session.context_id.as_deref() != Some(row.scope.context_id.as_str()) {
         return Err(unknown());
     }
-    if caller.has(ProductRole::Instructor) {
-        Ok(row)
-    } else {
-        Err(AppError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden_role",
-            "revoking or suspending a credential needs the instructor or admin role",
-        ))
-    }
+    Ok(row)
 }
 
 fn reason_of(body: &Bytes, required: bool) -> Result<Option<String>, AppError> {
@@ -197,7 +200,12 @@ async fn regenerated(state: &AppState, list_id: &str, now: i64) -> Result<(), Ap
         .map_err(AppError::internal)
 }
 
-/// `POST /api/credentials/{id}/revoke` with `{"reason": "…"}`.
+/// `POST /api/credentials/{id}/revoke` with `{"reason": "…"}`: revokes for good and
+/// re-signs the revocation list (instructors of the credential's context, admins).
+#[utoipa::path(post, path = "/api/credentials/{id}/revoke", tag = "credentials",
+    security(("bearer" = ["instructor"])),
+    params(("id" = String, Path)), request_body = StatusChangeBody,
+    responses((status = 200, body = CredentialSummary), (status = "4XX", body = ErrorBody)))]
 pub async fn revoke(
     State(state): State<AppState>,
     caller: Require<Launched>,
@@ -205,8 +213,8 @@ pub async fn revoke(
     body: Bytes,
 ) -> Result<Json<CredentialSummary>, AppError> {
     let now = state.now();
-    let reason = reason_of(&body, true)?.unwrap_or_default();
     let row = authorized_row(&state, caller.caller(), &id).await?;
+    let reason = reason_of(&body, true)?.unwrap_or_default();
     if row.revoked_at.is_some() {
         return Err(conflict(
             "already_revoked",
@@ -225,7 +233,12 @@ pub async fn revoke(
     Ok(Json(summary(&state, &row, now)))
 }
 
-/// `POST /api/credentials/{id}/suspend` with `{"reason": "…"}`.
+/// `POST /api/credentials/{id}/suspend` with `{"reason": "…"}`: suspends and re-signs the
+/// suspension list (instructors of the credential's context, admins).
+#[utoipa::path(post, path = "/api/credentials/{id}/suspend", tag = "credentials",
+    security(("bearer" = ["instructor"])),
+    params(("id" = String, Path)), request_body = StatusChangeBody,
+    responses((status = 200, body = CredentialSummary), (status = "4XX", body = ErrorBody)))]
 pub async fn suspend(
     State(state): State<AppState>,
     caller: Require<Launched>,
@@ -233,8 +246,8 @@ pub async fn suspend(
     body: Bytes,
 ) -> Result<Json<CredentialSummary>, AppError> {
     let now = state.now();
-    let reason = reason_of(&body, true)?.unwrap_or_default();
     let row = authorized_row(&state, caller.caller(), &id).await?;
+    let reason = reason_of(&body, true)?.unwrap_or_default();
     if row.revoked_at.is_some() {
         return Err(conflict(
             "credential_revoked",
@@ -281,7 +294,11 @@ pub async fn suspend(
     Ok(Json(summary(&state, &row, now)))
 }
 
-/// `POST /api/credentials/{id}/unsuspend` (reason optional).
+/// `POST /api/credentials/{id}/unsuspend` (reason optional): lifts a suspension.
+#[utoipa::path(post, path = "/api/credentials/{id}/unsuspend", tag = "credentials",
+    security(("bearer" = ["instructor"])),
+    params(("id" = String, Path)), request_body = StatusChangeBody,
+    responses((status = 200, body = CredentialSummary), (status = "4XX", body = ErrorBody)))]
 pub async fn unsuspend(
     State(state): State<AppState>,
     caller: Require<Launched>,
@@ -289,8 +306,8 @@ pub async fn unsuspend(
     body: Bytes,
 ) -> Result<Json<CredentialSummary>, AppError> {
     let now = state.now();
-    reason_of(&body, false)?;
     let row = authorized_row(&state, caller.caller(), &id).await?;
+    reason_of(&body, false)?;
     if row.suspended_at.is_none() {
         return Err(conflict(
             "not_suspended",
@@ -308,6 +325,9 @@ pub async fn unsuspend(
 }
 
 /// `GET /api/credentials?after=&limit=`: the caller's context's credentials, for instructors.
+#[utoipa::path(get, path = "/api/credentials", tag = "credentials",
+    security(("bearer" = ["instructor"])), params(PageQuery),
+    responses((status = 200, body = CredentialPage), (status = "4XX", body = ErrorBody)))]
 pub async fn issuance_log(
     State(state): State<AppState>,
     caller: Require<Instructor>,

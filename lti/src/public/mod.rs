@@ -21,17 +21,26 @@ pub mod view;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::get;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::AppState;
 
-/// The public routes and the credential routes of the API, merged into the app's router.
+/// The credential routes of the JSON API, with their OpenAPI documentation (merged into
+/// `routes::api_routes`, so the document and the tenant walk cover them).
+pub fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(manage::revoke))
+        .routes(routes!(manage::suspend))
+        .routes(routes!(manage::unsuspend))
+        .routes(routes!(manage::issuance_log))
+        .routes(routes!(clr::clr))
+        .layer(DefaultBodyLimit::max(manage::MAX_BODY_BYTES))
+}
+
+/// The public routes (no login), merged into the app's router.
 pub fn routes() -> Router<AppState> {
-    let manage_api = Router::new()
-        .route("/api/credentials/{id}/revoke", post(manage::revoke))
-        .route("/api/credentials/{id}/suspend", post(manage::suspend))
-        .route("/api/credentials/{id}/unsuspend", post(manage::unsuspend))
-        .layer(DefaultBodyLimit::max(manage::MAX_BODY_BYTES));
     Router::new()
         .route("/credentials/{id}", get(credential::credential))
         .route("/issuers/{id}", get(issuer::issuer))
@@ -40,7 +49,4 @@ pub fn routes() -> Router<AppState> {
         .route("/ob2/assertions/{id}", get(ob2::assertion))
         .route("/ob2/assertions/{id}/badge", get(ob2::badge_class))
         .route("/ob2/issuers/{id}", get(ob2::issuer))
-        .route("/api/credentials", get(manage::issuance_log))
-        .route("/api/learners/{sub}/clr", get(clr::clr))
-        .merge(manage_api)
 }
