@@ -4,12 +4,14 @@
 //! releases feedback, then passes; another learner is granted PLAR for both competencies.
 //! Each receives exactly one credential with no further action, which the independent
 //! oracle verifies; the audit history shows who did what; a third attempt is refused with
-//! the core's code.
+//! the core's code. The credential's public page and status list serve with no login, and a
+//! revocation flips its status in the list (the oracle then refuses it).
 
 mod api_support;
 
 use api_support::{Api, Backend, oracle};
-use axum::http::StatusCode;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
 use serde_json::{Value, json};
 
 fn definition() -> Value {
@@ -173,6 +175,95 @@ async fn story(backend: Backend) {
         assert_eq!(verdict["verified"], true, "{learner}: {verdict}");
     }
 
+    // Ana's credential: its public page (HTML and JSON) and its status list serve with no
+    // login; the oracle verifies it against the list; a revocation flips the list's bit.
+    let (_, own) = api.get("/api/me/record", &ana).await;
+    let id = own["credentials"][0]["id"].as_str().expect("id").to_owned();
+    let row = api
+        .state
+        .records
+        .credential(&id)
+        .await
+        .expect("store")
+        .expect("row");
+    let page = Request::get(format!("/credentials/{id}"))
+        .header(header::ACCEPT, "text/html")
+        .body(Body::empty())
+        .expect("request");
+    let (s, html) = api.raw(page).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.as_str()
+            .unwrap_or_default()
+            .contains("Workplace First Aid"),
+        "{html}"
+    );
+    let json_page = Request::get(format!("/credentials/{id}"))
+        .header(header::ACCEPT, "application/vc+ld+json")
+        .body(Body::empty())
+        .expect("request");
+    let (s, served) = api.raw(json_page).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(served, row.body, "the page serves the signed credential");
+    let list_url = row.body["credentialStatus"]["statusListCredential"]
+        .as_str()
+        .expect("a status list URL")
+        .to_owned();
+    let list_path = list_url
+        .strip_prefix("https://tool.test")
+        .expect("the list is on the tool's public URL")
+        .to_owned();
+    let before = status_list(&api, &list_path).await;
+    let list_file =
+        std::env::temp_dir().join(format!("cairn-api-story-list-{}.json", std::process::id()));
+    std::fs::write(&list_file, before.to_string()).expect("write list");
+    let verdict = oracle::verify(
+        &row.body,
+        &[
+            "--mode",
+            "ob",
+            "--status-list",
+            list_file.to_str().expect("path"),
+        ],
+    );
+    assert_eq!(verdict["verified"], true, "with its status list: {verdict}");
+    let (s, v) = api
+        .post(
+            &format!("/api/credentials/{id}/revoke"),
+            &teacher,
+            &json!({"reason": "issued in error"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let after = status_list(&api, &list_path).await;
+    assert_ne!(after, before, "the status list changed");
+    std::fs::write(&list_file, after.to_string()).expect("write list");
+    let verdict = oracle::verify(
+        &row.body,
+        &[
+            "--mode",
+            "ob",
+            "--status-list",
+            list_file.to_str().expect("path"),
+        ],
+    );
+    let _ = std::fs::remove_file(&list_file);
+    assert_eq!(verdict["verified"], false, "revoked: {verdict}");
+    let page = Request::get(format!("/credentials/{id}"))
+        .header(header::ACCEPT, "text/html")
+        .body(Body::empty())
+        .expect("request");
+    let (_, html) = api.raw(page).await;
+    assert!(
+        html.as_str()
+            .unwrap_or_default()
+            .to_lowercase()
+            .contains("revoked"),
+        "{html}"
+    );
+    let (_, own) = api.get("/api/me/record", &ana).await;
+    assert!(own["credentials"][0]["revoked_at"].is_i64(), "{own}");
+
     // The audit history: who, as which role, with the request id and meta.
     let (s, history) = api.get("/api/learners/ana/history", &teacher).await;
     assert_eq!(s, StatusCode::OK);
@@ -214,3 +305,14 @@ async fn story(backend: Backend) {
 }
 
 on_both_backends!(story);
+
+/// The status list at `path`, as a verifier fetches it.
+async fn status_list(api: &Api, path: &str) -> Value {
+    let request = Request::get(path)
+        .header(header::ACCEPT, "application/vc+ld+json")
+        .body(Body::empty())
+        .expect("request");
+    let (s, list) = api.raw(request).await;
+    assert_eq!(s, StatusCode::OK, "{list}");
+    list
+}
