@@ -7,6 +7,7 @@
 use cairn::definition::CredentialDefinition;
 use cairn_lti::api::bodies::*;
 use cairn_lti::api::error::parse_body;
+use cairn_lti::api::presented::PresentBody;
 use cairn_lti::api::scoring::ItemSet;
 use libfuzzer_sys::fuzz_target;
 use serde::Serialize;
@@ -30,7 +31,7 @@ fuzz_target!(|data: &[u8]| {
     let Some((&selector, body)) = data.split_first() else {
         return;
     };
-    match selector % 19 {
+    match selector % 20 {
         0 => check::<EnrolBody>(body),
         1 => check::<ResultBody>(body),
         2 => check::<GradingBody>(body),
@@ -49,6 +50,7 @@ fuzz_target!(|data: &[u8]| {
         15 => check::<ItemSet>(body),
         16 => check::<CredentialDefinition>(body),
         17 => check::<EvidenceRef>(body),
+        18 => check::<PresentBody>(body),
         _ => check::<AssessorType>(body),
     }
 });

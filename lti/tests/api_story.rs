@@ -214,8 +214,10 @@ async fn story(backend: Backend) {
         .expect("the list is on the tool's public URL")
         .to_owned();
     let before = status_list(&api, &list_path).await;
-    let list_file =
-        std::env::temp_dir().join(format!("cairn-api-story-list-{}.json", std::process::id()));
+    let list_file = std::env::temp_dir().join(format!(
+        "cairn-api-story-list-{}-{id}.json",
+        std::process::id()
+    ));
     std::fs::write(&list_file, before.to_string()).expect("write list");
     let verdict = oracle::verify(
         &row.body,

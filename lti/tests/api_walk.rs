@@ -77,6 +77,8 @@ fn sample_body(method: &str, path: &str) -> Option<Value> {
         // Credential status changes (public branch): a reason is all they take.
         ("post", p) if p.starts_with("/api/credentials/") => json!({"reason": "walk"}),
         ("post", "/api/me/evidence-files") => return None,
+        ("post", "/api/me/presented-credentials") => json!({"credential": "mallory-def",
+            "document": {"issuer": "did:web:b.example", "validFrom": "2025-01-01T00:00:00Z"}}),
         (m, p) => panic!("no sample body for {m} {p}: add one"),
     };
     Some(body)

@@ -236,6 +236,79 @@ async fn evidence_results_overrides_plar(backend: Backend) {
     assert_eq!(s, StatusCode::CREATED, "{v}");
     assert_eq!(v["event"]["grader"], "teacher");
     assert_eq!(v["issued"].as_array().map(Vec::len), Some(1), "{v}");
+    // Ana presents that credential in another course that builds on it: the server verifies
+    // the document itself; a tampered copy is refused with the core's code.
+    let credential_id = v["issued"][0]["id"].as_str().expect("id").to_owned();
+    let document = api
+        .state
+        .records
+        .credential(&credential_id)
+        .await
+        .expect("store")
+        .expect("row")
+        .body;
+    let reg = api.state.store.registrations().await.expect("regs")[0].id;
+    let teacher2 = api
+        .session(reg, "course-2", "teacher", &["instructor"])
+        .await;
+    let ana2 = api.session(reg, "course-2", "ana", &["learner"]).await;
+    let mut ladder = definition("ladder");
+    ladder["criteria"] = json!({"all": [{"credential": "lift"}, {"assessment": "DEMO"}]});
+    let (s, v) = api.post("/api/definitions", &teacher2, &ladder).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (s, v) = api
+        .post(
+            "/api/definitions/ladder/1.0.0/publish",
+            &teacher2,
+            &json!(null),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let mut tampered = document.clone();
+    tampered["name"] = json!("Something else");
+    let (s, v) = api
+        .post(
+            "/api/me/presented-credentials",
+            &ana2,
+            &json!({"document": tampered}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{v}");
+    assert_eq!(v["code"], "credential_not_verified");
+    assert!(
+        !v["details"]["verifier_errors"]
+            .as_array()
+            .expect("errors")
+            .is_empty()
+    );
+    let (s, v) = api
+        .post(
+            "/api/me/presented-credentials",
+            &ana2,
+            &json!({"document": document}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(v["event"]["credential"], "lift");
+    assert_eq!(v["event"]["verified"], true);
+    let (_, history) = api.get("/api/me/history", &ana2).await;
+    assert_eq!(
+        history[0]["meta"]["verification"]["status_checked"], true,
+        "{history}"
+    );
+    assert_eq!(history[0]["meta"]["recipient_checked"], true, "{history}");
+    // Ben cannot present Ana's credential as his.
+    let ben2 = api.session(reg, "course-2", "ben", &["learner"]).await;
+    let (s, v) = api
+        .post(
+            "/api/me/presented-credentials",
+            &ben2,
+            &json!({"document": document}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{v}");
+    assert_eq!(v["code"], "credential_not_verified");
+
     // Overrides need a reason; with one, the score changes and `by` is the caller.
     let (s, v) = api
         .post(

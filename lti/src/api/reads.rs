@@ -206,7 +206,7 @@ pub async fn roster(
     let mut learners = Vec::with_capacity(entries.len());
     for entry in entries {
         let scope = tenant.learner(&entry.learner_sub)?;
-        let (log, _) = state.records.learner_log(&scope).await?;
+        let log = records::history(&state, &scope).await.map_err(read_error)?;
         let events: Vec<Event> = log.into_iter().map(|e| e.event).collect();
         learners.push(RosterEntry {
             summary: course.summarize(&events, Timestamp::from_unix_seconds(now)),
