@@ -303,6 +303,16 @@ async fn story(backend: Backend) {
         .await;
     assert_eq!(page["learners"][0]["learner"], "ben");
     assert_eq!(page["next"], Value::Null);
+    let (s, v) = api.get("/api/learners?page_size=lots", &teacher).await;
+    assert_eq!(
+        (s, &v["code"]),
+        (StatusCode::BAD_REQUEST, &json!("invalid_query"))
+    );
+    let (s, v) = api.get("/api/learners?page_size=0", &teacher).await;
+    assert_eq!(
+        (s, &v["code"]),
+        (StatusCode::BAD_REQUEST, &json!("invalid_input"))
+    );
     api.finish().await;
 }
 

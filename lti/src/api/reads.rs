@@ -4,6 +4,7 @@
 //! it, their role, when, the request id and the meta). A learner reads only their own.
 
 use axum::Json;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use cairn::event::Event;
 use cairn::record::{LearnerSummary, Record};
@@ -178,9 +179,16 @@ pub async fn learner_history(
 pub async fn roster(
     caller: Require<Instructor>,
     State(state): State<AppState>,
-    Query(page): Query<Page>,
+    page: Result<Query<Page>, QueryRejection>,
 ) -> Result<Json<Roster>, ApiError> {
     let tenant = Tenant::of(caller.caller())?;
+    let Query(page) = page.map_err(|rejection| {
+        ApiError::new(
+            axum::http::StatusCode::BAD_REQUEST,
+            "invalid_query",
+            rejection.body_text(),
+        )
+    })?;
     let size = page.page_size.unwrap_or(DEFAULT_PAGE_SIZE);
     if !(1..=MAX_PAGE_SIZE).contains(&size) {
         return Err(ApiError::invalid_input(format!(
