@@ -102,3 +102,35 @@ fn every_api_route_in_the_router_source_is_documented() {
         );
     }
 }
+
+/// Every `$ref` in the document names a schema the document defines.
+#[test]
+fn every_schema_reference_resolves() {
+    fn refs<'a>(value: &'a Value, out: &mut Vec<&'a str>) {
+        match value {
+            Value::Object(map) => {
+                for (key, v) in map {
+                    match (key.as_str(), v) {
+                        ("$ref", Value::String(r)) => out.push(r),
+                        _ => refs(v, out),
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+    let doc = cairn_lti::routes::openapi_document();
+    let mut found = Vec::new();
+    refs(doc, &mut found);
+    assert!(found.len() > 20, "{} references", found.len());
+    for r in found {
+        let name = r
+            .strip_prefix("#/components/schemas/")
+            .unwrap_or_else(|| panic!("unexpected reference {r}"));
+        assert!(
+            doc["components"]["schemas"][name].is_object(),
+            "{r} is not defined"
+        );
+    }
+}
