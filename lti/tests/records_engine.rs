@@ -375,7 +375,6 @@ async fn rotated_issuer_keys_keep_old_credentials_verifying(store: &Arc<dyn Stor
     let (definitions, events) = spt();
     let registration_id = registration(store.as_ref()).await;
     publish(&state, registration_id, "course", &definitions).await;
-    let kek = KeyEncryptionKey::from_secret(&[7; 32]).expect("KEK");
     let mut key_ids = Vec::new();
     for sub in ["ana", "bo"] {
         let learner = scope(registration_id, "course", sub);
@@ -410,7 +409,7 @@ async fn rotated_issuer_keys_keep_old_credentials_verifying(store: &Arc<dyn Stor
             issuer.issuer_id
         );
         assert_eq!(stored[0].body["issuer"]["id"], issuer.issuer_id.as_str());
-        cairn_lti::issuer::rotate_key(state.records.as_ref(), &kek, &issuer, 5)
+        cairn_lti::issuer::rotate(&state, registration_id)
             .await
             .expect("rotate");
     }

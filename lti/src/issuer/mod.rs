@@ -225,6 +225,20 @@ pub async fn rotate_key(
     Ok(key.key_id)
 }
 
+/// [`rotate_key`] for a registration's issuer from a running server: this server signs with
+/// the new key from the next issuance on (others within
+/// [`SIGNER_TTL`](crate::records::engine::SIGNER_TTL)).
+pub async fn rotate(
+    state: &AppState,
+    registration_id: RegistrationId,
+) -> Result<String, IssuerError> {
+    let kek = state.kek.as_deref().ok_or(IssuerError::NoKek)?;
+    let issuer = ensure(state, registration_id).await?;
+    let key_id = rotate_key(state.records.as_ref(), kek, &issuer, state.now()).await?;
+    state.engine.forget_signer(registration_id);
+    Ok(key_id)
+}
+
 /// Replaces an issuer's profile after checking it.
 pub async fn set_profile(
     records: &dyn RecordStore,

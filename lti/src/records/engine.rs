@@ -10,12 +10,17 @@ use std::time::{Duration, Instant};
 
 use cairn::record::Course;
 
+use super::issuance::TenantSigner;
 use crate::store::RegistrationId;
 use crate::store::records::{DefinitionRow, LearnerHead, LearnerScope, StoredEvent};
 
 /// How long a context's course is used before the published definitions are read again (a
 /// publish on another server is seen within this; this server's publishes invalidate it).
 pub const COURSE_TTL: Duration = Duration::from_secs(5);
+
+/// How long a tenant's signer (issuer, opened key, current status list) is reused before it
+/// is read again: a key rotated or a list filled on another server is seen within this.
+pub const SIGNER_TTL: Duration = Duration::from_secs(5);
 
 /// Logs cached at most; beyond, the cache starts afresh (it is only a speed-up).
 const MAX_CACHED_LOGS: usize = 50_000;
@@ -45,6 +50,10 @@ pub struct Engine {
     locks: Mutex<HashMap<LearnerScope, Weak<tokio::sync::Mutex<()>>>>,
     logs: Mutex<HashMap<LearnerScope, Arc<CachedLog>>>,
     courses: Mutex<HashMap<(RegistrationId, String), Arc<CourseEntry>>>,
+    signers: Mutex<HashMap<RegistrationId, (Instant, Arc<TenantSigner>)>>,
+    /// Held while a tenant's signer is prepared, so this server makes one issuer and one
+    /// status list where many first issuances arrive at once.
+    prepare: tokio::sync::Mutex<()>,
 }
 
 /// Takes a std mutex even if a panicking holder poisoned it (the maps stay usable: every
@@ -127,5 +136,28 @@ impl Engine {
     /// Forgets a context's course (after a publish or an archive).
     pub fn forget_course(&self, registration_id: RegistrationId, context_id: &str) {
         lock(&self.courses).remove(&(registration_id, context_id.to_owned()));
+    }
+
+    /// The cached signer of a tenant, if younger than [`SIGNER_TTL`].
+    pub fn cached_signer(&self, registration_id: RegistrationId) -> Option<Arc<TenantSigner>> {
+        lock(&self.signers)
+            .get(&registration_id)
+            .filter(|(loaded, _)| loaded.elapsed() < SIGNER_TTL)
+            .map(|(_, signer)| Arc::clone(signer))
+    }
+
+    /// Caches a tenant's signer.
+    pub fn cache_signer(&self, registration_id: RegistrationId, signer: Arc<TenantSigner>) {
+        lock(&self.signers).insert(registration_id, (Instant::now(), signer));
+    }
+
+    /// Forgets a tenant's signer (after a key rotation or when its list filled up).
+    pub fn forget_signer(&self, registration_id: RegistrationId) {
+        lock(&self.signers).remove(&registration_id);
+    }
+
+    /// Serializes signer preparation in this process.
+    pub async fn preparing(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.prepare.lock().await
     }
 }

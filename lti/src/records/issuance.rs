@@ -7,6 +7,7 @@
 //! where the issuance key's unique index makes a second issuance impossible.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use cairn::credential::build::{BuildInput, Recipient};
 use cairn::event::Event;
@@ -73,7 +74,7 @@ pub async fn plan(
     if due.is_empty() {
         return Ok(plan);
     }
-    let signer = match Signer::prepare(state, scope, now).await {
+    let signer = match tenant_signer(state, scope, now).await {
         Ok(signer) => signer,
         Err(IssuerError::Store(err)) => return Err(err),
         Err(err) => {
@@ -82,9 +83,10 @@ pub async fn plan(
             return Ok(plan);
         }
     };
+    let contact = Contact::of(state, scope).await?;
     let mut taken = BTreeSet::new();
     for issuance in due {
-        match signer.sign(state, course, scope, events, issuance, &mut taken) {
+        match signer.sign(state, &contact, course, scope, events, issuance, &mut taken) {
             Ok(credential) => plan.credentials.push(credential),
             Err(failure) => plan.failures.push(failure),
         }
@@ -92,29 +94,26 @@ pub async fn plan(
     Ok(plan)
 }
 
-/// Everything one learner's credentials are signed with.
-struct Signer {
+/// What a tenant's credentials are signed with: the issuer, its opened current key and the
+/// revocation list taking entries. Cached per server for [`super::engine::SIGNER_TTL`].
+#[derive(Debug)]
+pub struct TenantSigner {
     issuer: IssuerRow,
     profile: cairn::credential::IssuerProfile,
     key_id: String,
     key: cairn::credential::IssuerKey,
     list: StatusListRow,
-    email: Option<String>,
-    name: Option<String>,
     platform: Option<String>,
 }
 
-impl Signer {
-    async fn prepare(
-        state: &AppState,
-        scope: &LearnerScope,
-        now: i64,
-    ) -> Result<Signer, IssuerError> {
-        let kek = state.kek.as_deref().ok_or(IssuerError::NoKek)?;
-        let issuer = issuer::ensure(state, scope.registration_id).await?;
-        let profile = Profile::from_row(&issuer)?.to_core(&issuer);
-        let (key_row, key) = issuer::signing_key(state.records.as_ref(), kek, &issuer).await?;
-        let list = current_list(state, &issuer, now).await?;
+/// The learner's side of a credential: their email and name from their latest launch.
+struct Contact {
+    email: Option<String>,
+    name: Option<String>,
+}
+
+impl Contact {
+    async fn of(state: &AppState, scope: &LearnerScope) -> Result<Contact, StoreError> {
         let claims = state
             .records
             .learner_claims(scope.registration_id, &scope.learner_sub)
@@ -128,27 +127,66 @@ impl Signer {
                 .filter(|t| !t.is_empty())
                 .map(str::to_owned)
         };
+        Ok(Contact {
+            email: text("email"),
+            name: text("name"),
+        })
+    }
+}
+
+/// A signer for `scope`'s tenant: this server's cached one, or one prepared now (one at a
+/// time, so a burst of first issuances makes one issuer and one list).
+async fn tenant_signer(
+    state: &AppState,
+    scope: &LearnerScope,
+    now: i64,
+) -> Result<Arc<TenantSigner>, IssuerError> {
+    if let Some(signer) = state.engine.cached_signer(scope.registration_id) {
+        return Ok(signer);
+    }
+    let _one = state.engine.preparing().await;
+    if let Some(signer) = state.engine.cached_signer(scope.registration_id) {
+        return Ok(signer);
+    }
+    let signer = Arc::new(TenantSigner::prepare(state, scope, now).await?);
+    state
+        .engine
+        .cache_signer(scope.registration_id, Arc::clone(&signer));
+    Ok(signer)
+}
+
+impl TenantSigner {
+    async fn prepare(
+        state: &AppState,
+        scope: &LearnerScope,
+        now: i64,
+    ) -> Result<TenantSigner, IssuerError> {
+        let kek = state.kek.as_deref().ok_or(IssuerError::NoKek)?;
+        let issuer = issuer::ensure(state, scope.registration_id).await?;
+        let profile = Profile::from_row(&issuer)?.to_core(&issuer);
+        let (key_row, key) = issuer::signing_key(state.records.as_ref(), kek, &issuer).await?;
+        let list = current_list(state, &issuer, now).await?;
         let platform = state
             .store
             .registration_by_id(scope.registration_id)
             .await?
             .map(|r| r.fields.issuer);
-        Ok(Signer {
+        Ok(TenantSigner {
             profile,
             key_id: key_row.key_id,
             key,
             list,
-            email: text("email"),
-            name: text("name"),
             platform,
             issuer,
         })
     }
 
     /// One credential, or a sentence saying why it cannot be built.
+    #[allow(clippy::too_many_arguments)]
     fn sign(
         &self,
         state: &AppState,
+        contact: &Contact,
         course: &CourseEntry,
         scope: &LearnerScope,
         events: &[Event],
@@ -174,7 +212,7 @@ impl Signer {
         let uuid =
             uuid_v4().map_err(|_| "the random number generator is unavailable".to_owned())?;
         let salt = salt().map_err(|_| "the random number generator is unavailable".to_owned())?;
-        let recipient = match &self.email {
+        let recipient = match &contact.email {
             Some(email) => Recipient::HashedEmail {
                 email: email.clone(),
                 salt,
@@ -197,7 +235,7 @@ impl Signer {
         )
         .map_err(|err| format!("{}: {} ({err})", what(), err.code()))?;
         input.related = course.course.definitions();
-        input.recipient_name.clone_from(&self.name);
+        input.recipient_name.clone_from(&contact.name);
         let index = draw_index(self.list.size, taken)
             .map_err(|_| "the random number generator is unavailable".to_owned())?;
         let list_url = state

@@ -60,25 +60,9 @@ pub enum WriteError {
     Store(#[from] StoreError),
 }
 
-/// Why a read failed.
-#[derive(Debug, thiserror::Error)]
-pub enum ReadError {
-    /// The context's published definitions cannot be folded.
-    #[error("the published definitions cannot be used: {0}")]
-    Definitions(#[from] DefinitionError),
-    /// The store failed.
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-impl From<ReadError> for WriteError {
-    fn from(err: ReadError) -> WriteError {
-        match err {
-            ReadError::Definitions(e) => WriteError::Definitions(e),
-            ReadError::Store(e) => WriteError::Store(e),
-        }
-    }
-}
+/// Why a read failed: the same type as a write's (reads never answer `Refused` or `Busy`),
+/// so one conversion to an HTTP answer serves both.
+pub type ReadError = WriteError;
 
 /// A committed write.
 #[derive(Debug, Clone)]
