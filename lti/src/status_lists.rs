@@ -4,7 +4,8 @@
 //! revocation or suspension and stores it for `/status/{id}`. The bits and the signature are
 //! the core's (`cairn::credential::status`); this file only gathers the rows.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use cairn::Timestamp;
 use cairn::credential::status::{self, StatusList};
@@ -159,6 +160,17 @@ fn sign_list(
     .map_err(|e| StatusListError::Build(e.to_string()))
 }
 
+/// One lock per list in this process: two re-signings of a list here never interleave (across
+/// servers, [`regenerate`]'s look-again after storing keeps the stored list current).
+fn list_lock(list_id: &str) -> Arc<tokio::sync::Mutex<()>> {
+    static LOCKS: OnceLock<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>> = OnceLock::new();
+    let locks = LOCKS.get_or_init(|| Mutex::new(HashMap::new()));
+    let mut locks = locks
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    Arc::clone(locks.entry(list_id.to_owned()).or_default())
+}
+
 /// Signs the list's `BitstringStatusListCredential` afresh from the credentials' status
 /// columns, with the issuer's current key, and stores it (served at `/status/{id}`). Called
 /// after every revocation or suspension, and on the first read of a list never generated.
@@ -168,6 +180,8 @@ pub async fn regenerate(
     list_id: &str,
     now: i64,
 ) -> Result<Value, StatusListError> {
+    let lock = list_lock(list_id);
+    let _serial = lock.lock().await;
     let records = &state.records;
     let list = records
         .status_list(list_id)

@@ -58,6 +58,7 @@ stories!(
     json_is_the_stored_credential_byte_for_byte,
     baked_images_extract_to_the_same_credential,
     revocation_flips_the_list_and_the_page_at_once,
+    concurrent_revocations_all_reach_the_list,
     suspension_is_shown_and_lifted,
     status_changes_need_the_right_role_and_tenant,
     unknown_ids_are_404_with_nothing_in_them,
@@ -275,6 +276,16 @@ async fn revocation_flips_the_list_and_the_page_at_once(store: Arc<dyn Store>) {
     assert_eq!(body["status"], "revoked");
     assert_eq!(body["revoked_reason"], "Issued <in error>");
     assert_eq!(body["revoked_by"], "teacher");
+    // The learner's record says so too: the core's event, with who and why.
+    let seq = body["event_seq"].as_i64().expect("the record's event");
+    let scope = row.scope.clone();
+    let (log, _) = world.state.records.learner_log(&scope).await.expect("log");
+    let event = log.iter().find(|e| e.seq == seq).expect("stored event");
+    assert_eq!(event.author.sub, "teacher");
+    assert_eq!(event.meta["credential_id"], row.id.as_str());
+    let event_json = serde_json::to_value(&event.event).expect("event json");
+    assert_eq!(event_json["type"], "credential_revoked");
+    assert_eq!(event_json["reason"], "Issued <in error>");
 
     // The list: the bit is set, nobody else's; it is signed and verifies.
     let after = status_list_text(&world, &list_path(&row)).await;
@@ -324,6 +335,41 @@ async fn revocation_flips_the_list_and_the_page_at_once(store: Arc<dyn Store>) {
         (status, body["code"].as_str()),
         (StatusCode::CONFLICT, Some("already_revoked"))
     );
+}
+
+async fn concurrent_revocations_all_reach_the_list(store: Arc<dyn Store>) {
+    let world = World::new(store).await;
+    let mut rows = Vec::new();
+    for sub in ["l1", "l2", "l3", "l4", "l5", "l6"] {
+        rows.push(world.issue(&world.a, sub).await);
+    }
+    let teacher = world
+        .token(&world.a, COURSE, "teacher", &["instructor"])
+        .await;
+    let mut tasks = Vec::new();
+    for row in &rows {
+        let request = Request::post(format!("/api/credentials/{}/revoke", row.id))
+            .header(header::AUTHORIZATION, format!("Bearer {teacher}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from("{\"reason\": \"batch\"}"))
+            .expect("request");
+        let app = cairn_lti::app(world.state.clone());
+        tasks.push(tokio::spawn(async move {
+            tower::ServiceExt::oneshot(app, request)
+                .await
+                .expect("infallible")
+                .status()
+        }));
+    }
+    for task in tasks {
+        assert_eq!(task.await.expect("task"), StatusCode::OK);
+    }
+    // Whatever order the re-signings committed in, the stored list has every bit.
+    let list = status_list_text(&world, &list_path(&rows[0])).await;
+    for row in &rows {
+        assert_eq!(row.status_list_id, rows[0].status_list_id);
+        assert!(bit(&list, row.status_index), "{}", row.id);
+    }
 }
 
 async fn suspension_is_shown_and_lifted(store: Arc<dyn Store>) {

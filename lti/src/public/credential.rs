@@ -98,21 +98,20 @@ pub fn credential_text(row: &CredentialRow) -> String {
 pub fn page_url(state: &AppState, row: &CredentialRow) -> String {
     match row.body.get("id").and_then(Value::as_str) {
         Some(id) if id.starts_with("https://") || id.starts_with("http://") => id.to_owned(),
-        _ => format!(
-            "{}/credentials/{}",
-            state.public_url().as_str().trim_end_matches('/'),
-            row.id
-        ),
+        _ => state
+            .config
+            .public_url
+            .join(&format!("/credentials/{}", row.id)),
     }
 }
 
-/// The OB 2.0 URLs of a credential, on its issuer's origin.
+/// The OB 2.0 URLs of a credential, on this server's origin (as hosted verification needs).
 pub fn ob2_hosting(state: &AppState, row: &CredentialRow) -> Ob2Hosting {
-    let base = state.public_url().as_str().trim_end_matches('/').to_owned();
+    let url = &state.config.public_url;
     Ob2Hosting {
-        assertion_url: format!("{base}/ob2/assertions/{}", row.id),
-        badge_class_url: format!("{base}/ob2/assertions/{}/badge", row.id),
-        issuer_url: format!("{base}/ob2/issuers/{}", row.issuer),
+        assertion_url: url.join(&format!("/ob2/assertions/{}", row.id)),
+        badge_class_url: url.join(&format!("/ob2/assertions/{}/badge", row.id)),
+        issuer_url: url.join(&format!("/ob2/issuers/{}", row.issuer)),
     }
 }
 

@@ -225,6 +225,30 @@ mod tests {
     }
 
     #[test]
+    fn the_definitions_own_image_is_used_when_it_is_of_that_kind() {
+        let png = default_png("own");
+        let uri = format!(
+            "data:image/png;base64,{}",
+            base64::engine::general_purpose::STANDARD.encode(&png)
+        );
+        let credential =
+            json!({"credentialSubject": {"achievement": {"name": "A", "image": {"id": uri}}}});
+        assert_eq!(own_image(&credential, ImageKind::Png), Some(png.clone()));
+        assert_eq!(
+            own_image(&credential, ImageKind::Svg),
+            None,
+            "a PNG is no SVG"
+        );
+        // Baked into the definition's PNG (seeded "own"), not the default of seed "other".
+        let baked = baked_png("{}", &credential, "other").expect("bake");
+        assert_eq!(bake::bake(&png, "{}").expect("bake"), baked);
+        assert_ne!(
+            bake::bake(&default_png("other"), "{}").expect("bake"),
+            baked
+        );
+    }
+
+    #[test]
     fn default_png_bakes_and_extracts_back() {
         let credential = json!({"credentialSubject": {"achievement": {"name": "A", "image": {"id": "https://x.example/a.png"}}}});
         let text = credential.to_string();

@@ -23,7 +23,10 @@ use crate::launch::ProductRole;
 use crate::session::{Caller, Instructor, Launched, Require};
 use crate::status_lists::{allocate_suspension, list_url, regenerate};
 use crate::store::StoreError;
-use crate::store::records::{CredentialRow, StatusChange};
+use crate::store::records::{Author, CredentialRow, StatusChange};
+use cairn::event::EventKind;
+use cairn::ids::DefinitionId;
+use serde_json::json;
 
 /// Largest accepted body of a status change (a reason of a few sentences).
 pub const MAX_BODY_BYTES: usize = 8 * 1024;
@@ -80,6 +83,18 @@ pub struct CredentialSummary {
     pub suspended_by: Option<String>,
     /// The revocation list's URL.
     pub status_list: String,
+}
+
+/// The answer of a revocation: the credential, and the seq of the `credential_revoked`
+/// event written on the learner's record (absent when the record was not changed: the
+/// credential is not the learner's latest issuance of its definition, or the core refused).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Revoked {
+    /// The credential after the change.
+    #[serde(flatten)]
+    pub credential: CredentialSummary,
+    /// The record's event.
+    pub event_seq: Option<i64>,
 }
 
 /// A page of the issuance log.
@@ -205,13 +220,14 @@ async fn regenerated(state: &AppState, list_id: &str, now: i64) -> Result<(), Ap
 #[utoipa::path(post, path = "/api/credentials/{id}/revoke", tag = "credentials",
     security(("bearer" = ["instructor"])),
     params(("id" = String, Path)), request_body = StatusChangeBody,
-    responses((status = 200, body = CredentialSummary), (status = "4XX", body = ErrorBody)))]
+    responses((status = 200, body = Revoked), (status = "4XX", body = ErrorBody)))]
 pub async fn revoke(
     State(state): State<AppState>,
     caller: Require<Launched>,
+    request_id: crate::api::caller::RequestId,
     Path(id): Path<String>,
     body: Bytes,
-) -> Result<Json<CredentialSummary>, AppError> {
+) -> Result<Json<Revoked>, AppError> {
     let now = state.now();
     let row = authorized_row(&state, caller.caller(), &id).await?;
     let reason = reason_of(&body, true)?.unwrap_or_default();
@@ -222,7 +238,7 @@ pub async fn revoke(
         ));
     }
     let change = StatusChange::Revoke {
-        reason,
+        reason: reason.clone(),
         by: caller.caller().session.user_sub.clone(),
     };
     let row = state
@@ -230,7 +246,63 @@ pub async fn revoke(
         .set_credential_status(&id, &change, now)
         .await?;
     regenerated(&state, &row.status_list_id, now).await?;
-    Ok(Json(summary(&state, &row, now)))
+    let event_seq = record_revocation(&state, caller.caller(), &row, reason, request_id.0).await;
+    Ok(Json(Revoked {
+        credential: summary(&state, &row, now),
+        event_seq,
+    }))
+}
+
+/// Writes the core's `credential_revoked` on the learner's record, so the fold agrees with
+/// the status list (a revoked credential no longer counts toward a stack). The event names
+/// the definition and the core revokes its latest issuance, so it is written only when the
+/// revoked credential is that one. The status change stands either way; a refusal is logged.
+async fn record_revocation(
+    state: &AppState,
+    caller: &Caller,
+    row: &CredentialRow,
+    reason: String,
+    request_id: Option<String>,
+) -> Option<i64> {
+    let credentials = match state.records.learner_credentials(&row.scope).await {
+        Ok(rows) => rows,
+        Err(error) => {
+            tracing::warn!(credential = %row.id, %error, "revocation not written on the record");
+            return None;
+        }
+    };
+    let latest = credentials
+        .iter()
+        .filter(|r| r.definition_id == row.definition_id)
+        .max_by_key(|r| (r.issued_at, r.cycle))?;
+    if latest.id != row.id {
+        tracing::info!(credential = %row.id, "an earlier issuance was revoked: the record keeps the latest");
+        return None;
+    }
+    let session = &caller.session;
+    let role = if caller.has(ProductRole::Instructor) {
+        "instructor"
+    } else {
+        "admin"
+    };
+    let author = Author {
+        sub: session.user_sub.clone(),
+        role: role.to_owned(),
+        deployment_id: session.deployment_id.clone(),
+        request_id,
+    };
+    let kind = EventKind::CredentialRevoked {
+        credential: DefinitionId::new(&row.definition_id),
+        reason: Some(reason),
+    };
+    let meta = json!({"credential_id": row.id, "via": "status_change"});
+    match crate::records::append(state, &row.scope, &author, kind, meta).await {
+        Ok(appended) => Some(appended.seq),
+        Err(error) => {
+            tracing::warn!(credential = %row.id, %error, "revocation not written on the record");
+            None
+        }
+    }
 }
 
 /// `POST /api/credentials/{id}/suspend` with `{"reason": "…"}`: suspends and re-signs the

@@ -120,11 +120,10 @@ pub async fn issuer(
         Ok(None) => return not_found("issuer"),
         Err(error) => return crate::error::AppError::internal(error).into_response(),
     };
-    let url = format!(
-        "{}/ob2/issuers/{}",
-        state.public_url().as_str().trim_end_matches('/'),
-        row.id
-    );
+    let url = state
+        .config
+        .public_url
+        .join(&format!("/ob2/issuers/{}", row.id));
     document(&request, &ob2_profile(&url, &row.profile))
 }
 
