@@ -141,6 +141,29 @@ pub struct Registration {
     pub created_at: i64,
 }
 
+impl Registration {
+    /// An example registration for tests and fuzz targets (never stored by the server): its
+    /// endpoints are `<issuer>/auth`, `/token` and `/jwks`, of an `Other` platform, https only,
+    /// with no deployment registered by launch.
+    pub fn example(id: RegistrationId, issuer: &str, client_id: &str) -> Registration {
+        Registration {
+            id,
+            fields: NewRegistration {
+                issuer: issuer.into(),
+                client_id: client_id.into(),
+                auth_endpoint: format!("{issuer}/auth"),
+                token_endpoint: format!("{issuer}/token"),
+                jwks_url: format!("{issuer}/jwks"),
+                client_assertion_audience: None,
+                platform_family: PlatformFamily::Other,
+                auto_register_deployments: false,
+                allow_http: false,
+            },
+            created_at: 0,
+        }
+    }
+}
+
 /// How a deployment came to be known.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
