@@ -73,6 +73,7 @@ impl From<StoreError> for AppError {
                 format!("{what} already exists"),
             ),
             StoreError::NotFound(what) => AppError::not_found(format!("{what} not found")),
+            StoreError::InUse(what) => AppError::new(StatusCode::CONFLICT, "in_use", what),
             other => AppError::internal(other),
         }
     }

@@ -36,6 +36,7 @@ use crate::config::ServerConfig;
 use crate::metrics::Metrics;
 use crate::platform::jwks_cache::JwksCache;
 use crate::store::Store;
+use crate::store::records::RecordStore;
 
 /// This server's version, reported by `/health`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -49,6 +50,8 @@ pub struct AppState {
     pub config: Arc<ServerConfig>,
     /// The storage (SQLite or PostgreSQL).
     pub store: Arc<dyn Store>,
+    /// Records and credentials, on the same pool as `store`.
+    pub records: Arc<dyn RecordStore>,
     /// Where handlers read `now` (once per request, passed to the pure checks).
     pub clock: Arc<dyn Clock>,
     /// The counters and histograms of `/metrics`.
@@ -64,6 +67,7 @@ impl AppState {
         let jwks = Arc::new(JwksCache::new(outbound_client(&config), Arc::clone(&clock)));
         AppState {
             config: Arc::new(config),
+            records: store.records(),
             store,
             clock,
             metrics: Arc::new(Metrics::new()),

@@ -23,11 +23,16 @@
 //! | `tool_keys` | `kid` | — (the tool's own) | `status` next/current/previous, sealed PKCS#8, public JWK |
 //!
 //! Removing a registration removes its deployments, login states, nonces and (through its
-//! deployments) sessions. Marking a login state used and creating its session is one
+//! deployments) sessions; it is refused ([`StoreError::InUse`]) while events, credentials,
+//! definitions or an issuer refer to it (migration 0003, [`records`]). Marking a login state used and creating its session is one
 //! transaction, and so is a key rotation.
 
 mod postgres;
+pub mod records;
 mod sql;
+mod sql_records;
+mod sql_records_impl;
+mod sql_records_rows;
 mod sqlite;
 
 use std::sync::Arc;
@@ -372,6 +377,9 @@ pub enum StoreError {
     /// A row could not be read back (a stored value is not what this version writes).
     #[error("stored row is unreadable: {0}")]
     Corrupt(String),
+    /// The row cannot be removed: rows that are never deleted (events, credentials) refer to it.
+    #[error("{0}")]
+    InUse(String),
 }
 
 /// The server's storage. Both backends pass one story test suite (`lti/tests/store.rs`).
@@ -407,7 +415,8 @@ pub trait Store: Send + Sync + 'static {
         &self,
         id: RegistrationId,
     ) -> Result<Option<Registration>, StoreError>;
-    /// Removes a registration and every row scoped to it; false if there was none.
+    /// Removes a registration and every LTI row scoped to it; false if there was none.
+    /// [`StoreError::InUse`] if it has records, credentials or an issuer (never deleted).
     async fn remove_registration(&self, issuer: &str, client_id: &str) -> Result<bool, StoreError>;
 
     /// Adds a deployment; adding one that exists is not an error and keeps the first origin.
@@ -482,6 +491,9 @@ pub trait Store: Send + Sync + 'static {
 
     /// Connections in use and idle, for `/metrics`.
     fn pool_state(&self) -> PoolState;
+
+    /// The records and credentials store on the same pool (`store/records.rs`).
+    fn records(&self) -> Arc<dyn records::RecordStore>;
 
     /// Whether the database answers, for `/health`. The default reads the registrations;
     /// a backend may answer with a cheaper `SELECT 1`.

@@ -40,3 +40,4 @@ impl PostgresStore {
 }
 
 super::sql::impl_store!(PostgresStore, sqlx::Postgres, "postgres");
+super::sql_records_impl::impl_record_store!(PostgresStore, sqlx::Postgres);

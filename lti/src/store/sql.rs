@@ -130,6 +130,24 @@ pub(super) fn classify(
     }
 }
 
+/// A registration removal the records' `RESTRICT` keys refused, as [`StoreError::InUse`].
+pub(super) fn refused_removal(err: sqlx::Error, issuer: &str, client_id: &str) -> StoreError {
+    // SQLite reports an `ON DELETE RESTRICT` refusal as a constraint of kind "trigger" (1811).
+    let restricted = err.as_database_error().is_some_and(|db| {
+        db.kind() == sqlx::error::ErrorKind::ForeignKeyViolation
+            || db.message().contains("FOREIGN KEY constraint failed")
+    });
+    if restricted {
+        StoreError::InUse(format!(
+            "{} cannot be removed: it has learner records, credentials or an issuer, which are \
+             never deleted (credentials must keep verifying)",
+            registration_name(issuer, client_id)
+        ))
+    } else {
+        StoreError::Database(err)
+    }
+}
+
 /// Reads the stored JSON array of product roles.
 pub(super) fn roles_from_text(text: &str, session: &str) -> Result<Vec<String>, StoreError> {
     serde_json::from_str(text)
@@ -373,7 +391,8 @@ macro_rules! impl_store {
                         .bind(issuer)
                         .bind(client_id)
                         .execute(&self.pool)
-                        .await?;
+                        .await
+                        .map_err(|err| sql::refused_removal(err, issuer, client_id))?;
                     Ok(done.rows_affected() > 0)
                 }
 
@@ -664,6 +683,10 @@ macro_rules! impl_store {
                     let size = self.pool.size();
                     let idle = u32::try_from(self.pool.num_idle()).unwrap_or(u32::MAX);
                     PoolState { size, idle }
+                }
+
+                fn records(&self) -> std::sync::Arc<dyn crate::store::records::RecordStore> {
+                    std::sync::Arc::new(self.clone())
                 }
             }
         }

@@ -75,3 +75,4 @@ fn is_memory(file: &Path) -> bool {
 }
 
 super::sql::impl_store!(SqliteStore, sqlx::Sqlite, "sqlite");
+super::sql_records_impl::impl_record_store!(SqliteStore, sqlx::Sqlite);

@@ -1,0 +1,747 @@
+//! [`impl_record_store!`]: the [`RecordStore`](super::records::RecordStore) impl for a
+//! backend's pool, expanded once per backend from the statements of `sql_records.rs`, so the
+//! two backends cannot drift apart. Row reading lives here too (typed per backend).
+
+/// Implements [`RecordStore`](crate::store::records::RecordStore) for `$store` (a struct with a
+/// `pool: sqlx::Pool<$db>`).
+macro_rules! impl_record_store {
+    ($store:ident, $db:ty) => {
+        /// The [`RecordStore`](crate::store::records::RecordStore) trait for this backend.
+        mod sql_record_store {
+            use super::$store;
+            use crate::store::records::{
+                AppendOutcome, CredentialRow, DefinitionRow, IssuerKeyRow, IssuerRow, LearnerEntry,
+                LearnerHead, LearnerScope, NewCredential, NewEvent, RecordStore, StatusChange,
+                StatusListRow, StatusPurpose, StoredEvent,
+            };
+            use crate::store::{RegistrationId, StoreError, sql, sql_records as q};
+            use cairn::definition::CredentialDefinition;
+            use sqlx::Row as _;
+
+            super::super::sql_records_rows::record_rows!($db);
+
+            impl $store {
+                /// A definition row re-read after a change, or `NotFound` when the change
+                /// matched nothing.
+                async fn definition_after(
+                    &self,
+                    changed: u64,
+                    registration_id: RegistrationId,
+                    context_id: &str,
+                    definition_id: &str,
+                    version: &str,
+                    state: &str,
+                ) -> Result<DefinitionRow, StoreError> {
+                    let name = || {
+                        format!(
+                            "{state} {}",
+                            q::definition_name(registration_id, context_id, definition_id, version)
+                        )
+                    };
+                    if changed == 0 {
+                        return Err(StoreError::NotFound(name()));
+                    }
+                    self.definition(registration_id, context_id, definition_id, version)
+                        .await?
+                        .ok_or_else(|| StoreError::NotFound(name()))
+                }
+            }
+
+            #[async_trait::async_trait]
+            impl RecordStore for $store {
+                async fn insert_definition(&self, d: &DefinitionRow) -> Result<(), StoreError> {
+                    sqlx::query(q::INSERT_DEFINITION)
+                        .bind(d.registration_id)
+                        .bind(&d.context_id)
+                        .bind(&d.definition_id)
+                        .bind(&d.version)
+                        .bind(q::json_to_text(&d.body)?)
+                        .bind(d.status.as_str())
+                        .bind(&d.created_by)
+                        .bind(d.created_at)
+                        .bind(d.published_at)
+                        .bind(d.archived_at)
+                        .execute(&self.pool)
+                        .await
+                        .map_err(|err| {
+                            sql::classify(
+                                err,
+                                || q::definition_row_name(d),
+                                || format!("registration {}", d.registration_id),
+                            )
+                        })?;
+                    Ok(())
+                }
+
+                async fn update_draft_definition(
+                    &self,
+                    registration_id: RegistrationId,
+                    context_id: &str,
+                    body: &CredentialDefinition,
+                ) -> Result<(), StoreError> {
+                    let done = sqlx::query(q::UPDATE_DRAFT_DEFINITION)
+                        .bind(registration_id)
+                        .bind(context_id)
+                        .bind(body.id.as_str())
+                        .bind(&body.version)
+                        .bind(q::json_to_text(body)?)
+                        .execute(&self.pool)
+                        .await?;
+                    if done.rows_affected() == 0 {
+                        return Err(StoreError::NotFound(format!(
+                            "draft {}",
+                            q::definition_name(
+                                registration_id,
+                                context_id,
+                                body.id.as_str(),
+                                &body.version
+                            )
+                        )));
+                    }
+                    Ok(())
+                }
+
+                async fn definitions(
+                    &self,
+                    registration_id: RegistrationId,
+                    context_id: &str,
+                ) -> Result<Vec<DefinitionRow>, StoreError> {
+                    sqlx::query(q::SELECT_DEFINITIONS)
+                        .bind(registration_id)
+                        .bind(context_id)
+                        .fetch_all(&self.pool)
+                        .await?
+                        .iter()
+                        .map(row::definition)
+                        .collect()
+                }
+
+                async fn definition(
+                    &self,
+                    registration_id: RegistrationId,
+                    context_id: &str,
+                    definition_id: &str,
+                    version: &str,
+                ) -> Result<Option<DefinitionRow>, StoreError> {
+                    sqlx::query(q::SELECT_DEFINITION)
+                        .bind(registration_id)
+                        .bind(context_id)
+                        .bind(definition_id)
+                        .bind(version)
+                        .fetch_optional(&self.pool)
+                        .await?
+                        .as_ref()
+                        .map(row::definition)
+                        .transpose()
+                }
+
+                async fn publish_definition(
+                    &self,
+                    registration_id: RegistrationId,
+                    context_id: &str,
+                    definition_id: &str,
+                    version: &str,
+                    now: i64,
+                ) -> Result<DefinitionRow, StoreError> {
+                    let done = sqlx::query(q::PUBLISH_DEFINITION)
+                        .bind(registration_id)
+                        .bind(context_id)
+                        .bind(definition_id)
+                        .bind(version)
+                        .bind(now)
+                        .execute(&self.pool)
+                        .await?;
+                    self.definition_after(
+                        done.rows_affected(),
+                        registration_id,
+                        context_id,
+                        definition_id,
+                        version,
+                        "draft",
+                    )
+                    .await
+                }
+
+                async fn archive_definition(
+                    &self,
+                    registration_id: RegistrationId,
+                    context_id: &str,
+                    definition_id: &str,
+                    version: &str,
+                    now: i64,
+                ) -> Result<DefinitionRow, StoreError> {
+                    let done = sqlx::query(q::ARCHIVE_DEFINITION)
+                        .bind(registration_id)
+                        .bind(context_id)
+                        .bind(definition_id)
+                        .bind(version)
+                        .bind(now)
+                        .execute(&self.pool)
+                        .await?;
+                    self.definition_after(
+                        done.rows_affected(),
+                        registration_id,
+                        context_id,
+                        definition_id,
+                        version,
+                        "unarchived",
+                    )
+                    .await
+                }
+
+                async fn published_definitions(
+                    &self,
+                    registration_id: RegistrationId,
+                    context_id: &str,
+                ) -> Result<Vec<DefinitionRow>, StoreError> {
+                    sqlx::query(q::SELECT_PUBLISHED_DEFINITIONS)
+                        .bind(registration_id)
+                        .bind(context_id)
+                        .fetch_all(&self.pool)
+                        .await?
+                        .iter()
+                        .map(row::definition)
+                        .collect()
+                }
+
+                async fn learner_log(
+                    &self,
+                    scope: &LearnerScope,
+                ) -> Result<(Vec<StoredEvent>, Option<LearnerHead>), StoreError> {
+                    // One read transaction, so the events and the head agree.
+                    let mut tx = self.pool.begin().await?;
+                    let events = sqlx::query(q::SELECT_LEARNER_EVENTS)
+                        .bind(scope.registration_id)
+                        .bind(&scope.context_id)
+                        .bind(&scope.learner_sub)
+                        .fetch_all(&mut *tx)
+                        .await?
+                        .iter()
+                        .map(row::event)
+                        .collect::<Result<Vec<_>, _>>()?;
+                    let head = sqlx::query(q::SELECT_HEAD)
+                        .bind(scope.registration_id)
+                        .bind(&scope.context_id)
+                        .bind(&scope.learner_sub)
+                        .fetch_optional(&mut *tx)
+                        .await?
+                        .as_ref()
+                        .map(row::head)
+                        .transpose()?;
+                    tx.commit().await?;
+                    // A head that disagrees with the events read means a write landed between
+                    // the two reads (PostgreSQL READ COMMITTED): report the log's own head.
+                    let head = match (events.last(), head) {
+                        (Some(last), Some(h)) if h.last_seq != last.seq => Some(LearnerHead {
+                            last_seq: last.seq,
+                            event_count: i64::try_from(events.len()).unwrap_or(i64::MAX),
+                        }),
+                        (_, head) => head,
+                    };
+                    Ok((events, head))
+                }
+
+                async fn learner_head(
+                    &self,
+                    scope: &LearnerScope,
+                ) -> Result<Option<LearnerHead>, StoreError> {
+                    sqlx::query(q::SELECT_HEAD)
+                        .bind(scope.registration_id)
+                        .bind(&scope.context_id)
+                        .bind(&scope.learner_sub)
+                        .fetch_optional(&self.pool)
+                        .await?
+                        .as_ref()
+                        .map(row::head)
+                        .transpose()
+                }
+
+                async fn append(
+                    &self,
+                    scope: &LearnerScope,
+                    expected: Option<LearnerHead>,
+                    event: Option<NewEvent<'_>>,
+                    credentials: &[NewCredential],
+                    now: i64,
+                ) -> Result<AppendOutcome, StoreError> {
+                    let s = scope;
+                    let mut tx = self.pool.begin().await?;
+                    let seq = if let Some(new) = event {
+                        let body = serde_json::to_value(new.event).map_err(|err| {
+                            StoreError::Corrupt(format!("cannot write the event: {err}"))
+                        })?;
+                        let inserted = sqlx::query(q::INSERT_EVENT)
+                            .bind(s.registration_id)
+                            .bind(&s.context_id)
+                            .bind(&s.learner_sub)
+                            .bind(new.event.at.unix_seconds())
+                            .bind(q::event_kind(&body))
+                            .bind(body.to_string())
+                            .bind(new.meta.to_string())
+                            .bind(&new.author.sub)
+                            .bind(&new.author.role)
+                            .bind(&new.author.deployment_id)
+                            .bind(&new.author.request_id)
+                            .bind(now)
+                            .fetch_one(&mut *tx)
+                            .await
+                            .map_err(|err| {
+                                let name = || format!("registration {}", s.registration_id);
+                                sql::classify(err, name, name)
+                            })?;
+                        let seq: i64 = inserted.try_get("seq")?;
+                        let moved = match expected {
+                            None => sqlx::query(q::INSERT_HEAD)
+                                .bind(s.registration_id)
+                                .bind(&s.context_id)
+                                .bind(&s.learner_sub)
+                                .bind(seq)
+                                .execute(&mut *tx)
+                                .await?
+                                .rows_affected(),
+                            Some(head) => sqlx::query(q::MOVE_HEAD)
+                                .bind(s.registration_id)
+                                .bind(&s.context_id)
+                                .bind(&s.learner_sub)
+                                .bind(seq)
+                                .bind(head.last_seq)
+                                .execute(&mut *tx)
+                                .await?
+                                .rows_affected(),
+                        };
+                        if moved != 1 {
+                            return Ok(AppendOutcome::HeadMoved);
+                        }
+                        seq
+                    } else {
+                        let Some(head) = expected else {
+                            return Err(StoreError::NotFound(format!(
+                                "events of {}",
+                                q::learner_name(s)
+                            )));
+                        };
+                        let held = sqlx::query(q::CHECK_HEAD)
+                            .bind(s.registration_id)
+                            .bind(&s.context_id)
+                            .bind(&s.learner_sub)
+                            .bind(head.last_seq)
+                            .execute(&mut *tx)
+                            .await?;
+                        if held.rows_affected() != 1 {
+                            return Ok(AppendOutcome::HeadMoved);
+                        }
+                        head.last_seq
+                    };
+                    for c in credentials {
+                        let done = sqlx::query(q::INSERT_CREDENTIAL)
+                            .bind(&c.id)
+                            .bind(s.registration_id)
+                            .bind(&s.context_id)
+                            .bind(&s.learner_sub)
+                            .bind(&c.definition_id)
+                            .bind(&c.version)
+                            .bind(c.cycle)
+                            .bind(&c.issuer)
+                            .bind(&c.key_id)
+                            .bind(c.issued_at)
+                            .bind(c.valid_until)
+                            .bind(c.body.to_string())
+                            .bind(seq)
+                            .bind(&c.status_list_id)
+                            .bind(c.status_index)
+                            .bind(now)
+                            .execute(&mut *tx)
+                            .await;
+                        match done {
+                            Ok(_) => {}
+                            Err(err) if q::is_status_index_violation(&err) => {
+                                return Ok(AppendOutcome::StatusIndexTaken);
+                            }
+                            Err(err) if q::is_unique_violation(&err) => {
+                                return Ok(AppendOutcome::AlreadyIssued);
+                            }
+                            Err(err) => {
+                                return Err(sql::classify(
+                                    err,
+                                    || format!("credential {}", c.id),
+                                    || {
+                                        format!(
+                                            "issuer {:?}, key {:?} or status list {:?}",
+                                            c.issuer, c.key_id, c.status_list_id
+                                        )
+                                    },
+                                ));
+                            }
+                        }
+                    }
+                    tx.commit().await?;
+                    Ok(AppendOutcome::Appended { seq })
+                }
+
+                async fn learners(
+                    &self,
+                    registration_id: RegistrationId,
+                    context_id: &str,
+                    after: Option<&str>,
+                    limit: i64,
+                ) -> Result<Vec<LearnerEntry>, StoreError> {
+                    let rows = sqlx::query(q::SELECT_LEARNERS)
+                        .bind(registration_id)
+                        .bind(context_id)
+                        .bind(after.unwrap_or(""))
+                        .bind(limit.max(0))
+                        .fetch_all(&self.pool)
+                        .await?;
+                    rows.iter()
+                        .map(|r| {
+                            Ok(LearnerEntry {
+                                learner_sub: r.try_get("learner_sub")?,
+                                head: row::head(r)?,
+                            })
+                        })
+                        .collect()
+                }
+
+                async fn contexts_with_learners(
+                    &self,
+                ) -> Result<Vec<(RegistrationId, String)>, StoreError> {
+                    let rows = sqlx::query(q::SELECT_CONTEXTS_WITH_LEARNERS)
+                        .fetch_all(&self.pool)
+                        .await?;
+                    rows.iter()
+                        .map(|r| Ok((r.try_get("registration_id")?, r.try_get("context_id")?)))
+                        .collect()
+                }
+
+                async fn credential(&self, id: &str) -> Result<Option<CredentialRow>, StoreError> {
+                    sqlx::query(q::SELECT_CREDENTIAL)
+                        .bind(id)
+                        .fetch_optional(&self.pool)
+                        .await?
+                        .as_ref()
+                        .map(row::credential)
+                        .transpose()
+                }
+
+                async fn learner_credentials(
+                    &self,
+                    scope: &LearnerScope,
+                ) -> Result<Vec<CredentialRow>, StoreError> {
+                    sqlx::query(q::SELECT_LEARNER_CREDENTIALS)
+                        .bind(scope.registration_id)
+                        .bind(&scope.context_id)
+                        .bind(&scope.learner_sub)
+                        .fetch_all(&self.pool)
+                        .await?
+                        .iter()
+                        .map(row::credential)
+                        .collect()
+                }
+
+                async fn context_credentials(
+                    &self,
+                    registration_id: RegistrationId,
+                    context_id: &str,
+                    after: Option<&str>,
+                    limit: i64,
+                ) -> Result<Vec<CredentialRow>, StoreError> {
+                    sqlx::query(q::SELECT_CONTEXT_CREDENTIALS)
+                        .bind(registration_id)
+                        .bind(context_id)
+                        .bind(after.unwrap_or(""))
+                        .bind(limit.max(0))
+                        .fetch_all(&self.pool)
+                        .await?
+                        .iter()
+                        .map(row::credential)
+                        .collect()
+                }
+
+                async fn status_list_credentials(
+                    &self,
+                    list_id: &str,
+                ) -> Result<Vec<CredentialRow>, StoreError> {
+                    sqlx::query(q::SELECT_STATUS_LIST_CREDENTIALS)
+                        .bind(list_id)
+                        .fetch_all(&self.pool)
+                        .await?
+                        .iter()
+                        .map(row::credential)
+                        .collect()
+                }
+
+                async fn learners_with_expiring_credentials(
+                    &self,
+                ) -> Result<Vec<LearnerScope>, StoreError> {
+                    let rows = sqlx::query(q::SELECT_LEARNERS_WITH_EXPIRING)
+                        .fetch_all(&self.pool)
+                        .await?;
+                    rows.iter()
+                        .map(|r| {
+                            Ok(LearnerScope {
+                                registration_id: r.try_get("registration_id")?,
+                                context_id: r.try_get("context_id")?,
+                                learner_sub: r.try_get("learner_sub")?,
+                            })
+                        })
+                        .collect()
+                }
+
+                async fn set_credential_status(
+                    &self,
+                    id: &str,
+                    change: &StatusChange,
+                    now: i64,
+                ) -> Result<CredentialRow, StoreError> {
+                    let done = match change {
+                        StatusChange::Revoke { reason, by } => {
+                            sqlx::query(q::REVOKE_CREDENTIAL)
+                                .bind(id)
+                                .bind(now)
+                                .bind(reason)
+                                .bind(by)
+                                .execute(&self.pool)
+                                .await
+                        }
+                        StatusChange::Suspend {
+                            reason,
+                            by,
+                            list_id,
+                            index,
+                        } => {
+                            sqlx::query(q::SUSPEND_CREDENTIAL)
+                                .bind(id)
+                                .bind(now)
+                                .bind(reason)
+                                .bind(by)
+                                .bind(list_id)
+                                .bind(index)
+                                .execute(&self.pool)
+                                .await
+                        }
+                        StatusChange::Unsuspend => {
+                            sqlx::query(q::UNSUSPEND_CREDENTIAL)
+                                .bind(id)
+                                .execute(&self.pool)
+                                .await
+                        }
+                    };
+                    done.map_err(|err| {
+                        sql::classify(
+                            err,
+                            || format!("the suspension entry asked for credential {id}"),
+                            || "the suspension list".to_owned(),
+                        )
+                    })?;
+                    self.credential(id)
+                        .await?
+                        .ok_or_else(|| StoreError::NotFound(format!("credential {id}")))
+                }
+
+                async fn create_issuer(
+                    &self,
+                    issuer: &IssuerRow,
+                    key: &IssuerKeyRow,
+                ) -> Result<(), StoreError> {
+                    let mut tx = self.pool.begin().await?;
+                    let taken = || format!("an issuer for registration {}", issuer.registration_id);
+                    let parent = || format!("registration {}", issuer.registration_id);
+                    sqlx::query(q::INSERT_ISSUER)
+                        .bind(&issuer.id)
+                        .bind(issuer.registration_id)
+                        .bind(&issuer.issuer_id)
+                        .bind(issuer.profile.to_string())
+                        .bind(issuer.created_at)
+                        .bind(issuer.updated_at)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(|err| sql::classify(err, taken, parent))?;
+                    insert_key(&mut tx, key).await?;
+                    tx.commit().await?;
+                    Ok(())
+                }
+
+                async fn issuer_for_registration(
+                    &self,
+                    registration_id: RegistrationId,
+                ) -> Result<Option<IssuerRow>, StoreError> {
+                    sqlx::query(q::SELECT_ISSUER_FOR_REGISTRATION)
+                        .bind(registration_id)
+                        .fetch_optional(&self.pool)
+                        .await?
+                        .as_ref()
+                        .map(row::issuer)
+                        .transpose()
+                }
+
+                async fn issuer(&self, id: &str) -> Result<Option<IssuerRow>, StoreError> {
+                    sqlx::query(q::SELECT_ISSUER)
+                        .bind(id)
+                        .fetch_optional(&self.pool)
+                        .await?
+                        .as_ref()
+                        .map(row::issuer)
+                        .transpose()
+                }
+
+                async fn issuer_by_issuer_id(
+                    &self,
+                    issuer_id: &str,
+                ) -> Result<Option<IssuerRow>, StoreError> {
+                    sqlx::query(q::SELECT_ISSUER_BY_ISSUER_ID)
+                        .bind(issuer_id)
+                        .fetch_optional(&self.pool)
+                        .await?
+                        .as_ref()
+                        .map(row::issuer)
+                        .transpose()
+                }
+
+                async fn update_issuer_profile(
+                    &self,
+                    id: &str,
+                    profile: &serde_json::Value,
+                    now: i64,
+                ) -> Result<IssuerRow, StoreError> {
+                    match sqlx::query(q::UPDATE_ISSUER_PROFILE)
+                        .bind(id)
+                        .bind(profile.to_string())
+                        .bind(now)
+                        .fetch_optional(&self.pool)
+                        .await?
+                    {
+                        Some(found) => row::issuer(&found),
+                        None => Err(StoreError::NotFound(format!("issuer {id}"))),
+                    }
+                }
+
+                async fn issuer_keys(&self, issuer: &str) -> Result<Vec<IssuerKeyRow>, StoreError> {
+                    sqlx::query(q::SELECT_ISSUER_KEYS)
+                        .bind(issuer)
+                        .fetch_all(&self.pool)
+                        .await?
+                        .iter()
+                        .map(row::issuer_key)
+                        .collect()
+                }
+
+                async fn rotate_issuer_key(
+                    &self,
+                    issuer: &str,
+                    new_key: &IssuerKeyRow,
+                    now: i64,
+                ) -> Result<(), StoreError> {
+                    let mut tx = self.pool.begin().await?;
+                    sqlx::query(q::RETIRE_ISSUER_KEY)
+                        .bind(issuer)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                    insert_key(&mut tx, new_key).await?;
+                    tx.commit().await?;
+                    Ok(())
+                }
+
+                async fn create_status_list(&self, list: &StatusListRow) -> Result<(), StoreError> {
+                    let credential = list.credential.as_ref().map(|c| c.to_string());
+                    sqlx::query(q::INSERT_STATUS_LIST)
+                        .bind(&list.id)
+                        .bind(&list.issuer)
+                        .bind(list.purpose.as_str())
+                        .bind(list.size)
+                        .bind(credential)
+                        .bind(list.generated_at)
+                        .bind(list.created_at)
+                        .execute(&self.pool)
+                        .await
+                        .map_err(|err| {
+                            sql::classify(
+                                err,
+                                || format!("status list {}", list.id),
+                                || format!("issuer {}", list.issuer),
+                            )
+                        })?;
+                    Ok(())
+                }
+
+                async fn status_list(&self, id: &str) -> Result<Option<StatusListRow>, StoreError> {
+                    sqlx::query(q::SELECT_STATUS_LIST)
+                        .bind(id)
+                        .fetch_optional(&self.pool)
+                        .await?
+                        .as_ref()
+                        .map(row::status_list)
+                        .transpose()
+                }
+
+                async fn status_lists(
+                    &self,
+                    issuer: &str,
+                    purpose: StatusPurpose,
+                ) -> Result<Vec<StatusListRow>, StoreError> {
+                    sqlx::query(q::SELECT_STATUS_LISTS)
+                        .bind(issuer)
+                        .bind(purpose.as_str())
+                        .fetch_all(&self.pool)
+                        .await?
+                        .iter()
+                        .map(row::status_list)
+                        .collect()
+                }
+
+                async fn status_list_used(&self, list_id: &str) -> Result<i64, StoreError> {
+                    let found = sqlx::query(q::COUNT_STATUS_LIST_USED)
+                        .bind(list_id)
+                        .fetch_one(&self.pool)
+                        .await?;
+                    Ok(found.try_get("used")?)
+                }
+
+                async fn store_status_list_credential(
+                    &self,
+                    list_id: &str,
+                    credential: &serde_json::Value,
+                    now: i64,
+                ) -> Result<(), StoreError> {
+                    let done = sqlx::query(q::STORE_STATUS_LIST_CREDENTIAL)
+                        .bind(list_id)
+                        .bind(credential.to_string())
+                        .bind(now)
+                        .execute(&self.pool)
+                        .await?;
+                    if done.rows_affected() == 0 {
+                        return Err(StoreError::NotFound(format!("status list {list_id}")));
+                    }
+                    Ok(())
+                }
+            }
+
+            /// Inserts an issuer key in a transaction.
+            async fn insert_key(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                key: &IssuerKeyRow,
+            ) -> Result<(), StoreError> {
+                sqlx::query(q::INSERT_ISSUER_KEY)
+                    .bind(&key.key_id)
+                    .bind(&key.issuer)
+                    .bind(&key.public_key_multibase)
+                    .bind(&key.sealed_secret)
+                    .bind(key.status.as_str())
+                    .bind(key.created_at)
+                    .bind(key.retired_at)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(|err| {
+                        sql::classify(
+                            err,
+                            || format!("issuer key {} (or a second current key)", key.key_id),
+                            || format!("issuer {}", key.issuer),
+                        )
+                    })?;
+                Ok(())
+            }
+        }
+    };
+}
+
+pub(super) use impl_record_store;
