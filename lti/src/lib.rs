@@ -34,6 +34,7 @@ use axum::Router;
 use crate::clock::{Clock, SystemClock};
 use crate::config::ServerConfig;
 use crate::metrics::Metrics;
+use crate::pages::index_file::IndexFile;
 use crate::platform::jwks_cache::JwksCache;
 use crate::store::Store;
 use crate::store::records::RecordStore;
@@ -58,6 +59,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The platforms' public keys, cached per JWKS URL (`spec/lti.md` §6.1).
     pub jwks: Arc<JwksCache>,
+    /// The tool page's template (`www/index.html`), kept in memory by modification time.
+    pub index_page: Arc<IndexFile>,
 }
 
 impl AppState {
@@ -65,6 +68,7 @@ impl AppState {
     pub fn new(config: ServerConfig, store: Arc<dyn Store>) -> AppState {
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let jwks = Arc::new(JwksCache::new(outbound_client(&config), Arc::clone(&clock)));
+        let index_page = Arc::new(IndexFile::new(&config.www_dir));
         AppState {
             config: Arc::new(config),
             records: store.records(),
@@ -72,6 +76,7 @@ impl AppState {
             clock,
             metrics: Arc::new(Metrics::new()),
             jwks,
+            index_page,
         }
     }
 
