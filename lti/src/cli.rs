@@ -38,6 +38,9 @@ pub enum Command {
     /// The tool's signing keys.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// A registration's issuing institution (profile and Ed25519 keys).
+    #[command(subcommand)]
+    Issuer(crate::issuer::cli::IssuerCommand),
     /// Serve the tool and the demo platform side by side (two sites) and print the demo course URL.
     Demo(DemoArgs),
 }
@@ -328,6 +331,7 @@ impl Command {
                 Some(&registration.store)
             }
             Command::Keys(KeysCommand::Rotate { store, .. }) => Some(store),
+            Command::Issuer(command) => Some(&command.registration().store),
         }
     }
 }
@@ -363,7 +367,7 @@ pub async fn run_admin(
     out: &mut dyn Write,
 ) -> Result<(), AdminError> {
     let written = match command {
-        Command::Serve(_) | Command::Keys(_) | Command::Demo(_) => Ok(()),
+        Command::Serve(_) | Command::Keys(_) | Command::Demo(_) | Command::Issuer(_) => Ok(()),
         Command::Registration(RegistrationCommand::Add(args)) => {
             let added = admin::add_registration(store, args.registration(), now).await?;
             writeln!(

@@ -8,12 +8,14 @@
 //! pure core (`cairn`) does.
 
 pub mod admin;
+pub mod api;
 pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod error;
 pub mod headers;
+pub mod issuer;
 pub mod keys;
 pub mod launch;
 pub mod logging;
@@ -21,6 +23,7 @@ pub mod metrics;
 pub mod pages;
 pub mod platform;
 pub mod random;
+pub mod records;
 pub mod request_log;
 pub mod routes;
 pub mod session;
@@ -33,6 +36,7 @@ use axum::Router;
 
 use crate::clock::{Clock, SystemClock};
 use crate::config::ServerConfig;
+use crate::keys::KeyEncryptionKey;
 use crate::metrics::Metrics;
 use crate::pages::index_file::IndexFile;
 use crate::platform::jwks_cache::JwksCache;
@@ -59,6 +63,11 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The platforms' public keys, cached per JWKS URL (`spec/lti.md` §6.1).
     pub jwks: Arc<JwksCache>,
+    /// The key-encryption key that opens the issuers' signing keys; `None` until
+    /// [`AppState::with_kek`] (then nothing can be signed).
+    pub kek: Option<Arc<KeyEncryptionKey>>,
+    /// The records engine's caches and per-learner locks.
+    pub engine: Arc<records::Engine>,
     /// The tool page's template (`www/index.html`), kept in memory by modification time.
     pub index_page: Arc<IndexFile>,
 }
@@ -76,8 +85,16 @@ impl AppState {
             clock,
             metrics: Arc::new(Metrics::new()),
             jwks,
+            kek: None,
+            engine: Arc::new(records::Engine::default()),
             index_page,
         }
+    }
+
+    /// The same state with the key-encryption key that seals the issuers' keys.
+    pub fn with_kek(mut self, kek: Arc<KeyEncryptionKey>) -> AppState {
+        self.kek = Some(kek);
+        self
     }
 
     /// The same state on another clock (tests replaying recorded tokens); the JWKS cache

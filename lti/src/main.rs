@@ -55,6 +55,19 @@ fn run(cli: Cli) -> Result<()> {
             let now = SystemClock.now();
             return Ok(rotate_keys(store.as_ref(), &kek, *force, now, &mut stdout).await?);
         }
+        if let Command::Issuer(command) = &cli.command {
+            let env = std::env::var(KEK_ENV).ok();
+            let kek = KeyEncryptionKey::from_env_or_file(env.as_deref(), &kek_path)?;
+            let now = SystemClock.now();
+            return Ok(cairn_lti::issuer::cli::run(
+                command,
+                store.as_ref(),
+                &kek,
+                now,
+                &mut stdout,
+            )
+            .await?);
+        }
         cairn_lti::cli::run_admin(&cli.command, store.as_ref(), SystemClock.now(), &mut stdout)
             .await?;
         Ok(())
@@ -102,8 +115,10 @@ async fn serve(config: ServeConfig) -> Result<()> {
         "cairn-lti: listening on http://{local}/ (public URL {})",
         config.server.public_url
     );
-    let state = AppState::new(config.server, store);
+    let state = AppState::new(config.server, store).with_kek(std::sync::Arc::new(kek));
     tokio::spawn(purge_expired_rows(state.clone()));
+    // Issuance that time alone makes due (renewal windows, deadlines, retried failures).
+    tokio::spawn(cairn_lti::records::sweep::run(state.clone()));
     axum::serve(listener, app(state))
         .with_graceful_shutdown(async {
             // If the signal cannot be installed, run until killed.

@@ -2,7 +2,8 @@
 //! Node (wasm) script in one run, echoes both, and prints the wasm/native ratio of every metric
 //! they share. The benchmark bodies live elsewhere (see [`SUITES`]); this file only drives them.
 //! `cargo xtask bench lti` (the LTI server under load, not part of `all`) is
-//! [`crate::bench_lti`]'s.
+//! [`crate::bench_lti`]'s, and `cargo xtask bench issue` (the records engine under load)
+//! [`crate::bench_issue`]'s.
 //!
 //! # Plugging a benchmark in
 //!
@@ -75,6 +76,12 @@ pub fn run(which: &str, learners: Option<usize>) -> Result<()> {
             bail!("bench lti takes no --learners");
         }
         return crate::bench_lti::run();
+    }
+    if which == "issue" {
+        if learners.is_some() {
+            bail!("bench issue takes no --learners");
+        }
+        return crate::bench_issue::run();
     }
     let suites: Vec<&Suite> = match which {
         "all" => SUITES.iter().collect(),

@@ -4,6 +4,7 @@
 //! it can be. Never part of the product.
 
 mod bench;
+mod bench_issue;
 mod bench_lti;
 mod bench_wasm;
 mod ci;
@@ -38,6 +39,9 @@ tasks:
                                 (--learners: a smaller core course, for a shared machine)
   bench lti                     the LTI server: login + launch round trips at 100 clients
                                 on SQLite and PostgreSQL, next to pylti1p3
+  bench issue                   the records engine: attempt submissions through the API at
+                                100 clients on SQLite and PostgreSQL (p50/p99 to the signed
+                                credential committed, submissions/s)
   records                    fold every scenario natively into target/scenario-records/
   golden [--check]           write tests/golden/records/ from every scenario (--check: fail on a diff)
   fuzz                       run each fuzz target briefly (installs cargo-fuzz if missing)
@@ -93,7 +97,7 @@ fn dispatch(args: &[String]) -> Result<()> {
                     format!("--learners expects a whole number, got {value:?}")
                 })?),
             ),
-            _ => bail!("usage: cargo xtask bench <core|credentials|all|lti> [--learners N]"),
+            _ => bail!("usage: cargo xtask bench <core|credentials|all|lti|issue> [--learners N]"),
         },
         Some("records") => {
             no_extra_args("records", rest)?;

@@ -130,12 +130,16 @@ pub struct DeploymentKey {
 }
 
 /// `GET /api/admin/registrations`: every registration.
+#[utoipa::path(get, path = "/api/admin/registrations", tag = "admin", security(("admin_token" = [])),
+    responses((status = 200), (status = "4XX", body = crate::api::error::ErrorBody)))]
 pub async fn list_registrations(State(state): State<AppState>) -> Result<Response, AppError> {
     let registrations = admin::registrations(state.store.as_ref()).await?;
     Ok(Json(registrations).into_response())
 }
 
 /// `POST /api/admin/registrations`: 201 with the stored registration.
+#[utoipa::path(post, path = "/api/admin/registrations", request_body = Object, tag = "admin", security(("admin_token" = [])),
+    responses((status = 200), (status = "4XX", body = crate::api::error::ErrorBody)))]
 pub async fn add_registration(
     State(state): State<AppState>,
     input: Result<Json<RegistrationInput>, JsonRejection>,
@@ -147,6 +151,8 @@ pub async fn add_registration(
 }
 
 /// `DELETE /api/admin/registrations?issuer=&client_id=`: 204.
+#[utoipa::path(delete, path = "/api/admin/registrations", tag = "admin", security(("admin_token" = [])),
+    responses((status = 200), (status = "4XX", body = crate::api::error::ErrorBody)))]
 pub async fn remove_registration(
     State(state): State<AppState>,
     key: Result<Query<RegistrationKey>, QueryRejection>,
@@ -157,6 +163,8 @@ pub async fn remove_registration(
 }
 
 /// `GET /api/admin/deployments?issuer=&client_id=`: the registration's deployments.
+#[utoipa::path(get, path = "/api/admin/deployments", tag = "admin", security(("admin_token" = [])),
+    responses((status = 200), (status = "4XX", body = crate::api::error::ErrorBody)))]
 pub async fn list_deployments(
     State(state): State<AppState>,
     key: Result<Query<RegistrationKey>, QueryRejection>,
@@ -167,6 +175,8 @@ pub async fn list_deployments(
 }
 
 /// `POST /api/admin/deployments` with `{issuer, client_id, deployment_id}`: 201.
+#[utoipa::path(post, path = "/api/admin/deployments", request_body = Object, tag = "admin", security(("admin_token" = [])),
+    responses((status = 200), (status = "4XX", body = crate::api::error::ErrorBody)))]
 pub async fn add_deployment(
     State(state): State<AppState>,
     input: Result<Json<DeploymentKey>, JsonRejection>,
@@ -184,6 +194,8 @@ pub async fn add_deployment(
 }
 
 /// `DELETE /api/admin/deployments?issuer=&client_id=&deployment_id=`: 204.
+#[utoipa::path(delete, path = "/api/admin/deployments", tag = "admin", security(("admin_token" = [])),
+    responses((status = 200), (status = "4XX", body = crate::api::error::ErrorBody)))]
 pub async fn remove_deployment(
     State(state): State<AppState>,
     key: Result<Query<DeploymentKey>, QueryRejection>,

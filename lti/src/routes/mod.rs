@@ -12,10 +12,15 @@ mod session;
 
 pub use config_pages::{canvas_developer_key, moodle_values};
 
+use std::sync::OnceLock;
+
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use tower_http::services::ServeDir;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::{AppState, headers, request_log};
 
@@ -52,8 +57,8 @@ pub fn router(state: AppState) -> Router {
         .route("/lti/config/canvas.json", get(config_pages::canvas))
         .route("/lti/config/moodle", get(config_pages::moodle))
         // The JSON API for the page: each handler's signature names the role it requires
-        // (`session::Require<…>`).
-        .route("/api/session", get(session::current))
+        // (`session::Require<…>`); its routes and its OpenAPI document come from one list.
+        .merge(api_routes().split_for_parts().0)
         .nest("/api/admin", admin_api)
         .fallback_service(page)
         .layer(axum::middleware::from_fn(headers::security_headers))
@@ -62,4 +67,33 @@ pub fn router(state: AppState) -> Router {
             request_log::log_requests,
         ))
         .with_state(state)
+}
+
+/// The session-authenticated `/api` routes with their documentation: the API's
+/// ([`crate::api::router`]) and `/api/session`.
+pub fn api_routes() -> OpenApiRouter<AppState> {
+    crate::api::router().routes(routes!(session::current))
+}
+
+/// The admin API's paths, documented beside their plain routes above (they sit behind the
+/// admin-token middleware, not a session).
+#[derive(OpenApi)]
+#[openapi(paths(
+    admin::list_registrations,
+    admin::add_registration,
+    admin::remove_registration,
+    admin::list_deployments,
+    admin::add_deployment,
+    admin::remove_deployment
+))]
+struct AdminDoc;
+
+/// The OpenAPI document of every `/api` route, built once.
+pub fn openapi_document() -> &'static serde_json::Value {
+    static DOCUMENT: OnceLock<serde_json::Value> = OnceLock::new();
+    DOCUMENT.get_or_init(|| {
+        let mut doc = api_routes().into_openapi();
+        doc.merge(AdminDoc::openapi());
+        serde_json::to_value(&doc).unwrap_or_default()
+    })
 }

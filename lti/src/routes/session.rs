@@ -7,6 +7,8 @@ use serde_json::{Value, json};
 use crate::session::{Launched, Require};
 
 /// The caller's session, as the page needs it (never the token or its hash).
+#[utoipa::path(get, path = "/api/session", tag = "session", security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = "4XX", body = crate::api::error::ErrorBody)))]
 pub async fn current(caller: Require<Launched>) -> Json<Value> {
     let session = &caller.caller().session;
     Json(json!({

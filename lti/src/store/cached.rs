@@ -24,6 +24,7 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 
+use super::api_rows::ApiStore;
 use super::records::RecordStore;
 use super::{
     Deployment, DeploymentOrigin, LoginState, NewRegistration, PoolState, Registration,
@@ -315,6 +316,10 @@ impl Store for CachedStore {
 
     fn pool_state(&self) -> PoolState {
         self.inner.pool_state()
+    }
+
+    fn api_rows(&self) -> Arc<dyn ApiStore> {
+        self.inner.api_rows()
     }
 
     fn records(&self) -> Arc<dyn RecordStore> {

@@ -29,10 +29,12 @@
 //! definitions or an issuer refer to it (migration 0003, [`records`]). Marking a login state used and creating its session is one
 //! transaction, and so is a key rotation.
 
+pub mod api_rows;
 mod cached;
 mod postgres;
 pub mod records;
 mod sql;
+mod sql_api;
 mod sql_records;
 mod sql_records_impl;
 mod sql_records_rows;
@@ -513,6 +515,9 @@ pub trait Store: Send + Sync + 'static {
 
     /// Connections in use and idle, for `/metrics`.
     fn pool_state(&self) -> PoolState;
+
+    /// The JSON API's own rows on the same pool (`store/api_rows.rs`).
+    fn api_rows(&self) -> Arc<dyn api_rows::ApiStore>;
 
     /// The records and credentials store on the same pool (`store/records.rs`).
     fn records(&self) -> Arc<dyn records::RecordStore>;

@@ -483,7 +483,14 @@ pub trait RecordStore: Send + Sync + 'static {
         after: Option<&str>,
         limit: i64,
     ) -> Result<Vec<LearnerEntry>, StoreError>;
-    /// The contexts of a registration that have learners (for the sweep).
+    /// The claims of the learner's latest session in this registration (name, email…), if
+    /// any session is kept: the recipient of their credentials.
+    async fn learner_claims(
+        &self,
+        registration_id: RegistrationId,
+        learner_sub: &str,
+    ) -> Result<Option<serde_json::Value>, StoreError>;
+    /// Every `(registration, context)` that has learners (for the sweep).
     async fn contexts_with_learners(&self) -> Result<Vec<(RegistrationId, String)>, StoreError>;
 
     // -- credentials ---------------------------------------------------------------------

@@ -716,6 +716,10 @@ macro_rules! impl_store {
                     PoolState { size, idle }
                 }
 
+                fn api_rows(&self) -> std::sync::Arc<dyn crate::store::api_rows::ApiStore> {
+                    std::sync::Arc::new(self.clone())
+                }
+
                 fn records(&self) -> std::sync::Arc<dyn crate::store::records::RecordStore> {
                     std::sync::Arc::new(self.clone())
                 }

@@ -112,6 +112,8 @@ pub(super) const CHECK_HEAD: &str = "UPDATE learner_heads SET last_seq = last_se
 pub(super) const SELECT_LEARNERS: &str = "SELECT learner_sub, last_seq, event_count \
      FROM learner_heads WHERE registration_id = $1 AND context_id = $2 AND learner_sub > $3 \
      ORDER BY learner_sub LIMIT $4";
+pub(super) const SELECT_LEARNER_CLAIMS: &str = "SELECT claims FROM sessions \
+     WHERE registration_id = $1 AND user_sub = $2 ORDER BY created_at DESC, id LIMIT 1";
 pub(super) const SELECT_CONTEXTS_WITH_LEARNERS: &str = "SELECT DISTINCT registration_id, \
      context_id FROM learner_heads ORDER BY registration_id, context_id";
 

@@ -402,6 +402,24 @@ macro_rules! impl_record_store {
                         .collect()
                 }
 
+                async fn learner_claims(
+                    &self,
+                    registration_id: RegistrationId,
+                    learner_sub: &str,
+                ) -> Result<Option<serde_json::Value>, StoreError> {
+                    let found = sqlx::query(q::SELECT_LEARNER_CLAIMS)
+                        .bind(registration_id)
+                        .bind(learner_sub)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                    match found {
+                        Some(r) => Ok(Some(q::json_from_text(r.try_get("claims")?, || {
+                            format!("claims of a session of {learner_sub:?}")
+                        })?)),
+                        None => Ok(None),
+                    }
+                }
+
                 async fn contexts_with_learners(
                     &self,
                 ) -> Result<Vec<(RegistrationId, String)>, StoreError> {

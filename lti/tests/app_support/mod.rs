@@ -67,7 +67,10 @@ impl TestDir {
             www_dir: self.0.join("www"),
             admin_token: admin.then(|| AdminToken::new(ADMIN_TOKEN).expect("long token")),
         };
-        AppState::new(config, store).with_clock(Arc::new(ManualClock::new(NOW)))
+        let kek = cairn_lti::keys::KeyEncryptionKey::from_secret(&[7; 32]).expect("test KEK");
+        AppState::new(config, store)
+            .with_clock(Arc::new(ManualClock::new(NOW)))
+            .with_kek(Arc::new(kek))
     }
 
     /// A state for `https://tool.test` with the admin API on.

@@ -1,0 +1,302 @@
+//! The client of `cargo xtask bench issue`: seeds a database (SQLite in a temporary folder, or
+//! `--database-url postgres://…`) as launches would leave it (spt-01 published, an instructor,
+//! `--clients × --learners-per-client` learners with sessions), starts a release `cairn-lti
+//! serve` over it, and runs `--clients` concurrent clients for `--seconds`. Each client takes
+//! its learners in turn and submits, for each, three quiz attempts and then the passing
+//! demonstration through `POST /api/learners/{sub}/results`; the passing one is answered only
+//! after its event and signed credential are committed, so its latency is the time from a
+//! qualifying attempt's request to the credential committed. Prints `@metric` lines (see
+//! `xtask/src/bench.rs`): submissions per second, p50/p99 of all submissions and of the
+//! issuing ones, the same with one client alone, server CPU per submission and peak RSS.
+//! Only loopback traffic.
+
+#[path = "../tests/issue_support/mod.rs"]
+mod issue_support;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use issue_support::{Answer, Server, learner, scratch, seed, submission, submit};
+
+/// Linux's `USER_HZ`.
+const CLOCK_TICKS_PER_SECOND: f64 = 100.0;
+/// Quiz attempts before each learner's passing attempt.
+const QUIZZES_PER_LEARNER: usize = 3;
+
+struct Args {
+    server: PathBuf,
+    scenarios: PathBuf,
+    database_url: Option<String>,
+    clients: usize,
+    seconds: u64,
+    learners_per_client: usize,
+}
+
+fn parse_args() -> Result<Args> {
+    let mut args = Args {
+        server: PathBuf::new(),
+        scenarios: PathBuf::from("../shared/fixtures/scenarios"),
+        database_url: None,
+        clients: 100,
+        seconds: 15,
+        learners_per_client: 60,
+    };
+    let mut rest = std::env::args().skip(1);
+    while let Some(flag) = rest.next() {
+        let value = rest
+            .next()
+            .with_context(|| format!("{flag} needs a value"))?;
+        let number = |v: &str| {
+            v.parse::<usize>()
+                .with_context(|| format!("{flag} expects a whole number, got {v:?}"))
+        };
+        match flag.as_str() {
+            "--server" => args.server = value.into(),
+            "--scenarios" => args.scenarios = value.into(),
+            "--database-url" => args.database_url = Some(value),
+            "--clients" => args.clients = number(&value)?,
+            "--seconds" => args.seconds = u64::try_from(number(&value)?)?,
+            "--learners-per-client" => args.learners_per_client = number(&value)?,
+            other => bail!("unknown flag {other:?}"),
+        }
+    }
+    if args.server.as_os_str().is_empty() {
+        bail!("--server <path to the cairn-lti binary> is required");
+    }
+    Ok(args)
+}
+
+fn cpu_seconds(pid: u32) -> Result<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    let after = stat.rsplit_once(')').context("malformed stat")?.1;
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| -> Result<f64> {
+        Ok(fields.get(i).context("short stat")?.parse::<f64>()? / CLOCK_TICKS_PER_SECOND)
+    };
+    Ok(ticks(11)? + ticks(12)?)
+}
+
+fn peak_rss_bytes(pid: u32) -> Result<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    let line = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .context("no VmHWM")?;
+    let kib: u64 = line
+        .split_whitespace()
+        .nth(1)
+        .context("VmHWM value")?
+        .parse()?;
+    Ok(kib * 1024)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1].as_secs_f64() * 1000.0
+}
+
+/// Latencies one run collected.
+#[derive(Default)]
+struct Latencies {
+    all: Vec<Duration>,
+    issuing: Vec<Duration>,
+}
+
+struct Run {
+    client: Arc<reqwest::Client>,
+    url: String,
+    failed: AtomicU64,
+    /// The next learner to take (learners are used once).
+    next_learner: AtomicUsize,
+    learners: usize,
+}
+
+/// One client: learner after learner until the deadline or the learners run out.
+async fn client_task(run: Arc<Run>, deadline: Instant) -> Latencies {
+    let mut got = Latencies::default();
+    while Instant::now() < deadline {
+        let n = run.next_learner.fetch_add(1, Ordering::Relaxed);
+        if n >= run.learners {
+            break;
+        }
+        let sub = learner(n);
+        for step in 0..=QUIZZES_PER_LEARNER {
+            let passing = step == QUIZZES_PER_LEARNER;
+            let body = submission(passing, &format!("bench-{n}-{step}"));
+            let started = Instant::now();
+            let answer = submit(&run.client, &run.url, &sub, &body).await;
+            let elapsed = started.elapsed();
+            match answer {
+                Answer::Stored { issued, .. } => {
+                    got.all.push(elapsed);
+                    if passing && issued.len() == 1 {
+                        got.issuing.push(elapsed);
+                    } else if passing && run.failed.fetch_add(1, Ordering::Relaxed) < 3 {
+                        eprintln!("a passing attempt issued {issued:?}");
+                    }
+                }
+                other => {
+                    if run.failed.fetch_add(1, Ordering::Relaxed) < 3 {
+                        eprintln!("submission failed: {other:?}");
+                    }
+                }
+            }
+        }
+    }
+    got
+}
+
+async fn run_clients(run: &Arc<Run>, clients: usize, seconds: u64) -> Latencies {
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let tasks: Vec<_> = (0..clients)
+        .map(|_| tokio::spawn(client_task(Arc::clone(run), deadline)))
+        .collect();
+    let mut all = Latencies::default();
+    for task in tasks {
+        let got = task.await.unwrap_or_default();
+        all.all.extend(got.all);
+        all.issuing.extend(got.issuing);
+    }
+    all.all.sort_unstable();
+    all.issuing.sort_unstable();
+    all
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() -> Result<()> {
+    let args = parse_args()?;
+    let data = scratch("bench-issue");
+    let database_url = args
+        .database_url
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}", data.join("cairn.sqlite3").display()));
+    let backend = if args.database_url.is_some() {
+        "postgres"
+    } else {
+        "sqlite"
+    };
+    // Learners for the timed run, a warm-up and the one-client run.
+    let warm_learners = 100;
+    let alone_learners = 400;
+    let learners = args.clients * args.learners_per_client + warm_learners + alone_learners;
+    let seeding = Instant::now();
+    {
+        let store = cairn_lti::store::open(&database_url)
+            .await
+            .context("open the database")?;
+        let now = cairn_lti::clock::Clock::now(&cairn_lti::clock::SystemClock);
+        seed(store.as_ref(), &args.scenarios, learners, now).await;
+    }
+    println!(
+        "seeded {learners} learners in {:.1} s",
+        seeding.elapsed().as_secs_f64()
+    );
+    let server = Server::start(&args.server, &database_url, &data).await;
+    let pid = server.child.id();
+    let run = Arc::new(Run {
+        client: issue_support::client(args.clients),
+        url: server.url.clone(),
+        failed: AtomicU64::new(0),
+        next_learner: AtomicUsize::new(0),
+        learners: warm_learners,
+    });
+    // Warm-up: the issuer, its key and the first status list are made here, not timed.
+    let warm = run_clients(&run, 10, 30).await;
+    if warm.issuing.is_empty() || run.failed.load(Ordering::Relaxed) > 0 {
+        bail!(
+            "the warm-up failed; see {}",
+            data.join("server.log").display()
+        );
+    }
+    let run = Arc::new(Run {
+        client: Arc::clone(&run.client),
+        url: run.url.clone(),
+        failed: AtomicU64::new(0),
+        next_learner: AtomicUsize::new(warm_learners),
+        learners: warm_learners + args.clients * args.learners_per_client,
+    });
+    println!(
+        "backend {backend}: {} clients, {} s or {} learners x {} submissions",
+        args.clients,
+        args.seconds,
+        args.clients * args.learners_per_client,
+        QUIZZES_PER_LEARNER + 1
+    );
+    let cpu_before = cpu_seconds(pid)?;
+    let timer = Instant::now();
+    let got = run_clients(&run, args.clients, args.seconds).await;
+    let wall = timer.elapsed().as_secs_f64();
+    let cpu = cpu_seconds(pid)? - cpu_before;
+    let ok = got.all.len() as f64;
+    let failed = run.failed.load(Ordering::Relaxed);
+    println!(
+        "submissions: {} stored ({} issuing a credential), {failed} failed, in {wall:.2} s",
+        got.all.len(),
+        got.issuing.len()
+    );
+    println!("@metric submissions_per_second {:.1} sub/s", ok / wall);
+    println!(
+        "@metric credentials_per_second {:.1} cred/s",
+        got.issuing.len() as f64 / wall
+    );
+    println!(
+        "@metric submission_p50_ms {:.3} ms",
+        percentile(&got.all, 50.0)
+    );
+    println!(
+        "@metric submission_p99_ms {:.3} ms",
+        percentile(&got.all, 99.0)
+    );
+    println!(
+        "@metric issuance_p50_ms {:.3} ms",
+        percentile(&got.issuing, 50.0)
+    );
+    println!(
+        "@metric issuance_p99_ms {:.3} ms",
+        percentile(&got.issuing, 99.0)
+    );
+    println!(
+        "@metric server_cpu_ms_per_submission {:.4} ms",
+        cpu * 1000.0 / ok
+    );
+    println!("@metric server_peak_rss_bytes {} B", peak_rss_bytes(pid)?);
+    println!("@metric failed_submissions {failed}");
+    let alone_run = Arc::new(Run {
+        client: Arc::clone(&run.client),
+        url: run.url.clone(),
+        failed: AtomicU64::new(0),
+        next_learner: AtomicUsize::new(run.learners),
+        learners: run.learners + alone_learners,
+    });
+    let alone = run_clients(&alone_run, 1, 3).await;
+    println!(
+        "one client: {} submissions ({} issuing) in 3 s",
+        alone.all.len(),
+        alone.issuing.len()
+    );
+    println!(
+        "@metric one_client_submission_p50_ms {:.3} ms",
+        percentile(&alone.all, 50.0)
+    );
+    println!(
+        "@metric one_client_issuance_p50_ms {:.3} ms",
+        percentile(&alone.issuing, 50.0)
+    );
+    println!(
+        "@metric one_client_issuance_p99_ms {:.3} ms",
+        percentile(&alone.issuing, 99.0)
+    );
+    let failed = failed + alone_run.failed.load(Ordering::Relaxed);
+    drop(server);
+    let _ = std::fs::remove_dir_all(&data);
+    if failed > 0 {
+        bail!("{failed} submissions failed");
+    }
+    Ok(())
+}

@@ -1,0 +1,163 @@
+//! The records engine's in-process state, one per server ([`Engine`], in
+//! [`AppState`](crate::AppState)): a keyed async mutex that serializes one learner's writes
+//! in this process, the per-learner log cache (valid for one head; never the truth: every
+//! write compares-and-sets the head in the database, every read checks it), and the per-
+//! context course cache (published definitions, checked once).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, Weak};
+use std::time::{Duration, Instant};
+
+use cairn::record::Course;
+
+use super::issuance::TenantSigner;
+use crate::store::RegistrationId;
+use crate::store::records::{DefinitionRow, LearnerHead, LearnerScope, StoredEvent};
+
+/// How long a context's course is used before the published definitions are read again (a
+/// publish on another server is seen within this; this server's publishes invalidate it).
+pub const COURSE_TTL: Duration = Duration::from_secs(5);
+
+/// How long a tenant's signer (issuer, opened key, current status list) is reused before it
+/// is read again: a key rotated or a list filled on another server is seen within this.
+pub const SIGNER_TTL: Duration = Duration::from_secs(5);
+
+/// Logs cached at most; beyond, the cache starts afresh (it is only a speed-up).
+const MAX_CACHED_LOGS: usize = 50_000;
+
+/// A learner's log as read at one head.
+#[derive(Debug, Clone, Default)]
+pub struct CachedLog {
+    /// The head the events were read at (`None`: no event yet).
+    pub head: Option<LearnerHead>,
+    /// The events, in seq order.
+    pub events: Vec<StoredEvent>,
+}
+
+/// A context's published definitions, checked and indexed once.
+#[derive(Debug)]
+pub struct CourseEntry {
+    /// The course the fold uses.
+    pub course: Arc<Course<'static>>,
+    /// The rows it was made from (one published version per definition id).
+    pub rows: Vec<DefinitionRow>,
+    loaded: Instant,
+}
+
+/// Per-server caches and locks of the records engine.
+#[derive(Debug, Default)]
+pub struct Engine {
+    locks: Mutex<HashMap<LearnerScope, Weak<tokio::sync::Mutex<()>>>>,
+    logs: Mutex<HashMap<LearnerScope, Arc<CachedLog>>>,
+    courses: Mutex<HashMap<(RegistrationId, String), Arc<CourseEntry>>>,
+    signers: Mutex<HashMap<RegistrationId, (Instant, Arc<TenantSigner>)>>,
+    /// Held while a tenant's signer is prepared, so this server makes one issuer and one
+    /// status list where many first issuances arrive at once.
+    prepare: tokio::sync::Mutex<()>,
+}
+
+/// Takes a std mutex even if a panicking holder poisoned it (the maps stay usable: every
+/// entry is a complete value).
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl Engine {
+    /// Serializes one learner's writes in this process: the caller holds the returned guard
+    /// while it folds and appends.
+    pub async fn lock_learner(&self, scope: &LearnerScope) -> tokio::sync::OwnedMutexGuard<()> {
+        let mutex = {
+            let mut locks = lock(&self.locks);
+            if let Some(alive) = locks.get(scope).and_then(Weak::upgrade) {
+                alive
+            } else {
+                if locks.len() > 4_096 {
+                    locks.retain(|_, weak| weak.strong_count() > 0);
+                }
+                let fresh = Arc::new(tokio::sync::Mutex::new(()));
+                locks.insert(scope.clone(), Arc::downgrade(&fresh));
+                fresh
+            }
+        };
+        mutex.lock_owned().await
+    }
+
+    /// The cached log of a learner, if any.
+    pub fn cached_log(&self, scope: &LearnerScope) -> Option<Arc<CachedLog>> {
+        lock(&self.logs).get(scope).cloned()
+    }
+
+    /// Caches a learner's log.
+    pub fn cache_log(&self, scope: &LearnerScope, log: Arc<CachedLog>) {
+        let mut logs = lock(&self.logs);
+        if logs.len() >= MAX_CACHED_LOGS {
+            logs.clear();
+        }
+        logs.insert(scope.clone(), log);
+    }
+
+    /// Forgets a learner's log (its head moved elsewhere).
+    pub fn forget_log(&self, scope: &LearnerScope) {
+        lock(&self.logs).remove(scope);
+    }
+
+    /// The cached course of a context, if it is younger than [`COURSE_TTL`].
+    pub fn cached_course(
+        &self,
+        registration_id: RegistrationId,
+        context_id: &str,
+    ) -> Option<Arc<CourseEntry>> {
+        let courses = lock(&self.courses);
+        courses
+            .get(&(registration_id, context_id.to_owned()))
+            .filter(|entry| entry.loaded.elapsed() < COURSE_TTL)
+            .cloned()
+    }
+
+    /// Caches a context's course.
+    pub fn cache_course(
+        &self,
+        registration_id: RegistrationId,
+        context_id: &str,
+        course: Arc<Course<'static>>,
+        rows: Vec<DefinitionRow>,
+    ) -> Arc<CourseEntry> {
+        let entry = Arc::new(CourseEntry {
+            course,
+            rows,
+            loaded: Instant::now(),
+        });
+        lock(&self.courses).insert((registration_id, context_id.to_owned()), Arc::clone(&entry));
+        entry
+    }
+
+    /// Forgets a context's course (after a publish or an archive).
+    pub fn forget_course(&self, registration_id: RegistrationId, context_id: &str) {
+        lock(&self.courses).remove(&(registration_id, context_id.to_owned()));
+    }
+
+    /// The cached signer of a tenant, if younger than [`SIGNER_TTL`].
+    pub fn cached_signer(&self, registration_id: RegistrationId) -> Option<Arc<TenantSigner>> {
+        lock(&self.signers)
+            .get(&registration_id)
+            .filter(|(loaded, _)| loaded.elapsed() < SIGNER_TTL)
+            .map(|(_, signer)| Arc::clone(signer))
+    }
+
+    /// Caches a tenant's signer.
+    pub fn cache_signer(&self, registration_id: RegistrationId, signer: Arc<TenantSigner>) {
+        lock(&self.signers).insert(registration_id, (Instant::now(), signer));
+    }
+
+    /// Forgets a tenant's signer (after a key rotation or when its list filled up).
+    pub fn forget_signer(&self, registration_id: RegistrationId) {
+        lock(&self.signers).remove(&registration_id);
+    }
+
+    /// Serializes signer preparation in this process.
+    pub async fn preparing(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.prepare.lock().await
+    }
+}

@@ -1,0 +1,375 @@
+//! The records engine (issue 10): the event log is the truth, records are folds of it, and a
+//! credential is signed the moment the core says it is due.
+//!
+//! - [`append`] writes one event: it folds the learner's log plus the new event at the
+//!   server's `now` with the core, refuses what the core rejects
+//!   ([`WriteError::Refused`], nothing stored), plans every issuance the new record has that
+//!   is not stored ([`issuance`]), and commits the event and those credentials in one
+//!   transaction that compares-and-sets the learner's head. One learner's writes are
+//!   serialized in this process by a keyed mutex ([`engine::Engine`]) and across servers by
+//!   that compare-and-set; a lost race folds again, a bounded number of times.
+//! - [`record`], [`summaries`] and [`history`] read: folds at an instant the caller passes.
+//! - [`course`] is a context's published definitions as a core `Course`, cached.
+//! - [`sweep`] issues what time alone makes due (no new event).
+//!
+//! No rule is written here: acceptance, issuance instants, versions and cycles are the core's.
+
+pub mod engine;
+pub mod issuance;
+pub mod sweep;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use cairn::definition::DefinitionError;
+use cairn::event::{Event, EventKind};
+use cairn::record::{Course, LearnerSummary, Record};
+use cairn::time::Timestamp;
+
+pub use engine::{CachedLog, CourseEntry, Engine};
+
+use crate::AppState;
+use crate::store::records::{
+    AppendOutcome, Author, CredentialRow, LearnerHead, LearnerScope, NewEvent, StoredEvent,
+};
+use crate::store::{RegistrationId, StoreError};
+
+/// How many times a write folds and commits again after losing a race (another write moved
+/// the head, a drawn status index was taken, or a credential was stored meanwhile).
+pub const MAX_WRITE_TRIES: usize = 16;
+
+/// Why a write did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// The core rejected the event: nothing was stored. `code` is the core's stable rule code.
+    #[error("{message}")]
+    Refused {
+        /// The core's code (`attempt_limit`, `feedback_required`, …).
+        code: String,
+        /// The core's sentence, with the numbers.
+        message: String,
+    },
+    /// Other writes to this learner kept winning; nothing was stored. Retry later.
+    #[error("the learner's record kept changing during this write; nothing was stored, try again")]
+    Busy,
+    /// The context's published definitions cannot be folded.
+    #[error("the published definitions cannot be used: {0}")]
+    Definitions(#[from] DefinitionError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Why a read failed: the same type as a write's (reads never answer `Refused` or `Busy`),
+/// so one conversion to an HTTP answer serves both.
+pub type ReadError = WriteError;
+
+/// A committed write.
+#[derive(Debug, Clone)]
+pub struct Appended {
+    /// The event's seq.
+    pub seq: i64,
+    /// The event as stored (`at` = the server's now).
+    pub event: Event,
+    /// The credentials committed with it.
+    pub issued: Vec<CredentialRow>,
+    /// Issuances that are due but could not be built (a configuration problem, logged): the
+    /// sweep tries again.
+    pub issuance_failures: Vec<String>,
+}
+
+/// Appends `kind` to the learner's log at the server's now, with the credentials it
+/// completes, in one transaction. See the module doc.
+pub async fn append(
+    state: &AppState,
+    scope: &LearnerScope,
+    author: &Author,
+    kind: EventKind,
+    meta: serde_json::Value,
+) -> Result<Appended, WriteError> {
+    let now = state.now();
+    let event = Event {
+        at: Timestamp::from_unix_seconds(now),
+        kind,
+    };
+    let _serial = state.engine.lock_learner(scope).await;
+    for _ in 0..MAX_WRITE_TRIES {
+        let course = course_entry(state, scope.registration_id, &scope.context_id).await?;
+        let log = cached_log(state, scope, false).await?;
+        let mut events: Vec<Event> = log.events.iter().map(|e| e.event.clone()).collect();
+        events.push(event.clone());
+        let new_index = events.len() - 1;
+        let folded = course.course.fold(&events, event.at);
+        if let Some(rejected) = folded.errors.iter().find(|e| e.event == new_index) {
+            return Err(WriteError::Refused {
+                code: rejected.code.to_owned(),
+                message: rejected.message.clone(),
+            });
+        }
+        let plan = plan_for(state, &course, scope, &events, &folded, now).await?;
+        let new = NewEvent {
+            event: &event,
+            meta: &meta,
+            author,
+        };
+        match state
+            .records
+            .append(scope, log.head, Some(new), &plan.credentials, now)
+            .await?
+        {
+            AppendOutcome::Appended { seq } => {
+                remember_append(state, scope, &log, seq, &event, &meta, author, now);
+                let issued = stored_rows(scope, seq, plan.credentials, now);
+                log_issuance(scope, &issued, &plan.failures);
+                return Ok(Appended {
+                    seq,
+                    event,
+                    issued,
+                    issuance_failures: plan.failures,
+                });
+            }
+            AppendOutcome::HeadMoved
+            | AppendOutcome::AlreadyIssued
+            | AppendOutcome::StatusIndexTaken => state.engine.forget_log(scope),
+        }
+    }
+    Err(WriteError::Busy)
+}
+
+/// The learner's record: the core's fold of their log at `at`.
+pub async fn record(state: &AppState, scope: &LearnerScope, at: i64) -> Result<Record, ReadError> {
+    let course = course_entry(state, scope.registration_id, &scope.context_id).await?;
+    let log = cached_log(state, scope, true).await?;
+    let events: Vec<Event> = log.events.iter().map(|e| e.event.clone()).collect();
+    Ok(course
+        .course
+        .fold(&events, Timestamp::from_unix_seconds(at)))
+}
+
+/// One page of a context's roster summaries.
+#[derive(Debug, Clone)]
+pub struct SummaryPage {
+    /// Each learner's `sub` and the core's summary at the instant asked.
+    pub learners: Vec<(String, LearnerSummary)>,
+    /// The `after` of the next page, when there may be one.
+    pub next: Option<String>,
+}
+
+/// Roster summaries of a context at `at`, `limit` learners after `after` (by `sub`).
+pub async fn summaries(
+    state: &AppState,
+    registration_id: RegistrationId,
+    context_id: &str,
+    after: Option<&str>,
+    limit: i64,
+    at: i64,
+) -> Result<SummaryPage, ReadError> {
+    let course = course_entry(state, registration_id, context_id).await?;
+    let page = state
+        .records
+        .learners(registration_id, context_id, after, limit)
+        .await?;
+    let mut learners = Vec::with_capacity(page.len());
+    for entry in &page {
+        let scope = LearnerScope {
+            registration_id,
+            context_id: context_id.to_owned(),
+            learner_sub: entry.learner_sub.clone(),
+        };
+        let log = cached_log(state, &scope, true).await?;
+        let events: Vec<Event> = log.events.iter().map(|e| e.event.clone()).collect();
+        let summary = course
+            .course
+            .summarize(&events, Timestamp::from_unix_seconds(at));
+        learners.push((entry.learner_sub.clone(), summary));
+    }
+    let full = i64::try_from(page.len()).unwrap_or(i64::MAX) >= limit && limit > 0;
+    let next = full
+        .then(|| page.last().map(|l| l.learner_sub.clone()))
+        .flatten();
+    Ok(SummaryPage { learners, next })
+}
+
+/// The learner's whole event log with who wrote what, when and why (the audit view).
+pub async fn history(
+    state: &AppState,
+    scope: &LearnerScope,
+) -> Result<Vec<StoredEvent>, ReadError> {
+    Ok(cached_log(state, scope, true).await?.events.clone())
+}
+
+/// A context's published definitions as a core course (cached for
+/// [`engine::COURSE_TTL`]; [`invalidate_course`] after a publish or archive).
+pub async fn course(
+    state: &AppState,
+    registration_id: RegistrationId,
+    context_id: &str,
+) -> Result<Arc<Course<'static>>, ReadError> {
+    Ok(Arc::clone(
+        &course_entry(state, registration_id, context_id)
+            .await?
+            .course,
+    ))
+}
+
+/// Forgets this server's cached course of a context: call after publishing or archiving.
+pub fn invalidate_course(state: &AppState, registration_id: RegistrationId, context_id: &str) {
+    state.engine.forget_course(registration_id, context_id);
+}
+
+/// The cached course entry, or one read now. Per definition id, the most recently
+/// published version is the one the fold uses.
+pub async fn course_entry(
+    state: &AppState,
+    registration_id: RegistrationId,
+    context_id: &str,
+) -> Result<Arc<CourseEntry>, ReadError> {
+    if let Some(entry) = state.engine.cached_course(registration_id, context_id) {
+        return Ok(entry);
+    }
+    let rows = state
+        .records
+        .published_definitions(registration_id, context_id)
+        .await?;
+    let mut latest: BTreeMap<&str, &crate::store::records::DefinitionRow> = BTreeMap::new();
+    for row in &rows {
+        let newer = latest.get(row.definition_id.as_str()).is_none_or(|kept| {
+            (row.published_at, &row.version) > (kept.published_at, &kept.version)
+        });
+        if newer {
+            latest.insert(row.definition_id.as_str(), row);
+        }
+    }
+    let chosen: Vec<_> = latest.values().map(|r| (*r).clone()).collect();
+    let definitions: Vec<_> = chosen.iter().map(|r| r.body.clone()).collect();
+    let course = Arc::new(Course::new(definitions)?);
+    Ok(state
+        .engine
+        .cache_course(registration_id, context_id, course, chosen))
+}
+
+/// The learner's log: the cached one when `check_head` is false (a write: the head's
+/// compare-and-set catches a stale cache) or when the stored head equals the cached one.
+pub(crate) async fn cached_log(
+    state: &AppState,
+    scope: &LearnerScope,
+    check_head: bool,
+) -> Result<Arc<CachedLog>, StoreError> {
+    if let Some(cached) = state.engine.cached_log(scope)
+        && (!check_head || state.records.learner_head(scope).await? == cached.head)
+    {
+        return Ok(cached);
+    }
+    let (events, head) = state.records.learner_log(scope).await?;
+    let log = Arc::new(CachedLog { head, events });
+    state.engine.cache_log(scope, Arc::clone(&log));
+    Ok(log)
+}
+
+/// Plans the issuances the folded record is owed (reading the stored credentials only when
+/// the record has issuances at all).
+pub(crate) async fn plan_for(
+    state: &AppState,
+    course: &CourseEntry,
+    scope: &LearnerScope,
+    events: &[Event],
+    folded: &Record,
+    now: i64,
+) -> Result<issuance::Plan, StoreError> {
+    if !issuance::has_issuances(folded) {
+        return Ok(issuance::Plan::default());
+    }
+    let stored = state.records.learner_credentials(scope).await?;
+    let due = issuance::missing(folded, &stored);
+    issuance::plan(state, course, scope, events, &due, now).await
+}
+
+/// Updates the log cache after this server appended `event` at `seq`.
+#[allow(clippy::too_many_arguments)]
+fn remember_append(
+    state: &AppState,
+    scope: &LearnerScope,
+    log: &CachedLog,
+    seq: i64,
+    event: &Event,
+    meta: &serde_json::Value,
+    author: &Author,
+    now: i64,
+) {
+    let mut events = log.events.clone();
+    events.push(StoredEvent {
+        seq,
+        scope: scope.clone(),
+        event: event.clone(),
+        meta: meta.clone(),
+        author: author.clone(),
+        recorded_at: now,
+    });
+    let head = Some(LearnerHead {
+        last_seq: seq,
+        event_count: log.head.map_or(0, |h| h.event_count) + 1,
+    });
+    state
+        .engine
+        .cache_log(scope, Arc::new(CachedLog { head, events }));
+}
+
+/// The rows just committed, as the store holds them.
+pub(crate) fn stored_rows(
+    scope: &LearnerScope,
+    seq: i64,
+    credentials: Vec<crate::store::records::NewCredential>,
+    now: i64,
+) -> Vec<CredentialRow> {
+    credentials
+        .into_iter()
+        .map(|c| CredentialRow {
+            id: c.id,
+            scope: scope.clone(),
+            definition_id: c.definition_id,
+            version: c.version,
+            cycle: c.cycle,
+            issuer: c.issuer,
+            key_id: c.key_id,
+            issued_at: c.issued_at,
+            valid_until: c.valid_until,
+            body: c.body,
+            event_seq: seq,
+            status_list_id: c.status_list_id,
+            status_index: c.status_index,
+            suspension_list_id: None,
+            suspension_index: None,
+            revoked_at: None,
+            revoked_reason: None,
+            revoked_by: None,
+            suspended_at: None,
+            suspended_reason: None,
+            suspended_by: None,
+            created_at: now,
+        })
+        .collect()
+}
+
+/// Logs what a commit issued and what it could not.
+pub(crate) fn log_issuance(scope: &LearnerScope, issued: &[CredentialRow], failures: &[String]) {
+    for credential in issued {
+        tracing::info!(
+            registration_id = scope.registration_id,
+            context_id = %scope.context_id,
+            credential = %credential.id,
+            definition = %credential.definition_id,
+            version = %credential.version,
+            cycle = credential.cycle,
+            "credential issued"
+        );
+    }
+    for failure in failures {
+        tracing::error!(
+            registration_id = scope.registration_id,
+            context_id = %scope.context_id,
+            code = "issuance_failed",
+            %failure,
+            "a due credential could not be issued; the sweep will try again"
+        );
+    }
+}
