@@ -11,6 +11,7 @@ use crate::definition::PlarMethod;
 use crate::error::Error;
 use crate::ids::{AssessmentId, CompetencyId, DefinitionId, EquivalencyId, PartId};
 use crate::number::Number;
+use crate::provenance::{Assessor, EvidenceRef};
 use crate::time::Timestamp;
 
 /// One event: when it happened and what happened.
@@ -69,11 +70,27 @@ pub enum EventKind {
         /// The route.
         #[serde(default)]
         route: Route,
+        /// Who scored it (REQ-ASSESS-09); peer and self are refused on a summative.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        assessor: Option<Assessor>,
+        /// Who attests a supervised attempt (REQ-ASSESS-10); without it a score on a
+        /// supervised summative leaves the attempt pending.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        attested_by: Option<String>,
+        /// Evidence by reference (REQ-ASSESS-08).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        evidence: Vec<EvidenceRef>,
     },
     /// Feedback on the latest counted attempt was released.
     FeedbackReleased {
         /// The assessment.
         assessment: AssessmentId,
+        /// The feedback text (REQ-ATTEMPT-04).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        text: Option<String>,
+        /// Who wrote it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        author: Option<String>,
     },
     /// A pending attempt was scored (README §5.4).
     AttemptScored(Box<Grading>),
@@ -144,6 +161,15 @@ pub struct Grading {
     /// Who graded it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grader: Option<String>,
+    /// Who scored it, with the assessor type (REQ-ASSESS-09).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assessor: Option<Assessor>,
+    /// Who attests a supervised attempt (REQ-ASSESS-10); required on a supervised summative.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attested_by: Option<String>,
+    /// Evidence by reference (REQ-ASSESS-08).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<EvidenceRef>,
 }
 
 /// The fields of `score_overridden`.
@@ -163,7 +189,7 @@ pub struct Override {
     /// Why (required, non-empty).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-    /// Who overrode it.
+    /// Who overrode it (required, non-empty: REQ-ATTEMPT-12).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub by: Option<String>,
 }
@@ -188,6 +214,9 @@ pub struct PlarDecision {
     /// Why it was denied (denials only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// Who decided, with the assessor type (REQ-ASSESS-09, REQ-PLAR-09).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assessor: Option<Assessor>,
 }
 
 /// Points per rubric part, as a JSON object `{part id: decimal}`. Kept as a small list in

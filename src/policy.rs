@@ -169,6 +169,22 @@ pub enum PolicyError {
         /// The attempt.
         number: u32,
     },
+    /// A peer or self assessment scoring a summative (REQ-ASSESS-09).
+    #[error("a {assessor} result cannot score summative assessment \"{assessment}\"; peer and self results are formative only")]
+    AssessorNotAllowed {
+        /// The assessor type.
+        assessor: &'static str,
+        /// The assessment.
+        assessment: String,
+    },
+    /// Scoring a supervised summative without the assessor's attestation (REQ-ASSESS-10).
+    #[error("assessment \"{assessment}\" is supervised ({mode}): a score needs the assessor's attestation (`attested_by`)")]
+    AttestationRequired {
+        /// The assessment.
+        assessment: String,
+        /// Its supervision mode.
+        mode: &'static str,
+    },
 }
 
 impl PolicyError {
@@ -198,6 +214,8 @@ impl PolicyError {
             PolicyError::AlreadyClaimed { .. } => "already_claimed",
             PolicyError::AlreadyScored { .. } => "already_scored",
             PolicyError::AttemptNotScored { .. } => "attempt_not_scored",
+            PolicyError::AssessorNotAllowed { .. } => "assessor_not_allowed",
+            PolicyError::AttestationRequired { .. } => "attestation_required",
         }
     }
 }

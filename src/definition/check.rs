@@ -132,6 +132,7 @@ pub fn check(definitions: &[CredentialDefinition]) -> Result<(), DefinitionError
         .collect();
     for def in definitions {
         check_definition(def, &competencies, &assessments)?;
+        super::alternatives::check_alternatives(def)?;
     }
     Ok(())
 }

@@ -5,14 +5,16 @@
 //! This module holds the types of the canonical JSON of `fixtures/scenarios/README.md` §3.
 //! Its parts: `metadata` (what the badge says: Critical Information Summary, effort,
 //! curriculum map, vocabularies), `check` (the structural rules the fold relies on,
-//! [`check()`]) and `validate` (the validator findings of README §10, [`validate()`], and
+//! [`check()`]), `alternatives` (groups of alternative summatives) and `validate` (the validator findings of README §10, [`validate()`], and
 //! what blocks publishing, [`publish_findings`]). It never evaluates a learner: that is
 //! [`crate::record`].
 
+mod alternatives;
 mod check;
 mod metadata;
 mod validate;
 
+pub use alternatives::{AlternativeGroup, AlternativeKind};
 pub use check::{DefinitionError, check, parse_definitions};
 pub use metadata::{
     CriticalInformationSummary, CurriculumMap, Department, EffortHours, Image, Metadata,
@@ -27,6 +29,7 @@ use crate::criteria::Rule;
 use crate::ids::{AssessmentId, CompetencyId, DefinitionId, EquivalencyId, PartId};
 use crate::mastery::{MasteryError, Method};
 use crate::number::Number;
+use crate::provenance::SupervisionMode;
 
 /// A versioned credential definition (README §3).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -92,6 +95,9 @@ pub struct CredentialDefinition {
     /// Course equivalencies a learner may claim (README §8).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub equivalencies: Vec<Equivalency>,
+    /// Groups of alternative summatives (REQ-ASSESS-11, REQ-PLAR-03; `docs/format.md` §3.5).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alternatives: Vec<AlternativeGroup>,
     /// The curriculum map checked by rules V7, V8, V10.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub curriculum_map: Option<CurriculumMap>,
@@ -346,6 +352,9 @@ pub struct Assessment {
     /// A rubric with performance levels, for graders and display (levels map to part points).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rubric: Option<Rubric>,
+    /// How a summative is supervised (REQ-ASSESS-10); a supervised one needs attestation.
+    #[serde(default, skip_serializing_if = "SupervisionMode::is_default")]
+    pub supervision: SupervisionMode,
 }
 
 impl Assessment {

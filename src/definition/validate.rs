@@ -38,6 +38,7 @@ pub fn validate(definitions: &[CredentialDefinition]) -> Vec<Finding> {
     let mut findings = Vec::new();
     for def in definitions {
         validate_definition(def, &mut findings);
+        super::alternatives::validate_alternatives(def, &mut findings);
     }
     findings
 }

@@ -177,16 +177,17 @@ impl Learner<'_, '_> {
             return status;
         }
         let comp = &self.course.comps[c];
+        // A group of alternatives is one item, with a kept result when any member has one.
         let with_kept = comp
-            .items
+            .units
             .iter()
-            .filter(|&&a| self.kept[a].is_some())
+            .filter(|unit| unit.iter().any(|&a| self.kept[a].is_some()))
             .count();
         let status = if self.granted_comps[c].is_some() {
             MasteryStatus::Mastered
         } else if with_kept == 0 {
             MasteryStatus::NotStarted
-        } else if with_kept < comp.items.len() {
+        } else if with_kept < comp.units.len() {
             MasteryStatus::InProgress
         } else if self.meets_threshold(c) {
             MasteryStatus::Mastered
@@ -224,12 +225,34 @@ impl Learner<'_, '_> {
         }
     }
 
+    /// The member that stands for a unit (README §5.2 item; REQ-ASSESS-11): its best
+    /// passing member, else its best member, by kept percent, ties to the earlier in the
+    /// group's order; `None` when no member has a kept result.
+    fn chosen_member(&self, unit: &[usize]) -> Option<usize> {
+        let mut best: Option<(usize, bool, &Number)> = None;
+        for &a in unit {
+            let (Some(kept), Some(scores)) = (&self.kept[a], self.kept_scores(a)) else {
+                continue;
+            };
+            let better = best.is_none_or(|(_, passes, percent)| {
+                (kept.passes, &scores.percent) > (passes, percent)
+            });
+            if better {
+                best = Some((a, kept.passes, &scores.percent));
+            }
+        }
+        best.map(|b| b.0)
+    }
+
     pub(super) fn compute_score(&self, c: usize) -> Option<Number> {
         let comp = &self.course.comps[c];
         match &comp.method {
             CompetencyMethod::KeptMean => {
                 let (mut sum, mut weights) = (Number::zero(), Number::zero());
-                for &a in &comp.items {
+                for unit in &comp.units {
+                    let Some(a) = self.chosen_member(unit) else {
+                        continue;
+                    };
                     if let Some(percent) = self.item_percent(a, c) {
                         let w = &self.course.asmts[a].weight;
                         sum = sum.add(&w.mul(percent));

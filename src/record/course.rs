@@ -17,6 +17,7 @@ use crate::error::Error;
 use crate::event::Event;
 use crate::ids::{AssessmentId, CompetencyId, DefinitionId, IdIndex, LearnerId, PartId};
 use crate::number::Number;
+use crate::provenance::SupervisionMode;
 use crate::time::Timestamp;
 
 /// Definitions checked and indexed once, to fold many learners' logs (a roster). Borrows
@@ -76,6 +77,8 @@ pub(super) struct AsmtInfo {
     pub(super) max: Number,
     pub(super) pass: Option<Number>,
     pub(super) summative: bool,
+    /// How it is supervised (REQ-ASSESS-10).
+    pub(super) supervision: SupervisionMode,
     pub(super) renewal: bool,
     /// Part ids in definition order; empty without parts.
     pub(super) parts: Vec<(PartId, Number)>,
@@ -96,6 +99,9 @@ pub(super) struct CompInfo {
     pub(super) method: CompetencyMethod,
     /// Summative, non-renewal assessments feeding it (flat indices), with their weights.
     pub(super) items: Vec<usize>,
+    /// The items as README §5.2 counts them: one per assessment, except that a group of
+    /// alternatives (REQ-ASSESS-11) is one item of its members feeding this competency.
+    pub(super) units: Vec<Vec<usize>>,
 }
 
 impl Course<'static> {
@@ -159,6 +165,7 @@ impl<'a> Course<'a> {
                     weight: c.weight.clone(),
                     method,
                     items: Vec::new(),
+                    units: Vec::new(),
                 });
             }
             for comp in &def.components {
@@ -221,6 +228,7 @@ impl<'a> Course<'a> {
                     max,
                     pass: a.pass_percent.clone(),
                     summative,
+                    supervision: a.supervision,
                     renewal,
                     parts,
                     groups,
@@ -229,6 +237,7 @@ impl<'a> Course<'a> {
                 });
             }
         }
+        course.group_items(&defs, &asmt_by_id);
         course.asmt_lookup = IdIndex::new(asmt_by_id.iter().map(|(id, i)| (id.as_str(), *i)));
         course.def_lookup = IdIndex::new(course.def_by_id.iter().map(|(id, i)| (id.as_str(), *i)));
         for (d, def) in defs.iter().enumerate() {
@@ -248,6 +257,42 @@ impl<'a> Course<'a> {
         }
         course.defs = defs;
         Ok(course)
+    }
+
+    /// Each competency's items as README §5.2 counts them, a group of alternatives as one.
+    fn group_items(&mut self, defs: &[CredentialDefinition], asmt_by_id: &BTreeMap<String, usize>) {
+        for comp in &mut self.comps {
+            let groups = &defs[comp.def].alternatives;
+            let mut units: Vec<Vec<usize>> = Vec::with_capacity(comp.items.len());
+            let mut unit_of_group: Vec<(usize, usize)> = Vec::new();
+            for &a in &comp.items {
+                let id = self.asmts[a].id.as_str();
+                let group = groups
+                    .iter()
+                    .position(|g| g.assessments.iter().any(|m| m.as_str() == id));
+                match group {
+                    None => units.push(vec![a]),
+                    Some(g) => match unit_of_group.iter().find(|x| x.0 == g) {
+                        Some(&(_, u)) => units[u].push(a),
+                        None => {
+                            unit_of_group.push((g, units.len()));
+                            units.push(vec![a]);
+                        }
+                    },
+                }
+            }
+            // Members in the group's order of preference.
+            for &(g, u) in &unit_of_group {
+                let order = |a: &usize| {
+                    groups[g]
+                        .assessments
+                        .iter()
+                        .position(|m| asmt_by_id.get(m.as_str()) == Some(a))
+                };
+                units[u].sort_by_key(order);
+            }
+            comp.units = units;
+        }
     }
 
     /// Resolves a rule's ids to flat indices ([`definition::check`] made them resolve).

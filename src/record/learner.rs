@@ -7,13 +7,16 @@ use std::cell::RefCell;
 use std::collections::BTreeSet;
 
 use super::competency::{CompCache, Evidence};
+use super::conduct::{Conduct, ConductLog};
 use super::course::{Course, Resolved};
 use super::kept::{Attempt, Kept, Run, check_score_fields, read_scores};
 use super::output::RejectedEvent;
 use super::view::View;
 use crate::criteria::{Rule, is_held};
 use crate::definition::{GrantMode, PlarMethod};
+use super::conduct::check_plar_assessor;
 use crate::event::{Event, EventKind, Grading, Override, PartScores, Route};
+use crate::provenance::Feedback;
 use crate::ids::{AssessmentId, CompetencyId, DefinitionId};
 use crate::number::Number;
 use crate::policy::{self, CountedState, NextStep, PolicyError};
@@ -65,6 +68,8 @@ pub(super) struct Learner<'c, 'a> {
     /// Whether anything criteria read (results, grants, issuances, presentations) changed
     /// since the criteria were last checked.
     pub(super) dirty: bool,
+    /// Assessors, attestations, evidence, overrides and feedback, for the record only.
+    pub(super) conduct: ConductLog,
 }
 
 impl<'c, 'a> Learner<'c, 'a> {
@@ -84,6 +89,7 @@ impl<'c, 'a> Learner<'c, 'a> {
             comp_cache: RefCell::new(vec![CompCache::default(); nc]),
             evidence: course.comps.iter().map(Evidence::new).collect(),
             dirty: true,
+            conduct: ConductLog::default(),
         }
     }
 
@@ -108,6 +114,7 @@ impl<'c, 'a> Learner<'c, 'a> {
         self.issuances.iter_mut().for_each(Vec::clear);
         self.presentations.clear();
         self.claimed.clear();
+        self.conduct.clear();
         self.comp_cache
             .get_mut()
             .iter_mut()
@@ -165,10 +172,27 @@ impl<'c, 'a> Learner<'c, 'a> {
                 score,
                 part_scores,
                 route,
-            } => self.submit(assessment, score, part_scores, *route, t, position),
-            EventKind::FeedbackReleased { assessment } => {
+                assessor,
+                attested_by,
+                evidence,
+            } => {
+                let conduct = Conduct {
+                    route: *route,
+                    assessor: assessor.as_ref(),
+                    attested_by: attested_by.as_deref(),
+                    evidence,
+                };
+                self.submit(assessment, score, part_scores, conduct, t, position)
+            }
+            EventKind::FeedbackReleased {
+                assessment,
+                text,
+                author,
+            } => {
                 let a = self.asmt_index(assessment)?;
                 self.asmts[a].feedback_after_latest = true;
+                let (text, author) = (text.clone(), author.clone());
+                self.keep_feedback(a, Feedback { at: t, text, author });
                 Ok(())
             }
             EventKind::AttemptScored(grading) => {
@@ -177,6 +201,9 @@ impl<'c, 'a> Learner<'c, 'a> {
                     attempt,
                     score,
                     part_scores,
+                    assessor,
+                    attested_by,
+                    evidence,
                     ..
                 } = &**grading;
                 let a = self.asmt_index(assessment)?;
@@ -188,6 +215,21 @@ impl<'c, 'a> Learner<'c, 'a> {
                     .ok_or_else(|| PolicyError::InvalidEvent {
                         problem: "a score or part_scores is required".into(),
                     })?;
+                let conduct = Conduct {
+                    route: self.asmts[a].attempts[i].route,
+                    assessor: assessor.as_ref(),
+                    attested_by: attested_by.as_deref(),
+                    evidence,
+                };
+                self.check_conduct(a, &conduct)?;
+                if !self.attested(a, &conduct) {
+                    let info = &self.course.asmts[a];
+                    return Err(PolicyError::AttestationRequired {
+                        assessment: info.id.to_string(),
+                        mode: info.supervision.as_str(),
+                    });
+                }
+                self.keep_conduct(a, i, &conduct);
                 self.asmts[a].attempts[i].scores = Some(self.course.derive_scores(a, total, parts));
                 self.attempts_changed(a, t, i, true);
                 Ok(())
@@ -199,18 +241,21 @@ impl<'c, 'a> Learner<'c, 'a> {
                     score,
                     part_scores,
                     reason,
-                    ..
+                    by,
                 } = &**change;
                 let a = self.asmt_index(assessment)?;
                 let i = self.attempt_slot(a, *attempt)?;
                 if self.asmts[a].attempts[i].scores.is_none() {
                     return Err(PolicyError::AttemptNotScored { number: *attempt });
                 }
-                if reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+                let (Some(reason), Some(by)) = (
+                    reason.as_deref().filter(|r| !r.trim().is_empty()),
+                    by.as_deref().filter(|b| !b.trim().is_empty()),
+                ) else {
                     return Err(PolicyError::InvalidEvent {
-                        problem: "an override needs a non-empty reason".into(),
+                        problem: "an override needs a non-empty reason and author (`by`)".into(),
                     });
-                }
+                };
                 let info = &self.course.asmts[a];
                 check_score_fields(info, score, part_scores)?;
                 let (total, parts) =
@@ -220,20 +265,28 @@ impl<'c, 'a> Learner<'c, 'a> {
                         }
                     })?;
                 self.asmts[a].attempts[i].scores = Some(self.course.derive_scores(a, total, parts));
+                self.keep_override(a, i, t, by, reason);
                 self.attempts_changed(a, t, i, false);
                 Ok(())
             }
-            EventKind::PlarGranted(grant) => self.grant(
-                &grant.credential,
-                grant.method,
-                grant.competency.as_ref(),
-                grant.component.as_ref(),
-                t,
-            ),
+            EventKind::PlarGranted(grant) => {
+                let d = self.def_index(&grant.credential)?;
+                self.plar_target(d, grant.competency.as_ref(), grant.component.as_ref())?;
+                check_plar_assessor(grant)?;
+                self.grant(
+                    &grant.credential,
+                    grant.method,
+                    grant.competency.as_ref(),
+                    grant.component.as_ref(),
+                    t,
+                )?;
+                self.keep_grant_assessor(grant);
+                Ok(())
+            }
             EventKind::PlarDenied(denial) => {
                 let d = self.def_index(&denial.credential)?;
                 self.plar_target(d, denial.competency.as_ref(), denial.component.as_ref())?;
-                Ok(())
+                check_plar_assessor(denial)
             }
             EventKind::CredentialPresented {
                 credential,
@@ -379,15 +432,21 @@ impl<'c, 'a> Learner<'c, 'a> {
         assessment: &AssessmentId,
         score: &Option<Number>,
         part_scores: &Option<PartScores>,
-        route: Route,
+        conduct: Conduct<'_>,
         t: Timestamp,
         position: usize,
     ) -> Result<(), PolicyError> {
         let a = self.asmt_index(assessment)?;
         let info = &self.course.asmts[a];
+        let route = conduct.route;
         check_score_fields(info, score, part_scores)?;
+        // A supervised summative's score stands only with an attestation (REQ-ASSESS-10):
+        // without one the attempt is accepted and stays pending.
+        let attested = self.attested(a, &conduct);
         let scores = read_scores(info, score, part_scores, false)?
+            .filter(|_| attested)
             .map(|(total, parts)| self.course.derive_scores(a, total, parts));
+        self.check_conduct(a, &conduct)?;
         let d = info.def;
         let def = &self.course.defs[d];
         if !info.summative {
@@ -404,6 +463,7 @@ impl<'c, 'a> Learner<'c, 'a> {
             });
             let i = state.attempts.len() - 1;
             state.count_attempt(0, i);
+            self.keep_conduct(a, i, &conduct);
             self.attempts_changed(a, t, i, true);
             return Ok(());
         }
@@ -463,6 +523,7 @@ impl<'c, 'a> Learner<'c, 'a> {
             state.feedback_after_latest = false;
             state.count_attempt(cycle, i);
         }
+        self.keep_conduct(a, i, &conduct);
         self.attempts_changed(a, t, i, true);
         Ok(())
     }

@@ -14,9 +14,11 @@
 //! | `learner` | one learner's state, the events' rules, the learner as criteria facts |
 //! | `kept` | scores, the re-sit cap and the kept result |
 //! | `competency` | competency status and score, cached |
+//! | `conduct` | assessors, attestation, evidence, overrides and feedback, for the record |
 //! | `output` | the [`Record`] and [`LearnerSummary`], and building them |
 
 mod competency;
+mod conduct;
 mod course;
 mod kept;
 mod learner;
@@ -25,6 +27,7 @@ mod view;
 
 /// Defined in [`crate::mastery`]; here too because records carry it.
 pub use crate::mastery::MasteryStatus;
+pub use conduct::{AttemptConduct, EvidenceLink, FeedbackRecord, OverrideRecord};
 pub use course::{Course, LearnerLog};
 pub use output::{
     AssessmentRecord, AssessmentSummary, AttemptRecord, CompetencyRecord, CompetencySummary,

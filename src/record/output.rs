@@ -6,13 +6,16 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::conduct::{AttemptConduct, EvidenceLink, FeedbackRecord};
 use super::learner::{Issuance, Learner};
 use crate::criteria::{Explanation, Progress};
 use crate::definition::{AssessmentKind, Finding, PlarMethod};
+use crate::provenance::SupervisionMode;
 use crate::event::Route;
 use crate::ids::{AssessmentId, CompetencyId, DefinitionId, EquivalencyId};
 use crate::mastery::MasteryStatus;
 use crate::number::Number;
+use crate::provenance::Assessor;
 use crate::policy::NextStep;
 use crate::time::Timestamp;
 
@@ -68,6 +71,12 @@ pub struct CompetencyRecord {
     /// The PLAR method that granted it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plar_method: Option<PlarMethod>,
+    /// Who decided the PLAR grant (REQ-ASSESS-09, REQ-PLAR-09).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub granted_by: Option<Assessor>,
+    /// Time ranges of recordings mapped to it (REQ-ASSESS-08, REQ-PLAR-13).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<EvidenceLink>,
 }
 
 /// One attempt in the record.
@@ -91,6 +100,12 @@ pub struct AttemptRecord {
     pub percent: Option<Number>,
     /// That percent as reported (2 decimals), for display.
     pub reported: Option<String>,
+    /// The assessment's supervision mode (REQ-ASSESS-10); written when supervised.
+    #[serde(skip_serializing_if = "SupervisionMode::is_default")]
+    pub supervision: SupervisionMode,
+    /// Assessor, attestation, evidence and overrides, when the events gave them.
+    #[serde(flatten)]
+    pub conduct: AttemptConduct,
 }
 
 /// One assessment in the record.
@@ -114,6 +129,9 @@ pub struct AssessmentRecord {
     pub cycle: u32,
     /// Every accepted attempt.
     pub attempts: Vec<AttemptRecord>,
+    /// Feedback released, oldest first (REQ-ATTEMPT-04).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub feedback: Vec<FeedbackRecord>,
     /// What the learner can do next, for summative assessments.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next: Option<NextStep>,
@@ -311,6 +329,8 @@ impl Learner<'_, '_> {
                     threshold_percent: comp.threshold.clone(),
                     source,
                     plar_method: self.granted_comps[c].map(|g| g.0),
+                    granted_by: self.conduct.grant_assessors.get(&c).cloned(),
+                    evidence: self.evidence_links(c),
                 },
             );
         }
@@ -322,7 +342,8 @@ impl Learner<'_, '_> {
             let attempts = self.asmts[a]
                 .attempts
                 .iter()
-                .map(|x| AttemptRecord {
+                .enumerate()
+                .map(|(i, x)| AttemptRecord {
                     number: x.number,
                     at: x.at,
                     route: x.route,
@@ -332,6 +353,8 @@ impl Learner<'_, '_> {
                     scored: scored.contains(&x.number) || (x.cycle != cycle && x.scores.is_some()),
                     percent: x.scores.as_ref().map(|s| s.percent.clone()),
                     reported: x.scores.as_ref().map(|s| s.percent.to_reported_string()),
+                    supervision: info.supervision,
+                    conduct: self.conduct.attempts.get(&(a, i)).cloned().unwrap_or_default(),
                 })
                 .collect();
             let counted = self.attempts_counted(a);
@@ -347,6 +370,7 @@ impl Learner<'_, '_> {
                     passed: kept.as_ref().is_some_and(|k| k.passes),
                     cycle,
                     attempts,
+                    feedback: self.conduct.feedback.get(&a).cloned().unwrap_or_default(),
                     next: self.next_step(a, at),
                 },
             );

@@ -106,6 +106,9 @@ pub async fn result(
         score: body.score,
         part_scores: body.part_scores,
         route: body.route,
+        assessor: None,
+        attested_by: None,
+        evidence: Vec::new(),
     };
     on_learner(&caller, &state, &sub, &request_id, kind, meta).await
 }
@@ -134,6 +137,9 @@ pub async fn grade(
         score: body.score,
         part_scores: body.part_scores,
         grader: Some(caller.caller().session.user_sub.clone()),
+        assessor: None,
+        attested_by: None,
+        evidence: Vec::new(),
     }));
     on_learner(&caller, &state, &sub, &request_id, kind, meta).await
 }
@@ -155,6 +161,8 @@ pub async fn release_feedback(
     let meta = json!({ "feedback": body.feedback });
     let kind = EventKind::FeedbackReleased {
         assessment: body.assessment,
+        text: None,
+        author: None,
     };
     on_learner(&caller, &state, &sub, &request_id, kind, meta).await
 }
@@ -207,6 +215,7 @@ pub async fn decide_plar(
         component: body.component,
         evidence: body.evidence,
         reason: body.reason,
+        assessor: None,
     });
     let kind = match body.decision {
         PlarOutcome::Granted => EventKind::PlarGranted(decision),

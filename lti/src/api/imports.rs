@@ -287,6 +287,9 @@ fn attempt(now: i64, assessment: &str, score: &Number) -> Event {
             score: Some(score.clone()),
             part_scores: None,
             route: Route::Course,
+            assessor: None,
+            attested_by: None,
+            evidence: Vec::new(),
         },
     }
 }

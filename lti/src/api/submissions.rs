@@ -147,6 +147,9 @@ pub async fn answer(
         score: scored.score,
         part_scores: scored.part_scores,
         route: body.route,
+        assessor: None,
+        attested_by: None,
+        evidence: Vec::new(),
     };
     on_self(&caller, &state, &request_id, kind, meta).await
 }
@@ -240,6 +243,9 @@ pub async fn submit(
         score: None,
         part_scores: None,
         route: body.route,
+        assessor: None,
+        attested_by: None,
+        evidence: Vec::new(),
     };
     on_self(&caller, &state, &request_id, kind, meta).await
 }

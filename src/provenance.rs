@@ -1,0 +1,270 @@
+//! Who assessed a result, how the assessment was supervised, the evidence a result rests
+//! on and the feedback given (REQ-ASSESS-08, -09, -10, REQ-ATTEMPT-04, REQ-PLAR-13): the
+//! members events and definitions carry for them (`docs/format.md` §3.2, §5) and their
+//! checks. Evidence is stored by reference only: a URL or a content hash, never the bytes.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::CompetencyId;
+use crate::policy::PolicyError;
+
+/// The kind of person or system that scored a result or decided a PLAR case (REQ-ASSESS-09).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AssessorType {
+    /// The course instructor.
+    Instructor,
+    /// A subject-matter expert other than the instructor.
+    ContentExpert,
+    /// An assessor at the learner's workplace.
+    WorkplaceAssessor,
+    /// Another learner: formative work only.
+    Peer,
+    /// The learner: formative work only.
+    #[serde(rename = "self")]
+    SelfAssessment,
+    /// A machine-scored instrument.
+    Automated,
+}
+
+impl AssessorType {
+    /// The snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AssessorType::Instructor => "instructor",
+            AssessorType::ContentExpert => "content_expert",
+            AssessorType::WorkplaceAssessor => "workplace_assessor",
+            AssessorType::Peer => "peer",
+            AssessorType::SelfAssessment => "self",
+            AssessorType::Automated => "automated",
+        }
+    }
+
+    /// Whether this assessor may score a summative (peer and self may not).
+    pub fn may_score_summative(self) -> bool {
+        !matches!(self, AssessorType::Peer | AssessorType::SelfAssessment)
+    }
+}
+
+/// Who assessed: a type and an id (a platform user id, or a system's name).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Assessor {
+    /// The assessor type.
+    #[serde(rename = "type")]
+    pub kind: AssessorType,
+    /// The assessor's id.
+    pub id: String,
+}
+
+/// How a summative is supervised and the candidate identified (REQ-ASSESS-10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SupervisionMode {
+    /// No supervision, no identity check (the default).
+    #[default]
+    UnsupervisedNoId,
+    /// Supervised, identity not checked.
+    SupervisedNoId,
+    /// Supervised online (remote proctoring).
+    SupervisedOnline,
+    /// On site, with an identity check.
+    OnsiteWithId,
+}
+
+impl SupervisionMode {
+    /// Whether a score needs the assessor's attestation.
+    pub fn is_supervised(self) -> bool {
+        self != SupervisionMode::UnsupervisedNoId
+    }
+
+    /// Whether this is the default (not serialized then).
+    pub fn is_default(&self) -> bool {
+        *self == SupervisionMode::UnsupervisedNoId
+    }
+
+    /// The snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SupervisionMode::UnsupervisedNoId => "unsupervised_no_id",
+            SupervisionMode::SupervisedNoId => "supervised_no_id",
+            SupervisionMode::SupervisedOnline => "supervised_online",
+            SupervisionMode::OnsiteWithId => "onsite_with_id",
+        }
+    }
+}
+
+/// The instrument type of a piece of evidence (REQ-ASSESS-08, REQ-PLAR-13).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EvidenceType {
+    /// A project.
+    Project,
+    /// A scenario.
+    Scenario,
+    /// A video recording.
+    Video,
+    /// An audio recording.
+    Audio,
+    /// Written work.
+    Written,
+    /// A portfolio.
+    Portfolio,
+    /// An observation at the workplace.
+    WorkplaceObservation,
+    /// A structured dialogue or interview.
+    Dialogue,
+    /// An oral examination.
+    Oral,
+    /// A quiz.
+    Quiz,
+    /// A simulation.
+    Simulation,
+}
+
+/// One piece of evidence, by reference.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceRef {
+    /// An `https://` or `http://` URL, or a content hash `sha256:<64 lowercase hex>`.
+    #[serde(rename = "ref")]
+    pub reference: String,
+    /// The instrument type.
+    #[serde(rename = "type")]
+    pub kind: EvidenceType,
+    /// Time ranges of one recording, each mapped to competencies.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub segments: Vec<Segment>,
+}
+
+/// A time range of a recording, in whole seconds from its start, mapped to competencies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Segment {
+    /// Start, inclusive.
+    pub start_seconds: u32,
+    /// End, exclusive; greater than the start.
+    pub end_seconds: u32,
+    /// The competencies shown in this range (at least one).
+    pub competencies: Vec<CompetencyId>,
+}
+
+/// Feedback released on an attempt (REQ-ATTEMPT-04): kept in the record with its time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Feedback {
+    /// When it was released (the event's `at`).
+    pub at: crate::Timestamp,
+    /// The feedback text, when the event gave one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// Who wrote it, when the event named them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+}
+
+/// Checks that a reference is a URL or a content hash.
+pub fn check_reference(reference: &str) -> Result<(), String> {
+    if let Some(hex) = reference.strip_prefix("sha256:") {
+        let ok = hex.len() == 64
+            && hex
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        return if ok {
+            Ok(())
+        } else {
+            Err(format!(
+                "evidence ref \"{reference}\": a sha256 hash is 64 lowercase hex digits"
+            ))
+        };
+    }
+    let rest = reference
+        .strip_prefix("https://")
+        .or_else(|| reference.strip_prefix("http://"));
+    match rest {
+        Some(rest) if !rest.is_empty() && !reference.chars().any(char::is_whitespace) => Ok(()),
+        _ => Err(format!(
+            "evidence ref \"{reference}\" is neither an http(s) URL nor sha256:<hex>"
+        )),
+    }
+}
+
+/// Checks a list of evidence: references well formed, ranges non-empty, each mapped to at
+/// least one competency that `known` accepts (else `unknown_reference`).
+pub fn check_evidence(
+    evidence: &[EvidenceRef],
+    known: impl Fn(&CompetencyId) -> bool,
+) -> Result<(), PolicyError> {
+    for item in evidence {
+        check_reference(&item.reference)
+            .map_err(|problem| PolicyError::InvalidEvent { problem })?;
+        for s in &item.segments {
+            if s.end_seconds <= s.start_seconds || s.competencies.is_empty() {
+                return Err(PolicyError::InvalidEvent {
+                    problem: format!(
+                        "evidence segment {}–{} s of \"{}\" needs end > start and at least one competency",
+                        s.start_seconds, s.end_seconds, item.reference
+                    ),
+                });
+            }
+            if let Some(c) = s.competencies.iter().find(|c| !known(c)) {
+                return Err(PolicyError::UnknownReference {
+                    kind: "competency of the assessment's definition",
+                    id: c.to_string(),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a peer or self assessor on a summative.
+pub fn check_assessor(
+    assessor: Option<&Assessor>,
+    summative: bool,
+    assessment: &str,
+) -> Result<(), PolicyError> {
+    match assessor {
+        Some(a) if summative && !a.kind.may_score_summative() => {
+            Err(PolicyError::AssessorNotAllowed {
+                assessor: a.kind.as_str(),
+                assessment: assessment.to_owned(),
+            })
+        }
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_are_urls_or_hashes() {
+        assert!(check_reference("https://media.example.edu/v/42").is_ok());
+        assert!(check_reference(&format!("sha256:{}", "a".repeat(64))).is_ok());
+        for bad in [
+            "ftp://x",
+            "https://",
+            "sha256:abc",
+            "https://a b",
+            "my video",
+        ] {
+            assert!(check_reference(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn peer_and_self_may_not_score_summatives() {
+        let peer = Assessor {
+            kind: AssessorType::Peer,
+            id: "u2".into(),
+        };
+        assert_eq!(
+            check_assessor(Some(&peer), true, "Q").unwrap_err().code(),
+            "assessor_not_allowed"
+        );
+        assert!(check_assessor(Some(&peer), false, "Q").is_ok());
+        let json: Assessor = serde_json::from_str(r#"{"type":"self","id":"me"}"#).unwrap();
+        assert_eq!(json.kind, AssessorType::SelfAssessment);
+    }
+}

@@ -1,0 +1,210 @@
+//! Who assessed, how and on what evidence, as the fold keeps it (REQ-ASSESS-08..10,
+//! REQ-ATTEMPT-04, REQ-ATTEMPT-12, REQ-PLAR-09/13): the checks on an event's assessor,
+//! attestation and evidence, and the side tables the record shows (per attempt its
+//! assessor, attestation, evidence and overrides; per assessment its feedback; per
+//! competency the evidence segments mapped to it and the assessor of a PLAR grant). None of
+//! this changes a score: it is kept apart from the kept-result state.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::learner::Learner;
+use crate::event::{PlarDecision, Route};
+use crate::ids::AssessmentId;
+use crate::policy::PolicyError;
+use crate::provenance::{self, Assessor, EvidenceRef, EvidenceType, Feedback};
+use crate::time::Timestamp;
+
+/// What an `attempt_submitted` or `attempt_scored` says beyond its score.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Conduct<'e> {
+    pub(super) route: Route,
+    pub(super) assessor: Option<&'e Assessor>,
+    pub(super) attested_by: Option<&'e str>,
+    pub(super) evidence: &'e [EvidenceRef],
+}
+
+/// An attempt's provenance in the record.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct AttemptConduct {
+    /// Who scored it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assessor: Option<Assessor>,
+    /// Who attested it (supervised assessments).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attested_by: Option<String>,
+    /// Evidence by reference.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<EvidenceRef>,
+    /// Accepted overrides of its score, oldest first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<OverrideRecord>,
+}
+
+/// An accepted `score_overridden` (REQ-ATTEMPT-12).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OverrideRecord {
+    /// When.
+    pub at: Timestamp,
+    /// Who.
+    pub by: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// Feedback released on an assessment, with the attempt it concerns (REQ-ATTEMPT-04).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FeedbackRecord {
+    /// The latest counted attempt when it was released, if there was one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attempt: Option<u32>,
+    /// Time, text and author.
+    #[serde(flatten)]
+    pub feedback: Feedback,
+}
+
+/// A time range of a recording mapped to a competency (REQ-ASSESS-08, REQ-PLAR-13).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EvidenceLink {
+    /// The recording's reference.
+    #[serde(rename = "ref")]
+    pub reference: String,
+    /// Its instrument type.
+    #[serde(rename = "type")]
+    pub kind: EvidenceType,
+    /// Start, in seconds.
+    pub start_seconds: u32,
+    /// End, in seconds.
+    pub end_seconds: u32,
+    /// The assessment and attempt number it was submitted with.
+    pub assessment: AssessmentId,
+    /// The attempt number.
+    pub attempt: u32,
+}
+
+/// The side tables, keyed by flat indices.
+#[derive(Debug, Clone, Default)]
+pub(super) struct ConductLog {
+    /// (assessment, attempt list index) → provenance.
+    pub(super) attempts: BTreeMap<(usize, usize), AttemptConduct>,
+    /// assessment → feedback released on it.
+    pub(super) feedback: BTreeMap<usize, Vec<FeedbackRecord>>,
+    /// competency → assessor of its PLAR grant.
+    pub(super) grant_assessors: BTreeMap<usize, Assessor>,
+}
+
+impl ConductLog {
+    pub(super) fn clear(&mut self) {
+        self.attempts.clear();
+        self.feedback.clear();
+        self.grant_assessors.clear();
+    }
+}
+
+/// Refuses a PLAR decision by a peer or the learner (REQ-ASSESS-09: a decision is summative).
+pub(super) fn check_plar_assessor(decision: &PlarDecision) -> Result<(), PolicyError> {
+    provenance::check_assessor(
+        decision.assessor.as_ref(),
+        true,
+        decision.credential.as_str(),
+    )
+}
+
+impl Learner<'_, '_> {
+    /// Keeps the assessor of an accepted competency grant (REQ-PLAR-09: visible to auditors).
+    pub(super) fn keep_grant_assessor(&mut self, grant: &PlarDecision) {
+        let (Some(assessor), Some(c)) = (&grant.assessor, &grant.competency) else {
+            return;
+        };
+        if let Some(&ci) = self.course.comp_by_id.get(c.as_str()) {
+            self.conduct.grant_assessors.insert(ci, assessor.clone());
+        }
+    }
+
+    /// Refuses a peer or self assessor on a summative (`assessor_not_allowed`) and evidence
+    /// that is malformed or maps to a competency outside the assessment's definition.
+    pub(super) fn check_conduct(&self, a: usize, conduct: &Conduct<'_>) -> Result<(), PolicyError> {
+        let info = &self.course.asmts[a];
+        provenance::check_evidence(conduct.evidence, |c| {
+            self.course
+                .comp_by_id
+                .get(c.as_str())
+                .is_some_and(|&ci| self.course.comps[ci].def == info.def)
+        })?;
+        provenance::check_assessor(conduct.assessor, info.summative, info.id.as_str())
+    }
+
+    /// Whether a score on `a` may stand: not a supervised summative, or attested.
+    pub(super) fn attested(&self, a: usize, conduct: &Conduct<'_>) -> bool {
+        let info = &self.course.asmts[a];
+        !(info.summative && info.supervision.is_supervised())
+            || conduct.attested_by.is_some_and(|s| !s.trim().is_empty())
+    }
+
+    /// Keeps what an accepted submission or grading of attempt `i` said.
+    pub(super) fn keep_conduct(&mut self, a: usize, i: usize, conduct: &Conduct<'_>) {
+        if conduct.assessor.is_none() && conduct.attested_by.is_none() && conduct.evidence.is_empty()
+        {
+            return;
+        }
+        let entry = self.conduct.attempts.entry((a, i)).or_default();
+        if let Some(assessor) = conduct.assessor {
+            entry.assessor = Some(assessor.clone());
+        }
+        if let Some(by) = conduct.attested_by {
+            entry.attested_by = Some(by.to_owned());
+        }
+        entry.evidence.extend(conduct.evidence.iter().cloned());
+    }
+
+    /// Keeps an accepted override's author and reason.
+    pub(super) fn keep_override(&mut self, a: usize, i: usize, at: Timestamp, by: &str, reason: &str) {
+        let entry = self.conduct.attempts.entry((a, i)).or_default();
+        entry.overrides.push(OverrideRecord {
+            at,
+            by: by.to_owned(),
+            reason: reason.to_owned(),
+        });
+    }
+
+    /// Keeps released feedback, on the latest counted attempt of the current cycle.
+    pub(super) fn keep_feedback(&mut self, a: usize, feedback: Feedback) {
+        let state = &self.asmts[a];
+        let attempt = state.counted.2.map(|i| state.attempts[i].number);
+        self.conduct
+            .feedback
+            .entry(a)
+            .or_default()
+            .push(FeedbackRecord { attempt, feedback });
+    }
+
+    /// The evidence segments mapped to competency `c`, in submission order.
+    pub(super) fn evidence_links(&self, c: usize) -> Vec<EvidenceLink> {
+        let comp = &self.course.comps[c];
+        let mut links = Vec::new();
+        for (&(a, i), conduct) in &self.conduct.attempts {
+            if self.course.asmts[a].def != comp.def {
+                continue;
+            }
+            let attempt = &self.asmts[a].attempts[i];
+            for item in &conduct.evidence {
+                for s in item.segments.iter().filter(|s| s.competencies.contains(&comp.id)) {
+                    links.push((
+                        attempt.position,
+                        EvidenceLink {
+                            reference: item.reference.clone(),
+                            kind: item.kind,
+                            start_seconds: s.start_seconds,
+                            end_seconds: s.end_seconds,
+                            assessment: self.course.asmts[a].id.clone(),
+                            attempt: attempt.number,
+                        },
+                    ));
+                }
+            }
+        }
+        links.sort_by_key(|l| l.0);
+        links.into_iter().map(|l| l.1).collect()
+    }
+}
