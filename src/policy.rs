@@ -170,15 +170,19 @@ pub enum PolicyError {
         number: u32,
     },
     /// A peer or self assessment scoring a summative (REQ-ASSESS-09).
-    #[error("a {assessor} result cannot score summative assessment \"{assessment}\"; peer and self results are formative only")]
+    #[error(
+        "a {assessor} assessor cannot decide {target}; peer and self results are formative only"
+    )]
     AssessorNotAllowed {
         /// The assessor type.
         assessor: &'static str,
-        /// The assessment.
-        assessment: String,
+        /// What was to be decided, e.g. `summative assessment "FINAL"`.
+        target: String,
     },
     /// Scoring a supervised summative without the assessor's attestation (REQ-ASSESS-10).
-    #[error("assessment \"{assessment}\" is supervised ({mode}): a score needs the assessor's attestation (`attested_by`)")]
+    #[error(
+        "assessment \"{assessment}\" is supervised ({mode}): a score needs the assessor's attestation (`attested_by`)"
+    )]
     AttestationRequired {
         /// The assessment.
         assessment: String,

@@ -217,17 +217,18 @@ pub fn check_evidence(
     Ok(())
 }
 
-/// Refuses a peer or self assessor on a summative.
+/// Refuses a peer or self assessor on a summative decision; `target` names it for the
+/// message (`summative assessment "FINAL"`, `the PLAR decision on "spt"`).
 pub fn check_assessor(
     assessor: Option<&Assessor>,
     summative: bool,
-    assessment: &str,
+    target: impl FnOnce() -> String,
 ) -> Result<(), PolicyError> {
     match assessor {
         Some(a) if summative && !a.kind.may_score_summative() => {
             Err(PolicyError::AssessorNotAllowed {
                 assessor: a.kind.as_str(),
-                assessment: assessment.to_owned(),
+                target: target(),
             })
         }
         _ => Ok(()),
@@ -260,10 +261,12 @@ mod tests {
             id: "u2".into(),
         };
         assert_eq!(
-            check_assessor(Some(&peer), true, "Q").unwrap_err().code(),
+            check_assessor(Some(&peer), true, || "Q".into())
+                .unwrap_err()
+                .code(),
             "assessor_not_allowed"
         );
-        assert!(check_assessor(Some(&peer), false, "Q").is_ok());
+        assert!(check_assessor(Some(&peer), false, || "Q".into()).is_ok());
         let json: Assessor = serde_json::from_str(r#"{"type":"self","id":"me"}"#).unwrap();
         assert_eq!(json.kind, AssessorType::SelfAssessment);
     }

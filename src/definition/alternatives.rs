@@ -94,7 +94,10 @@ pub(super) fn validate_alternatives(def: &CredentialDefinition, out: &mut Vec<Fi
             .iter()
             .filter_map(|id| def.assessments.iter().find(|a| a.id == *id))
             .map(|a| {
-                let set = fed_competencies(a).into_iter().map(|c| c.as_str()).collect();
+                let set = fed_competencies(a)
+                    .into_iter()
+                    .map(|c| c.as_str())
+                    .collect();
                 (&a.id, set)
             })
             .collect();
@@ -116,10 +119,10 @@ pub(super) fn validate_alternatives(def: &CredentialDefinition, out: &mut Vec<Fi
                 ),
             });
         }
-        let allowed = def.plar.as_ref().is_some_and(|p| {
-            p.methods
-                .contains(&super::PlarMethod::DirectAssessment)
-        });
+        let allowed = def
+            .plar
+            .as_ref()
+            .is_some_and(|p| p.methods.contains(&super::PlarMethod::DirectAssessment));
         if plar && !allowed {
             out.push(Finding {
                 code: "plar_instrument_not_allowed",

@@ -104,11 +104,9 @@ impl ConductLog {
 
 /// Refuses a PLAR decision by a peer or the learner (REQ-ASSESS-09: a decision is summative).
 pub(super) fn check_plar_assessor(decision: &PlarDecision) -> Result<(), PolicyError> {
-    provenance::check_assessor(
-        decision.assessor.as_ref(),
-        true,
-        decision.credential.as_str(),
-    )
+    provenance::check_assessor(decision.assessor.as_ref(), true, || {
+        format!("the PLAR decision on \"{}\"", decision.credential)
+    })
 }
 
 impl Learner<'_, '_> {
@@ -132,7 +130,9 @@ impl Learner<'_, '_> {
                 .get(c.as_str())
                 .is_some_and(|&ci| self.course.comps[ci].def == info.def)
         })?;
-        provenance::check_assessor(conduct.assessor, info.summative, info.id.as_str())
+        provenance::check_assessor(conduct.assessor, info.summative, || {
+            format!("summative assessment \"{}\"", info.id)
+        })
     }
 
     /// Whether a score on `a` may stand: not a supervised summative, or attested.
@@ -144,7 +144,9 @@ impl Learner<'_, '_> {
 
     /// Keeps what an accepted submission or grading of attempt `i` said.
     pub(super) fn keep_conduct(&mut self, a: usize, i: usize, conduct: &Conduct<'_>) {
-        if conduct.assessor.is_none() && conduct.attested_by.is_none() && conduct.evidence.is_empty()
+        if conduct.assessor.is_none()
+            && conduct.attested_by.is_none()
+            && conduct.evidence.is_empty()
         {
             return;
         }
@@ -159,7 +161,14 @@ impl Learner<'_, '_> {
     }
 
     /// Keeps an accepted override's author and reason.
-    pub(super) fn keep_override(&mut self, a: usize, i: usize, at: Timestamp, by: &str, reason: &str) {
+    pub(super) fn keep_override(
+        &mut self,
+        a: usize,
+        i: usize,
+        at: Timestamp,
+        by: &str,
+        reason: &str,
+    ) {
         let entry = self.conduct.attempts.entry((a, i)).or_default();
         entry.overrides.push(OverrideRecord {
             at,
@@ -189,7 +198,11 @@ impl Learner<'_, '_> {
             }
             let attempt = &self.asmts[a].attempts[i];
             for item in &conduct.evidence {
-                for s in item.segments.iter().filter(|s| s.competencies.contains(&comp.id)) {
+                for s in item
+                    .segments
+                    .iter()
+                    .filter(|s| s.competencies.contains(&comp.id))
+                {
                     links.push((
                         attempt.position,
                         EvidenceLink {

@@ -7,6 +7,7 @@ use std::cell::RefCell;
 use std::collections::BTreeSet;
 
 use super::competency::{CompCache, Evidence};
+use super::conduct::check_plar_assessor;
 use super::conduct::{Conduct, ConductLog};
 use super::course::{Course, Resolved};
 use super::kept::{Attempt, Kept, Run, check_score_fields, read_scores};
@@ -14,12 +15,11 @@ use super::output::RejectedEvent;
 use super::view::View;
 use crate::criteria::{Rule, is_held};
 use crate::definition::{GrantMode, PlarMethod};
-use super::conduct::check_plar_assessor;
 use crate::event::{Event, EventKind, Grading, Override, PartScores, Route};
-use crate::provenance::Feedback;
 use crate::ids::{AssessmentId, CompetencyId, DefinitionId};
 use crate::number::Number;
 use crate::policy::{self, CountedState, NextStep, PolicyError};
+use crate::provenance::Feedback;
 use crate::time::Timestamp;
 
 #[derive(Debug, Clone, Default)]
@@ -192,7 +192,14 @@ impl<'c, 'a> Learner<'c, 'a> {
                 let a = self.asmt_index(assessment)?;
                 self.asmts[a].feedback_after_latest = true;
                 let (text, author) = (text.clone(), author.clone());
-                self.keep_feedback(a, Feedback { at: t, text, author });
+                self.keep_feedback(
+                    a,
+                    Feedback {
+                        at: t,
+                        text,
+                        author,
+                    },
+                );
                 Ok(())
             }
             EventKind::AttemptScored(grading) => {

@@ -10,13 +10,13 @@ use super::conduct::{AttemptConduct, EvidenceLink, FeedbackRecord};
 use super::learner::{Issuance, Learner};
 use crate::criteria::{Explanation, Progress};
 use crate::definition::{AssessmentKind, Finding, PlarMethod};
-use crate::provenance::SupervisionMode;
 use crate::event::Route;
 use crate::ids::{AssessmentId, CompetencyId, DefinitionId, EquivalencyId};
 use crate::mastery::MasteryStatus;
 use crate::number::Number;
-use crate::provenance::Assessor;
 use crate::policy::NextStep;
+use crate::provenance::Assessor;
+use crate::provenance::SupervisionMode;
 use crate::time::Timestamp;
 
 // ---------------------------------------------------------------------------------------
@@ -354,7 +354,12 @@ impl Learner<'_, '_> {
                     percent: x.scores.as_ref().map(|s| s.percent.clone()),
                     reported: x.scores.as_ref().map(|s| s.percent.to_reported_string()),
                     supervision: info.supervision,
-                    conduct: self.conduct.attempts.get(&(a, i)).cloned().unwrap_or_default(),
+                    conduct: self
+                        .conduct
+                        .attempts
+                        .get(&(a, i))
+                        .cloned()
+                        .unwrap_or_default(),
                 })
                 .collect();
             let counted = self.attempts_counted(a);
