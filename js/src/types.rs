@@ -82,6 +82,35 @@ export interface CompetencyRecord {
   threshold_percent: Exact;
   source?: "plar" | "assessment";
   plar_method?: PlarMethod;
+  /** Who decided the PLAR grant (REQ-ASSESS-09, REQ-PLAR-09). */
+  granted_by?: Assessor;
+  /** Time ranges of recordings mapped to this competency (REQ-ASSESS-08, REQ-PLAR-13). */
+  evidence?: EvidenceLink[];
+}
+
+export type AssessorType = "instructor" | "content_expert" | "workplace_assessor" | "peer" | "self" | "automated";
+
+export interface Assessor {
+  type: AssessorType;
+  id: string;
+}
+
+export type SupervisionMode = "unsupervised_no_id" | "supervised_no_id" | "supervised_online" | "onsite_with_id";
+
+export interface EvidenceRef {
+  /** An http(s) URL or `sha256:<64 hex>`. */
+  ref: string;
+  type: string;
+  segments?: { start_seconds: number; end_seconds: number; competencies: string[] }[];
+}
+
+export interface EvidenceLink {
+  ref: string;
+  type: string;
+  start_seconds: number;
+  end_seconds: number;
+  assessment: string;
+  attempt: number;
 }
 
 export interface AttemptRecord {
@@ -95,6 +124,13 @@ export interface AttemptRecord {
   scored: boolean;
   percent: Exact | null;
   reported: string | null;
+  /** The assessment's supervision mode, when supervised (REQ-ASSESS-10). */
+  supervision?: SupervisionMode;
+  assessor?: Assessor;
+  attested_by?: string;
+  evidence?: EvidenceRef[];
+  /** Accepted overrides, oldest first (REQ-ATTEMPT-12). */
+  overrides?: { at: Instant; by: string; reason: string }[];
 }
 
 export interface AssessmentRecord {
@@ -107,6 +143,8 @@ export interface AssessmentRecord {
   passed: boolean;
   cycle: number;
   attempts: AttemptRecord[];
+  /** Feedback released, oldest first (REQ-ATTEMPT-04). */
+  feedback?: { attempt?: number; at: Instant; text?: string; author?: string }[];
   next?: NextStep;
 }
 
