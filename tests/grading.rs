@@ -66,11 +66,11 @@ fn scoring_checks_run_in_readme_order() {
         {"at": "2025-03-01T10:00:00Z", "type": "attempt_submitted", "assessment": "E"},
         {"at": "2025-03-02T10:00:00Z", "type": "attempt_scored", "assessment": "E", "attempt": 2, "score": "12"},
         {"at": "2025-03-02T11:00:00Z", "type": "attempt_scored", "assessment": "E", "attempt": 1, "score": "21"},
-        {"at": "2025-03-02T12:00:00Z", "type": "score_overridden", "assessment": "E", "attempt": 1, "score": "5", "reason": "typo"},
+        {"at": "2025-03-02T12:00:00Z", "type": "score_overridden", "assessment": "E", "attempt": 1, "score": "5", "reason": "typo", "by": "i1"},
         {"at": "2025-03-03T10:00:00Z", "type": "attempt_scored", "assessment": "E", "attempt": 1, "score": "12"},
         {"at": "2025-03-03T11:00:00Z", "type": "attempt_scored", "assessment": "E", "attempt": 1, "score": "13"},
-        {"at": "2025-03-03T12:00:00Z", "type": "score_overridden", "assessment": "E", "attempt": 1, "score": "13", "reason": " "},
-        {"at": "2025-03-03T13:00:00Z", "type": "score_overridden", "assessment": "E", "attempt": 1, "score": "25", "reason": "recount"}
+        {"at": "2025-03-03T12:00:00Z", "type": "score_overridden", "assessment": "E", "attempt": 1, "score": "13", "reason": " ", "by": "i1"},
+        {"at": "2025-03-03T13:00:00Z", "type": "score_overridden", "assessment": "E", "attempt": 1, "score": "25", "reason": "recount", "by": "i1"}
     ]));
     assert_eq!(
         codes(&record),

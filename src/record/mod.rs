@@ -15,6 +15,7 @@
 //! | `kept` | scores, the re-sit cap and the kept result |
 //! | `competency` | competency status and score, cached |
 //! | `conduct` | assessors, attestation, evidence, overrides and feedback, for the record |
+//! | `plar` | PLAR grants: target, method, share cap |
 //! | `output` | the [`Record`] and [`LearnerSummary`], and building them |
 
 mod competency;
@@ -23,6 +24,7 @@ mod course;
 mod kept;
 mod learner;
 mod output;
+mod plar;
 mod view;
 
 /// Defined in [`crate::mastery`]; here too because records carry it.
