@@ -14,6 +14,7 @@ mod golden;
 mod npm_tools;
 mod postgres;
 mod records;
+mod reqs;
 #[path = "../../tests/scenario_support/mod.rs"]
 mod scenario_support;
 mod tidy;
@@ -50,6 +51,7 @@ tasks:
   postgres -- <command…>     run a command with a throwaway PostgreSQL cluster on loopback, its
                                 URL in CAIRN_TEST_POSTGRES_URL (installs postgresql if missing)
   tidy                       every .rs file opens with `//!`; no source file over 800 lines
+  reqs                       requirement ids with and without a test (test names, sc: scenarios)
 ";
 
 fn main() -> ExitCode {
@@ -102,6 +104,10 @@ fn dispatch(args: &[String]) -> Result<()> {
         Some("records") => {
             no_extra_args("records", rest)?;
             records::write_all()
+        }
+        Some("reqs") => {
+            no_extra_args("reqs", rest)?;
+            reqs::run()
         }
         Some("golden") => match rest {
             [] => golden::write(),
