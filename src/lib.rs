@@ -20,7 +20,7 @@
 //! | [`definition`] | versioned credential definitions and their validation |
 //! | [`event`] | the append-only event log's events |
 //! | [`policy`] | attempt and PLAR checks: which attempts count and when the next opens |
-//! | [`provenance`] | who assessed a result, how it was supervised, the evidence it rests on, feedback |
+//! | [`provenance`] | who assessed a result, how it was supervised, the evidence it rests on |
 //! | [`mastery`] | the calculation methods of `spec/mastery.md`, parent roll-up, mastery status |
 //! | [`criteria`] | award rules (all, any, at least k, points): one evaluator for answers and explanations |
 //! | [`record`] | the fold: `record = fold(definitions, events, at)`; course, learner, kept results, competencies, output |

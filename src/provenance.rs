@@ -1,7 +1,6 @@
-//! Who assessed a result, how the assessment was supervised, the evidence a result rests
-//! on and the feedback given (REQ-ASSESS-08, -09, -10, REQ-ATTEMPT-04, REQ-PLAR-13): the
-//! members events and definitions carry for them (`docs/format.md` §3.2, §5) and their
-//! checks. Evidence is stored by reference only: a URL or a content hash, never the bytes.
+//! Who assessed a result, how the assessment was supervised and the evidence a result
+//! rests on (REQ-ASSESS-08, -09, -10, REQ-PLAR-13): the members events and definitions carry
+//! for them (`docs/format.md` §3.2, §5) and their checks. Evidence is stored by reference only: a URL or a content hash, never the bytes.
 
 use serde::{Deserialize, Serialize};
 
@@ -147,19 +146,6 @@ pub struct Segment {
     pub end_seconds: u32,
     /// The competencies shown in this range (at least one).
     pub competencies: Vec<CompetencyId>,
-}
-
-/// Feedback released on an attempt (REQ-ATTEMPT-04): kept in the record with its time.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Feedback {
-    /// When it was released (the event's `at`).
-    pub at: crate::Timestamp,
-    /// The feedback text, when the event gave one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub text: Option<String>,
-    /// Who wrote it, when the event named them.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub author: Option<String>,
 }
 
 /// Checks that a reference is a URL or a content hash.

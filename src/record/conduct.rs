@@ -13,7 +13,7 @@ use super::learner::Learner;
 use crate::event::{PlarDecision, Route};
 use crate::ids::AssessmentId;
 use crate::policy::PolicyError;
-use crate::provenance::{self, Assessor, EvidenceRef, EvidenceType, Feedback};
+use crate::provenance::{self, Assessor, EvidenceRef, EvidenceType};
 use crate::time::Timestamp;
 
 /// What an `attempt_submitted` or `attempt_scored` says beyond its score.
@@ -25,21 +25,13 @@ pub(super) struct Conduct<'e> {
     pub(super) evidence: &'e [EvidenceRef],
 }
 
-/// An attempt's provenance in the record.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct AttemptConduct {
-    /// Who scored it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub assessor: Option<Assessor>,
-    /// Who attested it (supervised assessments).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub attested_by: Option<String>,
-    /// Evidence by reference.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub evidence: Vec<EvidenceRef>,
-    /// Accepted overrides of its score, oldest first.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub overrides: Vec<OverrideRecord>,
+/// An attempt's provenance, as the record's attempt shows it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(super) struct AttemptConduct {
+    pub(super) assessor: Option<Assessor>,
+    pub(super) attested_by: Option<String>,
+    pub(super) evidence: Vec<EvidenceRef>,
+    pub(super) overrides: Vec<OverrideRecord>,
 }
 
 /// An accepted `score_overridden` (REQ-ATTEMPT-12).
@@ -59,9 +51,14 @@ pub struct FeedbackRecord {
     /// The latest counted attempt when it was released, if there was one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attempt: Option<u32>,
-    /// Time, text and author.
-    #[serde(flatten)]
-    pub feedback: Feedback,
+    /// When it was released (the event's `at`).
+    pub at: Timestamp,
+    /// The feedback text, when the event gave one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// Who wrote it, when the event named them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
 }
 
 /// A time range of a recording mapped to a competency (REQ-ASSESS-08, REQ-PLAR-13).
@@ -178,14 +175,25 @@ impl Learner<'_, '_> {
     }
 
     /// Keeps released feedback, on the latest counted attempt of the current cycle.
-    pub(super) fn keep_feedback(&mut self, a: usize, feedback: Feedback) {
+    pub(super) fn keep_feedback(
+        &mut self,
+        a: usize,
+        at: Timestamp,
+        text: Option<String>,
+        author: Option<String>,
+    ) {
         let state = &self.asmts[a];
         let attempt = state.counted.2.map(|i| state.attempts[i].number);
         self.conduct
             .feedback
             .entry(a)
             .or_default()
-            .push(FeedbackRecord { attempt, feedback });
+            .push(FeedbackRecord {
+                attempt,
+                at,
+                text,
+                author,
+            });
     }
 
     /// The evidence segments mapped to competency `c`, in submission order.

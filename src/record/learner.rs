@@ -19,7 +19,6 @@ use crate::event::{Event, EventKind, Grading, Override, PartScores, Route};
 use crate::ids::{AssessmentId, DefinitionId};
 use crate::number::Number;
 use crate::policy::{self, CountedState, NextStep, PolicyError};
-use crate::provenance::Feedback;
 use crate::time::Timestamp;
 
 #[derive(Debug, Clone, Default)]
@@ -191,15 +190,7 @@ impl<'c, 'a> Learner<'c, 'a> {
             } => {
                 let a = self.asmt_index(assessment)?;
                 self.asmts[a].feedback_after_latest = true;
-                let (text, author) = (text.clone(), author.clone());
-                self.keep_feedback(
-                    a,
-                    Feedback {
-                        at: t,
-                        text,
-                        author,
-                    },
-                );
+                self.keep_feedback(a, t, text.clone(), author.clone());
                 Ok(())
             }
             EventKind::AttemptScored(grading) => {

@@ -29,7 +29,7 @@ mod view;
 
 /// Defined in [`crate::mastery`]; here too because records carry it.
 pub use crate::mastery::MasteryStatus;
-pub use conduct::{AttemptConduct, EvidenceLink, FeedbackRecord, OverrideRecord};
+pub use conduct::{EvidenceLink, FeedbackRecord, OverrideRecord};
 pub use course::{Course, LearnerLog};
 pub use output::{
     AssessmentRecord, AssessmentSummary, AttemptRecord, CompetencyRecord, CompetencySummary,

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::conduct::{AttemptConduct, EvidenceLink, FeedbackRecord};
+use super::conduct::{EvidenceLink, FeedbackRecord, OverrideRecord};
 use super::learner::{Issuance, Learner};
 use crate::criteria::{Explanation, Progress};
 use crate::definition::{AssessmentKind, Finding, PlarMethod};
@@ -15,8 +15,8 @@ use crate::ids::{AssessmentId, CompetencyId, DefinitionId, EquivalencyId};
 use crate::mastery::MasteryStatus;
 use crate::number::Number;
 use crate::policy::NextStep;
-use crate::provenance::Assessor;
 use crate::provenance::SupervisionMode;
+use crate::provenance::{Assessor, EvidenceRef};
 use crate::time::Timestamp;
 
 // ---------------------------------------------------------------------------------------
@@ -103,9 +103,18 @@ pub struct AttemptRecord {
     /// The assessment's supervision mode (REQ-ASSESS-10); written when supervised.
     #[serde(skip_serializing_if = "SupervisionMode::is_default")]
     pub supervision: SupervisionMode,
-    /// Assessor, attestation, evidence and overrides, when the events gave them.
-    #[serde(flatten)]
-    pub conduct: AttemptConduct,
+    /// Who scored it (REQ-ASSESS-09).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assessor: Option<Assessor>,
+    /// Who attested it (supervised assessments).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attested_by: Option<String>,
+    /// Evidence by reference (REQ-ASSESS-08).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<EvidenceRef>,
+    /// Accepted overrides of its score, oldest first (REQ-ATTEMPT-12).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<OverrideRecord>,
 }
 
 /// One assessment in the record.
@@ -343,23 +352,30 @@ impl Learner<'_, '_> {
                 .attempts
                 .iter()
                 .enumerate()
-                .map(|(i, x)| AttemptRecord {
-                    number: x.number,
-                    at: x.at,
-                    route: x.route,
-                    counted: x.counted,
-                    cycle: x.cycle,
-                    pending: x.scores.is_none(),
-                    scored: scored.contains(&x.number) || (x.cycle != cycle && x.scores.is_some()),
-                    percent: x.scores.as_ref().map(|s| s.percent.clone()),
-                    reported: x.scores.as_ref().map(|s| s.percent.to_reported_string()),
-                    supervision: info.supervision,
-                    conduct: self
+                .map(|(i, x)| {
+                    let conduct = self
                         .conduct
                         .attempts
                         .get(&(a, i))
                         .cloned()
-                        .unwrap_or_default(),
+                        .unwrap_or_default();
+                    AttemptRecord {
+                        number: x.number,
+                        at: x.at,
+                        route: x.route,
+                        counted: x.counted,
+                        cycle: x.cycle,
+                        pending: x.scores.is_none(),
+                        scored: scored.contains(&x.number)
+                            || (x.cycle != cycle && x.scores.is_some()),
+                        percent: x.scores.as_ref().map(|s| s.percent.clone()),
+                        reported: x.scores.as_ref().map(|s| s.percent.to_reported_string()),
+                        supervision: info.supervision,
+                        assessor: conduct.assessor,
+                        attested_by: conduct.attested_by,
+                        evidence: conduct.evidence,
+                        overrides: conduct.overrides,
+                    }
                 })
                 .collect();
             let counted = self.attempts_counted(a);
