@@ -5,8 +5,6 @@
 //! competency the evidence segments mapped to it and the assessor of a PLAR grant). None of
 //! this changes a score: it is kept apart from the kept-result state.
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 
 use super::learner::Learner;
@@ -80,15 +78,16 @@ pub struct EvidenceLink {
     pub attempt: u32,
 }
 
-/// The side tables, keyed by flat indices.
+/// The side tables, keyed by flat indices. Plain lists (most logs have few entries; a map
+/// per table would cost the wasm bundle more than the lookups cost here).
 #[derive(Debug, Clone, Default)]
 pub(super) struct ConductLog {
-    /// (assessment, attempt list index) → provenance.
-    pub(super) attempts: BTreeMap<(usize, usize), AttemptConduct>,
-    /// assessment → feedback released on it.
-    pub(super) feedback: BTreeMap<usize, Vec<FeedbackRecord>>,
-    /// competency → assessor of its PLAR grant.
-    pub(super) grant_assessors: BTreeMap<usize, Assessor>,
+    /// ((assessment, attempt list index), provenance), in the order first given.
+    attempts: Vec<((usize, usize), AttemptConduct)>,
+    /// (assessment, feedback released on it), oldest first.
+    feedback: Vec<(usize, FeedbackRecord)>,
+    /// (competency, assessor of its PLAR grant).
+    grant_assessors: Vec<(usize, Assessor)>,
 }
 
 impl ConductLog {
@@ -96,6 +95,33 @@ impl ConductLog {
         self.attempts.clear();
         self.feedback.clear();
         self.grant_assessors.clear();
+    }
+
+    fn attempt_entry(&mut self, key: (usize, usize)) -> &mut AttemptConduct {
+        let at = match self.attempts.iter().position(|e| e.0 == key) {
+            Some(at) => at,
+            None => {
+                self.attempts.push((key, AttemptConduct::default()));
+                self.attempts.len() - 1
+            }
+        };
+        &mut self.attempts[at].1
+    }
+
+    /// The provenance of attempt `i` of assessment `a`.
+    pub(super) fn attempt(&self, a: usize, i: usize) -> Option<&AttemptConduct> {
+        self.attempts.iter().find(|e| e.0 == (a, i)).map(|e| &e.1)
+    }
+
+    /// The feedback released on assessment `a`, oldest first.
+    pub(super) fn feedback(&self, a: usize) -> Vec<FeedbackRecord> {
+        let of_a = self.feedback.iter().filter(|e| e.0 == a);
+        of_a.map(|e| e.1.clone()).collect()
+    }
+
+    /// The assessor of competency `c`'s PLAR grant.
+    pub(super) fn grant_assessor(&self, c: usize) -> Option<&Assessor> {
+        self.grant_assessors.iter().find(|e| e.0 == c).map(|e| &e.1)
     }
 }
 
@@ -113,7 +139,8 @@ impl Learner<'_, '_> {
             return;
         };
         if let Some(&ci) = self.course.comp_by_id.get(c.as_str()) {
-            self.conduct.grant_assessors.insert(ci, assessor.clone());
+            self.conduct.grant_assessors.retain(|e| e.0 != ci);
+            self.conduct.grant_assessors.push((ci, assessor.clone()));
         }
     }
 
@@ -147,7 +174,7 @@ impl Learner<'_, '_> {
         {
             return;
         }
-        let entry = self.conduct.attempts.entry((a, i)).or_default();
+        let entry = self.conduct.attempt_entry((a, i));
         if let Some(assessor) = conduct.assessor {
             entry.assessor = Some(assessor.clone());
         }
@@ -166,7 +193,7 @@ impl Learner<'_, '_> {
         by: &str,
         reason: &str,
     ) {
-        let entry = self.conduct.attempts.entry((a, i)).or_default();
+        let entry = self.conduct.attempt_entry((a, i));
         entry.overrides.push(OverrideRecord {
             at,
             by: by.to_owned(),
@@ -184,23 +211,22 @@ impl Learner<'_, '_> {
     ) {
         let state = &self.asmts[a];
         let attempt = state.counted.2.map(|i| state.attempts[i].number);
-        self.conduct
-            .feedback
-            .entry(a)
-            .or_default()
-            .push(FeedbackRecord {
+        self.conduct.feedback.push((
+            a,
+            FeedbackRecord {
                 attempt,
                 at,
                 text,
                 author,
-            });
+            },
+        ));
     }
 
     /// The evidence segments mapped to competency `c`, in submission order.
     pub(super) fn evidence_links(&self, c: usize) -> Vec<EvidenceLink> {
         let comp = &self.course.comps[c];
         let mut links = Vec::new();
-        for (&(a, i), conduct) in &self.conduct.attempts {
+        for &((a, i), ref conduct) in &self.conduct.attempts {
             if self.course.asmts[a].def != comp.def {
                 continue;
             }

@@ -338,7 +338,7 @@ impl Learner<'_, '_> {
                     threshold_percent: comp.threshold.clone(),
                     source,
                     plar_method: self.granted_comps[c].map(|g| g.0),
-                    granted_by: self.conduct.grant_assessors.get(&c).cloned(),
+                    granted_by: self.conduct.grant_assessor(c).cloned(),
                     evidence: self.evidence_links(c),
                 },
             );
@@ -353,12 +353,7 @@ impl Learner<'_, '_> {
                 .iter()
                 .enumerate()
                 .map(|(i, x)| {
-                    let conduct = self
-                        .conduct
-                        .attempts
-                        .get(&(a, i))
-                        .cloned()
-                        .unwrap_or_default();
+                    let conduct = self.conduct.attempt(a, i).cloned().unwrap_or_default();
                     AttemptRecord {
                         number: x.number,
                         at: x.at,
@@ -391,7 +386,7 @@ impl Learner<'_, '_> {
                     passed: kept.as_ref().is_some_and(|k| k.passes),
                     cycle,
                     attempts,
-                    feedback: self.conduct.feedback.get(&a).cloned().unwrap_or_default(),
+                    feedback: self.conduct.feedback(a),
                     next: self.next_step(a, at),
                 },
             );
