@@ -272,9 +272,11 @@ async fn story(backend: Backend) {
     let history = history.as_array().expect("history");
     assert_eq!(
         history.len(),
-        3,
-        "two attempts and the feedback: {history:?}"
+        4,
+        "two attempts, the feedback and the revocation: {history:?}"
     );
+    assert_eq!(history[3]["event"]["type"], "credential_revoked");
+    assert_eq!(history[3]["author_sub"], "teacher");
     assert_eq!(history[0]["author_role"], "learner");
     assert_eq!(history[0]["meta"]["assessor_type"], "automated");
     assert_eq!(history[1]["author_sub"], "teacher");
