@@ -22,11 +22,13 @@ pub mod logging;
 pub mod metrics;
 pub mod pages;
 pub mod platform;
+pub mod public;
 pub mod random;
 pub mod records;
 pub mod request_log;
 pub mod routes;
 pub mod session;
+pub mod status_lists;
 pub mod store;
 
 use std::fmt;

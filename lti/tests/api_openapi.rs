@@ -63,7 +63,7 @@ fn every_api_route_in_the_router_source_is_documented() {
     // Every `/api` path written as a literal in the routers and handler attributes.
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
     let mut literals = Vec::new();
-    for file in ["routes/mod.rs"] {
+    for file in ["routes/mod.rs", "public/mod.rs"] {
         let text = std::fs::read_to_string(format!("{root}/{file}")).expect("source");
         for (i, _) in text.match_indices(".route(\"") {
             let rest = &text[i + 8..];
@@ -91,13 +91,46 @@ fn every_api_route_in_the_router_source_is_documented() {
     // list is the document's: each documented non-admin path is in `api::router()`.
     let routed = cairn_lti::routes::api_routes().into_openapi();
     let routed = serde_json::to_value(&routed).expect("json");
+    let elsewhere = ["/api/admin"];
     for (method, path) in &ops {
-        if path.starts_with("/api/admin") {
+        if elsewhere.iter().any(|p| path.starts_with(p)) {
             continue;
         }
         assert!(
             routed["paths"][path][method].is_object(),
             "{method} {path} is documented but not routed"
+        );
+    }
+}
+
+/// Every `$ref` in the document names a schema the document defines.
+#[test]
+fn every_schema_reference_resolves() {
+    fn refs<'a>(value: &'a Value, out: &mut Vec<&'a str>) {
+        match value {
+            Value::Object(map) => {
+                for (key, v) in map {
+                    match (key.as_str(), v) {
+                        ("$ref", Value::String(r)) => out.push(r),
+                        _ => refs(v, out),
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+    let doc = cairn_lti::routes::openapi_document();
+    let mut found = Vec::new();
+    refs(doc, &mut found);
+    assert!(found.len() > 20, "{} references", found.len());
+    for r in found {
+        let name = r
+            .strip_prefix("#/components/schemas/")
+            .unwrap_or_else(|| panic!("unexpected reference {r}"));
+        assert!(
+            doc["components"]["schemas"][name].is_object(),
+            "{r} is not defined"
         );
     }
 }

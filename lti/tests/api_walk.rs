@@ -74,7 +74,11 @@ fn sample_body(method: &str, path: &str) -> Option<Value> {
         ("post", "/api/imports") => json!({"csv": "Student,ID,Exam\nA,alice,3\n",
             "columns": [{"column": "Exam", "assessment": "WALK-EXAM"}]}),
         ("post", "/api/imports/{id}/confirm") => return None,
+        // Credential status changes (public branch): a reason is all they take.
+        ("post", p) if p.starts_with("/api/credentials/") => json!({"reason": "walk"}),
         ("post", "/api/me/evidence-files") => return None,
+        ("post", "/api/me/presented-credentials") => json!({"credential": "mallory-def",
+            "document": {"issuer": "did:web:b.example", "validFrom": "2025-01-01T00:00:00Z"}}),
         (m, p) => panic!("no sample body for {m} {p}: add one"),
     };
     Some(body)
@@ -128,6 +132,19 @@ async fn walk(backend: Backend) {
     let (s, file) = api.raw(upload).await;
     assert_eq!(s, StatusCode::CREATED, "{file}");
     let sha = file["sha256"].as_str().expect("sha").to_owned();
+    // Alice passes: a credential of tenant A.
+    let (s, passed) = api
+        .post(
+            "/api/me/item-sets/WALK-EXAM/answers",
+            &alice,
+            &json!({"answers": {"q1": "a"}}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{passed}");
+    let credential_id = passed["issued"][0]["id"]
+        .as_str()
+        .expect("a credential")
+        .to_owned();
     let (s, v) = api
         .post(
             "/api/me/plar-requests",
@@ -155,6 +172,7 @@ async fn walk(backend: Backend) {
         "alice",
         sha.as_str(),
         import_id.as_str(),
+        credential_id.as_str(),
         "teacher-a",
     ];
 
@@ -185,7 +203,14 @@ async fn walk(backend: Backend) {
                 .replace("{version}", "1.0.0")
                 .replace("{assessment}", "WALK-EXAM")
                 .replace("{sha256}", &sha)
-                .replace("{id}", &import_id);
+                .replace(
+                    "{id}",
+                    if path.starts_with("/api/credentials") {
+                        &credential_id
+                    } else {
+                        &import_id
+                    },
+                );
             assert!(!concrete.contains('{'), "unfilled parameter in {path}");
             let names_a_resource = path.contains('{');
             let body = if method == "get" || method == "delete" {

@@ -21,7 +21,7 @@ use crate::api::bodies::{AssessorType, ImportBody};
 use crate::api::caller::{RequestId, Tenant, author};
 use crate::api::error::{ApiError, Body, ErrorBody, codes};
 use crate::api::gradebook::{self, RowError};
-use crate::api::write::{IssuedCredential, write_error};
+use crate::api::write::{IssuedCredential, read_error, write_error};
 use crate::records;
 use crate::session::{Instructor, Require};
 use crate::store::api_rows::ImportRow;
@@ -104,7 +104,7 @@ pub async fn preview(
     let now = state.now();
     let course = records::course(&state, tenant.registration_id, &tenant.context_id)
         .await
-        .map_err(write_error)?;
+        .map_err(read_error)?;
     let mut learners = Vec::with_capacity(book.rows.len());
     let mut ok = book.errors.is_empty();
     let mut errors: Vec<Value> = book.errors.iter().map(row_error_json).collect();

@@ -17,6 +17,7 @@
 //! | `events` | one route per core event kind (instructor on a learner, learner on self) |
 //! | `submissions` | item sets (scored on the server) and evidence uploads |
 //! | `plar` | learners' PLAR requests |
+//! | `presented` | a learner presents a credential; the server verifies it |
 //! | `imports`, `gradebook` | CSV gradebook import (preview, confirm) and its pure parser |
 //! | `scoring` | the pure item-set scorer |
 //! | `reads` | records, roster summaries, audit history |
@@ -29,8 +30,8 @@ pub mod events;
 pub mod gradebook;
 pub mod imports;
 pub mod plar;
+pub mod presented;
 pub mod reads;
-pub mod records_bridge;
 pub mod scoring;
 pub mod submissions;
 pub mod write;
@@ -110,6 +111,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(events::enrol_self))
         .routes(routes!(events::apply))
         .routes(routes!(events::claim_equivalency))
+        .routes(routes!(presented::present))
         .routes(routes!(submissions::item_set, submissions::put_item_set))
         .routes(routes!(submissions::item_set_with_key))
         .routes(routes!(submissions::answer))

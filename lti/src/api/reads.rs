@@ -4,6 +4,7 @@
 //! it, their role, when, the request id and the meta). A learner reads only their own.
 
 use axum::Json;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use cairn::event::Event;
 use cairn::record::{LearnerSummary, Record};
@@ -14,7 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::AppState;
 use crate::api::caller::{Tenant, own_scope};
 use crate::api::error::{ApiError, ErrorBody};
-use crate::api::write::{IssuedCredential, write_error};
+use crate::api::write::{IssuedCredential, read_error};
 use crate::records;
 use crate::session::{Instructor, Learner, Require};
 use crate::store::records::{LearnerScope, StoredEvent};
@@ -178,9 +179,16 @@ pub async fn learner_history(
 pub async fn roster(
     caller: Require<Instructor>,
     State(state): State<AppState>,
-    Query(page): Query<Page>,
+    page: Result<Query<Page>, QueryRejection>,
 ) -> Result<Json<Roster>, ApiError> {
     let tenant = Tenant::of(caller.caller())?;
+    let Query(page) = page.map_err(|rejection| {
+        ApiError::new(
+            axum::http::StatusCode::BAD_REQUEST,
+            "invalid_query",
+            rejection.body_text(),
+        )
+    })?;
     let size = page.page_size.unwrap_or(DEFAULT_PAGE_SIZE);
     if !(1..=MAX_PAGE_SIZE).contains(&size) {
         return Err(ApiError::invalid_input(format!(
@@ -190,7 +198,7 @@ pub async fn roster(
     let now = state.now();
     let course = records::course(&state, tenant.registration_id, &tenant.context_id)
         .await
-        .map_err(write_error)?;
+        .map_err(read_error)?;
     // One more than asked tells whether another page follows.
     let mut entries = state
         .records
@@ -206,7 +214,7 @@ pub async fn roster(
     let mut learners = Vec::with_capacity(entries.len());
     for entry in entries {
         let scope = tenant.learner(&entry.learner_sub)?;
-        let (log, _) = state.records.learner_log(&scope).await?;
+        let log = records::history(&state, &scope).await.map_err(read_error)?;
         let events: Vec<Event> = log.into_iter().map(|e| e.event).collect();
         learners.push(RosterEntry {
             summary: course.summarize(&events, Timestamp::from_unix_seconds(now)),
@@ -223,12 +231,9 @@ pub async fn roster(
 /// The fold of a learner's log at the server's now, with their credentials.
 async fn record_of(state: &AppState, scope: &LearnerScope) -> Result<RecordView, ApiError> {
     let now = state.now();
-    let course = records::course(state, scope.registration_id, &scope.context_id)
+    let record = records::record(state, scope, now)
         .await
-        .map_err(write_error)?;
-    let (log, _) = state.records.learner_log(scope).await?;
-    let events: Vec<Event> = log.into_iter().map(|e| e.event).collect();
-    let record = course.fold(&events, Timestamp::from_unix_seconds(now));
+        .map_err(read_error)?;
     let credentials = state
         .records
         .learner_credentials(scope)
@@ -249,6 +254,6 @@ async fn record_of(state: &AppState, scope: &LearnerScope) -> Result<RecordView,
 }
 
 async fn history_of(state: &AppState, scope: &LearnerScope) -> Result<Vec<HistoryEntry>, ApiError> {
-    let (log, _) = state.records.learner_log(scope).await?;
+    let log = records::history(state, scope).await.map_err(read_error)?;
     Ok(log.into_iter().map(HistoryEntry::from).collect())
 }

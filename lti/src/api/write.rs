@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::api::error::ApiError;
-use crate::records::{self, WriteError};
+use crate::records::{self, ReadError, WriteError};
 use crate::store::records::{Author, CredentialRow, LearnerScope};
 
 /// The answer to a write: the stored event and what it issued.
@@ -79,10 +79,21 @@ pub async fn append(
     ))
 }
 
-/// The API answer for a refused or failed write.
+/// The API answer for a refused or failed write: the core's refusal is 409 with its code
+/// and message; contention is 503 `contended` (nothing was stored: try again).
 pub fn write_error(error: WriteError) -> ApiError {
     match error {
         WriteError::Refused { code, message } => ApiError::refused(code, message),
+        WriteError::Busy => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "contended",
+            error.to_string(),
+        ),
         other => ApiError::internal(other),
     }
+}
+
+/// The API answer for a failed read.
+pub fn read_error(error: ReadError) -> ApiError {
+    ApiError::internal(error)
 }

@@ -68,6 +68,8 @@ pub fn router(state: AppState) -> Router {
         // (`session::Require<…>`); its routes and its OpenAPI document come from one list.
         .merge(api_routes().split_for_parts().0)
         .nest("/api/admin", admin_api)
+        // Credential pages, issuers, status lists and OB 2.0 documents (no login).
+        .merge(crate::public::routes())
         .fallback_service(page)
         .layer(axum::middleware::from_fn(headers::security_headers))
         .layer(axum::middleware::from_fn_with_state(
@@ -80,7 +82,9 @@ pub fn router(state: AppState) -> Router {
 /// The session-authenticated `/api` routes with their documentation: the API's
 /// ([`crate::api::router`]) and `/api/session`.
 pub fn api_routes() -> OpenApiRouter<AppState> {
-    crate::api::router().routes(routes!(session::current))
+    crate::api::router()
+        .routes(routes!(session::current))
+        .merge(crate::public::api_routes())
 }
 
 /// The admin API's paths, documented beside their plain routes above (they sit behind the

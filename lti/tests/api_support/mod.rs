@@ -6,6 +6,8 @@
 
 #![allow(dead_code, reason = "each test file uses a part")]
 
+pub mod oracle;
+
 #[path = "../store_support/backends.rs"]
 pub mod backends;
 
@@ -90,8 +92,10 @@ impl Api {
             admin_token: None,
         };
         let clock = Arc::new(ManualClock::new(NOW));
+        let kek = cairn_lti::keys::KeyEncryptionKey::from_secret(&[7; 32]).expect("test KEK");
         let state = AppState::new(config, store)
-            .with_clock(Arc::clone(&clock) as Arc<dyn cairn_lti::clock::Clock>);
+            .with_clock(Arc::clone(&clock) as Arc<dyn cairn_lti::clock::Clock>)
+            .with_kek(Arc::new(kek));
         Some(Api {
             state,
             clock,
