@@ -5,21 +5,7 @@
 
 import init, * as core from './pkg/cairn_wasm.js';
 import { byId, fill, h } from './dom.mjs';
-
-/** The browser's now, as the core wants it: `YYYY-MM-DDTHH:MM:SSZ`. */
-function now() {
-  return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-}
-
-/** The status list URLs the credential names, kept only when they are on this origin. */
-function statusLists(credential) {
-  const entries = [].concat(credential.credentialStatus ?? []);
-  return entries
-    .map((e) => e?.statusListCredential)
-    .filter((u) => typeof u === 'string')
-    .map((u) => new URL(u, window.location.href))
-    .filter((u) => u.origin === window.location.origin);
-}
+import { coreInstant, sameOriginStatusLists } from './credential_inputs.mjs';
 
 async function verify(credentialUrl) {
   const result = byId('verify-result');
@@ -30,14 +16,14 @@ async function verify(credentialUrl) {
         if (!r.ok) throw new Error(`the credential could not be read (HTTP ${r.status})`);
         return r.text();
       });
-    const lists = statusLists(JSON.parse(text));
+    const lists = sameOriginStatusLists(JSON.parse(text), window.location.href);
     // The core checks one list per call; the revocation list is the first entry.
     let statusList;
     if (lists.length > 0) {
       const r = await fetch(lists[0], { headers: { Accept: 'application/vc+ld+json' } });
       if (r.ok) statusList = await r.text();
     }
-    const options = { now: now() };
+    const options = { now: coreInstant(new Date()) };
     if (statusList !== undefined) options.status_list = statusList;
     const report = core.verifyCredential(text, JSON.stringify(options));
     const headline = report.verified

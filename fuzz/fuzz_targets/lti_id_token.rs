@@ -6,29 +6,11 @@
 #![no_main]
 
 use cairn_lti::launch::{JwkSet, LaunchForm, peek, select_registration, verify_token};
-use cairn_lti::store::{NewRegistration, PlatformFamily, Registration};
+use cairn_lti::store::Registration;
 use libfuzzer_sys::fuzz_target;
 
 const JWKS: &str = include_str!("../../../shared/fixtures/lti/keys/test-only-platform.jwks.json");
 const NOW: i64 = 1_800_000_000;
-
-fn registration() -> Registration {
-    Registration {
-        id: 1,
-        fields: NewRegistration {
-            issuer: "https://lms.test".into(),
-            client_id: "client".into(),
-            auth_endpoint: "https://lms.test/auth".into(),
-            token_endpoint: "https://lms.test/token".into(),
-            jwks_url: "https://lms.test/jwks".into(),
-            client_assertion_audience: None,
-            platform_family: PlatformFamily::Other,
-            auto_register_deployments: false,
-            allow_http: false,
-        },
-        created_at: 0,
-    }
-}
 
 fn base64url(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -65,7 +47,7 @@ fn run(id_token: String, keys: &JwkSet, registrations: &[Registration]) {
 
 fuzz_target!(|data: &[u8]| {
     let keys = JwkSet::parse(JWKS.as_bytes()).expect("fixture JWKS");
-    let registrations = [registration()];
+    let registrations = [Registration::example(1, "https://lms.test", "client")];
     // As given: an arbitrary id_token string.
     run(String::from_utf8_lossy(data).into_owned(), &keys, &registrations);
     // As a payload: a well-formed RS256 header around the bytes, so the later checks see them.

@@ -5,27 +5,9 @@
 #![no_main]
 
 use cairn_lti::launch::LoginRequest;
-use cairn_lti::store::{NewRegistration, PlatformFamily, Registration};
+use cairn_lti::store::Registration;
 use libfuzzer_sys::fuzz_target;
 use url::Url;
-
-fn registration(id: i64, issuer: &str, client_id: &str) -> Registration {
-    Registration {
-        id,
-        fields: NewRegistration {
-            issuer: issuer.into(),
-            client_id: client_id.into(),
-            auth_endpoint: format!("{issuer}/auth"),
-            token_endpoint: format!("{issuer}/token"),
-            jwks_url: format!("{issuer}/jwks"),
-            client_assertion_audience: None,
-            platform_family: PlatformFamily::Other,
-            auto_register_deployments: false,
-            allow_http: false,
-        },
-        created_at: 0,
-    }
-}
 
 fuzz_target!(|data: &[u8]| {
     let public_url = Url::parse("https://tool.test").expect("base URL");
@@ -41,9 +23,9 @@ fuzz_target!(|data: &[u8]| {
     let target = Url::parse(&request.target_link_uri).expect("an accepted target parses");
     assert_eq!(target.origin(), public_url.origin());
     let registrations = [
-        registration(1, "https://lms.test", "a"),
-        registration(2, "https://lms.test", "b"),
-        registration(3, "https://other.test", "a"),
+        Registration::example(1, "https://lms.test", "a"),
+        Registration::example(2, "https://lms.test", "b"),
+        Registration::example(3, "https://other.test", "a"),
     ];
     if let Ok(found) = request.select_registration(&registrations) {
         assert_eq!(found.fields.issuer, request.iss);

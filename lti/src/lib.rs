@@ -40,6 +40,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::ServerConfig;
 use crate::keys::KeyEncryptionKey;
 use crate::metrics::Metrics;
+use crate::pages::index_file::IndexFile;
 use crate::platform::jwks_cache::JwksCache;
 use crate::store::Store;
 use crate::store::records::RecordStore;
@@ -69,6 +70,8 @@ pub struct AppState {
     pub kek: Option<Arc<KeyEncryptionKey>>,
     /// The records engine's caches and per-learner locks.
     pub engine: Arc<records::Engine>,
+    /// The tool page's template (`www/index.html`), kept in memory by modification time.
+    pub index_page: Arc<IndexFile>,
 }
 
 impl AppState {
@@ -76,6 +79,7 @@ impl AppState {
     pub fn new(config: ServerConfig, store: Arc<dyn Store>) -> AppState {
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let jwks = Arc::new(JwksCache::new(outbound_client(&config), Arc::clone(&clock)));
+        let index_page = Arc::new(IndexFile::new(&config.www_dir));
         AppState {
             config: Arc::new(config),
             records: store.records(),
@@ -85,6 +89,7 @@ impl AppState {
             jwks,
             kek: None,
             engine: Arc::new(records::Engine::default()),
+            index_page,
         }
     }
 

@@ -275,7 +275,9 @@ async fn story(backend: Backend) {
         4,
         "two attempts, the feedback and the revocation: {history:?}"
     );
+    // The revocation is on the record too (the core's event, by the instructor, with why).
     assert_eq!(history[3]["event"]["type"], "credential_revoked");
+    assert_eq!(history[3]["event"]["reason"], "issued in error");
     assert_eq!(history[3]["author_sub"], "teacher");
     assert_eq!(history[0]["author_role"], "learner");
     assert_eq!(history[0]["meta"]["assessor_type"], "automated");

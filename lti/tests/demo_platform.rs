@@ -10,11 +10,12 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use cairn_lti::demo::people::Flavour;
 use cairn_lti::demo::{DemoPlatform, DemoSettings, platform_app};
-use http_body_util::BodyExt;
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
+use lti_support::tool::{Answer, send_to};
 use serde_json::Value;
-use tower::ServiceExt;
+
+mod lti_support;
 
 const PLATFORM: &str = "http://127.0.0.1:48081";
 const TOOL: &str = "http://localhost:48080";
@@ -29,40 +30,8 @@ fn platform() -> DemoPlatform {
     .expect("demo platform")
 }
 
-/// An answer as status, headers and text.
-struct Answer {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
-
-impl Answer {
-    fn header(&self, name: header::HeaderName) -> &str {
-        self.headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-    }
-}
-
 async fn send(platform: &DemoPlatform, request: Request<Body>) -> Answer {
-    let response = platform_app(platform.clone())
-        .oneshot(request)
-        .await
-        .expect("infallible router");
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes();
-    Answer {
-        status,
-        headers,
-        body: String::from_utf8(bytes.to_vec()).expect("utf-8 body"),
-    }
+    send_to(platform_app(platform.clone()), request).await
 }
 
 async fn get(platform: &DemoPlatform, uri: &str) -> Answer {

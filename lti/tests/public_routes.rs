@@ -286,6 +286,13 @@ async fn revocation_flips_the_list_and_the_page_at_once(store: Arc<dyn Store>) {
     let event_json = serde_json::to_value(&event.event).expect("event json");
     assert_eq!(event_json["type"], "credential_revoked");
     assert_eq!(event_json["reason"], "Issued <in error>");
+    let held = world
+        .state
+        .records
+        .learner_credentials(&scope)
+        .await
+        .expect("credentials");
+    assert_eq!(held.len(), 1, "the record's revocation issues nothing new");
 
     // The list: the bit is set, nobody else's; it is signed and verifies.
     let after = status_list_text(&world, &list_path(&row)).await;
@@ -593,6 +600,8 @@ async fn the_issuer_document_lists_every_key(store: Arc<dyn Store>) {
     )
     .await
     .expect("rotate");
+    // The engine keeps a tenant's signer a few seconds; a rotation here forgets it.
+    world.state.engine.forget_signer(world.a.registration_id);
     world.clock.advance(20);
     let fresh = world.issue(&world.a, "ben").await;
     assert_ne!(fresh.key_id, old_key);

@@ -45,6 +45,7 @@ macro_rules! all_stories {
                 deployments_are_added_once_and_removed,
                 login_state_round_trips,
                 nonce_is_used_once,
+                nonce_and_state_in_one_call,
                 start_session_uses_state_once,
                 session_by_token_and_activation,
                 key_rotation_order,

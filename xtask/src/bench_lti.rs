@@ -165,7 +165,11 @@ fn summarize(sqlite: &Metrics, postgres: &Metrics, reference: &Metrics) -> Resul
             mark(rss < 100.0)
         ));
     }
-    println!("pylti1p3 2.0.0: {pylti:.4} ms CPU per validation");
+    println!(
+        "pylti1p3 2.0.0: {pylti:.4} ms CPU per validation (the whole MessageLaunch.validate() of \
+         one launch: state, nonce, registration, signature, deployment, claims; in memory, no \
+         HTTP or database)"
+    );
     println!(
         "(p50/p99: {CLIENTS} clients in a closed loop, so mostly queueing; alone: one client, \
          one round trip at a time. CPU: the cairn-lti process only, not PostgreSQL's.)"

@@ -2,7 +2,6 @@
 //! it, closing on the countable line `ci: N passed, 0 failed`. `.ci/run` runs the full pipeline;
 //! `--quick` skips the fuzz runs for local use.
 
-use std::path::PathBuf;
 use std::process::Command;
 use std::time::Instant;
 
@@ -181,24 +180,9 @@ fn node_tests() -> Result<()> {
             "node was not found: install Node 20 (for example `apt-get install nodejs`), then rerun"
         );
     }
-    let dir = project_root().join("js").join("tests");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .with_context(|| format!("cannot list {}", dir.display()))?
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.file_name()
-                .is_some_and(|n| n.to_string_lossy().ends_with(".test.mjs"))
-        })
-        .collect();
-    files.sort();
-    if files.is_empty() {
-        bail!("no js/tests/*.test.mjs files");
-    }
+    let files = crate::npm_tools::node_test_files("js/tests")?;
     let mut node = Command::new("node");
-    node.arg("--test").current_dir(project_root());
-    for file in &files {
-        node.arg(file.strip_prefix(project_root()).unwrap_or(file));
-    }
+    node.arg("--test").current_dir(project_root()).args(&files);
     run_command(&mut node)
 }
 

@@ -39,19 +39,7 @@ pub fn run() -> Result<()> {
     let out = target_dir().join("e2e");
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
 
-    let dir = project_root().join(TEST_DIR);
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .with_context(|| format!("cannot list {}", dir.display()))?
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.file_name()
-                .is_some_and(|n| n.to_string_lossy().ends_with(".test.mjs"))
-        })
-        .collect();
-    files.sort();
-    if files.is_empty() {
-        bail!("no {TEST_DIR}/*.test.mjs files");
-    }
+    let files = crate::npm_tools::node_test_files(TEST_DIR)?;
     let mut node = Command::new("node");
     node.arg("--test")
         .arg("--test-concurrency=1")
@@ -60,9 +48,7 @@ pub fn run() -> Result<()> {
         .env("CAIRN_CHROMIUM", &chromium)
         .env("CAIRN_PLAYWRIGHT_CORE", modules.join("playwright-core"))
         .env("CAIRN_E2E_OUT", &out);
-    for file in &files {
-        node.arg(file.strip_prefix(project_root()).unwrap_or(file));
-    }
+    node.args(&files);
     run_command(&mut node)?;
     println!("e2e: screenshots in {}", out.display());
     Ok(())

@@ -2,9 +2,10 @@
 //! `playwright-core` for the browser e2e test ([`crate::e2e`]). The exact versions are pinned by
 //! `tools/package.json` and `tools/package-lock.json` (integrity hashes, no registry URLs); this
 //! copies both into `<target>/tools/` and runs `npm ci` there when that install is missing or
-//! stale. No browser is downloaded: the e2e test drives Debian's `chromium`.
+//! stale. No browser is downloaded: the e2e test drives Debian's `chromium`. Also lists the
+//! `*.test.mjs` files that Node's test runner is given ([`node_test_files`]).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
@@ -63,4 +64,54 @@ pub fn node_modules() -> Result<PathBuf> {
         }
     }
     Ok(modules)
+}
+
+/// The `*.test.mjs` files directly in `dir` (a folder relative to the repository root), sorted,
+/// as paths relative to the root (the form `node --test` is given); an error when there are none.
+pub fn node_test_files(dir: &str) -> Result<Vec<PathBuf>> {
+    test_files_in(&project_root(), dir)
+}
+
+fn test_files_in(root: &Path, dir: &str) -> Result<Vec<PathBuf>> {
+    let folder = root.join(dir);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&folder)
+        .with_context(|| format!("cannot list {}", folder.display()))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.is_file()
+                && p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().ends_with(".test.mjs"))
+        })
+        .map(|p| p.strip_prefix(root).map(Path::to_path_buf).unwrap_or(p))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        bail!("no {dir}/*.test.mjs files");
+    }
+    Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_files_are_listed_sorted_relative_and_only_when_present() {
+        let root = std::env::temp_dir().join(format!("xtask-node-tests-{}", std::process::id()));
+        let dir = root.join("t");
+        std::fs::create_dir_all(dir.join("sub.test.mjs")).unwrap();
+        assert!(
+            test_files_in(&root, "t").is_err(),
+            "a folder named like a test is not one"
+        );
+        for name in ["b.test.mjs", "a.test.mjs", "support.mjs", "c.test.js"] {
+            std::fs::write(dir.join(name), "").unwrap();
+        }
+        let files = test_files_in(&root, "t").unwrap();
+        std::fs::remove_dir_all(&root).unwrap();
+        assert_eq!(
+            files,
+            [PathBuf::from("t/a.test.mjs"), PathBuf::from("t/b.test.mjs")]
+        );
+    }
 }

@@ -97,7 +97,6 @@ impl LoginRequest {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{NewRegistration, PlatformFamily};
     use serde_json::Value;
 
     const CANVAS: &str = include_str!("../../../../shared/fixtures/lti/login/canvas.json");
@@ -127,24 +126,6 @@ mod tests {
 
     fn parse(pairs: &[(String, String)]) -> Result<LoginRequest, LoginError> {
         LoginRequest::parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())), &base())
-    }
-
-    fn registration(id: i64, issuer: &str, client_id: &str) -> Registration {
-        Registration {
-            id,
-            fields: NewRegistration {
-                issuer: issuer.into(),
-                client_id: client_id.into(),
-                auth_endpoint: format!("{issuer}/auth"),
-                token_endpoint: format!("{issuer}/token"),
-                jwks_url: format!("{issuer}/jwks"),
-                client_assertion_audience: None,
-                platform_family: PlatformFamily::Other,
-                auto_register_deployments: false,
-                allow_http: false,
-            },
-            created_at: 0,
-        }
     }
 
     #[test]
@@ -205,9 +186,9 @@ mod tests {
     #[test]
     fn registration_is_chosen_by_client_id_or_as_the_only_one() {
         let regs = [
-            registration(1, "https://canvas.home.russfeld.me", "10000000000002"),
-            registration(2, "https://lms.test", "a"),
-            registration(3, "https://lms.test", "b"),
+            Registration::example(1, "https://canvas.home.russfeld.me", "10000000000002"),
+            Registration::example(2, "https://lms.test", "a"),
+            Registration::example(3, "https://lms.test", "b"),
         ];
         let canvas = parse(&params(CANVAS)).unwrap();
         assert_eq!(canvas.select_registration(&regs).unwrap().id, 1);

@@ -264,27 +264,8 @@ pub fn verify_context(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{NewRegistration, PlatformFamily};
     use base64::Engine;
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-
-    fn registration(id: RegistrationId, issuer: &str, client_id: &str) -> Registration {
-        Registration {
-            id,
-            fields: NewRegistration {
-                issuer: issuer.into(),
-                client_id: client_id.into(),
-                auth_endpoint: String::new(),
-                token_endpoint: String::new(),
-                jwks_url: String::new(),
-                client_assertion_audience: None,
-                platform_family: PlatformFamily::Other,
-                auto_register_deployments: false,
-                allow_http: false,
-            },
-            created_at: 0,
-        }
-    }
 
     fn unsigned(payload: &str) -> LaunchForm {
         let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"RS256","kid":"k"}"#);
@@ -308,9 +289,9 @@ mod tests {
     #[test]
     fn registration_is_found_by_any_aud_entry_and_never_by_iss_alone() {
         let regs = [
-            registration(1, "https://lms.test", "a"),
-            registration(2, "https://lms.test", "b"),
-            registration(3, "https://other.test", "c"),
+            Registration::example(1, "https://lms.test", "a"),
+            Registration::example(2, "https://lms.test", "b"),
+            Registration::example(3, "https://other.test", "c"),
         ];
         let token = peek(&unsigned(r#"{"iss":"https://lms.test","aud":["x","b"]}"#)).unwrap();
         assert_eq!(token.aud(), ["x", "b"]);
@@ -327,14 +308,14 @@ mod tests {
     #[test]
     fn verify_token_refuses_a_registration_the_token_does_not_name() {
         let token = peek(&unsigned(r#"{"iss":"https://lms.test","aud":"a"}"#)).unwrap();
-        let other = registration(3, "https://other.test", "a");
+        let other = Registration::example(3, "https://other.test", "a");
         let keys = JwkSet::default();
         assert_eq!(
             verify_token(&token, &other, &keys, 0).unwrap_err().code(),
             "unknown_registration"
         );
         // The right registration but an empty key set: the handler's cue to re-download.
-        let right = registration(1, "https://lms.test", "a");
+        let right = Registration::example(1, "https://lms.test", "a");
         assert_eq!(
             verify_token(&token, &right, &keys, 0).unwrap_err(),
             LaunchError::UnknownKid { kid: "k".into() }

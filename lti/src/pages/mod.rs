@@ -1,11 +1,12 @@
 //! The server's own HTML: the launch error page, the login and launch pages of the three
 //! browser-binding modes (`spec/lti.md` §3.3), the auto-submitting form and the tool page after
-//! a launch. Every value is escaped here ([`escape`]) or serialized as JSON that cannot close its
+//! a launch (its template cached by [`index_file`]). Every value is escaped here ([`escape`]) or serialized as JSON that cannot close its
 //! `<script>` element ([`json_for_script`]); no page carries inline script, so the strict
 //! Content-Security-Policy holds. Each page gets its own policy from [`csp`].
 
 pub mod binding;
 pub mod error;
+pub mod index_file;
 pub mod tool;
 
 use axum::http::header::{self, HeaderValue};

@@ -40,7 +40,7 @@ pub const PAGE_MAX: i64 = 200;
 const SUSPEND_TRIES: usize = 5;
 
 /// The body of a status change.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StatusChangeBody {
     /// Why (required to revoke or suspend; optional to lift a suspension).
@@ -185,8 +185,11 @@ fn reason_of(body: &Bytes, required: bool) -> Result<Option<String>, AppError> {
     let parsed: StatusChangeBody = if body.is_empty() {
         StatusChangeBody { reason: None }
     } else {
-        serde_json::from_slice(body)
-            .map_err(|e| invalid(format!("the body must be {{\"reason\": \"…\"}}: {e}")))?
+        // The API's one body reader: 400 `invalid_body` with the JSON path.
+        crate::api::error::parse_body(body).map_err(|e| {
+            AppError::new(StatusCode::BAD_REQUEST, "invalid_body", e.message)
+                .with_details(e.details)
+        })?
     };
     let reason = parsed
         .reason

@@ -1,10 +1,25 @@
-//! The public side of issued credentials, readable with no login: the credential page
-//! (`/credentials/{id}`, HTML or the signed JSON by content negotiation) and its baked PNG
-//! and SVG, the issuer profiles and `did.json`, the status lists, the OB 2.0 hosted documents;
-//! plus the two routes that change or gather credentials for a signed-in person: revocation
-//! and suspension (`/api/credentials/{id}/…`), the issuance log and the CLR export. Pure
-//! rendering lives in [`negotiate`], [`caching`], [`html`], [`view`], [`page`] and [`images`];
-//! the handlers around them read the store.
+//! The public side of issued credentials, readable with no login (issue 10, items 5–6): the
+//! credential page and its downloads, the issuer documents, the status lists, the OB 2.0
+//! hosted documents; and the credential routes of the JSON API (status changes, the issuance
+//! log, the CLR export). Nothing here decides a domain rule: the core builds, signs, bakes,
+//! exports and verifies; these files render and serve.
+//!
+//! | file | owns |
+//! |---|---|
+//! | `negotiate` | `Accept` → the page or the signed JSON (pure) |
+//! | `caching` | `ETag`, `304`, the `Cache-Control` of each kind of document (pure) |
+//! | `html` | escaping, which URLs may be links, the Content-Security-Policies (pure) |
+//! | `view` | the page's facts read from the credential, its standing at `now` (pure) |
+//! | `page` | the credential page's HTML (pure) |
+//! | `images` | baked PNG/SVG: the definition's image or a default (pure) |
+//! | `credential` | `GET /credentials/{id}` (+ `.json`, `.png`, `.svg`) |
+//! | `issuer` | `GET /issuers/{id}` (controller document, profile page), `/issuers/{id}/did.json` |
+//! | `status` | `GET /status/{id}` |
+//! | `ob2` | `GET /ob2/assertions/{id}` (+ `/badge`), `/ob2/issuers/{id}` |
+//! | `manage` | `POST /api/credentials/{id}/revoke|suspend|unsuspend`, `GET /api/credentials` |
+//! | `clr` | `GET /api/learners/{sub}/clr` |
+//!
+//! Status lists are signed by [`crate::status_lists`].
 
 pub mod caching;
 pub mod clr;

@@ -117,24 +117,25 @@ async fn run_launch(
         }
         other => other?,
     };
-    // 13: the nonce, once, atomically (after the signature, never before).
-    let first_use = state
+    // 13: the nonce, once, atomically (after the signature, never before); the login state
+    // of 15 is read in the same trip to the database (a read: no check is moved).
+    let (first_use, login) = state
         .store
-        .use_nonce(
+        .use_nonce_and_read_state(
             registration.id,
             &verified.claims.nonce,
             nonce_keep_until(now),
+            token.state(),
         )
         .await?;
     if !first_use {
         return Err(LaunchError::NonceReused.into());
     }
-    // 14–16.
+    // 14–16 (the deployment comes from the store's cache).
     let deployment_known = match &verified.claims.deployment_id {
         Some(id) => state.store.deployment(registration.id, id).await?.is_some(),
         None => false,
     };
-    let login = state.store.login_state(token.state()).await?;
     let cookie_value = cookie::state_cookie(headers, token.state(), state.is_http_tool());
     let decision = verify_context(
         &verified,
@@ -202,9 +203,12 @@ async fn run_launch(
                 message_type: verified.claims.message_type.as_str().to_owned(),
                 pending: pending_view,
             };
-            let index = tokio::fs::read_to_string(state.config.www_dir.join("index.html"))
-                .await
-                .map_err(|e| Refusal::Internal(format!("cannot read the tool page: {e}")))?;
+            let index = state.index_page.text().await.map_err(|e| {
+                Refusal::Internal(format!(
+                    "cannot read the tool page {}: {e}",
+                    state.index_page.path().display()
+                ))
+            })?;
             let mut response = crate::pages::tool::render(&index, &view);
             for clear in cookie::clear_state_cookies(&login.state, state.is_http_tool()) {
                 if let Ok(value) = HeaderValue::from_str(&clear) {

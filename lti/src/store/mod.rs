@@ -1,9 +1,11 @@
 //! What the server keeps, behind one [`Store`] trait with two backends: SQLite (the default,
 //! one file under `./data`) and PostgreSQL (`--database-url postgres://…`); [`open`] picks one
-//! by the URL's scheme. The rows and their keys are those of `spec/lti.md` §2. Every tenant row
-//! hangs off a registration (tenant = registration, never `iss` alone); sessions also carry
-//! deployment and context, and users are `(registration, sub)`. Times are Unix seconds (UTC),
-//! passed in by the caller: the store never reads a clock, so tests can move time.
+//! by the URL's scheme and wraps it in a [`CachedStore`] (registrations and deployments kept
+//! in memory for at most [`CACHE_TTL`]). The rows and their keys are those of `spec/lti.md` §2.
+//! Every tenant row hangs off a registration (tenant = registration, never `iss` alone);
+//! sessions also carry deployment and context, and users are `(registration, sub)`. Times are
+//! Unix seconds (UTC), passed in by the caller: the store never reads a clock for a row, so
+//! tests can move time (only the cache's expiry reads the monotonic clock).
 //!
 //! # Schema
 //!
@@ -28,6 +30,7 @@
 //! transaction, and so is a key rotation.
 
 pub mod api_rows;
+mod cached;
 mod postgres;
 pub mod records;
 mod sql;
@@ -42,25 +45,31 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
+pub use cached::{CACHE_TTL, CachedStore};
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
 /// Opens the store `database_url` names: `postgres://` or `postgresql://` → PostgreSQL;
 /// `sqlite:` or a plain file path → SQLite (the folder is created). Runs the migrations.
+/// The backend comes wrapped in a [`CachedStore`] (registrations and deployments in memory for
+/// at most [`CACHE_TTL`]; its docs say when a change made elsewhere is seen).
 pub async fn open(database_url: &str) -> Result<Arc<dyn Store>, StoreError> {
-    if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
-        Ok(Arc::new(PostgresStore::connect(database_url).await?))
+    let backend: Arc<dyn Store> = if database_url.starts_with("postgres://")
+        || database_url.starts_with("postgresql://")
+    {
+        Arc::new(PostgresStore::connect(database_url).await?)
     } else if database_url.starts_with("sqlite:") || !has_url_scheme(database_url) {
-        Ok(Arc::new(SqliteStore::open(database_url).await?))
+        Arc::new(SqliteStore::open(database_url).await?)
     } else {
-        Err(StoreError::Database(sqlx::Error::Configuration(
+        return Err(StoreError::Database(sqlx::Error::Configuration(
             format!(
                 "unsupported database URL scheme in {:?}: use postgres://…, sqlite:… or a file path",
                 scheme_of(database_url)
             )
             .into(),
-        )))
-    }
+        )));
+    };
+    Ok(Arc::new(CachedStore::new(backend)))
 }
 
 /// The text before `://`, if the string looks like a URL.
@@ -146,6 +155,29 @@ pub struct Registration {
     pub fields: NewRegistration,
     /// When it was added.
     pub created_at: i64,
+}
+
+impl Registration {
+    /// An example registration for tests and fuzz targets (never stored by the server): its
+    /// endpoints are `<issuer>/auth`, `/token` and `/jwks`, of an `Other` platform, https only,
+    /// with no deployment registered by launch.
+    pub fn example(id: RegistrationId, issuer: &str, client_id: &str) -> Registration {
+        Registration {
+            id,
+            fields: NewRegistration {
+                issuer: issuer.into(),
+                client_id: client_id.into(),
+                auth_endpoint: format!("{issuer}/auth"),
+                token_endpoint: format!("{issuer}/token"),
+                jwks_url: format!("{issuer}/jwks"),
+                client_assertion_audience: None,
+                platform_family: PlatformFamily::Other,
+                auto_register_deployments: false,
+                allow_http: false,
+            },
+            created_at: 0,
+        }
+    }
 }
 
 /// How a deployment came to be known.
@@ -438,6 +470,19 @@ pub trait Store: Send + Sync + 'static {
         nonce: &str,
         keep_until: i64,
     ) -> Result<bool, StoreError>;
+
+    /// The launch's step 13 and its login-state read on one pooled connection: marks
+    /// `(registration, nonce)` used as [`Store::use_nonce`] does and, only when this call was
+    /// the first, reads the login state `state` as [`Store::login_state`] does. One trip
+    /// through the pool instead of two (each trip costs sqlx a ping of the connection).
+    /// `(false, None)` when the nonce was used already.
+    async fn use_nonce_and_read_state(
+        &self,
+        registration_id: RegistrationId,
+        nonce: &str,
+        keep_until: i64,
+        state: &str,
+    ) -> Result<(bool, Option<LoginState>), StoreError>;
 
     /// In one transaction: marks the login state `state` used and creates the session.
     /// [`StoreError::AlreadyExists`] if the state was used already (nothing is written).

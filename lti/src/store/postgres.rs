@@ -15,6 +15,10 @@ const MAX_CONNECTIONS: u32 = 16;
 /// How long a request waits for a free connection before failing.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// A connection idle longer than this is pinged before it is handed out (one that was just in
+/// use was pinged when sqlx took it back, so pinging it again would be a wasted round trip).
+const PING_IF_IDLE_FOR: Duration = Duration::from_secs(30);
+
 /// The store on PostgreSQL.
 #[derive(Clone, Debug)]
 pub struct PostgresStore {
@@ -27,6 +31,17 @@ impl PostgresStore {
         let pool = PgPoolOptions::new()
             .max_connections(MAX_CONNECTIONS)
             .acquire_timeout(ACQUIRE_TIMEOUT)
+            // sqlx pings every connection it takes back; on acquire, ping only a connection
+            // that sat idle (the server may have dropped it since), not one used a moment ago.
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for > PING_IF_IDLE_FOR {
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            })
             .connect(url)
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;

@@ -516,6 +516,37 @@ macro_rules! impl_store {
                     Ok(done.rows_affected() == 1)
                 }
 
+                async fn use_nonce_and_read_state(
+                    &self,
+                    registration_id: RegistrationId,
+                    nonce: &str,
+                    keep_until: i64,
+                    state: &str,
+                ) -> Result<(bool, Option<LoginState>), StoreError> {
+                    let mut conn = self.pool.acquire().await?;
+                    let done = sqlx::query(sql::INSERT_NONCE)
+                        .bind(registration_id)
+                        .bind(nonce)
+                        .bind(keep_until)
+                        .execute(&mut *conn)
+                        .await
+                        .map_err(|err| {
+                            let name = || format!("registration {registration_id}");
+                            sql::classify(err, name, name)
+                        })?;
+                    if done.rows_affected() != 1 {
+                        return Ok((false, None));
+                    }
+                    let login = sqlx::query(sql::SELECT_LOGIN_STATE)
+                        .bind(state)
+                        .fetch_optional(&mut *conn)
+                        .await?
+                        .as_ref()
+                        .map(row::login_state)
+                        .transpose()?;
+                    Ok((true, login))
+                }
+
                 async fn start_session(
                     &self,
                     state: &str,

@@ -56,6 +56,9 @@ impl SqliteStore {
         }
         let pool = SqlitePoolOptions::new()
             .max_connections(MAX_CONNECTIONS)
+            // sqlx pings every connection it takes back (a hop to the connection's worker
+            // thread); a second ping on acquire finds nothing new for a local file.
+            .test_before_acquire(false)
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;

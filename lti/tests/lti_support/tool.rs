@@ -231,12 +231,25 @@ pub struct Answer {
     pub body: String,
 }
 
+impl Answer {
+    /// A header's value as text, or "" when it is missing or not text.
+    pub fn header(&self, name: header::HeaderName) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+}
+
 /// Sends one request through the whole app and reads the answer.
 pub async fn send(state: &AppState, request: Request<Body>) -> Answer {
-    let response = cairn_lti::app(state.clone())
-        .oneshot(request)
-        .await
-        .expect("infallible router");
+    send_to(cairn_lti::app(state.clone()), request).await
+}
+
+/// Sends one request through any router (the tool's, or the demo platform's) and reads the
+/// answer.
+pub async fn send_to(router: axum::Router, request: Request<Body>) -> Answer {
+    let response = router.oneshot(request).await.expect("infallible router");
     let status = response.status();
     let headers = response.headers().clone();
     let bytes = response

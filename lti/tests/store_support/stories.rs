@@ -279,6 +279,33 @@ pub async fn nonce_is_used_once(store: &dyn Store) {
     assert!(store.use_nonce(reg.id, "nonce-2", 4_660).await.unwrap());
 }
 
+/// The nonce and the login state in one call: the state is read only for a fresh nonce.
+pub async fn nonce_and_state_in_one_call(store: &dyn Store) {
+    let reg = add(store, CANVAS, "a").await;
+    let state = login("state-1", "n", reg.id, 1_000);
+    store.put_login_state(&state).await.unwrap();
+    let first = store
+        .use_nonce_and_read_state(reg.id, "nonce-1", 4_660, "state-1")
+        .await
+        .unwrap();
+    assert_eq!(first, (true, Some(state)));
+    let again = store
+        .use_nonce_and_read_state(reg.id, "nonce-1", 4_660, "state-1")
+        .await
+        .unwrap();
+    assert_eq!(again, (false, None), "a used nonce reads no state");
+    assert!(!store.use_nonce(reg.id, "nonce-1", 4_660).await.unwrap());
+    let unknown = store
+        .use_nonce_and_read_state(reg.id, "nonce-2", 4_660, "no-such-state")
+        .await
+        .unwrap();
+    assert_eq!(unknown, (true, None));
+    let orphan = store
+        .use_nonce_and_read_state(reg.id + 1_000, "nonce-3", 4_660, "state-1")
+        .await;
+    assert!(orphan.is_err(), "{orphan:?}");
+}
+
 /// Starting a session marks its login state used in the same transaction; a second start
 /// with that state is refused and writes nothing; a failed insert leaves the state unused.
 pub async fn start_session_uses_state_once(store: &dyn Store) {

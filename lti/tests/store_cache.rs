@@ -1,0 +1,155 @@
+//! The registration and deployment cache ([`CachedStore`]) over a real SQLite file, with a
+//! second, uncached handle on the same file playing another process (the CLI while `serve`
+//! runs, or another instance): its changes are seen once the TTL has passed, this store's own
+//! writes at once, and rows that were not found are never kept.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use cairn_lti::store::{
+    CachedStore, DeploymentOrigin, NewRegistration, PlatformFamily, SqliteStore, Store,
+};
+
+const ISSUER: &str = "https://lms.test";
+const TTL: Duration = Duration::from_secs(2);
+
+/// A cached store and another handle on the same new file.
+async fn two_handles(name: &str) -> (CachedStore, SqliteStore, PathBuf) {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("store-cache-tests");
+    std::fs::create_dir_all(&dir).expect("temp folder");
+    let file = dir.join(format!("{name}-{}.sqlite3", std::process::id()));
+    remove(&file);
+    let url = format!("sqlite://{}", file.display());
+    let cached = SqliteStore::open(&url).await.expect("open");
+    let other = SqliteStore::open(&url).await.expect("open again");
+    (CachedStore::with_ttl(Arc::new(cached), TTL), other, file)
+}
+
+fn remove(file: &std::path::Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = file.as_os_str().to_owned();
+        name.push(suffix);
+        let _ = std::fs::remove_file(PathBuf::from(name));
+    }
+}
+
+fn registration(client_id: &str) -> NewRegistration {
+    NewRegistration {
+        issuer: ISSUER.to_owned(),
+        client_id: client_id.to_owned(),
+        auth_endpoint: format!("{ISSUER}/auth"),
+        token_endpoint: format!("{ISSUER}/token"),
+        jwks_url: format!("{ISSUER}/jwks"),
+        client_assertion_audience: None,
+        platform_family: PlatformFamily::Other,
+        auto_register_deployments: false,
+        allow_http: false,
+    }
+}
+
+#[tokio::test]
+async fn another_process_removal_is_seen_once_the_ttl_has_passed() {
+    let (cached, other, file) = two_handles("ttl").await;
+    let added = other.add_registration(&registration("a"), 1).await.unwrap();
+    other
+        .add_deployment(added.id, "1", DeploymentOrigin::Admin, 1)
+        .await
+        .unwrap();
+    assert_eq!(
+        cached.registrations_for_issuer(ISSUER).await.unwrap().len(),
+        1
+    );
+    assert!(cached.deployment(added.id, "1").await.unwrap().is_some());
+
+    assert!(other.remove_registration(ISSUER, "a").await.unwrap());
+    // Within the TTL the rows come from memory…
+    assert_eq!(
+        cached.registrations_for_issuer(ISSUER).await.unwrap().len(),
+        1
+    );
+    assert!(cached.deployment(added.id, "1").await.unwrap().is_some());
+    // …but the launch cannot complete: the nonce's registration is gone.
+    assert!(
+        cached.use_nonce(added.id, "n-1", 100).await.is_err(),
+        "a nonce of a removed registration must not be stored"
+    );
+    tokio::time::sleep(TTL + Duration::from_millis(300)).await;
+    assert!(
+        cached
+            .registrations_for_issuer(ISSUER)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(cached.deployment(added.id, "1").await.unwrap().is_none());
+    remove(&file);
+}
+
+#[tokio::test]
+async fn this_store_sees_its_own_writes_at_once() {
+    let (cached, _other, file) = two_handles("local").await;
+    let added = cached
+        .add_registration(&registration("a"), 1)
+        .await
+        .unwrap();
+    cached
+        .add_deployment(added.id, "1", DeploymentOrigin::Admin, 1)
+        .await
+        .unwrap();
+    assert_eq!(
+        cached.registrations_for_issuer(ISSUER).await.unwrap().len(),
+        1
+    );
+    assert!(cached.deployment(added.id, "1").await.unwrap().is_some());
+
+    assert!(cached.remove_deployment(added.id, "1").await.unwrap());
+    assert!(cached.deployment(added.id, "1").await.unwrap().is_none());
+    cached
+        .add_registration(&registration("b"), 2)
+        .await
+        .unwrap();
+    assert_eq!(
+        cached.registrations_for_issuer(ISSUER).await.unwrap().len(),
+        2
+    );
+    let mut changed = registration("b");
+    changed.jwks_url = format!("{ISSUER}/other-jwks");
+    cached.update_registration(&changed).await.unwrap();
+    let found = cached.registrations_for_issuer(ISSUER).await.unwrap();
+    assert_eq!(found[1].fields.jwks_url, changed.jwks_url);
+    assert!(cached.remove_registration(ISSUER, "a").await.unwrap());
+    assert!(cached.remove_registration(ISSUER, "b").await.unwrap());
+    assert!(
+        cached
+            .registrations_for_issuer(ISSUER)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    remove(&file);
+}
+
+#[tokio::test]
+async fn rows_that_were_not_found_are_never_kept() {
+    let (cached, other, file) = two_handles("misses").await;
+    assert!(
+        cached
+            .registrations_for_issuer(ISSUER)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let added = other.add_registration(&registration("a"), 1).await.unwrap();
+    assert_eq!(
+        cached.registrations_for_issuer(ISSUER).await.unwrap().len(),
+        1
+    );
+    assert!(cached.deployment(added.id, "7").await.unwrap().is_none());
+    other
+        .add_deployment(added.id, "7", DeploymentOrigin::Admin, 1)
+        .await
+        .unwrap();
+    assert!(cached.deployment(added.id, "7").await.unwrap().is_some());
+    remove(&file);
+}
