@@ -1,4 +1,5 @@
-//! Fuzz target: every JSON request body of the API → `cairn_lti::api::error::parse_body`.
+//! Fuzz target: every JSON request body of the API → `cairn_lti::api::error::parse_body`
+//! (the status change's body of `POST /api/credentials/{id}/revoke|suspend` included).
 //! The first byte picks the body type (modulo their number), the rest is the body. A body
 //! that reads must serialize and read back to an equal value; one that does not must be a
 //! 400 `invalid_body`. Any panic is a crash.
@@ -27,6 +28,13 @@ fn check<T: DeserializeOwned + Serialize + PartialEq + std::fmt::Debug>(bytes: &
     }
 }
 
+/// For a body type the API reads but never writes back (a status change's reason).
+fn parse_only<T: DeserializeOwned>(bytes: &[u8]) {
+    if let Err(err) = parse_body::<T>(bytes) {
+        assert_eq!(err.code, "invalid_body");
+    }
+}
+
 fuzz_target!(|data: &[u8]| {
     let Some((&selector, body)) = data.split_first() else {
         return;
@@ -45,7 +53,7 @@ fuzz_target!(|data: &[u8]| {
         10 => check::<PresentedBody>(body),
         11 => check::<EquivalencyBody>(body),
         12 => check::<ExpiryBody>(body),
-        13 => check::<RevocationBody>(body),
+        13 => parse_only::<cairn_lti::public::manage::StatusChangeBody>(body),
         14 => check::<ImportBody>(body),
         15 => check::<ItemSet>(body),
         16 => check::<CredentialDefinition>(body),

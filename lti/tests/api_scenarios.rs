@@ -1,6 +1,7 @@
 //! Every scenario file of `fixtures/scenarios/` replayed through the HTTP API: its
 //! definitions created and published by an instructor, then its events written one request
-//! at a time with the server's clock set to each event's `at`. Each event the core's fold of
+//! at a time with the server's clock set to each event's `at` (a revocation through the
+//! stored credential's revoke route). Each event the core's fold of
 //! the file rejects is refused with the same code (409); every other one is stored. At the
 //! end the server's record of the learner equals the core's fold of the file at the same
 //! instant, and the credentials the server issued are the core's issuances.
@@ -56,8 +57,7 @@ fn request_for(event: &EventKind) -> (String, Value, bool) {
         EventKind::CredentialPresented { .. } => (on("presented-credentials"), body, false),
         EventKind::CredentialApplied { .. } => ("/api/me/applications".into(), body, true),
         EventKind::CredentialRevoked { .. } => {
-            object.entry("reason").or_insert(json!("replayed"));
-            (on("revocations"), body, false)
+            unreachable!("revocations go through the stored credential: see `revoke`")
         }
         EventKind::ExpiryImposed { .. } => (on("expiries"), body, false),
         EventKind::EquivalencyClaimed { .. } => ("/api/me/equivalency-claims".into(), body, true),
@@ -227,10 +227,23 @@ async fn replay(api: &Api, name: &str, scenario: &Value, events: &[Event]) {
     assert!(pending.is_empty(), "{name}: never published: {pending:?}");
     for (i, event) in events.iter().enumerate() {
         api.at(event.at.unix_seconds());
+        let rejected = expected.errors.iter().find(|e| e.event == i);
+        if let EventKind::CredentialRevoked { credential, reason } = &event.kind {
+            revoke(
+                api,
+                name,
+                &teacher,
+                credential.as_str(),
+                reason.as_deref(),
+                rejected.is_some(),
+            )
+            .await;
+            continue;
+        }
         let (path, body, as_learner) = request_for(&event.kind);
         let token = if as_learner { &learner } else { &teacher };
         let (status, answer) = api.post(&path, token, &body).await;
-        match expected.errors.iter().find(|e| e.event == i) {
+        match rejected {
             Some(rejected) => {
                 assert_eq!(status, StatusCode::CONFLICT, "{name} event {i}: {answer}");
                 assert_eq!(answer["code"], rejected.code, "{name} event {i}: {answer}");
@@ -287,6 +300,42 @@ async fn replay(api: &Api, name: &str, scenario: &Value, events: &[Event]) {
         .collect();
     got_issued.sort();
     assert_eq!(got_issued, want_issued, "{name}: issuances");
+}
+
+/// A `credential_revoked` event as an instructor makes it: revoking the learner's latest
+/// stored credential of the definition (`POST /api/credentials/{id}/revoke`), which changes
+/// its status list and writes the core's event on the record.
+async fn revoke(
+    api: &Api,
+    name: &str,
+    teacher: &str,
+    definition: &str,
+    reason: Option<&str>,
+    refused: bool,
+) {
+    let (_, view) = api
+        .get(&format!("/api/learners/{LEARNER}/record"), teacher)
+        .await;
+    let latest = view["credentials"]
+        .as_array()
+        .expect("credentials")
+        .iter()
+        .filter(|c| c["definition_id"] == definition)
+        .max_by_key(|c| c["issued_at"].as_i64());
+    let Some(latest) = latest else {
+        assert!(refused, "{name}: nothing of {definition} to revoke");
+        return;
+    };
+    let id = latest["id"].as_str().expect("id");
+    let (status, answer) = api
+        .post(
+            &format!("/api/credentials/{id}/revoke"),
+            teacher,
+            &json!({"reason": reason.unwrap_or("replayed")}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{name}: revoke {id}: {answer}");
+    assert_eq!(answer["event_seq"].is_i64(), !refused, "{name}: {answer}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

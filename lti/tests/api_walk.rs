@@ -60,9 +60,6 @@ fn sample_body(method: &str, path: &str) -> Option<Value> {
         ("post", p) if p.ends_with("/equivalency-claims") => json!({"equivalency": "EQ"}),
         ("post", p) if p.ends_with("/expiries") => json!({"credential": "mallory-def",
             "issued_before": "2030-01-01T00:00:00Z", "valid_until": "2030-01-01T00:00:00Z"}),
-        ("post", p) if p.ends_with("/revocations") => {
-            json!({"credential": "mallory-def", "reason": "walk"})
-        }
         ("put", "/api/item-sets/{assessment}") => item_set(),
         ("post", "/api/me/item-sets/{assessment}/answers") => json!({"answers": {"q1": "a"}}),
         ("post", "/api/me/submissions") => {

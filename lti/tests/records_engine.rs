@@ -17,7 +17,7 @@ use cairn::event::Event;
 use cairn::record::Course;
 use cairn::time::Timestamp;
 use cairn_lti::AppState;
-use cairn_lti::clock::ManualClock;
+use cairn_lti::clock::{Clock as _, ManualClock};
 use cairn_lti::config::{PublicUrl, ServerConfig};
 use cairn_lti::keys::KeyEncryptionKey;
 use cairn_lti::records::{self, WriteError};
@@ -56,6 +56,7 @@ stories!(
     fifty_parallel_completions_issue_one_credential,
     two_servers_racing_on_one_learner_issue_one_credential,
     rotated_issuer_keys_keep_old_credentials_verifying,
+    the_sweep_issues_what_a_write_could_not,
 );
 
 const SCENARIOS: &str = concat!(
@@ -434,4 +435,77 @@ async fn rotated_issuer_keys_keep_old_credentials_verifying(store: &Arc<dyn Stor
         assert_verifies(&stored[0].body, stored[0].issued_at);
         assert!(keys.iter().any(|k| k.key_id == stored[0].key_id));
     }
+}
+
+async fn the_sweep_issues_what_a_write_could_not(store: &Arc<dyn Store>) {
+    let clock = Arc::new(ManualClock::new(0));
+    let signing = server(store, &clock);
+    // A server started without a key-encryption key cannot sign: the event still commits.
+    let mut unsigned = server(store, &clock);
+    unsigned.kek = None;
+    let (definitions, events) = spt();
+    let registration_id = registration(store.as_ref()).await;
+    publish(&signing, registration_id, "course", &definitions).await;
+    let learner = scope(registration_id, "course", "ana");
+    let mut failures = Vec::new();
+    for event in &events {
+        clock.set(event.at.unix_seconds());
+        let appended = records::append(
+            &unsigned,
+            &learner,
+            &author(),
+            event.kind.clone(),
+            serde_json::json!({}),
+        )
+        .await
+        .expect("the write commits without signing");
+        assert!(appended.issued.is_empty());
+        failures.extend(appended.issuance_failures);
+    }
+    assert_eq!(
+        failures.len(),
+        1,
+        "the pass's issuance failed once: {failures:?}"
+    );
+    assert!(
+        failures[0].contains("key-encryption key"),
+        "{}",
+        failures[0]
+    );
+    assert!(state_credentials(&signing, &learner).await.is_empty());
+    clock.advance(60);
+    let report = records::sweep::sweep_once(&signing, clock.now())
+        .await
+        .expect("sweep");
+    assert_eq!(
+        (report.learners, report.issued, report.failures),
+        (1, 1, 0),
+        "{report:?}"
+    );
+    let stored = state_credentials(&signing, &learner).await;
+    assert_eq!(stored.len(), 1);
+    let passed_at = events.last().expect("events").at.unix_seconds();
+    assert_eq!(
+        stored[0].issued_at, passed_at,
+        "issued at the instant the core derived"
+    );
+    let (log, head) = signing.records.learner_log(&learner).await.expect("log");
+    assert_eq!(log.len(), events.len(), "the sweep wrote no event");
+    assert_eq!(stored[0].event_seq, head.expect("head").last_seq);
+    assert_verifies(&stored[0].body, stored[0].issued_at);
+    let again = records::sweep::sweep_once(&signing, clock.now())
+        .await
+        .expect("sweep");
+    assert_eq!(again.issued, 0, "nothing is issued twice");
+}
+
+async fn state_credentials(
+    state: &AppState,
+    learner: &LearnerScope,
+) -> Vec<cairn_lti::store::records::CredentialRow> {
+    state
+        .records
+        .learner_credentials(learner)
+        .await
+        .expect("credentials")
 }

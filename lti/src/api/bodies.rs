@@ -327,18 +327,6 @@ pub struct ExpiryBody {
 }
 impl ApiBody for ExpiryBody {}
 
-/// `POST /api/learners/{sub}/revocations`: the core's `credential_revoked` on the record.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RevocationBody {
-    /// The definition whose latest issuance is revoked.
-    #[schema(value_type = String)]
-    pub credential: DefinitionId,
-    /// Why (required).
-    pub reason: String,
-}
-impl ApiBody for RevocationBody {}
-
 /// `POST /api/imports`: a gradebook CSV to preview.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -3,6 +3,8 @@
 //! (`/api/me/…`). Each handler turns its body into the core's [`EventKind`] and what is not
 //! core content (assessor type, supervision mode, feedback text, evidence) into `meta`, and
 //! writes it through [`write::append`] at the server's now: the core's policy decides.
+//! (`credential_revoked` is written by `POST /api/credentials/{id}/revoke`, with the stored
+//! credential's status, so the record and the status list always agree.)
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -14,7 +16,6 @@ use crate::AppState;
 use crate::api::bodies::{
     ApplicationBody, AssessorType, EnrolBody, EquivalencyBody, ExpiryBody, FeedbackBody,
     GradingBody, OverrideBody, PlarDecisionBody, PlarOutcome, PresentedBody, ResultBody,
-    RevocationBody,
 };
 use crate::api::caller::{RequestId, Tenant, author, own_scope};
 use crate::api::error::{ApiError, Body, ErrorBody};
@@ -295,29 +296,6 @@ pub async fn impose_expiry(
         credential: body.credential,
         issued_before: body.issued_before,
         valid_until: body.valid_until,
-    };
-    on_learner(&caller, &state, &sub, &request_id, kind, json!({})).await
-}
-
-/// Records the core's `credential_revoked` on the learner's record (the stored
-/// credential's status list is changed by `POST /api/credentials/{id}/revoke`).
-#[utoipa::path(post, path = "/api/learners/{sub}/revocations", tag = "events", security(("bearer" = ["instructor"])),
-    params(("sub" = String, Path)), request_body = RevocationBody,
-    responses((status = 201, body = Written), (status = "4XX", body = ErrorBody)))]
-pub async fn revoke_on_record(
-    caller: Require<Instructor>,
-    State(state): State<AppState>,
-    request_id: RequestId,
-    Path(sub): Path<String>,
-    Body(body): Body<RevocationBody>,
-) -> WriteResult {
-    check_text("reason", &body.reason)?;
-    if body.reason.trim().is_empty() {
-        return Err(ApiError::invalid_input("a revocation needs a reason"));
-    }
-    let kind = EventKind::CredentialRevoked {
-        credential: body.credential,
-        reason: Some(body.reason),
     };
     on_learner(&caller, &state, &sub, &request_id, kind, json!({})).await
 }

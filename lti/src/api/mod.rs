@@ -107,7 +107,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(events::apply_for))
         .routes(routes!(events::claim_equivalency_for))
         .routes(routes!(events::impose_expiry))
-        .routes(routes!(events::revoke_on_record))
         .routes(routes!(events::enrol_self))
         .routes(routes!(events::apply))
         .routes(routes!(events::claim_equivalency))

@@ -6,13 +6,11 @@
 use std::io::Write;
 
 use clap::{Args, Subcommand};
-use serde_json::json;
 
 use super::{IssuerError, Profile};
 use crate::cli::RegistrationKeyArgs;
 use crate::keys::KeyEncryptionKey;
 use crate::store::Store;
-use crate::store::records::IssuerRow;
 
 /// `cairn-lti issuer …`.
 #[derive(Debug, Subcommand)]
@@ -144,40 +142,11 @@ pub async fn run(
             return Ok(());
         }
     };
-    let shown = public_view(records.as_ref(), &issuer).await?;
+    let shown = super::public_view(records.as_ref(), &issuer).await?;
     drop(writeln!(
         out,
         "{}",
         serde_json::to_string_pretty(&shown).unwrap_or_default()
     ));
     Ok(())
-}
-
-/// The issuer as `show` prints it: the row and its keys' public halves.
-async fn public_view(
-    records: &dyn crate::store::records::RecordStore,
-    issuer: &IssuerRow,
-) -> Result<serde_json::Value, IssuerError> {
-    let keys: Vec<_> = records
-        .issuer_keys(&issuer.id)
-        .await?
-        .into_iter()
-        .map(|k| {
-            json!({
-                "key_id": k.key_id,
-                "public_key_multibase": k.public_key_multibase,
-                "status": k.status,
-                "created_at": k.created_at,
-                "retired_at": k.retired_at,
-            })
-        })
-        .collect();
-    Ok(json!({
-        "id": issuer.id,
-        "issuer_id": issuer.issuer_id,
-        "registration_id": issuer.registration_id,
-        "profile": issuer.profile,
-        "keys": keys,
-        "updated_at": issuer.updated_at,
-    }))
 }

@@ -7,6 +7,7 @@
 //! sign with on the server, and public rows.
 
 pub mod cli;
+pub mod routes;
 
 use cairn::credential::build::{IssuerProfile, key_id};
 use cairn::credential::keys::IssuerKey;
@@ -252,6 +253,36 @@ pub async fn set_profile(
     Ok(records
         .update_issuer_profile(&issuer.id, &value, now)
         .await?)
+}
+
+/// The issuer as the CLI and the admin API show it: the row and its keys' public halves
+/// (never a sealed secret).
+pub async fn public_view(
+    records: &dyn RecordStore,
+    issuer: &IssuerRow,
+) -> Result<serde_json::Value, IssuerError> {
+    let keys: Vec<_> = records
+        .issuer_keys(&issuer.id)
+        .await?
+        .into_iter()
+        .map(|k| {
+            serde_json::json!({
+                "key_id": k.key_id,
+                "public_key_multibase": k.public_key_multibase,
+                "status": k.status,
+                "created_at": k.created_at,
+                "retired_at": k.retired_at,
+            })
+        })
+        .collect();
+    Ok(serde_json::json!({
+        "id": issuer.id,
+        "issuer_id": issuer.issuer_id,
+        "registration_id": issuer.registration_id,
+        "profile": issuer.profile,
+        "keys": keys,
+        "updated_at": issuer.updated_at,
+    }))
 }
 
 /// A fresh key for `issuer`, sealed under its key id.

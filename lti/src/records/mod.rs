@@ -44,7 +44,7 @@ pub enum WriteError {
     /// The core rejected the event: nothing was stored. `code` is the core's stable rule code.
     #[error("{message}")]
     Refused {
-        /// The core's code (`attempt_limit`, `feedback_required`, …).
+        /// The core's code (`attempt_limit_reached`, `feedback_not_released`, …).
         code: String,
         /// The core's sentence, with the numbers.
         message: String,

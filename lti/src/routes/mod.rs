@@ -42,6 +42,14 @@ pub fn router(state: AppState) -> Router {
                 .post(admin::add_deployment)
                 .delete(admin::remove_deployment),
         )
+        .route(
+            "/issuer",
+            get(crate::issuer::routes::show).put(crate::issuer::routes::set),
+        )
+        .route(
+            "/issuer/rotate-key",
+            post(crate::issuer::routes::rotate_key),
+        )
         .layer(DefaultBodyLimit::max(admin::MAX_BODY_BYTES))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -88,7 +96,10 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
     admin::remove_registration,
     admin::list_deployments,
     admin::add_deployment,
-    admin::remove_deployment
+    admin::remove_deployment,
+    crate::issuer::routes::show,
+    crate::issuer::routes::set,
+    crate::issuer::routes::rotate_key
 ))]
 struct AdminDoc;
 
