@@ -16,6 +16,7 @@ use cairn::record::{IssuanceRecord, Record};
 use super::engine::CourseEntry;
 use crate::AppState;
 use crate::issuer::{self, IssuerError, Profile};
+use crate::random::RandomUnavailable;
 use crate::store::StoreError;
 use crate::store::records::{
     CredentialRow, IssuerRow, LearnerScope, MIN_STATUS_LIST_SIZE, NewCredential, StatusListRow,
@@ -292,31 +293,26 @@ async fn current_list(
     Ok(list)
 }
 
-/// A random index of a list of `size` entries, not in `taken` (this plan's own draws);
-/// a collision with a stored entry is caught by the unique index at commit, and the write
-/// is planned again.
-fn draw_index(size: i64, taken: &mut BTreeSet<i64>) -> Result<i64, RandomFailed> {
+/// A random index of a list of `size` entries, not in `taken` (this plan's own draws), drawn
+/// by the status lists' uniform [`random_below`](crate::status_lists::random_below); a
+/// collision with a stored entry is caught by the unique index at commit, and the write is
+/// planned again.
+fn draw_index(size: i64, taken: &mut BTreeSet<i64>) -> Result<i64, RandomUnavailable> {
     let size = u64::try_from(size.max(1)).unwrap_or(1);
     // Bounded: a plan holds a handful of credentials, the list at least 131,072 entries.
     for _ in 0..64 {
-        let mut bytes = [0u8; 8];
-        aws_lc_rs::rand::fill(&mut bytes).map_err(|_| RandomFailed)?;
-        let index = i64::try_from(u64::from_le_bytes(bytes) % size).unwrap_or_default();
+        let index = i64::try_from(crate::status_lists::random_below(size)?).unwrap_or_default();
         if taken.insert(index) {
             return Ok(index);
         }
     }
-    Err(RandomFailed)
+    Err(RandomUnavailable)
 }
 
-/// The CSPRNG failed.
-#[derive(Debug)]
-pub struct RandomFailed;
-
 /// A random version 4 UUID, lowercase.
-pub fn uuid_v4() -> Result<String, RandomFailed> {
+pub fn uuid_v4() -> Result<String, RandomUnavailable> {
     let mut b = [0u8; 16];
-    aws_lc_rs::rand::fill(&mut b).map_err(|_| RandomFailed)?;
+    aws_lc_rs::rand::fill(&mut b).map_err(|_| RandomUnavailable)?;
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
@@ -331,8 +327,8 @@ pub fn uuid_v4() -> Result<String, RandomFailed> {
 }
 
 /// A fresh identifier salt: 16 random bytes as 32 lowercase hex characters (badges.md §3).
-fn salt() -> Result<String, RandomFailed> {
+fn salt() -> Result<String, RandomUnavailable> {
     let mut b = [0u8; 16];
-    aws_lc_rs::rand::fill(&mut b).map_err(|_| RandomFailed)?;
+    aws_lc_rs::rand::fill(&mut b).map_err(|_| RandomUnavailable)?;
     Ok(b.iter().map(|x| format!("{x:02x}")).collect())
 }
