@@ -108,6 +108,7 @@ pub mod number;
 pub mod policy;
 pub mod provenance;
 pub mod record;
+pub mod report;
 pub mod time;
 
 pub use number::Number;
