@@ -39,7 +39,9 @@ pub fn validate(definitions: &[CredentialDefinition]) -> Vec<Finding> {
     for def in definitions {
         validate_definition(def, &mut findings);
         super::alternatives::validate_alternatives(def, &mut findings);
+        super::levels::validate_levels(def, &mut findings);
     }
+    super::rubrics::validate_rubrics(definitions, &mut findings);
     findings
 }
 
