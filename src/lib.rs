@@ -105,6 +105,7 @@ pub mod event;
 pub mod ids;
 pub mod mastery;
 pub mod number;
+pub mod offering;
 pub mod policy;
 pub mod provenance;
 pub mod record;

@@ -1,5 +1,5 @@
 //! How one institution runs its definitions (REQ-DEF-03, REQ-DEF-06, REQ-DEF-13;
-//! `docs/format.md` §3.6): its credential kinds (local name, credit flag, hour band, rigour,
+//! `docs/format.md` §3.8): its credential kinds (local name, credit flag, hour band, rigour,
 //! whether the kind counts as a micro-credential, badge template, whether a completion
 //! window is required), its approval chain and whether publishing asks for the whole
 //! Critical Information Summary. [`InstitutionConfig::default`] is the behaviour of the

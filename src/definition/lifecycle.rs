@@ -1,5 +1,5 @@
 //! The life of one definition version (REQ-LIFE-01/09/10/11, REQ-DEF-13;
-//! `docs/format.md` §3.7): draft → approved → published → retired, an approval chain the
+//! `docs/format.md` §3.9): draft → approved → published → retired, an approval chain the
 //! institution configures, a next-review date set at publishing with the reviews kept,
 //! content expiry, and a teach-out date at retirement. [`Lifecycle::apply`] is the only way
 //! a state changes; it refuses an illegal transition with a typed error. The host stores

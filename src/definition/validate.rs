@@ -52,8 +52,10 @@ pub fn validate_in(
     for def in definitions {
         validate_definition(def, config, &mut findings);
         super::alternatives::validate_alternatives(def, &mut findings);
+        super::levels::validate_levels(def, &mut findings);
         institution_rules(def, config, &mut findings);
     }
+    super::rubrics::validate_rubrics(definitions, &mut findings);
     findings
 }
 
