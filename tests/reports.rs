@@ -125,8 +125,9 @@ fn spt_roster() -> Roster {
             end,
         );
     }
+    let withdrawn = json!({"at": "2025-02-01T09:00:00Z", "type": "withdrawn", "credential": "spt"});
     for _ in 0..2 {
-        roster.add(json!([enrol]), end);
+        roster.add(json!([enrol, withdrawn]), end);
     }
     for i in 0..6 {
         let scores = if i < 4 { PASS } else { FAIL };
@@ -142,6 +143,7 @@ fn req_report_03_completion_rate_by_route_and_attempt_with_withdrawals_counted()
     // 40 registered, 33 awarded → 82.5 %.
     assert_eq!((r.overall.count, r.overall.of), (33, 40));
     assert_eq!(r.overall.reported.as_deref(), Some("82.50"));
+    assert_eq!(r.withdrawn, 2, "the withdrawn learners are in the 40");
     // 24 of 34 course learners on attempt 1 → 70.6 %.
     let first = &r.by_attempt[&1];
     assert_eq!((first.count, first.of), (24, 34));

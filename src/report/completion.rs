@@ -16,6 +16,8 @@ pub struct CompletionReport {
     pub definition: String,
     /// Awarded of registered.
     pub overall: Rate,
+    /// Registered learners who withdrew (in every denominator).
+    pub withdrawn: u64,
     /// Per route (`course`, `plar`): awarded of registered on that route.
     pub by_route: BTreeMap<&'static str, Rate>,
     /// Per attempt number `n`: course learners awarded on their `n`th attempt, of every
@@ -65,12 +67,16 @@ fn award_attempt(l: &LearnerData<'_>, def: &CredentialDefinition) -> Option<u32>
 /// The completion rates of `def` over the roster.
 pub fn completion(def: &CredentialDefinition, roster: &[LearnerData<'_>]) -> CompletionReport {
     let mut registered = 0;
+    let mut withdrawn = 0;
     let mut awarded = 0;
     let mut per_route: BTreeMap<&'static str, (u64, u64)> = BTreeMap::new();
     let mut course_registered = 0;
     let mut per_attempt: BTreeMap<u32, u64> = BTreeMap::new();
     for l in roster.iter().filter(|l| l.registered(def)) {
         registered += 1;
+        if l.withdrew(def) {
+            withdrawn += 1;
+        }
         let r = route(l, def);
         let entry = per_route.entry(r).or_default();
         entry.1 += 1;
@@ -90,6 +96,7 @@ pub fn completion(def: &CredentialDefinition, roster: &[LearnerData<'_>]) -> Com
     CompletionReport {
         definition: def.id.to_string(),
         overall: Rate::new(awarded, registered),
+        withdrawn,
         by_route: per_route
             .into_iter()
             .map(|(k, (a, r))| (k, Rate::new(a, r)))

@@ -15,6 +15,8 @@ pub struct Funnel {
     pub seats: Option<u32>,
     /// Registered learners (withdrawn ones included).
     pub registered: u64,
+    /// Registered learners who withdrew (still counted as registered).
+    pub withdrawn: u64,
     /// Registered learners with an attempt on every summative (an alternative group counts
     /// as attempted when one member is).
     pub attempted_all: u64,
@@ -31,12 +33,16 @@ pub fn funnel(def: &CredentialDefinition, seats: Option<u32>, roster: &[LearnerD
         definition: def.id.to_string(),
         seats,
         registered: 0,
+        withdrawn: 0,
         attempted_all: 0,
         completed: 0,
         failed_summative: 0,
     };
     for l in roster.iter().filter(|l| l.registered(def)) {
         f.registered += 1;
+        if l.withdrew(def) {
+            f.withdrawn += 1;
+        }
         let attempted = |a: &Assessment| {
             l.record
                 .assessments

@@ -73,6 +73,13 @@ impl<'a> LearnerData<'a> {
         })
     }
 
+    /// Whether the learner withdrew from `def` (an accepted `withdrawn`, REQ-COMP-10).
+    pub fn withdrew(&self, def: &CredentialDefinition) -> bool {
+        self.accepted().iter().any(|(_, e)| {
+            matches!(&e.kind, EventKind::Withdrawn { credential, .. } if *credential == def.id)
+        })
+    }
+
     /// Whether `def` was ever issued to the learner.
     pub fn awarded(&self, def: &CredentialDefinition) -> bool {
         self.record
