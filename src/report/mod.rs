@@ -64,7 +64,7 @@ impl<'a> LearnerData<'a> {
     /// Whether the learner is registered for `def` (module doc).
     pub fn registered(&self, def: &CredentialDefinition) -> bool {
         self.accepted().iter().any(|(_, e)| match &e.kind {
-            EventKind::Enrolled { credential } => *credential == def.id,
+            EventKind::Enrolled { credential, .. } => *credential == def.id,
             EventKind::AttemptSubmitted { assessment, .. } => {
                 def.assessments.iter().any(|a| a.id == *assessment)
             }
