@@ -6,6 +6,7 @@
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 
+use super::cases::PlarCase;
 use super::competency::{CompCache, Evidence};
 use super::conduct::check_plar_assessor;
 use super::conduct::{Conduct, ConductLog};
@@ -13,7 +14,6 @@ use super::course::{Course, Resolved};
 use super::kept::{Attempt, Kept, Run, check_score_fields, read_scores};
 use super::output::RejectedEvent;
 use super::view::View;
-use super::cases::PlarCase;
 use crate::criteria::{Rule, is_held};
 use crate::definition::{GrantMode, PlarMethod};
 use crate::event::{Event, EventKind, Grading, Override, PartScores, Route};
