@@ -8,10 +8,10 @@
 use serde::{Deserialize, Serialize};
 
 use crate::definition::{PlarMethod, RubricRef};
-use crate::offering::Offering;
 use crate::error::Error;
 use crate::ids::{AssessmentId, CompetencyId, DefinitionId, EquivalencyId, PartId};
 use crate::number::Number;
+use crate::offering::Offering;
 use crate::provenance::{Assessor, EvidenceRef};
 use crate::time::Timestamp;
 

@@ -78,7 +78,10 @@ pub struct ReleaseDate {
 impl Offering {
     /// The release date of an assessment, if the offering sets one.
     pub fn opens_at(&self, assessment: &AssessmentId) -> Option<Timestamp> {
-        let date = self.release_dates.iter().find(|r| r.assessment == *assessment);
+        let date = self
+            .release_dates
+            .iter()
+            .find(|r| r.assessment == *assessment);
         date.map(|r| r.opens_at)
     }
 

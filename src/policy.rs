@@ -216,7 +216,9 @@ pub enum PolicyError {
         action: &'static str,
     },
     /// A decision on a case that lacks its independent assessments (REQ-PLAR-08).
-    #[error("PLAR case \"{case}\" needs {required} independent assessor(s) before a decision; it has {have}")]
+    #[error(
+        "PLAR case \"{case}\" needs {required} independent assessor(s) before a decision; it has {have}"
+    )]
     PlarCaseNotAssessed {
         /// The case.
         case: String,
@@ -232,7 +234,9 @@ pub enum PolicyError {
         case: String,
     },
     /// A credit-bank completion outside the agreement's window (REQ-PLAR-10, -11).
-    #[error("{what} at {completed_at} is outside the window {from} .. {until}; it is not granted automatically")]
+    #[error(
+        "{what} at {completed_at} is outside the window {from} .. {until}; it is not granted automatically"
+    )]
     OutsideCreditWindow {
         /// What was completed or approved.
         what: String,

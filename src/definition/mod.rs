@@ -20,14 +20,14 @@ mod validate;
 pub use alternatives::{AlternativeGroup, AlternativeKind};
 pub use check::{DefinitionError, check, parse_definitions};
 pub use levels::{AchievementLevel, level_reached};
+pub use metadata::{
+    CriticalInformationSummary, CurriculumMap, Department, EffortHours, Image, Metadata,
+};
 pub use plar::{
     AgreementWindow, Component, CreditBankEntry, CreditType, PlarMethod, PlarPolicy,
     plar_route_findings,
 };
 pub use rubrics::{RubricCriterion, RubricRef, SharedRubric, declared_rubrics, is_declared};
-pub use metadata::{
-    CriticalInformationSummary, CurriculumMap, Department, EffortHours, Image, Metadata,
-};
 pub use validate::{Finding, Severity, publish_findings, validate};
 
 use std::collections::BTreeMap;

@@ -162,7 +162,6 @@ pub struct Component {
     pub weight: Number,
 }
 
-
 /// Finding P1 (`assessment_only_route_disabled`, error, blocks publishing): the institution
 /// turned assessment-only routes off (REQ-PLAR-12) and the definition offers one, a
 /// `direct_assessment` method or a `plar_direct_assessment` group of alternatives. The

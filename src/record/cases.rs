@@ -122,9 +122,10 @@ impl Learner<'_, '_> {
             });
         }
         let def = &self.course.defs[d];
-        let allowed = def.plar.as_ref().is_some_and(|p| {
-            p.methods.contains(&request.method) && !request.method.is_challenge()
-        });
+        let allowed = def
+            .plar
+            .as_ref()
+            .is_some_and(|p| p.methods.contains(&request.method) && !request.method.is_challenge());
         if !allowed {
             return Err(PolicyError::PlarMethodNotAllowed {
                 method: request.method.as_str(),
@@ -183,7 +184,6 @@ impl Learner<'_, '_> {
         &self,
         decision: &PlarDecision,
         d: usize,
-        _t: Timestamp,
     ) -> Result<(), PolicyError> {
         if decision.role == Some(PlarRole::Advisor) {
             return Err(PolicyError::PlarNotAuthorized { action: "decide" });

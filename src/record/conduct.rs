@@ -146,7 +146,8 @@ pub(super) fn check_plar_assessor(decision: &PlarDecision) -> Result<(), PolicyE
 impl Learner<'_, '_> {
     /// Keeps the assessor of an accepted competency grant (REQ-PLAR-09: visible to auditors).
     pub(super) fn keep_grant_assessor(&mut self, grant: &PlarDecision) {
-        let Some(&ci) = (grant.competency.as_ref()).and_then(|c| self.course.comp_by_id.get(c.as_str()))
+        let Some(&ci) =
+            (grant.competency.as_ref()).and_then(|c| self.course.comp_by_id.get(c.as_str()))
         else {
             return;
         };

@@ -10,8 +10,8 @@ use super::learner::Learner;
 use super::output::{LearnerSummary, Record, RejectedEvent};
 use crate::criteria::{Leaf, Rule};
 use crate::definition::{
-    self, AchievementLevel, AssessmentKind, RubricRef, AttemptPolicy, CompetencyMethod, CredentialDefinition, DefinitionError,
-    Finding,
+    self, AchievementLevel, AssessmentKind, AttemptPolicy, CompetencyMethod, CredentialDefinition,
+    DefinitionError, Finding, RubricRef,
 };
 use crate::error::Error;
 use crate::event::Event;

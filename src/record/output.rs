@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::cases::PlarCase;
 use super::conduct::{EvidenceLink, FeedbackRecord, OverrideRecord};
 use super::learner::{Issuance, Learner};
 use crate::criteria::{Explanation, Progress};
-use super::cases::PlarCase;
 use crate::definition::{AssessmentKind, Finding, PlarMethod, RubricRef, level_reached};
 use crate::event::Route;
 use crate::ids::{AssessmentId, CompetencyId, DefinitionId, EquivalencyId};
@@ -404,9 +404,9 @@ impl Learner<'_, '_> {
                         attested_by: conduct.attested_by,
                         evidence: conduct.evidence,
                         overrides: conduct.overrides,
-                        rubric: conduct.rubric.or_else(|| {
-                            x.scores.as_ref().and(info.rubric_ref.clone())
-                        }),
+                        rubric: conduct
+                            .rubric
+                            .or_else(|| x.scores.as_ref().and(info.rubric_ref.clone())),
                     }
                 })
                 .collect();
