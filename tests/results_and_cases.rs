@@ -177,7 +177,7 @@ fn built_credential(s: &Value, def_id: &str, recipient: Recipient, n: usize) -> 
     let defs = definitions(s);
     let events = parse_events(&s["events"].to_string()).unwrap();
     let record = fold_record(s);
-    let issuance = record.credentials[def_id].issuances.last().unwrap().clone();
+    let issuance = record.credentials.iter().find(|(k, _)| k.as_str() == def_id).unwrap().1.issuances.last().unwrap().clone();
     let then = core_fold(&defs, &events, issuance.issued_at).unwrap();
     let def = defs.iter().find(|d| d.id.as_str() == def_id).unwrap();
     let issuer = profile(def);
@@ -536,7 +536,7 @@ fn req_plar_05_plar_and_course_credentials_differ_only_in_recipient_dates_and_id
         let defs = definitions(s);
         let events = parse_events(&s["events"].to_string()).unwrap();
         let record = fold_record(s);
-        let issuance = record.credentials["cm"].issuances[0].clone();
+        let issuance = record.credentials.values().next().unwrap().issuances[0].clone();
         let issuer = profile(&defs[0]);
         let mut input = BuildInput::from_record(
             &defs[0],
