@@ -109,6 +109,7 @@ pub mod offering;
 pub mod policy;
 pub mod provenance;
 pub mod record;
+pub mod report;
 pub mod time;
 
 pub use number::Number;

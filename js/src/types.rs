@@ -278,4 +278,27 @@ export interface CriteriaOutcome {
   progress: Progress;
   explanation: Explanation;
 }
+
+/** A count out of a total, with the exact percent and its 2-decimal form. */
+export interface Rate {
+  count: number;
+  of: number;
+  percent: Exact | null;
+  reported: string | null;
+}
+
+/** The reports of one definition over a roster (`Roster.reports`; `docs/format.md` §12). */
+export interface CourseReports {
+  funnel: {
+    definition: string; seats: number | null; registered: number; withdrawn: number;
+    attempted_all: number; completed: number; failed_summative: number;
+  };
+  completion: {
+    definition: string; overall: Rate; withdrawn: number;
+    by_route: { [route: string]: Rate };
+    by_attempt: { [attempt: string]: Rate };
+  };
+  problems: { kind: "competency" | "criterion"; id: string; assessment?: string; not_yet: Rate }[];
+  uptake: { equivalency: string; title: string; claimed: Rate }[];
+}
 "#;

@@ -5,15 +5,20 @@
 //! This module holds the types of the canonical JSON of `fixtures/scenarios/README.md` §3.
 //! Its parts: `metadata` (what the badge says: Critical Information Summary, effort,
 //! curriculum map, vocabularies), `check` (the structural rules the fold relies on,
-//! [`check()`]), `alternatives` (groups of alternative summatives) and `validate` (the validator findings of README §10, [`validate()`], and
-//! what blocks publishing, [`publish_findings`]). It never evaluates a learner: that is
-//! [`crate::record`].
+//! [`check()`]), `alternatives` (groups of alternative summatives), `validate` (the validator findings of README §10, [`validate()`]),
+//! `publish` (what blocks publishing, [`publish_findings`]), `institution` (how an
+//! institution configures kinds, hour bands and approvals, [`InstitutionConfig`]) and
+//! `lifecycle` (draft → approved → published → retired, [`Lifecycle`]). It never evaluates
+//! a learner: that is [`crate::record`].
 
 mod alternatives;
 mod check;
+mod institution;
 mod levels;
+mod lifecycle;
 mod metadata;
 mod plar;
+mod publish;
 mod rubrics;
 mod validate;
 
@@ -28,7 +33,12 @@ pub use plar::{
     plar_route_findings,
 };
 pub use rubrics::{RubricCriterion, RubricRef, SharedRubric, declared_rubrics, is_declared};
-pub use validate::{Finding, Severity, publish_findings, validate};
+pub use institution::{HourBand, InstitutionConfig, KindConfig, Rigour, band_findings};
+pub use lifecycle::{
+    Approval, Lifecycle, LifecycleAction, LifecycleError, LifecycleState, Review, review_alerts,
+};
+pub use publish::{publish_findings, publish_findings_in};
+pub use validate::{Finding, Severity, validate, validate_in};
 
 use std::collections::BTreeMap;
 
@@ -54,7 +64,8 @@ pub struct CredentialDefinition {
     pub description: String,
     /// The issuing profile.
     pub issuer: IssuerRef,
-    /// Institution-defined kind; only `micro_credential` triggers rule V9.
+    /// Institution-defined kind; which kinds are micro-credentials (rule V9) is the
+    /// institution's configuration ([`InstitutionConfig`]), by default only `micro_credential`.
     #[serde(default = "default_kind")]
     pub kind: String,
     /// Competency-based or outcome-based (rule V2).
@@ -66,6 +77,9 @@ pub struct CredentialDefinition {
     /// Credits, if credit-bearing (descriptive).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credits: Option<Number>,
+    /// Whether it is credit-bearing (REQ-DEF-08); `None` = as its kind's configuration says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit_bearing: Option<bool>,
     /// Continuing education units (descriptive).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ceu: Option<Number>,
