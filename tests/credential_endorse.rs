@@ -18,9 +18,10 @@ use serde_json::{Value, json};
 fn food_safety() -> CredentialDefinition {
     let path = shared().join("fixtures/scenarios/cross-issuer-food-safety.json");
     let s: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let defs =
-        cairn::definition::parse_definitions(&s["definitions"].to_string()).unwrap();
-    defs.into_iter().find(|d| d.id.as_str() == "fsm-cert").unwrap()
+    let defs = cairn::definition::parse_definitions(&s["definitions"].to_string()).unwrap();
+    defs.into_iter()
+        .find(|d| d.id.as_str() == "fsm-cert")
+        .unwrap()
 }
 
 fn partner() -> IssuerProfile {
@@ -72,15 +73,27 @@ fn req_issue_09_a_partner_co_signs_the_designated_issuers_program_by_endorsement
         .to_owned();
     let signed = endorse(&endorsement_of(&achievement_id), &partner_key()).unwrap();
     let e = &signed.credential;
-    assert_eq!(e["type"], json!(["VerifiableCredential", "EndorsementCredential"]));
+    assert_eq!(
+        e["type"],
+        json!(["VerifiableCredential", "EndorsementCredential"])
+    );
     assert_eq!(e["issuer"]["id"], "https://bcit.example/issuers/bcit");
     assert_eq!(e["credentialSubject"]["id"], json!(achievement_id));
-    assert_eq!(e["credentialSubject"]["type"], json!(["EndorsementSubject"]));
+    assert_eq!(
+        e["credentialSubject"]["type"],
+        json!(["EndorsementSubject"])
+    );
     assert_both_verify(e, "2026-06-01T00:00:00Z");
     // Tampering with the comment breaks the partner's signature.
     let mut forged = e.clone();
     forged["credentialSubject"]["endorsementComment"] = json!("BCIT issues this program.");
-    assert!(!verify(&forged.to_string(), &VerifyOptions::at(at("2026-06-01T00:00:00Z"))).verified);
+    assert!(
+        !verify(
+            &forged.to_string(),
+            &VerifyOptions::at(at("2026-06-01T00:00:00Z"))
+        )
+        .verified
+    );
 }
 
 #[test]
@@ -89,15 +102,27 @@ fn req_issue_07_endorsements_embed_under_the_achievement_and_the_issuer_before_s
     let issuer = profile(&def);
     let input = simple_input(&def, &issuer);
     let mut unsigned = build(&input).unwrap().credential;
-    let achievement_id = unsigned["credentialSubject"]["achievement"]["id"].as_str().unwrap().to_owned();
+    let achievement_id = unsigned["credentialSubject"]["achievement"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let on_achievement = endorse(&endorsement_of(&achievement_id), &partner_key()).unwrap();
     let mut of_issuer_input = endorsement_of(&def.issuer.id);
     of_issuer_input.credential_uuid = uuid(41);
     let on_issuer = endorse(&of_issuer_input, &partner_key()).unwrap();
     attach(&mut unsigned, &on_achievement).unwrap();
     attach(&mut unsigned, &on_issuer).unwrap();
-    assert_eq!(unsigned["credentialSubject"]["achievement"]["endorsement"].as_array().unwrap().len(), 1);
-    assert_eq!(unsigned["issuer"]["endorsement"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        unsigned["credentialSubject"]["achievement"]["endorsement"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        unsigned["issuer"]["endorsement"].as_array().unwrap().len(),
+        1
+    );
     let key = IssuerKey::from_seed(&[1u8; 32]);
     let signed = sign(
         &unsigned,
@@ -118,7 +143,11 @@ fn req_issue_07_endorsements_embed_under_the_achievement_and_the_issuer_before_s
     let err = attach(&mut already, &on_achievement).unwrap_err();
     assert!(err.to_string().contains("breaks the proof"), "{err}");
     // An endorsement of something else has no place in this credential.
-    let other = endorse(&endorsement_of("https://elsewhere.example/achievements/x"), &partner_key()).unwrap();
+    let other = endorse(
+        &endorsement_of("https://elsewhere.example/achievements/x"),
+        &partner_key(),
+    )
+    .unwrap();
     let mut fresh = build(&input).unwrap().credential;
     assert!(attach(&mut fresh, &other).is_err());
 }
@@ -128,13 +157,18 @@ fn req_issue_07_endorsing_an_issued_credential_leaves_its_proof_valid() {
     let def = food_safety();
     let issuer = profile(&def);
     let key = IssuerKey::from_seed(&[1u8; 32]);
-    let issued = issue(&simple_input(&def, &issuer), &key).unwrap().credential;
+    let issued = issue(&simple_input(&def, &issuer), &key)
+        .unwrap()
+        .credential;
     let before = issued.to_string();
     let credential_id = issued["id"].as_str().unwrap().to_owned();
     let mut later = endorsement_of(&credential_id);
     later.issued_at = at("2026-04-01T00:00:00Z");
     let endorsement = endorse(&later, &partner_key()).unwrap();
-    assert_eq!(endorsement.credential["credentialSubject"]["id"], json!(credential_id));
+    assert_eq!(
+        endorsement.credential["credentialSubject"]["id"],
+        json!(credential_id)
+    );
     // The credential is untouched and still verifies; the endorsement verifies on its own.
     assert_eq!(issued.to_string(), before);
     assert_both_verify(&issued, "2026-06-01T00:00:00Z");

@@ -95,7 +95,10 @@ fn req_def_03_ubco_ladder_counts_only_proficiency_as_a_micro_credential() {
 #[test]
 fn req_def_08_a_non_credit_definition_with_one_credit_fails_validation() {
     let mut def = definitions(&shared_scenario("spt-01-first-attempt-pass")).remove(0);
-    assert_eq!(def.credits.as_ref().map(|c| c.to_exact_string()), Some("1".into()));
+    assert_eq!(
+        def.credits.as_ref().map(|c| c.to_exact_string()),
+        Some("1".into())
+    );
     assert!(validate(std::slice::from_ref(&def)).is_empty());
     def.credit_bearing = Some(false);
     let found = validate(std::slice::from_ref(&def));
@@ -144,44 +147,102 @@ fn req_def_02_removing_each_field_in_turn_names_it() {
     assert_eq!(publish_findings_in(&parse(&complete), &config), []);
     let cases: [(&str, fn(&mut Value), &str); 11] = [
         ("name", |d| d["name"] = json!(" "), "name (Title)"),
-        ("description", |d| d["description"] = json!(""), "description"),
+        (
+            "description",
+            |d| d["description"] = json!(""),
+            "description",
+        ),
         ("issuer", |d| d["issuer"]["name"] = json!(""), "issuer.name"),
-        ("competencies", |d| {
-            d["competencies"] = json!([]);
-        }, "competencies"),
-        ("assessment method", |d| {
-            d["metadata"]["cis"].as_object_mut().unwrap().remove("assessment_method");
-        }, "assessment_method"),
-        ("effort", |d| {
-            d["metadata"]["cis"].as_object_mut().unwrap().remove("effort_hours");
-        }, "effort_hours"),
-        ("credits", |d| {
-            d.as_object_mut().unwrap().remove("credits");
-        }, "credits"),
-        ("delivery", |d| {
-            d["metadata"]["cis"].as_object_mut().unwrap().remove("delivery_mode");
-        }, "delivery_mode"),
-        ("prerequisites", |d| {
-            d["metadata"]["cis"].as_object_mut().unwrap().remove("prerequisites");
-        }, "prerequisites"),
-        ("quality", |d| {
-            d["metadata"]["cis"].as_object_mut().unwrap().remove("quality_assurance");
-        }, "quality_assurance"),
-        ("window", |d| {
-            d.as_object_mut().unwrap().remove("completion_window_days");
-        }, "completion_window_days"),
+        (
+            "competencies",
+            |d| {
+                d["competencies"] = json!([]);
+            },
+            "competencies",
+        ),
+        (
+            "assessment method",
+            |d| {
+                d["metadata"]["cis"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("assessment_method");
+            },
+            "assessment_method",
+        ),
+        (
+            "effort",
+            |d| {
+                d["metadata"]["cis"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("effort_hours");
+            },
+            "effort_hours",
+        ),
+        (
+            "credits",
+            |d| {
+                d.as_object_mut().unwrap().remove("credits");
+            },
+            "credits",
+        ),
+        (
+            "delivery",
+            |d| {
+                d["metadata"]["cis"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("delivery_mode");
+            },
+            "delivery_mode",
+        ),
+        (
+            "prerequisites",
+            |d| {
+                d["metadata"]["cis"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("prerequisites");
+            },
+            "prerequisites",
+        ),
+        (
+            "quality",
+            |d| {
+                d["metadata"]["cis"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("quality_assurance");
+            },
+            "quality_assurance",
+        ),
+        (
+            "window",
+            |d| {
+                d.as_object_mut().unwrap().remove("completion_window_days");
+            },
+            "completion_window_days",
+        ),
     ];
     for (what, remove, named) in cases {
         let mut def = complete.clone();
         remove(&mut def);
         let found = publish_findings_in(&parse(&def), &config);
         assert_eq!(found.len(), 1, "{what}: {found:#?}");
-        assert!(found[0].message.contains(named), "{what}: {}", found[0].message);
+        assert!(
+            found[0].message.contains(named),
+            "{what}: {}",
+            found[0].message
+        );
         assert_eq!(found[0].code, "publish_field_missing");
     }
     // Pathways or stackability: either one is enough.
     let mut def = complete.clone();
-    def["metadata"]["cis"].as_object_mut().unwrap().remove("pathways");
+    def["metadata"]["cis"]
+        .as_object_mut()
+        .unwrap()
+        .remove("pathways");
     assert_eq!(publish_findings_in(&parse(&def), &config).len(), 1);
     def["metadata"]["cis"]["stackability"] = json!("stackable");
     assert!(publish_findings_in(&parse(&def), &config).is_empty());
@@ -190,13 +251,21 @@ fn req_def_02_removing_each_field_in_turn_names_it() {
     def["hours"] = json!("16");
     let found = publish_findings_in(&parse(&def), &config);
     assert_eq!(found.len(), 1);
-    assert!(found[0].message.contains("(15, not 16)"), "{}", found[0].message);
+    assert!(
+        found[0].message.contains("(15, not 16)"),
+        "{}",
+        found[0].message
+    );
     // The credit flag itself, when neither the definition nor its kind gives it.
     let mut no_flag = config.clone();
     no_flag.kinds.clear();
     let found = publish_findings_in(&parse(&complete), &no_flag);
     assert_eq!(found.len(), 1);
-    assert!(found[0].message.contains("credit_bearing"), "{}", found[0].message);
+    assert!(
+        found[0].message.contains("credit_bearing"),
+        "{}",
+        found[0].message
+    );
     // Without the institution's options, none of this is asked (the README's behaviour).
     let mut bare = complete.clone();
     bare.as_object_mut().unwrap().remove("metadata");
@@ -234,12 +303,20 @@ fn req_def_13_a_five_step_chain_needs_five_approvals_before_approved() {
         // Out of order: the next body must approve.
         if i < 5 {
             let err = life
-                .apply(&approve(&format!("body-{}", i + 1), "2026-01-01T00:00:00Z"), &def, &config)
+                .apply(
+                    &approve(&format!("body-{}", i + 1), "2026-01-01T00:00:00Z"),
+                    &def,
+                    &config,
+                )
                 .unwrap_err();
             assert_eq!(err.code(), "approval_out_of_order");
         }
         life = life
-            .apply(&approve(&format!("body-{i}"), "2026-01-01T00:00:00Z"), &def, &config)
+            .apply(
+                &approve(&format!("body-{i}"), "2026-01-01T00:00:00Z"),
+                &def,
+                &config,
+            )
             .unwrap();
     }
     assert_eq!(life.state, LifecycleState::Approved);
@@ -282,14 +359,24 @@ fn req_life_01_illegal_transitions_are_refused() {
     assert_eq!(code(&draft, &publish), "illegal_transition");
     assert_eq!(code(&draft, &retire), "illegal_transition");
     assert_eq!(code(&draft, &LifecycleAction::Reopen), "illegal_transition");
-    let approved = draft.apply(&approve("body-1", "2026-01-01T00:00:00Z"), &def, &config).unwrap();
+    let approved = draft
+        .apply(&approve("body-1", "2026-01-01T00:00:00Z"), &def, &config)
+        .unwrap();
     assert_eq!(code(&approved, &retire), "illegal_transition");
-    let reopened = approved.apply(&LifecycleAction::Reopen, &def, &config).unwrap();
-    assert_eq!((reopened.state, reopened.approvals.len()), (LifecycleState::Draft, 0));
+    let reopened = approved
+        .apply(&LifecycleAction::Reopen, &def, &config)
+        .unwrap();
+    assert_eq!(
+        (reopened.state, reopened.approvals.len()),
+        (LifecycleState::Draft, 0)
+    );
     let live = published(&def, &config);
     assert_eq!(live.state, LifecycleState::Published);
     assert_eq!(code(&live, &publish), "illegal_transition");
-    assert_eq!(code(&live, &approve("body-1", "2026-02-01T00:00:00Z")), "illegal_transition");
+    assert_eq!(
+        code(&live, &approve("body-1", "2026-02-01T00:00:00Z")),
+        "illegal_transition"
+    );
     assert_eq!(code(&live, &LifecycleAction::Reopen), "illegal_transition");
     let retired = live.apply(&retire, &def, &config).unwrap();
     assert_eq!(code(&retired, &publish), "illegal_transition");
@@ -319,7 +406,10 @@ fn req_life_09_enrolment_after_retirement_is_refused_and_teach_out_lets_learners
         )
         .unwrap();
     assert_eq!(
-        retired.check_enrolment(at("2027-01-02T00:00:00Z")).unwrap_err().code(),
+        retired
+            .check_enrolment(at("2027-01-02T00:00:00Z"))
+            .unwrap_err()
+            .code(),
         "not_open"
     );
     assert!(retired.may_complete(at("2027-06-30T00:00:00Z")));
@@ -332,7 +422,10 @@ fn req_life_10_an_overdue_review_alerts_and_reviews_are_kept() {
     let def = spt();
     let live = published(&def, &config);
     let due = at("2029-01-10T00:00:00Z");
-    assert!(review_alerts([("spt", &live)], due).is_empty(), "due, not yet overdue");
+    assert!(
+        review_alerts([("spt", &live)], due).is_empty(),
+        "due, not yet overdue"
+    );
     assert_eq!(
         review_alerts([("spt", &live)], at("2029-01-10T00:00:01Z")),
         [("spt", due)]
@@ -364,7 +457,9 @@ fn req_life_11_content_expiry_blocks_new_offerings_but_not_verification() {
     let def = spt();
     let live = published(&def, &config);
     assert!(live.check_new_offering(at("2029-12-31T00:00:00Z")).is_ok());
-    let err = live.check_new_offering(at("2030-01-02T00:00:00Z")).unwrap_err();
+    let err = live
+        .check_new_offering(at("2030-01-02T00:00:00Z"))
+        .unwrap_err();
     assert_eq!(err.code(), "content_expired");
     // A credential issued before the content expired still verifies after it.
     let issuer = IssuerProfile {
@@ -392,6 +487,8 @@ fn req_life_11_content_expiry_blocks_new_offerings_but_not_verification() {
         status: None,
         activity: None,
         results: Vec::new(),
+        level: None,
+        plar_route: Vec::new(),
         evidence: Vec::new(),
     };
     let signed = issue(&input, &IssuerKey::from_seed(&[9u8; 32])).unwrap();

@@ -92,7 +92,10 @@ fn req_stack_01_a_points_rule_whose_sum_equals_the_minimum_issues() {
     let credential = &record["credentials"]["pts"];
     assert_eq!(credential["status"], "valid");
     assert_eq!(credential["issued_at"], "2026-01-20T10:00:00Z");
-    assert_eq!(credential["progress"], json!({"satisfied": "10", "of": "10"}));
+    assert_eq!(
+        credential["progress"],
+        json!({"satisfied": "10", "of": "10"})
+    );
     // 4 + 5.99 falls short by 0.01: compared exactly, not issued.
     let record = fold_json(&points_scenario("5.99", both));
     assert_eq!(record["credentials"]["pts"]["status"], "not_issued");
@@ -116,23 +119,39 @@ fn req_comp_03_two_aligned_competencies_give_two_alignment_entries() {
     let mut def = definitions(&scenario("spt-01-first-attempt-pass")).remove(0);
     def.competencies.truncate(2);
     let frameworks = [
-        ("https://case.example/uri/aaa-1", "HS.1", "Health Care Aide Competencies"),
-        ("https://case.example/uri/bbb-2", "HS.2", "Health Care Aide Competencies"),
+        (
+            "https://case.example/uri/aaa-1",
+            "HS.1",
+            "Health Care Aide Competencies",
+        ),
+        (
+            "https://case.example/uri/bbb-2",
+            "HS.2",
+            "Health Care Aide Competencies",
+        ),
     ];
     for (c, (url, code, framework)) in def.competencies.iter_mut().zip(frameworks) {
         c.alignment = Some(
-            serde_json::from_value(json!({"target_url": url, "target_code": code, "target_framework": framework}))
-                .unwrap(),
+            serde_json::from_value(
+                json!({"target_url": url, "target_code": code, "target_framework": framework}),
+            )
+            .unwrap(),
         );
     }
     let issuer = profile(&def);
-    let signed = issue(&simple_input(&def, &issuer), &IssuerKey::from_seed(&[3u8; 32])).unwrap();
+    let signed = issue(
+        &simple_input(&def, &issuer),
+        &IssuerKey::from_seed(&[3u8; 32]),
+    )
+    .unwrap();
     let alignment = signed.credential["credentialSubject"]["achievement"]["alignment"]
         .as_array()
         .unwrap()
         .clone();
     assert_eq!(alignment.len(), 2);
-    for ((entry, c), (url, code, framework)) in alignment.iter().zip(&def.competencies).zip(frameworks) {
+    for ((entry, c), (url, code, framework)) in
+        alignment.iter().zip(&def.competencies).zip(frameworks)
+    {
         assert_eq!(entry["targetName"], json!(c.statement));
         assert_eq!(entry["targetUrl"], json!(url));
         assert_eq!(entry["targetCode"], json!(code));
@@ -157,7 +176,11 @@ fn instant_at(s: &[u8], i: usize) -> Option<usize> {
     }
     for (k, want) in shape.iter().enumerate() {
         let c = s[i + k];
-        let ok = if *want == b'd' { c.is_ascii_digit() } else { c == *want };
+        let ok = if *want == b'd' {
+            c.is_ascii_digit()
+        } else {
+            c == *want
+        };
         if !ok {
             return None;
         }
@@ -206,7 +229,13 @@ fn req_comp_08_shifting_every_event_by_a_constant_gives_the_same_results() {
     const DAY: i64 = 86_400;
     // Seconds, hours, a week, and 400 years (a whole Gregorian cycle, which keeps month
     // lengths, so calendar-month validities shift exactly too), forward and back.
-    let offsets = [1, -3_600, 7 * DAY + 17, 146_097 * DAY, -146_097 * DAY + 12_345];
+    let offsets = [
+        1,
+        -3_600,
+        7 * DAY + 17,
+        146_097 * DAY,
+        -146_097 * DAY + 12_345,
+    ];
     let mut checked = 0;
     for s in every_scenario() {
         let id = s["id"].as_str().unwrap().to_owned();
@@ -256,7 +285,10 @@ fn req_comp_08_spt_06_equals_spt_01_in_outcome() {
         by_challenge["assessments"]["SPT-DEMO"]["kept_percent"],
         course["assessments"]["SPT-DEMO"]["kept_percent"]
     );
-    assert_eq!(by_challenge["credentials"]["spt"]["plar_methods_used"], json!(["challenge_exam"]));
+    assert_eq!(
+        by_challenge["credentials"]["spt"]["plar_methods_used"],
+        json!(["challenge_exam"])
+    );
     assert_eq!(
         by_challenge["credentials"]["spt"]["issued_at"],
         course["credentials"]["spt"]["issued_at"]
@@ -274,13 +306,22 @@ fn req_attempt_13_a_lower_later_score_never_withdraws_an_issued_credential() {
     policy["scoring"] = json!("latest");
     policy["feedback_required_before_retry"] = json!(false);
     let events = s["events"].as_array_mut().unwrap();
-    events.push(json!({"at": "2025-03-01T10:00:00Z", "type": "attempt_submitted", "assessment": "SPT-DEMO",
-        "part_scores": {"K1": "20", "K2": "20", "K3": "40", "K4": "0"}}));
+    events.push(
+        json!({"at": "2025-03-01T10:00:00Z", "type": "attempt_submitted", "assessment": "SPT-DEMO",
+        "part_scores": {"K1": "20", "K2": "20", "K3": "40", "K4": "0"}}),
+    );
     let record = fold_json(&s);
-    assert!(record["errors"].as_array().unwrap().is_empty(), "{}", record["errors"]);
+    assert!(
+        record["errors"].as_array().unwrap().is_empty(),
+        "{}",
+        record["errors"]
+    );
     let exam = &record["assessments"]["SPT-DEMO"];
     assert_eq!(exam["attempts_counted"], 2);
-    assert_eq!(exam["kept_percent"], "80/3", "the later, lower attempt is kept");
+    assert_eq!(
+        exam["kept_percent"], "80/3",
+        "the later, lower attempt is kept"
+    );
     assert_eq!(exam["passed"], false);
     assert_eq!(record["competencies"]["C4"]["status"], "not_yet");
     let credential = &record["credentials"]["spt"];
@@ -340,8 +381,20 @@ fn req_def_07_hours_are_exported_as_the_four_effort_parts() {
         serde_json::from_value(json!({"effort_hours": {"contact": "6", "peer": "2", "asynchronous": "5.5", "assessment": "1.5"}}))
             .unwrap(),
     );
-    let total = def.metadata.cis.as_ref().unwrap().effort_hours.as_ref().unwrap().total();
-    assert_eq!(Some(&total), def.hours.as_ref(), "the fixture declares 15 h");
+    let total = def
+        .metadata
+        .cis
+        .as_ref()
+        .unwrap()
+        .effort_hours
+        .as_ref()
+        .unwrap()
+        .total();
+    assert_eq!(
+        Some(&total),
+        def.hours.as_ref(),
+        "the fixture declares 15 h"
+    );
     let issuer = profile(&def);
     let built = build(&simple_input(&def, &issuer)).unwrap();
     let a = &built.credential["credentialSubject"]["achievement"];
@@ -367,7 +420,9 @@ fn req_stack_09_parent_hours_and_ceu_are_declared_never_recomputed() {
     let sum = |f: fn(&CredentialDefinition) -> Option<cairn::number::Number>| {
         courses
             .iter()
-            .fold(cairn::number::Number::zero(), |acc, c| acc.add(&f(c).unwrap()))
+            .fold(cairn::number::Number::zero(), |acc, c| {
+                acc.add(&f(c).unwrap())
+            })
     };
     // 3 × 7 h = 21 h and 3 × 0.7 CEU = 2.1, but the badge declares 20 h and 2.0 CEU.
     assert_eq!(sum(|d| d.hours.clone()).to_exact_string(), "21");
@@ -485,12 +540,18 @@ fn req_meta_08_editing_a_draft_never_changes_an_issued_credential() {
     // Rebuilding from the approved version gives the same credential as issued.
     let again = issue(&input(&approved).unwrap(), &key).unwrap().credential;
     assert_eq!(again["credentialSubject"], issued["credentialSubject"]);
-    assert_eq!(issued["credentialSubject"]["achievement"]["version"], "1.0.0");
+    assert_eq!(
+        issued["credentialSubject"]["achievement"]["version"],
+        "1.0.0"
+    );
     assert_eq!(
         issued["credentialSubject"]["achievement"]["name"],
         json!(approved.name)
     );
-    let report = verify(&issued.to_string(), &VerifyOptions::at(at("2025-06-01T00:00:00Z")));
+    let report = verify(
+        &issued.to_string(),
+        &VerifyOptions::at(at("2025-06-01T00:00:00Z")),
+    );
     assert!(report.verified, "{:#?}", report.errors);
 }
 
@@ -513,8 +574,10 @@ fn req_meta_03_all_15_ontario_items_round_trip_through_a_credential() {
     });
     def.metadata.cis = Some(serde_json::from_value(cis.clone()).unwrap());
     def.metadata.department = Some(
-        serde_json::from_value(json!({"id": "https://example.edu/departments/health", "name": "School of Health"}))
-            .unwrap(),
+        serde_json::from_value(
+            json!({"id": "https://example.edu/departments/health", "name": "School of Health"}),
+        )
+        .unwrap(),
     );
     let issuer = profile(&def);
     let mut input = simple_input(&def, &issuer);
@@ -537,10 +600,23 @@ fn req_meta_03_all_15_ontario_items_round_trip_through_a_credential() {
     assert_eq!(c["awardedDate"], "2025-02-14T15:30:00Z");
     assert_eq!(a["description"], json!(def.description));
     // 5 Learning outcomes: one alignment per competency, and the narrative.
-    let outcomes: Vec<&Value> = a["alignment"].as_array().unwrap().iter().map(|x| &x["targetName"]).collect();
-    let statements: Vec<Value> = def.competencies.iter().map(|x| json!(x.statement)).collect();
+    let outcomes: Vec<&Value> = a["alignment"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| &x["targetName"])
+        .collect();
+    let statements: Vec<Value> = def
+        .competencies
+        .iter()
+        .map(|x| json!(x.statement))
+        .collect();
     assert_eq!(outcomes, statements.iter().collect::<Vec<_>>());
-    assert!(a["criteria"]["narrative"].as_str().is_some_and(|n| !n.is_empty()));
+    assert!(
+        a["criteria"]["narrative"]
+            .as_str()
+            .is_some_and(|n| !n.is_empty())
+    );
     // 7 Credits, 8 Time period.
     assert_eq!(a["creditsAvailable"], json!(1));
     assert_eq!(s["creditsEarned"], json!(1));

@@ -40,8 +40,7 @@ impl Roster {
     fn add(&mut self, events: Value, at: &str) {
         let events = cairn::event::parse_events(&events.to_string()).unwrap();
         let record =
-            cairn::record::fold(&self.definitions, &events, Timestamp::parse(at).unwrap())
-                .unwrap();
+            cairn::record::fold(&self.definitions, &events, Timestamp::parse(at).unwrap()).unwrap();
         let id = format!("L{:03}", self.learners.len() + 1);
         self.learners.push((id, events, record));
     }
@@ -74,7 +73,13 @@ fn req_report_02_nic_funnel_six_registered_six_attempted_six_completed_none_fail
     }
     let f = report::funnel(roster.def("nic-fm"), Some(6), &roster.data());
     assert_eq!(
-        (f.seats, f.registered, f.attempted_all, f.completed, f.failed_summative),
+        (
+            f.seats,
+            f.registered,
+            f.attempted_all,
+            f.completed,
+            f.failed_summative
+        ),
         (Some(6), 6, 6, 6, 0)
     );
     // One more learner who fails both attempts is registered, attempted, failed.
@@ -85,7 +90,12 @@ fn req_report_02_nic_funnel_six_registered_six_attempted_six_completed_none_fail
     roster.add(fail, "2023-05-15T00:00:00Z");
     let f = report::funnel(roster.def("nic-fm"), Some(6), &roster.data());
     assert_eq!(
-        (f.registered, f.attempted_all, f.completed, f.failed_summative),
+        (
+            f.registered,
+            f.attempted_all,
+            f.completed,
+            f.failed_summative
+        ),
         (7, 7, 6, 1)
     );
 }
@@ -104,24 +114,34 @@ fn spt_roster() -> Roster {
     let s = shared_scenario("spt-06-plar-challenge-pass");
     let mut roster = Roster::new(&s["definitions"]);
     let enrol = json!({"at": "2025-01-20T09:00:00Z", "type": "enrolled", "credential": "spt"});
-    let attempt = |at: &str, scores: &str, route: &str| {
-        json!({"at": at, "type": "attempt_submitted", "assessment": "SPT-DEMO", "route": route, "part_scores": parts(scores)})
-    };
-    let feedback =
-        json!({"at": "2025-02-15T09:00:00Z", "type": "feedback_released", "assessment": "SPT-DEMO"});
+    let attempt = |at: &str, scores: &str, route: &str| json!({"at": at, "type": "attempt_submitted", "assessment": "SPT-DEMO", "route": route, "part_scores": parts(scores)});
+    let feedback = json!({"at": "2025-02-15T09:00:00Z", "type": "feedback_released", "assessment": "SPT-DEMO"});
     let end = "2025-04-01T00:00:00Z";
     for _ in 0..24 {
-        roster.add(json!([enrol, attempt("2025-02-14T15:30:00Z", PASS, "course")]), end);
+        roster.add(
+            json!([enrol, attempt("2025-02-14T15:30:00Z", PASS, "course")]),
+            end,
+        );
     }
     for _ in 0..5 {
         roster.add(
-            json!([enrol, attempt("2025-02-14T15:30:00Z", FAIL, "course"), feedback, attempt("2025-03-01T10:00:00Z", PASS, "course")]),
+            json!([
+                enrol,
+                attempt("2025-02-14T15:30:00Z", FAIL, "course"),
+                feedback,
+                attempt("2025-03-01T10:00:00Z", PASS, "course")
+            ]),
             end,
         );
     }
     for _ in 0..3 {
         roster.add(
-            json!([enrol, attempt("2025-02-14T15:30:00Z", FAIL, "course"), feedback, attempt("2025-03-01T10:00:00Z", FAIL, "course")]),
+            json!([
+                enrol,
+                attempt("2025-02-14T15:30:00Z", FAIL, "course"),
+                feedback,
+                attempt("2025-03-01T10:00:00Z", FAIL, "course")
+            ]),
             end,
         );
     }
@@ -131,7 +151,13 @@ fn spt_roster() -> Roster {
     }
     for i in 0..6 {
         let scores = if i < 4 { PASS } else { FAIL };
-        roster.add(json!([enrol, attempt("2025-03-03T14:00:00Z", scores, "challenge_exam")]), end);
+        roster.add(
+            json!([
+                enrol,
+                attempt("2025-03-03T14:00:00Z", scores, "challenge_exam")
+            ]),
+            end,
+        );
     }
     roster
 }
@@ -149,7 +175,10 @@ fn req_report_03_completion_rate_by_route_and_attempt_with_withdrawals_counted()
     assert_eq!((first.count, first.of), (24, 34));
     assert_eq!(first.reported.as_deref(), Some("70.59"));
     assert_eq!((r.by_attempt[&2].count, r.by_attempt[&2].of), (5, 34));
-    assert_eq!((r.by_route["course"].count, r.by_route["course"].of), (29, 34));
+    assert_eq!(
+        (r.by_route["course"].count, r.by_route["course"].of),
+        (29, 34)
+    );
     assert_eq!((r.by_route["plar"].count, r.by_route["plar"].of), (4, 6));
 }
 
@@ -158,17 +187,38 @@ fn req_report_04_the_criterion_with_most_first_attempt_fails_comes_first() {
     let s = shared_scenario("spt-01-first-attempt-pass");
     let mut roster = Roster::new(&s["definitions"]);
     let enrol = json!({"at": "2025-01-20T09:00:00Z", "type": "enrolled", "credential": "spt"});
-    let first = |scores: &str| {
-        json!({"at": "2025-02-14T15:30:00Z", "type": "attempt_submitted", "assessment": "SPT-DEMO", "part_scores": parts(scores)})
-    };
-    let feedback =
-        json!({"at": "2025-02-15T09:00:00Z", "type": "feedback_released", "assessment": "SPT-DEMO"});
+    let first = |scores: &str| json!({"at": "2025-02-14T15:30:00Z", "type": "attempt_submitted", "assessment": "SPT-DEMO", "part_scores": parts(scores)});
+    let feedback = json!({"at": "2025-02-15T09:00:00Z", "type": "feedback_released", "assessment": "SPT-DEMO"});
     let retry = json!({"at": "2025-03-01T10:00:00Z", "type": "attempt_submitted", "assessment": "SPT-DEMO", "part_scores": parts(PASS)});
     // K3 fails on three first attempts, K1 on one; the retries all pass and change nothing.
     let end = "2025-04-01T00:00:00Z";
-    roster.add(json!([enrol, first(r#"{"K1": "40", "K2": "60", "K3": "0", "K4": "40"}"#), feedback, retry]), end);
-    roster.add(json!([enrol, first(r#"{"K1": "20", "K2": "60", "K3": "40", "K4": "40"}"#), feedback, retry]), end);
-    roster.add(json!([enrol, first(r#"{"K1": "40", "K2": "60", "K3": "40", "K4": "40"}"#), feedback, retry]), end);
+    roster.add(
+        json!([
+            enrol,
+            first(r#"{"K1": "40", "K2": "60", "K3": "0", "K4": "40"}"#),
+            feedback,
+            retry
+        ]),
+        end,
+    );
+    roster.add(
+        json!([
+            enrol,
+            first(r#"{"K1": "20", "K2": "60", "K3": "40", "K4": "40"}"#),
+            feedback,
+            retry
+        ]),
+        end,
+    );
+    roster.add(
+        json!([
+            enrol,
+            first(r#"{"K1": "40", "K2": "60", "K3": "40", "K4": "40"}"#),
+            feedback,
+            retry
+        ]),
+        end,
+    );
     roster.add(json!([enrol, first(PASS)]), end);
     let lines = report::problems(roster.def("spt"), &roster.data());
     let criteria: Vec<(&str, u64, u64)> = lines
@@ -195,18 +245,27 @@ fn req_report_07_review_pack_built_from_one_offerings_log() {
     }))
     .unwrap();
     let pack = report::review_pack(def, &roster.data(), Some(&lifecycle));
-    assert_eq!((pack.definition.as_str(), pack.version.as_str()), ("spt", def.version.as_str()));
+    assert_eq!(
+        (pack.definition.as_str(), pack.version.as_str()),
+        ("spt", def.version.as_str())
+    );
     // Alignment: the four rubric criteria, each to its competency.
     let cells: Vec<(&str, &str)> = pack
         .alignment
         .iter()
         .map(|c| (c.part.as_deref().unwrap(), c.competency.as_str()))
         .collect();
-    assert_eq!(cells, [("K1", "C1"), ("K2", "C2"), ("K3", "C3"), ("K4", "C4")]);
+    assert_eq!(
+        cells,
+        [("K1", "C1"), ("K2", "C2"), ("K3", "C3"), ("K4", "C4")]
+    );
     // Attempts: 38 learners attempted (2 withdrew): 24 + 5×2 + 3×2 + 6 = 46 attempts.
     let demo = &pack.attempts[0];
     assert_eq!((demo.learners, demo.attempts), (38, 46));
-    assert_eq!((demo.first_attempt_pass.count, demo.first_attempt_pass.of), (28, 38));
+    assert_eq!(
+        (demo.first_attempt_pass.count, demo.first_attempt_pass.of),
+        (28, 38)
+    );
     assert_eq!((demo.passed.count, demo.passed.of), (33, 38));
     assert_eq!(pack.plar.challenge_attempts, 6);
     assert_eq!(pack.completion.overall.count, 33);
@@ -222,7 +281,10 @@ fn req_report_08_registrar_export_matches_its_golden_files() {
     for (name, text) in &files {
         let golden = std::fs::read_to_string(dir.join(name))
             .unwrap_or_else(|e| panic!("{name}: {e} (run `cargo xtask golden`)"));
-        assert!(golden == *text, "{name} differs: review, then run `cargo xtask golden`");
+        assert!(
+            golden == *text,
+            "{name} differs: review, then run `cargo xtask golden`"
+        );
     }
     // The rows say what the registrar needs: spt-01's learner, credit-bearing, by course.
     let json: Value = serde_json::from_str(&files[1].1).unwrap();
@@ -233,8 +295,22 @@ fn req_report_08_registrar_export_matches_its_golden_files() {
         .find(|r| r["learner"] == "spt-01-first-attempt-pass")
         .unwrap();
     assert_eq!(
-        (&row["credential"], &row["version"], &row["issued_at"], &row["credits"], &row["route"], &row["transcriptable"]),
-        (&json!("spt"), &json!("1.0.0"), &json!("2025-02-14T15:30:00Z"), &json!("1"), &json!("course"), &json!(true))
+        (
+            &row["credential"],
+            &row["version"],
+            &row["issued_at"],
+            &row["credits"],
+            &row["route"],
+            &row["transcriptable"]
+        ),
+        (
+            &json!("spt"),
+            &json!("1.0.0"),
+            &json!("2025-02-14T15:30:00Z"),
+            &json!("1"),
+            &json!("course"),
+            &json!(true)
+        )
     );
     let challenge = json
         .as_array()
@@ -243,7 +319,11 @@ fn req_report_08_registrar_export_matches_its_golden_files() {
         .find(|r| r["learner"] == "spt-06-plar-challenge-pass")
         .unwrap();
     assert_eq!(challenge["route"], "challenge_exam");
-    assert!(files[0].1.starts_with("learner,credential,name,version,issued_at"));
+    assert!(
+        files[0]
+            .1
+            .starts_with("learner,credential,name,version,issued_at")
+    );
 }
 
 #[test]

@@ -49,7 +49,6 @@ fn definitions(scenario: &Value) -> Vec<CredentialDefinition> {
     serde_json::from_value(scenario["definitions"].clone()).unwrap()
 }
 
-
 // ---------------------------------------------------------------------------------------
 // REQ-ASSESS-06, REQ-PLAR-09: rubrics as versioned shared objects
 
@@ -173,7 +172,16 @@ fn built_credential(s: &Value, def_id: &str, recipient: Recipient, n: usize) -> 
     let defs = definitions(s);
     let events = parse_events(&s["events"].to_string()).unwrap();
     let record = fold_record(s);
-    let issuance = record.credentials.iter().find(|(k, _)| k.as_str() == def_id).unwrap().1.issuances.last().unwrap().clone();
+    let issuance = record
+        .credentials
+        .iter()
+        .find(|(k, _)| k.as_str() == def_id)
+        .unwrap()
+        .1
+        .issuances
+        .last()
+        .unwrap()
+        .clone();
     let then = core_fold(&defs, &events, issuance.issued_at).unwrap();
     let def = defs.iter().find(|d| d.id.as_str() == def_id).unwrap();
     let issuer = profile(def);

@@ -334,13 +334,24 @@ mod tests {
             codes(&found),
             [("hour_band_gap", "medium"), ("hour_band_gap", "long")]
         );
-        assert!(found[0].message.contains("from 50 h below 51 h"), "{}", found[0].message);
-        assert!(found[1].message.contains("above 150 h below 151 h"), "{}", found[1].message);
+        assert!(
+            found[0].message.contains("from 50 h below 51 h"),
+            "{}",
+            found[0].message
+        );
+        assert!(
+            found[1].message.contains("above 150 h below 151 h"),
+            "{}",
+            found[1].message
+        );
         for hours in ["50", "50.5", "150.5"] {
             let h = Number::parse_decimal(hours).unwrap();
             assert!(c.kinds_for_hours(&h).is_empty(), "{hours}");
         }
-        assert_eq!(c.kinds_for_hours(&Number::from_integer(51))[0].kind, "medium");
+        assert_eq!(
+            c.kinds_for_hours(&Number::from_integer(51))[0].kind,
+            "medium"
+        );
     }
 
     #[test]
@@ -352,7 +363,10 @@ mod tests {
         let found = band_findings(&c);
         assert_eq!(codes(&found), [("hour_band_gap", "certificate")]);
         assert!(c.kinds_for_hours(&Number::from_integer(150)).is_empty());
-        assert_eq!(c.kinds_for_hours(&Number::from_integer(149))[0].kind, "letter");
+        assert_eq!(
+            c.kinds_for_hours(&Number::from_integer(149))[0].kind,
+            "letter"
+        );
     }
 
     #[test]

@@ -8,10 +8,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::CredentialDefinition;
 use super::institution::InstitutionConfig;
 use super::publish::publish_findings_in;
 use super::validate::{Finding, Severity, validate_in};
-use super::CredentialDefinition;
 use crate::time::Timestamp;
 
 /// Where a definition version stands.
@@ -292,7 +292,13 @@ impl Lifecycle {
                 next.next_review = Some(*next_review);
                 next.content_expires = *content_expires;
             }
-            (S::Published, LifecycleAction::Reviewed { review, next_review }) => {
+            (
+                S::Published,
+                LifecycleAction::Reviewed {
+                    review,
+                    next_review,
+                },
+            ) => {
                 after("next_review", *next_review, review.at)?;
                 next.reviews.push(review.clone());
                 next.next_review = Some(*next_review);

@@ -24,7 +24,11 @@ mod validate;
 
 pub use alternatives::{AlternativeGroup, AlternativeKind};
 pub use check::{DefinitionError, check, parse_definitions};
+pub use institution::{HourBand, InstitutionConfig, KindConfig, Rigour, band_findings};
 pub use levels::{AchievementLevel, level_reached};
+pub use lifecycle::{
+    Approval, Lifecycle, LifecycleAction, LifecycleError, LifecycleState, Review, review_alerts,
+};
 pub use metadata::{
     CriticalInformationSummary, CurriculumMap, Department, EffortHours, Image, Metadata,
 };
@@ -32,12 +36,8 @@ pub use plar::{
     AgreementWindow, Component, CreditBankEntry, CreditType, PlarMethod, PlarPolicy,
     plar_route_findings,
 };
-pub use rubrics::{RubricCriterion, RubricRef, SharedRubric, declared_rubrics, is_declared};
-pub use institution::{HourBand, InstitutionConfig, KindConfig, Rigour, band_findings};
-pub use lifecycle::{
-    Approval, Lifecycle, LifecycleAction, LifecycleError, LifecycleState, Review, review_alerts,
-};
 pub use publish::{publish_findings, publish_findings_in};
+pub use rubrics::{RubricCriterion, RubricRef, SharedRubric, declared_rubrics, is_declared};
 pub use validate::{Finding, Severity, validate, validate_in};
 
 use std::collections::BTreeMap;

@@ -113,8 +113,7 @@ pub fn publish_findings_in(def: &CredentialDefinition, config: &InstitutionConfi
             need("metadata.cis.pathways or stackability (Pathway/stackability)");
         }
     }
-    if kind.is_some_and(|k| k.completion_window_required) && def.completion_window_days.is_none()
-    {
+    if kind.is_some_and(|k| k.completion_window_required) && def.completion_window_days.is_none() {
         need("completion_window_days (Completion window)");
     }
     missing

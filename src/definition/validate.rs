@@ -60,7 +60,11 @@ pub fn validate_in(
 }
 
 /// REQ-DEF-08 and REQ-DEF-06 for one definition.
-fn institution_rules(def: &CredentialDefinition, config: &InstitutionConfig, out: &mut Vec<Finding>) {
+fn institution_rules(
+    def: &CredentialDefinition,
+    config: &InstitutionConfig,
+    out: &mut Vec<Finding>,
+) {
     let kind = config.kind(&def.kind);
     let credit_bearing = def.credit_bearing.or(kind.map(|k| k.credit_bearing));
     if credit_bearing == Some(false)
@@ -93,7 +97,11 @@ fn institution_rules(def: &CredentialDefinition, config: &InstitutionConfig, out
     }
 }
 
-fn validate_definition(def: &CredentialDefinition, config: &InstitutionConfig, out: &mut Vec<Finding>) {
+fn validate_definition(
+    def: &CredentialDefinition,
+    config: &InstitutionConfig,
+    out: &mut Vec<Finding>,
+) {
     let mut push = |code: &'static str, severity: Severity, reference: &str, message: String| {
         out.push(Finding {
             code,

@@ -50,7 +50,13 @@ fn route(l: &LearnerData<'_>, def: &CredentialDefinition) -> &'static str {
 /// The attempt on which the learner was first awarded `def`: the most counted attempts
 /// made, up to the issue time, on one of its summatives (at least 1).
 fn award_attempt(l: &LearnerData<'_>, def: &CredentialDefinition) -> Option<u32> {
-    let issued_at = l.record.credentials.get(&def.id)?.issuances.first()?.issued_at;
+    let issued_at = l
+        .record
+        .credentials
+        .get(&def.id)?
+        .issuances
+        .first()?
+        .issued_at;
     let n = summatives(def)
         .filter_map(|a| l.record.assessments.get(&a.id))
         .map(|r| {

@@ -28,7 +28,11 @@ pub struct Funnel {
 }
 
 /// The funnel of `def` over the roster (one offering's learners).
-pub fn funnel(def: &CredentialDefinition, seats: Option<u32>, roster: &[LearnerData<'_>]) -> Funnel {
+pub fn funnel(
+    def: &CredentialDefinition,
+    seats: Option<u32>,
+    roster: &[LearnerData<'_>],
+) -> Funnel {
     let mut f = Funnel {
         definition: def.id.to_string(),
         seats,
@@ -72,9 +76,10 @@ pub fn funnel(def: &CredentialDefinition, seats: Option<u32>, roster: &[LearnerD
                 .as_ref()
                 .unwrap_or(&def.attempt_policy)
                 .max_attempts;
-            l.record.assessments.get(&a.id).is_some_and(|r| {
-                !r.passed && max.is_some_and(|m| r.attempts_counted >= m)
-            })
+            l.record
+                .assessments
+                .get(&a.id)
+                .is_some_and(|r| !r.passed && max.is_some_and(|m| r.attempts_counted >= m))
         });
         if exhausted {
             f.failed_summative += 1;

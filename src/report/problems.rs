@@ -108,7 +108,10 @@ pub fn problems(def: &CredentialDefinition, roster: &[LearnerData<'_>]) -> Vec<P
                     let percent = score.percent_of(&max);
                     for c in &a.competencies {
                         if let Some(t) = threshold(c) {
-                            note((ProblemKind::Competency, c.to_string(), None), percent.meets(&t));
+                            note(
+                                (ProblemKind::Competency, c.to_string(), None),
+                                percent.meets(&t),
+                            );
                         }
                     }
                 }
@@ -122,7 +125,11 @@ pub fn problems(def: &CredentialDefinition, roster: &[LearnerData<'_>]) -> Vec<P
                         if !p.max_points.is_zero() {
                             let met = got.percent_of(&p.max_points).meets(&t);
                             note(
-                                (ProblemKind::Criterion, p.id.to_string(), Some(a.id.to_string())),
+                                (
+                                    ProblemKind::Criterion,
+                                    p.id.to_string(),
+                                    Some(a.id.to_string()),
+                                ),
                                 met,
                             );
                         }
@@ -134,7 +141,10 @@ pub fn problems(def: &CredentialDefinition, roster: &[LearnerData<'_>]) -> Vec<P
                     for (c, (got, max)) in per_competency {
                         let t = threshold(&c.as_str().into());
                         if let (Some(t), false) = (t, max.is_zero()) {
-                            note((ProblemKind::Competency, c, None), got.percent_of(&max).meets(&t));
+                            note(
+                                (ProblemKind::Competency, c, None),
+                                got.percent_of(&max).meets(&t),
+                            );
                         }
                     }
                 }

@@ -82,7 +82,11 @@ pub fn registrar_rows(
                 valid_until: text(i.valid_until),
                 revoked_at: text(i.revoked_at),
                 status: i.status,
-                credits: def.credits.as_ref().map(Number::to_exact_string).unwrap_or_default(),
+                credits: def
+                    .credits
+                    .as_ref()
+                    .map(Number::to_exact_string)
+                    .unwrap_or_default(),
                 route,
                 transcriptable: credit_bearing && i.status != IssuanceStatus::Revoked,
             });

@@ -132,8 +132,9 @@ pub fn review_pack(
                 learners,
                 attempts: total,
                 mean_attempts: (learners > 0).then(|| {
-                    Number::from_integer(i64::try_from(total).unwrap_or(i64::MAX))
-                        .div(&Number::from_integer(i64::try_from(learners).unwrap_or(i64::MAX)))
+                    Number::from_integer(i64::try_from(total).unwrap_or(i64::MAX)).div(
+                        &Number::from_integer(i64::try_from(learners).unwrap_or(i64::MAX)),
+                    )
                 }),
                 first_attempt_pass: Rate::new(first_pass, scored),
                 passed: Rate::new(passed, learners),

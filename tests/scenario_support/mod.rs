@@ -146,7 +146,10 @@ pub fn registrar_golden(repo_root: &Path) -> Result<Vec<(String, String)>, Strin
     let mut json = serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())?;
     json.push('\n');
     Ok(vec![
-        ("registrar.csv".to_owned(), cairn::report::registrar_csv(&rows)),
+        (
+            "registrar.csv".to_owned(),
+            cairn::report::registrar_csv(&rows),
+        ),
         ("registrar.json".to_owned(), json),
     ])
 }

@@ -70,7 +70,9 @@ pub fn write() -> Result<()> {
     let reports = project_root().join(scenario_support::REPORTS_DIR);
     std::fs::create_dir_all(&reports)
         .with_context(|| format!("cannot create {}", reports.display()))?;
-    for (name, text) in scenario_support::registrar_golden(&project_root()).map_err(|e| anyhow!(e))? {
+    for (name, text) in
+        scenario_support::registrar_golden(&project_root()).map_err(|e| anyhow!(e))?
+    {
         let path = reports.join(name);
         std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
     }
@@ -100,7 +102,9 @@ pub fn check() -> Result<()> {
         }
     }
     let reports = project_root().join(scenario_support::REPORTS_DIR);
-    for (name, text) in scenario_support::registrar_golden(&project_root()).map_err(|e| anyhow!(e))? {
+    for (name, text) in
+        scenario_support::registrar_golden(&project_root()).map_err(|e| anyhow!(e))?
+    {
         match std::fs::read_to_string(reports.join(&name)) {
             Ok(found) if found == text => {}
             Ok(_) => problems.push(format!("reports/{name}: stale")),
