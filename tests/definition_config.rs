@@ -3,6 +3,7 @@
 //! publish check (REQ-DEF-02), the lifecycle and its approval chain (REQ-LIFE-01/09/10/11,
 //! REQ-DEF-13). Hour bands (REQ-DEF-06) are unit tests of `src/definition/institution.rs`.
 
+mod credential_corpus;
 mod scenario_support;
 
 use std::path::Path;
@@ -450,7 +451,7 @@ fn req_life_10_an_overdue_review_alerts_and_reviews_are_kept() {
 
 #[test]
 fn req_life_11_content_expiry_blocks_new_offerings_but_not_verification() {
-    use cairn::credential::build::{BuildInput, IssuerProfile, Recipient, issue};
+    use cairn::credential::build::issue;
     use cairn::credential::keys::IssuerKey;
     use cairn::credential::{VerifyOptions, verify};
     let config = chain(1);
@@ -462,35 +463,9 @@ fn req_life_11_content_expiry_blocks_new_offerings_but_not_verification() {
         .unwrap_err();
     assert_eq!(err.code(), "content_expired");
     // A credential issued before the content expired still verifies after it.
-    let issuer = IssuerProfile {
-        id: def.issuer.id.clone(),
-        name: def.issuer.name.clone(),
-        url: Some("https://example.edu".into()),
-        email: None,
-        description: None,
-        image: None,
-    };
-    let input = BuildInput {
-        definition: &def,
-        related: &[],
-        issuer: &issuer,
-        recipient: Recipient::HashedEmail {
-            email: "ana@example.com".into(),
-            salt: "0f1e2d3c4b5a69788796a5b4c3d2e1f0".into(),
-        },
-        recipient_name: None,
-        credential_uuid: "6c1f4b0e-1d1a-4c8e-9f00-000000000001".into(),
-        base_url: "https://tool.example".into(),
-        issued_at: at("2029-06-01T00:00:00Z"),
-        awarded_at: None,
-        valid_until: None,
-        status: None,
-        activity: None,
-        results: Vec::new(),
-        level: None,
-        plar_route: Vec::new(),
-        evidence: Vec::new(),
-    };
+    let issuer = credential_corpus::profile(&def);
+    let mut input = credential_corpus::simple_input(&def, &issuer);
+    input.issued_at = at("2029-06-01T00:00:00Z");
     let signed = issue(&input, &IssuerKey::from_seed(&[9u8; 32])).unwrap();
     let report = verify(
         &signed.credential.to_string(),

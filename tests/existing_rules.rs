@@ -252,10 +252,13 @@ fn req_comp_08_shifting_every_event_by_a_constant_gives_the_same_results() {
                 continue;
             }
             let mut shifted = s.clone();
+            // Every instant moves: events, and dates inside definitions (a credit bank
+            // entry's date, an offering's) that time rules compare events with.
             shift_json(&mut shifted["events"], offset);
-            if let Some(at) = shifted.get_mut("expect").and_then(|e| e.get_mut("at")) {
-                shift_json(at, offset);
-            }
+            shift_json(&mut shifted["definitions"], offset);
+            // The evaluation instant moves too (also when it is implicit).
+            let at = scenario_support::evaluation_instant(&s).unwrap();
+            shifted["expect"]["at"] = json!(at.plus_seconds(offset).to_string());
             let mut back = fold_json(&shifted);
             shift_json(&mut back, -offset);
             assert_eq!(back, base, "{id} shifted by {offset} s");

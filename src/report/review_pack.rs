@@ -37,7 +37,8 @@ pub struct AssessmentStats {
     pub attempts: u64,
     /// Attempts per learner who attempted (exact).
     pub mean_attempts: Option<Number>,
-    /// Learners whose first scored attempt passed, of learners with a scored attempt.
+    /// Learners whose first attempt with a result passed (a failed challenge has a
+    /// percent but is not a scored attempt of the course), of learners with a result.
     pub first_attempt_pass: Rate,
     /// Learners whose kept result passes, of learners who attempted.
     pub passed: Rate,
@@ -120,7 +121,7 @@ pub fn review_pack(
                 if r.passed {
                     passed += 1;
                 }
-                if let Some(first) = r.attempts.iter().find(|t| t.scored) {
+                if let Some(first) = r.attempts.iter().find(|t| t.percent.is_some()) {
                     scored += 1;
                     if first.percent.as_ref().is_some_and(|p| p.meets(&pass)) {
                         first_pass += 1;
