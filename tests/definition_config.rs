@@ -140,13 +140,16 @@ fn complete_definition() -> Value {
     def
 }
 
+/// A field removal: what is removed, how, and the name the finding must give.
+type Removal = (&'static str, fn(&mut Value), &'static str);
+
 #[test]
 fn req_def_02_removing_each_field_in_turn_names_it() {
     let config = full_check();
     let parse = |v: &Value| -> CredentialDefinition { serde_json::from_value(v.clone()).unwrap() };
     let complete = complete_definition();
     assert_eq!(publish_findings_in(&parse(&complete), &config), []);
-    let cases: [(&str, fn(&mut Value), &str); 11] = [
+    let cases: [Removal; 11] = [
         ("name", |d| d["name"] = json!(" "), "name (Title)"),
         (
             "description",

@@ -434,7 +434,7 @@ fn req_stack_09_parent_hours_and_ceu_are_declared_never_recomputed() {
     // fold reads; a round trip through JSON writes what was read).
     let record = fold(&s);
     assert_eq!(
-        serde_json::to_value(&record.credentials[&parent.id].status).unwrap(),
+        serde_json::to_value(record.credentials[&parent.id].status).unwrap(),
         "valid"
     );
     let back: CredentialDefinition =
