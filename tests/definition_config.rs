@@ -140,7 +140,7 @@ fn complete_definition() -> Value {
     def
 }
 
-/// What a case removes from a complete definition: its name, the edit, the field named.
+/// A field removal: what is removed, how, and the name the finding must give.
 type Removal = (&'static str, fn(&mut Value), &'static str);
 
 #[test]

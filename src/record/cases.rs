@@ -184,7 +184,6 @@ impl Learner<'_, '_> {
         &self,
         decision: &PlarDecision,
         d: usize,
-        _t: Timestamp,
     ) -> Result<(), PolicyError> {
         if decision.role == Some(PlarRole::Advisor) {
             return Err(PolicyError::PlarNotAuthorized { action: "decide" });

@@ -178,7 +178,7 @@ impl<'c, 'a> Learner<'c, 'a> {
             EventKind::Enrolled {
                 credential,
                 offering,
-            } => self.enrol(credential, offering.as_ref(), t),
+            } => self.enrol(credential, offering.as_deref(), t),
             EventKind::AttemptSubmitted {
                 assessment,
                 score,
@@ -288,7 +288,7 @@ impl<'c, 'a> Learner<'c, 'a> {
                 let d = self.def_index(&grant.credential)?;
                 self.plar_target(d, grant.competency.as_ref(), grant.component.as_ref())?;
                 check_plar_assessor(grant)?;
-                self.check_decision(grant, d, t)?;
+                self.check_decision(grant, d)?;
                 self.grant(
                     &grant.credential,
                     grant.method,
@@ -304,7 +304,7 @@ impl<'c, 'a> Learner<'c, 'a> {
                 let d = self.def_index(&denial.credential)?;
                 self.plar_target(d, denial.competency.as_ref(), denial.component.as_ref())?;
                 check_plar_assessor(denial)?;
-                self.check_decision(denial, d, t)?;
+                self.check_decision(denial, d)?;
                 self.decide_case(denial, false, t);
                 Ok(())
             }
@@ -733,12 +733,8 @@ impl<'c, 'a> Learner<'c, 'a> {
         } else {
             self.deadline(info.def)
         };
-        Some(policy::next_step(
-            &info.policy,
-            &self.counted_state(a),
-            deadline,
-            at,
-        ))
+        let step = policy::next_step(&info.policy, &self.counted_state(a), deadline, at);
+        self.within_offering(a, step)
     }
 }
 

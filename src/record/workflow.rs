@@ -7,7 +7,7 @@ use crate::definition::level_reached;
 use crate::ids::DefinitionId;
 use crate::number::Number;
 use crate::offering::Offering;
-use crate::policy::PolicyError;
+use crate::policy::{NextStep, PolicyError};
 use crate::time::Timestamp;
 
 impl Learner<'_, '_> {
@@ -16,7 +16,7 @@ impl Learner<'_, '_> {
     pub(super) fn enrol(
         &mut self,
         credential: &DefinitionId,
-        offering: Option<&Box<Offering>>,
+        offering: Option<&Offering>,
         t: Timestamp,
     ) -> Result<(), PolicyError> {
         let d = self.def_index(credential)?;
@@ -30,7 +30,7 @@ impl Learner<'_, '_> {
             offering.check(&self.course.defs[d])?;
         }
         self.enrolled_at[d] = Some(t);
-        self.offerings[d] = offering.cloned();
+        self.offerings[d] = offering.cloned().map(Box::new);
         Ok(())
     }
 
@@ -53,6 +53,34 @@ impl Learner<'_, '_> {
                 Err(PolicyError::NotYetReleased { opens_at })
             }
             _ => Ok(()),
+        }
+    }
+
+    /// A summative's next step as the learner's offering and withdrawal leave it: none after
+    /// a withdrawal; an attempt opens no earlier than the cohort's release date.
+    pub(super) fn within_offering(&self, a: usize, step: NextStep) -> Option<NextStep> {
+        let info = &self.course.asmts[a];
+        if self.withdrawn_at[info.def].is_some() {
+            return None;
+        }
+        let release = self.offerings[info.def]
+            .as_ref()
+            .and_then(|o| o.opens_at(&info.id))
+            .filter(|_| !info.renewal);
+        match (step, release) {
+            (
+                NextStep::Attempt {
+                    opens_at,
+                    attempts_left,
+                    deadline,
+                },
+                Some(release),
+            ) => Some(NextStep::Attempt {
+                opens_at: opens_at.max(release),
+                attempts_left,
+                deadline,
+            }),
+            (step, _) => Some(step),
         }
     }
 
@@ -103,7 +131,9 @@ impl Learner<'_, '_> {
         }
         let level = self.credential_level(d);
         let latest = &mut self.issuances[d][index];
-        latest.revoked_at.get_or_insert(t);
+        if latest.revoked_at.is_none() {
+            latest.revoked_at = Some(t);
+        }
         let replacement = Issuance {
             issued_at: t,
             valid_until: latest.valid_until,
