@@ -123,27 +123,19 @@ fn spt_roster() -> Roster {
             end,
         );
     }
-    for _ in 0..5 {
-        roster.add(
-            json!([
-                enrol,
-                attempt("2025-02-14T15:30:00Z", FAIL, "course"),
-                feedback,
-                attempt("2025-03-01T10:00:00Z", PASS, "course")
-            ]),
-            end,
-        );
-    }
-    for _ in 0..3 {
-        roster.add(
-            json!([
-                enrol,
-                attempt("2025-02-14T15:30:00Z", FAIL, "course"),
-                feedback,
-                attempt("2025-03-01T10:00:00Z", FAIL, "course")
-            ]),
-            end,
-        );
+    // A failed first attempt, feedback, then a second that passes (5) or fails (3).
+    for (n, second) in [(5, PASS), (3, FAIL)] {
+        for _ in 0..n {
+            roster.add(
+                json!([
+                    enrol,
+                    attempt("2025-02-14T15:30:00Z", FAIL, "course"),
+                    feedback,
+                    attempt("2025-03-01T10:00:00Z", second, "course")
+                ]),
+                end,
+            );
+        }
     }
     let withdrawn = json!({"at": "2025-02-01T09:00:00Z", "type": "withdrawn", "credential": "spt"});
     for _ in 0..2 {
