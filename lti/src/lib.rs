@@ -8,6 +8,7 @@
 //! pure core (`cairn`) does.
 
 pub mod admin;
+pub mod advantage;
 pub mod api;
 pub mod cli;
 pub mod clock;
