@@ -156,11 +156,14 @@ pub struct Placeable {
     pub line_item: Option<LineItem>,
 }
 
-/// Everything placeable in a course: per published definition (in the given order), its
-/// assessments then its progress page.
+/// Everything placeable in a course: per published definition (in the given order; of
+/// several versions of one id, the last), its assessments then its progress page.
 pub fn placeables(definitions: &[CredentialDefinition]) -> Vec<Placeable> {
     let mut out = Vec::new();
-    for definition in definitions {
+    for (at, definition) in definitions.iter().enumerate() {
+        if definitions[at + 1..].iter().any(|d| d.id == definition.id) {
+            continue;
+        }
         let definition_id = definition.id.as_str().to_owned();
         for assessment in &definition.assessments {
             let tag = match assessment.kind {

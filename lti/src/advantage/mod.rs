@@ -3,3 +3,4 @@
 
 pub mod deep_linking;
 pub mod picker;
+pub mod placement;

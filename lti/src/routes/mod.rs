@@ -3,6 +3,7 @@
 
 mod admin;
 mod config_pages;
+mod deep_linking;
 pub mod cookie;
 mod health;
 mod jwks;
@@ -61,6 +62,10 @@ pub fn router(state: AppState) -> Router {
         .route("/lti/login", get(login::login_get).post(login::login_post))
         .route("/lti/launch", post(launch::launch))
         .route("/lti/launch/confirm", post(launch::confirm))
+        .route(
+            crate::advantage::picker::RESPONSE_PATH,
+            post(deep_linking::respond),
+        )
         .route("/.well-known/jwks.json", get(jwks::tool_jwks))
         .route("/lti/config/canvas.json", get(config_pages::canvas))
         .route("/lti/config/moodle", get(config_pages::moodle))
