@@ -2,5 +2,7 @@
 //! platform beyond the launch. One job per file.
 
 pub mod deep_linking;
+pub mod nrps;
 pub mod picker;
 pub mod placement;
+pub mod roster;
