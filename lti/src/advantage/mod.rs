@@ -5,4 +5,5 @@ pub mod deep_linking;
 pub mod nrps;
 pub mod picker;
 pub mod placement;
+pub mod registration;
 pub mod roster;

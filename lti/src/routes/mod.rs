@@ -11,7 +11,7 @@ mod launch;
 mod login;
 mod session;
 
-pub use config_pages::{canvas_developer_key, moodle_values};
+pub use config_pages::{TOOL_DESCRIPTION, TOOL_TITLE, canvas_developer_key, moodle_values};
 
 use std::sync::OnceLock;
 
