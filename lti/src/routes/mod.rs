@@ -4,6 +4,7 @@
 mod admin;
 mod config_pages;
 mod deep_linking;
+mod register;
 pub mod cookie;
 mod health;
 mod jwks;
@@ -67,6 +68,10 @@ pub fn router(state: AppState) -> Router {
             post(deep_linking::respond),
         )
         .route("/.well-known/jwks.json", get(jwks::tool_jwks))
+        .route(
+            register::REGISTER_PATH,
+            get(register::start).post(register::confirm),
+        )
         .route("/lti/config/canvas.json", get(config_pages::canvas))
         .route("/lti/config/moodle", get(config_pages::moodle))
         // The JSON API for the page: each handler's signature names the role it requires
