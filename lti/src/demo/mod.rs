@@ -7,14 +7,18 @@
 //! as the recorded claim sets do; the Canvas flavour also answers platform storage
 //! (`lti.put_data`/`lti.get_data`) in its `post_message_forwarding` frame.
 //!
-//! It registers itself with the tool through [`register_with_tool`]. It never serves LTI
-//! Advantage services yet: their URLs answer 501. It knows nothing of Cairn's insides.
+//! It registers itself with the tool through [`register_with_tool`]. Deep Linking
+//! ([`deep_linking`]: the instructor's "place an assessment" launch, the verified answer, the
+//! placed links' launches) and the NRPS roster ([`roster`]) are served; the other service URLs
+//! answer 501. It knows nothing of Cairn's insides.
 
 pub mod auth;
 pub mod claims;
+pub mod deep_linking;
 pub mod launches;
 pub mod pages;
 pub mod people;
+pub mod roster;
 mod routes;
 pub mod run;
 pub mod signing;
@@ -78,6 +82,7 @@ struct Inner {
     clock: Arc<dyn Clock>,
     key: PlatformKey,
     launches: Launches,
+    placed: deep_linking::PlacedLinks,
 }
 
 impl DemoPlatform {
@@ -101,6 +106,7 @@ impl DemoPlatform {
                 clock,
                 key: PlatformKey::generate()?,
                 launches: Launches::new()?,
+                placed: deep_linking::PlacedLinks::default(),
             }),
         })
     }
@@ -128,6 +134,17 @@ impl DemoPlatform {
     /// The tool's launch URL: `target_link_uri` and the one registered `redirect_uri`.
     pub fn tool_launch_url(&self) -> String {
         format!("{}/lti/launch", self.inner.tool_url)
+    }
+
+    /// The tool's JWKS URL (`<tool>/.well-known/jwks.json`): what Deep Linking answers are
+    /// verified with.
+    pub fn tool_jwks_url(&self) -> String {
+        format!("{}/.well-known/jwks.json", self.inner.tool_url)
+    }
+
+    /// The links placed by Deep Linking.
+    pub fn placed(&self) -> &deep_linking::PlacedLinks {
+        &self.inner.placed
     }
 
     /// The OIDC authentication request URL (`<platform>/auth`).
