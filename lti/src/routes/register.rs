@@ -25,6 +25,41 @@ use crate::store::{DeploymentOrigin, StoreError};
 
 /// The path of both routes.
 pub const REGISTER_PATH: &str = "/lti/register";
+/// At most this many registration requests (either method) per minute, per process: the URL
+/// is public and each one makes Cairn call out.
+pub const MAX_PER_MINUTE: usize = 30;
+
+/// Whether one more request fits in the last minute's budget (and counts it).
+fn within_rate_limit() -> bool {
+    use std::collections::VecDeque;
+    use std::sync::{Mutex, OnceLock};
+    use std::time::{Duration, Instant};
+    static RECENT: OnceLock<Mutex<VecDeque<Instant>>> = OnceLock::new();
+    let mut recent = RECENT
+        .get_or_init(|| Mutex::new(VecDeque::new()))
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let now = Instant::now();
+    while recent
+        .front()
+        .is_some_and(|t| now.duration_since(*t) > Duration::from_secs(60))
+    {
+        recent.pop_front();
+    }
+    if recent.len() >= MAX_PER_MINUTE {
+        return false;
+    }
+    recent.push_back(now);
+    true
+}
+
+fn rate_limited() -> Response {
+    refused(
+        "registration_rate_limited",
+        StatusCode::TOO_MANY_REQUESTS,
+        "Too many registration attempts in the last minute; wait a minute and start again.",
+    )
+}
 
 /// The platform's parameters (query on `GET`, form on `POST`).
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -98,6 +133,9 @@ async fn configuration(
 
 /// `GET /lti/register`: what will be registered, and the confirmation form.
 pub async fn start(State(state): State<AppState>, Query(params): Query<RegisterParams>) -> Response {
+    if !within_rate_limit() {
+        return rate_limited();
+    }
     let (url, config) = match configuration(&state, &params).await {
         Ok(found) => found,
         Err(answer) => return *answer,
@@ -176,6 +214,9 @@ pub async fn start(State(state): State<AppState>, Query(params): Query<RegisterP
 
 /// `POST /lti/register`: the admin confirmed.
 pub async fn confirm(State(state): State<AppState>, body: Bytes) -> Response {
+    if !within_rate_limit() {
+        return rate_limited();
+    }
     let params: RegisterParams = serde_urlencoded_params(&body);
     let (url, config) = match configuration(&state, &params).await {
         Ok(found) => found,
