@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use app_support::{NOW, TestDir};
-use axum::extract::{OriginalUri, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use cairn_lti::advantage::{nrps, roster};
@@ -33,7 +33,7 @@ struct Recorded {
 
 async fn serve_page(
     State(recorded): State<Recorded>,
-    OriginalUri(uri): OriginalUri,
+    uri: axum::http::Uri,
     headers: HeaderMap,
 ) -> Response {
     recorded.hits.fetch_add(1, Ordering::SeqCst);

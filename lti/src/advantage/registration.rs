@@ -266,7 +266,7 @@ pub fn registration_request(public_url: &PublicUrl) -> Value {
     json!({
         "application_type": "web",
         "client_name": crate::routes::TOOL_TITLE,
-        "client_uri": public_url.join("/"),
+        "client_uri": public_url.as_str(),
         "logo_uri": public_url.join("/favicon.svg"),
         "grant_types": ["client_credentials", "implicit"],
         "response_types": ["id_token"],

@@ -4,7 +4,7 @@
 //! names with `ext_user_username`. It answers at the `context_memberships_url` the id_tokens
 //! name and asks for a bearer token.
 
-use axum::extract::{OriginalUri, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -88,7 +88,7 @@ pub fn page(flavour: Flavour, id: &str, limit: usize, page: usize) -> (Value, Op
 /// `GET` at a flavour's memberships URL.
 pub async fn memberships(
     State(platform): State<DemoPlatform>,
-    OriginalUri(uri): OriginalUri,
+    uri: axum::http::Uri,
     headers: HeaderMap,
     Query(query): Query<PageQuery>,
 ) -> Response {

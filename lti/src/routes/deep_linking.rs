@@ -189,7 +189,7 @@ async fn answer(state: &AppState, session: &Session, form: &PickerForm) -> Resul
         .kek
         .as_deref()
         .ok_or("no key-encryption key: the tool's key cannot be opened")?;
-    let key = crate::keys::tool_keys::signing_key(state.store.as_ref(), kek)
+    let key = crate::keys::signing_key(state.store.as_ref(), kek)
         .await
         .map_err(|e| e.to_string())?;
     let jwt = key.sign(&claims).map_err(|e| e.to_string())?;
