@@ -197,7 +197,7 @@ def serve(conf, port):
                 status, body = 404, "not found"
             else:
                 try:
-                    items = conf.validate_deeplinking_resp(form.get("JWT", ""))
+                    items = conf.validate_deeplinking_resp(form)
                     PLACED["accepted"], PLACED["items"] = True, items
                     if items:
                         PLACED["item"] = items[0]
