@@ -69,7 +69,10 @@ impl World {
             .add_registration(
                 &NewRegistration {
                     issuer: registration["iss"].as_str().expect("iss").to_owned(),
-                    client_id: registration["client_id"].as_str().expect("client").to_owned(),
+                    client_id: registration["client_id"]
+                        .as_str()
+                        .expect("client")
+                        .to_owned(),
                     auth_endpoint: "https://lti-ri.imsglobal.org/platforms/5387/authorizations/new"
                         .into(),
                     token_endpoint: "https://lti-ri.imsglobal.org/platforms/5387/access_tokens"
@@ -118,7 +121,10 @@ impl World {
         let params = [
             ("iss", registration["iss"].as_str().expect("iss")),
             ("client_id", registration["client_id"].as_str().expect("c")),
-            ("lti_deployment_id", registration["deployment_id"].as_str().expect("d")),
+            (
+                "lti_deployment_id",
+                registration["deployment_id"].as_str().expect("d"),
+            ),
             ("login_hint", sub),
             ("lti_message_hint", "fixture"),
             ("target_link_uri", LAUNCH_URL),
@@ -207,18 +213,23 @@ impl World {
         validation.set_required_spec_claims(&["exp", "iat", "iss", "aud"]);
         // The test clock is fixed in the past: the signature and claims are what is checked.
         validation.validate_exp = false;
-        decode::<Value>(jwt, &DecodingKey::from_jwk(jwk).expect("RSA key"), &validation)
-            .expect("the response verifies with the tool's JWKS")
-            .claims
+        decode::<Value>(
+            jwt,
+            &DecodingKey::from_jwk(jwk).expect("RSA key"),
+            &validation,
+        )
+        .expect("the response verifies with the tool's JWKS")
+        .claims
     }
 }
 
 async fn publish(state: &AppState, registration_id: RegistrationId, context: &str) {
-    let scenario: Value = serde_json::from_str(&std::fs::read_to_string(
-        lti_support::mutate::fixtures_dir()
-            .join("../scenarios/spt-01-first-attempt-pass.json"),
+    let scenario: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            lti_support::mutate::fixtures_dir().join("../scenarios/spt-01-first-attempt-pass.json"),
+        )
+        .expect("scenario"),
     )
-    .expect("scenario"))
     .expect("JSON");
     let definitions: Vec<CredentialDefinition> =
         cairn::definition::parse_definitions(&scenario["definitions"].to_string())
@@ -239,7 +250,13 @@ async fn publish(state: &AppState, registration_id: RegistrationId, context: &st
         state.records.insert_definition(&row).await.expect("insert");
         state
             .records
-            .publish_definition(registration_id, context, body.id.as_str(), &body.version, NOW)
+            .publish_definition(
+                registration_id,
+                context,
+                body.id.as_str(),
+                &body.version,
+                NOW,
+            )
             .await
             .expect("publish");
     }
@@ -272,11 +289,16 @@ async fn an_instructor_places_an_assessment_and_a_learner_launch_opens_it() {
     let world = World::new().await;
     let page = world.launch(as_instructor).await;
     assert!(page.contains("id=\"deep-linking\""), "the picker is shown");
-    let token = input_values(&page, "token").pop().expect("the picker's token");
+    let token = input_values(&page, "token")
+        .pop()
+        .expect("the picker's token");
     let items = input_values(&page, "item");
     // spt has two assessments and a progress page.
     assert_eq!(items.len(), 3, "{items:?}");
-    assert!(page.contains("type=\"checkbox\""), "the RI accepts multiple");
+    assert!(
+        page.contains("type=\"checkbox\""),
+        "the RI accepts multiple"
+    );
     let demo = items
         .iter()
         .find(|v| v.contains("SPT-DEMO"))
@@ -292,7 +314,10 @@ async fn an_instructor_places_an_assessment_and_a_learner_launch_opens_it() {
         .expect("return URL")
         .to_owned();
     assert_eq!(form_action(&answer), return_url);
-    assert!(csp.contains(&format!("form-action 'self' {return_url}")), "{csp}");
+    assert!(
+        csp.contains(&format!("form-action 'self' {return_url}")),
+        "{csp}"
+    );
     assert!(answer.contains("src=\"/lti/autosubmit.mjs\""));
     assert!(!answer.contains("<script>"), "no inline script");
     let jwt = input_values(&answer, "JWT").pop().expect("the JWT field");
@@ -301,11 +326,20 @@ async fn an_instructor_places_an_assessment_and_a_learner_launch_opens_it() {
     let registration = &world.fixture["registration"];
     assert_eq!(claims["iss"], registration["client_id"]);
     assert_eq!(claims["aud"], registration["iss"]);
-    assert_eq!(claims["exp"].as_i64(), claims["iat"].as_i64().map(|i| i + 600));
+    assert_eq!(
+        claims["exp"].as_i64(),
+        claims["iat"].as_i64().map(|i| i + 600)
+    );
     assert!(claims["nonce"].as_str().is_some_and(|n| n.len() >= 16));
-    assert_eq!(claims[&format!("{LTI}message_type")], "LtiDeepLinkingResponse");
+    assert_eq!(
+        claims[&format!("{LTI}message_type")],
+        "LtiDeepLinkingResponse"
+    );
     assert_eq!(claims[&format!("{LTI}version")], "1.3.0");
-    assert_eq!(claims[&format!("{LTI}deployment_id")], registration["deployment_id"]);
+    assert_eq!(
+        claims[&format!("{LTI}deployment_id")],
+        registration["deployment_id"]
+    );
     assert_eq!(
         claims[&format!("{DL}data")],
         world.claims[&format!("{DL}deep_linking_settings")]["data"]
@@ -322,14 +356,20 @@ async fn an_instructor_places_an_assessment_and_a_learner_launch_opens_it() {
     assert_eq!(item["lineItem"]["tag"], "summative");
     let custom = item["custom"].clone();
     assert_eq!(custom["cairn_assessment"], "SPT-DEMO");
-    let placement_id = custom["cairn_placement"].as_str().expect("placement").to_owned();
+    let placement_id = custom["cairn_placement"]
+        .as_str()
+        .expect("placement")
+        .to_owned();
 
     // The platform creates the link and a learner launches it with the custom parameters.
     let link = json!({"id": "ri-link-1", "title": "Transfer demo"});
     let custom_for_launch = custom.clone();
     let page = world
         .launch(|claims| {
-            claims.insert(format!("{LTI}message_type"), json!("LtiResourceLinkRequest"));
+            claims.insert(
+                format!("{LTI}message_type"),
+                json!("LtiResourceLinkRequest"),
+            );
             claims.remove(&format!("{DL}deep_linking_settings"));
             claims.insert(format!("{LTI}roles"), json!([LEARNER]));
             claims.insert(format!("{LTI}resource_link"), link.clone());
@@ -340,12 +380,18 @@ async fn an_instructor_places_an_assessment_and_a_learner_launch_opens_it() {
     assert_eq!(launch["placement"]["id"], placement_id.as_str());
     assert_eq!(launch["placement"]["assessment_id"], "SPT-DEMO");
     assert_eq!(launch["placement"]["view"], "assessment");
-    assert!(!page.contains("id=\"deep-linking\""), "no picker for a learner");
+    assert!(
+        !page.contains("id=\"deep-linking\""),
+        "no picker for a learner"
+    );
 
     // A later launch without the custom parameters finds it by the bound resource link.
     let page = world
         .launch(|claims| {
-            claims.insert(format!("{LTI}message_type"), json!("LtiResourceLinkRequest"));
+            claims.insert(
+                format!("{LTI}message_type"),
+                json!("LtiResourceLinkRequest"),
+            );
             claims.remove(&format!("{DL}deep_linking_settings"));
             claims.insert(format!("{LTI}roles"), json!([LEARNER]));
             claims.insert(format!("{LTI}resource_link"), link);
@@ -360,9 +406,13 @@ async fn cancel_sends_no_items_and_single_choice_requests_refuse_two() {
     let world = World::new().await;
     let page = world.launch(as_instructor).await;
     let token = input_values(&page, "token").pop().expect("token");
-    let (status, _, answer) = world.respond(&[("token", &token), ("action", "cancel")]).await;
+    let (status, _, answer) = world
+        .respond(&[("token", &token), ("action", "cancel")])
+        .await;
     assert_eq!(status, StatusCode::OK);
-    let claims = world.verify(&input_values(&answer, "JWT").pop().expect("JWT")).await;
+    let claims = world
+        .verify(&input_values(&answer, "JWT").pop().expect("JWT"))
+        .await;
     assert_eq!(claims[&format!("{DL}content_items")], json!([]));
 
     // accept_multiple false: radios, and two items are answered with errormsg.
@@ -384,7 +434,9 @@ async fn cancel_sends_no_items_and_single_choice_requests_refuse_two() {
         ])
         .await;
     assert_eq!(status, StatusCode::OK);
-    let claims = world.verify(&input_values(&answer, "JWT").pop().expect("JWT")).await;
+    let claims = world
+        .verify(&input_values(&answer, "JWT").pop().expect("JWT"))
+        .await;
     assert_eq!(claims[&format!("{DL}content_items")], json!([]));
     assert!(claims[&format!("{DL}errormsg")].as_str().is_some());
 }
@@ -397,9 +449,13 @@ async fn only_an_instructors_deep_linking_session_can_answer() {
     assert!(!page.contains("id=\"deep-linking\""));
     let launch = script_json(&page, "cairn-launch").expect("#cairn-launch");
     let token = launch["token"].as_str().expect("token").to_owned();
-    let (status, _, answer) = world.respond(&[("token", &token), ("action", "cancel")]).await;
+    let (status, _, answer) = world
+        .respond(&[("token", &token), ("action", "cancel")])
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{answer}");
     assert!(answer.contains("not_a_deep_linking_launch"));
-    let (status, _, _) = world.respond(&[("token", "forged"), ("action", "cancel")]).await;
+    let (status, _, _) = world
+        .respond(&[("token", "forged"), ("action", "cancel")])
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }

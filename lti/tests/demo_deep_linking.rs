@@ -91,7 +91,10 @@ impl Browser {
             .filter_map(|v| v.to_str().ok())
             .filter_map(|c| c.split(';').next().map(str::to_owned))
             .collect();
-        let location = login.headers()[header::LOCATION].to_str().unwrap().to_owned();
+        let location = login.headers()[header::LOCATION]
+            .to_str()
+            .unwrap()
+            .to_owned();
         let auth = self.client.get(&location).send().await.expect("auth");
         let auth = self.text(auth).await;
         let launch = self
@@ -131,7 +134,10 @@ fn definition() -> CredentialDefinition {
 async fn an_assessment_placed_in_the_demo_platform_opens_for_a_learner() {
     let tool_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let platform_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let tool_url = format!("http://localhost:{}", tool_listener.local_addr().unwrap().port());
+    let tool_url = format!(
+        "http://localhost:{}",
+        tool_listener.local_addr().unwrap().port()
+    );
     let platform_url = format!("http://{}", platform_listener.local_addr().unwrap());
     let dir = TestDir::new();
     let state = dir.state_with(&tool_url, false).await;
@@ -193,13 +199,20 @@ async fn an_assessment_placed_in_the_demo_platform_opens_for_a_learner() {
     let course = format!("{platform_url}/?flavour=moodle");
     let login_url = format!("{tool_url}/lti/login");
 
-    let page = browser.text(browser.client.get(&course).send().await.unwrap()).await;
+    let page = browser
+        .text(browser.client.get(&course).send().await.unwrap())
+        .await;
     let picker = browser
         .launch(&login_url, &course_form(&page, "Place an assessment"))
         .await;
     assert!(picker.contains("id=\"deep-linking\""), "{picker}");
     let fields = inputs(&picker);
-    let token = fields.iter().find(|(n, _)| n == "token").expect("token").1.clone();
+    let token = fields
+        .iter()
+        .find(|(n, _)| n == "token")
+        .expect("token")
+        .1
+        .clone();
     let demo_item = fields
         .iter()
         .find(|(n, v)| n == "item" && v.contains("SPT-DEMO"))
@@ -209,7 +222,11 @@ async fn an_assessment_placed_in_the_demo_platform_opens_for_a_learner() {
     let answer = browser
         .client
         .post(format!("{tool_url}/lti/deep-linking/response"))
-        .form(&[("token", token.as_str()), ("item", &demo_item), ("action", "place")])
+        .form(&[
+            ("token", token.as_str()),
+            ("item", &demo_item),
+            ("action", "place"),
+        ])
         .send()
         .await
         .unwrap();
@@ -226,7 +243,9 @@ async fn an_assessment_placed_in_the_demo_platform_opens_for_a_learner() {
     assert!(placed.contains("data-placed=\"1\""), "{placed}");
 
     // The course page now offers the placed link; a learner opens it.
-    let page = browser.text(browser.client.get(&course).send().await.unwrap()).await;
+    let page = browser
+        .text(browser.client.get(&course).send().await.unwrap())
+        .await;
     let learner = &PEOPLE[1];
     let label = format!("as {}", learner.label());
     let item = page
@@ -243,7 +262,9 @@ async fn an_assessment_placed_in_the_demo_platform_opens_for_a_learner() {
     let members = roster::fetch(
         &browser.client,
         "demo-token",
-        &format!("{platform_url}/moodle/mod/lti/services.php/CourseSection/2/bindings/1/memberships"),
+        &format!(
+            "{platform_url}/moodle/mod/lti/services.php/CourseSection/2/bindings/1/memberships"
+        ),
         Some("placed-moodle-1"),
     )
     .await

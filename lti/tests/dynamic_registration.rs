@@ -55,8 +55,13 @@ async fn register(State(moodle): State<Moodle>, headers: HeaderMap, body: Bytes)
     let doc = read_json("registration/moodle41-dynamic-registration.json");
     let mut registrations = moodle.registrations.lock().unwrap();
     let first = registrations.is_empty();
-    registrations.push((headers.clone(), serde_json::from_slice(&body).unwrap_or(Value::Null)));
-    if headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok())
+    registrations.push((
+        headers.clone(),
+        serde_json::from_slice(&body).unwrap_or(Value::Null),
+    ));
+    if headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
         != Some(&format!("Bearer {TOKEN}"))
     {
         return (StatusCode::UNAUTHORIZED, "no token").into_response();
@@ -131,7 +136,10 @@ async fn a_moodle_registration_is_shown_posted_stored_and_closed() {
     assert_eq!(status, StatusCode::OK, "{shown}");
     assert!(!csp.contains("unsafe-inline"));
     assert!(shown.contains(&origin), "the issuer is shown");
-    assert!(shown.contains("contextmembership.readonly"), "the scopes are shown");
+    assert!(
+        shown.contains("contextmembership.readonly"),
+        "the scopes are shown"
+    );
     assert!(!shown.contains("host-differs"));
     assert!(shown.contains("name=\"registration_token\""));
     assert_eq!(
@@ -147,24 +155,52 @@ async fn a_moodle_registration_is_shown_posted_stored_and_closed() {
         .as_str()
         .unwrap();
     assert!(done.contains(&format!("data-client-id=\"{client_id}\"")));
-    assert!(done.contains("pending"), "Moodle's pending tool type is explained");
+    assert!(
+        done.contains("pending"),
+        "Moodle's pending tool type is explained"
+    );
 
     let (headers, body) = moodle.registrations.lock().unwrap()[0].clone();
-    assert_eq!(headers[header::AUTHORIZATION], format!("Bearer {TOKEN}").as_str());
-    assert!(headers[header::CONTENT_TYPE]
-        .to_str()
-        .unwrap()
-        .starts_with("application/json"));
-    assert!(headers[header::USER_AGENT].to_str().unwrap().starts_with("Cairn/"));
+    assert_eq!(
+        headers[header::AUTHORIZATION],
+        format!("Bearer {TOKEN}").as_str()
+    );
+    assert!(
+        headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
+    assert!(
+        headers[header::USER_AGENT]
+            .to_str()
+            .unwrap()
+            .starts_with("Cairn/")
+    );
     let config = &body["https://purl.imsglobal.org/spec/lti-tool-configuration"];
-    assert!(body["response_types"].as_array().unwrap().iter().any(|t| t == "id_token"));
-    assert_eq!(body["initiate_login_uri"], "http://localhost:8080/lti/login");
+    assert!(
+        body["response_types"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t == "id_token")
+    );
+    assert_eq!(
+        body["initiate_login_uri"],
+        "http://localhost:8080/lti/login"
+    );
     assert_eq!(body["redirect_uris"][0], "http://localhost:8080/lti/launch");
-    assert_eq!(body["jwks_uri"], "http://localhost:8080/.well-known/jwks.json");
+    assert_eq!(
+        body["jwks_uri"],
+        "http://localhost:8080/.well-known/jwks.json"
+    );
     assert_eq!(body["token_endpoint_auth_method"], "private_key_jwt");
     assert_eq!(body["client_name"], "Cairn");
     assert_eq!(config["domain"], "localhost:8080");
-    assert_eq!(config["target_link_uri"], "http://localhost:8080/lti/launch");
+    assert_eq!(
+        config["target_link_uri"],
+        "http://localhost:8080/lti/launch"
+    );
 
     let stored = state
         .store
@@ -172,8 +208,14 @@ async fn a_moodle_registration_is_shown_posted_stored_and_closed() {
         .await
         .unwrap()
         .expect("the registration is stored");
-    assert_eq!(stored.fields.token_endpoint, format!("{origin}/mod/lti/token.php"));
-    assert_eq!(stored.fields.jwks_url, format!("{origin}/mod/lti/certs.php"));
+    assert_eq!(
+        stored.fields.token_endpoint,
+        format!("{origin}/mod/lti/token.php")
+    );
+    assert_eq!(
+        stored.fields.jwks_url,
+        format!("{origin}/mod/lti/certs.php")
+    );
     assert!(!stored.fields.auto_register_deployments);
     let deployment = state
         .store
@@ -201,7 +243,10 @@ async fn another_issuer_host_needs_the_admins_confirmation() {
     assert!(shown.contains("id=\"host-differs\""));
     let (status, _, refused) = page(&state, confirm_request(&configuration, false)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
-    assert!(moodle.registrations.lock().unwrap().is_empty(), "nothing was posted");
+    assert!(
+        moodle.registrations.lock().unwrap().is_empty(),
+        "nothing was posted"
+    );
     let (status, _, done) = page(&state, confirm_request(&configuration, true)).await;
     assert_eq!(status, StatusCode::OK, "{done}");
 }

@@ -287,7 +287,10 @@ async fn lti1p3platform_launches_a_learner_and_an_instructor() {
     assert_eq!(dl["definition_status"], 201, "{report:#}");
     assert_eq!(dl["publish_status"], 200, "{report:#}");
     assert_eq!(dl["request"]["launch_status"], 200, "{report:#}");
-    assert_eq!(dl["picker_items"], 2, "the exam and the progress page: {report:#}");
+    assert_eq!(
+        dl["picker_items"], 2,
+        "the exam and the progress page: {report:#}"
+    );
     assert_eq!(dl["response_status"], 200, "{report:#}");
     assert_eq!(
         dl["return_url"],
@@ -295,7 +298,10 @@ async fn lti1p3platform_launches_a_learner_and_an_instructor() {
         "{report:#}"
     );
     assert_eq!(dl["return_status"], 200, "{report:#}");
-    assert_eq!(dl["accepted"], true, "lti1p3platform accepts the response: {report:#}");
+    assert_eq!(
+        dl["accepted"], true,
+        "lti1p3platform accepts the response: {report:#}"
+    );
     let items = dl["content_items"].as_array().expect("content items");
     assert_eq!(items.len(), 1, "{report:#}");
     assert_eq!(items[0]["type"], "ltiResourceLink");

@@ -40,7 +40,9 @@ async fn serve_page(
     if headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) != Some(nrps::MEDIA_TYPE) {
         return (StatusCode::NOT_ACCEPTABLE, "wrong Accept").into_response();
     }
-    if headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok())
+    if headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
         != Some(&format!("Bearer {TOKEN}"))
     {
         return (StatusCode::UNAUTHORIZED, "no token").into_response();
@@ -63,11 +65,8 @@ async fn serve_page(
             let keep = members.len() - recorded.drop_last.load(Ordering::SeqCst);
             members.truncate(keep);
         }
-        let mut answer = (
-            [(header::CONTENT_TYPE, nrps::MEDIA_TYPE)],
-            body.to_string(),
-        )
-            .into_response();
+        let mut answer =
+            ([(header::CONTENT_TYPE, nrps::MEDIA_TYPE)], body.to_string()).into_response();
         if let Some(link) = response["headers"]["Link"].as_str() {
             // Point the recorded host at this server, path and query untouched.
             let local = link.replace("https://lms.test", &recorded_origin(&headers));
@@ -117,14 +116,19 @@ async fn the_recorded_pages_are_followed_and_stored_and_leavers_are_marked() {
     let memberships = first.split('?').next().unwrap().to_owned();
     let client = reqwest::Client::builder().no_proxy().build().unwrap();
 
-    let members = roster::fetch(&client, TOKEN, &first, Some("Ab9")).await.unwrap();
+    let members = roster::fetch(&client, TOKEN, &first, Some("Ab9"))
+        .await
+        .unwrap();
     assert_eq!(
         recorded.hits.load(Ordering::SeqCst),
         doc["expected_requests"].as_u64().unwrap() as usize
     );
     let expected = doc["expected_roster"].as_array().unwrap();
     let ids: Vec<&str> = members.iter().map(|m| m.user_id.as_str()).collect();
-    let want: Vec<&str> = expected.iter().map(|m| m["user_id"].as_str().unwrap()).collect();
+    let want: Vec<&str> = expected
+        .iter()
+        .map(|m| m["user_id"].as_str().unwrap())
+        .collect();
     assert_eq!(ids, want);
 
     let dir = TestDir::new();
@@ -219,7 +223,9 @@ async fn a_refused_page_is_a_typed_error() {
     let (origin, _) = platform().await;
     let client = reqwest::Client::builder().no_proxy().build().unwrap();
     let url = format!("{origin}/api/LTI/Courses/3/Names_And_Roles?rlid=Ab9&limit=2");
-    let error = roster::fetch(&client, "wrong", &url, None).await.unwrap_err();
+    let error = roster::fetch(&client, "wrong", &url, None)
+        .await
+        .unwrap_err();
     assert_eq!(error.code(), "nrps_status");
     let error = roster::fetch(&client, TOKEN, &format!("{origin}/nothing"), None)
         .await

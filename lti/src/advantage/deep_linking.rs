@@ -15,8 +15,8 @@ use cairn::definition::{AssessmentKind, CredentialDefinition};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use crate::launch::claims::{CLAIM_DEPLOYMENT_ID, CLAIM_MESSAGE_TYPE, CLAIM_VERSION};
 use crate::launch::claims::DeepLinkingSettings;
+use crate::launch::claims::{CLAIM_DEPLOYMENT_ID, CLAIM_MESSAGE_TYPE, CLAIM_VERSION};
 
 /// `lti-dl:content_items`.
 pub const CLAIM_CONTENT_ITEMS: &str = "https://purl.imsglobal.org/spec/lti-dl/claim/content_items";
@@ -313,7 +313,11 @@ pub fn content_item(
         "custom".into(),
         json!(custom_parameters(placement_id, &placeable.choice)),
     );
-    if let Some(line_item) = placeable.line_item.as_ref().filter(|_| request.sends_line_items()) {
+    if let Some(line_item) = placeable
+        .line_item
+        .as_ref()
+        .filter(|_| request.sends_line_items())
+    {
         item.insert("lineItem".into(), json!(line_item));
     }
     let targets = &request.accept_presentation_document_targets;

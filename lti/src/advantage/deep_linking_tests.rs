@@ -63,7 +63,10 @@ fn every_published_assessment_and_each_progress_page_is_placeable() {
     assert_eq!(line_item.score_maximum, 300.0);
     assert_eq!(line_item.resource_id, "SPT-DEMO");
     assert_eq!(line_item.tag, "summative");
-    let quiz = all.iter().find(|p| p.title.starts_with("Practice quiz")).unwrap();
+    let quiz = all
+        .iter()
+        .find(|p| p.title.starts_with("Practice quiz"))
+        .unwrap();
     assert_eq!(quiz.line_item.as_ref().unwrap().tag, "formative");
     let progress = all.last().unwrap();
     assert!(matches!(progress.choice, Choice::Progress { .. }));
@@ -147,7 +150,12 @@ fn the_response_claims_follow_the_spec_example() {
     assert_eq!(claims[CLAIM_VERSION], "1.3.0");
     assert_eq!(claims[CLAIM_DEPLOYMENT_ID], "dep-1");
     assert_eq!(claims[CLAIM_CONTENT_ITEMS].as_array().unwrap().len(), 1);
-    assert!(claims[CLAIM_MSG].as_str().unwrap().starts_with("Added Bed-to-chair"));
+    assert!(
+        claims[CLAIM_MSG]
+            .as_str()
+            .unwrap()
+            .starts_with("Added Bed-to-chair")
+    );
     // The RI accepts iframe targets.
     assert_eq!(claims[CLAIM_CONTENT_ITEMS][0]["iframe"]["width"], 800);
 }
@@ -159,7 +167,10 @@ fn selections_honour_accept_types_and_accept_multiple() {
     // The RI accepts multiple: both, in the order chosen.
     let ri = recorded_request(RI);
     let chosen = select(&ri, &all, &two).unwrap();
-    assert_eq!(chosen[0].line_item.as_ref().unwrap().resource_id, "SPT-DEMO");
+    assert_eq!(
+        chosen[0].line_item.as_ref().unwrap().resource_id,
+        "SPT-DEMO"
+    );
     assert_eq!(chosen[1].line_item.as_ref().unwrap().resource_id, "F-QUIZ");
     // One only without accept_multiple.
     let single = DeepLinkRequest {
@@ -186,7 +197,9 @@ fn selections_honour_accept_types_and_accept_multiple() {
     }
     .value();
     assert_eq!(
-        select(&ri, &all, std::slice::from_ref(&unknown)).unwrap_err().code(),
+        select(&ri, &all, std::slice::from_ref(&unknown))
+            .unwrap_err()
+            .code(),
         "deep_linking_unknown_choice"
     );
 }

@@ -83,9 +83,11 @@ pub fn parse_page(body: &[u8]) -> Result<Vec<Member>, NrpsError> {
     page.members
         .iter()
         .enumerate()
-        .map(|(at, raw)| member(raw).ok_or_else(|| NrpsError::Malformed {
-            reason: format!("members[{at}] has no string user_id"),
-        }))
+        .map(|(at, raw)| {
+            member(raw).ok_or_else(|| NrpsError::Malformed {
+                reason: format!("members[{at}] has no string user_id"),
+            })
+        })
         .collect()
 }
 
@@ -184,7 +186,11 @@ pub fn first_url(memberships_url: &str, rlid: Option<&str>) -> String {
         return memberships_url.to_owned();
     }
     let encoded: String = url::form_urlencoded::byte_serialize(rlid.as_bytes()).collect();
-    let separator = if memberships_url.contains('?') { '&' } else { '?' };
+    let separator = if memberships_url.contains('?') {
+        '&'
+    } else {
+        '?'
+    };
     format!("{memberships_url}{separator}rlid={encoded}")
 }
 

@@ -28,7 +28,10 @@ fn the_recorded_pages_give_the_expected_roster() {
             .collect();
         assert_eq!(member.roles, roles, "{}", member.user_id);
         assert_eq!(member.active(), want["active"].as_bool().unwrap());
-        assert_eq!(member.test_user, want["test_user"].as_bool().unwrap_or(false));
+        assert_eq!(
+            member.test_user,
+            want["test_user"].as_bool().unwrap_or(false)
+        );
     }
 }
 
@@ -53,7 +56,10 @@ fn link_parsing_follows_rfc_8288() {
             .as_deref(),
         Some("https://a.test/N")
     );
-    assert_eq!(next_link("<https://a.test/n>; rel=next").as_deref(), Some("https://a.test/n"));
+    assert_eq!(
+        next_link("<https://a.test/n>; rel=next").as_deref(),
+        Some("https://a.test/n")
+    );
     assert_eq!(next_link("<https://a.test/f>; rel=\"first\""), None);
     assert_eq!(next_link(""), None);
     assert_eq!(next_link("<broken"), None);
@@ -65,11 +71,17 @@ fn rlid_is_added_once_and_the_url_is_otherwise_kept() {
     let first = doc["pages"][0]["request"]["url"].as_str().unwrap();
     assert_eq!(first_url(first, Some("Ab9")), first, "already names rlid");
     assert_eq!(
-        first_url("https://lms.test/api/LTI/Courses/3/Names_And_Roles", Some("a b")),
+        first_url(
+            "https://lms.test/api/LTI/Courses/3/Names_And_Roles",
+            Some("a b")
+        ),
         "https://lms.test/api/LTI/Courses/3/Names_And_Roles?rlid=a+b"
     );
     assert_eq!(
-        first_url("https://m.test/mod/lti/services.php/2/memberships?type_id=1", Some("7")),
+        first_url(
+            "https://m.test/mod/lti/services.php/2/memberships?type_id=1",
+            Some("7")
+        ),
         "https://m.test/mod/lti/services.php/2/memberships?type_id=1&rlid=7"
     );
     assert_eq!(first_url("https://x.test/m", None), "https://x.test/m");
@@ -79,12 +91,17 @@ fn rlid_is_added_once_and_the_url_is_otherwise_kept() {
 fn malformed_pages_are_typed_errors() {
     assert_eq!(parse_page(b"[]").unwrap_err().code(), "nrps_malformed_page");
     let no_id = br#"{"members":[{"name":"x"}]}"#;
-    assert!(matches!(parse_page(no_id), Err(NrpsError::Malformed { reason }) if reason.contains("members[0]")));
+    assert!(
+        matches!(parse_page(no_id), Err(NrpsError::Malformed { reason }) if reason.contains("members[0]"))
+    );
 }
 
 #[test]
 fn the_cached_roster_is_refreshed_after_its_age_limit() {
     assert!(needs_refresh(None, 0));
-    assert!(!needs_refresh(Some(1_000), 1_000 + REFRESH_AFTER_SECONDS - 1));
+    assert!(!needs_refresh(
+        Some(1_000),
+        1_000 + REFRESH_AFTER_SECONDS - 1
+    ));
     assert!(needs_refresh(Some(1_000), 1_000 + REFRESH_AFTER_SECONDS));
 }

@@ -45,13 +45,13 @@ pub async fn resolve(
     };
     let link = claims.resource_link.as_ref().and_then(|r| r.id.as_deref());
     let store = state.store.advantage();
-    if let Some(id) = claims.custom.get(CUSTOM_PLACEMENT) {
-        if let Some(row) = store.placement(registration, context, id).await? {
-            if let (None, Some(link)) = (&row.resource_link_id, link) {
-                store.bind_placement(registration, &row.id, link).await?;
-            }
-            return Ok(Some(placement_json(&row)));
+    if let Some(id) = claims.custom.get(CUSTOM_PLACEMENT)
+        && let Some(row) = store.placement(registration, context, id).await?
+    {
+        if let (None, Some(link)) = (&row.resource_link_id, link) {
+            store.bind_placement(registration, &row.id, link).await?;
         }
+        return Ok(Some(placement_json(&row)));
     }
     match link {
         Some(link) => Ok(store

@@ -175,10 +175,7 @@ pub fn parse_configuration(
             .get(member)
             .and_then(Value::as_str)
             .filter(|v| !v.is_empty())
-            .ok_or(RegistrationError::Missing {
-                what: WHAT,
-                member,
-            })?;
+            .ok_or(RegistrationError::Missing { what: WHAT, member })?;
         if !secure_enough(value, allow_http) {
             return Err(RegistrationError::NotHttps {
                 member,
@@ -248,7 +245,11 @@ pub fn parse_configuration(
 /// Whether the configuration URL's host differs from the issuer's (the admin must confirm:
 /// hosted Canvas's issuer is `canvas.instructure.com`).
 pub fn host_differs(configuration_url: &str, issuer: &str) -> bool {
-    let host = |u: &str| url::Url::parse(u).ok().and_then(|u| u.host_str().map(str::to_owned));
+    let host = |u: &str| {
+        url::Url::parse(u)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned))
+    };
     host(configuration_url) != host(issuer)
 }
 

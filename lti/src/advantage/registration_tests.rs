@@ -22,14 +22,22 @@ fn the_moodle_configuration_is_read_with_object_messages() {
     let body = doc["openid_configuration"]["response"]["body"].to_string();
     let config = parse_configuration(body.as_bytes(), false).unwrap();
     assert_eq!(config.issuer, "https://moodle41.test");
-    assert_eq!(config.token_endpoint, "https://moodle41.test/mod/lti/token.php");
-    assert_eq!(config.registration_endpoint, doc["registration_request"]["url"]);
+    assert_eq!(
+        config.token_endpoint,
+        "https://moodle41.test/mod/lti/token.php"
+    );
+    assert_eq!(
+        config.registration_endpoint,
+        doc["registration_request"]["url"]
+    );
     assert_eq!(config.family(), PlatformFamily::Moodle);
     assert_eq!(config.messages_supported.len(), 2);
     assert_eq!(config.messages_supported[1].r#type, "LtiDeepLinkingRequest");
     assert_eq!(config.messages_supported[1].placements, ["ContentArea"]);
     assert!(!host_differs(
-        doc["initiation"]["query"]["openid_configuration"].as_str().unwrap(),
+        doc["initiation"]["query"]["openid_configuration"]
+            .as_str()
+            .unwrap(),
         &config.issuer
     ));
     assert!(host_differs(
@@ -45,7 +53,10 @@ fn string_messages_and_refusals_are_handled() {
     body[PLATFORM_CONFIGURATION]["messages_supported"] =
         json!(["LtiResourceLinkRequest", "LtiDeepLinkingRequest"]);
     let config = parse_configuration(body.to_string().as_bytes(), false).unwrap();
-    assert_eq!(config.messages_supported[0].r#type, "LtiResourceLinkRequest");
+    assert_eq!(
+        config.messages_supported[0].r#type,
+        "LtiResourceLinkRequest"
+    );
     assert!(config.messages_supported[0].placements.is_empty());
 
     let mut http = body.clone();
@@ -72,7 +83,10 @@ fn string_messages_and_refusals_are_handled() {
             member: "issuer"
         }
     );
-    assert_eq!(parse_configuration(b"[1]", false).unwrap_err().code(), "registration_malformed");
+    assert_eq!(
+        parse_configuration(b"[1]", false).unwrap_err().code(),
+        "registration_malformed"
+    );
 }
 
 #[test]
@@ -85,7 +99,12 @@ fn the_request_has_every_field_moodle_requires_and_the_recorded_shape() {
     for (name, value) in recorded.as_object().unwrap() {
         match name.as_str() {
             "scope" | TOOL_CONFIGURATION => {}
-            "logo_uri" => assert!(request[name].as_str().unwrap().starts_with("https://tool.test/")),
+            "logo_uri" => assert!(
+                request[name]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("https://tool.test/")
+            ),
             _ => assert_eq!(&request[name], value, "{name}"),
         }
     }
@@ -154,7 +173,10 @@ fn the_answer_gives_the_client_and_moodles_deployment() {
     let doc = fixture();
     let body = doc["registration_response"]["body"].to_string();
     let registered = parse_registered(body.as_bytes()).unwrap();
-    assert_eq!(registered.client_id, doc["registration_token_claims"]["sub"]);
+    assert_eq!(
+        registered.client_id,
+        doc["registration_token_claims"]["sub"]
+    );
     assert_eq!(registered.deployment_id.as_deref(), Some("1"));
     let config_body = doc["openid_configuration"]["response"]["body"].to_string();
     let config = parse_configuration(config_body.as_bytes(), false).unwrap();
@@ -163,9 +185,15 @@ fn the_answer_gives_the_client_and_moodles_deployment() {
     assert_eq!(row.client_id, "kX3pQ8rT2mN7vB1");
     assert_eq!(row.auth_endpoint, "https://moodle41.test/mod/lti/auth.php");
     assert_eq!(row.jwks_url, "https://moodle41.test/mod/lti/certs.php");
-    assert!(!row.auto_register_deployments, "Moodle returned its deployment");
+    assert!(
+        !row.auto_register_deployments,
+        "Moodle returned its deployment"
+    );
     // Canvas returns none: deployments come from launches.
     let canvas = parse_registered(br#"{"client_id":"10000000000001"}"#).unwrap();
     assert!(new_registration(&config, &canvas, false).auto_register_deployments);
-    assert_eq!(parse_registered(b"{}").unwrap_err().code(), "registration_missing_member");
+    assert_eq!(
+        parse_registered(b"{}").unwrap_err().code(),
+        "registration_missing_member"
+    );
 }

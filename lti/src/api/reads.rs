@@ -232,7 +232,10 @@ pub async fn roster(
         let events: Vec<Event> = log.into_iter().map(|e| e.event).collect();
         learners.push(RosterEntry {
             summary: course.summarize(&events, Timestamp::from_unix_seconds(now)),
-            member: members.remove(&entry.learner_sub).as_ref().map(MemberView::from),
+            member: members
+                .remove(&entry.learner_sub)
+                .as_ref()
+                .map(MemberView::from),
             learner: entry.learner_sub,
             event_count: entry.head.event_count,
         });

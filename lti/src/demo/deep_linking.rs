@@ -44,7 +44,9 @@ pub struct PlacedLinks(Mutex<Vec<PlacedLink>>);
 
 impl PlacedLinks {
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<PlacedLink>> {
-        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Adds the items of one response; returns how many.
@@ -145,7 +147,11 @@ pub fn to_placed_link_launch(claims: &mut Value, link: &PlacedLink) {
 /// Why a response was refused.
 fn refused(status: StatusCode, why: &str) -> Response {
     tracing::warn!(why, "demo platform refused a deep linking response");
-    (status, format!("The demo platform refused the Deep Linking response: {why}")).into_response()
+    (
+        status,
+        format!("The demo platform refused the Deep Linking response: {why}"),
+    )
+        .into_response()
 }
 
 /// The response's claims, verified with the tool's JWKS, and the flavour it answers.
@@ -155,7 +161,8 @@ pub async fn verify(platform: &DemoPlatform, jwt: &str) -> Result<(Flavour, Valu
         return Err(format!("alg {:?} is not RS256", header.alg));
     }
     let kid = header.kid.ok_or("the header names no kid")?;
-    let client = crate::platform::http_client(platform.platform_url()).map_err(|e| e.to_string())?;
+    let client =
+        crate::platform::http_client(platform.platform_url()).map_err(|e| e.to_string())?;
     let jwks: JwkSet = client
         .get(platform.tool_jwks_url())
         .send()
@@ -205,7 +212,11 @@ pub async fn deep_links(
         .cloned()
         .unwrap_or_default();
     let added = platform.placed().add(flavour, &items);
-    tracing::info!(added, flavour = flavour.as_str(), "demo platform: links placed");
+    tracing::info!(
+        added,
+        flavour = flavour.as_str(),
+        "demo platform: links placed"
+    );
     let message = claims[format!("{DL}errormsg")]
         .as_str()
         .or(claims[format!("{DL}msg")].as_str())
@@ -240,21 +251,33 @@ mod tests {
         });
         let mut request = claims.clone();
         to_deep_linking_request(&mut request, "http://127.0.0.1:9", Flavour::Moodle);
-        assert_eq!(request[format!("{LTI}message_type")], "LtiDeepLinkingRequest");
+        assert_eq!(
+            request[format!("{LTI}message_type")],
+            "LtiDeepLinkingRequest"
+        );
         assert!(request.get(format!("{LTI}resource_link")).is_none());
         let settings = &request[format!("{DL}deep_linking_settings")];
-        assert_eq!(settings["deep_link_return_url"], "http://127.0.0.1:9/deep_links");
+        assert_eq!(
+            settings["deep_link_return_url"],
+            "http://127.0.0.1:9/deep_links"
+        );
         assert_eq!(settings["data"], request_data(Flavour::Moodle));
 
         let placed = PlacedLinks::default();
-        let items = [json!({"type": "ltiResourceLink", "title": "Exam",
-            "custom": {"cairn_placement": "p1"}}), json!({"type": "link"})];
+        let items = [
+            json!({"type": "ltiResourceLink", "title": "Exam",
+            "custom": {"cairn_placement": "p1"}}),
+            json!({"type": "link"}),
+        ];
         assert_eq!(placed.add(Flavour::Moodle, &items), 1);
         let (index, link) = placed.of(Flavour::Moodle).pop().unwrap();
         assert_eq!(placed.get(index), Some(link.clone()));
         assert!(placed.of(Flavour::Canvas).is_empty());
         to_placed_link_launch(&mut claims, &link);
-        assert_eq!(claims[format!("{LTI}resource_link")]["id"], link.id.as_str());
+        assert_eq!(
+            claims[format!("{LTI}resource_link")]["id"],
+            link.id.as_str()
+        );
         assert_eq!(claims[format!("{LTI}custom")]["cairn_placement"], "p1");
         assert_eq!(claims[format!("{LTI}custom")]["username"], "x");
     }

@@ -108,11 +108,7 @@ pub async fn memberships(
     let id = format!("{}{}", platform.platform_url(), uri.path());
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
     let (body, next) = page(flavour, &id, limit, query.page.unwrap_or(1));
-    let mut response = (
-        [(header::CONTENT_TYPE, MEDIA_TYPE)],
-        body.to_string(),
-    )
-        .into_response();
+    let mut response = ([(header::CONTENT_TYPE, MEDIA_TYPE)], body.to_string()).into_response();
     if let Some(next) = next {
         let mut url = format!("{id}?limit={limit}&page={next}");
         if let Some(rlid) = &query.rlid {
@@ -141,12 +137,20 @@ mod tests {
             }
             at = next;
         }
-        let all: Vec<String> = PEOPLE.iter().map(|p| p.sub(Flavour::Moodle).to_owned()).collect();
+        let all: Vec<String> = PEOPLE
+            .iter()
+            .map(|p| p.sub(Flavour::Moodle).to_owned())
+            .collect();
         assert_eq!(seen, all);
         let (body, _) = page(Flavour::Moodle, "x", 10, 1);
         assert_eq!(body["members"][0]["roles"], json!(["Instructor"]));
         let (body, next) = page(Flavour::Canvas, "x", 10, 1);
         assert!(next.is_none());
-        assert!(body["members"][1]["roles"][0].as_str().unwrap().ends_with("#Learner"));
+        assert!(
+            body["members"][1]["roles"][0]
+                .as_str()
+                .unwrap()
+                .ends_with("#Learner")
+        );
     }
 }

@@ -16,11 +16,11 @@ use serde_json::json;
 use super::DemoPlatform;
 use super::auth::{AuthGrant, AuthRefusal, check_auth_request};
 use super::claims::{LaunchFacts, id_token_claims};
+use super::launches::LaunchKind;
 use super::pages::{
     CoursePage, LaunchButton, STORAGE_FRAME, auto_submit_page, course_page, course_page_csp,
     error_page, framed_page_csp, storage_frame_page,
 };
-use super::launches::LaunchKind;
 use super::people::{CourseRole, Flavour, PEOPLE};
 use crate::random::token;
 
@@ -73,21 +73,29 @@ async fn course(
     let launch_url = platform.tool_launch_url();
     // Every person's launch; the instructor's Deep Linking launch; every person's launch of
     // each placed link.
-    let mut wanted: Vec<(usize, LaunchKind, Option<String>)> =
-        (0..PEOPLE.len()).map(|i| (i, LaunchKind::ResourceLink, None)).collect();
+    let mut wanted: Vec<(usize, LaunchKind, Option<String>)> = (0..PEOPLE.len())
+        .map(|i| (i, LaunchKind::ResourceLink, None))
+        .collect();
     if let Some(teacher) = PEOPLE.iter().position(|p| p.role == CourseRole::Instructor) {
         wanted.push((
             teacher,
             LaunchKind::DeepLinking,
-            Some(format!("Place an assessment (Deep Linking) as {}", PEOPLE[teacher].label())),
+            Some(format!(
+                "Place an assessment (Deep Linking) as {}",
+                PEOPLE[teacher].label()
+            )),
         ));
     }
     for (link, placed) in platform.placed().of(flavour) {
-        for index in 0..PEOPLE.len() {
+        for (index, person) in PEOPLE.iter().enumerate() {
             wanted.push((
                 index,
                 LaunchKind::Placed(link),
-                Some(format!("Open \u{201c}{}\u{201d} as {}", placed.title, PEOPLE[index].label())),
+                Some(format!(
+                    "Open \u{201c}{}\u{201d} as {}",
+                    placed.title,
+                    person.label()
+                )),
             ));
         }
     }

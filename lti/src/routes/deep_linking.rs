@@ -110,9 +110,14 @@ async fn deep_linking_session(state: &AppState, token: &str) -> Result<Session, 
 }
 
 /// Builds, records and signs the answer.
-async fn answer(state: &AppState, session: &Session, form: &PickerForm) -> Result<Response, String> {
-    let request: DeepLinkRequest = serde_json::from_value(session.claims["deep_linking"].clone())
-        .map_err(|e| format!("the session's deep_linking settings: {e}"))?;
+async fn answer(
+    state: &AppState,
+    session: &Session,
+    form: &PickerForm,
+) -> Result<Response, String> {
+    let request: DeepLinkRequest =
+        serde_json::from_value(session.claims["deep_linking"].clone())
+            .map_err(|e| format!("the session's deep_linking settings: {e}"))?;
     let registration = state
         .store
         .registration_by_id(session.registration_id)
@@ -147,7 +152,10 @@ async fn answer(state: &AppState, session: &Session, form: &PickerForm) -> Resul
             for placeable in &chosen {
                 let id = crate::random::token().map_err(|e| e.to_string())?;
                 items.push(deep_linking::content_item(
-                    &request, placeable, &id, &launch_url,
+                    &request,
+                    placeable,
+                    &id,
+                    &launch_url,
                 ));
                 let (definition_id, assessment_id) = match &placeable.choice {
                     deep_linking::Choice::Assessment {

@@ -214,7 +214,11 @@ async fn run_launch(
                 token_expires_at: session.token_expires_at,
                 message_type: verified.claims.message_type.as_str().to_owned(),
                 pending: pending_view,
-                placement: session.claims.get("placement").cloned().filter(|p| !p.is_null()),
+                placement: session
+                    .claims
+                    .get("placement")
+                    .cloned()
+                    .filter(|p| !p.is_null()),
                 picker,
             };
             let index = state.index_page.text().await.map_err(|e| {

@@ -3,13 +3,13 @@
 
 mod admin;
 mod config_pages;
-mod deep_linking;
-mod register;
 pub mod cookie;
+mod deep_linking;
 mod health;
 mod jwks;
 mod launch;
 mod login;
+mod register;
 mod session;
 
 pub use config_pages::{TOOL_DESCRIPTION, TOOL_TITLE, canvas_developer_key, moodle_values};

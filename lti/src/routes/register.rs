@@ -101,8 +101,13 @@ async fn configuration(
             "The registration link has no https openid_configuration URL.",
         )));
     };
-    let client = crate::platform::http_client(state.config.public_url.as_str())
-        .map_err(|e| Box::new(refused("internal_error", StatusCode::INTERNAL_SERVER_ERROR, &e.to_string())))?;
+    let client = crate::platform::http_client(state.config.public_url.as_str()).map_err(|e| {
+        Box::new(refused(
+            "internal_error",
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &e.to_string(),
+        ))
+    })?;
     let mut request = client.get(&url).header(header::ACCEPT, "application/json");
     if let Some(token) = &params.registration_token {
         request = request.bearer_auth(token);
@@ -114,9 +119,15 @@ async fn configuration(
             &format!("Cairn could not read the platform's configuration at {url}: {why}"),
         ))
     };
-    let response = request.send().await.map_err(|e| unreachable(e.to_string()))?;
+    let response = request
+        .send()
+        .await
+        .map_err(|e| unreachable(e.to_string()))?;
     let status = response.status();
-    let body = response.bytes().await.map_err(|e| unreachable(e.to_string()))?;
+    let body = response
+        .bytes()
+        .await
+        .map_err(|e| unreachable(e.to_string()))?;
     if !status.is_success() {
         return Err(unreachable(format!("HTTP {status}")));
     }
@@ -132,7 +143,10 @@ async fn configuration(
 }
 
 /// `GET /lti/register`: what will be registered, and the confirmation form.
-pub async fn start(State(state): State<AppState>, Query(params): Query<RegisterParams>) -> Response {
+pub async fn start(
+    State(state): State<AppState>,
+    Query(params): Query<RegisterParams>,
+) -> Response {
     if !within_rate_limit() {
         return rate_limited();
     }
@@ -190,7 +204,13 @@ pub async fn start(State(state): State<AppState>, Query(params): Query<RegisterP
             "<p class=\"warning\" id=\"host-differs\">The configuration comes from <code>{}</code> \
              but names the issuer <code>{}</code>.</p><label><input type=\"checkbox\" \
              name=\"confirm_host\" value=\"yes\" required> I trust this platform's issuer</label>",
-            escape(url::Url::parse(&url).ok().and_then(|u| u.host_str().map(str::to_owned)).as_deref().unwrap_or("")),
+            escape(
+                url::Url::parse(&url)
+                    .ok()
+                    .and_then(|u| u.host_str().map(str::to_owned))
+                    .as_deref()
+                    .unwrap_or("")
+            ),
             escape(&config.issuer)
         )
     } else {
@@ -222,17 +242,20 @@ pub async fn confirm(State(state): State<AppState>, body: Bytes) -> Response {
         Ok(found) => found,
         Err(answer) => return *answer,
     };
-    if registration::host_differs(&url, &config.issuer) && params.confirm_host.as_deref() != Some("yes") {
+    if registration::host_differs(&url, &config.issuer)
+        && params.confirm_host.as_deref() != Some("yes")
+    {
         return refused(
             "registration_host_not_confirmed",
             StatusCode::BAD_REQUEST,
             "The configuration's host differs from its issuer and the admin did not confirm it.",
         );
     }
-    let registered = match post_registration(&state, &config, params.registration_token.as_deref()).await {
-        Ok(registered) => registered,
-        Err(answer) => return *answer,
-    };
+    let registered =
+        match post_registration(&state, &config, params.registration_token.as_deref()).await {
+            Ok(registered) => registered,
+            Err(answer) => return *answer,
+        };
     match store(&state, &config, &registered).await {
         Ok(()) => {}
         Err(error) => {
@@ -287,12 +310,19 @@ async fn post_registration(
     config: &PlatformConfiguration,
     token: Option<&str>,
 ) -> Result<Registered, Box<Response>> {
-    let client = crate::platform::http_client(state.config.public_url.as_str())
-        .map_err(|e| Box::new(refused("internal_error", StatusCode::INTERNAL_SERVER_ERROR, &e.to_string())))?;
+    let client = crate::platform::http_client(state.config.public_url.as_str()).map_err(|e| {
+        Box::new(refused(
+            "internal_error",
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &e.to_string(),
+        ))
+    })?;
     let mut request = client
         .post(&config.registration_endpoint)
         .header(header::ACCEPT, "application/json")
-        .json(&registration::registration_request(&state.config.public_url));
+        .json(&registration::registration_request(
+            &state.config.public_url,
+        ));
     if let Some(token) = token {
         request = request.bearer_auth(token);
     }
@@ -310,9 +340,8 @@ async fn post_registration(
         let text = String::from_utf8_lossy(&body[..body.len().min(300)]).into_owned();
         return Err(failed(format!("HTTP {status}: {text}")));
     }
-    registration::parse_registered(&body[..body.len().min(MAX_DOCUMENT_BYTES + 1)]).map_err(|e| {
-        Box::new(refused(e.code(), StatusCode::BAD_GATEWAY, &e.to_string()))
-    })
+    registration::parse_registered(&body[..body.len().min(MAX_DOCUMENT_BYTES + 1)])
+        .map_err(|e| Box::new(refused(e.code(), StatusCode::BAD_GATEWAY, &e.to_string())))
 }
 
 /// Stores (or updates) the registration and the returned deployment.
@@ -331,7 +360,12 @@ async fn store(
     if let Some(deployment) = &registered.deployment_id {
         match state
             .store
-            .add_deployment(stored.id, deployment, DeploymentOrigin::DynamicRegistration, now)
+            .add_deployment(
+                stored.id,
+                deployment,
+                DeploymentOrigin::DynamicRegistration,
+                now,
+            )
             .await
         {
             Ok(_) | Err(StoreError::AlreadyExists(_)) => {}
