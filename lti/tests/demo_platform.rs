@@ -468,13 +468,21 @@ async fn the_storage_frame_script_and_services_are_served_safely() {
         assert!(script.body.contains(subject), "{subject}");
     }
 
+    let answer = get(
+        &platform,
+        "/moodle/mod/lti/services.php/CourseSection/2/bindings/1/memberships",
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::NOT_IMPLEMENTED);
+    assert!(answer.body.contains("not_implemented"));
+    // The AGS endpoints are real: without a bearer token they refuse.
     for uri in [
         "/canvas/api/lti/courses/1/line_items",
-        "/moodle/mod/lti/services.php/CourseSection/2/bindings/1/memberships",
+        "/moodle/mod/lti/services.php/2/lineitems?type_id=1",
     ] {
         let answer = get(&platform, uri).await;
-        assert_eq!(answer.status, StatusCode::NOT_IMPLEMENTED, "{uri}");
-        assert!(answer.body.contains("not_implemented"));
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{uri}");
+        assert!(answer.body.contains("invalid_token"), "{uri}");
     }
     assert_eq!(
         get(&platform, "/nothing-here").await.status,
