@@ -345,11 +345,21 @@ mod tests {
         metrics.set_outbox(&stats, 130);
         let text = metrics.render(&PoolState::default());
         let sends = "cairn_ags_score_sends_total";
-        assert_eq!(line_value(&text, &format!("{sends}{{result=\"sent\"}}")), Some(2.0), "{text}");
-        assert_eq!(line_value(&text, &format!("{sends}{{result=\"parked\"}}")), Some(1.0));
+        assert_eq!(
+            line_value(&text, &format!("{sends}{{result=\"sent\"}}")),
+            Some(2.0),
+            "{text}"
+        );
+        assert_eq!(
+            line_value(&text, &format!("{sends}{{result=\"parked\"}}")),
+            Some(1.0)
+        );
         assert_eq!(line_value(&text, "cairn_ags_outbox_depth "), Some(7.0));
         assert_eq!(line_value(&text, "cairn_ags_outbox_parked "), Some(2.0));
-        assert_eq!(line_value(&text, "cairn_ags_outbox_oldest_pending_age_seconds "), Some(30.0));
+        assert_eq!(
+            line_value(&text, "cairn_ags_outbox_oldest_pending_age_seconds "),
+            Some(30.0)
+        );
     }
 
     #[test]

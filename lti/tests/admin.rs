@@ -305,7 +305,13 @@ async fn parked_scores_are_listed_and_replayed() {
     use cairn_lti::store::records::{Author, LearnerScope, NewEvent};
     let dir = TestDir::new();
     let state = dir.state().await;
-    let (status, added) = admin(&state, Method::POST, "/api/admin/registrations", Some(&moodle())).await;
+    let (status, added) = admin(
+        &state,
+        Method::POST,
+        "/api/admin/registrations",
+        Some(&moodle()),
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED, "{added}");
     let scope = LearnerScope {
         registration_id: added["id"].as_i64().expect("id"),
@@ -325,7 +331,11 @@ async fn parked_scores_are_listed_and_replayed() {
         request_id: None,
     };
     let meta = json!({});
-    let new = NewEvent { event: &event, meta: &meta, author: &author };
+    let new = NewEvent {
+        event: &event,
+        meta: &meta,
+        author: &author,
+    };
     let score = NewScore {
         assessment_id: "a1".into(),
         state_key: "k".into(),
@@ -338,14 +348,26 @@ async fn parked_scores_are_listed_and_replayed() {
         .append_scored(&scope, None, Some(new), &[], &[score], NOW)
         .await
         .expect("append");
-    let claimed = outbox.claim_scores(NOW * 1000, NOW * 1000 + 1000, 10).await.expect("claim");
+    let claimed = outbox
+        .claim_scores(NOW * 1000, NOW * 1000 + 1000, 10)
+        .await
+        .expect("claim");
     let park = Finish::Park {
         reason: "not_gradable_user".into(),
         detail: "HTTP 400: Incorrect score received".into(),
     };
-    assert!(outbox.finish_score(claimed[0].id, &park).await.expect("park"));
+    assert!(
+        outbox
+            .finish_score(claimed[0].id, &park)
+            .await
+            .expect("park")
+    );
 
-    let response = send(&state, request(Method::GET, "/api/admin/outbox/parked", None, None)).await;
+    let response = send(
+        &state,
+        request(Method::GET, "/api/admin/outbox/parked", None, None),
+    )
+    .await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     let (status, listed) = admin(&state, Method::GET, "/api/admin/outbox/parked", None).await;
     assert_eq!(status, StatusCode::OK, "{listed}");
@@ -353,10 +375,19 @@ async fn parked_scores_are_listed_and_replayed() {
     assert_eq!(row["reason"], "not_gradable_user");
     assert_eq!(row["learner_sub"], "3");
     assert_eq!(row["assessment_id"], "a1");
-    assert!(row["detail"].as_str().expect("detail").contains("Incorrect score"));
+    assert!(
+        row["detail"]
+            .as_str()
+            .expect("detail")
+            .contains("Incorrect score")
+    );
     let metrics = send(&state, request(Method::GET, "/metrics", None, None)).await;
     let text = String::from_utf8(
-        http_body_util::BodyExt::collect(metrics.into_body()).await.expect("body").to_bytes().to_vec(),
+        http_body_util::BodyExt::collect(metrics.into_body())
+            .await
+            .expect("body")
+            .to_bytes()
+            .to_vec(),
     )
     .expect("text");
     assert!(text.contains("cairn_ags_outbox_parked 1\n"), "{text}");

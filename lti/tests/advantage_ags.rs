@@ -42,21 +42,38 @@ struct Seen {
     body: Bytes,
 }
 
+/// A recorded answer: status, headers, body.
+type Answer = (u16, Vec<(String, String)>, Vec<u8>);
+
 /// A loopback platform: answers by `METHOD path?query`, records every request.
 #[derive(Default)]
 struct Platform {
-    answers: Mutex<BTreeMap<String, (u16, Vec<(String, String)>, Vec<u8>)>>,
+    answers: Mutex<BTreeMap<String, Answer>>,
     seen: Mutex<Vec<Seen>>,
 }
 
 impl Platform {
-    fn answer(&self, method: &str, path_and_query: &str, status: u16, headers: &[(&str, &str)], body: &Value) {
-        let headers = headers.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
-        let body = if body.is_null() { Vec::new() } else { serde_json::to_vec(body).unwrap() };
-        self.answers
-            .lock()
-            .unwrap()
-            .insert(format!("{method} {path_and_query}"), (status, headers, body));
+    fn answer(
+        &self,
+        method: &str,
+        path_and_query: &str,
+        status: u16,
+        headers: &[(&str, &str)],
+        body: &Value,
+    ) {
+        let headers = headers
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        let body = if body.is_null() {
+            Vec::new()
+        } else {
+            serde_json::to_vec(body).unwrap()
+        };
+        self.answers.lock().unwrap().insert(
+            format!("{method} {path_and_query}"),
+            (status, headers, body),
+        );
     }
 
     fn seen(&self) -> Vec<Seen> {
@@ -71,7 +88,10 @@ async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let path_and_query = uri.path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_default();
+    let path_and_query = uri
+        .path_and_query()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_default();
     platform.seen.lock().unwrap().push(Seen {
         method: method.clone(),
         path_and_query: path_and_query.clone(),
@@ -80,7 +100,8 @@ async fn handle(
     });
     if path_and_query == "/token" {
         // The recorded answer, granting the scope asked for (the client asks per operation).
-        let form: BTreeMap<String, String> = url::form_urlencoded::parse(&body).into_owned().collect();
+        let form: BTreeMap<String, String> =
+            url::form_urlencoded::parse(&body).into_owned().collect();
         let mut token = fixture("token.json")["response"]["body"].clone();
         token["scope"] = json!(form.get("scope").cloned().unwrap_or_default());
         return Response::builder()
@@ -101,7 +122,9 @@ async fn handle(
 /// The platform on loopback and its origin (`http://127.0.0.1:port`).
 async fn start() -> (Arc<Platform>, String) {
     let platform = Arc::new(Platform::default());
-    let app = Router::new().fallback(handle).with_state(Arc::clone(&platform));
+    let app = Router::new()
+        .fallback(handle)
+        .with_state(Arc::clone(&platform));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let origin = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
@@ -109,13 +132,20 @@ async fn start() -> (Arc<Platform>, String) {
 }
 
 fn client() -> AgsClient {
-    let http = platform::http_client_builder(PUBLIC_URL).no_proxy().build().unwrap();
+    let http = platform::http_client_builder(PUBLIC_URL)
+        .no_proxy()
+        .build()
+        .unwrap();
     let key = ToolSigningKey::from_pem(
         "test-only-tool-1",
         &shared("fixtures/lti/keys/test-only-tool.private.pem"),
     )
     .unwrap();
-    let tokens = TokenClient::new(http.clone(), Arc::new(ManualClock::new(1_800_000_000)), Arc::new(key));
+    let tokens = TokenClient::new(
+        http.clone(),
+        Arc::new(ManualClock::new(1_800_000_000)),
+        Arc::new(key),
+    );
     AgsClient::new(http, Arc::new(tokens))
 }
 
@@ -137,7 +167,10 @@ fn relocate(url: &str, origin: &str) -> (String, String) {
 
 fn check_common(seen: &Seen, recorded: &Value) {
     let agent = seen.headers[header::USER_AGENT].to_str().unwrap();
-    assert_eq!(agent, format!("Cairn/{} (+{PUBLIC_URL})", cairn_lti::VERSION));
+    assert_eq!(
+        agent,
+        format!("Cairn/{} (+{PUBLIC_URL})", cairn_lti::VERSION)
+    );
     let bearer = fixture("token.json")["response"]["body"]["access_token"].clone();
     assert_eq!(
         seen.headers[header::AUTHORIZATION].to_str().unwrap(),
@@ -147,7 +180,11 @@ fn check_common(seen: &Seen, recorded: &Value) {
         if ["Authorization", "User-Agent"].contains(&name.as_str()) {
             continue;
         }
-        assert_eq!(seen.headers[name.as_str()].to_str().unwrap(), value.as_str().unwrap(), "{name}");
+        assert_eq!(
+            seen.headers[name.as_str()].to_str().unwrap(),
+            value.as_str().unwrap(),
+            "{name}"
+        );
     }
 }
 
@@ -162,14 +199,24 @@ async fn line_items_are_listed_found_and_created_as_recorded() {
     let moodle = &recorded["moodle41"];
     let (path, _) = relocate(moodle["request"]["url"].as_str().unwrap(), &origin);
     platform.answer("GET", &path, 200, &[], &moodle["response"]["body"]);
-    let (_, container) = relocate("https://moodle41.test/mod/lti/services.php/2/lineitems?type_id=1", &origin);
-    let items = ags.line_items(&endpoint, &container, Some("a-456"), None).await.unwrap();
+    let (_, container) = relocate(
+        "https://moodle41.test/mod/lti/services.php/2/lineitems?type_id=1",
+        &origin,
+    );
+    let items = ags
+        .line_items(&endpoint, &container, Some("a-456"), None)
+        .await
+        .unwrap();
     let seen = platform.seen();
     let get = seen.iter().find(|s| s.method == Method::GET).unwrap();
     assert_eq!(get.path_and_query, path);
     check_common(get, &moodle["request"]);
     assert_eq!(items.len(), 1);
-    assert_eq!(items[0].id.as_deref(), moodle["response"]["body"][0]["id"].as_str(), "kept verbatim");
+    assert_eq!(
+        items[0].id.as_deref(),
+        moodle["response"]["body"][0]["id"].as_str(),
+        "kept verbatim"
+    );
     assert_eq!(items[0].resource_id.as_deref(), Some("a-456"));
     assert_eq!(items[0].score_maximum.to_string(), "50");
 
@@ -177,13 +224,30 @@ async fn line_items_are_listed_found_and_created_as_recorded() {
     let canvas = &recorded["canvas"];
     let (path, _) = relocate(canvas["request"]["url"].as_str().unwrap(), &origin);
     let link = canvas["response"]["headers"]["Link"].as_str().unwrap();
-    platform.answer("GET", &path, 200, &[("link", link)], &canvas["response"]["body"]);
-    let (_, container) = relocate("https://canvas.home.russfeld.me/api/lti/courses/3/line_items", &origin);
+    platform.answer(
+        "GET",
+        &path,
+        200,
+        &[("link", link)],
+        &canvas["response"]["body"],
+    );
+    let (_, container) = relocate(
+        "https://canvas.home.russfeld.me/api/lti/courses/3/line_items",
+        &origin,
+    );
     let rlid = "8aa641d1-b4d4-4fea-8a9b-e9fedfb62b1e";
-    let items = ags.line_items(&endpoint, &container, None, Some(rlid)).await.unwrap();
+    let items = ags
+        .line_items(&endpoint, &container, None, Some(rlid))
+        .await
+        .unwrap();
     assert_eq!(items.len(), 1);
     assert_eq!(items[0].resource_link_id.as_deref(), Some(rlid));
-    let get = platform.seen().into_iter().filter(|s| s.method == Method::GET).last().unwrap();
+    let get = platform
+        .seen()
+        .into_iter()
+        .filter(|s| s.method == Method::GET)
+        .last()
+        .unwrap();
     assert_eq!(get.path_and_query, path);
     check_common(&get, &canvas["request"]);
 
@@ -194,9 +258,17 @@ async fn line_items_are_listed_found_and_created_as_recorded() {
     answer["id"] = json!(format!("{origin}/api/lti/courses/3/line_items/9"));
     platform.answer("POST", &path, 200, &[], &answer);
     let wanted: LineItem = serde_json::from_value(create["request"]["body"].clone()).unwrap();
-    let created = ags.create_line_item(&endpoint, &url, &wanted).await.unwrap();
+    let created = ags
+        .create_line_item(&endpoint, &url, &wanted)
+        .await
+        .unwrap();
     assert_eq!(created.id, answer["id"].as_str().map(str::to_owned));
-    let post = platform.seen().into_iter().filter(|s| s.method == Method::POST && s.path_and_query == path).last().unwrap();
+    let post = platform
+        .seen()
+        .into_iter()
+        .filter(|s| s.method == Method::POST && s.path_and_query == path)
+        .last()
+        .unwrap();
     check_common(&post, &create["request"]);
     let body: Value = serde_json::from_slice(&post.body).unwrap();
     assert_eq!(body, create["request"]["body"]);
@@ -207,14 +279,39 @@ async fn link_paging_follows_next_verbatim() {
     let (platform, origin) = start().await;
     let ags = client();
     let item = |n: u32| json!({"id": format!("{origin}/li/{n}"), "scoreMaximum": 10, "label": "L", "resourceId": "a"});
-    let next = format!("<{origin}/Items?Page=2&per_page=1>; rel=\"next\", <{origin}/Items?page=1>; rel=\"first\"");
-    platform.answer("GET", "/items?resource_id=a", 200, &[("link", &next)], &json!([item(1)]));
-    platform.answer("GET", "/Items?Page=2&per_page=1", 200, &[], &json!([item(2)]));
+    let next = format!(
+        "<{origin}/Items?Page=2&per_page=1>; rel=\"next\", <{origin}/Items?page=1>; rel=\"first\""
+    );
+    platform.answer(
+        "GET",
+        "/items?resource_id=a",
+        200,
+        &[("link", &next)],
+        &json!([item(1)]),
+    );
+    platform.answer(
+        "GET",
+        "/Items?Page=2&per_page=1",
+        200,
+        &[],
+        &json!([item(2)]),
+    );
     let items = ags
-        .line_items(&token_endpoint(&origin), &format!("{origin}/items"), Some("a"), None)
+        .line_items(
+            &token_endpoint(&origin),
+            &format!("{origin}/items"),
+            Some("a"),
+            None,
+        )
         .await
         .unwrap();
-    assert_eq!(items.iter().filter_map(|i| i.id.clone()).collect::<Vec<_>>(), [format!("{origin}/li/1"), format!("{origin}/li/2")]);
+    assert_eq!(
+        items
+            .iter()
+            .filter_map(|i| i.id.clone())
+            .collect::<Vec<_>>(),
+        [format!("{origin}/li/1"), format!("{origin}/li/2")]
+    );
 }
 
 #[test]
@@ -222,8 +319,14 @@ fn score_and_result_urls_follow_the_recorded_vectors() {
     let recorded = fixture("ags-scores.json");
     for vector in recorded["score_url_vectors"].as_array().unwrap() {
         let lineitem = vector["lineitem"].as_str().unwrap();
-        assert_eq!(service_url(lineitem, "scores"), vector["scores"].as_str().unwrap());
-        assert_eq!(service_url(lineitem, "results"), vector["results"].as_str().unwrap());
+        assert_eq!(
+            service_url(lineitem, "scores"),
+            vector["scores"].as_str().unwrap()
+        );
+        assert_eq!(
+            service_url(lineitem, "results"),
+            vector["results"].as_str().unwrap()
+        );
     }
 }
 
@@ -234,7 +337,9 @@ async fn scores_are_posted_as_recorded_and_results_read_back() {
     let ags = client();
     let endpoint = token_endpoint(&origin);
     for post in recorded["posts"].as_array().unwrap() {
-        let Some(request) = post.get("request") else { continue };
+        let Some(request) = post.get("request") else {
+            continue;
+        };
         let (path, _) = relocate(request["url"].as_str().unwrap(), &origin);
         // The line item URL the scores URL came from (the recorded vectors' inverse).
         let lineitem = recorded["score_url_vectors"]
@@ -245,16 +350,32 @@ async fn scores_are_posted_as_recorded_and_results_read_back() {
             .map(|v| v["lineitem"].as_str().unwrap().to_owned())
             .unwrap();
         let (_, lineitem) = relocate(&lineitem, &origin);
-        platform.answer("POST", &path, post["response"]["status"].as_u64().unwrap() as u16, &[], &json!({"resultUrl": "r"}));
+        platform.answer(
+            "POST",
+            &path,
+            post["response"]["status"].as_u64().unwrap() as u16,
+            &[],
+            &json!({"resultUrl": "r"}),
+        );
         let score: Score = serde_json::from_value(request["body"].clone()).unwrap();
         ags.post_score(&endpoint, &lineitem, &score).await.unwrap();
-        let seen = platform.seen().into_iter().filter(|s| s.path_and_query == path).last().unwrap();
+        let seen = platform
+            .seen()
+            .into_iter()
+            .filter(|s| s.path_and_query == path)
+            .last()
+            .unwrap();
         check_common(&seen, request);
         let body: Value = serde_json::from_slice(&seen.body).unwrap();
         assert_eq!(body, request["body"], "{}", post["case"]);
     }
     // The PLAR body (no scoreGiven, no scoreMaximum) round-trips exactly too.
-    let pending = recorded["posts"].as_array().unwrap().iter().find(|p| p["case"] == "awaiting assessor review (PLAR)").unwrap();
+    let pending = recorded["posts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["case"] == "awaiting assessor review (PLAR)")
+        .unwrap();
     let score: Score = serde_json::from_value(pending["body"].clone()).unwrap();
     assert_eq!(serde_json::to_value(&score).unwrap(), pending["body"]);
 
@@ -262,11 +383,26 @@ async fn scores_are_posted_as_recorded_and_results_read_back() {
     let results = &recorded["results_moodle41"];
     let (path, _) = relocate(results["request"]["url"].as_str().unwrap(), &origin);
     platform.answer("GET", &path, 200, &[], &results["response"]["body"]);
-    let (_, lineitem) = relocate("https://moodle41.test/mod/lti/services.php/2/lineitems/11/lineitem?type_id=1", &origin);
+    let (_, lineitem) = relocate(
+        "https://moodle41.test/mod/lti/services.php/2/lineitems/11/lineitem?type_id=1",
+        &origin,
+    );
     let read = ags.results(&endpoint, &lineitem, Some("3")).await.unwrap();
     assert_eq!(read.len(), 1);
-    assert_eq!((read[0].user_id.as_str(), read[0].result_score, read[0].result_maximum), ("3", Some(42.0), Some(50.0)));
-    let seen = platform.seen().into_iter().filter(|s| s.path_and_query == path).last().unwrap();
+    assert_eq!(
+        (
+            read[0].user_id.as_str(),
+            read[0].result_score,
+            read[0].result_maximum
+        ),
+        ("3", Some(42.0), Some(50.0))
+    );
+    let seen = platform
+        .seen()
+        .into_iter()
+        .filter(|s| s.path_and_query == path)
+        .last()
+        .unwrap();
     check_common(&seen, &results["request"]);
 }
 
@@ -283,7 +419,9 @@ async fn recorded_refusals_are_classified_as_the_fixture_handles_them() {
     .unwrap();
     let mut checked = 0;
     for (i, post) in recorded["posts"].as_array().unwrap().iter().enumerate() {
-        let Some(handling) = post["handling"].as_str() else { continue };
+        let Some(handling) = post["handling"].as_str() else {
+            continue;
+        };
         let status = post["response"]["status"].as_u64().unwrap() as u16;
         let body = post["response"]
             .get("body_contains")
@@ -297,7 +435,10 @@ async fn recorded_refusals_are_classified_as_the_fixture_handles_them() {
             "moodle" => PlatformFamily::Moodle,
             _ => PlatformFamily::Other,
         };
-        let err = ags.post_score(&endpoint, &format!("{origin}/li/{i}"), &score).await.unwrap_err();
+        let err = ags
+            .post_score(&endpoint, &format!("{origin}/li/{i}"), &score)
+            .await
+            .unwrap_err();
         let failure = err.failure(family);
         let expected = if handling.contains("superseded") {
             Failure::OlderTimestamp
@@ -314,10 +455,25 @@ async fn recorded_refusals_are_classified_as_the_fixture_handles_them() {
     assert_eq!(checked, 6);
     // A 401 drops the token and tries once more with a new one.
     platform.answer("POST", "/expired/scores", 401, &[], &Value::Null);
-    let before = platform.seen().iter().filter(|s| s.path_and_query == "/token").count();
-    let err = ags.post_score(&endpoint, &format!("{origin}/expired"), &score).await.unwrap_err();
+    let before = platform
+        .seen()
+        .iter()
+        .filter(|s| s.path_and_query == "/token")
+        .count();
+    let err = ags
+        .post_score(&endpoint, &format!("{origin}/expired"), &score)
+        .await
+        .unwrap_err();
     assert_eq!(err.failure(PlatformFamily::Moodle), Failure::Permanent);
     let seen = platform.seen();
-    assert_eq!(seen.iter().filter(|s| s.path_and_query == "/expired/scores").count(), 2);
-    assert_eq!(seen.iter().filter(|s| s.path_and_query == "/token").count(), before + 1);
+    assert_eq!(
+        seen.iter()
+            .filter(|s| s.path_and_query == "/expired/scores")
+            .count(),
+        2
+    );
+    assert_eq!(
+        seen.iter().filter(|s| s.path_and_query == "/token").count(),
+        before + 1
+    );
 }

@@ -114,13 +114,17 @@ async fn the_request_has_the_recorded_shape_and_the_answer_is_cached() {
     .await;
     let clock = Arc::new(ManualClock::new(T0));
     let client = client(Arc::clone(&clock));
-    let client_id = fixture["client_assertion"]["claims"]["iss"].as_str().unwrap();
+    let client_id = fixture["client_assertion"]["claims"]["iss"]
+        .as_str()
+        .unwrap();
     let target = endpoint_for(&url, client_id);
 
     let token = client.token(&target, &[SCOPE_SCORE]).await.unwrap();
     assert_eq!(
         token.secret(),
-        fixture["response"]["body"]["access_token"].as_str().unwrap()
+        fixture["response"]["body"]["access_token"]
+            .as_str()
+            .unwrap()
     );
     assert_eq!(token.expires_at, T0 + 3600);
     assert!(token.grants(SCOPE_SCORE));
@@ -145,7 +149,11 @@ async fn the_request_has_the_recorded_shape_and_the_answer_is_cached() {
     expected_keys.sort();
     assert_eq!(form_keys, expected_keys);
     for name in ["grant_type", "client_assertion_type", "scope"] {
-        assert_eq!(form[name], request["form"][name].as_str().unwrap(), "{name}");
+        assert_eq!(
+            form[name],
+            request["form"][name].as_str().unwrap(),
+            "{name}"
+        );
     }
     assert_eq!(form["client_assertion_type"], CLIENT_ASSERTION_TYPE);
 
@@ -168,13 +176,20 @@ async fn the_request_has_the_recorded_shape_and_the_answer_is_cached() {
 
     // Cached until expires_in − 60 s, for the same scopes in any order.
     clock.advance(3600 - 61);
-    client.token(&target, &[SCOPE_SCORE, SCOPE_SCORE]).await.unwrap();
+    client
+        .token(&target, &[SCOPE_SCORE, SCOPE_SCORE])
+        .await
+        .unwrap();
     assert_eq!(endpoint.hits.load(Ordering::SeqCst), 1);
     clock.advance(1);
     client.token(&target, &[SCOPE_SCORE]).await.unwrap();
     assert_eq!(endpoint.hits.load(Ordering::SeqCst), 2);
     let second = endpoint.seen.lock().unwrap()[1].1["client_assertion"].clone();
-    assert_ne!(decode_assertion(&second).1["jti"].as_str(), Some(jti), "jti reused");
+    assert_ne!(
+        decode_assertion(&second).1["jti"].as_str(),
+        Some(jti),
+        "jti reused"
+    );
 
     // Another client id is another key; forget() drops the cached token.
     client
@@ -253,11 +268,19 @@ async fn the_recorded_refusals_are_typed() {
                 other => panic!("{name}: {other:?}"),
             }
             // The narrowed scope alone is granted.
-            assert!(client.token(&target, &[SCOPE_SCORE]).await.is_ok(), "{name}");
+            assert!(
+                client.token(&target, &[SCOPE_SCORE]).await.is_ok(),
+                "{name}"
+            );
         } else {
             match result {
                 Err(err @ TokenError::Refused { .. }) => {
-                    let TokenError::Refused { status: got, ref error, .. } = err else {
+                    let TokenError::Refused {
+                        status: got,
+                        ref error,
+                        ..
+                    } = err
+                    else {
                         unreachable!()
                     };
                     assert_eq!(got, status.as_u16(), "{name}");
@@ -273,7 +296,11 @@ async fn the_recorded_refusals_are_typed() {
 
 #[tokio::test]
 async fn outages_are_transient_errors() {
-    let (_, url) = start((StatusCode::SERVICE_UNAVAILABLE, Value::Null), Duration::ZERO).await;
+    let (_, url) = start(
+        (StatusCode::SERVICE_UNAVAILABLE, Value::Null),
+        Duration::ZERO,
+    )
+    .await;
     let client = client(Arc::new(ManualClock::new(T0)));
     let err = client
         .token(&endpoint_for(&url, "c"), &[SCOPE_SCORE])
@@ -282,7 +309,10 @@ async fn outages_are_transient_errors() {
     assert!(err.is_transient(), "{err:?}");
     // Nothing listens on port 9 of loopback (discard): a network error, also transient.
     let err = client
-        .token(&endpoint_for("http://127.0.0.1:9/token", "c"), &[SCOPE_SCORE])
+        .token(
+            &endpoint_for("http://127.0.0.1:9/token", "c"),
+            &[SCOPE_SCORE],
+        )
         .await
         .unwrap_err();
     assert!(matches!(err, TokenError::Network { .. }), "{err:?}");

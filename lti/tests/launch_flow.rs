@@ -226,7 +226,10 @@ async fn a_canvas_student_launches_and_a_replay_is_refused() {
         .expect("the launch kept the AGS endpoint");
     assert_eq!(kept.lineitems.as_deref(), ags["lineitems"].as_str());
     assert_eq!(kept.lineitem.as_deref(), ags["lineitem"].as_str());
-    assert_eq!(kept.deployment_id, registration["deployment_id"].as_str().expect("dep"));
+    assert_eq!(
+        kept.deployment_id,
+        registration["deployment_id"].as_str().expect("dep")
+    );
     assert_eq!(serde_json::json!(kept.scopes), ags["scope"]);
 
     let (status, page) = post_launch(&state, &built.form, Some(&cookie)).await;

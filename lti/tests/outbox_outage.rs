@@ -26,9 +26,9 @@ use cairn_lti::demo::gradebook::Mode;
 use cairn_lti::demo::people::Flavour;
 use cairn_lti::demo::{DemoPlatform, DemoSettings, platform_app, register_with_tool};
 use cairn_lti::keys::KeyEncryptionKey;
+use cairn_lti::store::Store;
 use cairn_lti::store::outbox::{AgsEndpointRow, NewScore};
 use cairn_lti::store::records::{AppendOutcome, Author, LearnerScope, NewEvent};
-use cairn_lti::store::Store;
 use cairn_lti::{AppState, app};
 use serde_json::{Value, json};
 use tokio::task::JoinHandle;
@@ -70,13 +70,17 @@ async fn rig(store: Arc<dyn Store>) -> Rig {
     })
     .unwrap();
     let now = SystemClock.now();
-    let rows = register_with_tool(store.as_ref(), &platform, now).await.unwrap();
+    let rows = register_with_tool(store.as_ref(), &platform, now)
+        .await
+        .unwrap();
     let moodle = rows
         .iter()
         .find(|(r, _)| r.fields.client_id == Flavour::Moodle.client_id())
         .unwrap();
     let kek = Arc::new(KeyEncryptionKey::from_secret(&[7u8; 32]).unwrap());
-    cairn_lti::keys::ensure(store.as_ref(), &kek, now).await.unwrap();
+    cairn_lti::keys::ensure(store.as_ref(), &kek, now)
+        .await
+        .unwrap();
     let config = ServerConfig {
         public_url: PublicUrl::parse(&tool_url).unwrap(),
         www_dir: std::path::PathBuf::from("www"),
@@ -242,20 +246,33 @@ async fn scores_land_and_parked_rows_replay(store: Arc<dyn Store>) {
     assert_eq!(got.len(), 3, "{got:?}");
     let (items, _) = rig.platform.gradebook().snapshot();
     assert_eq!(items.len(), 2, "one line item per assessment: {items:?}");
-    let three = got.iter().find(|(l, u, _)| l == "Assessment a1" && u == "3").unwrap();
+    let three = got
+        .iter()
+        .find(|(l, u, _)| l == "Assessment a1" && u == "3")
+        .unwrap();
     assert_eq!(three.2.len(), 1);
     assert_eq!(three.2[0]["scoreGiven"], 7);
     assert_eq!(three.2[0]["scoreMaximum"], 10);
     assert_eq!(three.2[0]["userId"], "3");
     // Moodle flavour: no Canvas extension.
-    assert!(three.2[0].get("https://canvas.instructure.com/lti/submission").is_none());
+    assert!(
+        three.2[0]
+            .get("https://canvas.instructure.com/lti/submission")
+            .is_none()
+    );
 
     // The platform refuses every score as older (409) for a score that did not land: the
     // row is sent once more with a newer timestamp, then superseded.
     rig.platform.gradebook().set_mode(Mode::Conflict409);
     queue(&rig, "5", &["a1"], 4).await;
     drained(&rig, Duration::from_secs(20)).await;
-    let rows = rig.state.store.outbox().learner_scores(rig.registration_id, CONTEXT, "5").await.unwrap();
+    let rows = rig
+        .state
+        .store
+        .outbox()
+        .learner_scores(rig.registration_id, CONTEXT, "5")
+        .await
+        .unwrap();
     assert_eq!(rows[0].status, "superseded", "{rows:?}");
     assert_eq!(rows[0].tries, 2);
 
@@ -269,13 +286,32 @@ async fn scores_land_and_parked_rows_replay(store: Arc<dyn Store>) {
     };
     let event = Event {
         at: Timestamp::from_unix_seconds(SystemClock.now()),
-        kind: EventKind::Enrolled { credential: DefinitionId::new("spt") },
+        kind: EventKind::Enrolled {
+            credential: DefinitionId::new("spt"),
+        },
     };
-    let author = Author { sub: "t".into(), role: "instructor".into(), deployment_id: "1".into(), request_id: None };
+    let author = Author {
+        sub: "t".into(),
+        role: "instructor".into(),
+        deployment_id: "1".into(),
+        request_id: None,
+    };
     let meta = json!({});
-    let new = NewEvent { event: &event, meta: &meta, author: &author };
-    let score = NewScore { assessment_id: "a1".into(), state_key: "k".into(), payload: payload("a1", 5), now_ms: SystemClock.now_ms() };
-    records.append_scored(&scope, None, Some(new), &[], &[score], SystemClock.now()).await.unwrap();
+    let new = NewEvent {
+        event: &event,
+        meta: &meta,
+        author: &author,
+    };
+    let score = NewScore {
+        assessment_id: "a1".into(),
+        state_key: "k".into(),
+        payload: payload("a1", 5),
+        now_ms: SystemClock.now_ms(),
+    };
+    records
+        .append_scored(&scope, None, Some(new), &[], &[score], SystemClock.now())
+        .await
+        .unwrap();
     rig.state.outbox_wake.notify_one();
     let started = Instant::now();
     let parked = loop {
@@ -287,13 +323,39 @@ async fn scores_land_and_parked_rows_replay(store: Arc<dyn Store>) {
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
     assert_eq!(parked[0].reason.as_deref(), Some("no_ags_endpoint"));
-    let mut endpoint = rig.state.store.outbox().ags_endpoint(rig.registration_id, CONTEXT).await.unwrap().unwrap();
+    let mut endpoint = rig
+        .state
+        .store
+        .outbox()
+        .ags_endpoint(rig.registration_id, CONTEXT)
+        .await
+        .unwrap()
+        .unwrap();
     endpoint.context_id = "course-2".into();
-    rig.state.store.outbox().put_ags_endpoint(&endpoint).await.unwrap();
-    assert!(rig.state.store.outbox().replay_score(parked[0].id, SystemClock.now_ms()).await.unwrap());
+    rig.state
+        .store
+        .outbox()
+        .put_ags_endpoint(&endpoint)
+        .await
+        .unwrap();
+    assert!(
+        rig.state
+            .store
+            .outbox()
+            .replay_score(parked[0].id, SystemClock.now_ms())
+            .await
+            .unwrap()
+    );
     rig.state.outbox_wake.notify_one();
     drained(&rig, Duration::from_secs(20)).await;
-    let row = rig.state.store.outbox().score_row(parked[0].id).await.unwrap().unwrap();
+    let row = rig
+        .state
+        .store
+        .outbox()
+        .score_row(parked[0].id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(row.status, "sent");
     worker.abort();
 }
@@ -339,16 +401,25 @@ async fn outage_loses_nothing_and_sends_each_state_once(store: Arc<dyn Store>) {
             ("Assessment a2", 100..150) => 9,
             _ => 5,
         };
-        let values: Vec<i64> = scores.iter().map(|s| s["scoreGiven"].as_i64().unwrap()).collect();
+        let values: Vec<i64> = scores
+            .iter()
+            .map(|s| s["scoreGiven"].as_i64().unwrap())
+            .collect();
         assert_eq!(values.last(), Some(&latest), "{label} {user}: {values:?}");
         let mut distinct = values.clone();
         distinct.dedup();
         assert_eq!(distinct, values, "{label} {user}: a state arrived twice");
         let stamps: Vec<i64> = scores
             .iter()
-            .map(|s| cairn_lti::demo::gradebook::parse_rfc3339_ms(s["timestamp"].as_str().unwrap()).unwrap())
+            .map(|s| {
+                cairn_lti::demo::gradebook::parse_rfc3339_ms(s["timestamp"].as_str().unwrap())
+                    .unwrap()
+            })
             .collect();
-        assert!(stamps.windows(2).all(|w| w[0] < w[1]), "{label} {user}: {stamps:?}");
+        assert!(
+            stamps.windows(2).all(|w| w[0] < w[1]),
+            "{label} {user}: {stamps:?}"
+        );
     }
     let stats = rig.state.store.outbox().outbox_stats().await.unwrap();
     assert_eq!((stats.depth, stats.parked), (0, 0));

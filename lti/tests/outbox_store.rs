@@ -162,7 +162,10 @@ async fn scores_are_queued_with_their_event_once_per_state(store: &Arc<dyn Store
     let s1 = of(&rows, "s1");
     assert_eq!((s1.status.as_str(), s1.event_seq), ("pending", seq));
     assert_eq!(s1.payload, json!({"state": "s1"}));
-    assert_eq!((s1.timestamp_ms, s1.next_try_ms, s1.tries), (100_000, 100_000, 0));
+    assert_eq!(
+        (s1.timestamp_ms, s1.next_try_ms, s1.tries),
+        (100_000, 100_000, 0)
+    );
 
     // The same state again (another event that changed nothing for a1): no new row.
     append_next(&*records, &ana, 101, &[score("a1", "s1", 101_000)]).await;
@@ -204,12 +207,27 @@ async fn a_lost_race_queues_nothing(store: &Arc<dyn Store>) {
 async fn claims_are_exclusive_ordered_and_leased(store: &Arc<dyn Store>) {
     let (records, outbox) = (store.records(), store.outbox());
     let reg = registration(store.as_ref()).await;
-    for (i, learner) in ["l0", "l1", "l2", "l3", "l4", "l5", "l6", "l7"].iter().enumerate() {
+    for (i, learner) in ["l0", "l1", "l2", "l3", "l4", "l5", "l6", "l7"]
+        .iter()
+        .enumerate()
+    {
         let at = 100 + i64::try_from(i).unwrap();
-        append_next(&*records, &scope(reg, learner), at, &[score("a1", "s1", 1_000 + at)]).await;
+        append_next(
+            &*records,
+            &scope(reg, learner),
+            at,
+            &[score("a1", "s1", 1_000 + at)],
+        )
+        .await;
     }
     // Not yet due.
-    assert!(outbox.claim_scores(999, 5_000, 100).await.unwrap().is_empty());
+    assert!(
+        outbox
+            .claim_scores(999, 5_000, 100)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     // Two workers at once take disjoint rows, together all of them.
     let (a, b) = tokio::join!(
         outbox.claim_scores(2_000, 5_000, 5),
@@ -220,46 +238,111 @@ async fn claims_are_exclusive_ordered_and_leased(store: &Arc<dyn Store>) {
     let ids_b: BTreeSet<i64> = b.iter().map(|r| r.id).collect();
     assert!(ids_a.is_disjoint(&ids_b), "{ids_a:?} {ids_b:?}");
     assert_eq!(ids_a.len() + ids_b.len(), 8);
-    assert!(a.iter().chain(&b).all(|r| r.status == "sending" && r.tries == 1));
+    assert!(
+        a.iter()
+            .chain(&b)
+            .all(|r| r.status == "sending" && r.tries == 1)
+    );
     let sorted: Vec<i64> = a.iter().map(|r| r.timestamp_ms).collect();
-    assert!(sorted.windows(2).all(|w| w[0] <= w[1]), "oldest first: {sorted:?}");
+    assert!(
+        sorted.windows(2).all(|w| w[0] <= w[1]),
+        "oldest first: {sorted:?}"
+    );
     // Held rows are not claimed again until the lease runs out.
-    assert!(outbox.claim_scores(4_999, 9_000, 100).await.unwrap().is_empty());
+    assert!(
+        outbox
+            .claim_scores(4_999, 9_000, 100)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let first = a[0].clone();
-    assert!(outbox.finish_score(first.id, &Finish::Sent { now: 3 }).await.unwrap());
+    assert!(
+        outbox
+            .finish_score(first.id, &Finish::Sent { now: 3 })
+            .await
+            .unwrap()
+    );
     let again = outbox.claim_scores(5_000, 9_000, 100).await.unwrap();
-    assert_eq!(again.len(), 7, "expired leases come back, the sent row does not");
+    assert_eq!(
+        again.len(),
+        7,
+        "expired leases come back, the sent row does not"
+    );
     assert!(again.iter().all(|r| r.tries == 2));
     // The first holder's late answer is refused: the row is someone else's now.
     let second = again[0].clone();
-    let late = outbox.finish_score(second.id, &Finish::Sent { now: 4 }).await;
+    let late = outbox
+        .finish_score(second.id, &Finish::Sent { now: 4 })
+        .await;
     assert!(late.unwrap(), "the current holder ends it");
-    assert!(!outbox.finish_score(second.id, &Finish::Sent { now: 5 }).await.unwrap());
-    assert!(!outbox.finish_score(first.id, &Finish::Sent { now: 5 }).await.unwrap());
+    assert!(
+        !outbox
+            .finish_score(second.id, &Finish::Sent { now: 5 })
+            .await
+            .unwrap()
+    );
+    assert!(
+        !outbox
+            .finish_score(first.id, &Finish::Sent { now: 5 })
+            .await
+            .unwrap()
+    );
 
     // In order per key: a newer state waits while the older one is being sent.
     let ana = scope(reg, "ana");
     append_next(&*records, &ana, 200, &[score("a1", "s1", 10_000)]).await;
     let held = outbox.claim_scores(20_000, 30_000, 100).await.unwrap();
-    let held = held.iter().find(|r| r.learner_sub == "ana").unwrap().clone();
+    let held = held
+        .iter()
+        .find(|r| r.learner_sub == "ana")
+        .unwrap()
+        .clone();
     append_next(&*records, &ana, 201, &[score("a1", "s2", 10_000)]).await;
     let rows = outbox.learner_scores(reg, "course-1", "ana").await.unwrap();
-    assert_eq!(of(&rows, "s1").status, "sending", "a row in flight is not superseded");
+    assert_eq!(
+        of(&rows, "s1").status,
+        "sending",
+        "a row in flight is not superseded"
+    );
     let claimed = outbox.claim_scores(20_000, 30_000, 100).await.unwrap();
-    assert!(claimed.iter().all(|r| r.learner_sub != "ana"), "{claimed:?}");
+    assert!(
+        claimed.iter().all(|r| r.learner_sub != "ana"),
+        "{claimed:?}"
+    );
     // Retried later: still blocks the newer one until it is due and sent.
     let retry = Finish::Retry {
         next_try_ms: 25_000,
         detail: "HTTP 503".into(),
     };
     assert!(outbox.finish_score(held.id, &retry).await.unwrap());
-    assert!(outbox.claim_scores(24_000, 40_000, 100).await.unwrap().is_empty());
+    assert!(
+        outbox
+            .claim_scores(24_000, 40_000, 100)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let claimed = outbox.claim_scores(25_000, 40_000, 100).await.unwrap();
-    assert_eq!(claimed.iter().map(|r| r.state_key.as_str()).collect::<Vec<_>>(), ["s1"]);
+    assert_eq!(
+        claimed
+            .iter()
+            .map(|r| r.state_key.as_str())
+            .collect::<Vec<_>>(),
+        ["s1"]
+    );
     assert_eq!(claimed[0].tries, 2);
-    assert!(outbox.finish_score(claimed[0].id, &Finish::Sent { now: 6 }).await.unwrap());
+    assert!(
+        outbox
+            .finish_score(claimed[0].id, &Finish::Sent { now: 6 })
+            .await
+            .unwrap()
+    );
     let s2 = outbox.claim_scores(25_000, 40_000, 100).await.unwrap();
-    assert_eq!(s2.iter().map(|r| r.state_key.as_str()).collect::<Vec<_>>(), ["s2"]);
+    assert_eq!(
+        s2.iter().map(|r| r.state_key.as_str()).collect::<Vec<_>>(),
+        ["s2"]
+    );
     assert!(s2[0].timestamp_ms > 10_000);
 }
 
@@ -267,11 +350,17 @@ async fn parked_rows_are_listed_replayed_and_counted(store: &Arc<dyn Store>) {
     let (records, outbox) = (store.records(), store.outbox());
     let reg = registration(store.as_ref()).await;
     let stats = outbox.outbox_stats().await.unwrap();
-    assert_eq!((stats.depth, stats.parked, stats.oldest_pending_created_at), (0, 0, None));
+    assert_eq!(
+        (stats.depth, stats.parked, stats.oldest_pending_created_at),
+        (0, 0, None)
+    );
     append_next(&*records, &scope(reg, "ana"), 100, &[score("a1", "s1", 1)]).await;
     append_next(&*records, &scope(reg, "ben"), 150, &[score("a1", "s1", 1)]).await;
     let stats = outbox.outbox_stats().await.unwrap();
-    assert_eq!((stats.depth, stats.oldest_pending_created_at), (2, Some(100)));
+    assert_eq!(
+        (stats.depth, stats.oldest_pending_created_at),
+        (2, Some(100))
+    );
     let claimed = outbox.claim_scores(10, 1_000, 100).await.unwrap();
     let park = Finish::Park {
         reason: "not_gradable_user".into(),
@@ -283,14 +372,29 @@ async fn parked_rows_are_listed_replayed_and_counted(store: &Arc<dyn Store>) {
     let parked = outbox.parked_scores(0, 10).await.unwrap();
     assert_eq!(parked.len(), 1);
     assert_eq!(parked[0].reason.as_deref(), Some("not_gradable_user"));
-    assert!(parked[0].detail.as_deref().unwrap().contains("Incorrect score"));
-    assert!(outbox.parked_scores(parked[0].id, 10).await.unwrap().is_empty());
+    assert!(
+        parked[0]
+            .detail
+            .as_deref()
+            .unwrap()
+            .contains("Incorrect score")
+    );
+    assert!(
+        outbox
+            .parked_scores(parked[0].id, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     // Replay: pending again, due at the given instant, tries reset; only parked rows replay.
     assert!(outbox.replay_score(parked[0].id, 5_000).await.unwrap());
     assert!(!outbox.replay_score(parked[0].id, 5_000).await.unwrap());
     assert!(!outbox.replay_score(claimed[1].id, 5_000).await.unwrap());
     let row = outbox.score_row(parked[0].id).await.unwrap().unwrap();
-    assert_eq!((row.status.as_str(), row.tries, row.next_try_ms), ("pending", 0, 5_000));
+    assert_eq!(
+        (row.status.as_str(), row.tries, row.next_try_ms),
+        ("pending", 0, 5_000)
+    );
     assert_eq!(row.reason, None);
     assert!(outbox.score_row(999_999).await.unwrap().is_none());
     let stats = outbox.outbox_stats().await.unwrap();
@@ -303,14 +407,23 @@ async fn parked_rows_are_listed_replayed_and_counted(store: &Arc<dyn Store>) {
     };
     assert!(outbox.finish_score(claimed[1].id, &bump).await.unwrap());
     let row = outbox.score_row(claimed[1].id).await.unwrap().unwrap();
-    assert_eq!((row.status.as_str(), row.timestamp_ms, row.next_try_ms), ("pending", 7_777, 6_000));
+    assert_eq!(
+        (row.status.as_str(), row.timestamp_ms, row.next_try_ms),
+        ("pending", 7_777, 6_000)
+    );
     assert_eq!(row.detail.as_deref(), Some("HTTP 409"));
 }
 
 async fn endpoints_and_line_items_are_kept(store: &Arc<dyn Store>) {
     let outbox = store.outbox();
     let reg = registration(store.as_ref()).await;
-    assert!(outbox.ags_endpoint(reg, "course-1").await.unwrap().is_none());
+    assert!(
+        outbox
+            .ags_endpoint(reg, "course-1")
+            .await
+            .unwrap()
+            .is_none()
+    );
     let mut row = AgsEndpointRow {
         registration_id: reg,
         deployment_id: "d1".into(),
@@ -322,7 +435,10 @@ async fn endpoints_and_line_items_are_kept(store: &Arc<dyn Store>) {
         updated_at: 10,
     };
     outbox.put_ags_endpoint(&row).await.unwrap();
-    assert_eq!(outbox.ags_endpoint(reg, "course-1").await.unwrap(), Some(row.clone()));
+    assert_eq!(
+        outbox.ags_endpoint(reg, "course-1").await.unwrap(),
+        Some(row.clone())
+    );
     // The latest launch wins; one without a container is not chosen.
     let mut newer = row.clone();
     newer.resource_link_id = "rl-2".into();
@@ -334,21 +450,53 @@ async fn endpoints_and_line_items_are_kept(store: &Arc<dyn Store>) {
     bare.lineitems = None;
     bare.updated_at = 30;
     outbox.put_ags_endpoint(&bare).await.unwrap();
-    assert_eq!(outbox.ags_endpoint(reg, "course-1").await.unwrap(), Some(newer));
+    assert_eq!(
+        outbox.ags_endpoint(reg, "course-1").await.unwrap(),
+        Some(newer)
+    );
     row.updated_at = 40;
     outbox.put_ags_endpoint(&row).await.unwrap();
-    assert_eq!(outbox.ags_endpoint(reg, "course-1").await.unwrap(), Some(row));
-    assert!(outbox.ags_endpoint(reg, "course-2").await.unwrap().is_none());
+    assert_eq!(
+        outbox.ags_endpoint(reg, "course-1").await.unwrap(),
+        Some(row)
+    );
+    assert!(
+        outbox
+            .ags_endpoint(reg, "course-2")
+            .await
+            .unwrap()
+            .is_none()
+    );
 
     assert_eq!(outbox.line_item(reg, "course-1", "a1").await.unwrap(), None);
     let url = "https://lms.test/ags/lineitems/11/lineitem?type_id=1";
-    outbox.put_line_item(reg, "course-1", "a1", url, 5).await.unwrap();
-    assert_eq!(outbox.line_item(reg, "course-1", "a1").await.unwrap().as_deref(), Some(url));
-    outbox.put_line_item(reg, "course-1", "a1", "https://x.test/2", 6).await.unwrap();
+    outbox
+        .put_line_item(reg, "course-1", "a1", url, 5)
+        .await
+        .unwrap();
     assert_eq!(
-        outbox.line_item(reg, "course-1", "a1").await.unwrap().as_deref(),
+        outbox
+            .line_item(reg, "course-1", "a1")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some(url)
+    );
+    outbox
+        .put_line_item(reg, "course-1", "a1", "https://x.test/2", 6)
+        .await
+        .unwrap();
+    assert_eq!(
+        outbox
+            .line_item(reg, "course-1", "a1")
+            .await
+            .unwrap()
+            .as_deref(),
         Some("https://x.test/2")
     );
-    outbox.forget_line_item(reg, "course-1", "a1").await.unwrap();
+    outbox
+        .forget_line_item(reg, "course-1", "a1")
+        .await
+        .unwrap();
     assert_eq!(outbox.line_item(reg, "course-1", "a1").await.unwrap(), None);
 }

@@ -524,9 +524,15 @@ async fn scored_attempts_queue_the_cores_kept_result(store: &Arc<dyn Store>) {
     let learner = scope(registration_id, "course", "ana");
     for event in &events {
         clock.set(event.at.unix_seconds());
-        records::append(&state, &learner, &author(), event.kind.clone(), serde_json::json!({}))
-            .await
-            .expect("append");
+        records::append(
+            &state,
+            &learner,
+            &author(),
+            event.kind.clone(),
+            serde_json::json!({}),
+        )
+        .await
+        .expect("append");
     }
     let rows = state
         .store
@@ -542,7 +548,10 @@ async fn scored_attempts_queue_the_cores_kept_result(store: &Arc<dyn Store>) {
         let Some(points) = &assessment.kept_points else {
             continue;
         };
-        let mine: Vec<_> = rows.iter().filter(|r| r.assessment_id == id.as_str()).collect();
+        let mine: Vec<_> = rows
+            .iter()
+            .filter(|r| r.assessment_id == id.as_str())
+            .collect();
         let latest = mine.last().expect("a row for a kept result");
         assert_eq!(latest.status, "pending");
         let score = &latest.payload["score"];
@@ -558,8 +567,15 @@ async fn scored_attempts_queue_the_cores_kept_result(store: &Arc<dyn Store>) {
         assert_eq!(score["scoreMaximum"], serde_json::Value::Number(maximum));
         assert_eq!(score["gradingProgress"], "FullyGraded");
         assert_eq!(latest.payload["line_item"]["resourceId"], id.as_str());
-        assert!(mine[..mine.len() - 1].iter().all(|r| r.status == "superseded"));
-        assert!(mine.windows(2).all(|w| w[0].timestamp_ms < w[1].timestamp_ms));
+        assert!(
+            mine[..mine.len() - 1]
+                .iter()
+                .all(|r| r.status == "superseded")
+        );
+        assert!(
+            mine.windows(2)
+                .all(|w| w[0].timestamp_ms < w[1].timestamp_ms)
+        );
         checked += 1;
     }
     assert!(checked > 0, "the scenario has a kept result");
@@ -571,8 +587,20 @@ async fn scored_attempts_queue_the_cores_kept_result(store: &Arc<dyn Store>) {
         .iter()
         .find(|e| matches!(e.kind, cairn::event::EventKind::Enrolled { .. }));
     if let Some(enrolment) = enrolment {
-        let _ = records::append(&state, &learner, &author(), enrolment.kind.clone(), serde_json::json!({})).await;
-        let after = state.store.outbox().learner_scores(registration_id, "course", "ana").await.expect("rows");
+        let _ = records::append(
+            &state,
+            &learner,
+            &author(),
+            enrolment.kind.clone(),
+            serde_json::json!({}),
+        )
+        .await;
+        let after = state
+            .store
+            .outbox()
+            .learner_scores(registration_id, "course", "ana")
+            .await
+            .expect("rows");
         assert_eq!(after.len(), before, "no new state, no new row");
     }
 }

@@ -381,13 +381,22 @@ mod tests {
     #[test]
     fn refusals_are_classified_per_platform() {
         use PlatformFamily::{Canvas, Moodle};
-        assert_eq!(classify_status(409, "[]", None, Moodle), Failure::OlderTimestamp);
-        assert_eq!(classify_status(400, "", None, Canvas), Failure::OlderTimestamp);
+        assert_eq!(
+            classify_status(409, "[]", None, Moodle),
+            Failure::OlderTimestamp
+        );
+        assert_eq!(
+            classify_status(400, "", None, Canvas),
+            Failure::OlderTimestamp
+        );
         assert_eq!(
             classify_status(400, "Incorrect score received", None, Moodle),
             Failure::NotGradable
         );
-        assert_eq!(classify_status(400, "bad", None, Moodle), Failure::Permanent);
+        assert_eq!(
+            classify_status(400, "bad", None, Moodle),
+            Failure::Permanent
+        );
         assert_eq!(
             classify_status(422, "User not found or not a student", None, Canvas),
             Failure::NotGradable
@@ -396,8 +405,17 @@ mod tests {
             classify_status(422, "maximum number of allowed attempts", None, Canvas),
             Failure::AttemptLimit
         );
-        assert_eq!(classify_status(503, "", Some(7), Canvas), Failure::Transient(Some(7)));
-        assert_eq!(classify_status(429, "", None, Moodle), Failure::Transient(None));
-        assert_eq!(classify_status(404, "", None, Moodle), Failure::MissingLineItem);
+        assert_eq!(
+            classify_status(503, "", Some(7), Canvas),
+            Failure::Transient(Some(7))
+        );
+        assert_eq!(
+            classify_status(429, "", None, Moodle),
+            Failure::Transient(None)
+        );
+        assert_eq!(
+            classify_status(404, "", None, Moodle),
+            Failure::MissingLineItem
+        );
     }
 }

@@ -232,8 +232,14 @@ mod tests {
 
     #[test]
     fn timestamps_have_milliseconds_and_an_offset() {
-        assert_eq!(rfc3339_millis(1_795_373_676_736), "2026-11-22T18:54:36.736+00:00");
-        assert_eq!(rfc3339_millis(1_795_373_676_000), "2026-11-22T18:54:36.000+00:00");
+        assert_eq!(
+            rfc3339_millis(1_795_373_676_736),
+            "2026-11-22T18:54:36.736+00:00"
+        );
+        assert_eq!(
+            rfc3339_millis(1_795_373_676_000),
+            "2026-11-22T18:54:36.000+00:00"
+        );
     }
 
     #[test]
@@ -250,8 +256,12 @@ mod tests {
 
     #[test]
     fn the_next_link_is_found_among_others_and_kept_verbatim() {
-        let header = r#"<https://c.test/A?page=1>; rel="current", <https://c.test/A?Page=2>; rel="next""#;
-        assert_eq!(next_link(header).as_deref(), Some("https://c.test/A?Page=2"));
+        let header =
+            r#"<https://c.test/A?page=1>; rel="current", <https://c.test/A?Page=2>; rel="next""#;
+        assert_eq!(
+            next_link(header).as_deref(),
+            Some("https://c.test/A?Page=2")
+        );
         assert_eq!(next_link(r#"<https://c.test/x>; rel="last""#), None);
         assert_eq!(next_link("garbage"), None);
     }

@@ -9,7 +9,9 @@ pub mod outbox;
 pub mod scores;
 pub mod token;
 
-pub use token::{AccessToken, AssertionSigner, StoreSigner, TokenClient, TokenEndpoint, TokenError};
+pub use token::{
+    AccessToken, AssertionSigner, StoreSigner, TokenClient, TokenEndpoint, TokenError,
+};
 
 use std::sync::Arc;
 

@@ -49,6 +49,9 @@ impl Default for WorkerConfig {
     }
 }
 
+/// (registration, context, assessment): one line item each.
+type LineItemKey = (i64, String, String);
+
 /// How many times a 404 may send the worker to find or create the line item again.
 const MAX_LINE_ITEM_RETRIES: i64 = 3;
 
@@ -61,7 +64,7 @@ pub struct OutboxWorker {
     metrics: Arc<Metrics>,
     config: WorkerConfig,
     /// One line item lookup or creation at a time per (registration, context, assessment).
-    line_item_locks: Arc<Mutex<BTreeMap<(i64, String, String), Arc<tokio::sync::Mutex<()>>>>>,
+    line_item_locks: Arc<Mutex<BTreeMap<LineItemKey, Arc<tokio::sync::Mutex<()>>>>>,
 }
 
 impl std::fmt::Debug for OutboxWorker {
@@ -204,7 +207,10 @@ impl OutboxWorker {
             Err(err) => return Ok(park("unreadable_row", err.to_string())),
         };
         let Some(registration) = self.store.registration_by_id(row.registration_id).await? else {
-            return Ok(park("no_registration", "the registration was removed".into()));
+            return Ok(park(
+                "no_registration",
+                "the registration was removed".into(),
+            ));
         };
         let Some(endpoint) = outbox
             .ags_endpoint(row.registration_id, &row.context_id)
@@ -229,10 +235,14 @@ impl OutboxWorker {
             Ok(Some(url)) => url,
             Ok(None) => return Ok(park("no_line_item", "the line item was not created".into())),
             Err(Lookup::Store(err)) => return Err(err),
-            Err(Lookup::Ags(err)) => return Ok(self.failed(row, &err, family, false).await?),
+            Err(Lookup::Ags(err)) => return self.failed(row, &err, family, false).await,
         };
         let score = score_for(row, &payload, &registration);
-        match self.ags.post_score(&token_endpoint, &lineitem, &score).await {
+        match self
+            .ags
+            .post_score(&token_endpoint, &lineitem, &score)
+            .await
+        {
             Ok(()) => Ok(Finish::Sent {
                 now: self.clock.now(),
             }),
@@ -250,7 +260,9 @@ impl OutboxWorker {
                     // Refused as older: if the platform already holds this very score (sent
                     // before a crash kept the row from being marked), it is sent.
                     Failure::OlderTimestamp
-                        if self.already_landed(&token_endpoint, &lineitem, &score).await =>
+                        if self
+                            .already_landed(&token_endpoint, &lineitem, &score)
+                            .await =>
                     {
                         return Ok(Finish::Sent {
                             now: self.clock.now(),
@@ -334,8 +346,14 @@ impl OutboxWorker {
         else {
             return false;
         };
-        let given = score.score_given.as_ref().and_then(serde_json::Number::as_f64);
-        let maximum = score.score_maximum.as_ref().and_then(serde_json::Number::as_f64);
+        let given = score
+            .score_given
+            .as_ref()
+            .and_then(serde_json::Number::as_f64);
+        let maximum = score
+            .score_maximum
+            .as_ref()
+            .and_then(serde_json::Number::as_f64);
         results.iter().any(|result| {
             result.user_id == score.user_id
                 && result.result_score == given
@@ -358,7 +376,9 @@ impl OutboxWorker {
             0
         };
         let floor = retry_after.map_or(0, |s| {
-            i64::try_from(s.min(3600)).unwrap_or(3600).saturating_mul(1000)
+            i64::try_from(s.min(3600))
+                .unwrap_or(3600)
+                .saturating_mul(1000)
         });
         (delay - delay / 2 + jitter).max(floor)
     }
@@ -401,7 +421,10 @@ impl OutboxWorker {
         let url = match existing {
             Some(url) => url,
             None => {
-                let created = self.ags.create_line_item(endpoint, lineitems, wanted).await?;
+                let created = self
+                    .ags
+                    .create_line_item(endpoint, lineitems, wanted)
+                    .await?;
                 match created.id {
                     Some(url) => url,
                     None => return Ok(None),

@@ -28,7 +28,12 @@ pub struct Payload {
 }
 
 /// The scores of `record` to queue after an event at `event_at_ms`, queued at `now_ms`.
-pub fn queued(course: &Course<'_>, record: &Record, event_at_ms: i64, now_ms: i64) -> Vec<NewScore> {
+pub fn queued(
+    course: &Course<'_>,
+    record: &Record,
+    event_at_ms: i64,
+    now_ms: i64,
+) -> Vec<NewScore> {
     let mut scores = Vec::new();
     for (id, assessment) in &record.assessments {
         let Some(definition) = course

@@ -527,7 +527,8 @@ mod tests {
 
     #[test]
     fn unusable_answers_are_typed() {
-        let cases: [(&[u8], fn(&TokenResponseError) -> bool); 4] = [
+        type Case = (&'static [u8], fn(&TokenResponseError) -> bool);
+        let cases: [Case; 4] = [
             (b"[]", |e| matches!(e, TokenResponseError::NotJson(_))),
             (br#"{"access_token":"t","token_type":"mac"}"#, |e| {
                 matches!(e, TokenResponseError::NotBearer(_))
@@ -563,7 +564,10 @@ mod tests {
             cache_key(&endpoint, &["a", "b"])
         );
         assert_eq!(endpoint.audience(), "https://lms.test/token");
-        assert_eq!(oauth_error(br#"{"error":"invalid_scope"}"#).as_deref(), Some("invalid_scope"));
+        assert_eq!(
+            oauth_error(br#"{"error":"invalid_scope"}"#).as_deref(),
+            Some("invalid_scope")
+        );
         assert_eq!(oauth_error(b"[]"), None);
     }
 }

@@ -56,6 +56,9 @@ pub struct ReceivedScore {
     pub timestamp_ms: i64,
 }
 
+/// Every received score per (line item number, user id), oldest first.
+pub type ScoresByItemAndUser = BTreeMap<(u64, String), Vec<ReceivedScore>>;
+
 /// Why a score is refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ScoreRefusal {
@@ -111,7 +114,9 @@ impl Gradebook {
 
     /// Keeps an access token.
     pub fn add_token(&self, token: String, flavour: Flavour, expires_at: i64, scopes: Vec<String>) {
-        self.book().tokens.insert(token, (flavour, expires_at, scopes));
+        self.book()
+            .tokens
+            .insert(token, (flavour, expires_at, scopes));
     }
 
     /// Whether `token` is live at `now` for `flavour` and carries `scope`.
@@ -173,7 +178,12 @@ impl Gradebook {
     }
 
     /// Accepts a score for line item `number` if its timestamp is newer than the stored one.
-    pub fn post_score(&self, flavour: Flavour, number: u64, score: Value) -> Result<(), ScoreRefusal> {
+    pub fn post_score(
+        &self,
+        flavour: Flavour,
+        number: u64,
+        score: Value,
+    ) -> Result<(), ScoreRefusal> {
         let mut book = self.book();
         if !book
             .line_items
@@ -189,8 +199,9 @@ impl Gradebook {
         let timestamp = score["timestamp"]
             .as_str()
             .ok_or_else(|| ScoreRefusal::Invalid("timestamp is missing".into()))?;
-        let timestamp_ms = parse_rfc3339_ms(timestamp)
-            .ok_or_else(|| ScoreRefusal::Invalid(format!("timestamp {timestamp:?} is not RFC 3339")))?;
+        let timestamp_ms = parse_rfc3339_ms(timestamp).ok_or_else(|| {
+            ScoreRefusal::Invalid(format!("timestamp {timestamp:?} is not RFC 3339"))
+        })?;
         let key = (number, user);
         let newer = book
             .scores
@@ -209,7 +220,12 @@ impl Gradebook {
     }
 
     /// The results of line item `number`: the latest score per user.
-    pub fn results(&self, flavour: Flavour, number: u64, user: Option<&str>) -> Vec<(String, ReceivedScore)> {
+    pub fn results(
+        &self,
+        flavour: Flavour,
+        number: u64,
+        user: Option<&str>,
+    ) -> Vec<(String, ReceivedScore)> {
         let book = self.book();
         let known = book
             .line_items
@@ -226,7 +242,7 @@ impl Gradebook {
     }
 
     /// Everything: line items and every received score per (line item number, user).
-    pub fn snapshot(&self) -> (Vec<StoredLineItem>, BTreeMap<(u64, String), Vec<ReceivedScore>>) {
+    pub fn snapshot(&self) -> (Vec<StoredLineItem>, ScoresByItemAndUser) {
         let book = self.book();
         (book.line_items.clone(), book.scores.clone())
     }
@@ -269,24 +285,40 @@ mod tests {
 
     #[test]
     fn timestamps_parse_with_offsets_and_fractions() {
-        assert_eq!(parse_rfc3339_ms("2026-11-22T18:54:36.736+00:00"), Some(1_795_373_676_736));
-        assert_eq!(parse_rfc3339_ms("2026-11-22T19:54:36.7+01:00"), Some(1_795_373_676_700));
-        assert_eq!(parse_rfc3339_ms("2026-11-22T18:54:36Z"), Some(1_795_373_676_000));
+        assert_eq!(
+            parse_rfc3339_ms("2026-11-22T18:54:36.736+00:00"),
+            Some(1_795_373_676_736)
+        );
+        assert_eq!(
+            parse_rfc3339_ms("2026-11-22T19:54:36.7+01:00"),
+            Some(1_795_373_676_700)
+        );
+        assert_eq!(
+            parse_rfc3339_ms("2026-11-22T18:54:36Z"),
+            Some(1_795_373_676_000)
+        );
         assert_eq!(parse_rfc3339_ms("yesterday"), None);
     }
 
     #[test]
     fn older_timestamps_are_refused_per_line_item_and_user() {
         let book = Gradebook::default();
-        let item = book.create_line_item(Flavour::Moodle, json!({"label": "A"}), |n| format!("u/{n}"));
+        let item =
+            book.create_line_item(Flavour::Moodle, json!({"label": "A"}), |n| format!("u/{n}"));
         assert_eq!(item["id"], "u/1");
         let score = |user: &str, ts: &str| json!({"userId": user, "timestamp": ts});
-        assert!(book.post_score(Flavour::Moodle, 1, score("3", "2026-01-01T00:00:00.002Z")).is_ok());
+        assert!(
+            book.post_score(Flavour::Moodle, 1, score("3", "2026-01-01T00:00:00.002Z"))
+                .is_ok()
+        );
         assert_eq!(
             book.post_score(Flavour::Moodle, 1, score("3", "2026-01-01T00:00:00.002Z")),
             Err(ScoreRefusal::OlderTimestamp)
         );
-        assert!(book.post_score(Flavour::Moodle, 1, score("4", "2026-01-01T00:00:00.001Z")).is_ok());
+        assert!(
+            book.post_score(Flavour::Moodle, 1, score("4", "2026-01-01T00:00:00.001Z"))
+                .is_ok()
+        );
         assert_eq!(
             book.post_score(Flavour::Canvas, 1, score("3", "2027-01-01T00:00:00Z")),
             Err(ScoreRefusal::NoLineItem)

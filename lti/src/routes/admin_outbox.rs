@@ -33,7 +33,11 @@ pub async fn parked(
     page: Result<Query<ParkedQuery>, QueryRejection>,
 ) -> Result<Response, AppError> {
     let Query(page) = page.map_err(|rejection| {
-        AppError::new(StatusCode::BAD_REQUEST, "invalid_query", rejection.body_text())
+        AppError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_query",
+            rejection.body_text(),
+        )
     })?;
     let limit = page.limit.unwrap_or(MAX_PAGE).clamp(1, MAX_PAGE);
     let rows = state
@@ -71,7 +75,10 @@ pub async fn parked(
 #[utoipa::path(post, path = "/api/admin/outbox/{id}/replay", tag = "admin", security(("admin_token" = [])),
     params(("id" = i64, Path, description = "the outbox row")),
     responses((status = 200), (status = "4XX", body = crate::api::error::ErrorBody)))]
-pub async fn replay(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn replay(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
     let replayed = state
         .store
         .outbox()

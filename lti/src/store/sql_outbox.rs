@@ -76,8 +76,11 @@ pub(super) const SELECT_PARKED: &str = concat!(
 );
 pub(super) const REPLAY: &str = "UPDATE score_outbox SET status = 'pending', next_try_ms = $2, \
      tries = 0, reason = NULL, detail = NULL WHERE id = $1 AND status = 'parked'";
-pub(super) const SELECT_ROW: &str =
-    concat!("SELECT ", outbox_columns!(), " FROM score_outbox WHERE id = $1");
+pub(super) const SELECT_ROW: &str = concat!(
+    "SELECT ",
+    outbox_columns!(),
+    " FROM score_outbox WHERE id = $1"
+);
 pub(super) const SELECT_LEARNER_ROWS: &str = concat!(
     "SELECT ",
     outbox_columns!(),
@@ -299,7 +302,10 @@ macro_rules! impl_outbox_store {
                 async fn finish_score(&self, id: i64, finish: &Finish) -> Result<bool, StoreError> {
                     let query = match finish {
                         Finish::Sent { now } => sqlx::query(q::FINISH_SENT).bind(id).bind(*now),
-                        Finish::Retry { next_try_ms, detail } => sqlx::query(q::FINISH_RETRY)
+                        Finish::Retry {
+                            next_try_ms,
+                            detail,
+                        } => sqlx::query(q::FINISH_RETRY)
                             .bind(id)
                             .bind(*next_try_ms)
                             .bind(detail.clone()),
