@@ -258,18 +258,32 @@ async fn an_assessment_placed_in_the_demo_platform_opens_for_a_learner() {
     assert_eq!(launch["placement"]["definition_id"], body.id.as_str());
     assert_eq!(launch["roles"], serde_json::json!(["learner"]));
 
-    // The platform's roster, paged.
-    let members = roster::fetch(
-        &browser.client,
-        "demo-token",
-        &format!(
+    // The platform's roster through the tool's token client (client assertion verified by the
+    // platform), paged, stored by sub.
+    let source = roster::RosterSource {
+        registration: moodle.clone(),
+        context_id: "2".into(),
+        memberships_url: format!(
             "{platform_url}/moodle/mod/lti/services.php/CourseSection/2/bindings/1/memberships"
         ),
-        Some("placed-moodle-1"),
-    )
-    .await
-    .expect("roster");
+        rlid: None,
+    };
+    let change = roster::refresh(&state, &source).await.expect("roster");
+    assert_eq!(change.listed as usize, PEOPLE.len());
+    let (_, members) = state
+        .store
+        .advantage()
+        .roster(moodle.id, "2")
+        .await
+        .expect("stored roster");
     assert_eq!(members.len(), PEOPLE.len());
-    assert_eq!(members[0].roles, ["instructor"]);
-    assert_eq!(members[1].user_id, learner.sub(Flavour::Moodle));
+    let sam = members
+        .iter()
+        .find(|m| m.user_sub == learner.sub(Flavour::Moodle))
+        .expect("the learner is listed");
+    assert_eq!(sam.roles, ["learner"]);
+    assert_eq!(sam.name.as_deref(), Some(learner.name));
+    // Without a token of its own, the platform refuses.
+    let refused = roster::fetch(&browser.client, "forged", &source.memberships_url, None).await;
+    assert_eq!(refused.unwrap_err().code(), "nrps_status");
 }

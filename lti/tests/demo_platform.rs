@@ -472,9 +472,6 @@ async fn the_storage_frame_script_and_services_are_served_safely() {
         assert!(script.body.contains(subject), "{subject}");
     }
 
-    let answer = get(&platform, "/canvas/api/lti/courses/1/line_items").await;
-    assert_eq!(answer.status, StatusCode::NOT_IMPLEMENTED);
-    assert!(answer.body.contains("not_implemented"));
     // NRPS is served, to a bearer only.
     let answer = get(
         &platform,
@@ -482,6 +479,15 @@ async fn the_storage_frame_script_and_services_are_served_safely() {
     )
     .await;
     assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    // The AGS endpoints are real: without a bearer token they refuse.
+    for uri in [
+        "/canvas/api/lti/courses/1/line_items",
+        "/moodle/mod/lti/services.php/2/lineitems?type_id=1",
+    ] {
+        let answer = get(&platform, uri).await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{uri}");
+        assert!(answer.body.contains("invalid_token"), "{uri}");
+    }
     assert_eq!(
         get(&platform, "/nothing-here").await.status,
         StatusCode::NOT_FOUND

@@ -211,6 +211,26 @@ async fn a_canvas_student_launches_and_a_replay_is_refused() {
         !page.contains(built.field("id_token").expect("id_token")),
         "the id_token never reaches the page"
     );
+    // The AGS endpoint claim is kept for the context: the score outbox sends there.
+    let ags = &claims["https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"];
+    let context = claims["https://purl.imsglobal.org/spec/lti/claim/context"]["id"]
+        .as_str()
+        .expect("context id");
+    let registration_id = state.store.registrations().await.expect("registrations")[0].id;
+    let kept = state
+        .store
+        .outbox()
+        .ags_endpoint(registration_id, context)
+        .await
+        .expect("read")
+        .expect("the launch kept the AGS endpoint");
+    assert_eq!(kept.lineitems.as_deref(), ags["lineitems"].as_str());
+    assert_eq!(kept.lineitem.as_deref(), ags["lineitem"].as_str());
+    assert_eq!(
+        kept.deployment_id,
+        registration["deployment_id"].as_str().expect("dep")
+    );
+    assert_eq!(serde_json::json!(kept.scopes), ags["scope"]);
 
     let (status, page) = post_launch(&state, &built.form, Some(&cookie)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);

@@ -2,13 +2,17 @@
 //! the first page (`rlid` added when given) with the membership media type and the service
 //! token, at most [`MAX_PAGES`] pages; [`store_roster`] writes what it read as the course's
 //! roster, mapped to Cairn users by `(registration, sub)`: members no longer listed are marked
-//! left, never deleted. The pure parts are [`super::nrps`].
+//! left, never deleted; [`refresh`] does both with a service token from the token client, and
+//! [`refresh_if_due`] only when the cached roster is older than the refresh policy allows
+//! (an instructor's launch starts it in the background). The pure parts are [`super::nrps`].
 
 use axum::http::header;
 
 use super::nrps::{self, MAX_PAGES, MEDIA_TYPE, Member, NrpsError};
+use super::token::{SCOPE_NRPS, TokenEndpoint, TokenError};
+use crate::AppState;
 use crate::store::advantage_rows::{RosterChange, RosterMember};
-use crate::store::{RegistrationId, Store, StoreError};
+use crate::store::{Registration, RegistrationId, Store, StoreError};
 
 /// Why the roster could not be fetched.
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +41,9 @@ pub enum RosterError {
     /// The store refused the roster.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// No service token for the NRPS scope.
+    #[error(transparent)]
+    Token(#[from] TokenError),
 }
 
 impl RosterError {
@@ -47,6 +54,7 @@ impl RosterError {
             RosterError::Network { .. } => "nrps_unreachable",
             RosterError::Page(error) => error.code(),
             RosterError::Store(_) => "internal_error",
+            RosterError::Token(_) => "nrps_token",
         }
     }
 }
@@ -131,4 +139,105 @@ pub async fn store_roster(
         .advantage()
         .replace_roster(registration, context, memberships_url, &rows, now)
         .await
+}
+
+/// Where one course's roster comes from.
+#[derive(Clone, Debug)]
+pub struct RosterSource {
+    /// The registration (tenant) whose token endpoint and client id are used.
+    pub registration: Registration,
+    /// The course.
+    pub context_id: String,
+    /// The launch's `context_memberships_url`.
+    pub memberships_url: String,
+    /// A resource link to filter by, when given.
+    pub rlid: Option<String>,
+}
+
+/// Fetches and stores the roster now, with a token for the NRPS scope (asked for alone).
+pub async fn refresh(state: &AppState, source: &RosterSource) -> Result<RosterChange, RosterError> {
+    let endpoint = TokenEndpoint::of(&source.registration);
+    let token = state.tokens.token(&endpoint, &[SCOPE_NRPS]).await?;
+    let members = match fetch(
+        state.ags.http(),
+        token.secret(),
+        &source.memberships_url,
+        source.rlid.as_deref(),
+    )
+    .await
+    {
+        // A token the platform no longer honours: forget it and ask once more.
+        Err(RosterError::Status { status: 401, .. }) => {
+            state.tokens.forget(&endpoint, &[SCOPE_NRPS]);
+            let token = state.tokens.token(&endpoint, &[SCOPE_NRPS]).await?;
+            fetch(
+                state.ags.http(),
+                token.secret(),
+                &source.memberships_url,
+                source.rlid.as_deref(),
+            )
+            .await?
+        }
+        other => other?,
+    };
+    Ok(store_roster(
+        state.store.as_ref(),
+        source.registration.id,
+        &source.context_id,
+        &source.memberships_url,
+        &members,
+        state.now(),
+    )
+    .await?)
+}
+
+/// [`refresh`] when the course's roster is missing or older than
+/// [`nrps::REFRESH_AFTER_SECONDS`]; `Ok(None)` when the cached one is fresh enough.
+pub async fn refresh_if_due(
+    state: &AppState,
+    source: &RosterSource,
+) -> Result<Option<RosterChange>, RosterError> {
+    let (fetch, _) = state
+        .store
+        .advantage()
+        .roster(source.registration.id, &source.context_id)
+        .await?;
+    if !nrps::needs_refresh(fetch.map(|f| f.fetched_at), state.now()) {
+        return Ok(None);
+    }
+    refresh(state, source).await.map(Some)
+}
+
+/// Starts [`refresh_if_due`] in the background for an instructor's launch that carries the
+/// NRPS claim in a course (the launch never waits for the platform's roster).
+pub fn refresh_after_launch(
+    state: &AppState,
+    registration: &Registration,
+    claims: &crate::launch::LaunchClaims,
+    roles: &[String],
+) {
+    if !roles.iter().any(|r| r == "instructor") {
+        return;
+    }
+    let (Some(service), Some(context)) = (&claims.nrps, &claims.context) else {
+        return;
+    };
+    let source = RosterSource {
+        registration: registration.clone(),
+        context_id: context.id.clone(),
+        memberships_url: service.context_memberships_url.clone(),
+        rlid: None,
+    };
+    let state = state.clone();
+    tokio::spawn(async move {
+        match refresh_if_due(&state, &source).await {
+            Ok(Some(change)) => {
+                tracing::info!(listed = change.listed, left = change.left, "nrps roster refreshed");
+            }
+            Ok(None) => {}
+            Err(error) => {
+                tracing::warn!(code = error.code(), %error, "nrps roster refresh failed");
+            }
+        }
+    });
 }

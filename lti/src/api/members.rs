@@ -1,14 +1,19 @@
 //! The course roster from NRPS (`spec/lti.md` §9) for instructors: `GET /api/roster/members`
 //! lists every member the platform listed (learners who left marked, never dropped), with when
-//! it was fetched; the learner grid (`/api/learners`, `reads.rs`) joins the same rows by `sub`
-//! for names and enrolment. The fetch itself is `advantage/roster.rs`.
+//! it was fetched; `POST /api/roster/refresh` reads it from the platform now (an instructor's
+//! launch also refreshes it in the background when it is older than the refresh policy). The
+//! learner grid (`/api/learners`, `reads.rs`) joins the same rows by `sub` for names and
+//! enrolment. The fetch itself is `advantage/roster.rs`.
 
 use axum::Json;
 use axum::extract::State;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use axum::http::StatusCode;
+
 use crate::AppState;
+use crate::advantage::roster::{self, RosterSource};
 use crate::api::caller::Tenant;
 use crate::api::error::{ApiError, ErrorBody};
 use crate::session::{Instructor, Require};
@@ -98,4 +103,41 @@ pub async fn list(
         fetched_at: fetch.map(|f| f.fetched_at),
         members: members.iter().map(MemberView::from).collect(),
     }))
+}
+
+/// Reads the roster from the platform now (the session's NRPS claim), then lists it.
+#[utoipa::path(post, path = "/api/roster/refresh", tag = "learners", security(("bearer" = ["instructor"])),
+    responses((status = 200, body = Members), (status = "4XX", body = ErrorBody),
+        (status = 502, body = ErrorBody)))]
+pub async fn refresh(
+    caller: Require<Instructor>,
+    State(state): State<AppState>,
+) -> Result<Json<Members>, ApiError> {
+    let session = &caller.caller().session;
+    let tenant = Tenant::of(caller.caller())?;
+    let Some(memberships_url) = session.claims["nrps"]["context_memberships_url"]
+        .as_str()
+        .map(str::to_owned)
+    else {
+        return Err(ApiError::conflict(
+            "nrps_unavailable",
+            "this launch carried no Names and Role Provisioning service",
+        ));
+    };
+    let registration = state
+        .store
+        .registration_by_id(tenant.registration_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("the session's registration is gone"))?;
+    let source = RosterSource {
+        registration,
+        context_id: tenant.context_id.clone(),
+        memberships_url,
+        rlid: None,
+    };
+    roster::refresh(&state, &source).await.map_err(|error| {
+        tracing::warn!(code = error.code(), %error, "nrps roster refresh failed");
+        ApiError::new(StatusCode::BAD_GATEWAY, error.code(), error.to_string())
+    })?;
+    list(caller, State(state)).await
 }

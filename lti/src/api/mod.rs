@@ -130,6 +130,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(reads::learner_history))
         .routes(routes!(reads::roster))
         .routes(routes!(members::list))
+        .routes(routes!(members::refresh))
         .routes(routes!(openapi_json))
 }
 

@@ -2,7 +2,7 @@
 //! people as a membership container, paged with `Link: <…>; rel="next"` (`?limit=`, default
 //! [`DEFAULT_LIMIT`]; `?page=`), in each flavour's shape: Canvas role URIs, Moodle's short role
 //! names with `ext_user_username`. It answers at the `context_memberships_url` the id_tokens
-//! name and asks for a bearer token.
+//! name and asks for a bearer token its token endpoint issued with the NRPS scope.
 
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 
 use super::DemoPlatform;
 use super::people::{CourseRole, Flavour, PEOPLE, Person};
+use crate::advantage::token::SCOPE_NRPS;
 
 /// Members per page when the tool asks for no `limit` (small, so paging shows).
 pub const DEFAULT_LIMIT: usize = 2;
@@ -101,9 +102,16 @@ pub async fn memberships(
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .filter(|t| !t.trim().is_empty());
-    if bearer.is_none() {
-        return (StatusCode::UNAUTHORIZED, "a bearer token is required").into_response();
+        .unwrap_or_default();
+    let granted = platform
+        .gradebook()
+        .token_allows(bearer, flavour, SCOPE_NRPS, platform.now());
+    if !granted {
+        return (
+            StatusCode::UNAUTHORIZED,
+            "a bearer token from this platform's token endpoint with the NRPS scope is needed",
+        )
+            .into_response();
     }
     let id = format!("{}{}", platform.platform_url(), uri.path());
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT);

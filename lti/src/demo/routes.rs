@@ -48,6 +48,7 @@ pub fn platform_app(platform: DemoPlatform) -> Router {
         .route(&format!("/{STORAGE_FRAME}"), get(storage_frame))
         .route("/static/platform.js", get(script))
         .route("/static/platform.css", get(style))
+        .merge(super::services::routes())
         .route("/canvas/{*rest}", any(not_implemented))
         .route("/moodle/{*rest}", any(not_implemented))
         .layer(axum::middleware::from_fn(security_headers))
@@ -301,7 +302,7 @@ async fn not_implemented() -> Response {
         StatusCode::NOT_IMPLEMENTED,
         Json(json!({
             "error": "not_implemented",
-            "message": "the demo platform does not serve LTI Advantage services (AGS, NRPS, tokens) yet",
+            "message": "the demo platform does not serve this LTI Advantage service",
         })),
     )
         .into_response()

@@ -190,6 +190,13 @@ async fn run_launch(
                 Err(StoreError::AlreadyExists(_)) => return Err(LaunchError::StateUnknown.into()),
                 Err(other) => return Err(other.into()),
             }
+            crate::advantage::roster::refresh_after_launch(
+                state,
+                &registration,
+                &verified.claims,
+                &session.roles,
+            );
+            keep_ags_endpoint(state, &verified, &deployment_id, now).await?;
             let pending_view = pending.then(|| PendingLaunch {
                 data: serde_json::json!({
                     "mode": "confirm",
@@ -236,6 +243,35 @@ async fn run_launch(
             Ok((response, if pending { "accept_pending" } else { "accept" }))
         }
     }
+}
+
+/// Keeps the launch's AGS endpoint claim for its context: the score outbox sends there
+/// (`spec/lti.md` §8). A launch without a context or without the claim keeps nothing.
+async fn keep_ags_endpoint(
+    state: &AppState,
+    launch: &VerifiedLaunch,
+    deployment_id: &str,
+    now: i64,
+) -> Result<(), Refusal> {
+    let claims = &launch.claims;
+    let (Some(ags), Some(context)) = (&claims.ags, &claims.context) else {
+        return Ok(());
+    };
+    let row = crate::store::outbox::AgsEndpointRow {
+        registration_id: launch.registration_id,
+        deployment_id: deployment_id.to_owned(),
+        context_id: context.id.clone(),
+        resource_link_id: claims
+            .resource_link
+            .as_ref()
+            .and_then(|r| r.id.clone())
+            .unwrap_or_default(),
+        lineitems: ags.lineitems.clone(),
+        lineitem: ags.lineitem.clone(),
+        scopes: ags.scope.clone(),
+        updated_at: now,
+    };
+    Ok(state.store.outbox().put_ags_endpoint(&row).await?)
 }
 
 /// The platform's keys from the cache; `after_miss` asks for the one re-download of §6.1.

@@ -2,6 +2,7 @@
 //! anything not routed here is a static file of the tool page.
 
 mod admin;
+mod admin_outbox;
 mod config_pages;
 pub mod cookie;
 mod deep_linking;
@@ -52,6 +53,8 @@ pub fn router(state: AppState) -> Router {
             "/issuer/rotate-key",
             post(crate::issuer::routes::rotate_key),
         )
+        .route("/outbox/parked", get(admin_outbox::parked))
+        .route("/outbox/{id}/replay", post(admin_outbox::replay))
         .layer(DefaultBodyLimit::max(admin::MAX_BODY_BYTES))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -109,7 +112,9 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
     admin::remove_deployment,
     crate::issuer::routes::show,
     crate::issuer::routes::set,
-    crate::issuer::routes::rotate_key
+    crate::issuer::routes::rotate_key,
+    admin_outbox::parked,
+    admin_outbox::replay
 ))]
 struct AdminDoc;
 

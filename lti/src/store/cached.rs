@@ -330,6 +330,10 @@ impl Store for CachedStore {
         self.inner.records()
     }
 
+    fn outbox(&self) -> Arc<dyn super::outbox::OutboxStore> {
+        self.inner.outbox()
+    }
+
     async fn ping(&self) -> Result<(), StoreError> {
         self.inner.ping().await
     }

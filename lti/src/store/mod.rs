@@ -34,11 +34,13 @@
 pub mod advantage_rows;
 pub mod api_rows;
 mod cached;
+pub mod outbox;
 mod postgres;
 pub mod records;
 mod sql;
 mod sql_advantage;
 mod sql_api;
+mod sql_outbox;
 mod sql_records;
 mod sql_records_impl;
 mod sql_records_rows;
@@ -528,6 +530,9 @@ pub trait Store: Send + Sync + 'static {
 
     /// The records and credentials store on the same pool (`store/records.rs`).
     fn records(&self) -> Arc<dyn records::RecordStore>;
+
+    /// The AGS endpoints, line items and score outbox on the same pool (`store/outbox.rs`).
+    fn outbox(&self) -> Arc<dyn outbox::OutboxStore>;
 
     /// Whether the database answers, for `/health`. The default reads the registrations;
     /// a backend may answer with a cheaper `SELECT 1`.

@@ -729,6 +729,10 @@ macro_rules! impl_store {
                 fn records(&self) -> std::sync::Arc<dyn crate::store::records::RecordStore> {
                     std::sync::Arc::new(self.clone())
                 }
+
+                fn outbox(&self) -> std::sync::Arc<dyn crate::store::outbox::OutboxStore> {
+                    std::sync::Arc::new(self.clone())
+                }
             }
         }
     };
