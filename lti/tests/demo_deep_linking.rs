@@ -4,7 +4,8 @@
 //! `LtiDeepLinkingRequest`, Cairn's picker lists the published credential's assessment, the
 //! signed answer is posted to the platform's `/deep_links`, which verifies it with the tool's
 //! JWKS and places the link; the course page then offers the placed link and a learner's
-//! launch of it opens that assessment. The platform's NRPS roster pages with `Link`.
+//! launch of it opens that assessment. The platform's NRPS roster, read with a token from its
+//! token endpoint, pages with `Link` and is stored by `sub`.
 
 mod app_support;
 
