@@ -232,7 +232,11 @@ pub fn refresh_after_launch(
     tokio::spawn(async move {
         match refresh_if_due(&state, &source).await {
             Ok(Some(change)) => {
-                tracing::info!(listed = change.listed, left = change.left, "nrps roster refreshed");
+                tracing::info!(
+                    listed = change.listed,
+                    left = change.left,
+                    "nrps roster refreshed"
+                );
             }
             Ok(None) => {}
             Err(error) => {
