@@ -19,8 +19,8 @@ use cairn_lti::store::records::{DefinitionRow, DefinitionStatus};
 use cairn_lti::store::{DeploymentOrigin, NewRegistration, PlatformFamily, RegistrationId};
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
-use lti_support::mutate::{build_launch, load_claims, read_fixture, standard_payload};
-use lti_support::tool::{script_json, unescape};
+use lti_support::mutate::{build_launch, load_claims, standard_payload};
+use lti_support::tool::{script_json, serve_platform_jwks, unescape};
 use serde_json::{Value, json};
 
 const LAUNCH_URL: &str = "https://tool.test/lti/launch";
@@ -28,26 +28,6 @@ const DL: &str = "https://purl.imsglobal.org/spec/lti-dl/claim/";
 const LTI: &str = "https://purl.imsglobal.org/spec/lti/claim/";
 const INSTRUCTOR: &str = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor";
 const LEARNER: &str = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner";
-
-/// Serves the TEST-ONLY platform JWKS on 127.0.0.1 and returns its URL.
-async fn serve_platform_jwks() -> String {
-    let jwks = read_fixture("keys/test-only-platform.jwks.json");
-    let router = axum::Router::new().route(
-        "/jwks",
-        axum::routing::get(move || {
-            let jwks = jwks.clone();
-            async move { ([(header::CONTENT_TYPE, "application/json")], jwks) }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind loopback");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
-    });
-    format!("http://{addr}/jwks")
-}
 
 /// The RI world: registration, deployment, the tool's keys and one published credential in
 /// the RI's course.

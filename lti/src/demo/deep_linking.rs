@@ -161,9 +161,8 @@ pub async fn verify(platform: &DemoPlatform, jwt: &str) -> Result<(Flavour, Valu
         return Err(format!("alg {:?} is not RS256", header.alg));
     }
     let kid = header.kid.ok_or("the header names no kid")?;
-    let client =
-        crate::platform::http_client(platform.platform_url()).map_err(|e| e.to_string())?;
-    let jwks: JwkSet = client
+    let jwks: JwkSet = platform
+        .http()
         .get(platform.tool_jwks_url())
         .send()
         .await

@@ -31,39 +31,28 @@ pub struct PageQuery {
     pub rlid: Option<String>,
 }
 
-/// One member in `flavour`'s shape.
+/// One member in `flavour`'s shape: Canvas's role URIs; Moodle's short role names and
+/// `ext_user_username`.
 pub fn member(flavour: Flavour, person: &Person) -> Value {
+    let role = match person.role {
+        CourseRole::Instructor => "Instructor",
+        CourseRole::Learner => "Learner",
+    };
+    let mut member = json!({
+        "status": "Active",
+        "user_id": person.sub(flavour),
+        "name": person.name,
+        "given_name": person.given_name,
+        "family_name": person.family_name,
+    });
     match flavour {
-        Flavour::Canvas => {
-            let role = match person.role {
-                CourseRole::Instructor => format!("{LIS}membership#Instructor"),
-                CourseRole::Learner => format!("{LIS}membership#Learner"),
-            };
-            json!({
-                "status": "Active",
-                "user_id": person.sub(flavour),
-                "name": person.name,
-                "given_name": person.given_name,
-                "family_name": person.family_name,
-                "roles": [role],
-            })
-        }
+        Flavour::Canvas => member["roles"] = json!([format!("{LIS}membership#{role}")]),
         Flavour::Moodle => {
-            let role = match person.role {
-                CourseRole::Instructor => "Instructor",
-                CourseRole::Learner => "Learner",
-            };
-            json!({
-                "status": "Active",
-                "user_id": person.sub(flavour),
-                "name": person.name,
-                "given_name": person.given_name,
-                "family_name": person.family_name,
-                "roles": [role],
-                "ext_user_username": person.username,
-            })
+            member["roles"] = json!([role]);
+            member["ext_user_username"] = json!(person.username);
         }
     }
+    member
 }
 
 /// One page of the container and the next page's number, if any.

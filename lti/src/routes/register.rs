@@ -101,13 +101,8 @@ async fn configuration(
             "The registration link has no https openid_configuration URL.",
         )));
     };
-    let client = crate::platform::http_client(state.config.public_url.as_str()).map_err(|e| {
-        Box::new(refused(
-            "internal_error",
-            StatusCode::INTERNAL_SERVER_ERROR,
-            &e.to_string(),
-        ))
-    })?;
+    // The state's outbound client: Cairn's User-Agent on every call.
+    let client = state.ags.http();
     let mut request = client.get(&url).header(header::ACCEPT, "application/json");
     if let Some(token) = &params.registration_token {
         request = request.bearer_auth(token);
@@ -310,13 +305,8 @@ async fn post_registration(
     config: &PlatformConfiguration,
     token: Option<&str>,
 ) -> Result<Registered, Box<Response>> {
-    let client = crate::platform::http_client(state.config.public_url.as_str()).map_err(|e| {
-        Box::new(refused(
-            "internal_error",
-            StatusCode::INTERNAL_SERVER_ERROR,
-            &e.to_string(),
-        ))
-    })?;
+    // The state's outbound client: Cairn's User-Agent on every call.
+    let client = state.ags.http();
     let mut request = client
         .post(&config.registration_endpoint)
         .header(header::ACCEPT, "application/json")
