@@ -29,6 +29,18 @@ pub fn http_client_builder(public_url: &str) -> reqwest::ClientBuilder {
         .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))
 }
 
+/// An error and its causes on one line (reqwest's own message says little).
+pub(crate) fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
 /// The outbound client. Fails only if `public_url` cannot appear in a header.
 pub fn http_client(public_url: &str) -> Result<reqwest::Client, reqwest::Error> {
     http_client_builder(public_url).build()
