@@ -1,6 +1,7 @@
 //! Cairn as a client of the platform: the outbound HTTP client every call to an LMS uses
 //! (`User-Agent: Cairn/<version> (+<public base URL>)`, which Canvas requires) and the
-//! platform JWKS cache ([`jwks_cache`]). AGS, NRPS, the token client and the outbox join here.
+//! platform JWKS cache ([`jwks_cache`]). The LTI Advantage service clients (token, AGS, the
+//! score outbox) are in [`crate::advantage`] and use this client.
 
 pub mod jwks_cache;
 

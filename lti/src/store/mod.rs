@@ -23,6 +23,7 @@
 //! | `used_nonces` | `(registration_id, nonce)` | registration, `ON DELETE CASCADE` | insert-if-absent; kept until `keep_until` |
 //! | `sessions` | `id`; unique index on `token_hash` | `(registration_id, deployment_id)` → deployments, `ON DELETE CASCADE`; `context_id` | `roles` and `claims` as JSON text, `pending`, `expires_at` |
 //! | `tool_keys` | `kid` | — (the tool's own) | `status` next/current/previous, sealed PKCS#8, public JWK |
+//! | `ags_endpoints`, `ags_line_items`, `score_outbox` | see [`outbox`] (migration 0006) | registration, context | AGS endpoint claims, line item URLs, scores queued with their event |
 //!
 //! Removing a registration removes its deployments, login states, nonces and (through its
 //! deployments) sessions; it is refused ([`StoreError::InUse`]) while events, credentials,
