@@ -16,8 +16,9 @@ use super::ags_types::{
 };
 use super::token::{
     SCOPE_LINEITEM, SCOPE_LINEITEM_READONLY, SCOPE_RESULT_READONLY, SCOPE_SCORE, TokenClient,
-    TokenEndpoint, TokenError, error_chain,
+    TokenEndpoint, TokenError,
 };
+use crate::platform::error_chain;
 use crate::store::PlatformFamily;
 
 /// The longest one service call may take.
@@ -186,28 +187,13 @@ impl AgsClient {
         if let Some(id) = resource_id {
             url = with_query(&url, "resource_id", id);
         }
-        let mut items = Vec::new();
-        for _ in 0..MAX_PAGES {
-            let (body, link) = self
-                .send(
-                    endpoint,
-                    Call {
-                        method: Method::GET,
-                        url: &url,
-                        scope: SCOPE_LINEITEM_READONLY,
-                        accept: Some(LINEITEM_CONTAINER_TYPE),
-                        body: None,
-                    },
-                )
-                .await?;
-            let page: Vec<LineItem> = parse(&url, &body)?;
-            items.extend(page);
-            match link.as_deref().and_then(next_link) {
-                Some(next) if next != url => url = next,
-                _ => break,
-            }
-        }
-        Ok(items)
+        self.pages(
+            endpoint,
+            url,
+            SCOPE_LINEITEM_READONLY,
+            LINEITEM_CONTAINER_TYPE,
+        )
+        .await
     }
 
     /// Creates a line item in the container; answers it with its `id`.
@@ -280,28 +266,37 @@ impl AgsClient {
         if let Some(user) = user_id {
             url = with_query(&url, "user_id", user);
         }
-        let mut results = Vec::new();
+        self.pages(endpoint, url, SCOPE_RESULT_READONLY, RESULT_CONTAINER_TYPE)
+            .await
+    }
+
+    /// A container's members over its pages, following `Link: rel="next"` (verbatim) up to
+    /// [`MAX_PAGES`].
+    async fn pages<T: serde::de::DeserializeOwned>(
+        &self,
+        endpoint: &TokenEndpoint,
+        mut url: String,
+        scope: &str,
+        accept: &str,
+    ) -> Result<Vec<T>, AgsError> {
+        let mut members = Vec::new();
         for _ in 0..MAX_PAGES {
-            let (body, link) = self
-                .send(
-                    endpoint,
-                    Call {
-                        method: Method::GET,
-                        url: &url,
-                        scope: SCOPE_RESULT_READONLY,
-                        accept: Some(RESULT_CONTAINER_TYPE),
-                        body: None,
-                    },
-                )
-                .await?;
-            let page: Vec<ResultItem> = parse(&url, &body)?;
-            results.extend(page);
+            let call = Call {
+                method: Method::GET,
+                url: &url,
+                scope,
+                accept: Some(accept),
+                body: None,
+            };
+            let (body, link) = self.send(endpoint, call).await?;
+            let page: Vec<T> = parse(&url, &body)?;
+            members.extend(page);
             match link.as_deref().and_then(next_link) {
                 Some(next) if next != url => url = next,
                 _ => break,
             }
         }
-        Ok(results)
+        Ok(members)
     }
 
     /// Sends one call; on 401 drops the token and sends once more with a fresh one. Answers

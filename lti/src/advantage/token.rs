@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::clock::Clock;
 use crate::keys::{KeyEncryptionKey, KeyError, ToolSigningKey};
+use crate::platform::error_chain;
 use crate::random::{self, RandomUnavailable};
 use crate::store::{Registration, Store};
 
@@ -492,18 +493,6 @@ fn oauth_error(body: &[u8]) -> Option<String> {
     let value: serde_json::Value = serde_json::from_slice(body).ok()?;
     let error = value.get("error")?.as_str()?;
     Some(error.chars().take(64).collect())
-}
-
-/// An error and its sources, joined by ": " (reqwest hides the cause in the source chain).
-pub(crate) fn error_chain(err: &dyn std::error::Error) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 #[cfg(test)]

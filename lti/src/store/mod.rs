@@ -23,6 +23,7 @@
 //! | `used_nonces` | `(registration_id, nonce)` | registration, `ON DELETE CASCADE` | insert-if-absent; kept until `keep_until` |
 //! | `sessions` | `id`; unique index on `token_hash` | `(registration_id, deployment_id)` → deployments, `ON DELETE CASCADE`; `context_id` | `roles` and `claims` as JSON text, `pending`, `expires_at` |
 //! | `tool_keys` | `kid` | — (the tool's own) | `status` next/current/previous, sealed PKCS#8, public JWK |
+//! | `ags_endpoints`, `ags_line_items`, `score_outbox` | see [`outbox`] (migration 0006) | registration, context | AGS endpoint claims, line item URLs, scores queued with their event |
 //! | `placements` | `id` | registration, `ON DELETE CASCADE`; deployment, context | a Deep Linking item: definition, assessment (NULL: progress page), the resource link bound at first launch (migration 0007) |
 //! | `roster_members`, `roster_fetches` | `(registration_id, context_id, user_sub)` / `(registration_id, context_id)` | registration, `ON DELETE CASCADE` | NRPS roster; members not listed any more get `left_at`, never deleted |
 //!
