@@ -119,6 +119,8 @@ async fn serve(config: ServeConfig) -> Result<()> {
     tokio::spawn(purge_expired_rows(state.clone()));
     // Issuance that time alone makes due (renewal windows, deadlines, retried failures).
     tokio::spawn(cairn_lti::records::sweep::run(state.clone()));
+    // Scores to the platforms' gradebooks (AGS), from the outbox.
+    cairn_lti::advantage::spawn_outbox_worker(&state, Default::default());
     axum::serve(listener, app(state))
         .with_graceful_shutdown(async {
             // If the signal cannot be installed, run until killed.
@@ -146,6 +148,18 @@ async fn demo(args: DemoArgs) -> Result<()> {
         tool_port: args.tool_port,
         platform_port: args.platform_port,
     };
+    // The tool's keys sign the AGS client assertions the demo gradebook verifies; the demo's
+    // key-encryption key lives beside the demo's data, apart from `serve`'s.
+    let kek = cairn_lti::keys::KeyEncryptionKey::from_env_or_file(
+        None,
+        &std::path::Path::new("data").join(format!("demo-{}", cairn_lti::cli::KEK_FILE_NAME)),
+    )
+    .context("cannot load the demo's key-encryption key")?;
+    let now = cairn_lti::clock::Clock::now(&cairn_lti::clock::SystemClock);
+    cairn_lti::keys::ensure(store.as_ref(), &kek, now)
+        .await
+        .context("cannot prepare the tool's signing keys")?;
+    let kek = std::sync::Arc::new(kek);
     let www_dir = args.www;
     let tool_store = store.clone();
     cairn_lti::demo::run::run(
@@ -158,7 +172,9 @@ async fn demo(args: DemoArgs) -> Result<()> {
                 www_dir,
                 admin_token: None,
             };
-            Ok(app(AppState::new(config, tool_store)))
+            let state = AppState::new(config, tool_store).with_kek(kek);
+            cairn_lti::advantage::spawn_outbox_worker(&state, Default::default());
+            Ok(app(state))
         },
         |course_url| {
             println!();
