@@ -12,27 +12,8 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use cairn_lti::AppState;
 use cairn_lti::store::{DeploymentOrigin, NewRegistration, PlatformFamily};
-use lti_support::mutate::{build_launch, load_claims, read_fixture, standard_payload};
-
-/// Serves `keys/test-only-platform.jwks.json` on 127.0.0.1 and returns its URL.
-async fn serve_platform_jwks() -> String {
-    let jwks = read_fixture("keys/test-only-platform.jwks.json");
-    let router = axum::Router::new().route(
-        "/jwks",
-        axum::routing::get(move || {
-            let jwks = jwks.clone();
-            async move { ([(header::CONTENT_TYPE, "application/json")], jwks) }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind loopback");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
-    });
-    format!("http://{addr}/jwks")
-}
+use lti_support::mutate::{build_launch, load_claims, standard_payload};
+use lti_support::tool::serve_platform_jwks;
 
 /// Registers the claim set's platform with the loopback JWKS.
 async fn register(state: &AppState, fixture: &serde_json::Value, jwks_url: &str) {

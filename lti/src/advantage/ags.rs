@@ -161,6 +161,11 @@ impl AgsClient {
         AgsClient { http, tokens }
     }
 
+    /// The outbound HTTP client (shared with NRPS, so both send the same `User-Agent`).
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
     /// The token client (shared with NRPS).
     pub fn tokens(&self) -> &Arc<TokenClient> {
         &self.tokens

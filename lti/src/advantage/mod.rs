@@ -1,11 +1,19 @@
-//! LTI Advantage services, Cairn as the client (`spec/lti.md` §8–9): the OAuth 2 service token
-//! client ([`token`]) that every service call gets its bearer token from; Assignment and Grade
-//! Services ([`ags`], its JSON in [`ags_types`]); the scores the outbox queues from the core's
-//! record ([`scores`]) and the worker that sends them ([`outbox`]).
+//! LTI Advantage services (`spec/lti.md` §7–10), Cairn beyond the launch: the OAuth 2 service
+//! token client ([`token`]) that every service call gets its bearer token from; Assignment and
+//! Grade Services ([`ags`], its JSON in [`ags_types`]); the scores the outbox queues from the
+//! core's record ([`scores`]) and the worker that sends them ([`outbox`]); Deep Linking
+//! ([`deep_linking`], [`picker`], [`placement`]); the NRPS roster ([`nrps`], [`roster`]); and
+//! Dynamic Registration ([`registration`]). One job per file.
 
 pub mod ags;
 pub mod ags_types;
+pub mod deep_linking;
+pub mod nrps;
 pub mod outbox;
+pub mod picker;
+pub mod placement;
+pub mod registration;
+pub mod roster;
 pub mod scores;
 pub mod token;
 

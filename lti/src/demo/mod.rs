@@ -9,15 +9,20 @@
 //!
 //! It registers itself with the tool through [`register_with_tool`]. For grades it serves
 //! real AGS endpoints and a token endpoint ([`services`]) over an in-memory [`gradebook`]
-//! (`/gradebook` shows it); other service URLs answer 501. It knows nothing of Cairn's
-//! insides: it verifies the tool's client assertions with the tool's published JWKS.
+//! (`/gradebook` shows it); Deep Linking ([`deep_linking`]: the instructor's "place an
+//! assessment" launch, the verified answer, the placed links' launches) and the NRPS roster
+//! ([`roster`]) are served too; other service URLs answer 501. It knows nothing of Cairn's
+//! insides: it verifies the tool's client assertions and Deep Linking answers with the tool's
+//! published JWKS.
 
 pub mod auth;
 pub mod claims;
+pub mod deep_linking;
 pub mod gradebook;
 pub mod launches;
 pub mod pages;
 pub mod people;
+pub mod roster;
 mod routes;
 pub mod run;
 mod services;
@@ -82,6 +87,7 @@ struct Inner {
     clock: Arc<dyn Clock>,
     key: PlatformKey,
     launches: Launches,
+    placed: deep_linking::PlacedLinks,
     gradebook: gradebook::Gradebook,
     http: reqwest::Client,
 }
@@ -107,6 +113,7 @@ impl DemoPlatform {
                 clock,
                 key: PlatformKey::generate()?,
                 launches: Launches::new()?,
+                placed: deep_linking::PlacedLinks::default(),
                 gradebook: gradebook::Gradebook::default(),
                 http: crate::platform::http_client_builder(&settings.platform_url)
                     .no_proxy()
@@ -154,6 +161,17 @@ impl DemoPlatform {
     /// The tool's launch URL: `target_link_uri` and the one registered `redirect_uri`.
     pub fn tool_launch_url(&self) -> String {
         format!("{}/lti/launch", self.inner.tool_url)
+    }
+
+    /// The tool's JWKS URL (`<tool>/.well-known/jwks.json`): what Deep Linking answers are
+    /// verified with.
+    pub fn tool_jwks_url(&self) -> String {
+        format!("{}/.well-known/jwks.json", self.inner.tool_url)
+    }
+
+    /// The links placed by Deep Linking.
+    pub fn placed(&self) -> &deep_linking::PlacedLinks {
+        &self.inner.placed
     }
 
     /// The OIDC authentication request URL (`<platform>/auth`).

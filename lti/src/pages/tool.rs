@@ -26,6 +26,11 @@ pub struct LaunchView {
     pub message_type: String,
     /// Platform-storage mode: the session waits for the page's confirmation.
     pub pending: Option<PendingLaunch>,
+    /// The placed link this launch opens (`advantage::placement::placement_json`).
+    pub placement: Option<serde_json::Value>,
+    /// A Deep Linking launch by an instructor: the picker's HTML (already escaped), shown
+    /// under the banner.
+    pub picker: Option<String>,
 }
 
 /// What a pending (platform-storage) launch page needs.
@@ -56,6 +61,7 @@ pub fn render(index_html: &str, launch: &LaunchView) -> Response {
         "context_title": launch.context_title,
         "message_type": launch.message_type,
         "pending": launch.pending.is_some(),
+        "placement": launch.placement,
     });
     let mut head = format!(
         "  <script type=\"application/json\" id=\"cairn-launch\">{}</script>\n",
@@ -97,6 +103,10 @@ pub fn render(index_html: &str, launch: &LaunchView) -> Response {
         ));
     }
     banner.push_str("</section>\n");
+    if let Some(picker) = &launch.picker {
+        banner.push_str(picker);
+        banner.push('\n');
+    }
 
     let with_head = inject(index_html, "</head>", &head, true);
     let html = inject(&with_head, "<main id=\"main\">", &banner, false);
@@ -131,6 +141,8 @@ mod tests {
             token_expires_at: 10,
             message_type: "LtiResourceLinkRequest".into(),
             pending,
+            placement: None,
+            picker: None,
         }
     }
 

@@ -5,13 +5,15 @@ mod admin;
 mod admin_outbox;
 mod config_pages;
 pub mod cookie;
+mod deep_linking;
 mod health;
 mod jwks;
 mod launch;
 mod login;
+mod register;
 mod session;
 
-pub use config_pages::{canvas_developer_key, moodle_values};
+pub use config_pages::{TOOL_DESCRIPTION, TOOL_TITLE, canvas_developer_key, moodle_values};
 
 use std::sync::OnceLock;
 
@@ -64,7 +66,15 @@ pub fn router(state: AppState) -> Router {
         .route("/lti/login", get(login::login_get).post(login::login_post))
         .route("/lti/launch", post(launch::launch))
         .route("/lti/launch/confirm", post(launch::confirm))
+        .route(
+            crate::advantage::picker::RESPONSE_PATH,
+            post(deep_linking::respond),
+        )
         .route("/.well-known/jwks.json", get(jwks::tool_jwks))
+        .route(
+            register::REGISTER_PATH,
+            get(register::start).post(register::confirm),
+        )
         .route("/lti/config/canvas.json", get(config_pages::canvas))
         .route("/lti/config/moodle", get(config_pages::moodle))
         // The JSON API for the page: each handler's signature names the role it requires

@@ -322,6 +322,10 @@ impl Store for CachedStore {
         self.inner.api_rows()
     }
 
+    fn advantage(&self) -> Arc<dyn super::advantage_rows::AdvantageStore> {
+        self.inner.advantage()
+    }
+
     fn records(&self) -> Arc<dyn RecordStore> {
         self.inner.records()
     }

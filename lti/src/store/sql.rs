@@ -720,6 +720,12 @@ macro_rules! impl_store {
                     std::sync::Arc::new(self.clone())
                 }
 
+                fn advantage(
+                    &self,
+                ) -> std::sync::Arc<dyn crate::store::advantage_rows::AdvantageStore> {
+                    std::sync::Arc::new(self.clone())
+                }
+
                 fn records(&self) -> std::sync::Arc<dyn crate::store::records::RecordStore> {
                     std::sync::Arc::new(self.clone())
                 }
