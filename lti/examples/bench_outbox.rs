@@ -192,6 +192,7 @@ impl Writer {
             at: Timestamp::from_unix_seconds(now_ms / 1000),
             kind: EventKind::Enrolled {
                 credential: DefinitionId::new("spt"),
+                offering: None,
             },
         };
         let meta = json!({});

@@ -322,6 +322,7 @@ async fn parked_scores_are_listed_and_replayed() {
         at: cairn::time::Timestamp::from_unix_seconds(NOW),
         kind: cairn::event::EventKind::Enrolled {
             credential: cairn::ids::DefinitionId::new("spt"),
+            offering: None,
         },
     };
     let author = Author {

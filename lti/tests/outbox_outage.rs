@@ -180,6 +180,7 @@ async fn queue(rig: &Rig, learner: &str, assessments: &[&str], points: i64) {
         at: Timestamp::from_unix_seconds(now_ms / 1000),
         kind: EventKind::Enrolled {
             credential: DefinitionId::new("spt"),
+            offering: None,
         },
     };
     let (meta, author) = (
@@ -288,6 +289,7 @@ async fn scores_land_and_parked_rows_replay(store: Arc<dyn Store>) {
         at: Timestamp::from_unix_seconds(SystemClock.now()),
         kind: EventKind::Enrolled {
             credential: DefinitionId::new("spt"),
+            offering: None,
         },
     };
     let author = Author {

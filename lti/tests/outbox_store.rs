@@ -106,6 +106,7 @@ async fn append(
         at: Timestamp::from_unix_seconds(at),
         kind: EventKind::Enrolled {
             credential: DefinitionId::new("spt"),
+            offering: None,
         },
     };
     let meta = json!({});
