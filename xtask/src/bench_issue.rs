@@ -61,7 +61,8 @@ fn run_client(label: &str, database_url: Option<&str>) -> Result<Metrics> {
     capture(label, &mut cmd)
 }
 
-fn metric(side: &Metrics, name: &str, label: &str) -> Result<f64> {
+/// A metric a run printed, or an error naming the run.
+pub(crate) fn metric(side: &Metrics, name: &str, label: &str) -> Result<f64> {
     match side.get(name) {
         Some((v, _)) => Ok(*v),
         None => bail!("the {label} run printed no `@metric {name}`"),

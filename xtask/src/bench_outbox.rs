@@ -6,9 +6,10 @@
 
 use std::process::Command;
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 
 use crate::bench::{Metrics, capture};
+use crate::bench_issue::metric;
 use crate::{cargo, project_root, run_command, target_dir};
 
 /// Runs the benchmark and prints its summary.
@@ -58,11 +59,4 @@ fn run_one(label: &str, database_url: Option<&str>) -> Result<Metrics> {
         cmd.args(["--database-url", url]);
     }
     capture(label, &mut cmd)
-}
-
-fn metric(side: &Metrics, name: &str, label: &str) -> Result<f64> {
-    match side.get(name) {
-        Some((v, _)) => Ok(*v),
-        None => bail!("the {label} run printed no `@metric {name}`"),
-    }
 }
