@@ -208,6 +208,8 @@ async function main() {
   byId('footer-core').textContent = shell.t('shell.footer_core', { version: shell.core.version() });
   shell.api = apiClient({ token: shell.launch?.token, transport: shell.core.ApiClient });
   window.addEventListener('hashchange', () => {
+    // Only `#/area/name` is a route; `#view` (the skip link) and other anchors are not.
+    if (!window.location.hash.startsWith('#/')) return;
     shell.navigated = true;
     mountCurrent().catch(showFailure);
   });
