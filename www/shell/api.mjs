@@ -2,7 +2,7 @@
 // JSON bodies and `upload` with bytes, each resolving with the parsed answer or rejecting
 // with an `ApiError` that carries the server's `{code, message, details}` and the HTTP
 // status. The transport (bearer token, retries with backoff on network errors and 5xx) is
-// the wasm crate's `ApiClient` when the loaded module has one; this file only adapts it.
+// the wasm crate's `ApiClient` (js/src/api_client.rs); this file only adapts it.
 
 /** A refused or failed API call: the server's code, message and details, and the status. */
 export class ApiError extends Error {
