@@ -55,7 +55,7 @@ function hasEvidence(ctx, inputs) {
   return given;
 }
 
-/** The answer control of one item.
+/** The answer control of one item. */
 function itemControl(ctx, item) {
   const name = `item-${item.id}`;
   if (item.answer_type === 'single_choice' || item.answer_type === 'multiple_choice') {
