@@ -7,10 +7,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::definition::PlarMethod;
+use crate::definition::{PlarMethod, RubricRef};
 use crate::error::Error;
 use crate::ids::{AssessmentId, CompetencyId, DefinitionId, EquivalencyId, PartId};
 use crate::number::Number;
+use crate::offering::Offering;
 use crate::provenance::{Assessor, EvidenceRef};
 use crate::time::Timestamp;
 
@@ -56,6 +57,10 @@ pub enum EventKind {
     Enrolled {
         /// The definition.
         credential: DefinitionId,
+        /// The offering (intake) joined, as it stood at enrolment (REQ-DEF-12;
+        /// `docs/format.md` §5.5). Absent: self-paced, no release dates.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        offering: Option<Box<Offering>>,
     },
     /// An attempt was submitted, scored now or pending a grader.
     AttemptSubmitted {
@@ -80,6 +85,9 @@ pub enum EventKind {
         /// Evidence by reference (REQ-ASSESS-08).
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         evidence: Vec<EvidenceRef>,
+        /// The shared rubric version it was scored with (REQ-ASSESS-06).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rubric: Option<RubricRef>,
     },
     /// Feedback on the latest counted attempt was released.
     FeedbackReleased {
@@ -141,6 +149,86 @@ pub enum EventKind {
         /// The equivalency.
         equivalency: EquivalencyId,
     },
+    /// A correction: the latest issuance is revoked and a new one issued in its place,
+    /// referencing it (REQ-ISSUE-06; `docs/format.md` §5.7).
+    CredentialReissued {
+        /// The definition.
+        credential: DefinitionId,
+        /// Why (required, non-empty).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+        /// Who decided.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<String>,
+    },
+    /// The learner withdrew from a definition (REQ-COMP-10; `docs/format.md` §5.5).
+    Withdrawn {
+        /// The definition.
+        credential: DefinitionId,
+        /// Why, if given.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+    /// A PLAR case was opened (REQ-PLAR-08; `docs/format.md` §5.6).
+    PlarRequested(Box<PlarRequest>),
+    /// An assessor assessed a PLAR case's evidence (REQ-PLAR-08).
+    PlarAssessed(Box<PlarAssessment>),
+    /// The learner asks for a credit-bank entry's grants (REQ-PLAR-10, -11).
+    CreditBankApplied {
+        /// The governing definition.
+        credential: DefinitionId,
+        /// The entry's id.
+        entry: String,
+        /// When the learner completed the prior program (formal agreements).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        completed_at: Option<Timestamp>,
+    },
+}
+
+/// The fields of `plar_requested`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlarRequest {
+    /// The case id, unique in the log.
+    pub case: String,
+    /// The governing definition.
+    pub credential: DefinitionId,
+    /// The method requested.
+    pub method: PlarMethod,
+    /// The competency requested.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub competency: Option<CompetencyId>,
+    /// The component requested.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub component: Option<DefinitionId>,
+}
+
+/// The fields of `plar_assessed`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlarAssessment {
+    /// The case.
+    pub case: String,
+    /// Who assessed (peer and self refused).
+    pub assessor: Assessor,
+    /// `grant` or `deny`.
+    pub recommendation: PlarRecommendation,
+    /// The rubric version used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rubric: Option<RubricRef>,
+    /// The assessor's role; an `advisor` may not assess.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<PlarRole>,
+}
+
+/// An assessor's recommendation on a PLAR case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlarRecommendation {
+    /// Grant the request.
+    Grant,
+    /// Deny it.
+    Deny,
 }
 
 /// The fields of `attempt_scored`. (Rare events are boxed so that a log of mostly
@@ -170,6 +258,9 @@ pub struct Grading {
     /// Evidence by reference (REQ-ASSESS-08).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<EvidenceRef>,
+    /// The shared rubric version it was scored with (REQ-ASSESS-06).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rubric: Option<RubricRef>,
 }
 
 /// The fields of `score_overridden`.
@@ -217,6 +308,27 @@ pub struct PlarDecision {
     /// Who decided, with the assessor type (REQ-ASSESS-09, REQ-PLAR-09).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assessor: Option<Assessor>,
+    /// The shared rubric version the decision was made with (REQ-PLAR-09).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rubric: Option<RubricRef>,
+    /// The PLAR case it decides (REQ-PLAR-08; `docs/format.md` §5.6).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case: Option<String>,
+    /// The decider's role; an `advisor` may not decide (REQ-PLAR-08).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<PlarRole>,
+}
+
+/// The role of a person in a PLAR case (REQ-PLAR-08).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlarRole {
+    /// Guides the learner; may not assess or decide.
+    Advisor,
+    /// Assesses the evidence.
+    Assessor,
+    /// Authorised to decide.
+    DecisionMaker,
 }
 
 /// Points per rubric part, as a JSON object `{part id: decimal}`. Kept as a small list in

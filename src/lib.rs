@@ -105,9 +105,11 @@ pub mod event;
 pub mod ids;
 pub mod mastery;
 pub mod number;
+pub mod offering;
 pub mod policy;
 pub mod provenance;
 pub mod record;
+pub mod report;
 pub mod time;
 
 pub use number::Number;

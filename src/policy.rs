@@ -189,6 +189,64 @@ pub enum PolicyError {
         /// Its supervision mode.
         mode: &'static str,
     },
+    /// Enrolling in a cancelled (no-go) offering (REQ-DEF-12).
+    #[error("offering \"{offering}\" is cancelled (no-go): nobody may enrol in it")]
+    OfferingNotRunning {
+        /// The offering.
+        offering: String,
+    },
+    /// A summative attempt before the cohort's release date (REQ-ATTEMPT-09).
+    #[error("this assessment opens at {opens_at} for the learner's cohort")]
+    NotYetReleased {
+        /// When it opens.
+        opens_at: Timestamp,
+    },
+    /// An attempt or a second withdrawal after the learner withdrew (REQ-COMP-10).
+    #[error("the learner withdrew from \"{credential}\" at {since}")]
+    LearnerWithdrawn {
+        /// The definition.
+        credential: String,
+        /// When they withdrew.
+        since: Timestamp,
+    },
+    /// An advisor assessing or deciding a PLAR case (REQ-PLAR-08).
+    #[error("an advisor cannot {action} a PLAR case; an assessor or a decision maker must")]
+    PlarNotAuthorized {
+        /// `assess` or `decide`.
+        action: &'static str,
+    },
+    /// A decision on a case that lacks its independent assessments (REQ-PLAR-08).
+    #[error(
+        "PLAR case \"{case}\" needs {required} independent assessor(s) before a decision; it has {have}"
+    )]
+    PlarCaseNotAssessed {
+        /// The case.
+        case: String,
+        /// Assessors the definition requires.
+        required: u32,
+        /// Distinct assessors so far.
+        have: u32,
+    },
+    /// An assessment or decision on a case already decided.
+    #[error("PLAR case \"{case}\" is already decided")]
+    PlarCaseDecided {
+        /// The case.
+        case: String,
+    },
+    /// A credit-bank completion outside the agreement's window (REQ-PLAR-10, -11).
+    #[error(
+        "{what} at {completed_at} is outside the window {from} .. {until}; it is not granted automatically"
+    )]
+    OutsideCreditWindow {
+        /// What was completed or approved.
+        what: String,
+        /// When.
+        completed_at: Timestamp,
+        /// Window start.
+        from: Timestamp,
+        /// Window end (inclusive).
+        until: Timestamp,
+    },
 }
 
 impl PolicyError {
@@ -220,6 +278,13 @@ impl PolicyError {
             PolicyError::AttemptNotScored { .. } => "attempt_not_scored",
             PolicyError::AssessorNotAllowed { .. } => "assessor_not_allowed",
             PolicyError::AttestationRequired { .. } => "attestation_required",
+            PolicyError::OfferingNotRunning { .. } => "offering_not_running",
+            PolicyError::NotYetReleased { .. } => "not_yet_released",
+            PolicyError::LearnerWithdrawn { .. } => "learner_withdrawn",
+            PolicyError::PlarNotAuthorized { .. } => "plar_not_authorized",
+            PolicyError::PlarCaseNotAssessed { .. } => "plar_case_not_assessed",
+            PolicyError::PlarCaseDecided { .. } => "plar_case_decided",
+            PolicyError::OutsideCreditWindow { .. } => "outside_credit_window",
         }
     }
 }

@@ -227,6 +227,22 @@ fn auto_mode_imports_every_fixture_and_reimport_is_a_no_op() {
 }
 
 #[test]
+fn req_lms_09_every_fixture_exports_as_a_package_that_imports_to_the_same_framework() {
+    for (name, text, _) in packages() {
+        let first = import(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let exported = cairn::case::export(&first);
+        let again = import(&exported.to_string()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(again.document, first.document, "{name}");
+        assert_eq!(again.items, first.items, "{name}");
+        assert_eq!(again.associations, first.associations, "{name}");
+        assert_eq!(again.external_links, first.external_links, "{name}");
+        assert!(changes(&first, &again).is_empty(), "{name}");
+        // A second round is byte-identical: the export is a fixed point.
+        assert_eq!(cairn::case::export(&again), exported, "{name}");
+    }
+}
+
+#[test]
 fn statements_and_unread_members_are_kept_verbatim() {
     let f = import(&read("opensalt-act-holistic-math.json")).unwrap();
     let gm = f

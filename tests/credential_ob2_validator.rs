@@ -168,6 +168,8 @@ fn bundle(n: usize, case: &Case, def: &CredentialDefinition, issued: Timestamp) 
         status: None,
         activity: None,
         results: Vec::new(),
+        level: None,
+        plar_route: Vec::new(),
         evidence: Vec::new(),
     };
     let signed = issue(&input, &IssuerKey::from_seed(&[4u8; 32]))

@@ -1,5 +1,6 @@
 //! Fuzz target: arbitrary bytes into the CASE package importer, strict and lenient. Any
-//! panic, overflow or broken tree invariant is a crash.
+//! panic, overflow or broken tree invariant is a crash, and so is an accepted package whose
+//! export (REQ-LMS-09) does not import back to the same framework.
 #![no_main]
 
 use cairn::case::{Conformance, ImportOptions, import, import_with};
@@ -30,6 +31,14 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         serde_json::to_string(&framework).expect("a framework serializes");
+        let lenient = ImportOptions {
+            conformance: Conformance::Lenient,
+            ..options
+        };
+        let again = import_with(&cairn::case::export(&framework).to_string(), &lenient)
+            .expect("an exported framework imports");
+        assert_eq!(again.items, framework.items, "export round trip: items");
+        assert_eq!(again.associations, framework.associations, "export round trip");
     }
     // The default entry point agrees with Auto.
     let _ = import(text);

@@ -2,10 +2,13 @@
 //! `Roster` class over the core's `Course::summarize_all`. No domain logic here: the
 //! summaries are only laid out by column (one flat array per member, learner-major), so a
 //! 2,000-learner roster crosses to JavaScript as a few flat arrays instead of ~70,000 objects.
+//! `reports` returns the core's reports of one definition (`cairn::report`), so the page
+//! shows the figures the server does.
 
 use cairn::error::Error;
 use cairn::ids::{AssessmentId, CompetencyId, DefinitionId, LearnerId};
-use cairn::record::{Course, IssuanceStatus, LearnerLog, LearnerSummary, MasteryStatus};
+use cairn::record::{Course, IssuanceStatus, LearnerLog, LearnerSummary, MasteryStatus, Record};
+use cairn::report::{self, LearnerData};
 use cairn::{Number, Timestamp};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -57,6 +60,59 @@ impl Roster {
         let summaries = self.course.summarize_all(&self.logs, at);
         to_js(&Columns::new(&self.course, &self.logs, &summaries))
     }
+
+    /// The reports of one definition over every learner as of `at` (`CourseReports`):
+    /// completion funnel (with the offering's `seats`, if any), completion rates, problematic
+    /// areas and equivalency uptake. Throws `invalid_timestamp` for a malformed instant and
+    /// `invalid_json` for a definition id the course lacks.
+    #[wasm_bindgen(unchecked_return_type = "CourseReports")]
+    pub fn reports(
+        &self,
+        #[wasm_bindgen(js_name = definitionId)] definition_id: &str,
+        at: &str,
+        seats: Option<u32>,
+    ) -> Result<JsValue, JsCoreError> {
+        let at = Timestamp::parse(at).map_err(Error::from)?;
+        let def = self
+            .course
+            .definitions()
+            .iter()
+            .find(|d| d.id.as_str() == definition_id)
+            .ok_or_else(|| Error::Json {
+                context: "reports",
+                message: format!("the course has no definition \"{definition_id}\""),
+            })?;
+        let records: Vec<Record> = self
+            .logs
+            .iter()
+            .map(|l| self.course.fold(&l.events, at))
+            .collect();
+        let roster: Vec<LearnerData<'_>> = self
+            .logs
+            .iter()
+            .zip(&records)
+            .map(|(l, record)| LearnerData {
+                learner: l.learner.as_str(),
+                events: &l.events,
+                record,
+            })
+            .collect();
+        to_js(&Reports {
+            funnel: report::funnel(def, seats, &roster),
+            completion: report::completion(def, &roster),
+            problems: report::problems(def, &roster),
+            uptake: report::uptake(def, &roster),
+        })
+    }
+}
+
+/// The reports of one definition, by the core's names.
+#[derive(Serialize)]
+struct Reports {
+    funnel: report::Funnel,
+    completion: report::CompletionReport,
+    problems: Vec<report::Problem>,
+    uptake: Vec<report::EquivalencyUptake>,
 }
 
 /// The summaries laid out by column, with the core's member names.

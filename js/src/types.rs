@@ -84,8 +84,16 @@ export interface CompetencyRecord {
   plar_method?: PlarMethod;
   /** Who decided the PLAR grant (REQ-ASSESS-09, REQ-PLAR-09). */
   granted_by?: Assessor;
+  /** The rubric version the PLAR grant was decided with (REQ-PLAR-09). */
+  granted_rubric?: RubricRef;
   /** Time ranges of recordings mapped to this competency (REQ-ASSESS-08, REQ-PLAR-13). */
   evidence?: EvidenceLink[];
+}
+
+/** One version of a shared rubric (REQ-ASSESS-06). */
+export interface RubricRef {
+  id: string;
+  version: string;
 }
 
 export type AssessorType = "instructor" | "content_expert" | "workplace_assessor" | "peer" | "self" | "automated";
@@ -131,6 +139,8 @@ export interface AttemptRecord {
   evidence?: EvidenceRef[];
   /** Accepted overrides, oldest first (REQ-ATTEMPT-12). */
   overrides?: { at: Instant; by: string; reason: string }[];
+  /** The shared rubric version it was scored with (REQ-ASSESS-06). */
+  rubric?: RubricRef;
 }
 
 export interface AssessmentRecord {
@@ -141,6 +151,8 @@ export interface AssessmentRecord {
   kept_reported: string | null;
   kept_points: Exact | null;
   passed: boolean;
+  /** The achievement level above pass of the kept result (REQ-ASSESS-12). */
+  level?: string;
   cycle: number;
   attempts: AttemptRecord[];
   /** Feedback released, oldest first (REQ-ATTEMPT-04). */
@@ -157,6 +169,13 @@ export interface IssuanceRecord {
   revoked_at?: Instant;
   status: IssuanceStatus;
   plar_methods_used: PlarMethod[];
+  /** The definition's achievement level at issue time (REQ-ASSESS-12). */
+  level?: string;
+  /** A correction: the `cycle` of the issuance it replaces (REQ-ISSUE-06). */
+  reissue_of?: number;
+  reissue_reason?: string;
+  /** First award time, carried over by a correction. */
+  awarded_at?: Instant;
 }
 
 export interface CredentialRecord {
@@ -169,6 +188,23 @@ export interface CredentialRecord {
   progress: Progress;
   issuances: IssuanceRecord[];
   explanation: Explanation;
+  /** The offering joined at enrolment (REQ-DEF-12). */
+  offering?: string;
+  /** When the learner withdrew (REQ-COMP-10). */
+  withdrawn_at?: Instant;
+}
+
+/** A PLAR case: requested → assessing → decided (REQ-PLAR-08). */
+export interface PlarCase {
+  case: string;
+  credential: string;
+  method: PlarMethod;
+  competency?: string;
+  component?: string;
+  state: "requested" | "assessing" | "decided";
+  requested_at: Instant;
+  assessments: { at: Instant; assessor: Assessor; recommendation: "grant" | "deny"; rubric?: RubricRef }[];
+  decision?: { at: Instant; granted: boolean; assessor?: Assessor; rubric?: RubricRef; reason?: string };
 }
 
 export interface EquivalencyRecord {
@@ -186,6 +222,8 @@ export interface LearnerRecord {
   credentials: { [id: string]: CredentialRecord };
   equivalencies: { [id: string]: EquivalencyRecord };
   validation: Finding[];
+  /** PLAR cases, in request order (REQ-PLAR-08). */
+  plar_cases?: PlarCase[];
 }
 
 /**
@@ -239,5 +277,28 @@ export interface CriteriaOutcome {
   satisfied: boolean;
   progress: Progress;
   explanation: Explanation;
+}
+
+/** A count out of a total, with the exact percent and its 2-decimal form. */
+export interface Rate {
+  count: number;
+  of: number;
+  percent: Exact | null;
+  reported: string | null;
+}
+
+/** The reports of one definition over a roster (`Roster.reports`; `docs/format.md` §12). */
+export interface CourseReports {
+  funnel: {
+    definition: string; seats: number | null; registered: number; withdrawn: number;
+    attempted_all: number; completed: number; failed_summative: number;
+  };
+  completion: {
+    definition: string; overall: Rate; withdrawn: number;
+    by_route: { [route: string]: Rate };
+    by_attempt: { [attempt: string]: Rate };
+  };
+  problems: { kind: "competency" | "criterion"; id: string; assessment?: string; not_yet: Rate }[];
+  uptake: { equivalency: string; title: string; claimed: Rate }[];
 }
 "#;

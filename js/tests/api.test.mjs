@@ -120,6 +120,30 @@ describe('binding API', () => {
     assert.equal(thrown(() => roster.summarize('soon')).code, 'invalid_timestamp');
   });
 
+  test('req_report_02_the_page_gets_the_cores_reports_of_a_roster', () => {
+    const events = JSON.parse(sampleEvents);
+    const logs = [
+      { learner: 'L1', events },
+      { learner: 'L2', events: events.slice(0, 3) },
+      { learner: 'L3', events: [] },
+    ];
+    const roster = new core.Roster(sampleDefinitions, new TextEncoder().encode(JSON.stringify(logs)));
+    const at = '2026-02-10T00:00:00Z';
+    const def = JSON.parse(sampleDefinitions)[0];
+    const out = roster.reports(def.id, at, 30);
+    // The funnel and the completion rate count what each learner's own fold says.
+    const records = logs.map((l) => core.fold(sampleDefinitions, JSON.stringify(l.events), at));
+    const completed = records.filter((r) => r.credentials[def.id].issuances.length > 0).length;
+    assert.equal(out.funnel.definition, def.id);
+    assert.equal(out.funnel.seats, 30);
+    assert.equal(out.funnel.completed, completed);
+    assert.equal(out.completion.overall.count, completed);
+    assert.equal(out.completion.overall.of, out.funnel.registered);
+    assert.ok(out.funnel.registered >= 1 && out.funnel.registered <= 2, 'L3 has no event: not registered');
+    assert.ok(Array.isArray(out.problems) && Array.isArray(out.uptake));
+    assert.equal(thrown(() => roster.reports('no-such-definition', at)).code, 'invalid_json');
+  });
+
   test('version is the crate version', () => {
     const cargo = readFileSync(join(repoRoot, 'js', 'Cargo.toml'), 'utf8');
     const version = /^version\s*=\s*"([^"]+)"/m.exec(cargo)[1];

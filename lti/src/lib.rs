@@ -8,6 +8,7 @@
 //! pure core (`cairn`) does.
 
 pub mod admin;
+pub mod advantage;
 pub mod api;
 pub mod cli;
 pub mod clock;
@@ -36,6 +37,8 @@ use std::sync::Arc;
 
 use axum::Router;
 
+use crate::advantage::ags::AgsClient;
+use crate::advantage::token::{AssertionSigner, NoSigningKey, StoreSigner, TokenClient};
 use crate::clock::{Clock, SystemClock};
 use crate::config::ServerConfig;
 use crate::keys::KeyEncryptionKey;
@@ -72,6 +75,13 @@ pub struct AppState {
     pub engine: Arc<records::Engine>,
     /// The tool page's template (`www/index.html`), kept in memory by modification time.
     pub index_page: Arc<IndexFile>,
+    /// The LTI Advantage service token client (AGS, NRPS); signs with the tool's current key
+    /// once [`AppState::with_kek`] gave the key-encryption key.
+    pub tokens: Arc<TokenClient>,
+    /// The Assignment and Grade Services client (on `tokens`).
+    pub ags: AgsClient,
+    /// Woken when a write queued scores: the outbox worker sends at once.
+    pub outbox_wake: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -80,6 +90,9 @@ impl AppState {
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let jwks = Arc::new(JwksCache::new(outbound_client(&config), Arc::clone(&clock)));
         let index_page = Arc::new(IndexFile::new(&config.www_dir));
+        let signer: Arc<dyn AssertionSigner> = Arc::new(NoSigningKey);
+        let http = outbound_client(&config);
+        let tokens = Arc::new(TokenClient::new(http.clone(), Arc::clone(&clock), signer));
         AppState {
             config: Arc::new(config),
             records: store.records(),
@@ -90,12 +103,30 @@ impl AppState {
             kek: None,
             engine: Arc::new(records::Engine::default()),
             index_page,
+            ags: AgsClient::new(http, Arc::clone(&tokens)),
+            tokens,
+            outbox_wake: Arc::new(tokio::sync::Notify::new()),
         }
     }
 
-    /// The same state with the key-encryption key that seals the issuers' keys.
+    /// The same state with the key-encryption key that seals the issuers' keys (and signs
+    /// the service token client's assertions with the tool's current key).
     pub fn with_kek(mut self, kek: Arc<KeyEncryptionKey>) -> AppState {
+        let signer = StoreSigner::new(Arc::clone(&self.store), Arc::clone(&kek));
         self.kek = Some(kek);
+        self.with_token_signer(Arc::new(signer))
+    }
+
+    /// The same state with service token assertions signed by `signer` (tests and the demo
+    /// sign with a fixed key); the token cache starts afresh.
+    pub fn with_token_signer(mut self, signer: Arc<dyn AssertionSigner>) -> AppState {
+        let http = outbound_client(&self.config);
+        self.tokens = Arc::new(TokenClient::new(
+            http.clone(),
+            Arc::clone(&self.clock),
+            signer,
+        ));
+        self.ags = AgsClient::new(http, Arc::clone(&self.tokens));
         self
     }
 
@@ -107,7 +138,8 @@ impl AppState {
             Arc::clone(&clock),
         ));
         self.clock = clock;
-        self
+        let signer = self.tokens.signer();
+        self.with_token_signer(signer)
     }
 
     /// Now, in Unix seconds: read once per request and passed to the pure checks.

@@ -119,6 +119,8 @@ async fn serve(config: ServeConfig) -> Result<()> {
     tokio::spawn(purge_expired_rows(state.clone()));
     // Issuance that time alone makes due (renewal windows, deadlines, retried failures).
     tokio::spawn(cairn_lti::records::sweep::run(state.clone()));
+    // Scores to the platforms' gradebooks (AGS), from the outbox.
+    cairn_lti::advantage::spawn_outbox_worker(&state, Default::default());
     axum::serve(listener, app(state))
         .with_graceful_shutdown(async {
             // If the signal cannot be installed, run until killed.
@@ -128,19 +130,6 @@ async fn serve(config: ServeConfig) -> Result<()> {
         })
         .await
         .context("the server stopped with an error")
-}
-
-/// The demo's key-encryption key file: beside its SQLite file (`sqlite://` URL or plain path),
-/// or under `data/` for another database.
-fn demo_kek_path(database_url: &str) -> std::path::PathBuf {
-    let file = database_url
-        .strip_prefix("sqlite://")
-        .or_else(|| (!database_url.contains("://")).then_some(database_url));
-    let dir = file
-        .and_then(|f| std::path::Path::new(f).parent())
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("data"));
-    dir.join(format!("demo-{}", cairn_lti::cli::KEK_FILE_NAME))
 }
 
 /// The tool and the demo platform in one process; prints the one URL to open.
@@ -155,18 +144,22 @@ async fn demo(args: DemoArgs) -> Result<()> {
     let store = cairn_lti::store::open(&args.database_url)
         .await
         .with_context(|| format!("cannot open {}", redact_database_url(&args.database_url)))?;
-    // The demo issues credentials too, so its tenants need issuer keys, sealed like `serve`'s:
-    // with CAIRN_KEY_ENCRYPTION_KEY, or a key file created beside the demo's SQLite file.
-    let kek = KeyEncryptionKey::from_env_or_file(
-        std::env::var(KEK_ENV).ok().as_deref(),
-        &demo_kek_path(&args.database_url),
-    )
-    .context("cannot load the demo's key-encryption key")?;
-    let kek = std::sync::Arc::new(kek);
     let options = cairn_lti::demo::run::DemoOptions {
         tool_port: args.tool_port,
         platform_port: args.platform_port,
     };
+    // The tool's keys sign the AGS client assertions the demo gradebook verifies; the demo's
+    // key-encryption key lives beside the demo's data, apart from `serve`'s.
+    let kek = cairn_lti::keys::KeyEncryptionKey::from_env_or_file(
+        None,
+        &std::path::Path::new("data").join(format!("demo-{}", cairn_lti::cli::KEK_FILE_NAME)),
+    )
+    .context("cannot load the demo's key-encryption key")?;
+    let now = cairn_lti::clock::Clock::now(&cairn_lti::clock::SystemClock);
+    cairn_lti::keys::ensure(store.as_ref(), &kek, now)
+        .await
+        .context("cannot prepare the tool's signing keys")?;
+    let kek = std::sync::Arc::new(kek);
     let www_dir = args.www;
     let tool_store = store.clone();
     cairn_lti::demo::run::run(
@@ -179,7 +172,9 @@ async fn demo(args: DemoArgs) -> Result<()> {
                 www_dir,
                 admin_token: None,
             };
-            Ok(app(AppState::new(config, tool_store).with_kek(kek)))
+            let state = AppState::new(config, tool_store).with_kek(kek);
+            cairn_lti::advantage::spawn_outbox_worker(&state, Default::default());
+            Ok(app(state))
         },
         |course_url| {
             println!();

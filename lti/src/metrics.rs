@@ -39,6 +39,13 @@ struct RequestLabels {
     status: String,
 }
 
+/// Labels of the score send counter.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct SendLabels {
+    /// `sent`, `retry`, `superseded`, `parked`, `lost`.
+    result: String,
+}
+
 /// The server's metrics. Share one behind an `Arc`; recording takes `&self`.
 pub struct Metrics {
     registry: Registry,
@@ -46,6 +53,10 @@ pub struct Metrics {
     requests: Family<RequestLabels, Histogram, fn() -> Histogram>,
     pool_size: Gauge,
     pool_idle: Gauge,
+    score_sends: Family<SendLabels, Counter>,
+    outbox_depth: Gauge,
+    outbox_oldest_age: Gauge,
+    outbox_parked: Gauge,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -95,13 +106,62 @@ impl Metrics {
             "Idle database connections",
             pool_idle.clone(),
         );
+        let score_sends = Family::<SendLabels, Counter>::default();
+        registry.register(
+            "ags_score_sends",
+            "Score outbox sends by result (sent, retry, superseded, parked, lost)",
+            score_sends.clone(),
+        );
+        let outbox_depth = Gauge::default();
+        registry.register(
+            "ags_outbox_depth",
+            "Scores queued and not yet sent (pending or being sent)",
+            outbox_depth.clone(),
+        );
+        let outbox_oldest_age = Gauge::default();
+        registry.register_with_unit(
+            "ags_outbox_oldest_pending_age",
+            "Age of the oldest unsent score (0 when none)",
+            Unit::Seconds,
+            outbox_oldest_age.clone(),
+        );
+        let outbox_parked = Gauge::default();
+        registry.register(
+            "ags_outbox_parked",
+            "Scores parked with a reason, waiting for an admin",
+            outbox_parked.clone(),
+        );
         Metrics {
             registry,
             launches,
             requests,
             pool_size,
             pool_idle,
+            score_sends,
+            outbox_depth,
+            outbox_oldest_age,
+            outbox_parked,
         }
+    }
+
+    /// Counts one score outbox send by its result (`sent`, `retry`, …).
+    pub fn record_score_send(&self, result: &str) {
+        self.score_sends
+            .get_or_create(&SendLabels {
+                result: result.to_owned(),
+            })
+            .inc();
+    }
+
+    /// Sets the outbox gauges from the store's counts at `now` (Unix seconds).
+    pub fn set_outbox(&self, stats: &crate::store::outbox::OutboxStats, now: i64) {
+        self.outbox_depth.set(stats.depth);
+        self.outbox_parked.set(stats.parked);
+        self.outbox_oldest_age.set(
+            stats
+                .oldest_pending_created_at
+                .map_or(0, |created| (now - created).max(0)),
+        );
     }
 
     /// Counts one login or launch outcome: `result` as in the fixtures (`accept`, `reject`…)
@@ -268,6 +328,37 @@ mod tests {
         assert_eq!(
             line_value(&text, "cairn_db_pool_idle_connections "),
             Some(0.0)
+        );
+    }
+
+    #[test]
+    fn outbox_gauges_and_sends() {
+        let metrics = Metrics::new();
+        metrics.record_score_send("sent");
+        metrics.record_score_send("sent");
+        metrics.record_score_send("parked");
+        let stats = crate::store::outbox::OutboxStats {
+            depth: 7,
+            parked: 2,
+            oldest_pending_created_at: Some(100),
+        };
+        metrics.set_outbox(&stats, 130);
+        let text = metrics.render(&PoolState::default());
+        let sends = "cairn_ags_score_sends_total";
+        assert_eq!(
+            line_value(&text, &format!("{sends}{{result=\"sent\"}}")),
+            Some(2.0),
+            "{text}"
+        );
+        assert_eq!(
+            line_value(&text, &format!("{sends}{{result=\"parked\"}}")),
+            Some(1.0)
+        );
+        assert_eq!(line_value(&text, "cairn_ags_outbox_depth "), Some(7.0));
+        assert_eq!(line_value(&text, "cairn_ags_outbox_parked "), Some(2.0));
+        assert_eq!(
+            line_value(&text, "cairn_ags_outbox_oldest_pending_age_seconds "),
+            Some(30.0)
         );
     }
 

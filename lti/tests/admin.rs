@@ -296,3 +296,108 @@ async fn deployments_belong_to_one_registration() {
     let (_, mine) = admin(&state, Method::GET, &list_uri("KHmHZrDc0hjDAzA"), None).await;
     assert_eq!(mine, json!([]));
 }
+
+/// The score outbox's parked rows: listed with their reason behind the admin token, replayed
+/// once (a second replay, or an unknown id, is 404), and counted in `/metrics`.
+#[tokio::test]
+async fn parked_scores_are_listed_and_replayed() {
+    use cairn_lti::store::outbox::{Finish, NewScore};
+    use cairn_lti::store::records::{Author, LearnerScope, NewEvent};
+    let dir = TestDir::new();
+    let state = dir.state().await;
+    let (status, added) = admin(
+        &state,
+        Method::POST,
+        "/api/admin/registrations",
+        Some(&moodle()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{added}");
+    let scope = LearnerScope {
+        registration_id: added["id"].as_i64().expect("id"),
+        context_id: "c1".into(),
+        learner_sub: "3".into(),
+    };
+    let event = cairn::event::Event {
+        at: cairn::time::Timestamp::from_unix_seconds(NOW),
+        kind: cairn::event::EventKind::Enrolled {
+            credential: cairn::ids::DefinitionId::new("spt"),
+        },
+    };
+    let author = Author {
+        sub: "t".into(),
+        role: "instructor".into(),
+        deployment_id: "1".into(),
+        request_id: None,
+    };
+    let meta = json!({});
+    let new = NewEvent {
+        event: &event,
+        meta: &meta,
+        author: &author,
+    };
+    let score = NewScore {
+        assessment_id: "a1".into(),
+        state_key: "k".into(),
+        payload: json!({}),
+        now_ms: NOW * 1000,
+    };
+    let outbox = state.store.outbox();
+    state
+        .records
+        .append_scored(&scope, None, Some(new), &[], &[score], NOW)
+        .await
+        .expect("append");
+    let claimed = outbox
+        .claim_scores(NOW * 1000, NOW * 1000 + 1000, 10)
+        .await
+        .expect("claim");
+    let park = Finish::Park {
+        reason: "not_gradable_user".into(),
+        detail: "HTTP 400: Incorrect score received".into(),
+    };
+    assert!(
+        outbox
+            .finish_score(claimed[0].id, &park)
+            .await
+            .expect("park")
+    );
+
+    let response = send(
+        &state,
+        request(Method::GET, "/api/admin/outbox/parked", None, None),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let (status, listed) = admin(&state, Method::GET, "/api/admin/outbox/parked", None).await;
+    assert_eq!(status, StatusCode::OK, "{listed}");
+    let row = &listed["rows"][0];
+    assert_eq!(row["reason"], "not_gradable_user");
+    assert_eq!(row["learner_sub"], "3");
+    assert_eq!(row["assessment_id"], "a1");
+    assert!(
+        row["detail"]
+            .as_str()
+            .expect("detail")
+            .contains("Incorrect score")
+    );
+    let metrics = send(&state, request(Method::GET, "/metrics", None, None)).await;
+    let text = String::from_utf8(
+        http_body_util::BodyExt::collect(metrics.into_body())
+            .await
+            .expect("body")
+            .to_bytes()
+            .to_vec(),
+    )
+    .expect("text");
+    assert!(text.contains("cairn_ags_outbox_parked 1\n"), "{text}");
+
+    let uri = format!("/api/admin/outbox/{}/replay", row["id"]);
+    let (status, replayed) = admin(&state, Method::POST, &uri, None).await;
+    assert_eq!(status, StatusCode::OK, "{replayed}");
+    assert_eq!(replayed["status"], "pending");
+    let (status, again) = admin(&state, Method::POST, &uri, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{again}");
+    let (_, listed) = admin(&state, Method::GET, "/api/admin/outbox/parked", None).await;
+    assert_eq!(listed["rows"], json!([]));
+}

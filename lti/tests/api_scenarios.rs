@@ -61,6 +61,7 @@ fn request_for(event: &EventKind) -> (String, Value, bool) {
         }
         EventKind::ExpiryImposed { .. } => (on("expiries"), body, false),
         EventKind::EquivalencyClaimed { .. } => ("/api/me/equivalency-claims".into(), body, true),
+        other => unreachable!("the shared scenarios use README events only: {other:?}"),
     }
 }
 

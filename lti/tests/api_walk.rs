@@ -71,6 +71,8 @@ fn sample_body(method: &str, path: &str) -> Option<Value> {
         ("post", "/api/imports") => json!({"csv": "Student,ID,Exam\nA,alice,3\n",
             "columns": [{"column": "Exam", "assessment": "WALK-EXAM"}]}),
         ("post", "/api/imports/{id}/confirm") => return None,
+        // Reads the platform's roster: no body (the session names the service).
+        ("post", "/api/roster/refresh") => return None,
         // Credential status changes (public branch): a reason is all they take.
         ("post", p) if p.starts_with("/api/credentials/") => json!({"reason": "walk"}),
         ("post", "/api/me/evidence-files") => return None,

@@ -106,7 +106,11 @@ async fn login(platform: &DemoPlatform, flavour: Flavour, index: usize) -> Vec<(
     let page = get(platform, &format!("/?flavour={}", flavour.as_str())).await;
     assert_eq!(page.status, StatusCode::OK);
     let mut all = forms(&page.body);
-    assert_eq!(all.len(), 4, "one form per person");
+    assert_eq!(
+        all.len(),
+        5,
+        "one form per person, then the instructor's Deep Linking launch"
+    );
     all.swap_remove(index).1
 }
 
@@ -468,13 +472,21 @@ async fn the_storage_frame_script_and_services_are_served_safely() {
         assert!(script.body.contains(subject), "{subject}");
     }
 
+    // NRPS is served, to a bearer only.
+    let answer = get(
+        &platform,
+        "/moodle/mod/lti/services.php/CourseSection/2/bindings/1/memberships",
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    // The AGS endpoints are real: without a bearer token they refuse.
     for uri in [
         "/canvas/api/lti/courses/1/line_items",
-        "/moodle/mod/lti/services.php/CourseSection/2/bindings/1/memberships",
+        "/moodle/mod/lti/services.php/2/lineitems?type_id=1",
     ] {
         let answer = get(&platform, uri).await;
-        assert_eq!(answer.status, StatusCode::NOT_IMPLEMENTED, "{uri}");
-        assert!(answer.body.contains("not_implemented"));
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{uri}");
+        assert!(answer.body.contains("invalid_token"), "{uri}");
     }
     assert_eq!(
         get(&platform, "/nothing-here").await.status,

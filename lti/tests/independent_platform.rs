@@ -8,7 +8,10 @@
 //! jar: it keeps the `__Host-` state cookie but, like Python's cookie jar always, does not send a
 //! `Secure` cookie over `http://`; it sends the plain `lti_state_<state>` cookie an `http://`
 //! loopback tool also sets (the report lists both). A missing Python or a failed install is a failure with
-//! a message, never a skip.
+//! a message, never a skip. Deep Linking: the instructor publishes a credential through the API,
+//! places its assessment from an `LtiDeepLinkingRequest`, lti1p3platform's
+//! `validate_deeplinking_resp` (signature checked against the tool's JWKS) accepts the returned
+//! item, and a learner's launch of the placed link opens that assessment.
 
 use std::io::Read;
 use std::net::TcpListener;
@@ -214,11 +217,16 @@ async fn lti1p3platform_launches_a_learner_and_an_instructor() {
     .expect("add the deployment");
     assert_eq!(added.status(), reqwest::StatusCode::CREATED);
 
+    let definition = server.data.with_extension("definition.json");
+    std::fs::write(&definition, definition_json().to_string()).expect("write the definition");
+    let definition_arg = definition.clone();
     let out = tokio::task::spawn_blocking(move || {
         Command::new(python)
             .arg(script_dir().join("platform.py"))
             .args(["--tool", &tool, "--port", &platform_port.to_string()])
             .args(["--client-id", CLIENT_ID, "--deployment-id", DEPLOYMENT_ID])
+            .arg("--definition")
+            .arg(&definition_arg)
             .output()
             .expect("run platform.py")
     })
@@ -234,6 +242,7 @@ async fn lti1p3platform_launches_a_learner_and_an_instructor() {
     let report: Value = serde_json::from_str(stdout.trim()).unwrap_or_else(|e| {
         panic!("platform.py printed no JSON report ({e}):\n{stdout}\n{stderr}")
     });
+    let _ = std::fs::remove_file(&definition);
     let launches = report["launches"].as_array().expect("launches");
     assert_eq!(launches.len(), 2, "{report:#}");
     for (launch, (user, role, name)) in launches.iter().zip([
@@ -272,4 +281,58 @@ async fn lti1p3platform_launches_a_learner_and_an_instructor() {
             format!("http://localhost:{tool_port}/lti/launch")
         );
     }
+
+    // Deep Linking, judged by the independent platform.
+    let dl = &report["deep_linking"];
+    assert_eq!(dl["definition_status"], 201, "{report:#}");
+    assert_eq!(dl["publish_status"], 200, "{report:#}");
+    assert_eq!(dl["request"]["launch_status"], 200, "{report:#}");
+    assert_eq!(
+        dl["picker_items"], 2,
+        "the exam and the progress page: {report:#}"
+    );
+    assert_eq!(dl["response_status"], 200, "{report:#}");
+    assert_eq!(
+        dl["return_url"],
+        format!("{issuer}/deep_links"),
+        "{report:#}"
+    );
+    assert_eq!(dl["return_status"], 200, "{report:#}");
+    assert_eq!(
+        dl["accepted"], true,
+        "lti1p3platform accepts the response: {report:#}"
+    );
+    let items = dl["content_items"].as_array().expect("content items");
+    assert_eq!(items.len(), 1, "{report:#}");
+    assert_eq!(items[0]["type"], "ltiResourceLink");
+    assert_eq!(items[0]["lineItem"]["scoreMaximum"], 10.0);
+    assert_eq!(items[0]["lineItem"]["resourceId"], "EXAM");
+    assert_eq!(items[0]["custom"]["cairn_assessment"], "EXAM");
+    assert_eq!(dl["placed_launch"]["launch_status"], 200, "{report:#}");
+    assert_eq!(dl["placed_launch"]["launch_role"], "learner", "{report:#}");
+    assert_eq!(dl["placement"]["assessment_id"], "EXAM", "{report:#}");
+    assert_eq!(dl["placement"]["definition_id"], "first-aid", "{report:#}");
+}
+
+/// The credential the instructor publishes and places (the API story's).
+fn definition_json() -> Value {
+    json!({
+        "id": "first-aid", "version": "1.0.0", "name": "Workplace First Aid",
+        "description": "Responds to a workplace injury until help arrives.",
+        "issuer": {"id": "https://college.example/issuers/ce", "name": "Example College"},
+        "competencies": [
+            {"id": "C1", "statement": "Assess a casualty", "threshold_percent": "60"},
+            {"id": "C2", "statement": "Give first aid", "threshold_percent": "60"}
+        ],
+        "assessments": [{"id": "EXAM", "title": "First aid exam", "kind": "summative",
+                         "max_points": "10", "pass_percent": "60", "competencies": ["C1", "C2"]}],
+        "attempt_policy": {"max_attempts": 2, "scoring": "latest",
+                           "feedback_required_before_retry": true,
+                           "min_days_between_attempts": 0, "resit_cap_percent": null,
+                           "retry_after_pass": false},
+        "plar": {"methods": ["portfolio"], "challenge_counts_as_attempt": false,
+                 "max_share_percent": null},
+        "criteria": {"all_competencies": true},
+        "grant_mode": "automatic"
+    })
 }

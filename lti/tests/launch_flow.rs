@@ -12,27 +12,8 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use cairn_lti::AppState;
 use cairn_lti::store::{DeploymentOrigin, NewRegistration, PlatformFamily};
-use lti_support::mutate::{build_launch, load_claims, read_fixture, standard_payload};
-
-/// Serves `keys/test-only-platform.jwks.json` on 127.0.0.1 and returns its URL.
-async fn serve_platform_jwks() -> String {
-    let jwks = read_fixture("keys/test-only-platform.jwks.json");
-    let router = axum::Router::new().route(
-        "/jwks",
-        axum::routing::get(move || {
-            let jwks = jwks.clone();
-            async move { ([(header::CONTENT_TYPE, "application/json")], jwks) }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind loopback");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
-    });
-    format!("http://{addr}/jwks")
-}
+use lti_support::mutate::{build_launch, load_claims, standard_payload};
+use lti_support::tool::serve_platform_jwks;
 
 /// Registers the claim set's platform with the loopback JWKS.
 async fn register(state: &AppState, fixture: &serde_json::Value, jwks_url: &str) {
@@ -211,6 +192,26 @@ async fn a_canvas_student_launches_and_a_replay_is_refused() {
         !page.contains(built.field("id_token").expect("id_token")),
         "the id_token never reaches the page"
     );
+    // The AGS endpoint claim is kept for the context: the score outbox sends there.
+    let ags = &claims["https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"];
+    let context = claims["https://purl.imsglobal.org/spec/lti/claim/context"]["id"]
+        .as_str()
+        .expect("context id");
+    let registration_id = state.store.registrations().await.expect("registrations")[0].id;
+    let kept = state
+        .store
+        .outbox()
+        .ags_endpoint(registration_id, context)
+        .await
+        .expect("read")
+        .expect("the launch kept the AGS endpoint");
+    assert_eq!(kept.lineitems.as_deref(), ags["lineitems"].as_str());
+    assert_eq!(kept.lineitem.as_deref(), ags["lineitem"].as_str());
+    assert_eq!(
+        kept.deployment_id,
+        registration["deployment_id"].as_str().expect("dep")
+    );
+    assert_eq!(serde_json::json!(kept.scopes), ags["scope"]);
 
     let (status, page) = post_launch(&state, &built.form, Some(&cookie)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);

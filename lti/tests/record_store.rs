@@ -112,6 +112,7 @@ fn enrolled(at: i64) -> Event {
         at: Timestamp::from_unix_seconds(at),
         kind: EventKind::Enrolled {
             credential: DefinitionId::new("spt"),
+            offering: None,
         },
     }
 }

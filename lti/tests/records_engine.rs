@@ -57,6 +57,7 @@ stories!(
     two_servers_racing_on_one_learner_issue_one_credential,
     rotated_issuer_keys_keep_old_credentials_verifying,
     the_sweep_issues_what_a_write_could_not,
+    scored_attempts_queue_the_cores_kept_result,
 );
 
 const SCENARIOS: &str = concat!(
@@ -508,4 +509,98 @@ async fn state_credentials(
         .learner_credentials(learner)
         .await
         .expect("credentials")
+}
+
+/// Every write queues the gradebook score of the core's record in its transaction (issue 13):
+/// the latest row per assessment carries the core's kept points and the assessment's maximum,
+/// earlier states are superseded, timestamps increase, and a write that changes no state
+/// queues nothing.
+async fn scored_attempts_queue_the_cores_kept_result(store: &Arc<dyn Store>) {
+    let clock = Arc::new(ManualClock::new(0));
+    let state = server(store, &clock);
+    let (definitions, events) = spt();
+    let registration_id = registration(store.as_ref()).await;
+    publish(&state, registration_id, "course", &definitions).await;
+    let learner = scope(registration_id, "course", "ana");
+    for event in &events {
+        clock.set(event.at.unix_seconds());
+        records::append(
+            &state,
+            &learner,
+            &author(),
+            event.kind.clone(),
+            serde_json::json!({}),
+        )
+        .await
+        .expect("append");
+    }
+    let rows = state
+        .store
+        .outbox()
+        .learner_scores(registration_id, "course", "ana")
+        .await
+        .expect("outbox rows");
+    let course = Course::new(definitions.clone()).expect("course");
+    let at = events.last().expect("events").at;
+    let record = course.fold(&events, at);
+    let mut checked = 0;
+    for (id, assessment) in &record.assessments {
+        let Some(points) = &assessment.kept_points else {
+            continue;
+        };
+        let mine: Vec<_> = rows
+            .iter()
+            .filter(|r| r.assessment_id == id.as_str())
+            .collect();
+        let latest = mine.last().expect("a row for a kept result");
+        assert_eq!(latest.status, "pending");
+        let score = &latest.payload["score"];
+        let expected = cairn_lti::advantage::scores::json_number(points);
+        assert_eq!(score["scoreGiven"], serde_json::Value::Number(expected));
+        let maximum = definitions
+            .iter()
+            .flat_map(|d| &d.assessments)
+            .find(|a| &a.id == id)
+            .expect("the assessment")
+            .total_max();
+        let maximum = cairn_lti::advantage::scores::json_number(&maximum);
+        assert_eq!(score["scoreMaximum"], serde_json::Value::Number(maximum));
+        assert_eq!(score["gradingProgress"], "FullyGraded");
+        assert_eq!(latest.payload["line_item"]["resourceId"], id.as_str());
+        assert!(
+            mine[..mine.len() - 1]
+                .iter()
+                .all(|r| r.status == "superseded")
+        );
+        assert!(
+            mine.windows(2)
+                .all(|w| w[0].timestamp_ms < w[1].timestamp_ms)
+        );
+        checked += 1;
+    }
+    assert!(checked > 0, "the scenario has a kept result");
+    // Writing an event that changes no assessment's state (accepted or refused) queues
+    // nothing new.
+    let before = rows.len();
+    clock.advance(10);
+    let enrolment = events
+        .iter()
+        .find(|e| matches!(e.kind, cairn::event::EventKind::Enrolled { .. }));
+    if let Some(enrolment) = enrolment {
+        let _ = records::append(
+            &state,
+            &learner,
+            &author(),
+            enrolment.kind.clone(),
+            serde_json::json!({}),
+        )
+        .await;
+        let after = state
+            .store
+            .outbox()
+            .learner_scores(registration_id, "course", "ana")
+            .await
+            .expect("rows");
+        assert_eq!(after.len(), before, "no new state, no new row");
+    }
 }

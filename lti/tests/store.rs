@@ -52,6 +52,7 @@ macro_rules! all_stories {
                 tool_keys_inserted_as_they_are,
                 purge_expired_removes_only_the_expired,
                 tenants_are_isolated,
+                placements_and_rosters_round_trip,
             ]);
     };
 }

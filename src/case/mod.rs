@@ -7,15 +7,18 @@
 //! This file holds the imported types and [`import_with`], a chain of named steps: `read`
 //! (limits, JSON, members, identifiers), `tree` (association ends, `isChildOf` placement,
 //! sibling order, the depth-checked walk) and `diff` (what a re-import changes). Errors
-//! are in `error`.
+//! are in `error`. `export` writes a framework back as a package the import reads into the
+//! same framework (REQ-LMS-09).
 
 mod diff;
 mod error;
+mod export;
 mod read;
 mod tree;
 
 pub use diff::{FrameworkChanges, changes};
 pub use error::CaseError;
+pub use export::export;
 pub use read::is_v1p1_identifier;
 
 use std::collections::BTreeMap;

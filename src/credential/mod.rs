@@ -6,6 +6,7 @@
 //! | entry point | does |
 //! |---|---|
 //! | [`build()`] / [`issue`] | an `OpenBadgeCredential` from a definition, issuance, issuer profile and recipient (§1–§3); `issue` also signs |
+//! | [`endorse`] | an `EndorsementCredential` a partner signs, and embedding one in a credential before it is signed (REQ-ISSUE-07) |
 //! | [`image`] | the default badge image (SVG data URI) of a definition without one |
 //! | [`linkedin`] | LinkedIn's "Add to Profile" URL for a credential |
 //! | [`sign`] | `DataIntegrityProof` / `eddsa-rdfc-2022` over any credential, `proof` as a one-element array (§5.1, D7) |
@@ -28,6 +29,7 @@ pub mod build;
 pub mod canon;
 pub mod contexts;
 mod crc32;
+pub mod endorse;
 pub mod error;
 /// Exports: an Open Badges 2.0 hosted assertion and a CLR 2.0 bundle of credentials.
 pub mod export;

@@ -55,6 +55,10 @@ pub struct Metadata {
     /// (`identityType: "name"`, badges.md §3). Off by default.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub show_recipient_name: bool,
+    /// Issuer option: whether a credential earned through PLAR says so (REQ-PLAR-05).
+    /// Off by default: a PLAR-earned credential then reads exactly as a course-earned one.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub show_plar_route: bool,
 }
 
 impl Metadata {

@@ -5,21 +5,40 @@
 //! This module holds the types of the canonical JSON of `fixtures/scenarios/README.md` §3.
 //! Its parts: `metadata` (what the badge says: Critical Information Summary, effort,
 //! curriculum map, vocabularies), `check` (the structural rules the fold relies on,
-//! [`check()`]), `alternatives` (groups of alternative summatives) and `validate` (the validator findings of README §10, [`validate()`], and
-//! what blocks publishing, [`publish_findings`]). It never evaluates a learner: that is
-//! [`crate::record`].
+//! [`check()`]), `alternatives` (groups of alternative summatives), `validate` (the validator findings of README §10, [`validate()`]),
+//! `publish` (what blocks publishing, [`publish_findings`]), `institution` (how an
+//! institution configures kinds, hour bands and approvals, [`InstitutionConfig`]) and
+//! `lifecycle` (draft → approved → published → retired, [`Lifecycle`]). It never evaluates
+//! a learner: that is [`crate::record`].
 
 mod alternatives;
 mod check;
+mod institution;
+mod levels;
+mod lifecycle;
 mod metadata;
+mod plar;
+mod publish;
+mod rubrics;
 mod validate;
 
 pub use alternatives::{AlternativeGroup, AlternativeKind};
 pub use check::{DefinitionError, check, parse_definitions};
+pub use institution::{HourBand, InstitutionConfig, KindConfig, Rigour, band_findings};
+pub use levels::{AchievementLevel, level_reached};
+pub use lifecycle::{
+    Approval, Lifecycle, LifecycleAction, LifecycleError, LifecycleState, Review, review_alerts,
+};
 pub use metadata::{
     CriticalInformationSummary, CurriculumMap, Department, EffortHours, Image, Metadata,
 };
-pub use validate::{Finding, Severity, publish_findings, validate};
+pub use plar::{
+    AgreementWindow, Component, CreditBankEntry, CreditType, PlarMethod, PlarPolicy,
+    plar_route_findings,
+};
+pub use publish::{publish_findings, publish_findings_in};
+pub use rubrics::{RubricCriterion, RubricRef, SharedRubric, declared_rubrics, is_declared};
+pub use validate::{Finding, Severity, validate, validate_in};
 
 use std::collections::BTreeMap;
 
@@ -45,7 +64,8 @@ pub struct CredentialDefinition {
     pub description: String,
     /// The issuing profile.
     pub issuer: IssuerRef,
-    /// Institution-defined kind; only `micro_credential` triggers rule V9.
+    /// Institution-defined kind; which kinds are micro-credentials (rule V9) is the
+    /// institution's configuration ([`InstitutionConfig`]), by default only `micro_credential`.
     #[serde(default = "default_kind")]
     pub kind: String,
     /// Competency-based or outcome-based (rule V2).
@@ -57,6 +77,9 @@ pub struct CredentialDefinition {
     /// Credits, if credit-bearing (descriptive).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credits: Option<Number>,
+    /// Whether it is credit-bearing (REQ-DEF-08); `None` = as its kind's configuration says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit_bearing: Option<bool>,
     /// Continuing education units (descriptive).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ceu: Option<Number>,
@@ -101,6 +124,13 @@ pub struct CredentialDefinition {
     /// The curriculum map checked by rules V7, V8, V10.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub curriculum_map: Option<CurriculumMap>,
+    /// Versioned shared rubrics any assessment of the course may name (REQ-ASSESS-06;
+    /// `docs/format.md` §3.6).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rubrics: Vec<SharedRubric>,
+    /// Achievement levels above pass of the credential (REQ-ASSESS-12; `docs/format.md` §3.7).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub levels: Vec<AchievementLevel>,
     /// Badge metadata beyond the domain fields (requirements.md META).
     #[serde(default, skip_serializing_if = "Metadata::is_empty")]
     pub metadata: Metadata,
@@ -355,6 +385,12 @@ pub struct Assessment {
     /// How a summative is supervised (REQ-ASSESS-10); a supervised one needs attestation.
     #[serde(default, skip_serializing_if = "SupervisionMode::is_default")]
     pub supervision: SupervisionMode,
+    /// The shared rubric version it is scored with (REQ-ASSESS-06; `docs/format.md` §3.6).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rubric_ref: Option<RubricRef>,
+    /// Achievement levels above pass (REQ-ASSESS-12; `docs/format.md` §3.7).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub levels: Vec<AchievementLevel>,
 }
 
 impl Assessment {
@@ -444,67 +480,6 @@ impl Default for AttemptPolicy {
             retry_after_pass: false,
         }
     }
-}
-
-/// A PLAR method (README §3.4).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PlarMethod {
-    // Declared in the alphabetical order of their names: `Ord` then sorts as the
-    // `plar_methods_used` lists must (README §9, sorted strings).
-    /// A challenge exam: an attempt on the same summative.
-    ChallengeExam,
-    /// Credit for a prior course: grants a competency or component.
-    CourseBased,
-    /// Credit bank: grants a competency or component.
-    CreditBank,
-    /// A direct assessment: an attempt on the same summative.
-    DirectAssessment,
-    /// A portfolio reviewed by an assessor: grants a competency or component.
-    Portfolio,
-}
-
-impl PlarMethod {
-    /// Whether this method is an attempt on an assessment (a challenge route).
-    pub fn is_challenge(self) -> bool {
-        matches!(
-            self,
-            PlarMethod::ChallengeExam | PlarMethod::DirectAssessment
-        )
-    }
-
-    /// The snake_case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PlarMethod::ChallengeExam => "challenge_exam",
-            PlarMethod::DirectAssessment => "direct_assessment",
-            PlarMethod::Portfolio => "portfolio",
-            PlarMethod::CourseBased => "course_based",
-            PlarMethod::CreditBank => "credit_bank",
-        }
-    }
-}
-
-/// The PLAR policy (README §3.4).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PlarPolicy {
-    /// The methods this definition accepts.
-    pub methods: Vec<PlarMethod>,
-    /// Whether a challenge counts as an attempt.
-    pub challenge_counts_as_attempt: bool,
-    /// Cap on the granted share, in percent; `None` = no cap.
-    pub max_share_percent: Option<Number>,
-}
-
-/// A child credential PLAR may grant, with its weight in the share.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Component {
-    /// The child credential.
-    pub credential: DefinitionId,
-    /// Credits or hours, as the institution decides.
-    pub weight: Number,
 }
 
 /// Automatic issuance, or on the learner's application (README §6).

@@ -1,11 +1,12 @@
-//! The validator of `fixtures/scenarios/README.md` §10 (rules V1–V10, [`validate`]) and
-//! what blocks publishing a definition ([`publish_findings`]). Findings never stop the fold.
+//! The validator of `fixtures/scenarios/README.md` §10 (rules V1–V10, [`validate`]), with
+//! an institution's configuration ([`validate_in`]: which kinds are micro-credentials, the
+//! credit flag of REQ-DEF-08, the hour bands of REQ-DEF-06). Findings never stop the fold.
 
 use serde::Serialize;
 
+use super::institution::InstitutionConfig;
 use super::{
-    AssessmentKind, CredentialDefinition, CriticalInformationSummary, Mode, Scoring, Validity,
-    fed_competencies, is_renewal,
+    AssessmentKind, CredentialDefinition, Mode, Scoring, Validity, fed_competencies, is_renewal,
 };
 use crate::number::Number;
 
@@ -33,77 +34,74 @@ pub struct Finding {
     pub message: String,
 }
 
-/// The validator of README §10 (rules V1–V10) over every definition, in definition order.
+/// The validator of README §10 (rules V1–V10) over every definition, in definition order,
+/// with the README's defaults ([`InstitutionConfig::default`]).
 pub fn validate(definitions: &[CredentialDefinition]) -> Vec<Finding> {
+    validate_in(definitions, &InstitutionConfig::default())
+}
+
+/// The validator with an institution's configuration: V9 for every kind the institution
+/// counts as a micro-credential (REQ-DEF-03), credits on a non-credit definition
+/// (`credits_not_allowed`, REQ-DEF-08) and hours outside the kind's band
+/// (`hours_outside_band`, REQ-DEF-06).
+pub fn validate_in(
+    definitions: &[CredentialDefinition],
+    config: &InstitutionConfig,
+) -> Vec<Finding> {
     let mut findings = Vec::new();
     for def in definitions {
-        validate_definition(def, &mut findings);
+        validate_definition(def, config, &mut findings);
         super::alternatives::validate_alternatives(def, &mut findings);
+        super::levels::validate_levels(def, &mut findings);
+        institution_rules(def, config, &mut findings);
     }
+    super::rubrics::validate_rubrics(definitions, &mut findings);
     findings
 }
 
-/// What blocks publishing a definition beyond the fold's structural rules: the B.C.
-/// Critical Information Summary's 11 core fields for a B.C. micro-credential
-/// (requirements.md REQ-META-04; `spec/badges.md` §2.2), and a learner-facing minimum for
-/// every micro-credential (REQ-META-02: at least one competency). Each finding names the
-/// field to fill in; `code` is `publish_field_missing`.
-pub fn publish_findings(def: &CredentialDefinition) -> Vec<Finding> {
-    let mut missing: Vec<&'static str> = Vec::new();
-    let blank = |s: &str| s.trim().is_empty();
-    if def.kind == "micro_credential" && def.competencies.is_empty() {
-        missing.push("competencies (learning outcomes)");
-    }
-    if def.bc_micro_credential {
-        let none = CriticalInformationSummary::default();
-        let cis = def.metadata.cis.as_ref().unwrap_or(&none);
-        let text_missing = |v: &Option<String>| v.as_deref().is_none_or(blank);
-        if blank(&def.issuer.name) {
-            missing.push("issuer.name (Institution)");
-        }
-        if blank(&def.name) {
-            missing.push("name (Title)");
-        }
-        if blank(&def.description) {
-            missing.push("description (Description)");
-        }
-        if text_missing(&cis.delivery_mode) {
-            missing.push("metadata.cis.delivery_mode (Delivery Mode)");
-        }
-        if cis.effort_hours.is_none() {
-            missing.push("metadata.cis.effort_hours (Learner Effort, four parts)");
-        }
-        if text_missing(&cis.prerequisites) {
-            missing.push("metadata.cis.prerequisites (Pre-requisites)");
-        }
-        if def.competencies.is_empty() && def.kind != "micro_credential" {
-            missing.push("competencies (Learning Outcomes)");
-        }
-        if text_missing(&cis.assessment_method) {
-            missing.push("metadata.cis.assessment_method (Assessment Method)");
-        }
-        if text_missing(&cis.credit_recognition) && def.credits.is_none() {
-            missing.push("metadata.cis.credit_recognition or credits (Credit/Other recognition)");
-        }
-        if text_missing(&cis.pathways) {
-            missing.push("metadata.cis.pathways (Learner Pathways)");
-        }
-        if text_missing(&cis.quality_assurance) {
-            missing.push("metadata.cis.quality_assurance (Quality Assurance Statement)");
-        }
-    }
-    missing
-        .into_iter()
-        .map(|field| Finding {
-            code: "publish_field_missing",
+/// REQ-DEF-08 and REQ-DEF-06 for one definition.
+fn institution_rules(
+    def: &CredentialDefinition,
+    config: &InstitutionConfig,
+    out: &mut Vec<Finding>,
+) {
+    let kind = config.kind(&def.kind);
+    let credit_bearing = def.credit_bearing.or(kind.map(|k| k.credit_bearing));
+    if credit_bearing == Some(false)
+        && let Some(credits) = def.credits.as_ref().filter(|c| **c > Number::zero())
+    {
+        out.push(Finding {
+            code: "credits_not_allowed",
             severity: Severity::Error,
             reference: def.id.to_string(),
-            message: format!("\"{}\" cannot be published without {field}", def.id),
-        })
-        .collect()
+            message: format!(
+                "\"{}\" is not credit-bearing but carries {credits} credits: remove them or make it credit-bearing",
+                def.id
+            ),
+        });
+    }
+    if let (Some(hours), Some(k)) = (&def.hours, kind)
+        && let Some(band) = k.hours.as_ref().filter(|b| !b.contains(hours))
+    {
+        out.push(Finding {
+            code: "hours_outside_band",
+            severity: Severity::Warning,
+            reference: def.id.to_string(),
+            message: format!(
+                "\"{}\" has {hours} hours, outside the band of a {} ({})",
+                def.id,
+                k.local_name,
+                band.describe()
+            ),
+        });
+    }
 }
 
-fn validate_definition(def: &CredentialDefinition, out: &mut Vec<Finding>) {
+fn validate_definition(
+    def: &CredentialDefinition,
+    config: &InstitutionConfig,
+    out: &mut Vec<Finding>,
+) {
     let mut push = |code: &'static str, severity: Severity, reference: &str, message: String| {
         out.push(Finding {
             code,
@@ -269,7 +267,7 @@ fn validate_definition(def: &CredentialDefinition, out: &mut Vec<Finding>) {
         );
     }
     // V9
-    if def.kind == "micro_credential" && !def.criteria.has_assessed_leaf() {
+    if config.counts_as_micro_credential(&def.kind) && !def.criteria.has_assessed_leaf() {
         push(
             "participation_only_micro_credential",
             Severity::Error,
@@ -298,29 +296,7 @@ fn fits_the_calendar(validity: Validity) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::super::bc_definition;
     use super::*;
-
-    #[test]
-    fn an_empty_assessment_method_blocks_publishing() {
-        let complete = serde_json::json!({
-            "delivery_mode": "onsite-synchronous",
-            "effort_hours": {"contact": "120", "peer": "20", "asynchronous": "30", "assessment": "10"},
-            "prerequisites": "None", "assessment_method": "competency", "credit_recognition": "Non-credit",
-            "pathways": "Ladders into the Facilities Technician certificate",
-            "quality_assurance": "Reviewed by the program advisory committee every three years"
-        });
-        assert!(publish_findings(&bc_definition(complete.clone())).is_empty());
-        let mut without = complete;
-        without["assessment_method"] = serde_json::json!("");
-        let findings = publish_findings(&bc_definition(without));
-        assert_eq!(findings.len(), 1);
-        assert!(
-            findings[0].message.contains("Assessment Method"),
-            "{}",
-            findings[0].message
-        );
-    }
 
     #[test]
     fn a_validity_longer_than_the_calendar_is_an_error() {
@@ -342,7 +318,7 @@ mod tests {
             Timestamp::MAX
         );
         let with = |validity: serde_json::Value| {
-            let mut def = bc_definition(serde_json::json!({}));
+            let mut def = super::super::bc_definition(serde_json::json!({}));
             def.validity = serde_json::from_value(validity).unwrap();
             validate(&[def])
                 .into_iter()

@@ -8,6 +8,7 @@
 use serde::Serialize;
 
 use super::learner::Learner;
+use crate::definition::RubricRef;
 use crate::event::{PlarDecision, Route};
 use crate::ids::AssessmentId;
 use crate::policy::PolicyError;
@@ -21,6 +22,7 @@ pub(super) struct Conduct<'e> {
     pub(super) assessor: Option<&'e Assessor>,
     pub(super) attested_by: Option<&'e str>,
     pub(super) evidence: &'e [EvidenceRef],
+    pub(super) rubric: Option<&'e RubricRef>,
 }
 
 /// An attempt's provenance, as the record's attempt shows it.
@@ -30,6 +32,7 @@ pub(super) struct AttemptConduct {
     pub(super) attested_by: Option<String>,
     pub(super) evidence: Vec<EvidenceRef>,
     pub(super) overrides: Vec<OverrideRecord>,
+    pub(super) rubric: Option<RubricRef>,
 }
 
 /// An accepted `score_overridden` (REQ-ATTEMPT-12).
@@ -88,6 +91,8 @@ pub(super) struct ConductLog {
     feedback: Vec<(usize, FeedbackRecord)>,
     /// (competency, assessor of its PLAR grant).
     grant_assessors: Vec<(usize, Assessor)>,
+    /// (competency, rubric version of its PLAR grant).
+    grant_rubrics: Vec<(usize, RubricRef)>,
 }
 
 impl ConductLog {
@@ -95,6 +100,7 @@ impl ConductLog {
         self.attempts.clear();
         self.feedback.clear();
         self.grant_assessors.clear();
+        self.grant_rubrics.clear();
     }
 
     fn attempt_entry(&mut self, key: (usize, usize)) -> &mut AttemptConduct {
@@ -119,6 +125,11 @@ impl ConductLog {
         of_a.map(|e| e.1.clone()).collect()
     }
 
+    /// The rubric version of competency `c`'s PLAR grant (REQ-PLAR-09).
+    pub(super) fn grant_rubric(&self, c: usize) -> Option<&RubricRef> {
+        self.grant_rubrics.iter().find(|e| e.0 == c).map(|e| &e.1)
+    }
+
     /// The assessor of competency `c`'s PLAR grant.
     pub(super) fn grant_assessor(&self, c: usize) -> Option<&Assessor> {
         self.grant_assessors.iter().find(|e| e.0 == c).map(|e| &e.1)
@@ -135,19 +146,36 @@ pub(super) fn check_plar_assessor(decision: &PlarDecision) -> Result<(), PolicyE
 impl Learner<'_, '_> {
     /// Keeps the assessor of an accepted competency grant (REQ-PLAR-09: visible to auditors).
     pub(super) fn keep_grant_assessor(&mut self, grant: &PlarDecision) {
-        let (Some(assessor), Some(c)) = (&grant.assessor, &grant.competency) else {
+        let Some(&ci) =
+            (grant.competency.as_ref()).and_then(|c| self.course.comp_by_id.get(c.as_str()))
+        else {
             return;
         };
-        if let Some(&ci) = self.course.comp_by_id.get(c.as_str()) {
+        if let Some(assessor) = &grant.assessor {
             self.conduct.grant_assessors.retain(|e| e.0 != ci);
             self.conduct.grant_assessors.push((ci, assessor.clone()));
         }
+        if let Some(rubric) = &grant.rubric {
+            self.conduct.grant_rubrics.retain(|e| e.0 != ci);
+            self.conduct.grant_rubrics.push((ci, rubric.clone()));
+        }
     }
 
-    /// Refuses a peer or self assessor on a summative (`assessor_not_allowed`) and evidence
-    /// that is malformed or maps to a competency outside the assessment's definition.
+    /// Refuses a peer or self assessor on a summative (`assessor_not_allowed`), evidence
+    /// that is malformed or maps to a competency outside the assessment's definition, and
+    /// a rubric version that is not declared or not of the assessment's rubric
+    /// (`unknown_reference`, REQ-ASSESS-06).
     pub(super) fn check_conduct(&self, a: usize, conduct: &Conduct<'_>) -> Result<(), PolicyError> {
         let info = &self.course.asmts[a];
+        self.check_rubric(conduct.rubric)?;
+        if let (Some(given), Some(own)) = (conduct.rubric, &info.rubric_ref)
+            && given.id != own.id
+        {
+            return Err(PolicyError::UnknownReference {
+                kind: "rubric of this assessment",
+                id: given.to_string(),
+            });
+        }
         provenance::check_evidence(conduct.evidence, |c| {
             self.course
                 .comp_by_id
@@ -171,6 +199,7 @@ impl Learner<'_, '_> {
         if conduct.assessor.is_none()
             && conduct.attested_by.is_none()
             && conduct.evidence.is_empty()
+            && conduct.rubric.is_none()
         {
             return;
         }
@@ -182,6 +211,9 @@ impl Learner<'_, '_> {
             entry.attested_by = Some(by.to_owned());
         }
         entry.evidence.extend(conduct.evidence.iter().cloned());
+        if let Some(rubric) = conduct.rubric {
+            entry.rubric = Some(rubric.clone());
+        }
     }
 
     /// Keeps an accepted override's author and reason.

@@ -10,8 +10,8 @@ use super::learner::Learner;
 use super::output::{LearnerSummary, Record, RejectedEvent};
 use crate::criteria::{Leaf, Rule};
 use crate::definition::{
-    self, AssessmentKind, AttemptPolicy, CompetencyMethod, CredentialDefinition, DefinitionError,
-    Finding,
+    self, AchievementLevel, AssessmentKind, AttemptPolicy, CompetencyMethod, CredentialDefinition,
+    DefinitionError, Finding, RubricRef,
 };
 use crate::error::Error;
 use crate::event::Event;
@@ -79,6 +79,10 @@ pub(super) struct AsmtInfo {
     pub(super) summative: bool,
     /// How it is supervised (REQ-ASSESS-10).
     pub(super) supervision: SupervisionMode,
+    /// The shared rubric version it is scored with now (REQ-ASSESS-06).
+    pub(super) rubric_ref: Option<RubricRef>,
+    /// Achievement levels above pass (REQ-ASSESS-12).
+    pub(super) levels: Vec<AchievementLevel>,
     pub(super) renewal: bool,
     /// Part ids in definition order; empty without parts.
     pub(super) parts: Vec<(PartId, Number)>,
@@ -229,6 +233,8 @@ impl<'a> Course<'a> {
                     pass: a.pass_percent.clone(),
                     summative,
                     supervision: a.supervision,
+                    rubric_ref: a.rubric_ref.clone(),
+                    levels: a.levels.clone(),
                     renewal,
                     parts,
                     groups,

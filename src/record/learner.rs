@@ -6,6 +6,7 @@
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 
+use super::cases::PlarCase;
 use super::competency::{CompCache, Evidence};
 use super::conduct::check_plar_assessor;
 use super::conduct::{Conduct, ConductLog};
@@ -18,6 +19,7 @@ use crate::definition::{GrantMode, PlarMethod};
 use crate::event::{Event, EventKind, Grading, Override, PartScores, Route};
 use crate::ids::{AssessmentId, DefinitionId};
 use crate::number::Number;
+use crate::offering::Offering;
 use crate::policy::{self, CountedState, NextStep, PolicyError};
 use crate::time::Timestamp;
 
@@ -39,6 +41,12 @@ pub(super) struct Issuance {
     pub(super) valid_until: Option<Timestamp>,
     pub(super) revoked_at: Option<Timestamp>,
     pub(super) plar_methods_used: Vec<PlarMethod>,
+    /// The level reached at issue time (REQ-ASSESS-12).
+    pub(super) level: Option<String>,
+    /// A correction: the index of the issuance it replaces, and why (REQ-ISSUE-06).
+    pub(super) reissue_of: Option<(u32, String)>,
+    /// First award time, kept through corrections.
+    pub(super) awarded_at: Timestamp,
 }
 
 #[derive(Debug, Clone)]
@@ -69,6 +77,12 @@ pub(super) struct Learner<'c, 'a> {
     pub(super) dirty: bool,
     /// Assessors, attestations, evidence, overrides and feedback, for the record only.
     pub(super) conduct: ConductLog,
+    /// Per definition: the offering joined at enrolment (REQ-DEF-12).
+    pub(super) offerings: Vec<Option<Box<Offering>>>,
+    /// Per definition: when the learner withdrew (REQ-COMP-10).
+    pub(super) withdrawn_at: Vec<Option<Timestamp>>,
+    /// PLAR cases, in request order (REQ-PLAR-08).
+    pub(super) cases: Vec<PlarCase>,
 }
 
 impl<'c, 'a> Learner<'c, 'a> {
@@ -89,6 +103,9 @@ impl<'c, 'a> Learner<'c, 'a> {
             evidence: course.comps.iter().map(Evidence::new).collect(),
             dirty: true,
             conduct: ConductLog::default(),
+            offerings: vec![None; nd],
+            withdrawn_at: vec![None; nd],
+            cases: Vec::new(),
         }
     }
 
@@ -114,6 +131,9 @@ impl<'c, 'a> Learner<'c, 'a> {
         self.presentations.clear();
         self.claimed.clear();
         self.conduct.clear();
+        self.offerings.fill(None);
+        self.withdrawn_at.fill(None);
+        self.cases.clear();
         self.comp_cache
             .get_mut()
             .iter_mut()
@@ -155,17 +175,10 @@ impl<'c, 'a> Learner<'c, 'a> {
     pub(super) fn apply(&mut self, event: &Event, position: usize) -> Result<(), PolicyError> {
         let t = event.at;
         match &event.kind {
-            EventKind::Enrolled { credential } => {
-                let d = self.def_index(credential)?;
-                if let Some(since) = self.enrolled_at[d] {
-                    return Err(PolicyError::AlreadyEnrolled {
-                        credential: credential.to_string(),
-                        since,
-                    });
-                }
-                self.enrolled_at[d] = Some(t);
-                Ok(())
-            }
+            EventKind::Enrolled {
+                credential,
+                offering,
+            } => self.enrol(credential, offering.as_deref(), t),
             EventKind::AttemptSubmitted {
                 assessment,
                 score,
@@ -174,12 +187,14 @@ impl<'c, 'a> Learner<'c, 'a> {
                 assessor,
                 attested_by,
                 evidence,
+                rubric,
             } => {
                 let conduct = Conduct {
                     route: *route,
                     assessor: assessor.as_ref(),
                     attested_by: attested_by.as_deref(),
                     evidence,
+                    rubric: rubric.as_ref(),
                 };
                 self.submit(assessment, score, part_scores, conduct, t, position)
             }
@@ -202,6 +217,7 @@ impl<'c, 'a> Learner<'c, 'a> {
                     assessor,
                     attested_by,
                     evidence,
+                    rubric,
                     ..
                 } = &**grading;
                 let a = self.asmt_index(assessment)?;
@@ -218,6 +234,7 @@ impl<'c, 'a> Learner<'c, 'a> {
                     assessor: assessor.as_ref(),
                     attested_by: attested_by.as_deref(),
                     evidence,
+                    rubric: rubric.as_ref(),
                 };
                 self.check_conduct(a, &conduct)?;
                 if !self.attested(a, &conduct) {
@@ -271,6 +288,7 @@ impl<'c, 'a> Learner<'c, 'a> {
                 let d = self.def_index(&grant.credential)?;
                 self.plar_target(d, grant.competency.as_ref(), grant.component.as_ref())?;
                 check_plar_assessor(grant)?;
+                self.check_decision(grant, d)?;
                 self.grant(
                     &grant.credential,
                     grant.method,
@@ -279,12 +297,16 @@ impl<'c, 'a> Learner<'c, 'a> {
                     t,
                 )?;
                 self.keep_grant_assessor(grant);
+                self.decide_case(grant, true, t);
                 Ok(())
             }
             EventKind::PlarDenied(denial) => {
                 let d = self.def_index(&denial.credential)?;
                 self.plar_target(d, denial.competency.as_ref(), denial.component.as_ref())?;
-                check_plar_assessor(denial)
+                check_plar_assessor(denial)?;
+                self.check_decision(denial, d)?;
+                self.decide_case(denial, false, t);
+                Ok(())
             }
             EventKind::CredentialPresented {
                 credential,
@@ -378,6 +400,17 @@ impl<'c, 'a> Learner<'c, 'a> {
                 self.claimed.insert((d, e));
                 Ok(())
             }
+            EventKind::CredentialReissued {
+                credential, reason, ..
+            } => self.reissue(credential, reason.as_deref(), t),
+            EventKind::Withdrawn { credential, .. } => self.withdraw(credential, t),
+            EventKind::PlarRequested(request) => self.request_case(request, t),
+            EventKind::PlarAssessed(assessment) => self.assess_case(assessment, t),
+            EventKind::CreditBankApplied {
+                credential,
+                entry,
+                completed_at,
+            } => self.apply_credit(credential, entry, *completed_at, t),
         }
     }
 
@@ -486,6 +519,8 @@ impl<'c, 'a> Learner<'c, 'a> {
             }
             counted = plar.challenge_counts_as_attempt;
         }
+        // Steps 3a, 3b (`docs/format.md` §5.5): withdrawn, release date.
+        self.check_open(a, t)?;
         // Step 3: renewal window.
         if info.renewal {
             self.check_renewal_open(d, t)?;
@@ -610,11 +645,15 @@ impl<'c, 'a> Learner<'c, 'a> {
             }
         }
         self.dirty = true;
+        let level = self.credential_level(d);
         self.issuances[d].push(Issuance {
             issued_at: t,
             valid_until: def.validity.map(|v| v.valid_until(t)),
             revoked_at: None,
             plar_methods_used: methods.into_iter().collect(),
+            level,
+            reissue_of: None,
+            awarded_at: t,
         });
     }
 
@@ -629,6 +668,7 @@ impl<'c, 'a> Learner<'c, 'a> {
                 // when nothing they read changed, their answer cannot have changed.
                 def.grant_mode == GrantMode::Automatic
                     && self.issuances[d].is_empty()
+                    && self.withdrawn_at[d].is_none()
                     && (dirty || info.reads_time)
                     && self.holds(&info.criteria, d, t)
             });
@@ -693,12 +733,8 @@ impl<'c, 'a> Learner<'c, 'a> {
         } else {
             self.deadline(info.def)
         };
-        Some(policy::next_step(
-            &info.policy,
-            &self.counted_state(a),
-            deadline,
-            at,
-        ))
+        let step = policy::next_step(&info.policy, &self.counted_state(a), deadline, at);
+        self.within_offering(a, step)
     }
 }
 

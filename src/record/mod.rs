@@ -16,8 +16,11 @@
 //! | `competency` | competency status and score, cached |
 //! | `conduct` | assessors, attestation, evidence, overrides and feedback, for the record |
 //! | `plar` | PLAR grants: target, method, share cap |
+//! | `cases` | PLAR cases (requested → assessing → decided) and the credit bank |
+//! | `workflow` | offerings and release dates, withdrawal, reissue, the credential's level |
 //! | `output` | the [`Record`] and [`LearnerSummary`], and building them |
 
+mod cases;
 mod competency;
 mod conduct;
 mod course;
@@ -26,9 +29,11 @@ mod learner;
 mod output;
 mod plar;
 mod view;
+mod workflow;
 
 /// Defined in [`crate::mastery`]; here too because records carry it.
 pub use crate::mastery::MasteryStatus;
+pub use cases::{CaseAssessment, CaseDecision, CaseState, PlarCase};
 pub use conduct::{EvidenceLink, FeedbackRecord, OverrideRecord};
 pub use course::{Course, LearnerLog};
 pub use output::{

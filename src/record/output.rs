@@ -6,10 +6,11 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::cases::PlarCase;
 use super::conduct::{EvidenceLink, FeedbackRecord, OverrideRecord};
 use super::learner::{Issuance, Learner};
 use crate::criteria::{Explanation, Progress};
-use crate::definition::{AssessmentKind, Finding, PlarMethod};
+use crate::definition::{AssessmentKind, Finding, PlarMethod, RubricRef, level_reached};
 use crate::event::Route;
 use crate::ids::{AssessmentId, CompetencyId, DefinitionId, EquivalencyId};
 use crate::mastery::MasteryStatus;
@@ -39,6 +40,9 @@ pub struct Record {
     pub equivalencies: BTreeMap<EquivalencyId, EquivalencyRecord>,
     /// The definitions' validator findings.
     pub validation: Vec<Finding>,
+    /// PLAR cases, in request order (REQ-PLAR-08).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub plar_cases: Vec<PlarCase>,
 }
 
 /// A rejected event: its 0-based index in the log as given, the rule's code and a sentence.
@@ -74,6 +78,9 @@ pub struct CompetencyRecord {
     /// Who decided the PLAR grant (REQ-ASSESS-09, REQ-PLAR-09).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub granted_by: Option<Assessor>,
+    /// The rubric version the PLAR grant was decided with (REQ-PLAR-09).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub granted_rubric: Option<RubricRef>,
     /// Time ranges of recordings mapped to it (REQ-ASSESS-08, REQ-PLAR-13).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<EvidenceLink>,
@@ -115,6 +122,10 @@ pub struct AttemptRecord {
     /// Accepted overrides of its score, oldest first (REQ-ATTEMPT-12).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub overrides: Vec<OverrideRecord>,
+    /// The shared rubric version it was scored with (REQ-ASSESS-06): the event's, else,
+    /// once scored, the assessment's current one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rubric: Option<RubricRef>,
 }
 
 /// One assessment in the record.
@@ -134,6 +145,9 @@ pub struct AssessmentRecord {
     pub kept_points: Option<Number>,
     /// Whether the kept result passes.
     pub passed: bool,
+    /// The achievement level above pass the kept result reaches (REQ-ASSESS-12).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<String>,
     /// The current renewal cycle (0 for ordinary assessments).
     pub cycle: u32,
     /// Every accepted attempt.
@@ -180,6 +194,18 @@ pub struct IssuanceRecord {
     pub status: IssuanceStatus,
     /// PLAR methods in effect at issue time (internal, never badge content).
     pub plar_methods_used: Vec<PlarMethod>,
+    /// The definition's achievement level reached at issue time (REQ-ASSESS-12).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<String>,
+    /// A correction: the `cycle` of the issuance it replaces (REQ-ISSUE-06).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reissue_of: Option<u32>,
+    /// Why it was reissued.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reissue_reason: Option<String>,
+    /// The first award time, when a correction carries it over (`awardedDate`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub awarded_at: Option<Timestamp>,
 }
 
 /// One credential definition in the record.
@@ -201,6 +227,12 @@ pub struct CredentialRecord {
     pub progress: Progress,
     /// Every issuance, in issue order.
     pub issuances: Vec<IssuanceRecord>,
+    /// The offering joined at enrolment (REQ-DEF-12).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offering: Option<String>,
+    /// When the learner withdrew (REQ-COMP-10).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub withdrawn_at: Option<Timestamp>,
     /// What is met, what is missing, and what the learner can do next.
     pub explanation: Explanation,
 }
@@ -318,6 +350,7 @@ impl Learner<'_, '_> {
             credentials: BTreeMap::new(),
             equivalencies: BTreeMap::new(),
             validation: course.validation.clone(),
+            plar_cases: Vec::new(),
         };
         for (c, comp) in course.comps.iter().enumerate() {
             let result = self.competency(c);
@@ -339,6 +372,7 @@ impl Learner<'_, '_> {
                     source,
                     plar_method: self.granted_comps[c].map(|g| g.0),
                     granted_by: self.conduct.grant_assessor(c).cloned(),
+                    granted_rubric: self.conduct.grant_rubric(c).cloned(),
                     evidence: self.evidence_links(c),
                 },
             );
@@ -370,6 +404,9 @@ impl Learner<'_, '_> {
                         attested_by: conduct.attested_by,
                         evidence: conduct.evidence,
                         overrides: conduct.overrides,
+                        rubric: conduct
+                            .rubric
+                            .or_else(|| x.scores.as_ref().and(info.rubric_ref.clone())),
                     }
                 })
                 .collect();
@@ -384,6 +421,11 @@ impl Learner<'_, '_> {
                     kept_reported: self.kept_scores(a).map(|k| k.percent.to_reported_string()),
                     kept_points: self.kept_scores(a).map(|k| k.total.clone()),
                     passed: kept.as_ref().is_some_and(|k| k.passes),
+                    level: self
+                        .kept_scores(a)
+                        .filter(|_| kept.as_ref().is_some_and(|k| k.passes))
+                        .and_then(|k| level_reached(&info.levels, &k.percent))
+                        .map(str::to_owned),
                     cycle,
                     attempts,
                     feedback: self.conduct.feedback(a),
@@ -405,6 +447,10 @@ impl Learner<'_, '_> {
                     revoked_at: i.revoked_at,
                     status: issuance_status(i, at),
                     plar_methods_used: i.plar_methods_used.clone(),
+                    level: i.level.clone(),
+                    reissue_of: i.reissue_of.as_ref().map(|r| r.0),
+                    reissue_reason: i.reissue_of.as_ref().map(|r| r.1.clone()),
+                    awarded_at: Some(i.awarded_at).filter(|&w| w != i.issued_at),
                 })
                 .collect();
             let latest = issuances.last();
@@ -422,6 +468,8 @@ impl Learner<'_, '_> {
                     progress: explanation.progress.clone(),
                     explanation,
                     issuances,
+                    offering: self.offerings[d].as_ref().map(|o| o.id.clone()),
+                    withdrawn_at: self.withdrawn_at[d],
                 },
             );
             for (e, eq) in def.equivalencies.iter().enumerate() {
@@ -442,6 +490,7 @@ impl Learner<'_, '_> {
                 );
             }
         }
+        record.plar_cases = self.cases;
         record.errors = self.errors;
         record
     }

@@ -107,6 +107,8 @@ pub fn simple_input<'a>(
         status: None,
         activity: None,
         results: Vec::new(),
+        level: None,
+        plar_route: Vec::new(),
         evidence: Vec::new(),
     }
 }
@@ -240,6 +242,8 @@ pub fn corpus(shared: &Path) -> Vec<Built> {
                         value: "86.67".into(),
                     })
                     .collect(),
+                level: None,
+                plar_route: Vec::new(),
                 evidence: vec![EvidenceItem {
                     id: format!("https://tool.example/evidence/{n}"),
                     name: format!("Exam — {}", NAMES[n % NAMES.len()]),

@@ -118,3 +118,38 @@ pub fn golden_text(record: &Record) -> Result<String, String> {
         })
         .map_err(|e| format!("cannot serialize a record: {e}"))
 }
+
+/// Where the golden reports are, from the repository root.
+pub const REPORTS_DIR: &str = "tests/golden/reports";
+
+/// The registrar export (REQ-REPORT-08) of a roster made of every scenario, one learner per
+/// scenario (the learner's institutional id is the scenario id), each folded with its own
+/// definitions: `(file name, text)` for the CSV and the JSON golden files.
+pub fn registrar_golden(repo_root: &Path) -> Result<Vec<(String, String)>, String> {
+    let mut rows = Vec::new();
+    for path in scenario_files(repo_root)? {
+        let scenario = read(&path)?;
+        let id = id(&scenario)?.to_owned();
+        let text = |key: &str| scenario.get(key).map_or("[]".to_owned(), Value::to_string);
+        let definitions = cairn::definition::parse_definitions(&text("definitions"))
+            .map_err(|e| format!("{id}: {e}"))?;
+        let events =
+            cairn::event::parse_events(&text("events")).map_err(|e| format!("{id}: {e}"))?;
+        let record = fold(&scenario)?;
+        let learner = cairn::report::LearnerData {
+            learner: &id,
+            events: &events,
+            record: &record,
+        };
+        rows.extend(cairn::report::registrar_rows(&definitions, &[learner]));
+    }
+    let mut json = serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())?;
+    json.push('\n');
+    Ok(vec![
+        (
+            "registrar.csv".to_owned(),
+            cairn::report::registrar_csv(&rows),
+        ),
+        ("registrar.json".to_owned(), json),
+    ])
+}

@@ -2,8 +2,9 @@
 //! Node (wasm) script in one run, echoes both, and prints the wasm/native ratio of every metric
 //! they share. The benchmark bodies live elsewhere (see [`SUITES`]); this file only drives them.
 //! `cargo xtask bench lti` (the LTI server under load, not part of `all`) is
-//! [`crate::bench_lti`]'s, and `cargo xtask bench issue` (the records engine under load)
-//! [`crate::bench_issue`]'s.
+//! [`crate::bench_lti`]'s, `cargo xtask bench issue` (the records engine under load)
+//! [`crate::bench_issue`]'s, and `cargo xtask bench outbox` (scores to the demo gradebook)
+//! [`crate::bench_outbox`]'s.
 //!
 //! # Plugging a benchmark in
 //!
@@ -82,6 +83,12 @@ pub fn run(which: &str, learners: Option<usize>) -> Result<()> {
             bail!("bench issue takes no --learners");
         }
         return crate::bench_issue::run();
+    }
+    if which == "outbox" {
+        if learners.is_some() {
+            bail!("bench outbox takes no --learners");
+        }
+        return crate::bench_outbox::run();
     }
     let suites: Vec<&Suite> = match which {
         "all" => SUITES.iter().collect(),

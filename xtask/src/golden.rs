@@ -1,7 +1,8 @@
 //! `cargo xtask golden [--check]`: folds every scenario (`../shared/fixtures/scenarios/`, and
 //! `tests/scenarios/` when it exists) natively and writes the whole serialized record to
-//! `tests/golden/records/<id>.json`. `--check` (a CI step) writes nothing and fails on any
-//! file that is missing, stale or without a scenario. Golden files come only from here:
+//! `tests/golden/records/<id>.json`, and the registrar export of every scenario's issuances
+//! (REQ-REPORT-08) to `tests/golden/reports/registrar.{csv,json}`. `--check` (a CI step)
+//! writes nothing and fails on any file that is missing, stale or without a scenario. Golden files come only from here:
 //! review the diff, never edit them by hand.
 
 use std::collections::BTreeMap;
@@ -66,6 +67,15 @@ pub fn write() -> Result<()> {
         let path = dir.join(name);
         std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
     }
+    let reports = project_root().join(scenario_support::REPORTS_DIR);
+    std::fs::create_dir_all(&reports)
+        .with_context(|| format!("cannot create {}", reports.display()))?;
+    for (name, text) in
+        scenario_support::registrar_golden(&project_root()).map_err(|e| anyhow!(e))?
+    {
+        let path = reports.join(name);
+        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    }
     println!(
         "golden: {} records in {}",
         want.len(),
@@ -89,6 +99,16 @@ pub fn check() -> Result<()> {
     for name in present()? {
         if !want.contains_key(&name) {
             problems.push(format!("{name}: no scenario has this id"));
+        }
+    }
+    let reports = project_root().join(scenario_support::REPORTS_DIR);
+    for (name, text) in
+        scenario_support::registrar_golden(&project_root()).map_err(|e| anyhow!(e))?
+    {
+        match std::fs::read_to_string(reports.join(&name)) {
+            Ok(found) if found == text => {}
+            Ok(_) => problems.push(format!("reports/{name}: stale")),
+            Err(_) => problems.push(format!("reports/{name}: missing")),
         }
     }
     if !problems.is_empty() {

@@ -6,6 +6,7 @@
 mod bench;
 mod bench_issue;
 mod bench_lti;
+mod bench_outbox;
 mod bench_wasm;
 mod ci;
 mod demo;
@@ -43,6 +44,8 @@ tasks:
   bench issue                   the records engine: attempt submissions through the API at
                                 100 clients on SQLite and PostgreSQL (p50/p99 to the signed
                                 credential committed, submissions/s)
+  bench outbox                  the score outbox: scores/s to the demo gradebook over AGS and
+                                write-to-landed p50/p99, on SQLite and PostgreSQL
   records                    fold every scenario natively into target/scenario-records/
   golden [--check]           write tests/golden/records/ from every scenario (--check: fail on a diff)
   fuzz                       run each fuzz target briefly (installs cargo-fuzz if missing)

@@ -80,6 +80,7 @@ pub async fn enrol(
 ) -> WriteResult {
     let kind = EventKind::Enrolled {
         credential: body.credential,
+        offering: None,
     };
     on_learner(&caller, &state, &sub, &request_id, kind, json!({})).await
 }
@@ -110,6 +111,7 @@ pub async fn result(
         assessor: None,
         attested_by: None,
         evidence: Vec::new(),
+        rubric: None,
     };
     on_learner(&caller, &state, &sub, &request_id, kind, meta).await
 }
@@ -141,6 +143,7 @@ pub async fn grade(
         assessor: None,
         attested_by: None,
         evidence: Vec::new(),
+        rubric: None,
     }));
     on_learner(&caller, &state, &sub, &request_id, kind, meta).await
 }
@@ -217,6 +220,9 @@ pub async fn decide_plar(
         evidence: body.evidence,
         reason: body.reason,
         assessor: None,
+        rubric: None,
+        case: None,
+        role: None,
     });
     let kind = match body.decision {
         PlarOutcome::Granted => EventKind::PlarGranted(decision),
@@ -311,6 +317,7 @@ pub async fn enrol_self(
 ) -> WriteResult {
     let kind = EventKind::Enrolled {
         credential: body.credential,
+        offering: None,
     };
     on_self(&caller, &state, &request_id, kind, json!({})).await
 }

@@ -290,6 +290,7 @@ fn attempt(now: i64, assessment: &str, score: &Number) -> Event {
             assessor: None,
             attested_by: None,
             evidence: Vec::new(),
+            rubric: None,
         },
     }
 }

@@ -29,6 +29,7 @@ pub mod error;
 pub mod events;
 pub mod gradebook;
 pub mod imports;
+pub mod members;
 pub mod plar;
 pub mod presented;
 pub mod reads;
@@ -129,6 +130,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(reads::learner_record))
         .routes(routes!(reads::learner_history))
         .routes(routes!(reads::roster))
+        .routes(routes!(members::list))
+        .routes(routes!(members::refresh))
         .routes(routes!(openapi_json))
 }
 

@@ -16,9 +16,11 @@ use utoipa::{IntoParams, ToSchema};
 use crate::AppState;
 use crate::api::caller::{Tenant, own_scope};
 use crate::api::error::{ApiError, ErrorBody};
+use crate::api::members::MemberView;
 use crate::api::write::{IssuedCredential, read_error};
 use crate::records;
 use crate::session::{Instructor, Learner, Require};
+use crate::store::advantage_rows::RosterMember;
 use crate::store::records::{LearnerScope, StoredEvent};
 
 /// The largest roster page.
@@ -119,6 +121,9 @@ pub struct RosterEntry {
     pub learner: String,
     /// How many events their log holds.
     pub event_count: i64,
+    /// Their name and enrolment from the NRPS roster (`null` before the first fetch or when
+    /// the platform does not list them).
+    pub member: Option<MemberView>,
     /// The core's summary at the server's now.
     #[schema(value_type = Object)]
     pub summary: LearnerSummary,
@@ -231,6 +236,15 @@ pub async fn roster(
         .await?;
     let more = entries.len() > size as usize;
     entries.truncate(size as usize);
+    let (_, members) = state
+        .store
+        .advantage()
+        .roster(tenant.registration_id, &tenant.context_id)
+        .await?;
+    let mut members: std::collections::BTreeMap<String, RosterMember> = members
+        .into_iter()
+        .map(|m| (m.user_sub.clone(), m))
+        .collect();
     let mut learners = Vec::with_capacity(entries.len());
     for entry in entries {
         let scope = tenant.learner(&entry.learner_sub)?;
@@ -238,6 +252,10 @@ pub async fn roster(
         let events: Vec<Event> = log.into_iter().map(|e| e.event).collect();
         learners.push(RosterEntry {
             summary: course.summarize(&events, Timestamp::from_unix_seconds(now)),
+            member: members
+                .remove(&entry.learner_sub)
+                .as_ref()
+                .map(MemberView::from),
             learner: entry.learner_sub,
             event_count: entry.head.event_count,
         });

@@ -150,6 +150,7 @@ pub async fn answer(
         assessor: None,
         attested_by: None,
         evidence: Vec::new(),
+        rubric: None,
     };
     on_self(&caller, &state, &request_id, kind, meta).await
 }
@@ -246,6 +247,7 @@ pub async fn submit(
         assessor: None,
         attested_by: None,
         evidence: Vec::new(),
+        rubric: None,
     };
     on_self(&caller, &state, &request_id, kind, meta).await
 }

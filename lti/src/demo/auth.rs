@@ -32,6 +32,8 @@ pub struct AuthGrant {
     pub state: String,
     /// Where to post (exactly the registered redirect URI).
     pub redirect_uri: String,
+    /// The message the button asked for.
+    pub kind: super::launches::LaunchKind,
 }
 
 /// A refused auth request.
@@ -217,6 +219,7 @@ pub fn check_auth_request(
         nonce: value("nonce").to_owned(),
         state: value("state").to_owned(),
         redirect_uri: redirect_uri.to_owned(),
+        kind: launch.kind,
     })
 }
 
@@ -259,6 +262,7 @@ mod tests {
             flavour: Flavour::Moodle,
             person: 1,
             expires_at: i64::MAX,
+            kind: super::super::launches::LaunchKind::ResourceLink,
         })
     }
 

@@ -18,6 +18,18 @@ pub const HINT_LIFETIME: i64 = 3600;
 /// At most this many hints are kept; the oldest go first.
 pub const MAX_HINTS: usize = 4096;
 
+/// Which message a button launches.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LaunchKind {
+    /// The course's resource link.
+    #[default]
+    ResourceLink,
+    /// An `LtiDeepLinkingRequest` (the instructor places an assessment).
+    DeepLinking,
+    /// A link placed by Deep Linking, by its index in the platform's placed links.
+    Placed(usize),
+}
+
 /// What a minted hint stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PendingLaunch {
@@ -27,6 +39,8 @@ pub struct PendingLaunch {
     pub person: usize,
     /// When the hint stops being accepted (Unix seconds).
     pub expires_at: i64,
+    /// The message it launches.
+    pub kind: LaunchKind,
 }
 
 /// The minted hints, shared by the page and the auth endpoint.
@@ -54,6 +68,17 @@ impl Launches {
     /// Mints the `lti_message_hint` for one button: on Canvas an HS256 JWT (opaque to the
     /// tool), on Moodle JSON text `{"cmid":1,"launchid":"ltilaunch1_…"}`.
     pub fn issue(&self, flavour: Flavour, person: usize, now: i64) -> Result<String, SigningError> {
+        self.issue_kind(flavour, person, LaunchKind::ResourceLink, now)
+    }
+
+    /// [`Launches::issue`] for a given message kind.
+    pub fn issue_kind(
+        &self,
+        flavour: Flavour,
+        person: usize,
+        kind: LaunchKind,
+        now: i64,
+    ) -> Result<String, SigningError> {
         let expires_at = now + HINT_LIFETIME;
         let hint = match flavour {
             Flavour::Canvas => {
@@ -78,6 +103,7 @@ impl Launches {
             flavour,
             person,
             expires_at,
+            kind,
         };
         let mut issued = self.lock();
         issued.retain(|_, kept| kept.expires_at > now);
@@ -129,7 +155,8 @@ mod tests {
             Some(PendingLaunch {
                 flavour: Flavour::Moodle,
                 person: 2,
-                expires_at: 1000 + HINT_LIFETIME
+                expires_at: 1000 + HINT_LIFETIME,
+                kind: LaunchKind::ResourceLink,
             })
         );
         assert_eq!(launches.find(&canvas, 1000 + HINT_LIFETIME), None);

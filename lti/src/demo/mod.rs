@@ -7,16 +7,25 @@
 //! as the recorded claim sets do; the Canvas flavour also answers platform storage
 //! (`lti.put_data`/`lti.get_data`) in its `post_message_forwarding` frame.
 //!
-//! It registers itself with the tool through [`register_with_tool`]. It never serves LTI
-//! Advantage services yet: their URLs answer 501. It knows nothing of Cairn's insides.
+//! It registers itself with the tool through [`register_with_tool`]. For grades it serves
+//! real AGS endpoints and a token endpoint ([`services`]) over an in-memory [`gradebook`]
+//! (`/gradebook` shows it); Deep Linking ([`deep_linking`]: the instructor's "place an
+//! assessment" launch, the verified answer, the placed links' launches) and the NRPS roster
+//! ([`roster`]) are served too; other service URLs answer 501. It knows nothing of Cairn's
+//! insides: it verifies the tool's client assertions and Deep Linking answers with the tool's
+//! published JWKS.
 
 pub mod auth;
 pub mod claims;
+pub mod deep_linking;
+pub mod gradebook;
 pub mod launches;
 pub mod pages;
 pub mod people;
+pub mod roster;
 mod routes;
 pub mod run;
+mod services;
 pub mod signing;
 
 use std::sync::Arc;
@@ -78,6 +87,9 @@ struct Inner {
     clock: Arc<dyn Clock>,
     key: PlatformKey,
     launches: Launches,
+    placed: deep_linking::PlacedLinks,
+    gradebook: gradebook::Gradebook,
+    http: reqwest::Client,
 }
 
 impl DemoPlatform {
@@ -101,6 +113,12 @@ impl DemoPlatform {
                 clock,
                 key: PlatformKey::generate()?,
                 launches: Launches::new()?,
+                placed: deep_linking::PlacedLinks::default(),
+                gradebook: gradebook::Gradebook::default(),
+                http: crate::platform::http_client_builder(&settings.platform_url)
+                    .no_proxy()
+                    .build()
+                    .unwrap_or_default(),
             }),
         })
     }
@@ -108,6 +126,21 @@ impl DemoPlatform {
     /// The platform's base URL, no trailing slash.
     pub fn platform_url(&self) -> &str {
         &self.inner.platform_url
+    }
+
+    /// The tool's base URL, no trailing slash.
+    pub fn tool_url(&self) -> &str {
+        &self.inner.tool_url
+    }
+
+    /// The gradebook its AGS endpoints keep (shared by clones, kept across server restarts).
+    pub fn gradebook(&self) -> &gradebook::Gradebook {
+        &self.inner.gradebook
+    }
+
+    /// The platform's outbound client (the tool's JWKS).
+    fn http(&self) -> &reqwest::Client {
+        &self.inner.http
     }
 
     /// The course page a person opens (`<platform>/`).
@@ -130,6 +163,17 @@ impl DemoPlatform {
         format!("{}/lti/launch", self.inner.tool_url)
     }
 
+    /// The tool's JWKS URL (`<tool>/.well-known/jwks.json`): what Deep Linking answers are
+    /// verified with.
+    pub fn tool_jwks_url(&self) -> String {
+        format!("{}/.well-known/jwks.json", self.inner.tool_url)
+    }
+
+    /// The links placed by Deep Linking.
+    pub fn placed(&self) -> &deep_linking::PlacedLinks {
+        &self.inner.placed
+    }
+
     /// The OIDC authentication request URL (`<platform>/auth`).
     pub fn auth_endpoint(&self) -> String {
         format!("{}/auth", self.inner.platform_url)
@@ -140,7 +184,7 @@ impl DemoPlatform {
         format!("{}/jwks", self.inner.platform_url)
     }
 
-    /// The OAuth 2 token URL of a flavour (answers 501 for now).
+    /// The OAuth 2 token URL of a flavour.
     pub fn token_endpoint(&self, flavour: Flavour) -> String {
         match flavour {
             Flavour::Canvas => format!("{}/canvas/login/oauth2/token", self.inner.platform_url),

@@ -55,6 +55,8 @@ pub struct LaunchButton<'a> {
     pub person: &'a Person,
     /// The login initiation fields, in order (`iss`, `login_hint`, …).
     pub fields: Vec<(&'static str, String)>,
+    /// What the button says instead of "Launch as <person>" (Deep Linking, placed links).
+    pub label: Option<String>,
 }
 
 /// What the course page shows besides the buttons.
@@ -114,6 +116,10 @@ pub fn course_page(page: &CoursePage<'_>) -> String {
     html.push_str("<section class=\"people\" aria-labelledby=\"people\">\n<h2 id=\"people\">People</h2>\n<ul>\n");
     for button in &page.buttons {
         let label = button.person.label();
+        let text = button
+            .label
+            .clone()
+            .unwrap_or_else(|| format!("Launch as {label}"));
         html.push_str(&format!(
             "<li><form method=\"post\" action=\"{}\" target=\"{TOOL_FRAME}\" data-label=\"{}\">\n",
             escape_html(page.login_url),
@@ -123,8 +129,8 @@ pub fn course_page(page: &CoursePage<'_>) -> String {
             html.push_str(&hidden(name, value));
         }
         html.push_str(&format!(
-            "<button type=\"submit\">Launch as {}</button></form></li>\n",
-            escape_html(&label)
+            "<button type=\"submit\">{}</button></form></li>\n",
+            escape_html(&text)
         ));
     }
     html.push_str("</ul>\n</section>\n");
@@ -255,6 +261,7 @@ mod tests {
                 .map(|person| LaunchButton {
                     person,
                     fields: vec![("iss", "x".to_owned())],
+                    label: None,
                 })
                 .collect(),
         };

@@ -16,11 +16,12 @@ use serde_json::json;
 use super::DemoPlatform;
 use super::auth::{AuthGrant, AuthRefusal, check_auth_request};
 use super::claims::{LaunchFacts, id_token_claims};
+use super::launches::LaunchKind;
 use super::pages::{
     CoursePage, LaunchButton, STORAGE_FRAME, auto_submit_page, course_page, course_page_csp,
     error_page, framed_page_csp, storage_frame_page,
 };
-use super::people::{Flavour, PEOPLE};
+use super::people::{CourseRole, Flavour, PEOPLE};
 use crate::random::token;
 
 const PLATFORM_JS: &str = include_str!("platform.js");
@@ -32,9 +33,22 @@ pub fn platform_app(platform: DemoPlatform) -> Router {
         .route("/", get(course))
         .route("/auth", get(auth_get).post(auth_post))
         .route("/jwks", get(jwks))
+        .route(
+            super::deep_linking::RETURN_PATH,
+            axum::routing::post(super::deep_linking::deep_links),
+        )
+        .route(
+            "/canvas/api/lti/courses/1/names_and_roles",
+            get(super::roster::memberships),
+        )
+        .route(
+            "/moodle/mod/lti/services.php/CourseSection/2/bindings/1/memberships",
+            get(super::roster::memberships),
+        )
         .route(&format!("/{STORAGE_FRAME}"), get(storage_frame))
         .route("/static/platform.js", get(script))
         .route("/static/platform.css", get(style))
+        .merge(super::services::routes())
         .route("/canvas/{*rest}", any(not_implemented))
         .route("/moodle/{*rest}", any(not_implemented))
         .layer(axum::middleware::from_fn(security_headers))
@@ -58,9 +72,38 @@ async fn course(
     let now = platform.now();
     let login_url = platform.tool_login_url();
     let launch_url = platform.tool_launch_url();
-    let mut buttons = Vec::with_capacity(PEOPLE.len());
-    for (index, person) in PEOPLE.iter().enumerate() {
-        let hint = match platform.launches().issue(flavour, index, now) {
+    // Every person's launch; the instructor's Deep Linking launch; every person's launch of
+    // each placed link.
+    let mut wanted: Vec<(usize, LaunchKind, Option<String>)> = (0..PEOPLE.len())
+        .map(|i| (i, LaunchKind::ResourceLink, None))
+        .collect();
+    if let Some(teacher) = PEOPLE.iter().position(|p| p.role == CourseRole::Instructor) {
+        wanted.push((
+            teacher,
+            LaunchKind::DeepLinking,
+            Some(format!(
+                "Place an assessment (Deep Linking) as {}",
+                PEOPLE[teacher].label()
+            )),
+        ));
+    }
+    for (link, placed) in platform.placed().of(flavour) {
+        for (index, person) in PEOPLE.iter().enumerate() {
+            wanted.push((
+                index,
+                LaunchKind::Placed(link),
+                Some(format!(
+                    "Open \u{201c}{}\u{201d} as {}",
+                    placed.title,
+                    person.label()
+                )),
+            ));
+        }
+    }
+    let mut buttons = Vec::with_capacity(wanted.len());
+    for (index, kind, label) in wanted {
+        let person = &PEOPLE[index];
+        let hint = match platform.launches().issue_kind(flavour, index, kind, now) {
             Ok(hint) => hint,
             Err(err) => {
                 tracing::error!(error = %err, "demo platform: cannot mint a launch");
@@ -82,7 +125,11 @@ async fn course(
                 ("lti_storage_target", STORAGE_FRAME.to_owned()),
             ]);
         }
-        buttons.push(LaunchButton { person, fields });
+        buttons.push(LaunchButton {
+            person,
+            fields,
+            label,
+        });
     }
     let registration = platform.registration(flavour);
     let page = CoursePage {
@@ -186,7 +233,21 @@ fn post_id_token(
         platform_url: platform.platform_url(),
         target_link_uri: &grant.redirect_uri,
     };
-    let id_token = platform.key().sign(&id_token_claims(&facts))?;
+    let mut claims = id_token_claims(&facts);
+    match grant.kind {
+        LaunchKind::ResourceLink => {}
+        LaunchKind::DeepLinking => super::deep_linking::to_deep_linking_request(
+            &mut claims,
+            platform.platform_url(),
+            grant.flavour,
+        ),
+        LaunchKind::Placed(index) => {
+            if let Some(link) = platform.placed().get(index) {
+                super::deep_linking::to_placed_link_launch(&mut claims, &link);
+            }
+        }
+    }
+    let id_token = platform.key().sign(&claims)?;
     let mut fields = Vec::with_capacity(5);
     if grant.flavour == Flavour::Canvas {
         // Canvas posts these too; a tool must ignore what it does not know.
@@ -241,7 +302,7 @@ async fn not_implemented() -> Response {
         StatusCode::NOT_IMPLEMENTED,
         Json(json!({
             "error": "not_implemented",
-            "message": "the demo platform does not serve LTI Advantage services (AGS, NRPS, tokens) yet",
+            "message": "the demo platform does not serve this LTI Advantage service",
         })),
     )
         .into_response()

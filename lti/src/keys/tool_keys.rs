@@ -224,6 +224,19 @@ impl std::fmt::Debug for ToolSigningKey {
 }
 
 impl ToolSigningKey {
+    /// A signing key from an RSA private key in PEM (PKCS#8 or PKCS#1) and its kid: keys the
+    /// store does not hold (tests signing with `../shared/fixtures/lti/keys/`, the demo).
+    pub fn from_pem(kid: &str, pem: &[u8]) -> Result<ToolSigningKey, KeyError> {
+        let key = EncodingKey::from_rsa_pem(pem).map_err(|_| KeyError::Corrupt {
+            kid: kid.to_owned(),
+            reason: "not an RSA private key in PEM".to_owned(),
+        })?;
+        Ok(ToolSigningKey {
+            kid: kid.to_owned(),
+            key,
+        })
+    }
+
     /// The jsonwebtoken key (RS256).
     pub fn encoding_key(&self) -> &EncodingKey {
         &self.key

@@ -28,6 +28,11 @@ pub struct LaunchView {
     pub locale: Option<String>,
     /// Platform-storage mode: the session waits for the page's confirmation.
     pub pending: Option<PendingLaunch>,
+    /// The placed link this launch opens (`advantage::placement::placement_json`).
+    pub placement: Option<serde_json::Value>,
+    /// A Deep Linking launch by an instructor: the picker's HTML (already escaped), shown
+    /// under the banner.
+    pub picker: Option<String>,
 }
 
 /// What a pending (platform-storage) launch page needs.
@@ -59,6 +64,7 @@ pub fn render(index_html: &str, launch: &LaunchView) -> Response {
         "message_type": launch.message_type,
         "locale": launch.locale,
         "pending": launch.pending.is_some(),
+        "placement": launch.placement,
     });
     let mut head = format!(
         "  <script type=\"application/json\" id=\"cairn-launch\">{}</script>\n",
@@ -100,6 +106,10 @@ pub fn render(index_html: &str, launch: &LaunchView) -> Response {
         ));
     }
     banner.push_str("</section>\n");
+    if let Some(picker) = &launch.picker {
+        banner.push_str(picker);
+        banner.push('\n');
+    }
 
     let with_head = inject(index_html, "</head>", &head, true);
     let html = inject(&with_head, "<main id=\"main\">", &banner, false);
@@ -135,6 +145,8 @@ mod tests {
             message_type: "LtiResourceLinkRequest".into(),
             locale: Some("fr-CA".into()),
             pending,
+            placement: None,
+            picker: None,
         }
     }
 

@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use reqwest::header::{ACCEPT, CACHE_CONTROL, CONTENT_LENGTH};
 
+use super::error_chain;
 use crate::clock::Clock;
 use crate::launch::jwks::{JwkSet, JwksError, MAX_JWKS_BYTES};
 
@@ -385,18 +386,6 @@ impl<T: KeySet> JwksCache<T> {
         }
         Ok((body, ttl))
     }
-}
-
-/// An error and its causes on one line (reqwest's own message says little).
-fn error_chain(err: &dyn std::error::Error) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Cairn as a client of the platform: the outbound HTTP client every call to an LMS uses
 //! (`User-Agent: Cairn/<version> (+<public base URL>)`, which Canvas requires) and the
-//! platform JWKS cache ([`jwks_cache`]). AGS, NRPS, the token client and the outbox join here.
+//! platform JWKS cache ([`jwks_cache`]). The LTI Advantage service clients (token, AGS, the
+//! score outbox) are in [`crate::advantage`] and use this client.
 
 pub mod jwks_cache;
 
@@ -27,6 +28,18 @@ pub fn http_client_builder(public_url: &str) -> reqwest::ClientBuilder {
         .user_agent(user_agent(public_url))
         .connect_timeout(CONNECT_TIMEOUT)
         .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))
+}
+
+/// An error and its causes on one line (reqwest's own message says little).
+pub(crate) fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 /// The outbound client. Fails only if `public_url` cannot appear in a header.

@@ -107,6 +107,10 @@ pub async fn append(
             });
         }
         let plan = plan_for(state, &course, scope, &events, &folded, now).await?;
+        // The gradebook's scores, from the core's record, queued with the event.
+        let now_ms = state.clock.now_ms().max(now.saturating_mul(1000));
+        let event_ms = event.at.unix_seconds().saturating_mul(1000);
+        let scores = crate::advantage::scores::queued(&course.course, &folded, event_ms, now_ms);
         let new = NewEvent {
             event: &event,
             meta: &meta,
@@ -114,10 +118,13 @@ pub async fn append(
         };
         match state
             .records
-            .append(scope, log.head, Some(new), &plan.credentials, now)
+            .append_scored(scope, log.head, Some(new), &plan.credentials, &scores, now)
             .await?
         {
             AppendOutcome::Appended { seq } => {
+                if !scores.is_empty() {
+                    state.outbox_wake.notify_one();
+                }
                 remember_append(state, scope, &log, seq, &event, &meta, author, now);
                 let issued = stored_rows(scope, seq, plan.credentials, now);
                 log_issuance(scope, &issued, &plan.failures);

@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::advantage::registration::{PLACEMENTS, TOOL_SCOPES};
 use crate::config::PublicUrl;
 use crate::{AppState, pages};
 
@@ -23,28 +24,32 @@ pub const TOOL_DESCRIPTION: &str = "Attempts, competency mastery and Open Badges
 /// The Canvas developer-key JSON for this public URL (§10.2).
 pub fn canvas_developer_key(public_url: &PublicUrl) -> Value {
     let launch = public_url.launch_url();
-    let deep_linking = |placement: &str| {
-        json!({
-            "placement": placement,
-            "message_type": "LtiDeepLinkingRequest",
-            "target_link_uri": launch,
-            "selection_height": 600,
-            "selection_width": 800
+    // The placements and scopes are Dynamic Registration's (`advantage::registration`).
+    let placements: Vec<Value> = PLACEMENTS
+        .iter()
+        .map(|(placement, message)| match *message {
+            "LtiDeepLinkingRequest" => json!({
+                "placement": placement,
+                "message_type": message,
+                "target_link_uri": launch,
+                "selection_height": 600,
+                "selection_width": 800
+            }),
+            _ => json!({
+                "placement": placement,
+                "message_type": message,
+                "target_link_uri": public_url.join(&format!("/lti/launch?placement={placement}")),
+                "text": TOOL_TITLE
+            }),
         })
-    };
+        .collect();
     json!({
         "title": TOOL_TITLE,
         "description": TOOL_DESCRIPTION,
         "oidc_initiation_url": public_url.login_url(),
         "target_link_uri": launch,
         "public_jwk_url": public_url.jwks_url(),
-        "scopes": [
-            "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
-            "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly",
-            "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly",
-            "https://purl.imsglobal.org/spec/lti-ags/scope/score",
-            "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
-        ],
+        "scopes": TOOL_SCOPES,
         "extensions": [{
             "domain": public_url.domain(),
             "tool_id": "cairn",
@@ -54,16 +59,7 @@ pub fn canvas_developer_key(public_url: &PublicUrl) -> Value {
                 "text": TOOL_TITLE,
                 // The page's own icon (www/favicon.svg), so the link never dangles.
                 "icon_url": public_url.join("/favicon.svg"),
-                "placements": [
-                    {
-                        "placement": "course_navigation",
-                        "message_type": "LtiResourceLinkRequest",
-                        "target_link_uri": public_url.join("/lti/launch?placement=course_navigation"),
-                        "text": TOOL_TITLE
-                    },
-                    deep_linking("assignment_selection"),
-                    deep_linking("link_selection")
-                ]
+                "placements": placements
             }
         }],
         "custom_fields": {

@@ -171,13 +171,32 @@ async fn run_launch(
         }
         Binding::Cookie | Binding::PlatformStorage => {
             let pending = decision.binding == Binding::PlatformStorage;
-            let (session, token) = new_session(&verified, &login, &deployment_id, pending, now)?;
+            let placement =
+                crate::advantage::placement::resolve(state, registration.id, &verified.claims)
+                    .await?;
+            let (session, token) =
+                new_session(&verified, &login, &deployment_id, pending, placement, now)?;
+            let picker = crate::advantage::placement::picker_for(
+                state,
+                registration.id,
+                &verified.claims,
+                &session.roles,
+                &token,
+            )
+            .await?;
             match state.store.start_session(&login.state, &session).await {
                 Ok(()) => {}
                 // The state was used by a concurrent launch: the same answer as a replay.
                 Err(StoreError::AlreadyExists(_)) => return Err(LaunchError::StateUnknown.into()),
                 Err(other) => return Err(other.into()),
             }
+            crate::advantage::roster::refresh_after_launch(
+                state,
+                &registration,
+                &verified.claims,
+                &session.roles,
+            );
+            keep_ags_endpoint(state, &verified, &deployment_id, now).await?;
             let pending_view = pending.then(|| PendingLaunch {
                 data: serde_json::json!({
                     "mode": "confirm",
@@ -207,6 +226,12 @@ async fn run_launch(
                     .as_ref()
                     .and_then(|p| p.locale.clone()),
                 pending: pending_view,
+                placement: session
+                    .claims
+                    .get("placement")
+                    .cloned()
+                    .filter(|p| !p.is_null()),
+                picker,
             };
             let index = state.index_page.text().await.map_err(|e| {
                 Refusal::Internal(format!(
@@ -223,6 +248,35 @@ async fn run_launch(
             Ok((response, if pending { "accept_pending" } else { "accept" }))
         }
     }
+}
+
+/// Keeps the launch's AGS endpoint claim for its context: the score outbox sends there
+/// (`spec/lti.md` §8). A launch without a context or without the claim keeps nothing.
+async fn keep_ags_endpoint(
+    state: &AppState,
+    launch: &VerifiedLaunch,
+    deployment_id: &str,
+    now: i64,
+) -> Result<(), Refusal> {
+    let claims = &launch.claims;
+    let (Some(ags), Some(context)) = (&claims.ags, &claims.context) else {
+        return Ok(());
+    };
+    let row = crate::store::outbox::AgsEndpointRow {
+        registration_id: launch.registration_id,
+        deployment_id: deployment_id.to_owned(),
+        context_id: context.id.clone(),
+        resource_link_id: claims
+            .resource_link
+            .as_ref()
+            .and_then(|r| r.id.clone())
+            .unwrap_or_default(),
+        lineitems: ags.lineitems.clone(),
+        lineitem: ags.lineitem.clone(),
+        scopes: ags.scope.clone(),
+        updated_at: now,
+    };
+    Ok(state.store.outbox().put_ags_endpoint(&row).await?)
 }
 
 /// The platform's keys from the cache; `after_miss` asks for the one re-download of §6.1.
@@ -256,6 +310,7 @@ fn new_session(
     login: &LoginState,
     deployment_id: &str,
     pending: bool,
+    placement: Option<serde_json::Value>,
     now: i64,
 ) -> Result<(Session, String), Refusal> {
     let claims = &launch.claims;
@@ -278,6 +333,8 @@ fn new_session(
         "nrps": claims.nrps.as_ref().map(|n| serde_json::json!({"context_memberships_url": n.context_memberships_url, "service_versions": n.service_versions})),
         "deep_linking_data": claims.deep_linking_settings.as_ref().and_then(|d| d.data.clone()),
         "deep_link_return_url": claims.deep_linking_settings.as_ref().and_then(|d| d.deep_link_return_url.clone()),
+        "deep_linking": claims.deep_linking_settings.as_ref().map(crate::advantage::deep_linking::DeepLinkRequest::from_settings),
+        "placement": placement,
         "login_state": login.state,
         "login_nonce": login.nonce,
     });

@@ -2,15 +2,18 @@
 //! anything not routed here is a static file of the tool page.
 
 mod admin;
+mod admin_outbox;
 mod config_pages;
 pub mod cookie;
+mod deep_linking;
 mod health;
 mod jwks;
 mod launch;
 mod login;
+mod register;
 mod session;
 
-pub use config_pages::{canvas_developer_key, moodle_values};
+pub use config_pages::{TOOL_DESCRIPTION, TOOL_TITLE, canvas_developer_key, moodle_values};
 
 use std::sync::OnceLock;
 
@@ -50,6 +53,8 @@ pub fn router(state: AppState) -> Router {
             "/issuer/rotate-key",
             post(crate::issuer::routes::rotate_key),
         )
+        .route("/outbox/parked", get(admin_outbox::parked))
+        .route("/outbox/{id}/replay", post(admin_outbox::replay))
         .layer(DefaultBodyLimit::max(admin::MAX_BODY_BYTES))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -61,7 +66,15 @@ pub fn router(state: AppState) -> Router {
         .route("/lti/login", get(login::login_get).post(login::login_post))
         .route("/lti/launch", post(launch::launch))
         .route("/lti/launch/confirm", post(launch::confirm))
+        .route(
+            crate::advantage::picker::RESPONSE_PATH,
+            post(deep_linking::respond),
+        )
         .route("/.well-known/jwks.json", get(jwks::tool_jwks))
+        .route(
+            register::REGISTER_PATH,
+            get(register::start).post(register::confirm),
+        )
         .route("/lti/config/canvas.json", get(config_pages::canvas))
         .route("/lti/config/moodle", get(config_pages::moodle))
         // The JSON API for the page: each handler's signature names the role it requires
@@ -99,7 +112,9 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
     admin::remove_deployment,
     crate::issuer::routes::show,
     crate::issuer::routes::set,
-    crate::issuer::routes::rotate_key
+    crate::issuer::routes::rotate_key,
+    admin_outbox::parked,
+    admin_outbox::replay
 ))]
 struct AdminDoc;
 

@@ -21,6 +21,7 @@ pub async fn current(caller: Require<Launched>) -> Json<Value> {
         "context": session.claims.get("context"),
         "message_type": session.claims.get("message_type"),
         "test_user": session.claims.get("test_user"),
+        "placement": session.claims.get("placement"),
         "expires_at": session.token_expires_at,
     }))
 }

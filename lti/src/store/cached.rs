@@ -322,8 +322,16 @@ impl Store for CachedStore {
         self.inner.api_rows()
     }
 
+    fn advantage(&self) -> Arc<dyn super::advantage_rows::AdvantageStore> {
+        self.inner.advantage()
+    }
+
     fn records(&self) -> Arc<dyn RecordStore> {
         self.inner.records()
+    }
+
+    fn outbox(&self) -> Arc<dyn super::outbox::OutboxStore> {
+        self.inner.outbox()
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

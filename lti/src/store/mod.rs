@@ -23,18 +23,25 @@
 //! | `used_nonces` | `(registration_id, nonce)` | registration, `ON DELETE CASCADE` | insert-if-absent; kept until `keep_until` |
 //! | `sessions` | `id`; unique index on `token_hash` | `(registration_id, deployment_id)` → deployments, `ON DELETE CASCADE`; `context_id` | `roles` and `claims` as JSON text, `pending`, `expires_at` |
 //! | `tool_keys` | `kid` | — (the tool's own) | `status` next/current/previous, sealed PKCS#8, public JWK |
+//! | `ags_endpoints`, `ags_line_items`, `score_outbox` | see [`outbox`] (migration 0006) | registration, context | AGS endpoint claims, line item URLs, scores queued with their event |
+//! | `placements` | `id` | registration, `ON DELETE CASCADE`; deployment, context | a Deep Linking item: definition, assessment (NULL: progress page), the resource link bound at first launch (migration 0007) |
+//! | `roster_members`, `roster_fetches` | `(registration_id, context_id, user_sub)` / `(registration_id, context_id)` | registration, `ON DELETE CASCADE` | NRPS roster; members not listed any more get `left_at`, never deleted |
 //!
 //! Removing a registration removes its deployments, login states, nonces and (through its
 //! deployments) sessions; it is refused ([`StoreError::InUse`]) while events, credentials,
 //! definitions or an issuer refer to it (migration 0003, [`records`]). Marking a login state used and creating its session is one
 //! transaction, and so is a key rotation.
 
+pub mod advantage_rows;
 pub mod api_rows;
 mod cached;
+pub mod outbox;
 mod postgres;
 pub mod records;
 mod sql;
+mod sql_advantage;
 mod sql_api;
+mod sql_outbox;
 mod sql_records;
 mod sql_records_impl;
 mod sql_records_rows;
@@ -519,8 +526,14 @@ pub trait Store: Send + Sync + 'static {
     /// The JSON API's own rows on the same pool (`store/api_rows.rs`).
     fn api_rows(&self) -> Arc<dyn api_rows::ApiStore>;
 
+    /// Deep Linking placements and NRPS rosters on the same pool (`store/advantage_rows.rs`).
+    fn advantage(&self) -> Arc<dyn advantage_rows::AdvantageStore>;
+
     /// The records and credentials store on the same pool (`store/records.rs`).
     fn records(&self) -> Arc<dyn records::RecordStore>;
+
+    /// The AGS endpoints, line items and score outbox on the same pool (`store/outbox.rs`).
+    fn outbox(&self) -> Arc<dyn outbox::OutboxStore>;
 
     /// Whether the database answers, for `/health`. The default reads the registrations;
     /// a backend may answer with a cheaper `SELECT 1`.

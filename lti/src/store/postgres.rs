@@ -56,4 +56,10 @@ impl PostgresStore {
 
 super::sql::impl_store!(PostgresStore, sqlx::Postgres, "postgres");
 super::sql_api::impl_api_store!(PostgresStore, sqlx::Postgres);
+super::sql_advantage::impl_advantage_store!(PostgresStore, sqlx::Postgres);
 super::sql_records_impl::impl_record_store!(PostgresStore, sqlx::Postgres);
+super::sql_outbox::impl_outbox_store!(
+    PostgresStore,
+    sqlx::Postgres,
+    crate::store::sql_outbox::CLAIM_POSTGRES
+);

@@ -473,6 +473,20 @@ pub trait RecordStore: Send + Sync + 'static {
         event: Option<NewEvent<'_>>,
         credentials: &[NewCredential],
         now: i64,
+    ) -> Result<AppendOutcome, StoreError> {
+        self.append_scored(scope, expected, event, credentials, &[], now)
+            .await
+    }
+    /// [`RecordStore::append`] that also queues `scores` in the score outbox, in the same
+    /// transaction (`store/outbox.rs`).
+    async fn append_scored(
+        &self,
+        scope: &LearnerScope,
+        expected: Option<LearnerHead>,
+        event: Option<NewEvent<'_>>,
+        credentials: &[NewCredential],
+        scores: &[super::outbox::NewScore],
+        now: i64,
     ) -> Result<AppendOutcome, StoreError>;
     /// The learners of a context with at least one event, ordered by `sub`, after `after`
     /// (keyset paging), at most `limit`.

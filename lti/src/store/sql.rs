@@ -720,7 +720,17 @@ macro_rules! impl_store {
                     std::sync::Arc::new(self.clone())
                 }
 
+                fn advantage(
+                    &self,
+                ) -> std::sync::Arc<dyn crate::store::advantage_rows::AdvantageStore> {
+                    std::sync::Arc::new(self.clone())
+                }
+
                 fn records(&self) -> std::sync::Arc<dyn crate::store::records::RecordStore> {
+                    std::sync::Arc::new(self.clone())
+                }
+
+                fn outbox(&self) -> std::sync::Arc<dyn crate::store::outbox::OutboxStore> {
                     std::sync::Arc::new(self.clone())
                 }
             }

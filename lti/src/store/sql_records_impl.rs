@@ -256,12 +256,13 @@ macro_rules! impl_record_store {
                         .transpose()
                 }
 
-                async fn append(
+                async fn append_scored(
                     &self,
                     scope: &LearnerScope,
                     expected: Option<LearnerHead>,
                     event: Option<NewEvent<'_>>,
                     credentials: &[NewCredential],
+                    scores: &[crate::store::outbox::NewScore],
                     now: i64,
                 ) -> Result<AppendOutcome, StoreError> {
                     let s = scope;
@@ -374,6 +375,7 @@ macro_rules! impl_record_store {
                             }
                         }
                     }
+                    crate::store::sql_outbox::insert_scores!(tx, s, seq, scores, now);
                     tx.commit().await?;
                     Ok(AppendOutcome::Appended { seq })
                 }

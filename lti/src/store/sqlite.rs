@@ -79,4 +79,10 @@ fn is_memory(file: &Path) -> bool {
 
 super::sql::impl_store!(SqliteStore, sqlx::Sqlite, "sqlite");
 super::sql_api::impl_api_store!(SqliteStore, sqlx::Sqlite);
+super::sql_advantage::impl_advantage_store!(SqliteStore, sqlx::Sqlite);
 super::sql_records_impl::impl_record_store!(SqliteStore, sqlx::Sqlite);
+super::sql_outbox::impl_outbox_store!(
+    SqliteStore,
+    sqlx::Sqlite,
+    crate::store::sql_outbox::CLAIM_SQLITE
+);

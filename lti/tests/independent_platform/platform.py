@@ -1,5 +1,9 @@
 """An independent LTI 1.3 platform, built on PyPI's lti1p3platform, that launches a learner
-and an instructor into a running Cairn tool and prints a JSON report.
+and an instructor into a running Cairn tool and prints a JSON report. With --definition it
+also runs Deep Linking: the instructor publishes that credential definition through Cairn's
+API, places its first assessment with an LtiDeepLinkingRequest, the platform validates the
+LtiDeepLinkingResponse with lti1p3platform (signature checked with Cairn's JWKS) and a learner
+launches the placed link with the item's custom parameters.
 
 It generates its RSA key, serves its JWKS (GET /jwks) and its OIDC authentication endpoint
 (GET /auth) on 127.0.0.1:<--port>, and plays the browser with a requests.Session:
@@ -26,7 +30,7 @@ import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from lti1p3platform.ltiplatform import LTI1P3PlatformConfAbstract
-from lti1p3platform.message_launch import MessageLaunchAbstract
+from lti1p3platform.message_launch import LTIAdvantageMessageLaunchAbstract
 from lti1p3platform.oidc_login import OIDCLoginAbstract
 from lti1p3platform.registration import Registration
 from lti1p3platform.request import Request
@@ -40,6 +44,9 @@ USERS = {
     "instructor-1": ("instructor", "Ida Instructor"),
 }
 TIMEOUT = 10  # seconds, every HTTP request
+# What the platform keeps between requests: the validated Deep Linking answer and the link
+# it created from it.
+PLACED = {}
 
 
 def new_key_pair():
@@ -68,6 +75,8 @@ class PlatformConf(LTI1P3PlatformConfAbstract):
             .set_deployment_id(kwargs["deployment_id"])
             .set_oidc_login_url(kwargs["tool"] + "/lti/login")
             .set_launch_url(kwargs["tool"] + "/lti/launch")
+            .set_deeplink_launch_url(kwargs["tool"] + "/lti/launch")
+            .set_tool_key_set_url(kwargs["tool"] + "/.well-known/jwks.json")
             .set_platform_private_key(private)
             .set_platform_public_key(public)
         )
@@ -101,7 +110,7 @@ class AuthRequest(Request):
         }
 
 
-class Launch(MessageLaunchAbstract):
+class Launch(LTIAdvantageMessageLaunchAbstract):
     """The launch: lti1p3platform validates the auth request, signs the id_token, and this
     renders the form_post page a platform sends to the browser."""
 
@@ -134,12 +143,20 @@ def auth_response(conf, query_url):
         if params.get(name) != value:
             return 400, f"auth request: {name}={params.get(name)!r}, expected {value!r}"
     user = USERS.get(params.get("login_hint", ""))
-    if user is None or params.get("lti_message_hint") != "resource-1":
+    hint = params.get("lti_message_hint")
+    if user is None or hint not in ("resource-1", "deep-link-1", "placed-1"):
         return 400, "auth request: unknown login_hint or lti_message_hint"
     role, name = user
     launch = Launch(AuthRequest(query_url), conf)
     launch.set_user_data(params["login_hint"], [ROLES[role]], full_name=name)
-    launch.set_resource_link_claim("resource-1", title="Cairn")
+    if hint == "deep-link-1":
+        launch.set_dl(conf.issuer + "/deep_links", title="Cairn", accept_types={"ltiResourceLink"})
+    elif hint == "placed-1":
+        item = PLACED["item"]
+        launch.set_resource_link_claim("placed-link-1", title=item.get("title", "Cairn"))
+        launch.set_custom_parameters_claim(item.get("custom", {}))
+    else:
+        launch.set_resource_link_claim("resource-1", title="Cairn")
     launch.set_launch_context_claim(
         "course-1",
         ["http://purl.imsglobal.org/vocab/lis/v2/course#CourseOffering"],
@@ -172,6 +189,29 @@ def serve(conf, port):
             self.end_headers()
             self.wfile.write(data)
 
+        def do_POST(self):
+            # The Deep Linking return URL: lti1p3platform validates the tool's JWT.
+            length = int(self.headers.get("Content-Length", "0"))
+            form = dict(parse_qsl(self.rfile.read(length).decode()))
+            if urlparse(self.path).path != "/deep_links":
+                status, body = 404, "not found"
+            else:
+                try:
+                    items = conf.validate_deeplinking_resp(form)
+                    PLACED["accepted"], PLACED["items"] = True, items
+                    if items:
+                        PLACED["item"] = items[0]
+                    status, body = 200, "saved"
+                except Exception as error:  # the report shows why the platform refused
+                    PLACED["accepted"], PLACED["error"] = False, repr(error)
+                    status, body = 400, repr(error)
+            data = body.encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
         def log_message(self, *args):
             pass
 
@@ -195,12 +235,13 @@ class FormReader(HTMLParser):
             self.fields[attrs["name"]] = attrs.get("value", "")
 
 
-def launch_one(conf, tool, login_hint):
-    """One browser launch of the user `login_hint`; returns its report."""
+def launch_one(conf, tool, login_hint, hint="resource-1", pages=None):
+    """One browser launch of the user `login_hint`; returns its report (and appends the
+    launch's page to `pages` when given)."""
     browser = requests.Session()
     report = {"user": login_hint}
     login = Login(None, conf)
-    login.set_lti_message_hint(hint="resource-1")
+    login.set_lti_message_hint(hint=hint)
     preflight = login.initiate_login(login_hint)
     answer = browser.get(preflight, allow_redirects=False, timeout=TIMEOUT)
     report["login_status"] = answer.status_code
@@ -236,6 +277,62 @@ def launch_one(conf, tool, login_hint):
     error = re.search(r'<code id="error-code">([^<]*)</code>', launch.text)
     report["launch_error"] = error.group(1) if error else None
     report["id_token_on_page"] = form.fields.get("id_token", "-") in launch.text
+    if pages is not None:
+        pages.append(launch.text)
+    return report
+
+
+def launch_data(page):
+    """The tool page's #cairn-launch JSON."""
+    found = re.search(r'<script type="application/json" id="cairn-launch">(.*?)</script>', page, re.S)
+    return json.loads(found.group(1)) if found else {}
+
+
+def deep_link(conf, tool, definition):
+    """Publishes `definition`, places its first assessment by Deep Linking and launches the
+    placed link as the learner; returns the report."""
+    report = {}
+    pages = []
+    launch_one(conf, tool, "instructor-1", pages=pages)
+    token = launch_data(pages[-1]).get("token")
+    api = requests.Session()
+    api.headers["Authorization"] = f"Bearer {token}"
+    created = api.post(tool + "/api/definitions", json=definition, timeout=TIMEOUT)
+    report["definition_status"] = created.status_code
+    published = api.post(
+        f"{tool}/api/definitions/{definition['id']}/{definition['version']}/publish",
+        timeout=TIMEOUT,
+    )
+    report["publish_status"] = published.status_code
+
+    report["request"] = launch_one(conf, tool, "instructor-1", hint="deep-link-1", pages=pages)
+    picker = pages[-1]
+    token = re.search(r'name="token" value="([^"]*)"', picker)
+    items = [html.unescape(v) for v in re.findall(r'name="item" value="([^"]*)"', picker)]
+    report["picker_items"] = len(items)
+    if not token or not items:
+        report["error"] = "no picker on the Deep Linking launch"
+        return report
+    browser = requests.Session()
+    answer = browser.post(
+        tool + "/lti/deep-linking/response",
+        data={"token": html.unescape(token.group(1)), "item": items[0], "action": "place"},
+        timeout=TIMEOUT,
+    )
+    report["response_status"] = answer.status_code
+    form = FormReader()
+    form.feed(answer.text)
+    report["return_url"] = form.action
+    returned = browser.post(form.action, data=form.fields, timeout=TIMEOUT)
+    report["return_status"] = returned.status_code
+    report["accepted"] = PLACED.get("accepted")
+    report["platform_error"] = PLACED.get("error")
+    report["content_items"] = PLACED.get("items")
+    if not PLACED.get("item"):
+        return report
+    placed = []
+    report["placed_launch"] = launch_one(conf, tool, "learner-1", hint="placed-1", pages=placed)
+    report["placement"] = launch_data(placed[-1]).get("placement")
     return report
 
 
@@ -245,6 +342,7 @@ def main():
     parser.add_argument("--port", required=True, type=int, help="this platform's loopback port")
     parser.add_argument("--client-id", required=True)
     parser.add_argument("--deployment-id", required=True)
+    parser.add_argument("--definition", help="a credential definition (JSON file) to place")
     args = parser.parse_args()
     for url in (args.tool,):
         if urlparse(url).hostname not in ("localhost", "127.0.0.1"):
@@ -261,9 +359,13 @@ def main():
     server = serve(conf, args.port)
     try:
         launches = [launch_one(conf, args.tool, user) for user in USERS]
+        report = {"platform": "lti1p3platform 0.1.8", "issuer": issuer, "launches": launches}
+        if args.definition:
+            with open(args.definition, encoding="utf-8") as file:
+                report["deep_linking"] = deep_link(conf, args.tool.rstrip("/"), json.load(file))
     finally:
         server.shutdown()
-    print(json.dumps({"platform": "lti1p3platform 0.1.8", "issuer": issuer, "launches": launches}))
+    print(json.dumps(report))
 
 
 if __name__ == "__main__":

@@ -421,3 +421,23 @@ pub fn auth_request(answer: &Answer) -> Result<AuthRequest, String> {
         lti_data,
     })
 }
+
+/// Serves `keys/test-only-platform.jwks.json` on 127.0.0.1 and returns its URL.
+pub async fn serve_platform_jwks() -> String {
+    let jwks = read_fixture("keys/test-only-platform.jwks.json");
+    let router = axum::Router::new().route(
+        "/jwks",
+        axum::routing::get(move || {
+            let jwks = jwks.clone();
+            async move { ([(header::CONTENT_TYPE, "application/json")], jwks) }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    format!("http://{addr}/jwks")
+}

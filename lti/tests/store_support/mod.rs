@@ -2,5 +2,6 @@
 //! backend ([`backends`]) and the stories themselves ([`stories`]), written once against
 //! `&dyn Store`.
 
+pub mod advantage_stories;
 pub mod backends;
 pub mod stories;

@@ -3,6 +3,8 @@
 
 use std::sync::Arc;
 
+pub use super::advantage_stories::placements_and_rosters_round_trip;
+
 use cairn_lti::launch::STATE_TTL_SECONDS;
 
 use cairn_lti::store::{

@@ -5,7 +5,7 @@
 
 use super::profile::IssuerProfile;
 use crate::credential::error::CredentialError;
-use crate::definition::CredentialDefinition;
+use crate::definition::{CredentialDefinition, PlarMethod};
 use crate::record::{IssuanceRecord, MasteryStatus, Record};
 use crate::time::Timestamp;
 
@@ -98,6 +98,12 @@ pub struct BuildInput<'a> {
     pub activity: Option<(Timestamp, Timestamp)>,
     /// Per-competency results.
     pub results: Vec<CompetencyResult>,
+    /// The achievement level reached, one of the definition's `levels` (REQ-ASSESS-12):
+    /// written as a `result` with `achievedLevel`.
+    pub level: Option<String>,
+    /// The PLAR methods the issuance was earned with (the record's `plar_methods_used`).
+    /// Written only when the definition's `metadata.show_plar_route` is on (REQ-PLAR-05).
+    pub plar_route: Vec<PlarMethod>,
     /// Evidence items (opt-in).
     pub evidence: Vec<EvidenceItem>,
 }
@@ -172,11 +178,13 @@ impl<'a> BuildInput<'a> {
             credential_uuid: credential_uuid.into(),
             base_url: base_url.into(),
             issued_at: issuance.issued_at,
-            awarded_at: None,
+            awarded_at: issuance.awarded_at,
             valid_until: issuance.valid_until,
             status: None,
             activity: first_attempt.map(|start| (start, issuance.issued_at)),
             results,
+            level: issuance.level.clone(),
+            plar_route: issuance.plar_methods_used.clone(),
             evidence: Vec::new(),
         })
     }

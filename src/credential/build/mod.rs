@@ -305,6 +305,23 @@ pub fn build(input: &BuildInput<'_>) -> Result<Built, CredentialError> {
             })
         })
         .collect();
+    let mut descriptions = descriptions;
+    let level_id = |name: &str| format!("{achievement_id}#level-{}", encode_segment(name));
+    if !def.levels.is_empty() {
+        // REQ-ASSESS-12: the levels above pass, as OB 3.0 rubric criterion levels.
+        let levels: Vec<Value> = def
+            .levels
+            .iter()
+            .map(|l| json!({"id": level_id(&l.name), "type": ["RubricCriterionLevel"], "name": l.name}))
+            .collect();
+        descriptions.push(json!({
+            "id": format!("{achievement_id}#result-level"),
+            "type": ["ResultDescription"],
+            "name": "Achievement level",
+            "resultType": "RubricCriterionLevel",
+            "rubricCriterionLevel": levels,
+        }));
+    }
     if !descriptions.is_empty() {
         achievement.insert("resultDescription".into(), Value::Array(descriptions));
     }
@@ -433,8 +450,33 @@ pub fn build(input: &BuildInput<'_>) -> Result<Built, CredentialError> {
             "status": "Completed",
         }));
     }
+    if let Some(level) = &input.level {
+        if !def.levels.iter().any(|l| l.name == *level) {
+            return Err(CredentialError::field(
+                "level",
+                format!("\"{level}\" is not an achievement level of \"{}\"", def.id),
+            ));
+        }
+        results.push(json!({
+            "type": ["Result"],
+            "resultDescription": format!("{achievement_id}#result-level"),
+            "achievedLevel": level_id(level),
+            "status": "Completed",
+        }));
+    }
     if !results.is_empty() {
         subject.insert("result".into(), Value::Array(results));
+    }
+    if meta.show_plar_route && !input.plar_route.is_empty() {
+        // REQ-PLAR-05: only on the issuer's option; otherwise the route stays internal.
+        let methods: Vec<&str> = input.plar_route.iter().map(|m| m.as_str()).collect();
+        subject.insert(
+            "narrative".into(),
+            json!(format!(
+                "Earned through prior learning assessment and recognition ({}).",
+                methods.join(", ").replace('_', " ")
+            )),
+        );
     }
     if let Some((start, end)) = input.activity {
         subject.insert("activityStartDate".into(), json!(start.to_string()));
