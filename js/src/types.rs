@@ -202,12 +202,16 @@ export interface RosterSummaries {
     ids: string[];
     status: MasteryStatus[];
     score: (Exact | null)[];
+    /** The core's reported score (exactly 2 decimals), or null. */
+    reported: (string | null)[];
   };
   assessments: {
     ids: string[];
     /** Counted attempts (current cycle). */
     attempts_counted: number[];
     kept_percent: (Exact | null)[];
+    /** The core's reported kept percent (exactly 2 decimals), or null. */
+    kept_reported: (string | null)[];
     passed: boolean[];
   };
   /** Per credential definition: its latest issuance. */

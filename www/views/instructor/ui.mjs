@@ -1,0 +1,94 @@
+// Small pieces the instructor and admin views share: a live status line with a progress bar
+// for long actions, the API's refusals in words, file downloads and form fields with labels.
+// Presentation only.
+
+import { h, fill } from '../../dom.mjs';
+
+let fieldCount = 0;
+
+/** A unique id for a control and its label. */
+export function uid(prefix) {
+  fieldCount += 1;
+  return `${prefix}-${fieldCount}`;
+}
+
+/**
+ * A status line (`role=status`, polite) with an optional progress bar: `busy(text, done,
+ * total)` shows progress (an indeterminate bar when `total` is unknown), `done(text)` and
+ * `fail(text)` end it.
+ */
+export function statusLine() {
+  const text = h('span', { class: 'status-text' });
+  const bar = h('progress', { class: 'status-progress', hidden: true });
+  const el = h('p', { class: 'status', role: 'status', 'aria-live': 'polite' }, text, bar);
+  return {
+    el,
+    busy(message, done = null, total = null) {
+      text.textContent = message;
+      el.classList.remove('status-error');
+      el.setAttribute('aria-busy', 'true');
+      bar.hidden = false;
+      if (total) {
+        bar.max = total;
+        bar.value = done ?? 0;
+      } else {
+        bar.removeAttribute('value');
+      }
+      bar.setAttribute('aria-label', message);
+    },
+    done(message) {
+      text.textContent = message;
+      el.classList.remove('status-error');
+      el.removeAttribute('aria-busy');
+      bar.hidden = true;
+    },
+    fail(message) {
+      text.textContent = message;
+      el.classList.add('status-error');
+      el.removeAttribute('aria-busy');
+      bar.hidden = true;
+    },
+  };
+}
+
+/** An API or core error in words: the server's (or core's) code and message. */
+export function errorText(t, error) {
+  const code = error?.code ?? 'error';
+  return t('teach.error', { code, message: error?.message ?? String(error) });
+}
+
+/** Offers `text` as a file download named `name`. */
+export function download(name, text, type = 'text/csv;charset=utf-8') {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = h('a', { href: url, download: name, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 0);
+}
+
+/** A labelled control: `{wrap, input}`; `control` is an element whose id the label names. */
+export function field(label, control, hint) {
+  const id = control.id || uid('f');
+  control.id = id;
+  const hintEl = hint ? h('p', { class: 'hint', id: `${id}-hint`, text: hint }) : null;
+  if (hintEl) control.setAttribute('aria-describedby', hintEl.id);
+  const wrap = h('div', { class: 'field' }, h('label', { for: id, text: label }), control, hintEl);
+  return { wrap, input: control };
+}
+
+/** A `<select>` of `[value, label]` pairs. */
+export function select(options, value) {
+  const el = h('select', {});
+  fill(el, options.map(([v, label]) => h('option', { value: v, text: label, selected: v === value })));
+  return el;
+}
+
+/** A section with a heading (the view's landmark), returning `{section, body}`. */
+export function card(titleText, level = 'h2') {
+  const id = uid('title');
+  const body = h('div', { class: 'card-body' });
+  const section = h('section', { class: 'card', 'aria-labelledby': id },
+    h(level, { id, text: titleText }), body);
+  return { section, body };
+}
