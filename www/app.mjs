@@ -1,210 +1,230 @@
-// The tool page's entry module: loads Cairn's core (WebAssembly, www/pkg/) and the sample
-// credential and learner, folds the events with the core, and wires the "what if" forms.
-// Holds the page's state (the sample plus the visitor's changes); decides nothing itself.
+// The tool page's shell (`www/index.html`, and `www/verify/index.html` with a fixed view):
+// reads the launch the server put in `#cairn-launch` (bearer token, product roles, locale),
+// chooses the locale and the view (`shell/route.mjs`), loads the strings, the wasm core and
+// the API client, then mounts `views/<area>/<name>.mjs` into `#view` with a context. The
+// shell owns navigation, the status line and progress; views own their content. No domain
+// rule here: every number a view shows comes from the core or the server.
 
-import init, * as core from './pkg/cairn_wasm.js';
 import { byId, fill, h } from './dom.mjs';
-import { renderDefinition, renderRecord } from './view.mjs';
-import {
-  DECIMAL, applyAttempts, applyThresholds, lastInstant, plusDaysLocal, toInstant,
-} from './whatif.mjs';
-import { when } from './words.mjs';
+import { apiClient } from './shell/api.mjs';
+import { loadCatalogues, translator } from './shell/i18n.mjs';
+import { chooseLocale, chooseView, hashOf, permittedAreas } from './shell/route.mjs';
 
-const state = {
-  definitions: [],
-  events: [],
-  /** The visitor's changes, oldest first. */
-  changes: [],
+/** The launch the server handed this page, or null on a public page. */
+function readLaunch() {
+  const element = document.getElementById('cairn-launch');
+  if (!element) return null;
+  try {
+    return JSON.parse(element.textContent);
+  } catch {
+    return null;
+  }
+}
+
+/** Resolves once a platform-storage launch is confirmed (`<html data-launch>`), or rejects. */
+function launchConfirmed(launch) {
+  if (!launch?.pending) return Promise.resolve();
+  const root = document.documentElement;
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (root.dataset.launch === 'confirmed') return resolve(), true;
+      if (root.dataset.launch === 'relaunch') return reject(new Error('relaunch')), true;
+      return false;
+    };
+    if (check()) return;
+    const observer = new MutationObserver(() => {
+      if (check()) observer.disconnect();
+    });
+    observer.observe(root, { attributes: true, attributeFilter: ['data-launch'] });
+  });
+}
+
+/** The core module for the views (without the credential verifier), initialised once. */
+let corePromise;
+function loadCore() {
+  corePromise ??= (async () => {
+    const core = await import('./pkg/cairn_wasm.js');
+    await core.default({ module_or_path: new URL('./pkg/cairn_wasm_bg.wasm', import.meta.url) });
+    return core;
+  })();
+  return corePromise;
+}
+
+/** The verifier module (credential verification, baking), loaded on first use. */
+let verifierPromise;
+function loadVerifier() {
+  verifierPromise ??= (async () => {
+    const url = new URL('./pkg/verifier/cairn_wasm.js', import.meta.url);
+    try {
+      const verifier = await import(url.href);
+      await verifier.default({ module_or_path: new URL('./pkg/verifier/cairn_wasm_bg.wasm', import.meta.url) });
+      return verifier;
+    } catch {
+      // A build with one module only: the core carries the verifier.
+      return loadCore();
+    }
+  })();
+  return verifierPromise;
+}
+
+const shell = {
+  launch: null,
+  t: null,
+  api: null,
+  core: null,
+  /** The mounted view's `unmount`, if it returned one. */
+  unmount: null,
+  mounting: 0,
 };
 
-function setStatus(text, isError = false) {
+/** The status line: `text` (empty hides it), `kind` 'info' | 'busy' | 'error' | 'done'. */
+function setStatus(text, kind = 'info') {
   const status = byId('status');
-  status.textContent = text;
-  status.classList.toggle('status-error', isError);
+  status.textContent = text ?? '';
+  status.hidden = !text;
+  status.classList.toggle('status-error', kind === 'error');
+  status.classList.toggle('status-busy', kind === 'busy');
+  status.setAttribute('aria-busy', kind === 'busy' ? 'true' : 'false');
 }
 
-/** Folds the sample with every change applied and renders the record. */
-function recompute() {
-  const definitions = applyThresholds(state.definitions, state.changes);
-  const { events, added } = applyAttempts(state.events, state.changes);
-  const at = lastInstant(events);
-  const started = performance.now();
-  let record;
-  let publish;
+/**
+ * Runs `work` (a promise or a function returning one) with `label` shown as progress, and
+ * shows the failure in the status line (the server's code and message) before rethrowing.
+ */
+async function progress(label, work) {
+  setStatus(label, 'busy');
   try {
-    record = core.fold(JSON.stringify(definitions), JSON.stringify(events), at);
-    publish = core.publishFindings(JSON.stringify(definitions));
+    const value = await (typeof work === 'function' ? work() : work);
+    setStatus('');
+    return value;
   } catch (error) {
-    setStatus(`The core refused the input (${error.code ?? 'error'}): ${error.message}`, true);
-    return;
+    setStatus(shell.t('shell.failed', { message: error.message, code: error.code ?? 'error' }), 'error');
+    throw error;
   }
-  const ms = performance.now() - started;
-  renderRecord({ record, publish, definitions, events, added });
-  renderChanges();
-  const rejected = record.errors.filter((e) => added.has(e.event)).length;
-  setStatus(`Folded ${events.length} events in ${ms.toFixed(1)} ms` +
-    (rejected ? ` · ${rejected} of your events rejected: see the event log` : ''));
 }
 
-function describeChange(change) {
-  if (change.kind === 'threshold') {
-    const what = change.target.type === 'competency' ? `Threshold of ${change.target.id}` : `Pass mark of ${change.target.id}`;
-    return `${what} set to ${change.value} %`;
+/** Rewrites the server's launch banner in the chosen locale (ids kept). */
+function translateBanner(t, launch) {
+  if (t.locale === 'en' || !launch) return;
+  const line = document.querySelector('.launch-banner p');
+  const name = document.getElementById('launch-name');
+  const role = document.getElementById('launch-role');
+  if (!line || !name || !role) return;
+  role.textContent = launch.roles.length
+    ? launch.roles.map((r) => t(`shell.role_${r}`)).join(t('shell.and'))
+    : t('shell.role_none');
+  const context = document.getElementById('launch-context');
+  fill(line, t('shell.signed_in_as'), ' ', name, ' · ', role, context ? ' · ' : null, context);
+}
+
+/** The area switcher (when the roles open several areas) and the area's own views. */
+async function renderNav(view) {
+  const nav = byId('shell-nav');
+  const t = shell.t;
+  const areas = permittedAreas(shell.launch?.roles);
+  let areaViews = [];
+  if (view.area !== 'public') {
+    try {
+      areaViews = (await import(`./views/${view.area}/nav.mjs`)).default ?? [];
+    } catch {
+      areaViews = [];
+    }
   }
-  const score = change.partScores
-    ? Object.entries(change.partScores).map(([p, v]) => `${p} ${v}`).join(' · ')
-    : change.score;
-  return `Attempt on ${change.assessment} at ${when(change.at)}: ${score}${change.feedback ? ' (feedback released first)' : ''}`;
-}
-
-function renderChanges() {
-  fill(byId('changes'), state.changes.map((c) => h('li', { text: describeChange(c) })));
-  byId('no-changes').hidden = state.changes.length > 0;
-  byId('undo').disabled = state.changes.length === 0;
-  byId('reset').disabled = state.changes.length === 0;
-}
-
-// ---- threshold form ----
-
-function thresholdTargets() {
-  const definition = state.definitions[0];
-  return [
-    ...(definition.competencies ?? []).map((c) => ({ type: 'competency', id: c.id, value: c.threshold_percent, label: `${c.id} (competency threshold)` })),
-    ...(definition.assessments ?? []).filter((a) => a.kind === 'summative')
-      .map((a) => ({ type: 'assessment', id: a.id, value: a.pass_percent, label: `${a.title} (pass mark)` })),
-  ];
-}
-
-function currentThreshold(target) {
-  const definitions = applyThresholds(state.definitions, state.changes);
-  const definition = definitions[0];
-  if (target.type === 'competency') return definition.competencies.find((c) => c.id === target.id)?.threshold_percent;
-  return definition.assessments.find((a) => a.id === target.id)?.pass_percent;
-}
-
-function setupThresholdForm() {
-  const select = byId('threshold-target');
-  const input = byId('threshold-value');
-  const targets = thresholdTargets();
-  fill(select, targets.map((t, i) => h('option', { value: String(i), text: t.label })));
-  const selected = () => targets[Number(select.value)];
-  const showCurrent = () => {
-    input.value = currentThreshold(selected()) ?? '';
-    input.setCustomValidity('');
-  };
-  select.addEventListener('change', showCurrent);
-  input.addEventListener('input', () => {
-    const value = input.value.trim();
-    if (!DECIMAL.test(value)) {
-      input.setCustomValidity('Write a decimal such as 75 or 72.5');
-      input.reportValidity();
-      return;
+  const links = [];
+  if (areas.length > 1) {
+    for (const area of areas) {
+      links.push({ href: hashOf({ area, name: 'home' }), text: t(`shell.area_${area}`), current: area === view.area && view.name === 'home' });
     }
-    input.setCustomValidity('');
-    const target = selected();
-    const last = state.changes.at(-1);
-    const change = { kind: 'threshold', target: { type: target.type, id: target.id }, value };
-    // Typing refines the last change on the same target instead of stacking one per key.
-    if (last?.kind === 'threshold' && last.target.type === target.type && last.target.id === target.id) {
-      state.changes[state.changes.length - 1] = change;
-    } else {
-      state.changes.push(change);
-    }
-    recompute();
+  }
+  for (const item of areaViews) {
+    if (item.name === 'home' && areas.length > 1) continue;
+    links.push({ href: hashOf({ area: view.area, name: item.name }), text: t(item.label), current: item.name === view.name });
+  }
+  nav.hidden = links.length === 0;
+  fill(nav, h('ul', {}, links.map((l) =>
+    h('li', {}, h('a', { href: l.href, 'aria-current': l.current ? 'page' : undefined, text: l.text })))));
+}
+
+/** Mounts the view the location names (again on every hash change). */
+async function mountCurrent() {
+  const ticket = ++shell.mounting;
+  const view = chooseView({
+    roles: shell.launch?.roles ?? [],
+    hash: window.location.hash,
+    fixed: document.body.dataset.view,
   });
-  byId('threshold-form').addEventListener('submit', (e) => e.preventDefault());
-  showCurrent();
-  return showCurrent;
-}
-
-// ---- attempt form ----
-
-function setupAttemptForm() {
-  const definition = state.definitions[0];
-  const assessments = (definition.assessments ?? []).filter((a) => a.kind === 'summative');
-  const select = byId('attempt-assessment');
-  fill(select, assessments.map((a) => h('option', { value: a.id, text: a.title })));
-  const scores = byId('attempt-scores');
-  const at = byId('attempt-at');
-
-  const scoreField = (id, label, max) => {
-    const inputId = `attempt-score-${id}`;
-    return h('div', { class: 'score-field' },
-      h('label', { for: inputId, text: `${label}, of ${max}` }),
-      h('input', { id: inputId, name: id, type: 'text', inputmode: 'decimal', required: true, autocomplete: 'off', pattern: '[0-9]+([.][0-9]+)?' }));
+  const root = byId('view');
+  if (typeof shell.unmount === 'function') shell.unmount();
+  shell.unmount = null;
+  fill(root);
+  document.documentElement.dataset.view = `${view.area}/${view.name}`;
+  delete document.documentElement.dataset.ready;
+  await renderNav(view);
+  const module = await import(`./views/${view.area}/${view.name}.mjs`);
+  if (ticket !== shell.mounting) return;
+  const ctx = {
+    api: shell.api,
+    t: shell.t,
+    core: shell.core,
+    loadVerifier,
+    launch: shell.launch,
+    locale: shell.t.locale,
+    view,
+    go: (area, name = 'home') => {
+      window.location.hash = hashOf({ area, name });
+    },
+    status: setStatus,
+    progress,
   };
-  const showFields = () => {
-    const a = assessments.find((x) => x.id === select.value);
-    if (!a) return;
-    fill(scores, a.parts?.length
-      ? a.parts.map((p) => scoreField(p.id, `${p.id} · ${p.competency}`, p.max_points))
-      : [scoreField('score', 'Score', a.max_points)]);
-  };
-  const defaultInstant = () => {
-    const { events } = applyAttempts(state.events, state.changes);
-    at.value = plusDaysLocal(lastInstant(events), 7);
-  };
-  select.addEventListener('change', showFields);
-  byId('attempt-form').addEventListener('submit', (e) => {
-    e.preventDefault();
-    const a = assessments.find((x) => x.id === select.value);
-    const instant = toInstant(at.value);
-    if (!a || !instant) {
-      at.setCustomValidity('Pick a date and time');
-      at.reportValidity();
-      return;
-    }
-    at.setCustomValidity('');
-    const values = {};
-    for (const input of scores.querySelectorAll('input')) {
-      const value = input.value.trim();
-      if (!DECIMAL.test(value)) {
-        input.setCustomValidity('Write points as a decimal such as 34 or 34.5');
-        input.reportValidity();
-        return;
-      }
-      input.setCustomValidity('');
-      values[input.name] = value;
-    }
-    const change = { kind: 'attempt', assessment: a.id, at: instant, feedback: byId('attempt-feedback').checked };
-    if (a.parts?.length) change.partScores = values;
-    else change.score = values.score;
-    state.changes.push(change);
-    recompute();
-    defaultInstant();
-  });
-  showFields();
-  defaultInstant();
-  return defaultInstant;
+  setStatus('');
+  shell.unmount = (await module.mount(root, ctx)) ?? null;
+  if (ticket !== shell.mounting) return;
+  document.documentElement.dataset.ready = 'true';
+  performance.mark('cairn-interactive');
+  // Focus the view's heading after a navigation (not on the first load, which starts at the top).
+  if (shell.navigated) root.querySelector('h1, h2')?.focus?.();
 }
 
 async function main() {
-  await init({ module_or_path: new URL('./pkg/cairn_wasm_bg.wasm', import.meta.url) });
-  byId('core-version').textContent = core.version();
-  const [definitions, events] = await Promise.all([
-    fetch(new URL('./sample/definitions.json', import.meta.url)).then((r) => r.json()),
-    fetch(new URL('./sample/events.json', import.meta.url)).then((r) => r.json()),
-  ]);
-  state.definitions = definitions;
-  state.events = events;
-  renderDefinition(definitions[0]);
-  const resetThreshold = setupThresholdForm();
-  const resetInstant = setupAttemptForm();
-  byId('undo').addEventListener('click', () => {
-    state.changes.pop();
-    recompute();
-    resetThreshold();
-    resetInstant();
+  shell.launch = readLaunch();
+  const params = new URLSearchParams(window.location.search);
+  const locale = chooseLocale({
+    query: params.get('lang'),
+    launch: shell.launch?.locale,
+    browser: navigator.languages,
   });
-  byId('reset').addEventListener('click', () => {
-    state.changes = [];
-    recompute();
-    resetThreshold();
-    resetInstant();
+  document.documentElement.lang = locale;
+  const first = chooseView({ roles: shell.launch?.roles ?? [], hash: window.location.hash, fixed: document.body.dataset.view });
+  const areas = [...new Set([first.area, ...permittedAreas(shell.launch?.roles)])];
+  const catalogues = await loadCatalogues(locale, areas);
+  shell.t = translator(catalogues, locale);
+  translateBanner(shell.t, shell.launch);
+  byId('footer-sample').textContent = shell.t('shell.footer_sample');
+  byId('footer-verify').textContent = shell.t('shell.footer_verify');
+  document.querySelector('.skip-link').textContent = shell.t('shell.skip');
+  setStatus(shell.t('shell.loading'), 'busy');
+  try {
+    await launchConfirmed(shell.launch);
+  } catch {
+    setStatus(shell.t('shell.relaunch'), 'error');
+    return;
+  }
+  shell.core = await loadCore();
+  byId('footer-core').textContent = shell.t('shell.footer_core', { version: shell.core.version() });
+  shell.api = apiClient({ token: shell.launch?.token, transport: shell.core.ApiClient });
+  window.addEventListener('hashchange', () => {
+    shell.navigated = true;
+    mountCurrent().catch(showFailure);
   });
-  recompute();
+  await mountCurrent();
 }
 
-main().catch((error) => {
-  setStatus(`Cairn could not start: ${error.message}. Build the core with \`cargo xtask wasm\` and reload.`, true);
-});
+function showFailure(error) {
+  const text = shell.t
+    ? shell.t('shell.failed', { message: error.message, code: error.code ?? 'error' })
+    : `Cairn could not start: ${error.message}`;
+  setStatus(text, 'error');
+  console.error(error);
+}
+
+main().catch(showFailure);

@@ -1,7 +1,7 @@
 //! The tool page after a launch: today's page (`www/index.html`) with the launched person's
 //! name, role and course shown by the server, and the launch handed to the page's scripts in
-//! `<script type="application/json" id="cairn-launch">`: the short-lived API bearer token and
-//! the person's product roles. The id_token never reaches the page. In platform-storage mode
+//! `<script type="application/json" id="cairn-launch">`: the short-lived API bearer token,
+//! the person's product roles and the launch's locale. The id_token never reaches the page. In platform-storage mode
 //! the page also carries `#lti-data` and `/lti/storage.mjs`, which confirms the pending session.
 
 use axum::http::StatusCode;
@@ -24,6 +24,8 @@ pub struct LaunchView {
     pub token_expires_at: i64,
     /// The LTI message type.
     pub message_type: String,
+    /// `launch_presentation.locale` (the page's strings follow it), when the platform sent one.
+    pub locale: Option<String>,
     /// Platform-storage mode: the session waits for the page's confirmation.
     pub pending: Option<PendingLaunch>,
 }
@@ -55,6 +57,7 @@ pub fn render(index_html: &str, launch: &LaunchView) -> Response {
         "name": launch.name,
         "context_title": launch.context_title,
         "message_type": launch.message_type,
+        "locale": launch.locale,
         "pending": launch.pending.is_some(),
     });
     let mut head = format!(
@@ -130,6 +133,7 @@ mod tests {
             token: "tok".into(),
             token_expires_at: 10,
             message_type: "LtiResourceLinkRequest".into(),
+            locale: Some("fr-CA".into()),
             pending,
         }
     }
@@ -152,6 +156,7 @@ mod tests {
         );
         assert!(html.contains("<span id=\"launch-role\">instructor</span>"));
         assert!(html.contains("\"token\":\"tok\""));
+        assert!(html.contains("\"locale\":\"fr-CA\""));
         assert!(!html.contains("lti-data"));
         assert!(html.find("cairn-launch") < html.find("</head>"));
     }

@@ -201,6 +201,11 @@ async fn run_launch(
                 token,
                 token_expires_at: session.token_expires_at,
                 message_type: verified.claims.message_type.as_str().to_owned(),
+                locale: verified
+                    .claims
+                    .launch_presentation
+                    .as_ref()
+                    .and_then(|p| p.locale.clone()),
                 pending: pending_view,
             };
             let index = state.index_page.text().await.map_err(|e| {

@@ -1,0 +1,4 @@
+// The admin views' strings (`admin.<key>`), locale en.
+export default {
+  title: 'Administration',
+};

@@ -1,0 +1,4 @@
+// The instructor views' strings (`instructor.<key>`), locale en.
+export default {
+  title: 'Teaching',
+};

@@ -1,0 +1,21 @@
+// The shell's strings in English (`shell.<key>`).
+export default {
+  skip: 'Skip to the content',
+  loading: 'Loading…',
+  relaunch: 'This browser could not confirm the sign-in here: open Cairn in a new window.',
+  failed: 'Something went wrong ({code}): {message}',
+  working: 'Working…',
+  done: 'Done.',
+  signed_in_as: 'Signed in as',
+  and: ' and ',
+  role_instructor: 'instructor',
+  role_learner: 'learner',
+  role_admin: 'admin',
+  role_none: 'no course role (read only)',
+  area_instructor: 'Teaching',
+  area_learner: 'My progress',
+  area_admin: 'Administration',
+  footer_core: 'Cairn core {version} in WebAssembly',
+  footer_sample: 'Sample',
+  footer_verify: 'Verify a credential',
+};

@@ -1,0 +1,4 @@
+// The instructor views' strings (`instructor.<key>`), locale fr.
+export default {
+  title: 'Enseignement',
+};

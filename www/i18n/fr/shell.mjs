@@ -1,0 +1,21 @@
+// Les textes du cadre de la page, en français (`shell.<clé>`).
+export default {
+  skip: 'Aller au contenu',
+  loading: 'Chargement…',
+  relaunch: 'Ce navigateur n’a pas pu confirmer la connexion ici : ouvrez Cairn dans une nouvelle fenêtre.',
+  failed: 'Une erreur est survenue ({code}) : {message}',
+  working: 'En cours…',
+  done: 'Terminé.',
+  signed_in_as: 'Connecté en tant que',
+  and: ' et ',
+  role_instructor: 'enseignant',
+  role_learner: 'apprenant',
+  role_admin: 'administrateur',
+  role_none: 'aucun rôle dans le cours (lecture seule)',
+  area_instructor: 'Enseignement',
+  area_learner: 'Ma progression',
+  area_admin: 'Administration',
+  footer_core: 'Noyau Cairn {version} en WebAssembly',
+  footer_sample: 'Exemple',
+  footer_verify: 'Vérifier un titre',
+};
