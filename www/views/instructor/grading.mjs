@@ -4,24 +4,24 @@
 // release (`…/feedback-releases`) and re-checks both with the core.
 
 import { h, fill } from '../../dom.mjs';
-import { course, refreshLearner } from './course_cache.mjs';
-import { nowInstant } from './course_data.mjs';
-import { gradingPoints, gradingQueue } from './queue.mjs';
-import { card, errorText, field, statusLine, uid } from './ui.mjs';
+import { course, refreshLearner } from './parts/course_cache.mjs';
+import { nowInstant } from './parts/course_data.mjs';
+import { gradingPoints, gradingQueue } from './parts/queue.mjs';
+import { card, errorText, evidenceLink, field, statusLine, uid } from '../parts/ui.mjs';
 
 /** Mounts the queue into `root`. */
 export async function mount(root, ctx) {
   const { t } = ctx;
-  const { section, body } = card(t('grading.title'), 'h1');
+  const { section, body } = card(t('instructor.grading_title'), 'h1');
   const status = statusLine();
   const list = h('div', { class: 'queue' });
   fill(root, section);
   body.append(status.el, list);
-  status.busy(t('roster.loading'));
+  status.busy(t('instructor.roster_loading'));
   let data;
   try {
     data = await course(ctx.api, (done, total) => status.busy(
-      total ? t('roster.loading_logs', { done, total }) : t('roster.loading_roster', { done }), done, total));
+      total ? t('instructor.roster_loading_logs', { done, total }) : t('instructor.roster_loading_roster', { done }), done, total));
   } catch (error) {
     status.fail(errorText(t, error));
     return;
@@ -36,7 +36,7 @@ export async function mount(root, ctx) {
     }
     fill(list, items.length
       ? h('ul', { class: 'queue-items' }, items.map((item) => h('li', {}, queueItem(ctx, item, async (message) => {
-        status.busy(t('grading.reloading'));
+        status.busy(t('instructor.grading_reloading'));
         try {
           await refreshLearner(ctx.api, data, item.learner);
           draw();
@@ -45,9 +45,9 @@ export async function mount(root, ctx) {
           status.fail(errorText(t, error));
         }
       }, status))))
-      : h('p', { class: 'empty', text: t('grading.empty') }));
-    if (items.length) status.done(t('grading.count', { count: items.length }));
-    else status.done(t('grading.empty'));
+      : h('p', { class: 'empty', text: t('instructor.grading_empty') }));
+    if (items.length) status.done(t('instructor.grading_count', { count: items.length }));
+    else status.done(t('instructor.grading_empty'));
   };
   draw();
 }
@@ -64,11 +64,11 @@ function queueItem(ctx, item, written, status) {
   });
   const evidence = (item.attempt?.evidence ?? []).map((e) => evidenceLink(ctx, item.learner, e));
   const form = h('form', { class: 'grade-form', 'aria-labelledby': titleId });
-  const feedbackField = field(t('grading.feedback'), h('textarea', { rows: '3', maxlength: '4000' }),
-    t('grading.feedback_hint'));
+  const feedbackField = field(t('instructor.grading_feedback'), h('textarea', { rows: '3', maxlength: '4000' }),
+    t('instructor.grading_feedback_hint'));
   const send = async (steps) => {
     for (const button of form.querySelectorAll('button')) button.disabled = true;
-    status.busy(t('grading.saving'));
+    status.busy(t('instructor.grading_saving'));
     try {
       for (const step of steps) await step();
       await written(t(item.kind === 'grade' ? 'grading.saved' : 'grading.released', { learner: item.learner }));
@@ -89,22 +89,22 @@ function queueItem(ctx, item, written, status) {
       ...gradingPoints(a, scoring.choices()),
       feedback: feedbackField.input.value.trim() || null,
     });
-    const save = h('button', { type: 'submit', text: t('grading.save') });
-    const saveRelease = h('button', { type: 'button', class: 'primary', text: t('grading.save_release') });
+    const save = h('button', { type: 'submit', text: t('instructor.grading_save') });
+    const saveRelease = h('button', { type: 'button', class: 'primary', text: t('instructor.grading_save_release') });
     form.append(scoring.el, feedbackField.wrap, h('div', { class: 'actions' }, saveRelease, save));
     form.addEventListener('submit', (e) => { e.preventDefault(); send([grade]); });
     saveRelease.addEventListener('click', () => {
       if (form.reportValidity()) send([grade, release]);
     });
   } else {
-    const button = h('button', { type: 'submit', class: 'primary', text: t('grading.release') });
+    const button = h('button', { type: 'submit', class: 'primary', text: t('instructor.grading_release') });
     form.append(feedbackField.wrap, h('div', { class: 'actions' }, button));
     form.addEventListener('submit', (e) => { e.preventDefault(); send([release]); });
   }
   return h('article', { class: 'card queue-item', 'aria-labelledby': titleId },
     heading,
-    h('p', { class: 'hint', text: t('grading.submitted', { at: item.at, definition: item.definition.name }) }),
-    evidence.length ? h('ul', { class: 'evidence', 'aria-label': t('grading.evidence') }, evidence.map((e) => h('li', {}, e))) : null,
+    h('p', { class: 'hint', text: t('instructor.grading_submitted', { at: t.when(item.at), definition: item.definition.name }) }),
+    evidence.length ? h('ul', { class: 'evidence', 'aria-label': t('instructor.grading_evidence') }, evidence.map((e) => h('li', {}, e))) : null,
     form);
 }
 
@@ -113,7 +113,7 @@ function scoringFields(t, assessment) {
   const parts = assessment.parts ?? [];
   const levels = assessment.rubric?.levels ?? [];
   if (!parts.length) {
-    const points = field(t('grading.points_of', { max: assessment.max_points ?? '?' }), h('input', {
+    const points = field(t('instructor.grading_points_of', { max: assessment.max_points ?? '?' }), h('input', {
       type: 'text', inputmode: 'decimal', required: true, autocomplete: 'off', pattern: '[0-9]+([.][0-9]+)?',
     }));
     return { el: points.wrap, choices: () => ({ score: { points: points.input.value } }) };
@@ -123,14 +123,14 @@ function scoringFields(t, assessment) {
     const radios = levels.map((level, i) => {
       const input = h('input', { type: 'radio', name, value: String(i) });
       return { input, el: h('label', { class: 'check' }, input,
-        ` ${t('grading.level', { level: level.name, points: level.points?.[part.id] ?? '—' })}`) };
+        ` ${t('instructor.grading_level', { level: level.name, points: level.points?.[part.id] ?? '—' })}`) };
     });
-    const typed = field(t('grading.part_points', { part: part.id, max: part.max_points }), h('input', {
+    const typed = field(t('instructor.grading_part_points', { part: part.id, max: part.max_points }), h('input', {
       type: 'text', inputmode: 'decimal', autocomplete: 'off', pattern: '[0-9]+([.][0-9]+)?',
-    }), levels.length ? t('grading.part_points_hint') : null);
+    }), levels.length ? t('instructor.grading_part_points_hint') : null);
     if (!levels.length) typed.input.required = true;
     const el = h('fieldset', { class: 'rubric-part' },
-      h('legend', { text: t('grading.part', { part: part.id, competency: part.competency, max: part.max_points }) }),
+      h('legend', { text: t('instructor.grading_part', { part: part.id, competency: part.competency, max: part.max_points }) }),
       levels.length ? h('div', { class: 'checks' }, radios.map((r) => r.el)) : null,
       typed.wrap);
     return {
@@ -148,7 +148,7 @@ function scoringFields(t, assessment) {
   const check = () => {
     for (const g of groups) {
       const ok = g.radios.some((r) => r.input.checked) || g.typed.input.value.trim() !== '';
-      g.typed.input.setCustomValidity(ok ? '' : t('grading.part_missing'));
+      g.typed.input.setCustomValidity(ok ? '' : t('instructor.grading_part_missing'));
     }
   };
   const el = h('div', { class: 'rubric' }, groups.map((g) => g.el));
@@ -159,23 +159,4 @@ function scoringFields(t, assessment) {
     el,
     choices: () => Object.fromEntries(groups.map((g) => [g.part.id, g.choice()])),
   };
-}
-
-/** A link to a piece of evidence: a URL opens in a new tab; an uploaded file downloads. */
-function evidenceLink(ctx, learner, evidence) {
-  const ref = typeof evidence === 'string' ? evidence : evidence.ref;
-  const label = typeof evidence === 'string' ? ref : `${ref}${evidence.type ? ` (${evidence.type})` : ''}`;
-  if (/^https?:\/\//.test(ref)) {
-    return h('a', { href: ref, target: '_blank', rel: 'noopener noreferrer', text: label });
-  }
-  const sha = /^sha256:([0-9a-f]{64})$/.exec(ref)?.[1];
-  if (!sha || !ctx.api.blob) return h('span', { text: label });
-  const button = h('button', { type: 'button', class: 'link', text: ctx.t('grading.open_file', { name: label }) });
-  button.addEventListener('click', async () => {
-    const blob = await ctx.api.blob(`/api/learners/${encodeURIComponent(learner)}/evidence-files/${sha}`);
-    const url = URL.createObjectURL(blob);
-    window.open(url, '_blank', 'noopener');
-    setTimeout(() => URL.revokeObjectURL(url), 60_000);
-  });
-  return button;
 }

@@ -3,26 +3,26 @@
 // The page checks its fold against the server's roster summaries and says so.
 
 import { h, fill } from '../../dom.mjs';
-import { course } from './course_cache.mjs';
-import { logBytes, nowInstant } from './course_data.mjs';
-import { disagreements, filterRows, gridRows, sortRows, toCsv } from './grid.mjs';
-import { card, download, errorText, field, select, statusLine } from './ui.mjs';
+import { course } from './parts/course_cache.mjs';
+import { logBytes, nowInstant } from './parts/course_data.mjs';
+import { disagreements, filterRows, gridRows, sortRows, toCsv } from './parts/grid.mjs';
+import { card, download, errorText, field, select, statusLine } from '../parts/ui.mjs';
 
 const STATUSES = ['mastered', 'not_yet', 'in_progress', 'not_started'];
 
 /** Mounts the grid into `root`. */
 export async function mount(root, ctx) {
   const { t } = ctx;
-  const { section, body } = card(t('roster.title'), 'h1');
+  const { section, body } = card(t('instructor.roster_title'), 'h1');
   const status = statusLine();
   fill(root, section);
   body.append(status.el);
-  status.busy(t('roster.loading'));
+  status.busy(t('instructor.roster_loading'));
   let data;
   let summaries;
   try {
     data = await course(ctx.api, (done, total) => status.busy(
-      total ? t('roster.loading_logs', { done, total }) : t('roster.loading_roster', { done }), done, total));
+      total ? t('instructor.roster_loading_logs', { done, total }) : t('instructor.roster_loading_roster', { done }), done, total));
     const started = performance.now();
     const roster = new ctx.core.Roster(JSON.stringify(data.definitions), logBytes(data.logs));
     try {
@@ -32,10 +32,10 @@ export async function mount(root, ctx) {
     }
     const ms = performance.now() - started;
     const differ = disagreements(summaries, data.roster);
-    status.done(t('roster.loaded', { learners: summaries.learners.length, ms: ms.toFixed(1) }));
+    status.done(t('instructor.roster_loaded', { learners: summaries.learners.length, ms: t.decimal(ms.toFixed(1)) }));
     body.append(h('p', {
       class: differ.length ? 'note note-error' : 'note',
-      text: differ.length ? t('roster.disagree', { learners: differ.join(', ') }) : t('roster.agree'),
+      text: differ.length ? t('instructor.roster_disagree', { learners: differ.join(', ') }) : t('instructor.roster_agree'),
     }));
   } catch (error) {
     status.fail(errorText(t, error));
@@ -51,19 +51,19 @@ function renderGrid(body, ctx, summaries) {
   const credIds = summaries.credentials.ids;
   const state = { text: '', competency: '', status: '', sort: 'learner', direction: 'ascending' };
 
-  const text = field(t('roster.filter_learner'), h('input', { type: 'search', autocomplete: 'off' }));
-  const competency = field(t('roster.filter_competency'),
-    select([['', t('roster.any_competency')], ...compIds.map((id) => [id, id])], ''));
-  const statusSel = field(t('roster.filter_status'),
-    select([['', t('roster.any_status')], ...STATUSES.map((s) => [s, t(`status.${s}`)])], ''));
-  const exportButton = h('button', { type: 'button', text: t('roster.export') });
-  const form = h('form', { class: 'filters', role: 'search', 'aria-label': t('roster.filters') },
+  const text = field(t('instructor.roster_filter_learner'), h('input', { type: 'search', autocomplete: 'off' }));
+  const competency = field(t('instructor.roster_filter_competency'),
+    select([['', t('instructor.roster_any_competency')], ...compIds.map((id) => [id, id])], ''));
+  const statusSel = field(t('instructor.roster_filter_status'),
+    select([['', t('instructor.roster_any_status')], ...STATUSES.map((s) => [s, t(`instructor.status_${s}`)])], ''));
+  const exportButton = h('button', { type: 'button', text: t('instructor.roster_export') });
+  const form = h('form', { class: 'filters', role: 'search', 'aria-label': t('instructor.roster_filters') },
     text.wrap, competency.wrap, statusSel.wrap, h('div', { class: 'field field-action' }, exportButton));
   form.addEventListener('submit', (e) => e.preventDefault());
 
   const count = h('p', { class: 'hint', role: 'status', 'aria-live': 'polite' });
   const table = h('table', { class: 'grid' });
-  const scroll = h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': t('roster.title') }, table);
+  const scroll = h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': t('instructor.roster_title') }, table);
   body.append(form, count, scroll);
 
   const header = () => {
@@ -71,7 +71,7 @@ function renderGrid(body, ctx, summaries) {
       const sorted = state.sort === key;
       const button = h('button', {
         type: 'button', class: 'sort', text: label,
-        'aria-label': t('roster.sort_by', { column: label }),
+        'aria-label': t('instructor.roster_sort_by', { column: label }),
       });
       button.addEventListener('click', () => {
         state.direction = sorted && state.direction === 'ascending' ? 'descending' : 'ascending';
@@ -82,23 +82,23 @@ function renderGrid(body, ctx, summaries) {
       return h('th', { scope: 'col', 'data-key': key, 'aria-sort': sorted ? state.direction : 'none' }, button);
     };
     return h('thead', {}, h('tr', {},
-      th('learner', t('roster.learner')),
+      th('learner', t('instructor.roster_learner')),
       compIds.map((id) => th(id, id)),
-      credIds.map((id) => h('th', { scope: 'col', text: t('roster.credential', { id }) }))));
+      credIds.map((id) => h('th', { scope: 'col', text: t('instructor.roster_credential', { id }) }))));
   };
 
   const draw = () => {
     const shown = sortRows(filterRows(rows, state), state.sort, state.direction);
-    count.textContent = t('roster.count', { shown: shown.length, total: rows.length });
+    count.textContent = t('instructor.roster_count', { shown: shown.length, total: rows.length });
     fill(table,
-      h('caption', { class: 'visually-hidden', text: t('roster.caption') }),
+      h('caption', { class: 'visually-hidden', text: t('instructor.roster_caption') }),
       header(),
       h('tbody', {}, shown.map((row) => h('tr', {},
         h('th', { scope: 'row', text: row.learner }),
         row.competencies.map((c) => h('td', { class: `cell cell-${c.status}` },
-          h('span', { class: 'cell-score', text: c.reported === null ? '—' : `${c.reported} %` }),
-          h('span', { class: 'cell-status', text: t(`status.${c.status}`) }))),
-        row.credentials.map((k) => h('td', { class: `cred cred-${k.status}`, text: t(`credential.${k.status}`) }))))));
+          h('span', { class: 'cell-score', text: t.percent(c.reported) }),
+          h('span', { class: 'cell-status', text: t(`instructor.status_${c.status}`) }))),
+        row.credentials.map((k) => h('td', { class: `cred cred-${k.status}`, text: t(`instructor.credential_${k.status}`) }))))));
   };
 
   text.input.addEventListener('input', () => { state.text = text.input.value; draw(); });
@@ -107,7 +107,7 @@ function renderGrid(body, ctx, summaries) {
   exportButton.addEventListener('click', () => {
     const shown = sortRows(filterRows(rows, state), state.sort, state.direction);
     download('cairn-roster.csv', toCsv(shown, compIds, credIds,
-      (s) => t(STATUSES.includes(s) ? `status.${s}` : `credential.${s}`)));
+      (s) => t(STATUSES.includes(s) ? `instructor.status_${s}` : `instructor.credential_${s}`)));
   });
   draw();
 }

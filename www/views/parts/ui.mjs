@@ -54,7 +54,7 @@ export function statusLine() {
 /** An API or core error in words: the server's (or core's) code and message. */
 export function errorText(t, error) {
   const code = error?.code ?? 'error';
-  return t('teach.error', { code, message: error?.message ?? String(error) });
+  return t('shell.failed', { code, message: error?.message ?? String(error) });
 }
 
 /** Offers `text` as a file download named `name`. */
@@ -88,7 +88,44 @@ export function select(options, value) {
 export function card(titleText, level = 'h2') {
   const id = uid('title');
   const body = h('div', { class: 'card-body' });
+  // The view's h1 takes focus after a navigation (the shell's contract).
   const section = h('section', { class: 'card', 'aria-labelledby': id },
-    h(level, { id, text: titleText }), body);
+    h(level, { id, text: titleText, tabindex: level === 'h1' ? '-1' : undefined }), body);
   return { section, body };
+}
+
+/**
+ * A file the API serves as bytes (an uploaded piece of evidence) as a Blob, read with the
+ * launch's bearer token (`ctx.api` answers JSON only).
+ */
+export async function fileBlob(ctx, path) {
+  const response = await fetch(path, { headers: { Authorization: `Bearer ${ctx.launch?.token ?? ''}` } });
+  if (!response.ok) {
+    const body = await response.json().catch(() => ({}));
+    throw Object.assign(new Error(body.message ?? response.statusText), { code: body.code ?? 'http_error' });
+  }
+  return response.blob();
+}
+
+/**
+ * A piece of evidence as a control: a URL opens in a new tab; an uploaded file
+ * (`sha256:<hex>` or `{file: hex}`) opens from the API in a new tab.
+ */
+export function evidenceLink(ctx, learner, evidence) {
+  let ref = evidence;
+  if (typeof evidence === 'object' && evidence) ref = evidence.ref ?? evidence.url ?? (evidence.file ? `sha256:${evidence.file}` : '');
+  const kind = typeof evidence === 'object' && evidence?.type ? ` (${evidence.type})` : '';
+  if (/^https?:\/\//.test(ref)) {
+    return h('a', { href: ref, target: '_blank', rel: 'noopener noreferrer', text: `${ref}${kind}` });
+  }
+  const sha = /^sha256:([0-9a-f]{64})$/.exec(ref)?.[1];
+  if (!sha) return h('span', { text: `${ref}${kind}` });
+  const button = h('button', { type: 'button', class: 'secondary', text: ctx.t('instructor.open_file', { name: `${sha.slice(0, 12)}…${kind}` }) });
+  button.addEventListener('click', () => ctx.progress(ctx.t('instructor.opening_file'), async () => {
+    const blob = await fileBlob(ctx, `/api/learners/${encodeURIComponent(learner)}/evidence-files/${sha}`);
+    const url = URL.createObjectURL(blob);
+    window.open(url, '_blank', 'noopener');
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  }).catch(() => {}));
+  return button;
 }
