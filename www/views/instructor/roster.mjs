@@ -34,7 +34,7 @@ export async function mount(root, ctx) {
     const differ = disagreements(summaries, data.roster);
     status.done(t('instructor.roster_loaded', { learners: summaries.learners.length, ms: t.decimal(ms.toFixed(1)) }));
     body.append(h('p', {
-      class: differ.length ? 'note note-error' : 'note',
+      class: differ.length ? 'notice notice-bad' : 'notice notice-good',
       text: differ.length ? t('instructor.roster_disagree', { learners: differ.join(', ') }) : t('instructor.roster_agree'),
     }));
   } catch (error) {

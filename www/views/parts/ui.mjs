@@ -6,6 +6,11 @@ import { h, fill } from '../../dom.mjs';
 
 let fieldCount = 0;
 
+// The views' stylesheet, once per page (a <link>, which the CSP allows; no inline style).
+if (typeof document !== 'undefined' && !document.querySelector('link[data-teach-css]')) {
+  document.head.append(h('link', { rel: 'stylesheet', href: new URL('./teach.css', import.meta.url).href, 'data-teach-css': '' }));
+}
+
 /** A unique id for a control and its label. */
 export function uid(prefix) {
   fieldCount += 1;
