@@ -193,6 +193,21 @@ export interface LearnerRecord {
  * of a group is at `i * ids.length + j` in each of that group's arrays; ids follow the
  * course's definition order, learners the roster's order.
  */
+/** A CASE framework as the core imported it (`spec/mastery.md` §8). */
+export interface CaseFramework {
+  document: { identifier: string; uri: string; creator: string; title: string;
+    last_change_date_time: string; version?: string | null; language?: string | null };
+  /** Every item in tree order; `id` is the competency id the editor uses. */
+  items: {
+    id: string; uri: string; full_statement: string; human_coding_scheme: string | null;
+    abbreviated_statement: string | null; item_type: string | null; parent: string | null; depth: number;
+  }[];
+  associations: unknown[];
+  external_links: number[];
+  warnings: { code: string; message: string; count: number }[];
+  strict_v1p1_errors: string[];
+}
+
 export interface RosterSummaries {
   /** Learner ids, in roster order. */
   learners: string[];

@@ -5,4 +5,5 @@ export default [
   { name: 'grading', label: 'instructor.nav_grading' },
   { name: 'plar', label: 'instructor.nav_plar' },
   { name: 'issuance', label: 'instructor.nav_issuance' },
+  { name: 'editor', label: 'instructor.nav_editor' },
 ];
