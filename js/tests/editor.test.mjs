@@ -74,14 +74,22 @@ describe('credential editor model', () => {
     assert.equal(early.errors.length, 1);
   });
 
-  test('the core finds what the instructor left out', () => {
+  test('the core finds what the instructor left out, as the page shows it', () => {
     const s = typedState();
-    s.competencies[1].threshold_percent = '170';
-    s.metadata.image = 'data:image/png;base64,iVBORw0KGgo=';
-    assert.ok(errors([definitionOf(s)]).length > 0 || (() => { try { definitionOf(s); return false; } catch { return true; } })());
+    s.competencies.push({ ...blankCompetency(2), statement: 'Never assessed' });
+    const found = core.validateDefinitions(JSON.stringify([definitionOf(s)]));
+    assert.ok(found.some((f) => f.ref.includes('C3')), JSON.stringify(found));
     const bc = typedState();
-    const publish = core.publishFindings(JSON.stringify([definitionOf(bc)]));
-    assert.ok(Array.isArray(publish));
+    bc.bc_micro_credential = true;
+    const missing = core.publishFindings(JSON.stringify([definitionOf(bc)]));
+    assert.ok(missing.some((f) => f.code === 'publish_field_missing' && f.severity === 'error'), JSON.stringify(missing));
+    for (const key of ['delivery_mode', 'prerequisites', 'learning_resources', 'assessment_type', 'assessment_method',
+      'supervision', 'quality_assurance', 'outcome', 'stackability', 'pathways', 'credit_recognition', 'level']) {
+      bc.metadata.cis[key] = 'x';
+    }
+    bc.metadata.cis.delivery_mode = 'online';
+    const fewer = core.publishFindings(JSON.stringify([definitionOf(bc)]));
+    assert.ok(fewer.length < missing.length, 'filling the summary clears findings');
   });
 
   test('the criteria builder writes and reads the core rules, stacking included', () => {

@@ -219,6 +219,7 @@ export default {
   editor_mode: 'Approach',
   editor_mode_competency_based: 'Competency-based',
   editor_mode_outcome_based: 'Outcome-based',
+  editor_bc: 'A B.C. micro-credential (its duration and Critical Information Summary rules apply)',
   editor_hours: 'Hours',
   editor_competencies: 'Competencies',
   editor_competency_n: 'Competency {n}',

@@ -219,6 +219,7 @@ export default {
   editor_mode: 'Approche',
   editor_mode_competency_based: 'Par compétences',
   editor_mode_outcome_based: 'Par résultats',
+  editor_bc: 'Un microtitre de la C.-B. (ses règles de durée et de sommaire des renseignements essentiels s’appliquent)',
   editor_hours: 'Heures',
   editor_competencies: 'Compétences',
   editor_competency_n: 'Compétence {n}',

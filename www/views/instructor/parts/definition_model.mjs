@@ -8,7 +8,7 @@ export function blankState() {
   return {
     id: '', version: '1.0.0', name: '', description: '',
     issuer: { id: '', name: '' },
-    kind: 'micro_credential', mode: 'competency_based', hours: '',
+    kind: 'micro_credential', mode: 'competency_based', hours: '', bc_micro_credential: false,
     competencies: [],
     assessments: [],
     attempt_policy: {
@@ -135,6 +135,7 @@ export function definitionOf(state) {
     mode: state.mode,
   };
   if (text(state.hours)) d.hours = text(state.hours);
+  if (state.bc_micro_credential) d.bc_micro_credential = true;
   d.competencies = state.competencies.map((c) => {
     const out = { id: text(c.id), statement: text(c.statement), threshold_percent: text(c.threshold_percent) };
     if (c.method && c.method !== 'kept_mean') out.method = c.method;
@@ -205,7 +206,7 @@ export function stateOf(definition) {
     description: str(definition.description),
     issuer: { id: str(definition.issuer?.id), name: str(definition.issuer?.name) },
     kind: str(definition.kind || 'micro_credential'), mode: definition.mode ?? 'competency_based',
-    hours: str(definition.hours),
+    hours: str(definition.hours), bc_micro_credential: Boolean(definition.bc_micro_credential),
   });
   s.competencies = (definition.competencies ?? []).map((c) => ({
     id: c.id, statement: c.statement, threshold_percent: str(c.threshold_percent),

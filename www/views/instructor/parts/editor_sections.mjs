@@ -71,7 +71,8 @@ export function basics(ctx, s) {
       .map((k) => [k, t(`instructor.editor_kind_${k}`)]))).wrap,
     field(t('instructor.editor_mode'), boundSelect(ctx, s, 'mode', [['competency_based', t('instructor.editor_mode_competency_based')],
       ['outcome_based', t('instructor.editor_mode_outcome_based')]])).wrap,
-    field(t('instructor.editor_hours'), bound(ctx, s, 'hours', { inputmode: 'decimal' })).wrap);
+    field(t('instructor.editor_hours'), bound(ctx, s, 'hours', { inputmode: 'decimal' })).wrap,
+    check(bound(ctx, s, 'bc_micro_credential', { type: 'checkbox' }), t('instructor.editor_bc')));
 }
 
 /** Competencies: rows, add, and import from a CASE file through the core. */
