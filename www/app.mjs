@@ -39,31 +39,25 @@ function launchConfirmed(launch) {
   });
 }
 
-/** The core module for the views (without the credential verifier), initialised once. */
+/** Imports and initialises the wasm-bindgen module in `www/pkg/<folder>`. */
+async function loadModule(folder) {
+  const base = new URL(`./pkg/${folder}`, import.meta.url);
+  const module = await import(new URL('cairn_wasm.js', base).href);
+  await module.default({ module_or_path: new URL('cairn_wasm_bg.wasm', base) });
+  return module;
+}
+
+/** The views' core (no credential verifier: smaller), initialised once. */
 let corePromise;
 function loadCore() {
-  corePromise ??= (async () => {
-    const core = await import('./pkg/cairn_wasm.js');
-    await core.default({ module_or_path: new URL('./pkg/cairn_wasm_bg.wasm', import.meta.url) });
-    return core;
-  })();
+  corePromise ??= loadModule('views/');
   return corePromise;
 }
 
-/** The verifier module (credential verification, baking), loaded on first use. */
+/** The core with the credential verifier (verification, baking), loaded on first use. */
 let verifierPromise;
 function loadVerifier() {
-  verifierPromise ??= (async () => {
-    const url = new URL('./pkg/verifier/cairn_wasm.js', import.meta.url);
-    try {
-      const verifier = await import(url.href);
-      await verifier.default({ module_or_path: new URL('./pkg/verifier/cairn_wasm_bg.wasm', import.meta.url) });
-      return verifier;
-    } catch {
-      // A build with one module only: the core carries the verifier.
-      return loadCore();
-    }
-  })();
+  verifierPromise ??= loadModule('');
   return verifierPromise;
 }
 
@@ -209,7 +203,8 @@ async function main() {
     setStatus(shell.t('shell.relaunch'), 'error');
     return;
   }
-  shell.core = await loadCore();
+  // Public pages (verify) need the verifier, which carries the whole core; views the smaller core.
+  shell.core = first.area === 'public' ? await loadVerifier() : await loadCore();
   byId('footer-core').textContent = shell.t('shell.footer_core', { version: shell.core.version() });
   shell.api = apiClient({ token: shell.launch?.token, transport: shell.core.ApiClient });
   window.addEventListener('hashchange', () => {

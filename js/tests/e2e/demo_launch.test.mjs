@@ -11,78 +11,19 @@
 // and CAIRN_E2E_OUT.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-/** Every wait in this file is bounded by this. */
-const WAIT_MS = 15_000;
-
-/** Launch flags known to work here (../shared/design/toolchain.md "browser e2e"). Without the
- * background-networking ones Chromium floods the closed network with failing connections. */
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-/** The profile: "Block third-party cookies" (chrome://settings/cookies; cookie_controls_mode 1),
- * and "not allowed to use cookies" for each origin of `noCookies` (a site exception; 2 is
- * Chromium's BLOCK). Measured with Chromium 156: without this profile setting the first test
- * fails (third-party cookies are sent), and the switch --test-third-party-cookie-phaseout
- * changes nothing, so it is not used. */
-function preferences(noCookies) {
-  const exceptions = Object.fromEntries(noCookies.map((origin) => [`${origin},*`, { setting: 2 }]));
-  return {
-    profile: {
-      cookie_controls_mode: 1,
-      content_settings: { exceptions: { cookies: exceptions } },
-    },
-  };
-}
+import {
+  CHROMIUM_FLAGS, WAIT_MS, preferences, required, startDemo as start, stopDemo,
+} from './harness.mjs';
 
 const PEOPLE = [
   { name: 'Priya Natarajan', role: 'instructor' },
   { name: 'Sam Okafor', role: 'learner' },
 ];
-
-function required(name) {
-  const value = process.env[name];
-  if (!value) {
-    throw new Error(`${name} is not set: run this test with \`cargo xtask e2e\`, which installs and passes it`);
-  }
-  return value;
-}
-
-/** Resolves with what `pattern` matched in `stream`, or rejects after `ms`. */
-function waitForLine(stream, pattern, ms, what) {
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    const timer = setTimeout(() => {
-      stream.off('data', onData);
-      reject(new Error(`no ${what} within ${ms} ms; output so far:\n${seen}`));
-    }, ms);
-    function onData(chunk) {
-      seen += chunk;
-      const match = seen.match(pattern);
-      if (match) {
-        clearTimeout(timer);
-        stream.off('data', onData);
-        resolve(match);
-      }
-    }
-    stream.setEncoding('utf8');
-    stream.on('data', onData);
-  });
-}
 
 let workDir;
 let outDir;
@@ -101,48 +42,11 @@ function assertNoPageErrors(what) {
   assert.deepEqual(errors, [], `${what}: no uncaught error in the page or its frames`);
 }
 
-/** Starts `cairn-lti demo` on free ports with its own store; resolves once it printed its URL. */
+/** Starts a demo (see harness.mjs) and keeps it for `after` and the failure logs. */
 async function startDemo(name) {
-  const demo = { name, log: '' };
+  const demo = await start(name, workDir);
   demos.push(demo);
-  demo.process = spawn(
-    required('CAIRN_LTI_BIN'),
-    [
-      'demo',
-      '--tool-port', '0',
-      '--platform-port', '0',
-      '--www', join(ROOT, 'www'),
-      '--database-url', join(workDir, `${name}.sqlite3`),
-    ],
-    { cwd: workDir, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  demo.process.stderr.setEncoding('utf8');
-  demo.process.stderr.on('data', (chunk) => {
-    demo.log += chunk;
-  });
-  const exited = new Promise((_, reject) => {
-    demo.process.once('exit', (code) => reject(new Error(`cairn-lti demo exited (${code}):\n${demo.log}`)));
-  });
-  exited.catch(() => {});
-  const [, url] = await Promise.race([
-    waitForLine(demo.process.stdout, /Demo course: (\S+)/, WAIT_MS, 'course URL from `cairn-lti demo`'),
-    exited,
-  ]);
-  assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
-  demo.courseUrl = url;
-  const course = await fetch(url, { signal: AbortSignal.timeout(WAIT_MS) });
-  demo.toolOrigin = (await course.text()).match(/data-tool-origin="([^"]+)"/)?.[1];
-  assert.match(demo.toolOrigin ?? '', /^http:\/\/localhost:\d+$/, 'the tool is on another site than the platform');
   return demo;
-}
-
-async function stopDemo(demo) {
-  if (demo.process.exitCode !== null || demo.process.signalCode !== null) return;
-  const stopped = new Promise((resolve) => demo.process.once('exit', resolve));
-  demo.process.kill('SIGINT');
-  const timer = setTimeout(() => demo.process.kill('SIGKILL'), WAIT_MS);
-  await stopped;
-  clearTimeout(timer);
 }
 
 before(async () => {

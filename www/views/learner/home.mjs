@@ -1,8 +1,93 @@
-// The learner's progress: placeholder until the learner view lands.
+// The learner's progress, per credential of the course: standing, competencies, assessments
+// with attempts and what is next, what is left, PLAR, and the earned credential. The record
+// is folded in the browser by the core from the same definitions and events as the server's
+// and shown only when both agree (`data.mjs`). After every write the view reloads and folds
+// again, so a submitted item set shows its result at once.
 
-import { h } from '../../dom.mjs';
+import { fill, h } from '../../dom.mjs';
+import { loadLearner, enrolledIn } from './data.mjs';
+import { assessments, competencies, earned, standing, whatIsLeft } from './render.mjs';
+import { attemptAction, plarSection } from './actions.mjs';
+import { assessmentResult, namesOf } from './words.mjs';
 
-/** Mounts the learner's progress. */
-export async function mount(root, { t }) {
-  root.append(h('section', { class: 'card' }, h('h1', { tabindex: '-1', text: t('learner.title') })));
+/** Mounts the learner's progress into `root`. */
+export async function mount(root, ctx) {
+  const { t } = ctx;
+  const heading = h('h1', { tabindex: '-1', text: t('learner.title') });
+  const notice = h('div', { class: 'learner-notice', role: 'status', 'aria-live': 'polite' });
+  const body = h('div', { class: 'learner-credentials' });
+  root.append(heading, notice, body);
+
+  const copy = async (url) => {
+    try {
+      await navigator.clipboard.writeText(url);
+      fill(notice, h('p', { class: 'notice notice-good', text: t('learner.copied') }));
+    } catch {
+      fill(notice, h('p', { class: 'notice notice-warn', text: t('learner.copy_failed', { url }) }));
+    }
+  };
+
+  let data;
+  const render = (message) => {
+    const names = namesOf(data.definitions);
+    const enrolled = enrolledIn(data.events);
+    fill(notice, message ? h('p', { class: 'notice notice-good', text: message }) : null,
+      data.agrees ? null : h('p', { class: 'notice notice-warn', text: t('learner.disagree') }));
+    if (data.definitions.length === 0) {
+      fill(body, h('p', { class: 'card', text: t('learner.nothing') }));
+      return;
+    }
+    fill(body, data.definitions.map((definition) => {
+      const credential = data.record.credentials[definition.id];
+      const card = h('article', { class: 'card learner-credential', 'data-credential': definition.id });
+      if (!credential) return null;
+      card.append(...standing(t, definition, credential));
+      if (!enrolled.has(definition.id)) {
+        const enrol = h('button', { type: 'button', 'data-enrol': definition.id, text: t('learner.enrol') });
+        enrol.addEventListener('click', async () => {
+          enrol.disabled = true;
+          try {
+            await ctx.progress(t('learner.enrolling'), ctx.api.post('/api/me/enrolments', { credential: definition.id }));
+            await reload();
+          } catch {
+            enrol.disabled = false;
+          }
+        });
+        card.append(h('p', { class: 'muted', text: t('learner.not_enrolled') }), enrol);
+      }
+      for (const issued of data.server.credentials.filter((c) => c.definition_id === definition.id)) {
+        card.append(earned(t, issued, copy));
+      }
+      card.append(
+        h('div', { class: 'columns' }, competencies(t, definition, data.record), whatIsLeft(t, credential, names)),
+        assessments(t, definition, data.record, (a, rec) => attemptAction(ctx, a, rec, afterWrite)),
+        plarSection(ctx, definition, data.plarRequests, afterWrite));
+      return card;
+    }));
+    // For the end-to-end test: the record this page shows, and the server's.
+    window.cairnLearner = { record: data.record, server: data.server.record, agrees: data.agrees, foldMs: data.foldMs };
+  };
+
+  const reload = async (message) => {
+    data = await ctx.progress(t('learner.loading'), loadLearner(ctx.api, ctx.core));
+    render(typeof message === 'function' ? message() : message);
+  };
+
+  /** After a write: reload, then say what happened (an item set's result at once). */
+  async function afterWrite(what) {
+    await reload(() => {
+      if (what.plar) return t('learner.plar_sent');
+      if (what.pending) return t('learner.submitted_pending');
+      const rec = data.record.assessments[what.assessment];
+      const last = rec?.attempts.at(-1);
+      const title = namesOf(data.definitions).get(what.assessment) ?? what.assessment;
+      const result = last && !last.pending
+        ? `${t.percent(last.reported)} — ${t(assessmentResult(rec).key)}`
+        : t('learner.attempt_pending');
+      return t('learner.submitted_result', { title, result });
+    });
+    heading.focus();
+  }
+
+  await reload();
 }

@@ -1,0 +1,122 @@
+// What the browser e2e tests share (not a test file): the Chromium flags and profile that
+// block third-party cookies, the environment `cargo xtask e2e` passes, and starting and
+// stopping a real `cairn-lti demo` on free ports with its own store.
+
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root. */
+export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+/** Every wait in the e2e tests is bounded by this. */
+export const WAIT_MS = 15_000;
+
+/** Launch flags known to work here (../shared/design/toolchain.md "browser e2e"). Without the
+ * background-networking ones Chromium floods the closed network with failing connections. */
+export const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** The profile: "Block third-party cookies" (chrome://settings/cookies; cookie_controls_mode 1),
+ * and "not allowed to use cookies" for each origin of `noCookies` (a site exception; 2 is
+ * Chromium's BLOCK). Measured with Chromium 156: without this profile setting third-party
+ * cookies are sent, and the switch --test-third-party-cookie-phaseout changes nothing. */
+export function preferences(noCookies) {
+  const exceptions = Object.fromEntries(noCookies.map((origin) => [`${origin},*`, { setting: 2 }]));
+  return {
+    profile: {
+      cookie_controls_mode: 1,
+      content_settings: { exceptions: { cookies: exceptions } },
+    },
+  };
+}
+
+/** An environment variable `cargo xtask e2e` sets. */
+export function required(name) {
+  const value = process.env[name];
+  if (!value) {
+    throw new Error(`${name} is not set: run this test with \`cargo xtask e2e\`, which installs and passes it`);
+  }
+  return value;
+}
+
+/** Resolves with what `pattern` matched in `stream`, or rejects after `ms`. */
+export function waitForLine(stream, pattern, ms, what) {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => {
+      stream.off('data', onData);
+      reject(new Error(`no ${what} within ${ms} ms; output so far:\n${seen}`));
+    }, ms);
+    function onData(chunk) {
+      seen += chunk;
+      const match = seen.match(pattern);
+      if (match) {
+        clearTimeout(timer);
+        stream.off('data', onData);
+        resolve(match);
+      }
+    }
+    stream.setEncoding('utf8');
+    stream.on('data', onData);
+  });
+}
+
+/** Starts `cairn-lti demo` on free ports with its own store under `workDir`; resolves once it
+ * printed its URL, with `{name, log, process, courseUrl, toolOrigin}`. */
+export async function startDemo(name, workDir) {
+  const demo = { name, log: '' };
+  demo.process = spawn(
+    required('CAIRN_LTI_BIN'),
+    [
+      'demo',
+      '--tool-port', '0',
+      '--platform-port', '0',
+      '--www', join(ROOT, 'www'),
+      '--database-url', join(workDir, `${name}.sqlite3`),
+    ],
+    { cwd: workDir, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  demo.process.stderr.setEncoding('utf8');
+  demo.process.stderr.on('data', (chunk) => {
+    demo.log += chunk;
+  });
+  const exited = new Promise((_, reject) => {
+    demo.process.once('exit', (code) => reject(new Error(`cairn-lti demo exited (${code}):\n${demo.log}`)));
+  });
+  exited.catch(() => {});
+  try {
+    const [, url] = await Promise.race([
+      waitForLine(demo.process.stdout, /Demo course: (\S+)/, WAIT_MS, 'course URL from `cairn-lti demo`'),
+      exited,
+    ]);
+    assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+    demo.courseUrl = url;
+    const course = await fetch(url, { signal: AbortSignal.timeout(WAIT_MS) });
+    demo.toolOrigin = (await course.text()).match(/data-tool-origin="([^"]+)"/)?.[1];
+    assert.match(demo.toolOrigin ?? '', /^http:\/\/localhost:\d+$/, 'the tool is on another site than the platform');
+  } catch (error) {
+    // A demo that did not come up is not left running.
+    await stopDemo(demo);
+    throw error;
+  }
+  return demo;
+}
+
+/** Stops a demo (SIGINT, then SIGKILL after WAIT_MS). */
+export async function stopDemo(demo) {
+  if (demo.process.exitCode !== null || demo.process.signalCode !== null) return;
+  const stopped = new Promise((resolve) => demo.process.once('exit', resolve));
+  demo.process.kill('SIGINT');
+  const timer = setTimeout(() => demo.process.kill('SIGKILL'), WAIT_MS);
+  await stopped;
+  clearTimeout(timer);
+}
