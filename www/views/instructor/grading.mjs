@@ -101,7 +101,7 @@ function queueItem(ctx, item, written, status) {
     form.append(feedbackField.wrap, h('div', { class: 'actions' }, button));
     form.addEventListener('submit', (e) => { e.preventDefault(); send([release]); });
   }
-  return h('article', { class: 'card queue-item', 'aria-labelledby': titleId },
+  return h('article', { class: 'card queue-item', 'aria-labelledby': titleId, 'data-learner': item.learner, 'data-assessment': a.id, 'data-kind': item.kind },
     heading,
     h('p', { class: 'hint', text: t('instructor.grading_submitted', { at: t.when(item.at), definition: item.definition.name }) }),
     evidence.length ? h('ul', { class: 'evidence', 'aria-label': t('instructor.grading_evidence') }, evidence.map((e) => h('li', {}, e))) : null,
@@ -129,7 +129,7 @@ function scoringFields(t, assessment) {
       type: 'text', inputmode: 'decimal', autocomplete: 'off', pattern: '[0-9]+([.][0-9]+)?',
     }), levels.length ? t('instructor.grading_part_points_hint') : null);
     if (!levels.length) typed.input.required = true;
-    const el = h('fieldset', { class: 'rubric-part' },
+    const el = h('fieldset', { class: 'rubric-part', 'data-part': part.id },
       h('legend', { text: t('instructor.grading_part', { part: part.id, competency: part.competency, max: part.max_points }) }),
       levels.length ? h('div', { class: 'checks' }, radios.map((r) => r.el)) : null,
       typed.wrap);

@@ -61,7 +61,7 @@ export async function mount(root, ctx) {
     const note = item.revoked_reason ? t('instructor.issuance_revoked_note', { reason: item.revoked_reason, at: t.when(item.revoked_at) })
       : item.suspended_reason ? t('instructor.issuance_suspended_note', { reason: item.suspended_reason, at: t.when(item.suspended_at) })
         : null;
-    return h('tr', { 'data-id': item.id },
+    return h('tr', { 'data-id': item.id, 'data-learner': item.learner_sub, 'data-status': item.status },
       h('th', { scope: 'row', text: item.learner_sub }),
       h('td', {}, h('a', { href: item.url, target: '_blank', rel: 'noopener', text: `${item.definition_id} ${item.version}` })),
       h('td', { text: t.when(item.issued_at) }),

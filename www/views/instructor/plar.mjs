@@ -89,7 +89,7 @@ function requestCard(ctx, request, decision, status, redraw) {
   } else {
     parts.push(decisionForm(ctx, request, status, redraw));
   }
-  return h('article', { class: 'card queue-item', 'aria-labelledby': titleId }, parts);
+  return h('article', { class: 'card queue-item', 'aria-labelledby': titleId, 'data-request': request.id, 'data-learner': request.learner_sub }, parts);
 }
 
 function decisionForm(ctx, request, status, redraw) {

@@ -81,7 +81,7 @@ export function competencies(ctx, s) {
   const rows = s.competencies.map((c, i) => {
     const param = METHOD_PARAM[c.method];
     const label = t('instructor.editor_competency_n', { n: i + 1 });
-    return h('fieldset', { class: 'editor-row' }, h('legend', { text: label }),
+    return h('fieldset', { class: 'editor-row', 'data-row': `competency-${i}` }, h('legend', { text: label }),
       field(t('instructor.editor_competency_id'), bound(ctx, c, 'id', { required: true })).wrap,
       field(t('instructor.editor_statement'), bound(ctx, c, 'statement', { tag: 'textarea', rows: '2', required: true })).wrap,
       field(t('instructor.editor_threshold'), bound(ctx, c, 'threshold_percent', { inputmode: 'decimal', required: true })).wrap,
@@ -137,13 +137,13 @@ export function assessments(ctx, s) {
   const compOptions = s.competencies.map((c) => [c.id, c.id]);
   const rows = s.assessments.map((a, i) => {
     const label = t('instructor.editor_assessment_n', { n: i + 1 });
-    const parts = a.parts.map((p, j) => h('div', { class: 'inline-form' },
+    const parts = a.parts.map((p, j) => h('div', { class: 'inline-form', 'data-part': String(j) },
       field(t('instructor.editor_part_id'), bound(ctx, p, 'id', { required: true })).wrap,
       field(t('instructor.editor_part_competency'), boundSelect(ctx, p, 'competency', compOptions)).wrap,
       field(t('instructor.editor_part_max'), bound(ctx, p, 'max_points', { inputmode: 'decimal', required: true })).wrap,
       removeButton(ctx, t('instructor.editor_remove_label', { what: p.id || t('instructor.editor_part_n', { n: j + 1 }) }),
         () => { a.parts.splice(j, 1); ctx.rebuild(); })));
-    const levels = a.levels.map((l, j) => h('div', { class: 'inline-form' },
+    const levels = a.levels.map((l, j) => h('div', { class: 'inline-form', 'data-level': String(j) },
       field(t('instructor.editor_level_name'), bound(ctx, l, 'name', { required: true })).wrap,
       a.parts.map((p) => field(t('instructor.editor_level_points', { part: p.id }), bound(ctx, l.points, p.id, { inputmode: 'decimal' })).wrap),
       removeButton(ctx, t('instructor.editor_remove_label', { what: l.name || t('instructor.editor_level_n', { n: j + 1 }) }),
@@ -163,7 +163,7 @@ export function assessments(ctx, s) {
       });
       return check(box, c.id);
     });
-    return h('fieldset', { class: 'editor-row' }, h('legend', { text: label }),
+    return h('fieldset', { class: 'editor-row', 'data-row': `assessment-${i}` }, h('legend', { text: label }),
       field(t('instructor.editor_assessment_id'), bound(ctx, a, 'id', { required: true })).wrap,
       field(t('instructor.editor_title'), bound(ctx, a, 'title', { required: true })).wrap,
       field(t('instructor.editor_assessment_kind'), boundSelect(ctx, a, 'kind', [['summative', t('instructor.editor_summative')],
