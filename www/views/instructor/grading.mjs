@@ -66,7 +66,7 @@ function queueItem(ctx, item, written, status) {
   const form = h('form', { class: 'grade-form', 'aria-labelledby': titleId });
   const feedbackField = field(t('instructor.grading_feedback'), h('textarea', { rows: '3', maxlength: '4000' }),
     t('instructor.grading_feedback_hint'));
-  const send = async (steps) => {
+  const send = async (steps, doneKey) => {
     for (const button of form.querySelectorAll('button')) button.disabled = true;
     status.busy(t('instructor.grading_saving'));
     try {
@@ -92,14 +92,14 @@ function queueItem(ctx, item, written, status) {
     const save = h('button', { type: 'submit', text: t('instructor.grading_save') });
     const saveRelease = h('button', { type: 'button', class: 'primary', text: t('instructor.grading_save_release') });
     form.append(scoring.el, feedbackField.wrap, h('div', { class: 'actions' }, saveRelease, save));
-    form.addEventListener('submit', (e) => { e.preventDefault(); send([grade]); });
+    form.addEventListener('submit', (e) => { e.preventDefault(); send([grade], 'instructor.grading_saved'); });
     saveRelease.addEventListener('click', () => {
-      if (form.reportValidity()) send([grade, release]);
+      if (form.reportValidity()) send([grade, release], 'instructor.grading_released');
     });
   } else {
     const button = h('button', { type: 'submit', class: 'primary', text: t('instructor.grading_release') });
     form.append(feedbackField.wrap, h('div', { class: 'actions' }, button));
-    form.addEventListener('submit', (e) => { e.preventDefault(); send([release]); });
+    form.addEventListener('submit', (e) => { e.preventDefault(); send([release], 'instructor.grading_released'); });
   }
   return h('article', { class: 'card queue-item', 'aria-labelledby': titleId, 'data-learner': item.learner, 'data-assessment': a.id, 'data-kind': item.kind },
     heading,

@@ -1,18 +1,23 @@
-// One load of the course per API client, shared by the roster grid and the what-if panel
-// (both need every learner's log); `forget` drops it after a write so the next view reloads.
+// One load of the course per API client, shared by the instructor views for a short while
+// (each needs every learner's log); `forget` drops it after a write so the next view reloads,
+// and a load older than `FRESH_MS` is read again (learners may have submitted since).
 
 import { loadCourse } from './course_data.mjs';
 
+/** How long a loaded course is reused across views. */
+const FRESH_MS = 30_000;
+
 const loads = new WeakMap();
 
-/** The course (`loadCourse`), loaded once per `api` until `forget(api)`. */
+/** The course (`loadCourse`), loaded once per `api` until `forget(api)` or it is stale. */
 export function course(api, progress) {
-  if (!loads.has(api)) {
+  const kept = loads.get(api);
+  if (!kept || performance.now() - kept.at > FRESH_MS) {
     const load = loadCourse(api, progress);
     load.catch(() => loads.delete(api));
-    loads.set(api, load);
+    loads.set(api, { load, at: performance.now() });
   }
-  return loads.get(api);
+  return loads.get(api).load;
 }
 
 /** Forgets the loaded course (after a write changed it). */
