@@ -23,7 +23,11 @@ pub fn import_case(
 /// The generated default badge of a definition without an image: SVG text drawn from its
 /// `name`, `human_code` (empty: none) and `id` (which picks the colour).
 #[wasm_bindgen(js_name = defaultBadgeSvg)]
-pub fn default_badge(name: &str, #[wasm_bindgen(js_name = humanCode)] human_code: &str, id: &str) -> String {
+pub fn default_badge(
+    name: &str,
+    #[wasm_bindgen(js_name = humanCode)] human_code: &str,
+    id: &str,
+) -> String {
     let code = (!human_code.is_empty()).then_some(human_code);
     default_badge_svg(name, code, id)
 }

@@ -10,8 +10,8 @@
 //! camelCase, as JavaScript expects. The TypeScript types of what this file returns are
 //! written out in `types.rs` (exact numbers and instants are strings).
 
-mod editor;
 mod credential;
+mod editor;
 mod roster;
 mod types;
 

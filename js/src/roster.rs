@@ -74,7 +74,6 @@ impl Roster {
     }
 }
 
-
 /// The summaries laid out by column, with the core's member names.
 #[derive(Serialize)]
 struct Columns<'a> {
