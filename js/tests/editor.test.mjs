@@ -83,11 +83,12 @@ describe('credential editor model', () => {
     bc.bc_micro_credential = true;
     const missing = core.publishFindings(JSON.stringify([definitionOf(bc)]));
     assert.ok(missing.some((f) => f.code === 'publish_field_missing' && f.severity === 'error'), JSON.stringify(missing));
-    for (const key of ['delivery_mode', 'prerequisites', 'learning_resources', 'assessment_type', 'assessment_method',
-      'supervision', 'quality_assurance', 'outcome', 'stackability', 'pathways', 'credit_recognition', 'level']) {
-      bc.metadata.cis[key] = 'x';
+    for (const key of ['prerequisites', 'learning_resources', 'assessment_type', 'quality_assurance', 'outcome',
+      'pathways', 'credit_recognition']) {
+      bc.metadata.cis[key] = 'As the program sheet says.';
     }
-    bc.metadata.cis.delivery_mode = 'online';
+    Object.assign(bc.metadata.cis, { delivery_mode: 'online', assessment_method: 'competency', supervision: 'onsite_with_id',
+      stackability: 'stackable', level: 'year1' });
     const fewer = core.publishFindings(JSON.stringify([definitionOf(bc)]));
     assert.ok(fewer.length < missing.length, 'filling the summary clears findings');
   });

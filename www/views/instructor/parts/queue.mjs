@@ -1,5 +1,5 @@
-// The grading queue's items, DOM-free: each learner's log folded by the core, and every
-// assessment whose core next step is `wait_for_grading` (an attempt to score) or
+// The grading queue's items, DOM-free: each learner's log folded by the core, every attempt
+// the core holds as pending (to score) and every assessment whose core next step is
 // `wait_for_feedback` (feedback to release). The core decides what waits; this lists it.
 
 /**
@@ -17,19 +17,17 @@ export function gradingQueue(fold, definitions, logs, at) {
     if (!log.events.length) continue;
     const record = fold(definitionsJson, JSON.stringify(log.events), at);
     for (const [id, result] of Object.entries(record.assessments)) {
-      const step = result.next?.step;
-      if (step !== 'wait_for_grading' && step !== 'wait_for_feedback') continue;
       const known = byId.get(id);
       if (!known) continue;
-      const attempt = result.attempts.find((a) => a.number === result.next.attempt) ?? null;
-      items.push({
-        learner: log.learner,
-        kind: step === 'wait_for_grading' ? 'grade' : 'release',
-        assessment: known.assessment,
-        definition: known.definition,
-        attempt,
-        at: attempt?.at ?? '',
+      const item = (kind, attempt) => ({
+        learner: log.learner, kind, assessment: known.assessment, definition: known.definition,
+        attempt, at: attempt?.at ?? '',
       });
+      // Every attempt the core holds as pending waits for a score, whatever comes next.
+      for (const attempt of result.attempts ?? []) if (attempt.pending) items.push(item('grade', attempt));
+      if (result.next?.step === 'wait_for_feedback') {
+        items.push(item('release', result.attempts.find((a) => a.number === result.next.attempt) ?? null));
+      }
     }
   }
   return items.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.learner < b.learner ? -1 : 1));
