@@ -189,6 +189,11 @@ async function main() {
   });
   document.documentElement.lang = locale;
   const first = chooseView({ roles: shell.launch?.roles ?? [], hash: window.location.hash, fixed: document.body.dataset.view });
+  // Start the core and the first view's module while the strings load (time to interactive).
+  // Public pages (verify) need the verifier, which carries the whole core; views the smaller core.
+  const corePromise = first.area === 'public' ? loadVerifier() : loadCore();
+  corePromise.catch(() => {});
+  import(`./views/${first.area}/${first.name}.mjs`).catch(() => {});
   const areas = [...new Set([first.area, ...permittedAreas(shell.launch?.roles)])];
   const catalogues = await loadCatalogues(locale, areas);
   shell.t = translator(catalogues, locale);
@@ -203,11 +208,12 @@ async function main() {
     setStatus(shell.t('shell.relaunch'), 'error');
     return;
   }
-  // Public pages (verify) need the verifier, which carries the whole core; views the smaller core.
-  shell.core = first.area === 'public' ? await loadVerifier() : await loadCore();
+  shell.core = await corePromise;
   byId('footer-core').textContent = shell.t('shell.footer_core', { version: shell.core.version() });
   shell.api = apiClient({ token: shell.launch?.token, transport: shell.core.ApiClient });
   window.addEventListener('hashchange', () => {
+    // Only `#/area/name` is a route; `#view` (the skip link) and other anchors are not.
+    if (!window.location.hash.startsWith('#/')) return;
     shell.navigated = true;
     mountCurrent().catch(showFailure);
   });

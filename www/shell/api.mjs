@@ -2,7 +2,7 @@
 // JSON bodies and `upload` with bytes, each resolving with the parsed answer or rejecting
 // with an `ApiError` that carries the server's `{code, message, details}` and the HTTP
 // status. The transport (bearer token, retries with backoff on network errors and 5xx) is
-// the wasm crate's `ApiClient` when the loaded module has one; this file only adapts it.
+// the wasm crate's `ApiClient` (js/src/api_client.rs); this file only adapts it.
 
 /** A refused or failed API call: the server's code, message and details, and the status. */
 export class ApiError extends Error {
@@ -26,31 +26,12 @@ function asApiError(error) {
   });
 }
 
-/** Until the wasm module has `ApiClient`: one plain fetch per call, no retry. */
-class FetchTransport {
-  constructor(token, origin) {
-    this.token = token;
-    this.origin = origin;
-  }
-
-  async request(method, path, body, contentType) {
-    const headers = { Accept: 'application/json' };
-    if (this.token) headers.Authorization = `Bearer ${this.token}`;
-    if (contentType) headers['Content-Type'] = contentType;
-    const response = await fetch(new URL(path, this.origin), { method, headers, body });
-    const text = await response.text();
-    const json = text ? JSON.parse(text) : null;
-    if (!response.ok) throw new ApiError({ ...(json ?? {}), status: response.status });
-    return json;
-  }
-}
-
 /**
  * The client for `token` (the launch's bearer token; none on public pages). `transport` is
  * the wasm module's `ApiClient` class (see `js/src/api_client.rs`).
  */
 export function apiClient({ token, transport }) {
-  const client = new (transport ?? FetchTransport)(token ?? '', window.location.origin);
+  const client = new transport(token ?? '', window.location.origin);
   const call = async (method, path, body, contentType) => {
     try {
       return await client.request(method, path, body, contentType);
