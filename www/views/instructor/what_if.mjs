@@ -62,6 +62,8 @@ export async function mount(root, ctx) {
     status.done(t('instructor.whatif_recomputed', { learners: baseline.learners.length, ms: t.decimal(ms.toFixed(1)) }));
     renderComparison(result, t, compareSummaries(baseline, after));
   });
+  // The wasm roster holds every learner's log: freed when the view goes.
+  return () => roster.free();
 }
 
 /** The form: one fieldset per kind of change, each with an "apply" checkbox. */
