@@ -10,12 +10,13 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 
-import { CHROMIUM_FLAGS, WAIT_MS, preferences, required, startDemo, stopDemo } from './harness.mjs';
+import {
+  apiFrom, axeCheck, launchAs, openBrowser, required, screenshotsAt, startDemo, stopDemo, viewReady,
+} from './harness.mjs';
 
 const PRIYA = { name: 'Priya Natarajan', role: 'instructor', sub: '2' };
 const SAM = { name: 'Sam Okafor', role: 'learner', sub: '3' };
@@ -32,24 +33,12 @@ const pageErrors = [];
 const tokens = {};
 
 before(async () => {
-  const executablePath = required('CAIRN_CHROMIUM');
-  const playwrightDir = required('CAIRN_PLAYWRIGHT_CORE');
   axeSource = readFileSync(required('CAIRN_AXE_CORE'), 'utf8');
   outDir = required('CAIRN_E2E_OUT');
   mkdirSync(outDir, { recursive: true });
   workDir = mkdtempSync(join(tmpdir(), 'cairn-e2e-teach-'));
   demo = await startDemo('teach', workDir);
-  const profile = join(workDir, 'profile');
-  mkdirSync(join(profile, 'Default'), { recursive: true });
-  writeFileSync(join(profile, 'Default', 'Preferences'), JSON.stringify(preferences([])));
-  const { chromium } = await import(pathToFileURL(join(playwrightDir, 'index.mjs')).href);
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath, headless: true, args: CHROMIUM_FLAGS, viewport: { width: 1280, height: 1000 },
-    acceptDownloads: true, timeout: WAIT_MS,
-  });
-  context.setDefaultTimeout(WAIT_MS);
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on('pageerror', (error) => pageErrors.push(error.message));
+  ({ context, page } = await openBrowser(workDir, pageErrors));
 });
 
 after(async () => {
@@ -62,66 +51,24 @@ function assertNoPageErrors(what) {
   assert.deepEqual(pageErrors.splice(0), [], `${what}: no uncaught error in the page or its frames`);
 }
 
-/** Waits until the frame shows `view` (`area/name`) rendered. */
-async function ready(frame, view) {
-  try {
-    await frame.waitForFunction((v) => document.documentElement.dataset.view === v && document.documentElement.dataset.ready === 'true', view);
-  } catch (error) {
-    const shown = await frame.evaluate(() => document.body?.innerText ?? '').catch(() => '(no document)');
-    throw new Error(`the frame never showed ${view}; it shows:\n${shown}\n${demo.log}`, { cause: error });
-  }
-}
-
-/** Launches `person` (Moodle flavour) into the tool frame and opens `view`. */
+/** Launches `person` into the tool frame, keeps their token and opens `view`. */
 async function launch(person, view) {
-  await page.goto(`${demo.courseUrl}?flavour=moodle`);
-  await page.getByRole('button', { name: `Launch as ${person.name} (${person.role})`, exact: true }).click();
-  const frame = await (await page.waitForSelector('iframe[name="cairn"]')).contentFrame();
-  await ready(frame, `${person.role}/home`);
+  const frame = await launchAs(page, demo, person, `${person.role}/home`);
   tokens[person.sub] = await frame.evaluate(() => JSON.parse(document.getElementById('cairn-launch').textContent).token);
-  if (view !== `${person.role}/home`) await go(frame, view);
+  if (view !== `${person.role}/home`) {
+    await frame.evaluate((v) => { window.location.hash = `#/${v}`; }, view);
+    await viewReady(frame, demo, view);
+  }
   return frame;
 }
 
-/** Navigates the frame to `view` through the shell's hash route. */
-async function go(frame, view) {
-  await frame.evaluate((v) => { window.location.hash = `#/${v}`; }, view);
-  await ready(frame, view);
-}
-
 /** Calls the API from inside the frame with `person`'s token. */
-async function api(frame, person, method, path, body) {
-  return frame.evaluate(async ({ token, method, path, body }) => {
-    const answer = await fetch(path, {
-      method,
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', Accept: 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await answer.text();
-    return { status: answer.status, body: text ? JSON.parse(text) : null };
-  }, { token: tokens[person.sub], method, path, body });
+function api(frame, person, method, path, body) {
+  return apiFrom(frame, tokens[person.sub], method, path, body);
 }
 
-async function axe(frame, what) {
-  await frame.evaluate(axeSource);
-  const violations = await frame.evaluate(async () => {
-    const result = await window.axe.run(document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
-    });
-    return result.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  });
-  assert.deepEqual(violations, [], `${what}: axe-core finds no serious or critical violation`);
-}
-
-async function screenshots(name) {
-  for (const width of [1280, 360]) {
-    await page.setViewportSize({ width, height: 900 });
-    await page.screenshot({ path: join(outDir, `${name}-${width}.png`), fullPage: true });
-  }
-  await page.setViewportSize({ width: 1280, height: 1000 });
-}
+const axe = (frame, what) => axeCheck(frame, axeSource, what);
+const screenshots = (name) => screenshotsAt(page, outDir, name);
 
 /** Waits for the view's status line to say `pattern` (or fails with what it says). */
 async function statusSays(frame, pattern) {
