@@ -9,7 +9,16 @@
 //! findings and explanations always were; only the exported function and class names are
 //! camelCase, as JavaScript expects. The TypeScript types of what this file returns are
 //! written out in `types.rs` (exact numbers and instants are strings).
+//!
+//! Beside the core: `ApiClient` (`api_client.rs`, wasm32 only), the page's transport to the
+//! server's JSON API, whose bodies and errors are the shared types of `cairn-api-types`
+//! (`api_request.rs`). The credential verifier, canonicalizer and baker (`credential.rs`)
+//! are behind the default feature `verifier`: the views' module is built without them.
 
+#[cfg(target_arch = "wasm32")]
+mod api_client;
+pub mod api_request;
+#[cfg(feature = "verifier")]
 mod credential;
 mod editor;
 mod roster;

@@ -4,7 +4,8 @@
 //! releases feedback, then passes; another learner is granted PLAR for both competencies.
 //! Each receives exactly one credential with no further action, which the independent
 //! oracle verifies; the audit history shows who did what; a third attempt is refused with
-//! the core's code. The credential's public page and status list serve with no login, and a
+//! the core's code. The learner reads the definitions their record is folded with and each
+//! credential's sharing links. The credential's public page and status list serve with no login, and a
 //! revocation flips its status in the list (the oracle then refuses it).
 
 mod api_support;
@@ -174,6 +175,30 @@ async fn story(backend: Backend) {
         let verdict = oracle::verify(&row.body, &["--mode", "ob"]);
         assert_eq!(verdict["verified"], true, "{learner}: {verdict}");
     }
+
+    // The page folds the same record: the definitions it is folded with are the learner's to
+    // read, and each credential carries its sharing links.
+    let (s, definitions) = api.get("/api/me/definitions", &ana).await;
+    assert_eq!(s, StatusCode::OK, "{definitions}");
+    assert_eq!(
+        definitions.as_array().map(Vec::len),
+        Some(1),
+        "{definitions}"
+    );
+    assert_eq!(definitions[0]["id"], "first-aid");
+    let (s, refused) = api.get("/api/me/definitions", &teacher).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{refused}");
+    let (_, own) = api.get("/api/me/record", &ana).await;
+    let links = &own["credentials"][0]["links"];
+    let id = own["credentials"][0]["id"].as_str().expect("id");
+    assert_eq!(links["png"], format!("/credentials/{id}.png"));
+    assert_eq!(links["json"], format!("/credentials/{id}.json"));
+    assert!(
+        links["linkedin"]
+            .as_str()
+            .is_some_and(|l| l.starts_with("https://www.linkedin.com/profile/add?")),
+        "{links}"
+    );
 
     // Ana's credential: its public page (HTML and JSON) and its status list serve with no
     // login; the oracle verifies it against the list; a revocation flips the list's bit.

@@ -145,6 +145,8 @@ fn clippy_wasm() -> Result<()> {
         "cairn",
         "--package",
         "cairn-wasm",
+        "--package",
+        "cairn-api-types",
         "--target",
         wasm::TARGET,
         "--",

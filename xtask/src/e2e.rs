@@ -2,7 +2,9 @@
 //! sure Debian's `chromium` and the pinned npm `playwright-core` are installed (installing them
 //! when missing; never a browser download), then runs `js/tests/e2e/*.test.mjs` with Node's test
 //! runner. The test starts the real `cairn-lti demo`, opens the course page with third-party
-//! cookies blocked and launches as instructor and learner in both flavours. Never skipped: a
+//! cookies blocked and launches as instructor and learner in both flavours; the page test
+//! walks the learner view and the verify page, runs axe-core in each view and prints the
+//! page's benchmarks (time to interactive, wasm sizes). Never skipped: a
 //! browser that cannot be installed fails the step with what to do.
 
 use std::path::PathBuf;
@@ -21,6 +23,17 @@ const TEST_DIR: &str = "js/tests/e2e";
 /// Runs the browser e2e tests against a fresh debug build of `cairn-lti` and the page modules
 /// already built into `www/pkg/` (by `cargo xtask wasm`, or the CI step before this one).
 pub fn run() -> Result<()> {
+    let views_module = project_root()
+        .join("www")
+        .join("pkg")
+        .join("views")
+        .join("cairn_wasm.js");
+    if !views_module.is_file() {
+        bail!(
+            "{} is missing: run `cargo xtask wasm` first (the views load it)",
+            views_module.display()
+        );
+    }
     let storage_module = project_root()
         .join("www")
         .join("pkg")
@@ -47,6 +60,10 @@ pub fn run() -> Result<()> {
         .env("CAIRN_LTI_BIN", &binary)
         .env("CAIRN_CHROMIUM", &chromium)
         .env("CAIRN_PLAYWRIGHT_CORE", modules.join("playwright-core"))
+        .env(
+            "CAIRN_AXE_CORE",
+            modules.join("axe-core").join("axe.min.js"),
+        )
         .env("CAIRN_E2E_OUT", &out);
     node.args(&files);
     run_command(&mut node)?;

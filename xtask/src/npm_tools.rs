@@ -1,4 +1,4 @@
-//! The Node tools the xtask runs, from npm: binaryen's `wasm-opt` ([`crate::wasm_opt`]) and
+//! The Node tools the xtask runs, from npm: binaryen's `wasm-opt` ([`crate::wasm_opt`]), axe-core and
 //! `playwright-core` for the browser e2e test ([`crate::e2e`]). The exact versions are pinned by
 //! `tools/package.json` and `tools/package-lock.json` (integrity hashes, no registry URLs); this
 //! copies both into `<target>/tools/` and runs `npm ci` there when that install is missing or
@@ -16,7 +16,7 @@ use crate::{has_program, project_root, run_command, target_dir};
 const MANIFESTS: &[&str] = &["package.json", "package-lock.json", ".npmrc"];
 
 /// The package folders the install must contain (a check that `npm ci` really installed them).
-const PACKAGES: &[&str] = &["binaryen", "playwright-core"];
+const PACKAGES: &[&str] = &["axe-core", "binaryen", "playwright-core"];
 
 /// `<target>/tools/node_modules`, installing the pinned tools first when needed.
 pub fn node_modules() -> Result<PathBuf> {

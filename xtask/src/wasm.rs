@@ -49,36 +49,80 @@ struct PageModule {
     artifact: &'static str,
     /// The folder under `www/pkg/` (empty: `www/pkg/` itself).
     folder: &'static str,
+    /// Build without the package's default features (the views' core without the verifier).
+    no_default_features: bool,
 }
 
-/// The core for every view, and the few-kilobyte platform-storage module of the LTI login and
+/// The core with the credential verifier (`www/pkg/`: the verify page, the credential page
+/// and the Node tests), the views' core without it (`www/pkg/views/`: learner and instructor
+/// views, smaller to load), and the few-kilobyte platform-storage module of the LTI login and
 /// launch pages (so those pages never load the core).
 const MODULES: &[PageModule] = &[
     PageModule {
         package: "cairn-wasm",
         artifact: "cairn_wasm",
         folder: "",
+        no_default_features: false,
+    },
+    PageModule {
+        package: "cairn-wasm",
+        artifact: "cairn_wasm",
+        folder: "views",
+        no_default_features: true,
     },
     PageModule {
         package: "cairn-lti-storage",
         artifact: "cairn_lti_storage",
         folder: "lti-storage",
+        no_default_features: false,
     },
 ];
 
 /// Builds every page module and its bindings; prints the raw and gzip size of each `.wasm`.
+/// One cargo run per module: two modules of one package differ in features and share the
+/// artifact's path, so each is bound before the next build replaces it.
 pub fn build() -> Result<()> {
     ensure_target()?;
-    let mut build = cargo();
-    build.args(["build", "--target", TARGET, "--profile", "wasm"]);
     for module in MODULES {
-        build.args(["--package", module.package]);
-    }
-    run_command(&mut build)?;
-    for module in MODULES {
+        let mut build = cargo();
+        build.args([
+            "build",
+            "--target",
+            TARGET,
+            "--profile",
+            "wasm",
+            "--package",
+            module.package,
+        ]);
+        if module.no_default_features {
+            build.arg("--no-default-features");
+        }
+        run_command(&mut build)?;
         bind(module)?;
     }
     Ok(())
+}
+
+/// The gzip size of each page module built into `www/pkg/` (path from the repository root,
+/// bytes), for the benchmark report; modules not built are left out.
+pub fn module_sizes() -> Result<Vec<(String, usize)>> {
+    let mut sizes = Vec::new();
+    for module in MODULES {
+        let path = project_root()
+            .join("www")
+            .join("pkg")
+            .join(module.folder)
+            .join(format!("{}_bg.wasm", module.artifact));
+        if let Ok(bytes) = std::fs::read(&path) {
+            let shown = path
+                .strip_prefix(project_root())
+                .unwrap_or(&path)
+                .display()
+                .to_string();
+            sizes.push((shown, gzip_len(&bytes)?));
+        }
+    }
+    Ok(sizes)
 }
 
 /// Generates one module's web-target bindings, drops its name section and shrinks it.

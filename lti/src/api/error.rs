@@ -10,10 +10,8 @@ use axum::Json;
 use axum::extract::{FromRequest, Request};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
-use utoipa::ToSchema;
 
 use crate::error::{AppError, InternalCause};
 use crate::store::StoreError;
@@ -64,18 +62,7 @@ pub struct ApiError {
     internal: Option<String>,
 }
 
-/// The JSON of every error answer.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ErrorBody {
-    /// A stable snake_case code (`invalid_body`, `not_found`, a core code such as
-    /// `attempt_limit_reached`, …).
-    pub code: String,
-    /// What happened, for a person.
-    pub message: String,
-    /// Extra data, or `null`.
-    #[schema(value_type = Object)]
-    pub details: Value,
-}
+pub use cairn_api_types::ErrorBody;
 
 impl ApiError {
     /// An error answer with no details.

@@ -124,6 +124,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(imports::get))
         .routes(routes!(imports::confirm))
         .routes(routes!(reads::own_record))
+        .routes(routes!(reads::own_definitions))
         .routes(routes!(reads::own_history))
         .routes(routes!(reads::learner_record))
         .routes(routes!(reads::learner_history))

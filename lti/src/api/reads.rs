@@ -1,11 +1,12 @@
 //! Reads: a learner's record (the core's fold of their log at the server's now) and their
 //! issued credentials, the roster's summaries for instructors with keyset paging
-//! (`?page_size=&after=`), and the audit history of one learner (each event with who wrote
+//! (`?page_size=&after=`), the definitions a learner's record is folded with, and the audit history of one learner (each event with who wrote
 //! it, their role, when, the request id and the meta). A learner reads only their own.
 
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
+use cairn::definition::CredentialDefinition;
 use cairn::event::Event;
 use cairn::record::{LearnerSummary, Record};
 use cairn::time::Timestamp;
@@ -49,6 +50,8 @@ pub struct CredentialView {
     pub revoked_at: Option<i64>,
     /// When it was suspended, if it is.
     pub suspended_at: Option<i64>,
+    /// Its public page, JSON, baked PNG and LinkedIn add-to-profile link.
+    pub links: crate::public::credential::SharingLinks,
 }
 
 /// One event of the audit history.
@@ -130,6 +133,23 @@ pub async fn own_record(
 ) -> Result<Json<RecordView>, ApiError> {
     let scope = own_scope(caller.caller())?;
     Ok(Json(record_of(&state, &scope).await?))
+}
+
+/// The definitions the caller's record is folded with (per definition id, the latest
+/// published version in the context), so the page can fold the same record in the browser.
+#[utoipa::path(get, path = "/api/me/definitions", tag = "me", security(("bearer" = ["learner"])),
+    responses((status = 200, body = Vec<Object>), (status = "4XX", body = ErrorBody)))]
+pub async fn own_definitions(
+    caller: Require<Learner>,
+    State(state): State<AppState>,
+) -> Result<Json<Vec<CredentialDefinition>>, ApiError> {
+    let scope = own_scope(caller.caller())?;
+    let entry = records::course_entry(&state, scope.registration_id, &scope.context_id)
+        .await
+        .map_err(read_error)?;
+    Ok(Json(
+        entry.rows.iter().map(|row| row.body.clone()).collect(),
+    ))
 }
 
 /// The caller's own audit history.
@@ -243,6 +263,7 @@ async fn record_of(state: &AppState, scope: &LearnerScope) -> Result<RecordView,
             issued: IssuedCredential::from(row),
             revoked_at: row.revoked_at,
             suspended_at: row.suspended_at,
+            links: crate::public::credential::sharing_links(state, row),
         })
         .collect();
     Ok(RecordView {

@@ -102,15 +102,7 @@ pub struct LearnerItem {
     pub choices: Vec<Choice>,
 }
 
-/// A learner's answer to one item.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
-#[serde(untagged)]
-pub enum Answer {
-    /// A choice id, a text or a decimal string.
-    One(String),
-    /// Choice ids (multiple choice).
-    Many(Vec<String>),
-}
+pub use cairn_api_types::Answer;
 
 /// What is wrong with an item set, or with answers to it.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

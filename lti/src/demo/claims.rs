@@ -153,10 +153,10 @@ fn canvas_claims(facts: &LaunchFacts<'_>) -> Value {
         json!({
             "document_target": "iframe",
             "return_url": format!("{}/?flavour=canvas", facts.platform_url),
-            "locale": "en",
+            "locale": facts.person.locale,
         }),
     );
-    put("locale".to_owned(), json!("en"));
+    put("locale".to_owned(), json!(facts.person.locale));
     put(lti("roles"), canvas_roles(person.role));
     put(
         lti("custom"),
@@ -250,7 +250,7 @@ fn moodle_claims(facts: &LaunchFacts<'_>) -> Value {
     put(
         lti("launch_presentation"),
         json!({
-            "locale": "en",
+            "locale": facts.person.locale,
             "document_target": "iframe",
             "return_url": format!("{}/?flavour=moodle", facts.platform_url),
         }),

@@ -129,6 +129,9 @@ pub struct Person {
     pub canvas_login_hint: &'static str,
     /// Moodle user id: both `sub` and `login_hint`.
     pub moodle_user_id: &'static str,
+    /// The platform's UI language for them (`launch_presentation.locale`): Léa uses Cairn in
+    /// French, the others in English.
+    pub locale: &'static str,
 }
 
 impl Person {
@@ -168,6 +171,7 @@ pub const PEOPLE: [Person; 4] = [
         canvas_sub: "0b6f2a4e-6c1d-4d8e-9a35-3f7c1e2d4b01",
         canvas_login_hint: "a3f1c9e2b7d84f06c5e1a9b3d7f2c8e4a6b0d1f3",
         moodle_user_id: "2",
+        locale: "en",
     },
     Person {
         role: CourseRole::Learner,
@@ -178,6 +182,7 @@ pub const PEOPLE: [Person; 4] = [
         canvas_sub: "5e9d7c21-83a4-4f6b-b1e0-7a2c9d3e5f12",
         canvas_login_hint: "b4e2d0f3c8e95a17d6f2b0c4e8a3d9f5b7c1e2a4",
         moodle_user_id: "3",
+        locale: "en",
     },
     Person {
         role: CourseRole::Learner,
@@ -188,6 +193,7 @@ pub const PEOPLE: [Person; 4] = [
         canvas_sub: "9a1b3c5d-7e9f-4a2b-8c4d-6e8f0a2b4c23",
         canvas_login_hint: "c5f3e1a4d9fa6b28e7a3c1d5f9b4ea06c8d2f3b5",
         moodle_user_id: "4",
+        locale: "fr-CA",
     },
     Person {
         role: CourseRole::Learner,
@@ -198,6 +204,7 @@ pub const PEOPLE: [Person; 4] = [
         canvas_sub: "d2e4f6a8-0b1c-4d3e-9f5a-7b9c1d3e5f34",
         canvas_login_hint: "d6a4f2b5eaab7c39f8b4d2e6a0c5fb17d9e3a4c6",
         moodle_user_id: "5",
+        locale: "en",
     },
 ];
 

@@ -141,18 +141,44 @@ fn linkedin(view: &CredentialView, credential: &Value, page: &str, uuid: &str) -
     })
 }
 
-/// The page of a credential at `now`.
-pub fn page_html(state: &AppState, row: &CredentialRow, now: Timestamp) -> String {
+/// Where a learner shares a credential from: its public page, JSON, baked PNG and the
+/// LinkedIn add-to-profile link (the tool page's learner view shows them).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct SharingLinks {
+    /// The public page (the credential's `id` when it is a URL).
+    pub page: String,
+    /// The signed JSON, on this origin.
+    pub json: String,
+    /// The baked PNG, on this origin.
+    pub png: String,
+    /// LinkedIn's "add license or certification" form, pre-filled.
+    pub linkedin: String,
+}
+
+/// The sharing links of a stored credential.
+pub fn sharing_links(state: &AppState, row: &CredentialRow) -> SharingLinks {
     let view = CredentialView::of(&row.body);
     let page = page_url(state, row);
-    let ob2 = ob2_export(&row.body, &ob2_hosting(state, row))
-        .ok()
-        .map(|_| format!("/ob2/assertions/{}", row.id));
-    let links = PageLinks {
+    SharingLinks {
         linkedin: linkedin(&view, &row.body, &page, &row.id),
         page,
         json: format!("/credentials/{}.json", row.id),
         png: format!("/credentials/{}.png", row.id),
+    }
+}
+
+/// The page of a credential at `now`.
+pub fn page_html(state: &AppState, row: &CredentialRow, now: Timestamp) -> String {
+    let view = CredentialView::of(&row.body);
+    let shared = sharing_links(state, row);
+    let ob2 = ob2_export(&row.body, &ob2_hosting(state, row))
+        .ok()
+        .map(|_| format!("/ob2/assertions/{}", row.id));
+    let links = PageLinks {
+        linkedin: shared.linkedin,
+        page: shared.page,
+        json: shared.json,
+        png: shared.png,
         svg: format!("/credentials/{}.svg", row.id),
         ob2,
     };

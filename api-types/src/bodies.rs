@@ -1,0 +1,342 @@
+//! The JSON API's request bodies (every one but a definition, which is the core's
+//! `CredentialDefinition`): plain structs that deny unknown members. Values the core reads
+//! (decimals, ids, times, part scores) are the core's own types, so a body is checked by the
+//! same parser as an event, on the server and in the page's client alike.
+
+use std::collections::BTreeMap;
+
+use cairn::definition::PlarMethod;
+use cairn::event::{PartScores, Route};
+use cairn::ids::{AssessmentId, CompetencyId, DefinitionId, EquivalencyId};
+use cairn::number::Number;
+use cairn::time::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::gradebook::{ColumnMapping, GradebookFormat};
+use crate::item_set::Answer;
+
+/// Who assessed a result (requirement ASSESS-09).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AssessorType {
+    /// The course's instructor.
+    Instructor,
+    /// A subject-matter expert.
+    ContentExpert,
+    /// An assessor at the workplace.
+    WorkplaceAssessor,
+    /// Another learner.
+    Peer,
+    /// The learner.
+    #[serde(rename = "self")]
+    SelfAssessed,
+    /// Scored by software (item sets).
+    Automated,
+}
+
+/// How a summative was supervised and the identity checked (requirement ASSESS-10).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SupervisionMode {
+    /// Unsupervised, identity not checked.
+    UnsupervisedNoId,
+    /// Supervised, identity not checked.
+    SupervisedNoId,
+    /// Supervised online (proctored).
+    SupervisedOnline,
+    /// On site with identity checked.
+    OnsiteWithId,
+}
+
+/// `POST /api/learners/{sub}/enrolments` and `POST /api/me/enrolments`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct EnrolBody {
+    /// The definition.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub credential: DefinitionId,
+}
+
+/// `POST /api/learners/{sub}/results`: an instructor or assessor records a result.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ResultBody {
+    /// The assessment.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub assessment: AssessmentId,
+    /// Points (assessment without parts); omit both for a pending attempt.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub score: Option<Number>,
+    /// Points per part.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub part_scores: Option<PartScores>,
+    /// `course` (default), `challenge_exam` or `direct_assessment`.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub route: Route,
+    /// Who assessed it.
+    pub assessor_type: AssessorType,
+    /// The assessor's name or id, when not the caller.
+    #[serde(default)]
+    pub assessor: Option<String>,
+    /// How it was supervised.
+    #[serde(default)]
+    pub supervision_mode: Option<SupervisionMode>,
+    /// Whether the assessor attests the supervision and identity.
+    #[serde(default)]
+    pub attested: Option<bool>,
+}
+
+/// `POST /api/learners/{sub}/gradings`: scores a pending attempt.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct GradingBody {
+    /// The assessment.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub assessment: AssessmentId,
+    /// The attempt's 1-based number.
+    pub attempt: u32,
+    /// Points.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub score: Option<Number>,
+    /// Points per part.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub part_scores: Option<PartScores>,
+    /// Who assessed it (default instructor).
+    #[serde(default)]
+    pub assessor_type: Option<AssessorType>,
+    /// Feedback for the learner, kept with the event (released separately).
+    #[serde(default)]
+    pub feedback: Option<String>,
+}
+
+/// `POST /api/learners/{sub}/feedback-releases`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct FeedbackBody {
+    /// The assessment.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub assessment: AssessmentId,
+    /// The feedback's text.
+    #[serde(default)]
+    pub feedback: Option<String>,
+}
+
+/// `POST /api/learners/{sub}/overrides`: replaces a scored attempt's score, with a reason.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct OverrideBody {
+    /// The assessment.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub assessment: AssessmentId,
+    /// The attempt's number.
+    pub attempt: u32,
+    /// New points.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub score: Option<Number>,
+    /// New points per part.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub part_scores: Option<PartScores>,
+    /// Why (required, non-empty).
+    pub reason: String,
+}
+
+/// Granted or denied.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum PlarOutcome {
+    /// `plar_granted`.
+    Granted,
+    /// `plar_denied`.
+    Denied,
+}
+
+/// `POST /api/learners/{sub}/plar-decisions`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PlarDecisionBody {
+    /// Granted or denied.
+    pub decision: PlarOutcome,
+    /// The governing definition.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub credential: DefinitionId,
+    /// How prior learning was assessed.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub method: PlarMethod,
+    /// The competency.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub competency: Option<CompetencyId>,
+    /// The component credential.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub component: Option<DefinitionId>,
+    /// Evidence considered (informative).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub evidence: Option<serde_json::Value>,
+    /// Why it was denied.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// The learner's request this decides, if any.
+    #[serde(default)]
+    pub request: Option<String>,
+}
+
+/// A piece of evidence: a URL, or an uploaded file by its SHA-256.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum EvidenceRef {
+    /// An `https://` (or `http://`) link.
+    Url(String),
+    /// An uploaded file's hex SHA-256 (`POST /api/me/evidence-files`).
+    File(String),
+}
+
+/// `POST /api/me/plar-requests`: a learner asks for recognition of prior learning.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PlarRequestBody {
+    /// The governing definition.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub credential: DefinitionId,
+    /// The method asked for.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub method: PlarMethod,
+    /// The competency.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub competency: Option<CompetencyId>,
+    /// The component credential.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub component: Option<DefinitionId>,
+    /// The evidence (1–20 items).
+    pub evidence: Vec<EvidenceRef>,
+    /// What the learner says about it.
+    #[serde(default)]
+    pub statement: Option<String>,
+}
+
+/// `POST /api/me/submissions`: evidence for rubric grading (a pending attempt).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SubmissionBody {
+    /// The assessment.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub assessment: AssessmentId,
+    /// The evidence (1–20 items).
+    pub evidence: Vec<EvidenceRef>,
+    /// `course` (default) or a PLAR route.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub route: Route,
+}
+
+/// `POST /api/me/item-sets/{assessment}/answers`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AnswersBody {
+    /// Item id → answer (a choice id, a text, a decimal, or choice ids).
+    pub answers: BTreeMap<String, Answer>,
+    /// `course` (default) or `challenge_exam`.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub route: Route,
+}
+/// `POST /api/me/applications` and `POST /api/learners/{sub}/applications`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ApplicationBody {
+    /// The definition applied for.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub credential: DefinitionId,
+}
+
+/// `POST /api/learners/{sub}/presented-credentials`: an instructor records a credential the
+/// learner presented, as the verifier found it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PresentedBody {
+    /// The credential's definition id.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub credential: DefinitionId,
+    /// Who issued it.
+    pub issuer: String,
+    /// When it was issued.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub issued_at: Timestamp,
+    /// End of its validity.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub valid_until: Option<Timestamp>,
+    /// Whether the verifier accepted it.
+    pub verified: bool,
+}
+
+/// `POST /api/me/equivalency-claims` and `POST /api/learners/{sub}/equivalency-claims`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct EquivalencyBody {
+    /// The equivalency claimed.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub equivalency: EquivalencyId,
+}
+
+/// `POST /api/learners/{sub}/expiries`: imposes an expiry on earlier issuances.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ExpiryBody {
+    /// The definition.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub credential: DefinitionId,
+    /// Issuances before this are affected.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub issued_before: Timestamp,
+    /// Their new latest end of validity.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub valid_until: Timestamp,
+}
+
+/// `POST /api/imports`: a gradebook CSV to preview.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ImportBody {
+    /// The CSV text.
+    pub csv: String,
+    /// `canvas` or `moodle`; detected from the header when absent.
+    #[serde(default)]
+    pub format: Option<GradebookFormat>,
+    /// The column holding each learner's LTI `sub` (default `ID` / `ID number`).
+    #[serde(default)]
+    pub learner_column: Option<String>,
+    /// Which columns are attempts on which assessments.
+    pub columns: Vec<ColumnMapping>,
+    /// Who assessed the imported results (default `instructor`).
+    #[serde(default)]
+    pub assessor_type: Option<AssessorType>,
+}

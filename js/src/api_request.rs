@@ -1,0 +1,199 @@
+//! The API client's rules that need no browser (tested natively): which shared body type a
+//! route takes (`cairn-api-types`), so a body is checked and written by the same type the
+//! server reads; when a failed call is tried again and after how long; and how a refusal's
+//! `{code, message, details}` is read. The transport is `api_client.rs`.
+
+use cairn_api_types as types;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// The most retries of one call (so at most four tries).
+pub const MAX_RETRIES: u32 = 3;
+
+/// The first retry's delay; each next one doubles it.
+pub const FIRST_DELAY_MS: u32 = 250;
+
+/// A body that does not fit its route's type, found before anything is sent.
+#[derive(Debug, PartialEq)]
+pub struct BodyError {
+    /// The type's name, e.g. `PlarRequestBody`.
+    pub body: &'static str,
+    /// serde's message (with the JSON path where it has one).
+    pub message: String,
+}
+
+/// Reads `json` as `T` and writes it back: the bytes sent are what the shared type writes.
+fn through<T: DeserializeOwned + Serialize>(
+    name: &'static str,
+    json: &str,
+) -> Result<String, BodyError> {
+    let fail = |e: serde_json::Error| BodyError {
+        body: name,
+        message: e.to_string(),
+    };
+    let value: T = serde_json::from_str(json).map_err(fail)?;
+    serde_json::to_string(&value).map_err(fail)
+}
+
+/// The path's segments after `/api/`, without a query.
+fn segments(path: &str) -> Vec<&str> {
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    path.trim_start_matches('/')
+        .strip_prefix("api/")
+        .map(|rest| rest.split('/').collect())
+        .unwrap_or_default()
+}
+
+/// The JSON body of `method path` checked against its route's shared type and rewritten by
+/// it; a route the table does not name passes its body on unchanged (definitions are the
+/// core's own type, checked by the core before the page sends them).
+pub fn checked_body(method: &str, path: &str, json: &str) -> Result<String, BodyError> {
+    if !method.eq_ignore_ascii_case("POST") {
+        return Ok(json.to_owned());
+    }
+    match segments(path).as_slice() {
+        ["me", "enrolments"] | ["learners", _, "enrolments"] => {
+            through::<types::EnrolBody>("EnrolBody", json)
+        }
+        ["learners", _, "results"] => through::<types::ResultBody>("ResultBody", json),
+        ["learners", _, "gradings"] => through::<types::GradingBody>("GradingBody", json),
+        ["learners", _, "feedback-releases"] => {
+            through::<types::FeedbackBody>("FeedbackBody", json)
+        }
+        ["learners", _, "overrides"] => through::<types::OverrideBody>("OverrideBody", json),
+        ["learners", _, "plar-decisions"] => {
+            through::<types::PlarDecisionBody>("PlarDecisionBody", json)
+        }
+        ["learners", _, "presented-credentials"] => {
+            through::<types::PresentedBody>("PresentedBody", json)
+        }
+        ["me", "applications"] | ["learners", _, "applications"] => {
+            through::<types::ApplicationBody>("ApplicationBody", json)
+        }
+        ["me", "equivalency-claims"] | ["learners", _, "equivalency-claims"] => {
+            through::<types::EquivalencyBody>("EquivalencyBody", json)
+        }
+        ["learners", _, "expiries"] => through::<types::ExpiryBody>("ExpiryBody", json),
+        ["me", "plar-requests"] => through::<types::PlarRequestBody>("PlarRequestBody", json),
+        ["me", "submissions"] => through::<types::SubmissionBody>("SubmissionBody", json),
+        ["me", "item-sets", _, "answers"] => through::<types::AnswersBody>("AnswersBody", json),
+        ["imports"] => through::<types::ImportBody>("ImportBody", json),
+        _ => Ok(json.to_owned()),
+    }
+}
+
+/// What ended one try: an answer with its status, or no answer at all.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// The server answered.
+    Status(u16),
+    /// The request failed before any answer (offline, connection reset, DNS).
+    NetworkError,
+}
+
+/// Whether a method may be sent twice without doing twice what it does.
+fn is_idempotent(method: &str) -> bool {
+    ["GET", "HEAD", "PUT", "DELETE", "OPTIONS"]
+        .iter()
+        .any(|m| m.eq_ignore_ascii_case(method))
+}
+
+/// The delay before retry number `retry` (0-based) after `outcome`, or `None` to stop.
+/// Network errors and 5xx are retried for idempotent methods; a `POST` (which appends an
+/// event: an attempt sent twice would count twice) only on 503, where the server says it
+/// did nothing.
+pub fn retry_delay_ms(method: &str, outcome: Outcome, retry: u32) -> Option<u32> {
+    if retry >= MAX_RETRIES {
+        return None;
+    }
+    let worth_retrying = match outcome {
+        Outcome::Status(503) => true,
+        Outcome::Status(status) if (500..600).contains(&status) => is_idempotent(method),
+        Outcome::Status(_) => false,
+        Outcome::NetworkError => is_idempotent(method),
+    };
+    worth_retrying.then(|| FIRST_DELAY_MS << retry)
+}
+
+/// A refusal read from an answer's body: the server's `ErrorBody` when it is one, else a
+/// generic body naming the status (a proxy's HTML page, an empty 502).
+pub fn error_body(status: u16, text: &str) -> types::ErrorBody {
+    serde_json::from_str::<types::ErrorBody>(text).unwrap_or_else(|_| types::ErrorBody {
+        code: if status >= 500 {
+            "server_error"
+        } else {
+            "http_error"
+        }
+        .to_owned(),
+        message: format!("the server answered HTTP {status}"),
+        details: serde_json::Value::Null,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_body_is_checked_by_its_routes_shared_type() {
+        let ok = checked_body(
+            "POST",
+            "/api/me/plar-requests",
+            r#"{"credential":"C1","method":"challenge_exam","competency":"K1","evidence":[{"url":"https://e.test/x"}]}"#,
+        )
+        .expect("a valid PLAR request");
+        assert!(ok.contains("\"method\":\"challenge_exam\""));
+        let unknown = checked_body(
+            "POST",
+            "/api/me/plar-requests",
+            r#"{"credential":"C1","method":"challenge_exam","evidence":[],"extra":1}"#,
+        );
+        assert_eq!(unknown.map_err(|e| e.body), Err("PlarRequestBody"));
+        let bad_score = checked_body(
+            "POST",
+            "/api/learners/s1/results",
+            r#"{"assessment":"A1","score":"abc","assessor_type":"instructor"}"#,
+        );
+        assert!(
+            bad_score.is_err(),
+            "the core's decimal parser refuses it, as the server would"
+        );
+    }
+
+    #[test]
+    fn routes_without_a_shared_type_pass_their_body_on() {
+        assert_eq!(
+            checked_body("POST", "/api/definitions", "{\"x\":1}"),
+            Ok("{\"x\":1}".to_owned())
+        );
+        assert_eq!(
+            checked_body("PUT", "/api/me/enrolments", "{}"),
+            Ok("{}".to_owned())
+        );
+    }
+
+    #[test]
+    fn retries_back_off_and_never_repeat_a_post_that_may_have_happened() {
+        assert_eq!(retry_delay_ms("GET", Outcome::NetworkError, 0), Some(250));
+        assert_eq!(retry_delay_ms("GET", Outcome::Status(502), 1), Some(500));
+        assert_eq!(retry_delay_ms("GET", Outcome::Status(500), 2), Some(1000));
+        assert_eq!(retry_delay_ms("GET", Outcome::Status(500), 3), None);
+        assert_eq!(retry_delay_ms("GET", Outcome::Status(404), 0), None);
+        assert_eq!(retry_delay_ms("POST", Outcome::Status(500), 0), None);
+        assert_eq!(retry_delay_ms("POST", Outcome::NetworkError, 0), None);
+        assert_eq!(retry_delay_ms("POST", Outcome::Status(503), 0), Some(250));
+    }
+
+    #[test]
+    fn a_refusal_keeps_the_servers_code_or_names_the_status() {
+        let body = error_body(
+            409,
+            r#"{"code":"attempt_limit_reached","message":"no attempt left","details":{"max":2}}"#,
+        );
+        assert_eq!(body.code, "attempt_limit_reached");
+        assert_eq!(body.details["max"], 2);
+        let proxy = error_body(502, "<html>bad gateway</html>");
+        assert_eq!(proxy.code, "server_error");
+        assert!(proxy.message.contains("502"));
+    }
+}
