@@ -1,7 +1,8 @@
 //! What the credential editor needs from the core beyond validation: CASE 1.1 framework
 //! import (`case::import` on a `CFPackage`, returned as the core's `Framework`) and the
 //! generated default badge (the SVG the server bakes when a definition has no image), so
-//! the editor previews exactly what will be issued. Translation only.
+//! the editor previews exactly what will be issued. Translation only. Behind the `verifier`
+//! feature with the credential code: only the editor needs it, and it loads the full module.
 
 use cairn::case;
 use cairn::credential::image::default_badge_svg;

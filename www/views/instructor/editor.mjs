@@ -24,8 +24,10 @@ export async function mount(root, ctx) {
   body.append(h('p', { class: 'hint', text: t('instructor.editor_intro') }), status.el);
   status.busy(t('instructor.editor_loading'));
   let rows;
+  let full;
   try {
-    rows = await ctx.api.get('/api/definitions');
+    // CASE import and the default badge are in the full core (the views' core leaves them out).
+    [rows, full] = await Promise.all([ctx.api.get('/api/definitions'), ctx.loadVerifier()]);
     status.done('');
   } catch (error) {
     status.fail(errorText(t, error));
@@ -43,7 +45,7 @@ export async function mount(root, ctx) {
     const state = row ? stateOf(row.body) : blankState();
     const stored = row && row.status === 'draft' ? { id: row.definition_id, version: row.version } : null;
     if (row && row.status !== 'draft') state.version = '';
-    renderEditor(ctx, editorHost, state, stored, rows, row, status, async () => {
+    renderEditor({ ...ctx, full }, editorHost, state, stored, rows, row, status, async () => {
       rows = await ctx.api.get('/api/definitions');
     });
   };
@@ -87,7 +89,7 @@ function renderEditor(ctx, host, state, stored, rows, from, status, reloadRows) 
     renderFindings(t, findings, all);
   };
   const sectionCtx = {
-    t, core: ctx.core,
+    t, core: ctx.core, full: ctx.full,
     changed: () => {
       clearTimeout(timer);
       timer = setTimeout(() => { validate(); listeners.forEach((f) => f()); }, VALIDATE_AFTER_MS);

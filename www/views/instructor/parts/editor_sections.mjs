@@ -106,7 +106,7 @@ function caseImport(ctx, s) {
     if (!chosen) return;
     let framework;
     try {
-      framework = ctx.core.importCase(await chosen.text());
+      framework = ctx.full.importCase(await chosen.text());
     } catch (error) {
       fill(out, h('p', { class: 'notice notice-bad', text: t('instructor.editor_case_refused', { code: error.code ?? 'error', message: error.message }) }));
       return;
@@ -290,7 +290,7 @@ export function badge(ctx, s) {
       preview.alt = m.image_caption || t('instructor.editor_image_uploaded');
     } else {
       // The core's generated default, exactly what the server bakes without an image.
-      const svg = ctx.core.defaultBadgeSvg(s.name || s.id || '?', m.human_code ?? '', s.id || '?');
+      const svg = ctx.full.defaultBadgeSvg(s.name || s.id || '?', m.human_code ?? '', s.id || '?');
       preview.src = `data:image/svg+xml;base64,${base64(new TextEncoder().encode(svg))}`;
       preview.alt = t('instructor.editor_image_default_alt');
     }
