@@ -147,7 +147,10 @@ async function gradeSam(level, feedback) {
   const frame = await launch(PRIYA, 'instructor/grading');
   const item = frame.locator(`article[data-learner="${SAM.sub}"][data-kind="grade"]`);
   await item.waitFor();
-  for (const part of ['P1', 'P2']) await item.locator(`[data-part="${part}"]`).getByLabel(new RegExp(`^${level}:`)).check();
+  for (const part of ['P1', 'P2']) {
+    await item.locator(`[data-part="${part}"]`).getByLabel(new RegExp(`${level}: `)).check({ timeout: 3000 })
+      .catch(async (error) => { throw new Error(`no level ${level} on ${part}: ${await item.innerHTML()}`, { cause: error }); });
+  }
   await item.getByLabel('Feedback').fill(feedback);
   return { frame, item };
 }

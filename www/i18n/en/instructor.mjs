@@ -243,6 +243,7 @@ export default {
   editor_assessments: 'Assessments',
   editor_assessment_n: 'Assessment {n}',
   editor_assessment_id: 'Identifier',
+  editor_assessment_title: 'Title',
   editor_assessment_kind: 'Kind',
   editor_summative: 'Summative (counts)',
   editor_formative: 'Formative (practice)',

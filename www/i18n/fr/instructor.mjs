@@ -243,6 +243,7 @@ export default {
   editor_assessments: 'Évaluations',
   editor_assessment_n: 'Évaluation {n}',
   editor_assessment_id: 'Identifiant',
+  editor_assessment_title: 'Titre',
   editor_assessment_kind: 'Type',
   editor_summative: 'Sommative (compte)',
   editor_formative: 'Formative (pratique)',

@@ -59,7 +59,7 @@ function queueItem(ctx, item, written, status) {
   const titleId = uid('item');
   const heading = h('h2', {
     id: titleId,
-    text: t(item.kind === 'grade' ? 'grading.grade_title' : 'grading.release_title',
+    text: t(item.kind === 'grade' ? 'instructor.grading_grade_title' : 'instructor.grading_release_title',
       { learner: item.learner, assessment: a.title, attempt: item.attempt?.number ?? '?' }),
   });
   const evidence = (item.attempt?.evidence ?? []).map((e) => evidenceLink(ctx, item.learner, e));
@@ -71,7 +71,7 @@ function queueItem(ctx, item, written, status) {
     status.busy(t('instructor.grading_saving'));
     try {
       for (const step of steps) await step();
-      await written(t(item.kind === 'grade' ? 'grading.saved' : 'grading.released', { learner: item.learner }));
+      await written(t(doneKey, { learner: item.learner }));
     } catch (error) {
       status.fail(errorText(t, error));
       for (const button of form.querySelectorAll('button')) button.disabled = false;

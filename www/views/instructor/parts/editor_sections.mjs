@@ -165,7 +165,7 @@ export function assessments(ctx, s) {
     });
     return h('fieldset', { class: 'editor-row', 'data-row': `assessment-${i}` }, h('legend', { text: label }),
       field(t('instructor.editor_assessment_id'), bound(ctx, a, 'id', { required: true })).wrap,
-      field(t('instructor.editor_title'), bound(ctx, a, 'title', { required: true })).wrap,
+      field(t('instructor.editor_assessment_title'), bound(ctx, a, 'title', { required: true })).wrap,
       field(t('instructor.editor_assessment_kind'), boundSelect(ctx, a, 'kind', [['summative', t('instructor.editor_summative')],
         ['formative', t('instructor.editor_formative')]], () => ctx.rebuild())).wrap,
       a.kind === 'summative' ? field(t('instructor.editor_pass'), bound(ctx, a, 'pass_percent', { inputmode: 'decimal', required: true })).wrap : null,
