@@ -3,22 +3,13 @@
 // Reads the record and the definitions; never computes a result of its own.
 
 import { byId, fill, h } from './dom.mjs';
+import { namesOf } from './names.mjs';
 import {
   assessmentResult, credentialStatus, day, describeEvent, masteryStatus, nextStep, percent,
   plarMethod, when,
 } from './words.mjs';
 
-/** Titles of everything an id can name, for people. */
-export function namesOf(definitions) {
-  const names = new Map();
-  for (const d of definitions) {
-    names.set(d.id, d.name);
-    for (const c of d.competencies ?? []) names.set(c.id, c.id);
-    for (const a of d.assessments ?? []) names.set(a.id, a.title);
-    for (const e of d.equivalencies ?? []) names.set(e.id, e.title);
-  }
-  return names;
-}
+export { namesOf };
 
 function chip(text, tone) {
   return h('span', { class: `chip chip-${tone}`, text });

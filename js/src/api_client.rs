@@ -1,5 +1,5 @@
 //! `ApiClient`, the page's transport to the JSON API (`ctx.api` in `www/shell/api.mjs`): the
-//! bearer token on every call, bodies checked and written by the shared API types
+//! bearer token on every call, bodies checked by the shared API types
 //! ([`crate::api_request::checked_body`]), retries with doubling delays
 //! ([`crate::api_request::retry_delay_ms`]), and refusals thrown as a JS `Error` carrying the
 //! server's `code`, `details` and the HTTP `status`. Built on `web-sys`'s `fetch` (the same

@@ -130,6 +130,19 @@ async fn serve(config: ServeConfig) -> Result<()> {
         .context("the server stopped with an error")
 }
 
+/// The demo's key-encryption key file: beside its SQLite file (`sqlite://` URL or plain path),
+/// or under `data/` for another database.
+fn demo_kek_path(database_url: &str) -> std::path::PathBuf {
+    let file = database_url
+        .strip_prefix("sqlite://")
+        .or_else(|| (!database_url.contains("://")).then_some(database_url));
+    let dir = file
+        .and_then(|f| std::path::Path::new(f).parent())
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("data"));
+    dir.join(format!("demo-{}", cairn_lti::cli::KEK_FILE_NAME))
+}
+
 /// The tool and the demo platform in one process; prints the one URL to open.
 async fn demo(args: DemoArgs) -> Result<()> {
     // Logs on stderr: stdout carries only the one URL to open.
@@ -142,6 +155,14 @@ async fn demo(args: DemoArgs) -> Result<()> {
     let store = cairn_lti::store::open(&args.database_url)
         .await
         .with_context(|| format!("cannot open {}", redact_database_url(&args.database_url)))?;
+    // The demo issues credentials too, so its tenants need issuer keys, sealed like `serve`'s:
+    // with CAIRN_KEY_ENCRYPTION_KEY, or a key file created beside the demo's SQLite file.
+    let kek = KeyEncryptionKey::from_env_or_file(
+        std::env::var(KEK_ENV).ok().as_deref(),
+        &demo_kek_path(&args.database_url),
+    )
+    .context("cannot load the demo's key-encryption key")?;
+    let kek = std::sync::Arc::new(kek);
     let options = cairn_lti::demo::run::DemoOptions {
         tool_port: args.tool_port,
         platform_port: args.platform_port,
@@ -158,7 +179,7 @@ async fn demo(args: DemoArgs) -> Result<()> {
                 www_dir,
                 admin_token: None,
             };
-            Ok(app(AppState::new(config, tool_store)))
+            Ok(app(AppState::new(config, tool_store).with_kek(kek)))
         },
         |course_url| {
             println!();

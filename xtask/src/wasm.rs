@@ -103,28 +103,6 @@ pub fn build() -> Result<()> {
     Ok(())
 }
 
-/// The gzip size of each page module built into `www/pkg/` (path from the repository root,
-/// bytes), for the benchmark report; modules not built are left out.
-pub fn module_sizes() -> Result<Vec<(String, usize)>> {
-    let mut sizes = Vec::new();
-    for module in MODULES {
-        let path = project_root()
-            .join("www")
-            .join("pkg")
-            .join(module.folder)
-            .join(format!("{}_bg.wasm", module.artifact));
-        if let Ok(bytes) = std::fs::read(&path) {
-            let shown = path
-                .strip_prefix(project_root())
-                .unwrap_or(&path)
-                .display()
-                .to_string();
-            sizes.push((shown, gzip_len(&bytes)?));
-        }
-    }
-    Ok(sizes)
-}
-
 /// Generates one module's web-target bindings, drops its name section and shrinks it.
 fn bind(module: &PageModule) -> Result<()> {
     let input = target_dir()

@@ -147,10 +147,17 @@ async function axe(frame, what) {
   assert.deepEqual(violations, [], `${what}: axe-core finds no serious or critical violation`);
 }
 
-/** Full-page screenshots at 1280 and 360 px wide. */
-async function screenshots(target, name) {
+/** Full-page screenshots at 1280 and 360 px wide; the tool's frame, if any, is made as tall
+ * as its document first, so the whole view shows. */
+async function screenshots(target, name, frame) {
   for (const width of [1280, 360]) {
     await target.setViewportSize({ width, height: 900 });
+    if (frame) {
+      const height = await frame.evaluate(() => document.documentElement.scrollHeight);
+      await target.evaluate((h) => {
+        document.querySelector('iframe[name="cairn"]').style.height = `${h + 20}px`;
+      }, height);
+    }
     await target.screenshot({ path: join(outDir, `${name}-${width}.png`), fullPage: true });
   }
   await target.setViewportSize({ width: 1280, height: 1000 });
@@ -189,6 +196,7 @@ test('the instructor publishes a credential with two competencies and a second-a
   answer = await api(frame, instructorToken, 'PUT', '/api/item-sets/EXAM', ITEM_SET);
   assert.equal(answer.status, 200, JSON.stringify(answer.body));
   await axe(frame, 'instructor home');
+  await screenshots(page, 'instructor-home', frame);
   assertNoPageErrors('instructor');
 });
 
@@ -199,7 +207,7 @@ test('a learner fails, gets feedback, passes on the second attempt and holds the
   await axe(frame, 'learner view, before enrolling');
   await frame.click('[data-enrol="first-aid"]');
   await frame.waitForSelector('[data-start="EXAM"]');
-  await screenshots(page, 'learner-view');
+  await screenshots(page, 'learner-view', frame);
 
   const failed = await answerItems(frame, 2);
   assert.match(failed, /40\.00 %/, 'the failed attempt shows its result at once');
@@ -215,12 +223,14 @@ test('a learner fails, gets feedback, passes on the second attempt and holds the
   token = await tokenOf(frame);
   const passed = await answerItems(frame, 5);
   assert.match(passed, /100\.00 %/);
+  const server = await api(frame, token, 'GET', '/api/me/record');
+  assert.equal(server.body.credentials.length, 1, `the server issued the credential: ${JSON.stringify(server.body.credentials)}\n${demo.log.split('\n').filter((l) => /issu|WARN|ERROR/i.test(l)).join('\n')}`);
   await frame.waitForSelector('[data-credential="first-aid"] .earned');
   const status = await frame.textContent('[data-credential="first-aid"] .credential-status');
   assert.match(status, /Earned and valid/, 'the badge, with no further action');
   await assertSameRecord(frame, token, 'Sam after passing');
   await axe(frame, 'learner view with a credential');
-  await screenshots(page, 'learner-credential');
+  await screenshots(page, 'learner-credential', frame);
 
   const [download] = await Promise.all([page.waitForEvent('download'), frame.click('[data-download="png"]')]);
   shared.png = join(outDir, 'badge.png');
@@ -266,7 +276,7 @@ test('a French launch shows the learner view in French', async () => {
   assert.deepEqual(shown, { lang: 'fr', title: 'Ma progression', role: 'apprenant', enrol: 'M’inscrire' });
   await assertSameRecord(frame, await tokenOf(frame), 'Léa');
   await axe(frame, 'learner view in French');
-  await screenshots(page, 'learner-view-fr');
+  await screenshots(page, 'learner-view-fr', frame);
   assertNoPageErrors('French learner');
 });
 

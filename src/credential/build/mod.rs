@@ -75,8 +75,17 @@ fn nonempty(field: &str, value: &str) -> Result<(), CredentialError> {
     Ok(())
 }
 
+/// An absolute `https` URL or a DID; `http://localhost` and `http://127.0.0.1` too, the
+/// loopback origins a development server (the demo) runs on, as the server's public URL
+/// rule allows: a credential on them is only ever seen on the machine that issued it.
 fn check_https(field: &str, url: &str) -> Result<(), CredentialError> {
-    let ok = (url.starts_with("https://") || url.starts_with("did:"))
+    let is_loopback = ["http://localhost", "http://127.0.0.1"]
+        .iter()
+        .any(|origin| {
+            url.strip_prefix(origin)
+                .is_some_and(|rest| rest.starts_with(':') || rest.starts_with('/'))
+        });
+    let ok = (url.starts_with("https://") || url.starts_with("did:") || is_loopback)
         && oxrdf::NamedNode::new(url).is_ok();
     if ok {
         Ok(())
@@ -548,4 +557,28 @@ pub fn issue(input: &BuildInput<'_>, key: &IssuerKey) -> Result<Signed, Credenti
     warnings.append(&mut signed.warnings);
     signed.warnings = warnings;
     Ok(signed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_https;
+
+    #[test]
+    fn https_dids_and_loopback_http_are_issuer_urls_other_http_is_not() {
+        for ok in [
+            "https://college.example/issuers/x",
+            "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK",
+            "http://localhost:8080/issuers/x",
+            "http://127.0.0.1:9/credentials/c",
+        ] {
+            assert!(check_https("issuer.id", ok).is_ok(), "{ok}");
+        }
+        for refused in [
+            "http://college.example/issuers/x",
+            "http://localhost.evil.example/issuers/x",
+            "ftp://localhost/x",
+        ] {
+            assert!(check_https("issuer.id", refused).is_err(), "{refused}");
+        }
+    }
 }

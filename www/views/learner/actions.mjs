@@ -47,6 +47,14 @@ function evidenceInputs(ctx) {
   };
 }
 
+/** Whether a link or a file is given; says so on the link field when neither is. */
+function hasEvidence(ctx, inputs) {
+  const given = inputs.url.value.trim() !== '' || inputs.file.files?.length > 0;
+  inputs.url.setCustomValidity(given ? '' : ctx.t('learner.evidence_missing'));
+  if (!given) inputs.url.reportValidity();
+  return given;
+}
+
 /** The answer control of one item. */
 function itemControl(ctx, item) {
   const name = `item-${item.id}`;
@@ -109,12 +117,7 @@ function evidenceForm(ctx, assessment, done) {
       h('button', { type: 'submit', text: ctx.t('learner.submit_evidence') })));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    if (!inputs.url.value.trim() && !inputs.file.files?.length) {
-      inputs.url.setCustomValidity(ctx.t('learner.evidence_missing'));
-      inputs.url.reportValidity();
-      return;
-    }
-    inputs.url.setCustomValidity('');
+    if (!hasEvidence(ctx, inputs)) return;
     const button = form.querySelector('button[type="submit"]');
     button.disabled = true;
     try {
@@ -184,12 +187,7 @@ export function plarSection(ctx, definition, requests, done) {
     h('button', { type: 'submit', text: t('learner.plar_submit') }));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    if (!inputs.url.value.trim() && !inputs.file.files?.length) {
-      inputs.url.setCustomValidity(t('learner.evidence_missing'));
-      inputs.url.reportValidity();
-      return;
-    }
-    inputs.url.setCustomValidity('');
+    if (!hasEvidence(ctx, inputs)) return;
     const button = form.querySelector('button[type="submit"]');
     button.disabled = true;
     try {

@@ -2,17 +2,7 @@
 // each assessment's result, the core's next step and the criteria explanation tree, through
 // the catalogue (`learner.*`). Presentation only: every decision worded here is the core's.
 
-/** Titles of everything an id can name in these definitions. */
-export function namesOf(definitions) {
-  const names = new Map();
-  for (const d of definitions) {
-    names.set(d.id, d.name);
-    for (const c of d.competencies ?? []) names.set(c.id, c.id);
-    for (const a of d.assessments ?? []) names.set(a.id, a.title);
-    for (const e of d.equivalencies ?? []) names.set(e.id, e.title);
-  }
-  return names;
-}
+export { namesOf } from '../../names.mjs';
 
 /** An assessment record's result: `{key, tone}` (tone `good`, `bad`, `neutral`). */
 export function assessmentResult(rec) {
