@@ -222,3 +222,42 @@ describe('course data', () => {
     assert.match(nowInstant(), /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
   });
 });
+
+describe('the instructor and admin views’ strings', () => {
+  test('every key the views name exists in the catalogue of its area, in English and French', async () => {
+    const { readdirSync } = await import('node:fs');
+    const files = [];
+    const walk = (dir) => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) walk(path);
+        else if (entry.name.endsWith('.mjs')) files.push(path);
+      }
+    };
+    for (const dir of ['instructor', 'admin', 'parts']) walk(join(repoRoot, 'www', 'views', dir));
+    const catalogue = {};
+    for (const locale of ['en', 'fr']) {
+      for (const area of ['instructor', 'admin', 'shell']) {
+        catalogue[`${locale}/${area}`] = (await import(join(repoRoot, 'www', 'i18n', locale, `${area}.mjs`))).default;
+      }
+    }
+    let literal = 0;
+    let prefixes = 0;
+    for (const file of files) {
+      const text = readFileSync(file, 'utf8');
+      // t('area.key'): a whole key; t(`area.prefix_${…}`): every key with that prefix must exist.
+      for (const [, area, key] of text.matchAll(/\bt\('([a-z]+)\.([a-z0-9_]+)'/g)) {
+        literal += 1;
+        assert.ok(['instructor', 'admin', 'shell'].includes(area), `${file}: ${area}.${key} is in another area's catalogue`);
+        for (const locale of ['en', 'fr']) assert.ok(key in catalogue[`${locale}/${area}`], `${file}: ${locale} lacks ${area}.${key}`);
+      }
+      for (const [, area, prefix] of text.matchAll(/t\(`([a-z]+)\.([a-z0-9_]+)\$\{/g)) {
+        prefixes += 1;
+        for (const locale of ['en', 'fr']) {
+          assert.ok(Object.keys(catalogue[`${locale}/${area}`]).some((k) => k.startsWith(prefix)), `${file}: ${locale} has no ${area}.${prefix}…`);
+        }
+      }
+    }
+    assert.ok(literal > 200 && prefixes > 5, `the scan found the views' keys (${literal} literal, ${prefixes} prefixes)`);
+  });
+});
