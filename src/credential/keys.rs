@@ -256,7 +256,8 @@ pub fn resolve(
         });
     }
     if fragment_key
-        && verification_method.starts_with("https://")
+        && (verification_method.starts_with("https://")
+            || crate::credential::build::profile::is_loopback_http(verification_method))
         && let Some((controller, fragment)) = verification_method.split_once('#')
         && fragment.starts_with("z6Mk")
     {
@@ -269,7 +270,7 @@ pub fn resolve(
         });
     }
     Err(KeyResolution::Unresolvable(format!(
-        "no key for \"{verification_method}\": Cairn resolves did:key, https key ids whose fragment is the key (…#z6Mk…), and controller documents passed to it; it never fetches"
+        "no key for \"{verification_method}\": Cairn resolves did:key, https (or loopback http) key ids whose fragment is the key (…#z6Mk…), and controller documents passed to it; it never fetches"
     )))
 }
 

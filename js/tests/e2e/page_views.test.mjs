@@ -163,14 +163,17 @@ async function screenshots(target, name, frame) {
   await target.setViewportSize({ width: 1280, height: 1000 });
 }
 
-/** The page's record equals the API's for this learner. */
+/** The page's record equals the API's for this learner: the one it shows (folded at the
+ * instant of the server's record it loaded), and its fold at the instant of a fresh API read. */
 async function assertSameRecord(frame, token, who) {
-  const shown = await frame.evaluate(() => window.cairnLearner);
-  assert.ok(shown, `${who}: the learner view exposes its record`);
-  assert.equal(shown.agrees, true, `${who}: the browser's fold equals the server's`);
+  const shown = await frame.evaluate(() => ({ record: window.cairnLearner?.record, agrees: window.cairnLearner?.agrees }));
+  assert.ok(shown.record, `${who}: the learner view exposes its record`);
+  assert.equal(shown.agrees, true, `${who}: the browser's fold equals the server's record it loaded`);
   const server = await api(frame, token, 'GET', '/api/me/record');
   assert.equal(server.status, 200);
-  assert.deepEqual(shown.record, server.body.record, `${who}: the page shows the API's record`);
+  const folded = await frame.evaluate((at) => window.cairnLearner.foldAt(at), server.body.at);
+  assert.deepEqual(folded, server.body.record, `${who}: the page's fold equals the API's record at its instant`);
+  assert.equal(shown.record.credentials['first-aid']?.status, server.body.record.credentials['first-aid']?.status, `${who}: the same standing`);
 }
 
 /** Answers the item set with `right` correct answers and submits it. */

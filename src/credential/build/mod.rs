@@ -75,18 +75,12 @@ fn nonempty(field: &str, value: &str) -> Result<(), CredentialError> {
     Ok(())
 }
 
-/// An absolute `https` URL or a DID; `http://localhost` and `http://127.0.0.1` too, the
-/// loopback origins a development server (the demo) runs on, as the server's public URL
-/// rule allows: a credential on them is only ever seen on the machine that issued it.
+/// An absolute `https` URL or a DID; a loopback `http` URL too
+/// ([`profile::is_loopback_http`]: the demo's origin).
 fn check_https(field: &str, url: &str) -> Result<(), CredentialError> {
-    let is_loopback = ["http://localhost", "http://127.0.0.1"]
-        .iter()
-        .any(|origin| {
-            url.strip_prefix(origin)
-                .is_some_and(|rest| rest.starts_with(':') || rest.starts_with('/'))
-        });
-    let ok = (url.starts_with("https://") || url.starts_with("did:") || is_loopback)
-        && oxrdf::NamedNode::new(url).is_ok();
+    let ok =
+        (url.starts_with("https://") || url.starts_with("did:") || profile::is_loopback_http(url))
+            && oxrdf::NamedNode::new(url).is_ok();
     if ok {
         Ok(())
     } else {

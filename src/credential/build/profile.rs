@@ -90,9 +90,14 @@ impl IssuerProfile {
 /// last `/issuers/` path segment when there is one (`https://tool.example/issuers/inst` →
 /// `https://tool.example`; `https://host/lti/issuers/inst` → `https://host/lti`), else the
 /// id's origin, `https://` + authority (`https://example.ca/nic/issuer` →
-/// `https://example.ca`). `None` for ids that are not `https` URLs (`did:key:…`).
+/// `https://example.ca`); the same for a loopback `http` id ([`is_loopback_http`]). `None`
+/// for other ids (`did:key:…`).
 pub fn issuer_base(issuer_id: &str) -> Option<String> {
-    let rest = issuer_id.strip_prefix("https://")?;
+    let (scheme, rest) = match issuer_id.strip_prefix("https://") {
+        Some(rest) => ("https://", rest),
+        None if is_loopback_http(issuer_id) => ("http://", &issuer_id["http://".len()..]),
+        None => return None,
+    };
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let authority = &rest[..end];
     if authority.is_empty() {
@@ -104,7 +109,19 @@ pub fn issuer_base(issuer_id: &str) -> Option<String> {
         Some(i) => &path[..i],
         None => "",
     };
-    Some(format!("https://{authority}{prefix}"))
+    Some(format!("{scheme}{authority}{prefix}"))
+}
+
+/// Whether `url` is on a loopback `http` origin (`http://localhost`, `http://127.0.0.1`, any
+/// port): a development server (the demo) issues there, as the server's public URL rule
+/// allows; such a credential is only ever seen on the machine that issued it.
+pub fn is_loopback_http(url: &str) -> bool {
+    ["http://localhost", "http://127.0.0.1"]
+        .iter()
+        .any(|origin| {
+            url.strip_prefix(origin)
+                .is_some_and(|rest| rest.starts_with(':') || rest.starts_with('/'))
+        })
 }
 
 /// The credential `id` (`spec/badges.md` §1.1, issue 8): `<issuer base>/credentials/<uuid>`
@@ -166,6 +183,11 @@ mod tests {
             ("https://tool.example", Some("https://tool.example")),
             ("did:key:z6Mk", None),
             ("http://tool.example/issuers/a", None),
+            (
+                "http://localhost:8080/issuers/a",
+                Some("http://localhost:8080"),
+            ),
+            ("http://localhost.evil.example/issuers/a", None),
         ] {
             assert_eq!(issuer_base(id).as_deref(), base, "{id}");
         }

@@ -5,7 +5,7 @@
 // again, so a submitted item set shows its result at once.
 
 import { fill, h } from '../../dom.mjs';
-import { loadLearner, enrolledIn } from './data.mjs';
+import { enrolledIn, instantOf, loadLearner } from './data.mjs';
 import { assessments, competencies, earned, standing, whatIsLeft } from './render.mjs';
 import { attemptAction, plarSection } from './actions.mjs';
 import { assessmentResult, namesOf } from './words.mjs';
@@ -64,8 +64,14 @@ export async function mount(root, ctx) {
         plarSection(ctx, definition, data.plarRequests, afterWrite));
       return card;
     }));
-    // For the end-to-end test: the record this page shows, and the server's.
-    window.cairnLearner = { record: data.record, server: data.server.record, agrees: data.agrees, foldMs: data.foldMs };
+    // For the end-to-end test: the record this page shows, and how it folds.
+    window.cairnLearner = {
+      record: data.record,
+      agrees: data.agrees,
+      foldMs: data.foldMs,
+      /** The page's fold of the same definitions and events at another server instant. */
+      foldAt: (seconds) => ctx.core.fold(JSON.stringify(data.definitions), JSON.stringify(data.events), instantOf(seconds)),
+    };
   };
 
   const reload = async (message) => {
