@@ -4,7 +4,7 @@
 // release (`…/feedback-releases`) and re-checks both with the core.
 
 import { h, fill } from '../../dom.mjs';
-import { course, refreshLearner } from './parts/course_cache.mjs';
+import { courseShowing, refreshLearner } from './parts/course_cache.mjs';
 import { nowInstant } from './parts/course_data.mjs';
 import { gradingPoints, gradingQueue } from './parts/queue.mjs';
 import { card, errorText, evidenceLink, field, statusLine, uid } from '../parts/ui.mjs';
@@ -20,8 +20,7 @@ export async function mount(root, ctx) {
   status.busy(t('instructor.roster_loading'));
   let data;
   try {
-    data = await course(ctx.api, (done, total) => status.busy(
-      total ? t('instructor.roster_loading_logs', { done, total }) : t('instructor.roster_loading_roster', { done }), done, total));
+    data = await courseShowing(ctx, status);
   } catch (error) {
     status.fail(errorText(t, error));
     return;

@@ -3,7 +3,7 @@
 // The page checks its fold against the server's roster summaries and says so.
 
 import { h, fill } from '../../dom.mjs';
-import { course } from './parts/course_cache.mjs';
+import { courseShowing } from './parts/course_cache.mjs';
 import { logBytes, nowInstant } from './parts/course_data.mjs';
 import { disagreements, filterRows, gridRows, sortRows, toCsv } from './parts/grid.mjs';
 import { card, download, errorText, field, select, statusLine } from '../parts/ui.mjs';
@@ -21,8 +21,7 @@ export async function mount(root, ctx) {
   let data;
   let summaries;
   try {
-    data = await course(ctx.api, (done, total) => status.busy(
-      total ? t('instructor.roster_loading_logs', { done, total }) : t('instructor.roster_loading_roster', { done }), done, total));
+    data = await courseShowing(ctx, status);
     const started = performance.now();
     const roster = new ctx.core.Roster(JSON.stringify(data.definitions), logBytes(data.logs));
     try {

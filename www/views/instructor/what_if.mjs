@@ -4,7 +4,7 @@
 // this view shows how many moved. Nothing is written: it is a question, not a change.
 
 import { h, fill } from '../../dom.mjs';
-import { course } from './parts/course_cache.mjs';
+import { courseShowing } from './parts/course_cache.mjs';
 import { logBytes, nowInstant } from './parts/course_data.mjs';
 import { applyWhatIf, compareSummaries } from './parts/what_if_edits.mjs';
 import { card, errorText, field, select, statusLine } from '../parts/ui.mjs';
@@ -31,8 +31,7 @@ export async function mount(root, ctx) {
   let roster;
   let baseline;
   try {
-    data = await course(ctx.api, (done, total) => status.busy(
-      total ? t('instructor.roster_loading_logs', { done, total }) : t('instructor.roster_loading_roster', { done }), done, total));
+    data = await courseShowing(ctx, status);
     if (!data.definitions.length) {
       status.done(t('instructor.whatif_no_definitions'));
       return;

@@ -35,3 +35,10 @@ export async function refreshLearner(api, data, sub) {
   if (log) log.events = history.map((entry) => entry.event);
   return history;
 }
+
+/** The course for a view, its loading progress shown on the view's `status` line. */
+export function courseShowing(ctx, status) {
+  const { t } = ctx;
+  return course(ctx.api, (done, total) => status.busy(
+    total ? t('instructor.roster_loading_logs', { done, total }) : t('instructor.roster_loading_roster', { done }), done, total));
+}
