@@ -13,13 +13,17 @@
 //! Beside the core: `ApiClient` (`api_client.rs`, wasm32 only), the page's transport to the
 //! server's JSON API, whose bodies and errors are the shared types of `cairn-api-types`
 //! (`api_request.rs`). The credential verifier, canonicalizer and baker (`credential.rs`)
-//! are behind the default feature `verifier`: the views' module is built without them.
+//! are behind the default feature `verifier`: the views' module is built without them. So is
+//! the credential editor's CASE import and default badge (`editor.rs`): only the editor needs
+//! them, and it loads the full module for them, which keeps the learner's module small.
 
 #[cfg(target_arch = "wasm32")]
 mod api_client;
 pub mod api_request;
 #[cfg(feature = "verifier")]
 mod credential;
+#[cfg(feature = "verifier")]
+mod editor;
 mod roster;
 mod types;
 

@@ -60,6 +60,21 @@ impl Roster {
         let summaries = self.course.summarize_all(&self.logs, at);
         to_js(&Columns::new(&self.course, &self.logs, &summaries))
     }
+    /// Folds the same learners under other definitions (JSON text: the what-if's edited
+    /// course) as of `at`, without reading their logs again; the same layout as
+    /// [`Roster::summarize`]. Throws an `Error` with a `code` when the definitions cannot be
+    /// read or the instant is malformed.
+    #[wasm_bindgen(js_name = summarizeWith, unchecked_return_type = "RosterSummaries")]
+    pub fn summarize_with(
+        &self,
+        #[wasm_bindgen(js_name = definitionsJson)] definitions_json: &str,
+        at: &str,
+    ) -> Result<JsValue, JsCoreError> {
+        let course = Course::from_json(definitions_json)?;
+        let at = Timestamp::parse(at).map_err(Error::from)?;
+        let summaries = course.summarize_all(&self.logs, at);
+        to_js(&Columns::new(&course, &self.logs, &summaries))
+    }
 
     /// The reports of one definition over every learner as of `at` (`CourseReports`):
     /// completion funnel (with the offering's `seats`, if any), completion rates, problematic
@@ -130,6 +145,8 @@ struct CompetencyColumns<'a> {
     ids: Vec<&'a CompetencyId>,
     status: Vec<MasteryStatus>,
     score: Vec<&'a Option<Number>>,
+    /// The core's reported score (2 decimals), so the page never rounds.
+    reported: Vec<Option<String>>,
 }
 
 #[derive(Serialize)]
@@ -137,6 +154,8 @@ struct AssessmentColumns<'a> {
     ids: Vec<&'a AssessmentId>,
     attempts_counted: Vec<u32>,
     kept_percent: Vec<&'a Option<Number>>,
+    /// The core's reported kept percent (2 decimals).
+    kept_reported: Vec<Option<String>>,
     passed: Vec<bool>,
 }
 
@@ -158,12 +177,14 @@ impl<'a> Columns<'a> {
             competencies: CompetencyColumns {
                 ids: course.competency_ids(),
                 status: comps.clone().map(|c| c.status).collect(),
-                score: comps.map(|c| &c.score).collect(),
+                score: comps.clone().map(|c| &c.score).collect(),
+                reported: comps.map(|c| reported(&c.score)).collect(),
             },
             assessments: AssessmentColumns {
                 ids: course.assessment_ids(),
                 attempts_counted: asmts.clone().map(|a| a.attempts_counted).collect(),
                 kept_percent: asmts.clone().map(|a| &a.kept_percent).collect(),
+                kept_reported: asmts.clone().map(|a| reported(&a.kept_percent)).collect(),
                 passed: asmts.map(|a| a.passed).collect(),
             },
             credentials: CredentialColumns {
@@ -173,6 +194,11 @@ impl<'a> Columns<'a> {
             },
         }
     }
+}
+
+/// A value as the core reports it (2 decimals, rounded once by the core).
+fn reported(value: &Option<Number>) -> Option<String> {
+    value.as_ref().map(Number::to_reported_string)
 }
 
 /// Reads learners' logs from UTF-8 JSON bytes.

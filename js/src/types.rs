@@ -231,6 +231,21 @@ export interface LearnerRecord {
  * of a group is at `i * ids.length + j` in each of that group's arrays; ids follow the
  * course's definition order, learners the roster's order.
  */
+/** A CASE framework as the core imported it (`spec/mastery.md` §8). */
+export interface CaseFramework {
+  document: { identifier: string; uri: string; creator: string; title: string;
+    last_change_date_time: string; version?: string | null; language?: string | null };
+  /** Every item in tree order; `id` is the competency id the editor uses. */
+  items: {
+    id: string; uri: string; full_statement: string; human_coding_scheme: string | null;
+    abbreviated_statement: string | null; item_type: string | null; parent: string | null; depth: number;
+  }[];
+  associations: unknown[];
+  external_links: number[];
+  warnings: { code: string; message: string; count: number }[];
+  strict_v1p1_errors: string[];
+}
+
 export interface RosterSummaries {
   /** Learner ids, in roster order. */
   learners: string[];
@@ -240,12 +255,16 @@ export interface RosterSummaries {
     ids: string[];
     status: MasteryStatus[];
     score: (Exact | null)[];
+    /** The core's reported score (exactly 2 decimals), or null. */
+    reported: (string | null)[];
   };
   assessments: {
     ids: string[];
     /** Counted attempts (current cycle). */
     attempts_counted: number[];
     kept_percent: (Exact | null)[];
+    /** The core's reported kept percent (exactly 2 decimals), or null. */
+    kept_reported: (string | null)[];
     passed: boolean[];
   };
   /** Per credential definition: its latest issuance. */

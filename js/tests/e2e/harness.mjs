@@ -4,8 +4,9 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** The repository root. */
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -119,4 +120,81 @@ export async function stopDemo(demo) {
   const timer = setTimeout(() => demo.process.kill('SIGKILL'), WAIT_MS);
   await stopped;
   clearTimeout(timer);
+}
+
+/** Opens Debian's Chromium (Playwright) with the third-party-cookie-blocking profile under
+ * `workDir`; resolves with `{context, page}`; uncaught page errors go to `errors`. */
+export async function openBrowser(workDir, errors) {
+  const profile = join(workDir, 'profile');
+  mkdirSync(join(profile, 'Default'), { recursive: true });
+  writeFileSync(join(profile, 'Default', 'Preferences'), JSON.stringify(preferences([])));
+  const { chromium } = await import(pathToFileURL(join(required('CAIRN_PLAYWRIGHT_CORE'), 'index.mjs')).href);
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: required('CAIRN_CHROMIUM'),
+    headless: true,
+    args: CHROMIUM_FLAGS,
+    viewport: { width: 1280, height: 1000 },
+    acceptDownloads: true,
+    timeout: WAIT_MS,
+  });
+  context.setDefaultTimeout(WAIT_MS);
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.on('pageerror', (error) => errors.push(error.message));
+  return { context, page };
+}
+
+/** Calls the API from inside `frame` (the tool's origin) with `token`: `{status, body}`. */
+export function apiFrom(frame, token, method, path, body) {
+  return frame.evaluate(async ({ token, method, path, body }) => {
+    const answer = await fetch(path, {
+      method,
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await answer.text();
+    return { status: answer.status, body: text ? JSON.parse(text) : null };
+  }, { token, method, path, body });
+}
+
+/** axe-core (`source`) in `frame`: asserts no serious or critical WCAG 2.x A/AA violation. */
+export async function axeCheck(frame, source, what) {
+  await frame.evaluate(source);
+  const violations = await frame.evaluate(async () => {
+    const result = await window.axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
+    });
+    return result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
+  assert.deepEqual(violations, [], `${what}: axe-core finds no serious or critical violation`);
+}
+
+/** Full-page screenshots of `target` at 1280 and 360 px wide into `outDir`. */
+export async function screenshotsAt(target, outDir, name) {
+  for (const width of [1280, 360]) {
+    await target.setViewportSize({ width, height: 900 });
+    await target.screenshot({ path: join(outDir, `${name}-${width}.png`), fullPage: true });
+  }
+  await target.setViewportSize({ width: 1280, height: 1000 });
+}
+
+/** Launches `person` (`{name, role}`) from `demo`'s course page (Moodle flavour) into the tool
+ * frame and resolves with the frame once it shows `view` (`area/name`) rendered. */
+export async function launchAs(page, demo, person, view) {
+  await page.goto(`${demo.courseUrl}?flavour=moodle`);
+  await page.getByRole('button', { name: `Launch as ${person.name} (${person.role})`, exact: true }).click();
+  const frame = await (await page.waitForSelector('iframe[name="cairn"]')).contentFrame();
+  await viewReady(frame, demo, view);
+  return frame;
+}
+
+/** Waits until `frame` shows `view` rendered; fails with what it shows instead. */
+export async function viewReady(frame, demo, view) {
+  try {
+    await frame.waitForFunction((v) => document.documentElement.dataset.view === v && document.documentElement.dataset.ready === 'true', view);
+  } catch (error) {
+    const shown = await frame.evaluate(() => document.body?.innerText ?? '').catch(() => '(no document)');
+    throw new Error(`the frame never showed ${view}; it shows:\n${shown}\n${demo.log}`, { cause: error });
+  }
 }

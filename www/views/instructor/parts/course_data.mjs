@@ -1,0 +1,89 @@
+// Loads what the instructor views show from the JSON API: the course's definitions, the
+// roster (every page of `GET /api/learners`) and each learner's event log, with progress
+// reported as it goes. Reads only; the core folds what is loaded.
+
+/** Learners per roster page asked for (the API's largest). */
+const PAGE_SIZE = 200;
+/** Histories fetched at once: enough to hide latency, few enough to stay polite. */
+const PARALLEL = 4;
+
+/** Every definition version of the context (`GET /api/definitions`). */
+export function loadDefinitionRows(api) {
+  return api.get('/api/definitions');
+}
+
+/**
+ * The definitions the server folds with: per definition id, the most recently published
+ * version (`records::course_entry` on the server picks the same; the roster comparison in
+ * the grid shows it if the two ever drift).
+ */
+export function courseDefinitions(rows) {
+  const latest = new Map();
+  for (const row of rows) {
+    if (row.status !== 'published') continue;
+    const kept = latest.get(row.definition_id);
+    const newer = !kept || row.published_at > kept.published_at
+      || (row.published_at === kept.published_at && row.version > kept.version);
+    if (newer) latest.set(row.definition_id, row);
+  }
+  return [...latest.values()]
+    .sort((a, b) => (a.definition_id < b.definition_id ? -1 : 1))
+    .map((row) => row.body);
+}
+
+/** Every roster entry (`{learner, event_count, summary}`), following `next` to the end. */
+export async function loadRoster(api, progress = () => {}) {
+  const entries = [];
+  let after = null;
+  do {
+    const query = new URLSearchParams({ page_size: String(PAGE_SIZE) });
+    if (after) query.set('after', after);
+    const page = await api.get(`/api/learners?${query}`);
+    entries.push(...page.learners);
+    after = page.next;
+    progress(entries.length, null);
+  } while (after);
+  return entries;
+}
+
+/**
+ * Each learner's log as the wasm `Roster` reads it (`[{learner, events}]`, roster order),
+ * from `GET /api/learners/{sub}/history`; `progress(done, total)` after each.
+ */
+export async function loadLogs(api, learners, progress = () => {}) {
+  const logs = new Array(learners.length);
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < learners.length) {
+      const i = next++;
+      const sub = learners[i];
+      const history = await api.get(`/api/learners/${encodeURIComponent(sub)}/history`);
+      logs[i] = { learner: sub, events: history.map((entry) => entry.event) };
+      done += 1;
+      progress(done, learners.length);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL, learners.length) }, worker));
+  return logs;
+}
+
+/**
+ * The course as the instructor views need it: `{definitions, roster, logs}` (definitions
+ * the server folds with, the server's roster entries, and every learner's log).
+ */
+export async function loadCourse(api, progress = () => {}) {
+  const [rows, roster] = await Promise.all([loadDefinitionRows(api), loadRoster(api, progress)]);
+  const logs = await loadLogs(api, roster.map((e) => e.learner), progress);
+  return { definitionRows: rows, definitions: courseDefinitions(rows), roster, logs };
+}
+
+/** The learners' logs as the UTF-8 JSON bytes the wasm `Roster` constructor takes. */
+export function logBytes(logs) {
+  return new TextEncoder().encode(JSON.stringify(logs));
+}
+
+/** Now as the core's instant (`YYYY-MM-DDTHH:MM:SSZ`, whole seconds). */
+export function nowInstant(date = new Date()) {
+  return `${date.toISOString().slice(0, 19)}Z`;
+}
