@@ -56,6 +56,8 @@ pub fn run() -> Result<()> {
     let mut node = Command::new("node");
     node.arg("--test")
         .arg("--test-concurrency=1")
+        // A hung browser step fails its test after 5 minutes instead of holding CI to its limit.
+        .arg("--test-timeout=300000")
         .current_dir(project_root())
         .env("CAIRN_LTI_BIN", &binary)
         .env("CAIRN_CHROMIUM", &chromium)
