@@ -27,12 +27,16 @@ const LAUNCH_URL: &str = "https://tool.test/lti/launch";
 const DL: &str = "https://purl.imsglobal.org/spec/lti-dl/claim/";
 const LTI: &str = "https://purl.imsglobal.org/spec/lti/claim/";
 const INSTRUCTOR: &str = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor";
+const LINE_ITEMS: &str = "https://platform.test/lineitems?type_id=1";
+const PLACED_LINE_ITEM: &str = "https://platform.test/lineitems/5/lineitem?type_id=1";
 const LEARNER: &str = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner";
 
 /// The RI world: registration, deployment, the tool's keys and one published credential in
 /// the RI's course.
 struct World {
     state: AppState,
+    registration_id: RegistrationId,
+    context: String,
     fixture: Value,
     claims: serde_json::Map<String, Value>,
     _dir: TestDir,
@@ -88,6 +92,8 @@ impl World {
         publish(&state, row.id, &context).await;
         World {
             state,
+            registration_id: row.id,
+            context,
             fixture,
             claims,
             _dir: dir,
@@ -365,6 +371,21 @@ async fn an_instructor_places_an_assessment_and_a_learner_launch_opens_it() {
         "no picker for a learner"
     );
 
+    // Cairn created a column for the assessment before the link was placed (a score sent
+    // earlier); the placed link's own line item (the column the platform made from the item's
+    // `lineItem`, as Moodle 4.1 does per activity) replaces it when the link is launched.
+    let outbox = world.state.store.outbox();
+    outbox
+        .put_line_item(
+            world.registration_id,
+            &world.context,
+            "SPT-DEMO",
+            "https://platform.test/lineitems/3/lineitem?type_id=1",
+            NOW,
+        )
+        .await
+        .expect("the line item Cairn created");
+
     // A later launch without the custom parameters finds it by the bound resource link.
     let page = world
         .launch(|claims| {
@@ -375,10 +396,20 @@ async fn an_instructor_places_an_assessment_and_a_learner_launch_opens_it() {
             claims.remove(&format!("{DL}deep_linking_settings"));
             claims.insert(format!("{LTI}roles"), json!([LEARNER]));
             claims.insert(format!("{LTI}resource_link"), link);
+            claims.insert(
+                "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint".into(),
+                json!({"scope": ["https://purl.imsglobal.org/spec/lti-ags/scope/score"],
+                       "lineitems": LINE_ITEMS, "lineitem": PLACED_LINE_ITEM}),
+            );
         })
         .await;
     let launch = script_json(&page, "cairn-launch").expect("#cairn-launch");
     assert_eq!(launch["placement"]["assessment_id"], "SPT-DEMO");
+    let stored = outbox
+        .line_item(world.registration_id, &world.context, "SPT-DEMO")
+        .await
+        .expect("line item read");
+    assert_eq!(stored.as_deref(), Some(PLACED_LINE_ITEM));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -174,6 +174,7 @@ async fn run_launch(
             let placement =
                 crate::advantage::placement::resolve(state, registration.id, &verified.claims)
                     .await?;
+            let placed_assessment = placed_assessment(placement.as_ref());
             let (session, token) =
                 new_session(&verified, &login, &deployment_id, pending, placement, now)?;
             let picker = crate::advantage::placement::picker_for(
@@ -196,7 +197,14 @@ async fn run_launch(
                 &verified.claims,
                 &session.roles,
             );
-            keep_ags_endpoint(state, &verified, &deployment_id, now).await?;
+            keep_ags_endpoint(
+                state,
+                &verified,
+                &deployment_id,
+                placed_assessment.as_deref(),
+                now,
+            )
+            .await?;
             let pending_view = pending.then(|| PendingLaunch {
                 data: serde_json::json!({
                     "mode": "confirm",
@@ -250,12 +258,25 @@ async fn run_launch(
     }
 }
 
+/// The assessment a placed link opens (a Deep Linking placement with the assessment view).
+fn placed_assessment(placement: Option<&serde_json::Value>) -> Option<String> {
+    let placement = placement?;
+    (placement.get("view")?.as_str()? == "assessment")
+        .then(|| placement.get("assessment_id")?.as_str().map(str::to_owned))
+        .flatten()
+}
+
 /// Keeps the launch's AGS endpoint claim for its context: the score outbox sends there
-/// (`spec/lti.md` §8). A launch without a context or without the claim keeps nothing.
+/// (`spec/lti.md` §8). A launch without a context or without the claim keeps nothing. When
+/// the launch is of a link placed for an assessment and names its own line item (the column
+/// the platform made from the Deep Linking item's `lineItem`), that line item becomes the
+/// assessment's: scores then land in the activity's column, not in one Cairn created before
+/// the link was placed (seen in Moodle 4.1).
 async fn keep_ags_endpoint(
     state: &AppState,
     launch: &VerifiedLaunch,
     deployment_id: &str,
+    placed_assessment: Option<&str>,
     now: i64,
 ) -> Result<(), Refusal> {
     let claims = &launch.claims;
@@ -276,7 +297,20 @@ async fn keep_ags_endpoint(
         scopes: ags.scope.clone(),
         updated_at: now,
     };
-    Ok(state.store.outbox().put_ags_endpoint(&row).await?)
+    let outbox = state.store.outbox();
+    outbox.put_ags_endpoint(&row).await?;
+    if let (Some(assessment), Some(lineitem)) = (placed_assessment, &ags.lineitem) {
+        outbox
+            .put_line_item(
+                launch.registration_id,
+                &context.id,
+                assessment,
+                lineitem,
+                now,
+            )
+            .await?;
+    }
+    Ok(())
 }
 
 /// The platform's keys from the cache; `after_miss` asks for the one re-download of §6.1.
