@@ -15,7 +15,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { gzipSync } from 'node:zlib';
+import { crc32, gzipSync } from 'node:zlib';
 
 import { CHROMIUM_FLAGS, ROOT, WAIT_MS, preferences, required, startDemo, stopDemo } from './harness.mjs';
 
@@ -308,6 +308,15 @@ test('the verify page accepts the downloaded badge and refuses a tampered copy w
     await axe(tab.mainFrame(), 'verify page with a refusal');
     await screenshots(tab, 'verify-refused');
 
+    // The downloaded PNG itself, its baked credential edited and the chunk's CRC made right
+    // again (a forger's copy, not a corrupt file): refused by the signature check, not the PNG.
+    const tamperedPng = join(outDir, 'tampered.png');
+    writeFileSync(tamperedPng, rebakePng(readFileSync(shared.png), (text) => text.replace('Workplace First Aid', 'Advanced Surgery')));
+    await tab.setInputFiles('#verify-file', tamperedPng);
+    await tab.waitForFunction(() => document.querySelector('[data-verified]')?.dataset.verified === 'false');
+    assert.match(await tab.getAttribute('[data-check="V9"]', 'class'), /check-failed/, 'the tampered PNG fails the signature check');
+    assert.ok((await tab.$$eval('.verify-reasons li', (items) => items.length)) > 0, 'the refusal of the PNG says why');
+
     await tab.goto(`${demo.toolOrigin}/verify/?lang=fr`);
     await tab.waitForFunction(() => document.documentElement.dataset.ready === 'true');
     assert.equal(await tab.textContent('#view h1'), 'Vérifier un titre');
@@ -326,3 +335,39 @@ test('benchmarks: learner view time to interactive and the gzip size of each was
     console.log(`bench: www/pkg/${module}: ${bytes.length} bytes, ${gzip} bytes gzip (${(gzip / 1024).toFixed(1)} KiB)${goal ? `, goal ≤ ${goal / 1024} KiB` : ''}`);
   }
 });
+
+/**
+ * A copy of a baked PNG whose `openbadgecredential` iTXt text went through `edit`, with the
+ * chunk's length and CRC-32 rewritten so the file is a well-formed PNG.
+ */
+function rebakePng(png, edit) {
+  const chunks = [png.subarray(0, 8)];
+  let edited = false;
+  for (let at = 8; at < png.length;) {
+    const length = png.readUInt32BE(at);
+    const type = png.toString('latin1', at + 4, at + 8);
+    const data = png.subarray(at + 8, at + 8 + length);
+    const end = at + 12 + length;
+    const keyword = 'openbadgecredential\0';
+    if (type === 'iTXt' && data.toString('latin1', 0, keyword.length) === keyword) {
+      // keyword NUL, compression flag 0, method 0, empty language NUL, empty translated NUL.
+      const header = data.subarray(0, keyword.length + 4);
+      const text = data.subarray(keyword.length + 4).toString('utf8');
+      const changed = edit(text);
+      assert.notEqual(changed, text, 'the edit changes the baked credential');
+      const body = Buffer.concat([Buffer.from('iTXt', 'latin1'), header, Buffer.from(changed, 'utf8')]);
+      const frame = Buffer.alloc(4);
+      frame.writeUInt32BE(body.length - 4);
+      const crc = Buffer.alloc(4);
+      crc.writeUInt32BE(crc32(body));
+      chunks.push(frame, body, crc);
+      edited = true;
+    } else {
+      chunks.push(png.subarray(at, end));
+    }
+    at = end;
+  }
+  assert.ok(edited, 'the PNG carries a baked credential');
+  return Buffer.concat(chunks);
+}
+
