@@ -25,6 +25,7 @@ pub mod people;
 pub mod roster;
 mod routes;
 pub mod run;
+pub mod sample;
 mod services;
 pub mod signing;
 

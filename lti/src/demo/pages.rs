@@ -154,7 +154,15 @@ pub fn course_page(page: &CoursePage<'_>) -> String {
             escape_html(value)
         ));
     }
-    html.push_str("</dl>\n</details>\n</main>\n");
+    html.push_str("</dl>\n</details>\n");
+    html.push_str(
+        "<section class=\"platform-admin\" aria-labelledby=\"platform-admin\">\n\
+         <h2 id=\"platform-admin\">The platform's side</h2>\n<ul>\n\
+         <li><a href=\"/gradebook\">Gradebook</a>: the scores Cairn sent to this course's \
+         AGS endpoints.</li>\n\
+         <li><a href=\"/registration\">Register a tool by Dynamic Registration</a>: what an \
+         admin does to install Cairn with one URL.</li>\n</ul>\n</section>\n</main>\n",
+    );
     if flavour == Flavour::Canvas {
         // Canvas answers lti.put_data/lti.get_data in a hidden sibling frame of the tool.
         html.push_str(&format!(
