@@ -132,6 +132,8 @@ export default {
 
   grading_title: 'Grading',
   grading_empty: 'Nothing waits for grading or feedback.',
+  grading_placed: 'Showing only “{title}”, the assessment this course link opens.',
+  grading_show_all: 'Show every assessment',
   grading_count: { one: '{count} item waits.', other: '{count} items wait.' },
   grading_reloading: 'Reading the learner’s record again…',
   grading_grade_title: '{learner}: {assessment}, attempt {attempt}',

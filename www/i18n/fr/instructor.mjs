@@ -132,6 +132,8 @@ export default {
 
   grading_title: 'Correction',
   grading_empty: 'Rien n’attend de correction ni de rétroaction.',
+  grading_placed: 'Seulement « {title} », l’évaluation que ce lien du cours ouvre.',
+  grading_show_all: 'Afficher toutes les évaluations',
   grading_count: { one: '{count} élément en attente.', other: '{count} éléments en attente.' },
   grading_reloading: 'Relecture du dossier de la personne…',
   grading_grade_title: '{learner} : {assessment}, tentative {attempt}',
