@@ -43,8 +43,13 @@ async fn an_admin_registers_cairn_from_the_demo_platform_with_one_url() {
     let browser = Browser::new();
     let get = |url: String| browser.client.get(url).send();
 
-    let course = browser.text(get(format!("{platform_url}/")).await.unwrap()).await;
-    assert!(course.contains("href=\"/registration\""), "the course links the start");
+    let course = browser
+        .text(get(format!("{platform_url}/")).await.unwrap())
+        .await;
+    assert!(
+        course.contains("href=\"/registration\""),
+        "the course links the start"
+    );
     let start = browser
         .text(get(format!("{platform_url}/registration")).await.unwrap())
         .await;
@@ -88,9 +93,18 @@ async fn an_admin_registers_cairn_from_the_demo_platform_with_one_url() {
         .await
         .unwrap();
     let shown = browser.text(shown).await;
-    assert!(shown.contains("Register Cairn with your platform"), "{shown}");
-    assert!(shown.contains("cairn-demo-platform"), "the product is shown: {shown}");
-    assert!(!shown.contains("id=\"host-differs\""), "the issuer is the platform's origin");
+    assert!(
+        shown.contains("Register Cairn with your platform"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("cairn-demo-platform"),
+        "the product is shown: {shown}"
+    );
+    assert!(
+        !shown.contains("id=\"host-differs\""),
+        "the issuer is the platform's origin"
+    );
     let confirm = inputs(&shown);
     assert_eq!(form_action(&shown), "/lti/register");
 

@@ -41,7 +41,14 @@ fn start_demo() -> (Demo, String) {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("create the demo folder");
     let mut child = Command::new(env!("CARGO_BIN_EXE_cairn-lti"))
-        .args(["demo", "--tool-port", "0", "--platform-port", "0", "--sample-course"])
+        .args([
+            "demo",
+            "--tool-port",
+            "0",
+            "--platform-port",
+            "0",
+            "--sample-course",
+        ])
         .arg("--www")
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../www"))
         .arg("--database-url")
@@ -162,7 +169,10 @@ async fn the_demo_places_an_exam_a_learner_answers_it_and_the_gradebook_shows_th
         .await
         .unwrap();
     assert_eq!(items["items"].as_array().map(Vec::len), Some(5), "{items}");
-    assert!(!items.to_string().contains("\"key\""), "no answer key: {items}");
+    assert!(
+        !items.to_string().contains("\"key\""),
+        "no answer key: {items}"
+    );
     let enrolled = api(reqwest::Method::POST, "/api/me/enrolments")
         .json(&json!({"credential": "demo-first-aid"}))
         .send()

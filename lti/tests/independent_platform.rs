@@ -324,7 +324,9 @@ async fn lti1p3platform_launches_a_learner_and_an_instructor() {
     assert_eq!(grades["item_set_status"], 200, "{report:#}");
     assert_eq!(grades["enrol_status"], 201, "{report:#}");
     assert_eq!(grades["answer_status"], 201, "{report:#}");
-    let lineitem = dl["placed_lineitem"].as_str().expect("the platform made a line item");
+    let lineitem = dl["placed_lineitem"]
+        .as_str()
+        .expect("the platform made a line item");
     assert_eq!(lineitem, format!("{issuer}/lineitems/1"));
     let line_items = grades["line_items"].as_array().expect("line items");
     assert_eq!(
@@ -341,7 +343,14 @@ async fn lti1p3platform_launches_a_learner_and_an_instructor() {
             check["assertion_type"],
             "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
         );
-        for key in ["signature_ok", "iss_ok", "sub_ok", "aud_ok", "jti", "exp_ok"] {
+        for key in [
+            "signature_ok",
+            "iss_ok",
+            "sub_ok",
+            "aud_ok",
+            "jti",
+            "exp_ok",
+        ] {
             assert_eq!(check[key], true, "token request {key}: {report:#}");
         }
         assert!(

@@ -285,7 +285,11 @@ async fn a_canvas_student_launches_and_a_replay_is_refused() {
     let outbox = state.store.outbox();
     let row = outbox.score_row(parked_here).await.unwrap().expect("row");
     assert_eq!((row.status.as_str(), row.reason), ("pending", None));
-    let row = outbox.score_row(parked_elsewhere).await.unwrap().expect("row");
+    let row = outbox
+        .score_row(parked_elsewhere)
+        .await
+        .unwrap()
+        .expect("row");
     assert_eq!(row.status, "parked");
     assert_eq!(row.reason.as_deref(), Some("no_ags_endpoint"));
 

@@ -507,7 +507,10 @@ async fn endpoints_and_line_items_are_kept(store: &Arc<dyn Store>) {
 /// Parks every claimable row of the store with `reason`.
 async fn park_all(store: &Arc<dyn Store>, now_ms: i64, reason: &str) -> Vec<OutboxRow> {
     let outbox = store.outbox();
-    let claimed = outbox.claim_scores(now_ms, now_ms + 1_000, 100).await.unwrap();
+    let claimed = outbox
+        .claim_scores(now_ms, now_ms + 1_000, 100)
+        .await
+        .unwrap();
     for row in &claimed {
         let park = Finish::Park {
             reason: reason.into(),
@@ -547,10 +550,7 @@ async fn rows_parked_for_want_of_an_endpoint_are_requeued_per_context(store: &Ar
         .await
         .unwrap();
     assert_eq!(requeued, 2, "ana's latest a1 and her a2");
-    let ana = outbox
-        .learner_scores(reg, "course-1", "ana")
-        .await
-        .unwrap();
+    let ana = outbox.learner_scores(reg, "course-1", "ana").await.unwrap();
     let a1: Vec<_> = ana.iter().filter(|r| r.assessment_id == "a1").collect();
     assert_eq!(
         a1.iter()

@@ -216,7 +216,9 @@ fn checked_request(request: &Value, now: i64) -> Result<RegisteredTool, Refusal>
         return Err(bad("response_types must be [\"id_token\"]".into()));
     }
     if text(request, "token_endpoint_auth_method")? != "private_key_jwt" {
-        return Err(bad("token_endpoint_auth_method must be private_key_jwt".into()));
+        return Err(bad(
+            "token_endpoint_auth_method must be private_key_jwt".into()
+        ));
     }
     let redirect_uris = strings(request, "redirect_uris");
     if redirect_uris.is_empty() {
@@ -306,7 +308,9 @@ async fn openid_configuration(
     headers: HeaderMap,
 ) -> Response {
     if let Some(token) = bearer(&headers)
-        && !platform.registrations().token_is_known(token, platform.now())
+        && !platform
+            .registrations()
+            .token_is_known(token, platform.now())
     {
         return refusal(&Refusal::new(
             StatusCode::UNAUTHORIZED,

@@ -43,9 +43,8 @@ pub enum SampleError {
 pub fn sample() -> Result<(CredentialDefinition, BTreeMap<String, ItemSet>), SampleError> {
     let sample: Sample =
         serde_json::from_str(SAMPLE).map_err(|err| SampleError::Invalid(err.to_string()))?;
-    let mut definitions =
-        cairn::definition::parse_definitions(&format!("[{}]", sample.definition))
-            .map_err(|err| SampleError::Invalid(err.to_string()))?;
+    let mut definitions = cairn::definition::parse_definitions(&format!("[{}]", sample.definition))
+        .map_err(|err| SampleError::Invalid(err.to_string()))?;
     let definition = definitions.remove(0);
     for (assessment, set) in &sample.item_sets {
         let found = definition
@@ -101,8 +100,8 @@ pub async fn seed(
             .publish_definition(registration.id, context, id, version, now)
             .await?;
         for (assessment, set) in &item_sets {
-            let body = serde_json::to_value(set)
-                .map_err(|err| SampleError::Invalid(err.to_string()))?;
+            let body =
+                serde_json::to_value(set).map_err(|err| SampleError::Invalid(err.to_string()))?;
             store
                 .api_rows()
                 .put_item_set(

@@ -118,4 +118,3 @@ pub fn launch_data(page: &str) -> Value {
     let end = start + page[start..].find("</script>").expect("end");
     serde_json::from_str(&page[start..end]).expect("JSON")
 }
-

@@ -37,6 +37,10 @@ export default {
   roster_count: 'Showing {shown} of {total} learners.',
   roster_caption: 'Each learner’s status and score per competency, and their credentials',
   roster_learner: 'Learner',
+  roster_name: 'Name',
+  enrolment_active: 'In the course',
+  enrolment_inactive: 'Inactive',
+  enrolment_left: 'Left the course',
   roster_credential: 'Credential {id}',
   roster_sort_by: 'Sort by {column}',
 

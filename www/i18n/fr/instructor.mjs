@@ -37,6 +37,10 @@ export default {
   roster_count: '{shown} sur {total} personnes affichées.',
   roster_caption: 'L’état et le score de chaque personne par compétence, et ses titres',
   roster_learner: 'Personne apprenante',
+  roster_name: 'Nom',
+  enrolment_active: 'Dans le cours',
+  enrolment_inactive: 'Inactive',
+  enrolment_left: 'A quitté le cours',
   roster_credential: 'Titre {id}',
   roster_sort_by: 'Trier par {column}',
 
