@@ -7,7 +7,8 @@
 //! as the recorded claim sets do; the Canvas flavour also answers platform storage
 //! (`lti.put_data`/`lti.get_data`) in its `post_message_forwarding` frame.
 //!
-//! It registers itself with the tool through [`register_with_tool`]. For grades it serves
+//! It registers itself with the tool through [`register_with_tool`] and, when asked, puts the
+//! [`sample`] credential in its courses. For grades it serves
 //! real AGS endpoints and a token endpoint ([`services`]) over an in-memory [`gradebook`]
 //! (`/gradebook` shows it); Deep Linking ([`deep_linking`]: the instructor's "place an
 //! assessment" launch, the verified answer, the placed links' launches) and the NRPS roster
