@@ -300,6 +300,18 @@ async fn keep_ags_endpoint(
     };
     let outbox = state.store.outbox();
     outbox.put_ags_endpoint(&row).await?;
+    if let (Some(assessment), Some(lineitem)) = (placed_assessment, &ags.lineitem) {
+        outbox
+            .put_line_item(
+                launch.registration_id,
+                &context.id,
+                assessment,
+                lineitem,
+                now,
+            )
+            .await?;
+    }
+    // After the line item, so a re-queued score of a placed assessment goes to its column.
     if ags.lineitems.is_some() {
         let requeued = outbox
             .requeue_parked(
@@ -319,17 +331,6 @@ async fn keep_ags_endpoint(
             );
             state.outbox_wake.notify_one();
         }
-    }
-    if let (Some(assessment), Some(lineitem)) = (placed_assessment, &ags.lineitem) {
-        outbox
-            .put_line_item(
-                launch.registration_id,
-                &context.id,
-                assessment,
-                lineitem,
-                now,
-            )
-            .await?;
     }
     Ok(())
 }
