@@ -93,8 +93,8 @@ async fn the_demo_places_an_exam_a_learner_answers_it_and_the_gradebook_shows_th
         .await;
     let tool_url = attribute(&page, "data-tool-origin");
     assert!(
-        page.contains("href=\"/gradebook\""),
-        "the course links its gradebook"
+        page.contains("href=\"/gradebook\"") && page.contains("id=\"whole-loop\""),
+        "the course links its gradebook and says how to walk the loop"
     );
     let login_url = format!("{tool_url}/lti/login");
 
