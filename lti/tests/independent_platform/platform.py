@@ -28,7 +28,6 @@ import argparse
 import html
 import json
 import re
-import secrets
 import sys
 import threading
 import time
