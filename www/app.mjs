@@ -1,6 +1,7 @@
 // The tool page's shell (`www/index.html`, and `www/verify/index.html` with a fixed view):
 // reads the launch the server put in `#cairn-launch` (bearer token, product roles, locale),
-// chooses the locale and the view (`shell/route.mjs`), loads the strings, the wasm core and
+// chooses the locale and the view (`shell/route.mjs`; a placed link's view by
+// `shell/placement.mjs`), loads the strings, the wasm core and
 // the API client, then mounts `views/<area>/<name>.mjs` into `#view` with a context. The
 // shell owns navigation, the status line and progress; views own their content. No domain
 // rule here: every number a view shows comes from the core or the server.
@@ -8,6 +9,7 @@
 import { byId, fill, h } from './dom.mjs';
 import { apiClient } from './shell/api.mjs';
 import { loadCatalogues, translator } from './shell/i18n.mjs';
+import { placedHash } from './shell/placement.mjs';
 import { chooseLocale, chooseView, hashOf, permittedAreas } from './shell/route.mjs';
 
 /** The launch the server handed this page, or null on a public page. */
@@ -181,6 +183,9 @@ async function mountCurrent() {
 
 async function main() {
   shell.launch = readLaunch();
+  // A launch of a placed link opens the placement's view unless the location names one.
+  const placed = placedHash(shell.launch);
+  if (placed && !window.location.hash.startsWith('#/')) window.history.replaceState(null, '', placed);
   const params = new URLSearchParams(window.location.search);
   const locale = chooseLocale({
     query: params.get('lang'),

@@ -85,15 +85,35 @@ describe('roster grid', () => {
     assert.deepEqual(sortRows(rows, 'learner', 'descending').map((r) => r.learner), ['eve', 'dev', 'cleo', 'ben', 'ana']);
   });
 
+  test('names and enrolment come from the NRPS roster; a learner who left is kept and marked', () => {
+    const summaries = summarize();
+    const entries = [
+      { learner: 'ana', member: { sub: 'ana', name: 'Ana Lima', enrolment: 'active' } },
+      { learner: 'ben', member: { sub: 'ben', name: 'Ben Ode', enrolment: 'left', left_at: 1 } },
+      { learner: 'cleo', member: null },
+    ];
+    const rows = gridRows(summaries, entries);
+    assert.equal(rows.length, logs.length, 'nobody is dropped');
+    const by = (id) => rows.find((r) => r.learner === id);
+    assert.deepEqual([by('ana').name, by('ana').enrolment], ['Ana Lima', 'active']);
+    assert.deepEqual([by('ben').name, by('ben').enrolment], ['Ben Ode', 'left']);
+    assert.deepEqual([by('cleo').name, by('cleo').enrolment], [null, null]);
+    assert.deepEqual(filterRows(rows, { text: 'lima' }).map((r) => r.learner), ['ana']);
+    const csv = toCsv(rows, summaries.competencies.ids, summaries.credentials.ids, (s) => (s === 'left' ? 'Left the course' : s));
+    const line = (id) => csv.split('\r\n').find((l) => l.startsWith(`${id},`));
+    assert.ok(line('ben').startsWith('ben,Ben Ode,Left the course,'), line('ben'));
+    assert.ok(line('cleo').startsWith('cleo,,,'), line('cleo'));
+  });
+
   test('CSV has a header, one line per learner, the reported values and escaped fields', () => {
     const summaries = summarize();
     const rows = gridRows(summaries);
     const csv = toCsv(rows, summaries.competencies.ids, summaries.credentials.ids, (s) => s.toUpperCase());
     const lines = csv.trimEnd().split('\r\n');
     assert.equal(lines.length, rows.length + 1);
-    assert.equal(lines[0], 'learner,C-STRUCT score,C-STRUCT status,C-ALT score,C-ALT status,accessible-docs credential');
+    assert.equal(lines[0], 'learner,name,enrolment,C-STRUCT score,C-STRUCT status,C-ALT score,C-ALT status,accessible-docs credential');
     const ana = rows.find((r) => r.learner === 'ana');
-    assert.ok(lines.includes(['ana', ...ana.competencies.flatMap((c) => [c.reported ?? '', c.status.toUpperCase()]),
+    assert.ok(lines.includes(['ana', '', '', ...ana.competencies.flatMap((c) => [c.reported ?? '', c.status.toUpperCase()]),
       ana.credentials[0].status.toUpperCase()].join(',')));
     assert.equal(csvField('=HYPERLINK("x")'), '"\'=HYPERLINK(""x"")"');
     assert.equal(csvField('a,b'), '"a,b"');

@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { repoRoot } from './support.mjs';
 import { chooseLocale, chooseView, hashOf, permittedAreas } from '../../www/shell/route.mjs';
 import { interpolate, translator } from '../../www/shell/i18n.mjs';
+import { learnerTarget, placedHash, placementOf } from '../../www/shell/placement.mjs';
 
 describe('page shell: routes', () => {
   test('roles open their areas; the instructor area first', () => {
@@ -29,6 +30,23 @@ describe('page shell: routes', () => {
   test('a page with a fixed view ignores roles; no launch is the welcome view', () => {
     assert.deepEqual(chooseView({ roles: ['learner'], hash: '#/learner/home', fixed: 'public/verify' }), { area: 'public', name: 'verify' });
     assert.deepEqual(chooseView({ roles: [], hash: '' }), { area: 'public', name: 'welcome' });
+  });
+
+  test('a placed link opens its assessment: the learner\'s progress, the instructor\'s grading queue', () => {
+    const exam = { id: 'p1', view: 'assessment', definition_id: 'first-aid', assessment_id: 'EXAM', title: 'First aid exam' };
+    const progress = { id: 'p2', view: 'progress', definition_id: 'first-aid', title: 'Workplace First Aid' };
+    assert.equal(placedHash({ roles: ['learner'], placement: exam }), '#/learner/home');
+    assert.equal(placedHash({ roles: ['instructor', 'learner'], placement: exam }), '#/instructor/grading');
+    assert.equal(placedHash({ roles: ['instructor'], placement: progress }), '#/instructor/home');
+    assert.equal(placedHash({ roles: ['admin'], placement: exam }), null);
+    assert.equal(placedHash({ roles: ['learner'] }), null);
+    assert.equal(placedHash(null), null);
+    assert.deepEqual(placementOf({ placement: exam }), { view: 'assessment', definition: 'first-aid', assessment: 'EXAM', title: 'First aid exam' });
+    assert.deepEqual(placementOf({ placement: progress }), { view: 'progress', definition: 'first-aid', assessment: null, title: 'Workplace First Aid' });
+    assert.equal(placementOf({ placement: { view: 'assessment', assessment_id: 'EXAM' } }), null, 'no credential: not usable');
+    assert.equal(learnerTarget(placementOf({ placement: exam })), '[data-credential="first-aid"] [data-assessment="EXAM"]');
+    assert.equal(learnerTarget(placementOf({ placement: progress })), '[data-credential="first-aid"]');
+    assert.equal(learnerTarget(placementOf({ placement: { ...exam, assessment_id: 'a"b\\' } })), '[data-credential="first-aid"] [data-assessment="a\\"b\\\\"]');
   });
 
   test('the locale: query, then launch, then browser, then English', () => {

@@ -61,6 +61,10 @@ pub struct DemoArgs {
     /// The demo's own store, apart from `serve`'s.
     #[arg(long, default_value = "data/demo.sqlite3")]
     pub database_url: String,
+    /// Put the sample credential (published, with its auto-scored exam) in the demo course of
+    /// both flavours, unless it is there already (`cargo xtask demo` passes it).
+    #[arg(long)]
+    pub sample_course: bool,
 }
 
 /// `cairn-lti keys …`.

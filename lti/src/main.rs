@@ -147,6 +147,7 @@ async fn demo(args: DemoArgs) -> Result<()> {
     let options = cairn_lti::demo::run::DemoOptions {
         tool_port: args.tool_port,
         platform_port: args.platform_port,
+        sample_course: args.sample_course,
     };
     // The tool's keys sign the AGS client assertions the demo gradebook verifies; the demo's
     // key-encryption key lives beside the demo's data, apart from `serve`'s.

@@ -8,6 +8,7 @@
 //! token endpoint, pages with `Link` and is stored by `sub`.
 
 mod app_support;
+mod demo_support;
 
 use std::sync::Arc;
 
@@ -18,104 +19,8 @@ use cairn_lti::demo::people::{Flavour, PEOPLE};
 use cairn_lti::demo::run::serve_both;
 use cairn_lti::demo::{DemoPlatform, DemoSettings, register_with_tool};
 use cairn_lti::store::records::{DefinitionRow, DefinitionStatus};
-use reqwest::header;
+use demo_support::{Browser, course_form, form_action, inputs, launch_data};
 use serde_json::Value;
-
-fn unescape(text: &str) -> String {
-    text.replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
-}
-
-/// `name="…" value="…"` pairs of the hidden (and other) inputs in `html`.
-fn inputs(html: &str) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    for piece in html.split("<input").skip(1) {
-        let attr = |name: &str| {
-            let marker = format!("{name}=\"");
-            piece.find(&marker).map(|at| {
-                let start = at + marker.len();
-                let end = start + piece[start..].find('"').unwrap_or(0);
-                unescape(&piece[start..end])
-            })
-        };
-        if let (Some(name), Some(value)) = (attr("name"), attr("value")) {
-            out.push((name, value));
-        }
-    }
-    out
-}
-
-fn form_action(html: &str) -> String {
-    let start = html.find("action=\"").expect("a form") + "action=\"".len();
-    let end = start + html[start..].find('"').expect("end");
-    unescape(&html[start..end])
-}
-
-/// The `<li><form …>` of the course page whose button says `label`.
-fn course_form(page: &str, label: &str) -> Vec<(String, String)> {
-    let item = page
-        .split("<li>")
-        .find(|piece| piece.contains(label))
-        .unwrap_or_else(|| panic!("no button {label:?} on the course page"));
-    inputs(item)
-}
-
-struct Browser {
-    client: reqwest::Client,
-}
-
-impl Browser {
-    async fn text(&self, response: reqwest::Response) -> String {
-        let status = response.status();
-        let text = response.text().await.expect("body");
-        assert!(status.is_success(), "{status}: {text}");
-        text
-    }
-
-    /// Login, auth and launch from a course page form; the tool page.
-    async fn launch(&self, login_url: &str, fields: &[(String, String)]) -> String {
-        let login = self
-            .client
-            .post(login_url)
-            .form(fields)
-            .send()
-            .await
-            .expect("login");
-        assert_eq!(login.status(), reqwest::StatusCode::FOUND);
-        let cookies: Vec<String> = login
-            .headers()
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .filter_map(|c| c.split(';').next().map(str::to_owned))
-            .collect();
-        let location = login.headers()[header::LOCATION]
-            .to_str()
-            .unwrap()
-            .to_owned();
-        let auth = self.client.get(&location).send().await.expect("auth");
-        let auth = self.text(auth).await;
-        let launch = self
-            .client
-            .post(form_action(&auth))
-            .header(header::COOKIE, cookies.join("; "))
-            .form(&inputs(&auth))
-            .send()
-            .await
-            .expect("launch");
-        self.text(launch).await
-    }
-}
-
-fn launch_data(page: &str) -> Value {
-    let marker = "id=\"cairn-launch\">";
-    let start = page.find(marker).expect("#cairn-launch") + marker.len();
-    let end = start + page[start..].find("</script>").expect("end");
-    serde_json::from_str(&page[start..end]).expect("JSON")
-}
 
 fn definition() -> CredentialDefinition {
     let scenario: Value = serde_json::from_str(

@@ -11,7 +11,12 @@
 //! a message, never a skip. Deep Linking: the instructor publishes a credential through the API,
 //! places its assessment from an `LtiDeepLinkingRequest`, lti1p3platform's
 //! `validate_deeplinking_resp` (signature checked against the tool's JWKS) accepts the returned
-//! item, and a learner's launch of the placed link opens that assessment.
+//! item, and a learner's launch of the placed link opens that assessment. Grades: the launches
+//! carry the AGS claim (the placed link's with the line item the platform made from the item's
+//! `lineItem`); the learner enrols and answers the assessment through Cairn's API, and Cairn's
+//! score outbox, with a token from the platform's token endpoint (lti1p3platform checks the
+//! signed assertion against Cairn's JWKS; the script checks iss, sub, aud, jti and exp), posts
+//! the score, which arrives once in the platform's score service with its values.
 
 use std::io::Read;
 use std::net::TcpListener;
@@ -312,6 +317,68 @@ async fn lti1p3platform_launches_a_learner_and_an_instructor() {
     assert_eq!(dl["placed_launch"]["launch_role"], "learner", "{report:#}");
     assert_eq!(dl["placement"]["assessment_id"], "EXAM", "{report:#}");
     assert_eq!(dl["placement"]["definition_id"], "first-aid", "{report:#}");
+
+    // Grades: the learner's qualifying attempt through Cairn's API reaches the platform's
+    // score service, on the line item the platform made for the placed link.
+    let grades = &dl["grades"];
+    assert_eq!(grades["item_set_status"], 200, "{report:#}");
+    assert_eq!(grades["enrol_status"], 201, "{report:#}");
+    assert_eq!(grades["answer_status"], 201, "{report:#}");
+    let lineitem = dl["placed_lineitem"]
+        .as_str()
+        .expect("the platform made a line item");
+    assert_eq!(lineitem, format!("{issuer}/lineitems/1"));
+    let line_items = grades["line_items"].as_array().expect("line items");
+    assert_eq!(
+        line_items.len(),
+        1,
+        "Cairn used the placed link's line item, it made none: {report:#}"
+    );
+    assert_eq!(line_items[0]["resourceId"], "EXAM");
+    let tokens = grades["token_requests"].as_array().expect("token requests");
+    assert!(!tokens.is_empty(), "{report:#}");
+    for check in tokens {
+        assert_eq!(check["grant_type"], "client_credentials", "{report:#}");
+        assert_eq!(
+            check["assertion_type"],
+            "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+        );
+        for key in [
+            "signature_ok",
+            "iss_ok",
+            "sub_ok",
+            "aud_ok",
+            "jti",
+            "exp_ok",
+        ] {
+            assert_eq!(check[key], true, "token request {key}: {report:#}");
+        }
+        assert!(
+            check["scope"]
+                .as_str()
+                .is_some_and(|s| s.contains("https://purl.imsglobal.org/spec/lti-ags/scope/score")),
+            "{report:#}"
+        );
+    }
+    let scores = grades["scores"][lineitem].as_array().expect("scores");
+    assert_eq!(scores.len(), 1, "one score, sent once: {report:#}");
+    let score = &scores[0];
+    assert_eq!(score["userId"], "learner-1", "{report:#}");
+    assert_eq!(score["scoreGiven"], 8, "{report:#}");
+    assert_eq!(score["scoreMaximum"], 10, "{report:#}");
+    assert_eq!(score["activityProgress"], "Completed", "{report:#}");
+    assert_eq!(score["gradingProgress"], "FullyGraded", "{report:#}");
+    let timestamp = score["timestamp"].as_str().expect("timestamp");
+    assert!(
+        cairn::time::parse_datetime(timestamp).is_some() && score["_timestamp_ok"] == true,
+        "an RFC 3339 timestamp: {timestamp}"
+    );
+    assert!(
+        score["_user_agent"]
+            .as_str()
+            .is_some_and(|ua| ua.starts_with("Cairn")),
+        "the score request carries Cairn's User-Agent: {report:#}"
+    );
 }
 
 /// The credential the instructor publishes and places (the API story's).

@@ -2,7 +2,8 @@
 //! the platform JWKS served by a real loopback HTTP server): a recorded Canvas student is
 //! launched with a cookie, the replay of the same form is refused as `nonce_reused`, a launch
 //! without the cookie but with platform storage is pending until the page confirms it, and the
-//! tool's JWKS lists its keys. The whole negative-case catalogue runs in `launch_catalogue.rs`.
+//! tool's JWKS lists its keys. The student's launch keeps the context's AGS endpoint and
+//! re-queues the scores parked there for want of it. The whole negative-case catalogue runs in `launch_catalogue.rs`.
 
 mod app_support;
 mod lti_support;
@@ -135,6 +136,70 @@ async fn post_launch(
     )
 }
 
+/// Queues one score for `sub` in `context` with an enrolment and parks it `no_ags_endpoint`,
+/// as the outbox worker does when no launch brought the context's endpoint; its row id.
+async fn park_for_want_of_endpoint(
+    state: &AppState,
+    registration_id: i64,
+    context: &str,
+    sub: &str,
+) -> i64 {
+    use cairn::event::{Event, EventKind};
+    use cairn_lti::store::outbox::{Finish, NewScore};
+    use cairn_lti::store::records::{Author, LearnerScope, NewEvent};
+    let scope = LearnerScope {
+        registration_id,
+        context_id: context.into(),
+        learner_sub: sub.into(),
+    };
+    let event = Event {
+        at: cairn::time::Timestamp::from_unix_seconds(NOW - 60),
+        kind: EventKind::Enrolled {
+            credential: cairn::ids::DefinitionId::new("spt"),
+            offering: None,
+        },
+    };
+    let author = Author {
+        sub: "teacher".into(),
+        role: "instructor".into(),
+        deployment_id: "d".into(),
+        request_id: None,
+    };
+    let new = NewEvent {
+        event: &event,
+        meta: &serde_json::json!({}),
+        author: &author,
+    };
+    let score = NewScore {
+        assessment_id: "A1".into(),
+        state_key: "s1".into(),
+        payload: serde_json::json!({}),
+        now_ms: (NOW - 60) * 1000,
+    };
+    state
+        .store
+        .records()
+        .append_scored(&scope, None, Some(new), &[], &[score], NOW - 60)
+        .await
+        .expect("append");
+    let outbox = state.store.outbox();
+    let rows = outbox
+        .learner_scores(registration_id, context, sub)
+        .await
+        .expect("rows");
+    let claimed = outbox
+        .claim_scores(NOW * 1000, NOW * 1000 + 1_000, 100)
+        .await
+        .expect("claim");
+    assert_eq!(claimed.len(), 1);
+    let park = Finish::Park {
+        reason: "no_ags_endpoint".into(),
+        detail: "no launch carried it".into(),
+    };
+    assert!(outbox.finish_score(rows[0].id, &park).await.expect("park"));
+    rows[0].id
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_canvas_student_launches_and_a_replay_is_refused() {
     let dir = TestDir::new();
@@ -143,6 +208,14 @@ async fn a_canvas_student_launches_and_a_replay_is_refused() {
     register(&state, &fixture, &serve_platform_jwks().await).await;
     let registration = &fixture["registration"];
     let sub = claims["sub"].as_str().expect("sub").to_owned();
+    let context = claims["https://purl.imsglobal.org/spec/lti/claim/context"]["id"]
+        .as_str()
+        .expect("context id");
+    let registration_id = state.store.registrations().await.expect("registrations")[0].id;
+    // Scores queued before any launch brought the context's AGS endpoint were parked.
+    let parked_here = park_for_want_of_endpoint(&state, registration_id, context, &sub).await;
+    let parked_elsewhere =
+        park_for_want_of_endpoint(&state, registration_id, "another-course", &sub).await;
 
     let (status, location, set_cookie) = login(
         &state,
@@ -194,10 +267,6 @@ async fn a_canvas_student_launches_and_a_replay_is_refused() {
     );
     // The AGS endpoint claim is kept for the context: the score outbox sends there.
     let ags = &claims["https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"];
-    let context = claims["https://purl.imsglobal.org/spec/lti/claim/context"]["id"]
-        .as_str()
-        .expect("context id");
-    let registration_id = state.store.registrations().await.expect("registrations")[0].id;
     let kept = state
         .store
         .outbox()
@@ -212,6 +281,17 @@ async fn a_canvas_student_launches_and_a_replay_is_refused() {
         registration["deployment_id"].as_str().expect("dep")
     );
     assert_eq!(serde_json::json!(kept.scopes), ags["scope"]);
+    // It re-queued the context's scores parked for want of it, and only those.
+    let outbox = state.store.outbox();
+    let row = outbox.score_row(parked_here).await.unwrap().expect("row");
+    assert_eq!((row.status.as_str(), row.reason), ("pending", None));
+    let row = outbox
+        .score_row(parked_elsewhere)
+        .await
+        .unwrap()
+        .expect("row");
+    assert_eq!(row.status, "parked");
+    assert_eq!(row.reason.as_deref(), Some("no_ags_endpoint"));
 
     let (status, page) = post_launch(&state, &built.form, Some(&cookie)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);

@@ -2,8 +2,9 @@
 //! and PostgreSQL (a database per test in the cluster `CAIRN_TEST_POSTGRES_URL` names;
 //! `cargo xtask postgres -- cargo test -p cairn-lti --test outbox_store`): rows written with
 //! their event and only with it, once per state, timestamps strictly increasing per key,
-//! claims exclusive and in order under a lease, parked rows listed and replayed, AGS
-//! endpoints and line items kept.
+//! claims exclusive and in order under a lease, parked rows listed and replayed, rows parked
+//! for want of an AGS endpoint re-queued per context (latest state only), AGS endpoints and
+//! line items kept.
 
 #[path = "store_support/backends.rs"]
 mod backends;
@@ -54,6 +55,7 @@ stories!(
     claims_are_exclusive_ordered_and_leased,
     parked_rows_are_listed_replayed_and_counted,
     endpoints_and_line_items_are_kept,
+    rows_parked_for_want_of_an_endpoint_are_requeued_per_context,
 );
 
 async fn registration(store: &dyn Store) -> i64 {
@@ -500,4 +502,83 @@ async fn endpoints_and_line_items_are_kept(store: &Arc<dyn Store>) {
         .await
         .unwrap();
     assert_eq!(outbox.line_item(reg, "course-1", "a1").await.unwrap(), None);
+}
+
+/// Parks every claimable row of the store with `reason`.
+async fn park_all(store: &Arc<dyn Store>, now_ms: i64, reason: &str) -> Vec<OutboxRow> {
+    let outbox = store.outbox();
+    let claimed = outbox
+        .claim_scores(now_ms, now_ms + 1_000, 100)
+        .await
+        .unwrap();
+    for row in &claimed {
+        let park = Finish::Park {
+            reason: reason.into(),
+            detail: "no launch carried an AGS endpoint".into(),
+        };
+        assert!(outbox.finish_score(row.id, &park).await.unwrap());
+    }
+    claimed
+}
+
+async fn rows_parked_for_want_of_an_endpoint_are_requeued_per_context(store: &Arc<dyn Store>) {
+    let (records, outbox) = (store.records(), store.outbox());
+    let reg = registration(store.as_ref()).await;
+    let other_course = LearnerScope {
+        context_id: "course-2".into(),
+        ..scope(reg, "ana")
+    };
+    // ana: two states of a1 parked one after the other (the older first), one of a2; ben's a1
+    // parked for another reason; ana's a1 in course-2 parked for want of an endpoint too.
+    append_next(&*records, &scope(reg, "ana"), 100, &[score("a1", "s1", 1)]).await;
+    park_all(store, 10, "no_ags_endpoint").await;
+    append_next(
+        &*records,
+        &scope(reg, "ana"),
+        110,
+        &[score("a1", "s2", 20), score("a2", "s1", 20)],
+    )
+    .await;
+    append_next(&*records, &other_course, 120, &[score("a1", "s1", 20)]).await;
+    park_all(store, 30, "no_ags_endpoint").await;
+    append_next(&*records, &scope(reg, "ben"), 130, &[score("a1", "s1", 40)]).await;
+    park_all(store, 50, "not_gradable_user").await;
+    assert_eq!(outbox.outbox_stats().await.unwrap().parked, 5);
+
+    let requeued = outbox
+        .requeue_parked(reg, "course-1", "no_ags_endpoint", 9_000)
+        .await
+        .unwrap();
+    assert_eq!(requeued, 2, "ana's latest a1 and her a2");
+    let ana = outbox.learner_scores(reg, "course-1", "ana").await.unwrap();
+    let a1: Vec<_> = ana.iter().filter(|r| r.assessment_id == "a1").collect();
+    assert_eq!(
+        a1.iter()
+            .map(|r| (r.state_key.as_str(), r.status.as_str()))
+            .collect::<Vec<_>>(),
+        [("s1", "superseded"), ("s2", "pending")]
+    );
+    assert_eq!(a1[0].reason.as_deref(), Some("newer_state"));
+    let fresh = a1[1];
+    assert_eq!((fresh.tries, fresh.next_try_ms), (0, 9_000));
+    assert_eq!((fresh.reason.as_ref(), fresh.detail.as_ref()), (None, None));
+    let a2 = ana.iter().find(|r| r.assessment_id == "a2").unwrap();
+    assert_eq!(a2.status, "pending");
+    // Another context and another reason stay parked.
+    let elsewhere = outbox.learner_scores(reg, "course-2", "ana").await.unwrap();
+    assert_eq!(elsewhere[0].status, "parked");
+    let ben = outbox.learner_scores(reg, "course-1", "ben").await.unwrap();
+    assert_eq!(ben[0].reason.as_deref(), Some("not_gradable_user"));
+    let stats = outbox.outbox_stats().await.unwrap();
+    assert_eq!((stats.depth, stats.parked), (2, 2));
+    // Nothing left to re-queue; the re-queued rows are claimable again.
+    assert_eq!(
+        outbox
+            .requeue_parked(reg, "course-1", "no_ags_endpoint", 9_000)
+            .await
+            .unwrap(),
+        0
+    );
+    let claimed = outbox.claim_scores(9_000, 10_000, 100).await.unwrap();
+    assert_eq!(claimed.len(), 2);
 }

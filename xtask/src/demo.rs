@@ -1,6 +1,9 @@
 //! `cargo xtask demo`: builds the wasm and the server, then runs `cairn-lti demo`, which serves
 //! the tool on `http://localhost:<port>` and the demo platform on `http://127.0.0.1:<port+1>`
-//! (two sites) and prints the one URL to open, the demo course. Runs until interrupted (Ctrl-C).
+//! (two sites) and prints the one URL to open, the demo course, which holds the sample
+//! credential (`--sample-course`): place its exam by Deep Linking as the instructor, launch the
+//! placed link as a learner, answer it, and see the score in the demo gradebook. Runs until
+//! interrupted (Ctrl-C).
 
 use std::process::Command;
 
@@ -26,6 +29,7 @@ pub fn run(port: u16) -> Result<()> {
         .arg(port.saturating_add(1).to_string())
         .arg("--www")
         .arg(project_root().join("www"))
+        .arg("--sample-course")
         .current_dir(project_root());
     eprintln!("$ {}", show(&demo));
     // The server prints the course page's URL once both sites listen.

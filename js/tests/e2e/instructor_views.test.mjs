@@ -229,7 +229,10 @@ test('the roster grid agrees with the server, filters, sorts and exports CSV', a
   assert.equal(await frame.getAttribute('th[data-key="C1"]', 'aria-sort'), 'ascending');
   const [download] = await Promise.all([page.waitForEvent('download'), frame.getByRole('button', { name: 'Export CSV' }).click()]);
   const csv = readFileSync(await download.path(), 'utf8');
-  assert.match(csv, /^learner,C1 score,C1 status,C2 score,C2 status,safe-lifting credential\r\n/);
+  assert.match(csv, /^learner,name,enrolment,C1 score,C1 status,C2 score,C2 status,safe-lifting credential\r\n/);
+  // Names and enrolment from the demo platform's NRPS roster (read at the instructor's launch).
+  assert.match(csv, new RegExp(`\r\n${SAM.sub},${SAM.name},In the course,`), csv);
+  assert.equal(await frame.textContent(`table.grid tbody tr:has(th:text-is("${SAM.sub}")) td.member`), SAM.name);
   assert.equal(csv.trimEnd().split('\r\n').length, learners.length + 1);
   await axe(frame, 'roster grid');
   await screenshots('instructor-roster');

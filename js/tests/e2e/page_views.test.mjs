@@ -5,7 +5,10 @@
 // view, the instructor releases feedback, Sam passes on the second attempt and holds the
 // badge with no further action; Jonas asks for PLAR in the view and is granted it; the badge
 // PNG downloads and the verify page accepts it, and refuses a tampered copy with the reason;
-// Léa's launch is in French. Every view passes axe-core (no serious or critical violation),
+// Léa's launch is in French. The instructor places the exam by Deep Linking: the learner's
+// launch of the placed link lands on the exam's row (marked, focused, said in words), the
+// instructor's on that exam's grading queue, and the demo gradebook holds the learner's score
+// on the exam's line item. Every view passes axe-core (no serious or critical violation),
 // is photographed at 1280 and 360 px, and for every learner the page's record equals the
 // API's. Prints the benchmarks: learner view time to interactive, wasm gzip sizes.
 
@@ -97,12 +100,13 @@ function assertNoPageErrors(what) {
 }
 
 /** Launches `person` (Moodle flavour) and resolves with the tool frame once its view is ready,
- * and the time to interactive measured in the frame (from its navigation start). */
-async function launch(person, view) {
+ * and the time to interactive measured in the frame (from its navigation start). `button` names
+ * the course page's button (default: the person's plain launch). */
+async function launch(person, view, button = { name: `Launch as ${person.name} (${person.role})`, exact: true }) {
   await page.goto(`${demo.courseUrl}?flavour=moodle`);
   const [response] = await Promise.all([
     page.waitForResponse((r) => r.url() === `${demo.toolOrigin}/lti/launch` && r.request().method() === 'POST'),
-    page.getByRole('button', { name: `Launch as ${person.name} (${person.role})`, exact: true }).click(),
+    page.getByRole('button', button).click(),
   ]);
   assert.equal(response.status(), 200, `${person.name}: the launch answers 200`);
   const frame = await (await page.waitForSelector('iframe[name="cairn"]')).contentFrame();
@@ -281,6 +285,54 @@ test('a French launch shows the learner view in French', async () => {
   await axe(frame, 'learner view in French');
   await screenshots(page, 'learner-view-fr', frame);
   assertNoPageErrors('French learner');
+});
+
+test('a link placed by Deep Linking opens its assessment for the learner and the instructor', async () => {
+  await page.goto(`${demo.courseUrl}?flavour=moodle`);
+  await page.getByRole('button', { name: `Place an assessment (Deep Linking) as ${PRIYA.name} (${PRIYA.role})`, exact: true }).click();
+  const picker = await (await page.waitForSelector('iframe[name="cairn"]')).contentFrame();
+  await picker.waitForSelector('#dl-form');
+  await axe(picker, 'Deep Linking picker');
+  await picker.check(`input[name="item"][value*='"EXAM"']`);
+  const [returned] = await Promise.all([
+    page.waitForResponse((r) => r.url() === `${demo.courseUrl}deep_links` && r.request().method() === 'POST'),
+    picker.click('#dl-place'),
+  ]);
+  assert.equal(returned.status(), 200, 'the platform accepts the signed Deep Linking answer');
+
+  const placedButton = (person) => ({ name: new RegExp(`^Open “.+” as ${person.name} \\(${person.role}\\)$`) });
+  const { frame } = await launch(SAM, 'learner/home', placedButton(SAM));
+  const placement = await frame.evaluate(() => JSON.parse(document.getElementById('cairn-launch').textContent).placement);
+  assert.equal(placement?.assessment_id, 'EXAM', 'the launch names the placed exam');
+  const row = '[data-credential="first-aid"] [data-assessment="EXAM"]';
+  await frame.waitForSelector(`${row}[data-placed="true"]`);
+  assert.equal(await frame.evaluate(() => document.activeElement?.dataset.assessment), 'EXAM', 'the exam\'s row has the focus');
+  assert.match(await frame.textContent('[data-placement="assessment"]'), /Opened from your course link/);
+  await axe(frame, 'learner view opened by a placed link');
+  await screenshots(page, 'learner-placed', frame);
+
+  const { frame: teacher } = await launch(PRIYA, 'instructor/grading', placedButton(PRIYA));
+  await teacher.waitForSelector('[data-placed-assessment="EXAM"]');
+  assert.match(await teacher.textContent('[data-placed-assessment="EXAM"]'), /the assessment this course link opens/);
+  await axe(teacher, 'grading queue opened by a placed link');
+  await teacher.click('[data-show-all]');
+  await teacher.waitForFunction(() => !document.querySelector('[data-placed-assessment]'));
+
+  // The learner's kept score reached the demo gradebook on the exam's line item.
+  let book;
+  const until = Date.now() + WAIT_MS;
+  do {
+    book = await (await fetch(`${demo.courseUrl}gradebook.json`)).json();
+    if (book.scores.some((s) => s.user_id === SAM.sub)) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  } while (Date.now() < until);
+  const sam = book.scores.find((s) => s.user_id === SAM.sub);
+  assert.ok(sam, `a score for Sam in the gradebook: ${JSON.stringify(book)}`);
+  const item = book.line_items.find((i) => i.number === sam.line_item);
+  assert.equal(item.item.resourceId, 'EXAM');
+  const last = sam.scores.at(-1);
+  assert.deepEqual([last.scoreGiven, last.scoreMaximum, last.gradingProgress], [10, 10, 'FullyGraded']);
+  assertNoPageErrors('placed links');
 });
 
 test('the verify page accepts the downloaded badge and refuses a tampered copy with the reason', async () => {

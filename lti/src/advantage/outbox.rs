@@ -6,6 +6,15 @@
 //! newer one; or `parked` with a reason (user not gradable, attempt limit, other refusals, no
 //! AGS endpoint) for an admin to read and replay. Nothing runs inside a request: the write
 //! path only queues and wakes the worker.
+//!
+//! A score for a context no launch has yet brought an AGS endpoint for (a learner submits
+//! through the API before anyone launched with the claim, or the platform's link had grades
+//! off) is parked [`NO_AGS_ENDPOINT`]. Those rows heal themselves: the first launch into the
+//! context that carries a line item container re-queues them
+//! ([`OutboxStore::requeue_parked`](crate::store::outbox::OutboxStore::requeue_parked), only
+//! the latest state per learner and assessment; older ones become `superseded`) and wakes the
+//! worker, so they do not pile up waiting for an admin. Until then they stay listed with their
+//! reason in the admin's parked rows and counted in `/metrics`.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -51,6 +60,10 @@ impl Default for WorkerConfig {
 
 /// (registration, context, assessment): one line item each.
 type LineItemKey = (i64, String, String);
+
+/// The park reason of a score whose context has no known AGS line item container; a launch
+/// that brings one re-queues these rows.
+pub const NO_AGS_ENDPOINT: &str = "no_ags_endpoint";
 
 /// How many times a 404 may send the worker to find or create the line item again.
 const MAX_LINE_ITEM_RETRIES: i64 = 3;
@@ -217,14 +230,14 @@ impl OutboxWorker {
             .await?
         else {
             return Ok(park(
-                "no_ags_endpoint",
+                NO_AGS_ENDPOINT,
                 "no launch into this context carried an AGS endpoint with a line item \
                  container; replay after a launch that does"
                     .into(),
             ));
         };
         let Some(lineitems) = endpoint.lineitems.as_deref() else {
-            return Ok(park("no_ags_endpoint", "no line item container".into()));
+            return Ok(park(NO_AGS_ENDPOINT, "no line item container".into()));
         };
         let token_endpoint = TokenEndpoint::of(&registration);
         let family = registration.fields.platform_family;

@@ -133,7 +133,7 @@ fn canvas_claims(facts: &LaunchFacts<'_>) -> Value {
     put(
         lti("context"),
         json!({
-            "id": "4dde05e8ca1973bcca9bffc13e1548820eee93a3",
+            "id": Flavour::Canvas.context_id(),
             "label": "DEMO",
             "title": COURSE_TITLE,
             "type": [format!("{LIS}course#CourseOffering")],
@@ -215,7 +215,7 @@ fn moodle_claims(facts: &LaunchFacts<'_>) -> Value {
     put(
         lti("context"),
         json!({
-            "id": "2",
+            "id": Flavour::Moodle.context_id(),
             "label": "DEMO101",
             "title": COURSE_TITLE,
             "type": ["CourseSection"],

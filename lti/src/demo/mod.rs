@@ -7,11 +7,13 @@
 //! as the recorded claim sets do; the Canvas flavour also answers platform storage
 //! (`lti.put_data`/`lti.get_data`) in its `post_message_forwarding` frame.
 //!
-//! It registers itself with the tool through [`register_with_tool`]. For grades it serves
+//! It registers itself with the tool through [`register_with_tool`] and, when asked, puts the
+//! [`sample`] credential in its courses. For grades it serves
 //! real AGS endpoints and a token endpoint ([`services`]) over an in-memory [`gradebook`]
 //! (`/gradebook` shows it); Deep Linking ([`deep_linking`]: the instructor's "place an
 //! assessment" launch, the verified answer, the placed links' launches) and the NRPS roster
-//! ([`roster`]) are served too; other service URLs answer 501. It knows nothing of Cairn's
+//! ([`roster`]) are served too, and an admin's Dynamic Registration start ([`registration`]);
+//! other service URLs answer 501. It knows nothing of Cairn's
 //! insides: it verifies the tool's client assertions and Deep Linking answers with the tool's
 //! published JWKS.
 
@@ -22,9 +24,11 @@ pub mod gradebook;
 pub mod launches;
 pub mod pages;
 pub mod people;
+pub mod registration;
 pub mod roster;
 mod routes;
 pub mod run;
+pub mod sample;
 mod services;
 pub mod signing;
 
@@ -89,6 +93,7 @@ struct Inner {
     launches: Launches,
     placed: deep_linking::PlacedLinks,
     gradebook: gradebook::Gradebook,
+    registrations: registration::DynamicRegistrations,
     http: reqwest::Client,
 }
 
@@ -115,6 +120,7 @@ impl DemoPlatform {
                 launches: Launches::new()?,
                 placed: deep_linking::PlacedLinks::default(),
                 gradebook: gradebook::Gradebook::default(),
+                registrations: registration::DynamicRegistrations::default(),
                 http: crate::platform::http_client_builder(&settings.platform_url)
                     .no_proxy()
                     .build()
@@ -167,6 +173,11 @@ impl DemoPlatform {
     /// verified with.
     pub fn tool_jwks_url(&self) -> String {
         format!("{}/.well-known/jwks.json", self.inner.tool_url)
+    }
+
+    /// The Dynamic Registration tokens issued and the tools registered with them.
+    pub fn registrations(&self) -> &registration::DynamicRegistrations {
+        &self.inner.registrations
     }
 
     /// The links placed by Deep Linking.

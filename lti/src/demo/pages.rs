@@ -113,6 +113,16 @@ pub fn course_page(page: &CoursePage<'_>) -> String {
         escape_html(flavour.label()),
         escape_html(page.tool_origin)
     ));
+    html.push_str(
+        "<details id=\"whole-loop\">\n<summary>Try the whole loop</summary>\n<ol>\n\
+         <li>As the instructor, use the Deep Linking button below to put an exam in the \
+         course.</li>\n\
+         <li>Reload this page: each person now has a button for the placed link. Use a \
+         learner's: Cairn shows that exam.</li>\n\
+         <li>Enrol, answer the exam and submit.</li>\n\
+         <li>Open the <a href=\"/gradebook\">Gradebook</a>: Cairn's score arrives over AGS.</li>\n\
+         </ol>\n</details>\n",
+    );
     html.push_str("<section class=\"people\" aria-labelledby=\"people\">\n<h2 id=\"people\">People</h2>\n<ul>\n");
     for button in &page.buttons {
         let label = button.person.label();
@@ -154,7 +164,15 @@ pub fn course_page(page: &CoursePage<'_>) -> String {
             escape_html(value)
         ));
     }
-    html.push_str("</dl>\n</details>\n</main>\n");
+    html.push_str("</dl>\n</details>\n");
+    html.push_str(
+        "<section class=\"platform-admin\" aria-labelledby=\"platform-admin\">\n\
+         <h2 id=\"platform-admin\">The platform's side</h2>\n<ul>\n\
+         <li><a href=\"/gradebook\">Gradebook</a>: the scores Cairn sent to this course's \
+         AGS endpoints.</li>\n\
+         <li><a href=\"/registration\">Register a tool by Dynamic Registration</a>: what an \
+         admin does to install Cairn with one URL.</li>\n</ul>\n</section>\n</main>\n",
+    );
     if flavour == Flavour::Canvas {
         // Canvas answers lti.put_data/lti.get_data in a hidden sibling frame of the tool.
         html.push_str(&format!(

@@ -67,6 +67,14 @@ impl Flavour {
         }
     }
 
+    /// The demo course's `context.id` in this LMS's launches (a Canvas hash, a Moodle course id).
+    pub fn context_id(self) -> &'static str {
+        match self {
+            Flavour::Canvas => "4dde05e8ca1973bcca9bffc13e1548820eee93a3",
+            Flavour::Moodle => "2",
+        }
+    }
+
     /// The token lifetime `exp − iat` of this LMS, in seconds.
     pub fn token_lifetime(self) -> i64 {
         match self {

@@ -1,7 +1,9 @@
-// The demo platform's page script (a stand-in LMS, so plain JS). Three jobs, picked by
+// The demo platform's page script (a stand-in LMS, so plain JS). Four jobs, picked by
 // <body data-page>: "autosubmit" submits the OIDC form_post; "course" answers
 // lti.capabilities and labels the launched person; "storage" is Canvas's
-// post_message_forwarding frame answering lti.put_data / lti.get_data.
+// post_message_forwarding frame answering lti.put_data / lti.get_data; "registration" reloads
+// (listing the new tool, with a fresh token) when the tool's frame says
+// org.imsglobal.lti.close.
 // Messages are answered only for the tool's origin (data-tool-origin), to that origin.
 'use strict';
 
@@ -17,6 +19,14 @@
   if (page === 'autosubmit') {
     const form = document.getElementById('autosubmit');
     if (form) form.submit();
+    return;
+  }
+
+  if (page === 'registration') {
+    window.addEventListener('message', (event) => {
+      if (!toolOrigin || event.origin !== toolOrigin) return;
+      if (event.data && event.data.subject === 'org.imsglobal.lti.close') window.location.reload();
+    });
     return;
   }
 

@@ -49,6 +49,7 @@ pub fn platform_app(platform: DemoPlatform) -> Router {
         .route("/static/platform.js", get(script))
         .route("/static/platform.css", get(style))
         .merge(super::services::routes())
+        .merge(super::registration::routes())
         .route("/canvas/{*rest}", any(not_implemented))
         .route("/moodle/{*rest}", any(not_implemented))
         .layer(axum::middleware::from_fn(security_headers))

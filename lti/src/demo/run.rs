@@ -1,8 +1,8 @@
 //! Runs the demo: the tool's router and the demo platform's router on two loopback
 //! listeners in one process (the tool as `http://localhost:<port>`, the platform as
 //! `http://127.0.0.1:<port2>`: two sites), until a shutdown signal. [`run`] is what
-//! `cairn-lti demo` does: bind, register the platform with the tool's store, report the
-//! course page's URL, serve.
+//! `cairn-lti demo` does: bind, register the platform with the tool's store (and put the
+//! sample credential in its course when asked), report the course page's URL, serve.
 
 use std::future::Future;
 use std::io;
@@ -28,6 +28,8 @@ pub struct DemoOptions {
     pub tool_port: u16,
     /// The platform's port on 127.0.0.1 (`0`, or taken: any free port).
     pub platform_port: u16,
+    /// Whether to put the sample credential in the demo course ([`super::sample::seed`]).
+    pub sample_course: bool,
 }
 
 /// Why the demo stopped.
@@ -42,6 +44,9 @@ pub enum RunError {
     /// The tool's router could not be built for its public URL.
     #[error("the tool could not start: {0}")]
     Tool(String),
+    /// The sample credential could not be put in the demo course.
+    #[error(transparent)]
+    Sample(#[from] super::sample::SampleError),
 }
 
 /// Binds both listeners, starts the platform, registers it in `store` (when given) and
@@ -75,6 +80,12 @@ pub async fn run(
                     deployment_id = %deployment.deployment_id,
                     "demo platform registered with the tool"
                 );
+            }
+            if options.sample_course {
+                let registrations: Vec<_> = rows.into_iter().map(|(r, _)| r).collect();
+                let seeded =
+                    super::sample::seed(store.as_ref(), &registrations, platform.now()).await?;
+                tracing::info!(courses = seeded, "sample credential put in the demo course");
             }
         }
         None => tracing::warn!(
@@ -166,6 +177,7 @@ mod tests {
         let options = DemoOptions {
             tool_port: 0,
             platform_port: 0,
+            sample_course: false,
         };
         let demo = tokio::spawn(run(
             options,

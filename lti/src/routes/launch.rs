@@ -271,7 +271,8 @@ fn placed_assessment(placement: Option<&serde_json::Value>) -> Option<String> {
 /// the launch is of a link placed for an assessment and names its own line item (the column
 /// the platform made from the Deep Linking item's `lineItem`), that line item becomes the
 /// assessment's: scores then land in the activity's column, not in one Cairn created before
-/// the link was placed (seen in Moodle 4.1).
+/// the link was placed (seen in Moodle 4.1). A claim with a line item container re-queues the
+/// context's scores parked for want of one and wakes the outbox worker.
 async fn keep_ags_endpoint(
     state: &AppState,
     launch: &VerifiedLaunch,
@@ -309,6 +310,27 @@ async fn keep_ags_endpoint(
                 now,
             )
             .await?;
+    }
+    // After the line item, so a re-queued score of a placed assessment goes to its column.
+    if ags.lineitems.is_some() {
+        let requeued = outbox
+            .requeue_parked(
+                launch.registration_id,
+                &context.id,
+                crate::advantage::outbox::NO_AGS_ENDPOINT,
+                state.clock.now_ms(),
+            )
+            .await?;
+        if requeued > 0 {
+            tracing::info!(
+                code = "scores_requeued",
+                registration_id = launch.registration_id,
+                context_id = %context.id,
+                requeued,
+                "a launch brought the AGS endpoint: parked scores re-queued"
+            );
+            state.outbox_wake.notify_one();
+        }
     }
     Ok(())
 }

@@ -197,6 +197,16 @@ pub trait OutboxStore: Send + Sync {
     async fn parked_scores(&self, after: i64, limit: i64) -> Result<Vec<OutboxRow>, StoreError>;
     /// Puts a parked row back to `pending`, due now; false if it is not parked.
     async fn replay_score(&self, id: i64, now_ms: i64) -> Result<bool, StoreError>;
+    /// Puts the context's rows parked for `reason` back to `pending`, due at `now_ms`, in one
+    /// transaction; a parked row whose key has a newer row is `superseded` instead (only the
+    /// latest state is worth sending). Answers how many rows were re-queued.
+    async fn requeue_parked(
+        &self,
+        registration_id: RegistrationId,
+        context_id: &str,
+        reason: &str,
+        now_ms: i64,
+    ) -> Result<u64, StoreError>;
     /// One row.
     async fn score_row(&self, id: i64) -> Result<Option<OutboxRow>, StoreError>;
     /// Every row of a learner's assessment, by id (tests, the admin's view).

@@ -76,6 +76,18 @@ pub(super) const SELECT_PARKED: &str = concat!(
 );
 pub(super) const REPLAY: &str = "UPDATE score_outbox SET status = 'pending', next_try_ms = $2, \
      tries = 0, reason = NULL, detail = NULL WHERE id = $1 AND status = 'parked'";
+/// Parked rows of a context for `$3` that a newer row of their key makes moot.
+pub(super) const SUPERSEDE_PARKED_OLDER: &str = "UPDATE score_outbox SET status = 'superseded', \
+     reason = 'newer_state', lease_until_ms = NULL WHERE registration_id = $1 AND context_id = $2 \
+     AND status = 'parked' AND reason = $3 AND EXISTS (SELECT 1 FROM score_outbox n WHERE \
+     n.registration_id = score_outbox.registration_id AND n.context_id = score_outbox.context_id \
+     AND n.assessment_id = score_outbox.assessment_id AND n.learner_sub = \
+     score_outbox.learner_sub AND n.timestamp_ms > score_outbox.timestamp_ms \
+     AND n.status <> 'superseded')";
+/// The remaining parked rows of a context for `$3`, back to `pending` and due at `$4`.
+pub(super) const REQUEUE_PARKED: &str = "UPDATE score_outbox SET status = 'pending', \
+     next_try_ms = $4, tries = 0, reason = NULL, detail = NULL WHERE registration_id = $1 \
+     AND context_id = $2 AND status = 'parked' AND reason = $3";
 pub(super) const SELECT_ROW: &str = concat!(
     "SELECT ",
     outbox_columns!(),
@@ -352,6 +364,31 @@ macro_rules! impl_outbox_store {
                         .execute(&self.pool)
                         .await?;
                     Ok(done.rows_affected() == 1)
+                }
+
+                async fn requeue_parked(
+                    &self,
+                    registration_id: RegistrationId,
+                    context_id: &str,
+                    reason: &str,
+                    now_ms: i64,
+                ) -> Result<u64, StoreError> {
+                    let mut tx = self.pool.begin().await?;
+                    sqlx::query(q::SUPERSEDE_PARKED_OLDER)
+                        .bind(registration_id)
+                        .bind(context_id)
+                        .bind(reason)
+                        .execute(&mut *tx)
+                        .await?;
+                    let done = sqlx::query(q::REQUEUE_PARKED)
+                        .bind(registration_id)
+                        .bind(context_id)
+                        .bind(reason)
+                        .bind(now_ms)
+                        .execute(&mut *tx)
+                        .await?;
+                    tx.commit().await?;
+                    Ok(done.rows_affected())
                 }
 
                 async fn score_row(&self, id: i64) -> Result<Option<OutboxRow>, StoreError> {

@@ -37,6 +37,10 @@ export default {
   roster_count: 'Showing {shown} of {total} learners.',
   roster_caption: 'Each learner’s status and score per competency, and their credentials',
   roster_learner: 'Learner',
+  roster_name: 'Name',
+  enrolment_active: 'In the course',
+  enrolment_inactive: 'Inactive',
+  enrolment_left: 'Left the course',
   roster_credential: 'Credential {id}',
   roster_sort_by: 'Sort by {column}',
 
@@ -132,6 +136,8 @@ export default {
 
   grading_title: 'Grading',
   grading_empty: 'Nothing waits for grading or feedback.',
+  grading_placed: 'Showing only “{title}”, the assessment this course link opens.',
+  grading_show_all: 'Show every assessment',
   grading_count: { one: '{count} item waits.', other: '{count} items wait.' },
   grading_reloading: 'Reading the learner’s record again…',
   grading_grade_title: '{learner}: {assessment}, attempt {attempt}',

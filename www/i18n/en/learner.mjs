@@ -66,6 +66,7 @@ export default {
   item_answer: 'Your answer',
   submit_answers: 'Submit my answers',
   submitting: 'Submitting…',
+  placed_opened: 'Opened from your course link: {title}.',
   submitted_result: 'Submitted. Your result on “{title}”: {result}.',
   evidence_legend: 'Submit evidence for “{title}”',
   evidence_link: 'Link to your work (https://…)',

@@ -37,6 +37,10 @@ export default {
   roster_count: '{shown} sur {total} personnes affichées.',
   roster_caption: 'L’état et le score de chaque personne par compétence, et ses titres',
   roster_learner: 'Personne apprenante',
+  roster_name: 'Nom',
+  enrolment_active: 'Dans le cours',
+  enrolment_inactive: 'Inactive',
+  enrolment_left: 'A quitté le cours',
   roster_credential: 'Titre {id}',
   roster_sort_by: 'Trier par {column}',
 
@@ -132,6 +136,8 @@ export default {
 
   grading_title: 'Correction',
   grading_empty: 'Rien n’attend de correction ni de rétroaction.',
+  grading_placed: 'Seulement « {title} », l’évaluation que ce lien du cours ouvre.',
+  grading_show_all: 'Afficher toutes les évaluations',
   grading_count: { one: '{count} élément en attente.', other: '{count} éléments en attente.' },
   grading_reloading: 'Relecture du dossier de la personne…',
   grading_grade_title: '{learner} : {assessment}, tentative {attempt}',

@@ -66,6 +66,7 @@ export default {
   item_answer: 'Votre réponse',
   submit_answers: 'Envoyer mes réponses',
   submitting: 'Envoi…',
+  placed_opened: 'Ouvert depuis le lien de votre cours : {title}.',
   submitted_result: 'Envoyé. Votre résultat à « {title} » : {result}.',
   evidence_legend: 'Remettre une preuve pour « {title} »',
   evidence_link: 'Lien vers votre travail (https://…)',

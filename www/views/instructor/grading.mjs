@@ -1,9 +1,11 @@
 // The grading queue: attempts waiting for a score and feedback waiting for release, as the
 // core's fold of each learner's log says. Rubric scoring picks a level per part (or types
 // points); the server records the grade (`POST /api/learners/{sub}/gradings`) and the
-// release (`…/feedback-releases`) and re-checks both with the core.
+// release (`…/feedback-releases`) and re-checks both with the core. A launch of a link placed
+// for one assessment shows that assessment's items only, until the instructor asks for all.
 
 import { h, fill } from '../../dom.mjs';
+import { placementOf } from '../../shell/placement.mjs';
 import { courseShowing, refreshLearner } from './parts/course_cache.mjs';
 import { nowInstant } from './parts/course_data.mjs';
 import { gradingPoints, gradingQueue } from './parts/queue.mjs';
@@ -15,8 +17,11 @@ export async function mount(root, ctx) {
   const { section, body } = card(t('instructor.grading_title'), 'h1');
   const status = statusLine();
   const list = h('div', { class: 'queue' });
+  const placement = placementOf(ctx.launch);
+  let only = placement?.assessment ?? null;
+  const scope = h('div', { class: 'queue-scope' });
   fill(root, section);
-  body.append(status.el, list);
+  body.append(scope, status.el, list);
   status.busy(t('instructor.roster_loading'));
   let data;
   try {
@@ -32,6 +37,18 @@ export async function mount(root, ctx) {
     } catch (error) {
       status.fail(errorText(t, error));
       return;
+    }
+    if (only) {
+      items = items.filter((item) => item.assessment.id === only);
+      const all = h('button', { type: 'button', class: 'secondary', 'data-show-all': '', text: t('instructor.grading_show_all') });
+      all.addEventListener('click', () => {
+        only = null;
+        draw();
+        list.closest('section')?.querySelector('h1')?.focus();
+      });
+      fill(scope, h('p', { class: 'notice notice-good', 'data-placed-assessment': only, text: t('instructor.grading_placed', { title: placement.title }) }), all);
+    } else {
+      fill(scope);
     }
     fill(list, items.length
       ? h('ul', { class: 'queue-items' }, items.map((item) => h('li', {}, queueItem(ctx, item, async (message) => {

@@ -1,5 +1,6 @@
 // The roster mastery grid: learners × competencies, each cell the core's status and reported
 // score from the wasm `Roster` folding every learner's log, with filter, sort and CSV export.
+// Names and enrolment come from the NRPS roster (learners who left the course are marked).
 // The page checks its fold against the server's roster summaries and says so.
 
 import { h, fill } from '../../dom.mjs';
@@ -40,12 +41,14 @@ export async function mount(root, ctx) {
     status.fail(errorText(t, error));
     return;
   }
-  renderGrid(body, ctx, summaries);
+  renderGrid(body, ctx, summaries, data.roster);
 }
 
-function renderGrid(body, ctx, summaries) {
+const ENROLMENTS = ['active', 'inactive', 'left'];
+
+function renderGrid(body, ctx, summaries, entries) {
   const { t } = ctx;
-  const rows = gridRows(summaries);
+  const rows = gridRows(summaries, entries);
   const compIds = summaries.competencies.ids;
   const credIds = summaries.credentials.ids;
   const state = { text: '', competency: '', status: '', sort: 'learner', direction: 'ascending' };
@@ -82,6 +85,7 @@ function renderGrid(body, ctx, summaries) {
     };
     return h('thead', {}, h('tr', {},
       th('learner', t('instructor.roster_learner')),
+      h('th', { scope: 'col', text: t('instructor.roster_name') }),
       compIds.map((id) => th(id, id)),
       credIds.map((id) => h('th', { scope: 'col', text: t('instructor.roster_credential', { id }) }))));
   };
@@ -94,6 +98,10 @@ function renderGrid(body, ctx, summaries) {
       header(),
       h('tbody', {}, shown.map((row) => h('tr', {},
         h('th', { scope: 'row', text: row.learner }),
+        h('td', { class: `member${row.enrolment && row.enrolment !== 'active' ? ' member-gone' : ''}`, 'data-enrolment': row.enrolment ?? '' },
+          h('span', { text: row.name ?? '—' }),
+          row.enrolment && row.enrolment !== 'active'
+            ? h('span', { class: 'chip chip-warn', text: t(`instructor.enrolment_${row.enrolment}`) }) : null),
         row.competencies.map((c) => h('td', { class: `cell cell-${c.status}` },
           h('span', { class: 'cell-score', text: t.percent(c.reported) }),
           h('span', { class: 'cell-status', text: t(`instructor.status_${c.status}`) }))),
@@ -106,7 +114,8 @@ function renderGrid(body, ctx, summaries) {
   exportButton.addEventListener('click', () => {
     const shown = sortRows(filterRows(rows, state), state.sort, state.direction);
     download('cairn-roster.csv', toCsv(shown, compIds, credIds,
-      (s) => t(STATUSES.includes(s) ? `instructor.status_${s}` : `instructor.credential_${s}`)));
+      (s) => t(STATUSES.includes(s) ? `instructor.status_${s}`
+        : ENROLMENTS.includes(s) ? `instructor.enrolment_${s}` : `instructor.credential_${s}`)));
   });
   draw();
 }

@@ -2,9 +2,11 @@
 // with attempts and what is next, what is left, PLAR, and the earned credential. The record
 // is folded in the browser by the core from the same definitions and events as the server's
 // and shown only when both agree (`data.mjs`). After every write the view reloads and folds
-// again, so a submitted item set shows its result at once.
+// again, so a submitted item set shows its result at once. A launch of a placed link brings
+// the placed assessment (or credential) into view, marked and focused the first time.
 
 import { fill, h } from '../../dom.mjs';
+import { learnerTarget, placementOf } from '../../shell/placement.mjs';
 import { enrolledIn, instantOf, loadLearner } from './data.mjs';
 import { assessments, competencies, earned, standing, whatIsLeft } from './render.mjs';
 import { attemptAction, plarSection } from './actions.mjs';
@@ -25,6 +27,23 @@ export async function mount(root, ctx) {
     } catch {
       fill(notice, h('p', { class: 'notice notice-warn', text: t('learner.copy_failed', { url }) }));
     }
+  };
+
+  const placement = placementOf(ctx.launch);
+  let placementShown = false;
+  /** Marks the placed assessment's row (or credential's card); the first time, scrolls it
+   * into view, focuses it and says where the link led. */
+  const showPlacement = () => {
+    const target = placement && body.querySelector(learnerTarget(placement));
+    if (!target) return;
+    target.classList.add('placed');
+    target.dataset.placed = 'true';
+    if (placementShown) return;
+    placementShown = true;
+    target.setAttribute('tabindex', '-1');
+    target.scrollIntoView?.({ block: 'center' });
+    target.focus({ preventScroll: true });
+    notice.prepend(h('p', { class: 'notice notice-good', 'data-placement': placement.view, text: t('learner.placed_opened', { title: placement.title }) }));
   };
 
   let data;
@@ -72,6 +91,7 @@ export async function mount(root, ctx) {
       /** The page's fold of the same definitions and events at another server instant. */
       foldAt: (seconds) => ctx.core.fold(JSON.stringify(data.definitions), JSON.stringify(data.events), instantOf(seconds)),
     };
+    showPlacement();
   };
 
   const reload = async (message) => {

@@ -3,14 +3,19 @@
 // reported value; this module only arranges them (it never rounds or decides a status).
 
 /**
- * One row per learner from the core's column layout: `{learner, rejected, competencies:
- * [{id, status, reported}], credentials: [{id, status, issued_at}]}`.
+ * One row per learner from the core's column layout: `{learner, name, enrolment, rejected,
+ * competencies: [{id, status, reported}], credentials: [{id, status, issued_at}]}`. `name` and
+ * `enrolment` (`active`, `inactive`, `left`) come from the NRPS roster the server joins into
+ * its entries (`GET /api/learners`, `member`); `null` when the platform never listed them.
  */
-export function gridRows(summaries) {
+export function gridRows(summaries, entries = []) {
   const c = summaries.competencies;
   const k = summaries.credentials;
+  const members = new Map(entries.filter((e) => e.member).map((e) => [e.learner, e.member]));
   return summaries.learners.map((learner, i) => ({
     learner,
+    name: members.get(learner)?.name ?? null,
+    enrolment: members.get(learner)?.enrolment ?? null,
     rejected: summaries.rejected[i],
     competencies: c.ids.map((id, j) => ({
       id,
@@ -27,13 +32,14 @@ export function gridRows(summaries) {
 
 /**
  * The rows matching a filter `{text, competency, status}`: `text` matches part of the learner
- * id (case-insensitive); `status` keeps learners whose `competency` (or any competency when
+ * id or name (case-insensitive); `status` keeps learners whose `competency` (or any competency when
  * `competency` is empty) has that core status.
  */
 export function filterRows(rows, { text = '', competency = '', status = '' } = {}) {
   const needle = text.trim().toLowerCase();
   return rows.filter((row) => {
-    if (needle && !row.learner.toLowerCase().includes(needle)) return false;
+    if (needle && !row.learner.toLowerCase().includes(needle)
+      && !(row.name ?? '').toLowerCase().includes(needle)) return false;
     if (!status) return true;
     const cells = competency ? row.competencies.filter((c) => c.id === competency) : row.competencies;
     return cells.some((c) => c.status === status);
@@ -77,17 +83,18 @@ export function csvField(value) {
 }
 
 /**
- * The grid as CSV text (RFC 4180, CRLF): a header of `learner`, then per competency its
+ * The grid as CSV text (RFC 4180, CRLF): a header of `learner`, `name`, `enrolment` (the NRPS
+ * roster's; empty when the platform never listed the learner), then per competency its
  * reported score and status, then per credential its status. `label(status)` words a status
- * (the catalogue's), so the export reads like the screen.
+ * or an enrolment (the catalogue's), so the export reads like the screen.
  */
 export function toCsv(rows, competencyIds, credentialIds, label = (s) => s) {
-  const header = ['learner'];
+  const header = ['learner', 'name', 'enrolment'];
   for (const id of competencyIds) header.push(`${id} score`, `${id} status`);
   for (const id of credentialIds) header.push(`${id} credential`);
   const lines = [header];
   for (const row of rows) {
-    const line = [row.learner];
+    const line = [row.learner, row.name ?? '', row.enrolment ? label(row.enrolment) : ''];
     for (const id of competencyIds) {
       const c = row.competencies.find((x) => x.id === id);
       line.push(c?.reported ?? '', c ? label(c.status) : '');
