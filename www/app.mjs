@@ -47,11 +47,16 @@ async function loadModule(folder) {
   return module;
 }
 
-/** The views' core (no credential verifier: smaller), initialised once. */
-let corePromise;
-function loadCore() {
-  corePromise ??= loadModule('views/');
-  return corePromise;
+/**
+ * The core an area's views use, each module initialised once: the instructor views' (no
+ * credential verifier), or for the learner and admin areas the smallest, with only the fold
+ * and the API client (`cargo xtask wasm` builds both from the same core code).
+ */
+const corePromises = new Map();
+function loadCore(area) {
+  const folder = area === 'instructor' ? 'views/' : 'learner/';
+  if (!corePromises.has(folder)) corePromises.set(folder, loadModule(folder));
+  return corePromises.get(folder);
 }
 
 /** The core with the credential verifier (verification, baking), loaded on first use. */
@@ -154,12 +159,15 @@ async function mountCurrent() {
   document.documentElement.dataset.view = `${view.area}/${view.name}`;
   delete document.documentElement.dataset.ready;
   await renderNav(view);
-  const module = await import(`./views/${view.area}/${view.name}.mjs`);
+  const [module, core] = await Promise.all([
+    import(`./views/${view.area}/${view.name}.mjs`),
+    view.area === 'public' ? shell.core : loadCore(view.area),
+  ]);
   if (ticket !== shell.mounting) return;
   const ctx = {
     api: shell.api,
     t: shell.t,
-    core: shell.core,
+    core,
     loadVerifier,
     launch: shell.launch,
     locale: shell.t.locale,
@@ -190,8 +198,9 @@ async function main() {
   document.documentElement.lang = locale;
   const first = chooseView({ roles: shell.launch?.roles ?? [], hash: window.location.hash, fixed: document.body.dataset.view });
   // Start the core and the first view's module while the strings load (time to interactive).
-  // Public pages (verify) need the verifier, which carries the whole core; views the smaller core.
-  const corePromise = first.area === 'public' ? loadVerifier() : loadCore();
+  // Public pages (verify) need the verifier, which carries the whole core; views their area's
+  // smaller core.
+  const corePromise = first.area === 'public' ? loadVerifier() : loadCore(first.area);
   corePromise.catch(() => {});
   import(`./views/${first.area}/${first.name}.mjs`).catch(() => {});
   const areas = [...new Set([first.area, ...permittedAreas(shell.launch?.roles)])];

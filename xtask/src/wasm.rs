@@ -49,32 +49,41 @@ struct PageModule {
     artifact: &'static str,
     /// The folder under `www/pkg/` (empty: `www/pkg/` itself).
     folder: &'static str,
-    /// Build without the package's default features (the views' core without the verifier).
-    no_default_features: bool,
+    /// `None`: the package's default features; `Some(list)`: only the listed features (none
+    /// for an empty list), without the defaults.
+    features: Option<&'static str>,
 }
 
-/// The core with the credential verifier (`www/pkg/`: the verify page, the credential page
-/// and the Node tests), the views' core without it (`www/pkg/views/`: learner and instructor
-/// views, smaller to load), and the few-kilobyte platform-storage module of the LTI login and
-/// launch pages (so those pages never load the core).
+/// The core with the credential verifier (`www/pkg/`: the verify page, the credential page,
+/// the credential editor and the Node tests); the instructor views' core without it
+/// (`www/pkg/views/`); the learner's and admin's core with only the fold and the API client
+/// (`www/pkg/learner/`, the smallest, so the learner view starts fast); and the few-kilobyte
+/// platform-storage module of the LTI login and launch pages (so those pages never load the
+/// core). Each is the same core code; a smaller module only leaves entry points out.
 const MODULES: &[PageModule] = &[
     PageModule {
         package: "cairn-wasm",
         artifact: "cairn_wasm",
         folder: "",
-        no_default_features: false,
+        features: None,
     },
     PageModule {
         package: "cairn-wasm",
         artifact: "cairn_wasm",
         folder: "views",
-        no_default_features: true,
+        features: Some("instructor"),
+    },
+    PageModule {
+        package: "cairn-wasm",
+        artifact: "cairn_wasm",
+        folder: "learner",
+        features: Some(""),
     },
     PageModule {
         package: "cairn-lti-storage",
         artifact: "cairn_lti_storage",
         folder: "lti-storage",
-        no_default_features: false,
+        features: None,
     },
 ];
 
@@ -94,8 +103,11 @@ pub fn build() -> Result<()> {
             "--package",
             module.package,
         ]);
-        if module.no_default_features {
+        if let Some(features) = module.features {
             build.arg("--no-default-features");
+            if !features.is_empty() {
+                build.args(["--features", features]);
+            }
         }
         run_command(&mut build)?;
         bind(module)?;
