@@ -175,7 +175,11 @@ mod tests {
             "the core's decimal parser refuses it, as the server would"
         );
         let import = checked_body("POST", "/api/imports", r#"{"columns":[]}"#);
-        assert_eq!(import.map_err(|e| e.body), Err("ImportBody"), "csv is required");
+        assert_eq!(
+            import.map_err(|e| e.body),
+            Err("ImportBody"),
+            "csv is required"
+        );
     }
 
     #[cfg(not(feature = "instructor"))]

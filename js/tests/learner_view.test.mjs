@@ -68,7 +68,7 @@ describe('learner view words', () => {
   test('the views core (no verifier) folds the sample exactly as the full core', async (t) => {
     const glue = join(pkgDir, 'views', 'cairn_wasm.js');
     if (!existsSync(glue)) {
-      assert.fail('www/pkg/views/ is missing: run `cargo xtask wasm` (it builds both modules)');
+      assert.fail('www/pkg/views/ is missing: run `cargo xtask wasm` (it builds every module)');
     }
     const views = await import(pathToFileURL(glue).href);
     views.initSync({ module: readFileSync(join(pkgDir, 'views', 'cairn_wasm_bg.wasm')) });
