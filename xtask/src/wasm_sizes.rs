@@ -83,8 +83,9 @@ fn owner(name: &str) -> String {
             return label.to_owned();
         }
     }
-    // Both manglings spell a path segment as its length, then its text: `5cairn5event`.
-    if let Some(at) = name.find("5cairn") {
+    // Both manglings spell a path segment as its length, then its text: `5cairn5event`. (A
+    // v0 name may also end with the instantiating crate, `…5cairn`, which names no module.)
+    for (at, _) in name.match_indices("5cairn") {
         let rest = &name[at + "5cairn".len()..];
         let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
         if let Ok(len) = digits.parse::<usize>() {
@@ -93,7 +94,6 @@ fn owner(name: &str) -> String {
                 return format!("cairn::{module}");
             }
         }
-        return "cairn".to_owned();
     }
     CRATES
         .iter()
@@ -234,5 +234,9 @@ mod tests {
         assert_eq!(owner("_ZN10serde_json2de5parse17h0E"), "serde_json");
         assert_eq!(owner("_ZN15cairn_api_types6bodies3foo"), "cairn_api_types");
         assert_eq!(owner("__muloti4"), "other");
+        assert_eq!(
+            owner("_RNvXs_NtCs1_4core3fmt5Write9write_str5cairn"),
+            "core"
+        );
     }
 }
