@@ -50,11 +50,13 @@ async function loadModule(folder) {
 /**
  * The core an area's views use, each module initialised once: the instructor views' (no
  * credential verifier), or for the learner and admin areas the smallest, with only the fold
- * and the API client (`cargo xtask wasm` builds both from the same core code).
+ * and the API client (`cargo xtask wasm` builds both from the same core code). The
+ * instructor views' module carries all the learner's does, so once it is loaded a learner or
+ * admin view uses it rather than loading a second module.
  */
 const corePromises = new Map();
 function loadCore(area) {
-  const folder = area === 'instructor' ? 'views/' : 'learner/';
+  const folder = area === 'instructor' || corePromises.has('views/') ? 'views/' : 'learner/';
   if (!corePromises.has(folder)) corePromises.set(folder, loadModule(folder));
   return corePromises.get(folder);
 }
