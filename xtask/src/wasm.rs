@@ -58,7 +58,7 @@ struct PageModule {
 
 /// The learner module's budget: a guard against growth, not the goal. Issue 12's goal is
 /// 150 KB gzip; the module is ~246 KiB, most of it serde's derived readers of definitions and
-/// events (the name-section analysis in the closing note), so the guard sits just above it.
+/// events (`cargo xtask wasm-sizes learner` shows it), so the guard sits just above it.
 pub const LEARNER_GZIP_BUDGET: usize = 256 * 1024;
 
 /// The core with the credential verifier (`www/pkg/`: the verify page, the credential page,
@@ -191,7 +191,7 @@ fn over_budget(module: &str, gzipped: usize, budget: usize) -> Result<()> {
         bail!(
             "{module} is {} gzip, over its budget of {}: the learner view loads it, so keep \
              what only other views call behind cairn-wasm's `instructor` or `verifier` feature, \
-             or find what grew by reading the name section of an unstripped build",
+             and see where its bytes go with `cargo xtask wasm-sizes learner`",
             kib(gzipped),
             kib(budget)
         );
