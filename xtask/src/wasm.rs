@@ -64,7 +64,7 @@ pub const LEARNER_GZIP_BUDGET: usize = 256 * 1024;
 /// The core with the credential verifier (`www/pkg/`: the verify page, the credential page,
 /// the credential editor and the Node tests); the instructor views' core without it
 /// (`www/pkg/views/`); the learner's and admin's core with only the fold and the API client
-/// (`www/pkg/learner/`, the smallest, so the learner view starts fast); and the few-kilobyte
+/// (`www/pkg/learner/`, the smallest, so the learner view starts fast); and the ~60 KiB
 /// platform-storage module of the LTI login and launch pages (so those pages never load the
 /// core). Each is the same core code; a smaller module only leaves entry points out.
 const MODULES: &[PageModule] = &[
