@@ -41,19 +41,32 @@ function launchConfirmed(launch) {
   });
 }
 
-/** Imports and initialises the wasm-bindgen module in `www/pkg/<folder>`. */
+/**
+ * Imports and initialises the wasm-bindgen module in `www/pkg/<folder>`. The `.wasm` is
+ * fetched alongside its glue, not after it (time to interactive); the glue compiles the
+ * response as it streams in.
+ */
 async function loadModule(folder) {
   const base = new URL(`./pkg/${folder}`, import.meta.url);
+  const bytes = fetch(new URL('cairn_wasm_bg.wasm', base));
+  bytes.catch(() => {});
   const module = await import(new URL('cairn_wasm.js', base).href);
-  await module.default({ module_or_path: new URL('cairn_wasm_bg.wasm', base) });
+  await module.default({ module_or_path: bytes });
   return module;
 }
 
-/** The views' core (no credential verifier: smaller), initialised once. */
-let corePromise;
-function loadCore() {
-  corePromise ??= loadModule('views/');
-  return corePromise;
+/**
+ * The core an area's views use, each module initialised once: the instructor views' (no
+ * credential verifier), or for the learner and admin areas the smallest, with only the fold
+ * and the API client (`cargo xtask wasm` builds both from the same core code). The
+ * instructor views' module carries all the learner's does, so once it is loaded a learner or
+ * admin view uses it rather than loading a second module.
+ */
+const corePromises = new Map();
+function loadCore(area) {
+  const folder = area === 'instructor' || corePromises.has('views/') ? 'views/' : 'learner/';
+  if (!corePromises.has(folder)) corePromises.set(folder, loadModule(folder));
+  return corePromises.get(folder);
 }
 
 /** The core with the credential verifier (verification, baking), loaded on first use. */
@@ -113,8 +126,9 @@ function translateBanner(t, launch) {
   fill(line, t('shell.signed_in_as'), ' ', name, ' · ', role, context ? ' · ' : null, context);
 }
 
-/** The area switcher (when the roles open several areas) and the area's own views. */
-async function renderNav(view) {
+/** The area switcher (when the roles open several areas) and the area's own views, unless a
+ * later navigation (`ticket` no longer current) has taken over. */
+async function renderNav(view, ticket) {
   const nav = byId('shell-nav');
   const t = shell.t;
   const areas = permittedAreas(shell.launch?.roles);
@@ -136,6 +150,7 @@ async function renderNav(view) {
     if (item.name === 'home' && areas.length > 1) continue;
     links.push({ href: hashOf({ area: view.area, name: item.name }), text: t(item.label), current: item.name === view.name });
   }
+  if (ticket !== shell.mounting) return;
   nav.hidden = links.length === 0;
   fill(nav, h('ul', {}, links.map((l) =>
     h('li', {}, h('a', { href: l.href, 'aria-current': l.current ? 'page' : undefined, text: l.text })))));
@@ -155,13 +170,17 @@ async function mountCurrent() {
   fill(root);
   document.documentElement.dataset.view = `${view.area}/${view.name}`;
   delete document.documentElement.dataset.ready;
-  await renderNav(view);
-  const module = await import(`./views/${view.area}/${view.name}.mjs`);
+  // The navigation renders beside the view's loading, off the way to interactive.
+  const [module, core] = await Promise.all([
+    import(`./views/${view.area}/${view.name}.mjs`),
+    view.area === 'public' ? shell.core : loadCore(view.area),
+    renderNav(view, ticket),
+  ]);
   if (ticket !== shell.mounting) return;
   const ctx = {
     api: shell.api,
     t: shell.t,
-    core: shell.core,
+    core,
     loadVerifier,
     launch: shell.launch,
     locale: shell.t.locale,
@@ -194,11 +213,14 @@ async function main() {
   });
   document.documentElement.lang = locale;
   const first = chooseView({ roles: shell.launch?.roles ?? [], hash: window.location.hash, fixed: document.body.dataset.view });
-  // Start the core and the first view's module while the strings load (time to interactive).
-  // Public pages (verify) need the verifier, which carries the whole core; views the smaller core.
-  const corePromise = first.area === 'public' ? loadVerifier() : loadCore();
+  // Start the core, the first view's module and its area's navigation while the strings load
+  // (time to interactive).
+  // Public pages (verify) need the verifier, which carries the whole core; views their area's
+  // smaller core.
+  const corePromise = first.area === 'public' ? loadVerifier() : loadCore(first.area);
   corePromise.catch(() => {});
   import(`./views/${first.area}/${first.name}.mjs`).catch(() => {});
+  if (first.area !== 'public') import(`./views/${first.area}/nav.mjs`).catch(() => {});
   const areas = [...new Set([first.area, ...permittedAreas(shell.launch?.roles)])];
   const catalogues = await loadCatalogues(locale, areas);
   shell.t = translator(catalogues, locale);

@@ -15,7 +15,9 @@
 //! (`api_request.rs`). The credential verifier, canonicalizer and baker (`credential.rs`)
 //! are behind the default feature `verifier`: the views' module is built without them. So is
 //! the credential editor's CASE import and default badge (`editor.rs`): only the editor needs
-//! them, and it loads the full module for them, which keeps the learner's module small.
+//! them, and it loads the full module for them. What only instructor views call (`Roster`,
+//! the editor's validation, the single-rule entry points) is behind `instructor`: the
+//! learner's module has neither feature, so it carries the fold and the API client only.
 
 #[cfg(target_arch = "wasm32")]
 mod api_client;
@@ -24,11 +26,14 @@ pub mod api_request;
 mod credential;
 #[cfg(feature = "verifier")]
 mod editor;
+#[cfg(feature = "instructor")]
 mod roster;
 mod types;
 
 use cairn::error::Error;
-use serde::{Deserialize, Serialize};
+#[cfg(feature = "instructor")]
+use serde::Deserialize;
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 /// A core error on its way to JavaScript: thrown as an `Error` with a `code` property.
@@ -67,6 +72,7 @@ pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsCoreE
 }
 
 /// Reads JSON text into a core input type, naming what was read when it does not fit.
+#[cfg(feature = "instructor")]
 fn from_json<'a, T: Deserialize<'a>>(context: &'static str, json: &'a str) -> Result<T, Error> {
     serde_json::from_str(json).map_err(|e| Error::json(context, e))
 }
@@ -81,6 +87,7 @@ pub fn version() -> String {
 /// (the scenario `definitions` format). Returns the validator's findings, an array of
 /// `{ code, severity, ref, message }` (empty when there is nothing to fix). Throws an `Error`
 /// with a `code` when the JSON cannot be read as definitions.
+#[cfg(feature = "instructor")]
 #[wasm_bindgen(js_name = validateDefinitions, unchecked_return_type = "Finding[]")]
 pub fn validate_definitions(
     #[wasm_bindgen(js_name = definitionsJson)] definitions_json: &str,
@@ -111,6 +118,7 @@ export interface Finding {
 /// competency for a micro-credential. A definition is ready to publish when neither this nor
 /// [`validate_definitions`] has an `error`. Throws an `Error` with a `code` when the JSON cannot
 /// be read as definitions.
+#[cfg(feature = "instructor")]
 #[wasm_bindgen(js_name = publishFindings, unchecked_return_type = "Finding[]")]
 pub fn publish_findings(
     #[wasm_bindgen(js_name = definitionsJson)] definitions_json: &str,
@@ -173,6 +181,7 @@ pub fn fold_json(
 /// `{ method, params, scale, evidence }`. Returns `{ value, exact, mastered, reason }` with
 /// exact numbers as strings (`value` rounded half away from zero to 2 decimals). Throws an
 /// `Error` with the method's code (`unknown_method`, `param_out_of_range`, …) when refused.
+#[cfg(feature = "instructor")]
 #[wasm_bindgen(unchecked_return_type = "CalculationOutcome")]
 pub fn calculate(
     #[wasm_bindgen(js_name = inputJson)] input_json: &str,
@@ -186,6 +195,7 @@ pub fn calculate(
 /// `{ rule: { type: "all" } | { type: "points", base_points, children }, children: [{ id,
 /// proficient }] }`. Returns `{ proficient, points }`. Throws an `Error` with code
 /// `rule_config_invalid` for a rule that cannot be applied.
+#[cfg(feature = "instructor")]
 #[wasm_bindgen(unchecked_return_type = "RollupOutcome")]
 pub fn rollup(
     #[wasm_bindgen(js_name = inputJson)] input_json: &str,
@@ -198,6 +208,7 @@ pub fn rollup(
 /// Evaluates an award rule on given facts: `inputJson` is `{ rule, facts, at }` (README §4
 /// grammar; facts as in the `criteria` vectors). Returns `{ satisfied, progress: { satisfied,
 /// of }, explanation }`, the explanation being the tree of what is met and what is missing.
+#[cfg(feature = "instructor")]
 #[wasm_bindgen(js_name = evaluateCriteria, unchecked_return_type = "CriteriaOutcome")]
 pub fn evaluate_criteria(
     #[wasm_bindgen(js_name = inputJson)] input_json: &str,

@@ -1,7 +1,8 @@
 // The learner view's and verify page's DOM-free modules under Node: the core's next steps
 // and explanation in words (English and French, from the catalogues), the sample's record
-// folded by the views' core (www/pkg/views/, no verifier) equal to the full core's, and
-// what a dropped file is taken for.
+// folded by the views' core (www/pkg/views/, no verifier) equal to the full core's, every
+// scenario folded by the learner's core (www/pkg/learner/: only the fold and the API client)
+// byte for byte as the full core folds it, and what a dropped file is taken for.
 
 import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-import { loadCore, pkgDir, repoRoot } from './support.mjs';
+import { evaluationInstant, loadCore, pkgDir, repoRoot, scenarios } from './support.mjs';
 import { translator } from '../../www/shell/i18n.mjs';
 import { assessmentResult, nextWords, ruleWords, namesOf } from '../../www/views/learner/words.mjs';
 import { instantOf, sameRecord, enrolledIn } from '../../www/views/learner/data.mjs';
@@ -67,7 +68,7 @@ describe('learner view words', () => {
   test('the views core (no verifier) folds the sample exactly as the full core', async (t) => {
     const glue = join(pkgDir, 'views', 'cairn_wasm.js');
     if (!existsSync(glue)) {
-      assert.fail('www/pkg/views/ is missing: run `cargo xtask wasm` (it builds both modules)');
+      assert.fail('www/pkg/views/ is missing: run `cargo xtask wasm` (it builds every module)');
     }
     const views = await import(pathToFileURL(glue).href);
     views.initSync({ module: readFileSync(join(pkgDir, 'views', 'cairn_wasm_bg.wasm')) });
@@ -77,6 +78,67 @@ describe('learner view words', () => {
     const args = [JSON.stringify(sample.definitions), JSON.stringify(sample.events), at];
     assert.equal(views.foldJson(...args), core.foldJson(...args));
     t.diagnostic(`views core ${readFileSync(join(pkgDir, 'views', 'cairn_wasm_bg.wasm')).length} bytes raw`);
+  });
+});
+
+describe('the learner core (www/pkg/learner/)', () => {
+  let learner;
+  before(async () => {
+    const glue = join(pkgDir, 'learner', 'cairn_wasm.js');
+    if (!existsSync(glue)) {
+      assert.fail('www/pkg/learner/ is missing: run `cargo xtask wasm` (it builds every module)');
+    }
+    learner = await import(pathToFileURL(glue).href);
+    learner.initSync({ module: readFileSync(join(pkgDir, 'learner', 'cairn_wasm_bg.wasm')) });
+  });
+
+  test('it carries the fold and the API client, not the verifier nor the instructor entry points', () => {
+    assert.equal(typeof learner.fold, 'function');
+    assert.equal(typeof learner.foldJson, 'function');
+    assert.equal(typeof learner.ApiClient, 'function');
+    assert.equal(learner.version(), core.version());
+    for (const name of ['verifyCredential', 'importCase', 'Roster', 'validateDefinitions', 'publishFindings', 'calculate']) {
+      assert.equal(typeof learner[name], 'undefined', `the learner core has no ${name}`);
+    }
+  });
+
+  test('every scenario and checkpoint folds byte for byte as the full core folds it', () => {
+    const all = scenarios();
+    assert.ok(all.length > 10, 'the shared scenarios are there');
+    let folds = 0;
+    for (const scenario of all) {
+      const definitions = JSON.stringify(scenario.definitions);
+      const instants = [evaluationInstant(scenario), ...(scenario.expect?.checkpoints ?? []).map((c) => c.at)];
+      for (const at of instants) {
+        const args = [definitions, JSON.stringify(scenario.events ?? []), at];
+        assert.equal(learner.foldJson(...args), core.foldJson(...args), `${scenario.file} at ${at}`);
+        folds += 1;
+      }
+    }
+    assert.ok(folds >= all.length);
+  });
+
+  test('a refused input throws the same code and sentence as the full core', () => {
+    const definitions = JSON.stringify(sample.definitions);
+    const cases = [
+      ['[{"id": 1}]', '[]', '2026-01-01T00:00:00Z'],
+      [definitions, '[{"at": "2026-01-01T00:00:00Z", "type": "no_such_event"}]', '2026-01-01T00:00:00Z'],
+      [definitions, '[{"at": "2026-01-01T00:00:00Z", "type": "attempt_submitted", "assessment": "X", "score": 1.5}]', '2026-01-01T00:00:00Z'],
+      [definitions, '[]', 'yesterday'],
+    ];
+    for (const args of cases) {
+      const thrown = (fold) => {
+        try {
+          fold(...args);
+        } catch (error) {
+          return { code: error.code, message: error.message };
+        }
+        return assert.fail(`${args.join(' | ')} was accepted`);
+      };
+      const expected = thrown(core.fold);
+      assert.ok(expected.code, 'the full core gives a code');
+      assert.deepEqual(thrown(learner.fold), expected);
+    }
   });
 });
 

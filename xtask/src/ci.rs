@@ -68,7 +68,7 @@ const STEPS: &[Step] = &[
         work: crate::golden::check,
     },
     Step {
-        name: "wasm build",
+        name: "wasm build (and the learner module's gzip budget)",
         work: wasm_build,
     },
     Step {
@@ -152,7 +152,24 @@ fn clippy_wasm() -> Result<()> {
         "--",
         "-D",
         "warnings",
-    ]))
+    ]))?;
+    // The learner's and the instructor views' modules leave code out by feature: lint them too.
+    for features in ["", "instructor"] {
+        run_command(cargo().args([
+            "clippy",
+            "--package",
+            "cairn-wasm",
+            "--no-default-features",
+            "--features",
+            features,
+            "--target",
+            wasm::TARGET,
+            "--",
+            "-D",
+            "warnings",
+        ]))?;
+    }
+    Ok(())
 }
 
 /// The workspace tests, with a throwaway PostgreSQL cluster for the store suite (so its
@@ -168,8 +185,10 @@ fn cargo_test() -> Result<()> {
     tested.and(stopped)
 }
 
+/// The wasm build, then the learner module's size against its budget.
 fn wasm_build() -> Result<()> {
-    wasm::build()
+    wasm::build()?;
+    wasm::check_budgets()
 }
 
 fn records() -> Result<()> {

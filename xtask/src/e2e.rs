@@ -23,16 +23,18 @@ const TEST_DIR: &str = "js/tests/e2e";
 /// Runs the browser e2e tests against a fresh debug build of `cairn-lti` and the page modules
 /// already built into `www/pkg/` (by `cargo xtask wasm`, or the CI step before this one).
 pub fn run() -> Result<()> {
-    let views_module = project_root()
-        .join("www")
-        .join("pkg")
-        .join("views")
-        .join("cairn_wasm.js");
-    if !views_module.is_file() {
-        bail!(
-            "{} is missing: run `cargo xtask wasm` first (the views load it)",
-            views_module.display()
-        );
+    for folder in ["views", "learner"] {
+        let module = project_root()
+            .join("www")
+            .join("pkg")
+            .join(folder)
+            .join("cairn_wasm.js");
+        if !module.is_file() {
+            bail!(
+                "{} is missing: run `cargo xtask wasm` first (the views load it)",
+                module.display()
+            );
+        }
     }
     let storage_module = project_root()
         .join("www")

@@ -21,6 +21,7 @@ mod scenario_support;
 mod tidy;
 mod wasm;
 mod wasm_opt;
+mod wasm_sizes;
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -33,6 +34,9 @@ cargo xtask <task>
 
 tasks:
   wasm                       build cairn-wasm for wasm32 and generate bindings into www/pkg/
+  wasm-sizes [learner|views|full]
+                                where a page module's code bytes go, by owner (the core's
+                                module or the crate) and the largest functions
   ci [--quick]               every check, stopping at the first failure (--quick skips fuzz)
   demo [--port N]            build the wasm, serve Cairn on localhost:N and the demo platform
                              on 127.0.0.1:N+1 (default 8080), print the demo course URL
@@ -76,6 +80,11 @@ fn dispatch(args: &[String]) -> Result<()> {
             no_extra_args("wasm", rest)?;
             wasm::build()
         }
+        Some("wasm-sizes") => match rest {
+            [] => wasm_sizes::run("learner"),
+            [module] => wasm_sizes::run(module),
+            _ => bail!("usage: cargo xtask wasm-sizes [learner|views|full]"),
+        },
         Some("ci") => {
             let quick = match rest {
                 [] => false,
