@@ -129,11 +129,12 @@ fn fold_record(
     events_json: &str,
     at: &str,
 ) -> Result<cairn::record::Record, JsCoreError> {
-    // The course checks the definitions once, as it reads them.
-    let course = cairn::record::Course::from_json(definitions_json)?;
+    // Several versions of one definition may be given: the learner's pinned one is folded.
+    let definitions: Vec<cairn::definition::CredentialDefinition> =
+        from_json("definitions", definitions_json)?;
     let events = cairn::event::parse_events(events_json)?;
     let at = cairn::Timestamp::parse(at).map_err(Error::from)?;
-    Ok(course.fold(&events, at))
+    Ok(cairn::record::fold(&definitions, &events, at)?)
 }
 
 /// Folds a learner's events into their record as of `at`:

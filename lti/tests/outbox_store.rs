@@ -107,6 +107,7 @@ async fn append(
         kind: EventKind::Enrolled {
             credential: DefinitionId::new("spt"),
             offering: None,
+            version: None,
         },
     };
     let meta = json!({});
