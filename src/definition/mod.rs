@@ -27,7 +27,7 @@ mod self_check;
 mod validate;
 
 pub use alternatives::{AlternativeGroup, AlternativeKind};
-pub use check::{DefinitionError, check, parse_definitions};
+pub use check::{DefinitionError, check, check_versions, parse_definitions};
 pub use institution::{HourBand, InstitutionConfig, KindConfig, Rigour, band_findings};
 pub use levels::{AchievementLevel, level_reached};
 pub use lifecycle::{
