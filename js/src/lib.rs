@@ -134,7 +134,7 @@ fn fold_record(
         from_json("definitions", definitions_json)?;
     let events = cairn::event::parse_events(events_json)?;
     let at = cairn::Timestamp::parse(at).map_err(Error::from)?;
-    Ok(cairn::record::fold(&definitions, &events, at)?)
+    Ok(cairn::record::fold(&definitions, &events, at).map_err(Error::from)?)
 }
 
 /// Folds a learner's events into their record as of `at`:
