@@ -39,7 +39,9 @@ fn definition(version: &str) -> Value {
 }
 
 async fn publish(api: &Api, teacher: &str, version: &str) {
-    let (s, v) = api.post("/api/definitions", teacher, &definition(version)).await;
+    let (s, v) = api
+        .post("/api/definitions", teacher, &definition(version))
+        .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     let (s, v) = api
         .post(
@@ -159,6 +161,37 @@ async fn learner_stays_on_v1(backend: Backend) {
     assert_eq!(
         seen["record"]["credentials"]["first-aid"]["issuances"][0]["version"], "1.0.0",
         "{seen}"
+    );
+    // The roster lays every learner out in the latest version's columns (C1, C2, C3): Ana,
+    // folded on v1, holds her credential and shows C3 as not started.
+    let (s, roster) = api.get("/api/learners", &teacher).await;
+    assert_eq!(s, StatusCode::OK, "{roster}");
+    let summary = |sub: &str| {
+        roster["learners"]
+            .as_array()
+            .expect("learners")
+            .iter()
+            .find(|l| l["learner"] == sub)
+            .map(|l| l["summary"].clone())
+            .expect("in the roster")
+    };
+    let ana_summary = summary("ana");
+    assert_eq!(ana_summary["credentials"][0]["status"], "valid", "{roster}");
+    let statuses: Vec<&str> = ana_summary["competencies"]
+        .as_array()
+        .expect("competencies")
+        .iter()
+        .map(|c| c["status"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        statuses,
+        ["mastered", "mastered", "not_started"],
+        "{roster}"
+    );
+    assert_eq!(
+        summary("ben")["credentials"][0]["status"],
+        "valid",
+        "{roster}"
     );
     api.finish().await;
 }

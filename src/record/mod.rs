@@ -43,7 +43,7 @@ pub use output::{
     CredentialRecord, CredentialSummary, EquivalencyRecord, EquivalencyStatus, IssuanceRecord,
     IssuanceStatus, LearnerSummary, Record, RejectedEvent,
 };
-pub use versions::{chosen_versions, pinned_version, versions_for};
+pub use versions::{chosen_versions, pinned_version, summary_onto, versions_for};
 
 use crate::definition::{CredentialDefinition, DefinitionError};
 use crate::event::Event;

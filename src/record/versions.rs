@@ -9,6 +9,10 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::{
+    AssessmentSummary, CompetencySummary, Course, CredentialSummary, IssuanceStatus,
+    LearnerSummary, MasteryStatus,
+};
 use crate::definition::{CredentialDefinition, DefinitionError};
 use crate::event::{Event, EventKind};
 use crate::time::Timestamp;
@@ -93,4 +97,56 @@ pub fn versions_for<'d>(
     Ok(Cow::Owned(
         chosen.into_iter().map(|i| catalog[i].clone()).collect(),
     ))
+}
+
+/// A summary folded on course `from` (a learner's pinned versions), laid out in `onto`'s
+/// order (the latest versions, the roster's columns): entries `from` lacks read as not
+/// started, attempted or issued; entries `onto` lacks are left out. The roster of a context
+/// with learners on several versions shows every learner in one layout.
+pub fn summary_onto(
+    summary: &LearnerSummary,
+    from: &Course<'_>,
+    onto: &Course<'_>,
+) -> LearnerSummary {
+    fn pick<I: PartialEq, T: Clone>(ids: &[&I], from: &[&I], values: &[T], empty: T) -> Vec<T> {
+        ids.iter()
+            .map(|id| {
+                from.iter()
+                    .position(|f| f == id)
+                    .and_then(|i| values.get(i).cloned())
+                    .unwrap_or_else(|| empty.clone())
+            })
+            .collect()
+    }
+    LearnerSummary {
+        competencies: pick(
+            &onto.competency_ids(),
+            &from.competency_ids(),
+            &summary.competencies,
+            CompetencySummary {
+                status: MasteryStatus::NotStarted,
+                score: None,
+            },
+        ),
+        assessments: pick(
+            &onto.assessment_ids(),
+            &from.assessment_ids(),
+            &summary.assessments,
+            AssessmentSummary {
+                attempts_counted: 0,
+                kept_percent: None,
+                passed: false,
+            },
+        ),
+        credentials: pick(
+            &onto.definition_ids(),
+            &from.definition_ids(),
+            &summary.credentials,
+            CredentialSummary {
+                status: IssuanceStatus::NotIssued,
+                issued_at: None,
+            },
+        ),
+        rejected: summary.rejected,
+    }
 }

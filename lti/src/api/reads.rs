@@ -221,7 +221,7 @@ pub async fn roster(
         )));
     }
     let now = state.now();
-    let course = records::course(&state, tenant.registration_id, &tenant.context_id)
+    let context = records::course_entry(&state, tenant.registration_id, &tenant.context_id)
         .await
         .map_err(read_error)?;
     // One more than asked tells whether another page follows.
@@ -250,8 +250,10 @@ pub async fn roster(
         let scope = tenant.learner(&entry.learner_sub)?;
         let log = records::history(&state, &scope).await.map_err(read_error)?;
         let events: Vec<Event> = log.into_iter().map(|e| e.event).collect();
+        let summary = records::summary_in(&context, &events, Timestamp::from_unix_seconds(now))
+            .map_err(read_error)?;
         learners.push(RosterEntry {
-            summary: course.summarize(&events, Timestamp::from_unix_seconds(now)),
+            summary,
             member: members
                 .remove(&entry.learner_sub)
                 .as_ref()

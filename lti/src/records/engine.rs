@@ -55,7 +55,11 @@ pub struct CourseEntry {
 }
 
 impl CourseEntry {
-    fn new(course: Arc<Course<'static>>, rows: Vec<DefinitionRow>, versions: Vec<DefinitionRow>) -> Self {
+    fn new(
+        course: Arc<Course<'static>>,
+        rows: Vec<DefinitionRow>,
+        versions: Vec<DefinitionRow>,
+    ) -> Self {
         CourseEntry {
             course,
             rows,

@@ -186,6 +186,22 @@ fn pin_enrolment(mut event: Event, course: &CourseEntry) -> Event {
     event
 }
 
+/// A learner's summary at `at`, folded on their versions ([`CourseEntry::for_learner`]) and
+/// laid out in the context's latest course (the roster's columns, REQ-LIFE-02).
+pub fn summary_in(
+    context: &Arc<CourseEntry>,
+    events: &[Event],
+    at: Timestamp,
+) -> Result<LearnerSummary, ReadError> {
+    let own = context.for_learner(events, at)?;
+    let summary = own.course.summarize(events, at);
+    Ok(if Arc::ptr_eq(&own, context) {
+        summary
+    } else {
+        cairn::record::summary_onto(&summary, &own.course, &context.course)
+    })
+}
+
 /// One page of a context's roster summaries.
 #[derive(Debug, Clone)]
 pub struct SummaryPage {
@@ -218,9 +234,7 @@ pub async fn summaries(
         };
         let log = cached_log(state, &scope, true).await?;
         let events: Vec<Event> = log.events.iter().map(|e| e.event.clone()).collect();
-        let summary = course
-            .course
-            .summarize(&events, Timestamp::from_unix_seconds(at));
+        let summary = summary_in(&course, &events, Timestamp::from_unix_seconds(at))?;
         learners.push((entry.learner_sub.clone(), summary));
     }
     let full = i64::try_from(page.len()).unwrap_or(i64::MAX) >= limit && limit > 0;
