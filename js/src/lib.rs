@@ -78,15 +78,17 @@ pub fn version() -> String {
 }
 
 /// Validates credential definitions: `definitionsJson` is a JSON array of definition objects
-/// (the scenario `definitions` format). Returns the validator's findings, an array of
+/// (the scenario `definitions` format; it may hold several versions of one definition).
+/// Returns the validator's findings, an array of
 /// `{ code, severity, ref, message }` (empty when there is nothing to fix). Throws an `Error`
 /// with a `code` when the JSON cannot be read as definitions.
 #[wasm_bindgen(js_name = validateDefinitions, unchecked_return_type = "Finding[]")]
 pub fn validate_definitions(
     #[wasm_bindgen(js_name = definitionsJson)] definitions_json: &str,
 ) -> Result<JsValue, JsCoreError> {
-    let course = cairn::record::Course::from_json(definitions_json)?;
-    to_js(course.validation())
+    // Several versions of one definition may be given (REQ-LIFE-02): each is validated.
+    let definitions = cairn::definition::parse_definitions(definitions_json)?;
+    to_js(&cairn::definition::validate(&definitions))
 }
 
 #[wasm_bindgen(typescript_custom_section)]
