@@ -390,7 +390,8 @@ fn req_report_09_registrations_are_attributed_to_offerings_in_fte() {
     // 900 hours make one FTE: 30 × 45 / 900 = 1.5, 12 × 45 / 900 = 0.6, 3 × 45 / 900 = 0.15.
     let fte_hours = cairn::number::Number::from_integer(900);
     let rows = report::registrations(roster.def("ds"), &roster.data(), &fte_hours);
-    let shape: Vec<(Option<&str>, u64, u64, Option<String>, Option<&str>)> = rows
+    type Row<'a> = (Option<&'a str>, u64, u64, Option<String>, Option<&'a str>);
+    let shape: Vec<Row<'_>> = rows
         .iter()
         .map(|r| {
             (

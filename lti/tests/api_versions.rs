@@ -82,7 +82,7 @@ async fn credential_version(api: &Api, issued: &Value) -> String {
         .unwrap_or(achievement)
 }
 
-async fn learner_stays_on_v1(backend: Backend) {
+async fn req_life_02_learner_in_progress_stays_on_v1(backend: Backend) {
     let Some(api) = Api::new(backend, "versions").await else {
         return;
     };
@@ -196,4 +196,4 @@ async fn learner_stays_on_v1(backend: Backend) {
     api.finish().await;
 }
 
-on_both_backends!(learner_stays_on_v1);
+on_both_backends!(req_life_02_learner_in_progress_stays_on_v1);
