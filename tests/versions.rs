@@ -287,3 +287,37 @@ fn req_life_02_one_version_given_twice_is_refused() {
         "duplicate_id"
     );
 }
+
+#[test]
+fn req_life_02_a_v1_learner_is_laid_out_in_the_v2_roster_columns() {
+    let (v1, v2) = versions();
+    let old = cairn::record::Course::new(vec![v1]).unwrap();
+    let new = cairn::record::Course::new(vec![v2]).unwrap();
+    let events = parse_events(
+        &json!([
+            {"at": "2026-02-02T09:00:00Z", "type": "enrolled", "credential": "fa", "version": "1.0.0"},
+            {"at": "2026-02-10T10:00:00Z", "type": "attempt_submitted", "assessment": "FA-P1", "score": "82"},
+            {"at": "2026-02-17T10:00:00Z", "type": "attempt_submitted", "assessment": "FA-P2", "score": "75"}
+        ])
+        .to_string(),
+    )
+    .unwrap();
+    let summary = old.summarize(&events, at("2026-03-01T00:00:00Z"));
+    let laid = cairn::record::summary_onto(&summary, &old, &new);
+    let statuses: Vec<Value> = laid
+        .competencies
+        .iter()
+        .map(|c| serde_json::to_value(c.status).unwrap())
+        .collect();
+    assert_eq!(
+        statuses,
+        [json!("mastered"), json!("mastered"), json!("not_started")]
+    );
+    assert_eq!(laid.assessments.len(), 3);
+    assert_eq!(laid.assessments[0].attempts_counted, 1);
+    assert_eq!(laid.assessments[2].attempts_counted, 0);
+    assert_eq!(
+        serde_json::to_value(laid.credentials[0].status).unwrap(),
+        "valid"
+    );
+}
