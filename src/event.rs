@@ -61,6 +61,10 @@ pub enum EventKind {
         /// `docs/format.md` §5.5). Absent: self-paced, no release dates.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         offering: Option<Box<Offering>>,
+        /// The definition version the learner enrols on and stays on (REQ-LIFE-02;
+        /// `docs/format.md` §5.8). Absent: the offering's version, else the latest.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        version: Option<String>,
     },
     /// An attempt was submitted, scored now or pending a grader.
     AttemptSubmitted {

@@ -345,3 +345,129 @@ fn req_report_09_eighty_eligible_forty_claimed_is_fifty_percent() {
     assert_eq!((gd.claimed.count, gd.claimed.of), (40, 80));
     assert_eq!(gd.claimed.reported.as_deref(), Some("50.00"));
 }
+
+/// `ds` of `tests/scenarios/def-12-self-paced-offering.json`, declaring 45 notional hours.
+fn data_skills() -> Roster {
+    let path = repo().join("tests/scenarios/def-12-self-paced-offering.json");
+    let mut s = scenario_support::read(&path).unwrap();
+    s["definitions"][0]["hours"] = json!("45");
+    Roster::new(&s["definitions"])
+}
+
+fn enrolled_in(offering: &str) -> Value {
+    json!({"at": "2026-01-12T09:00:00Z", "type": "enrolled", "credential": "ds",
+        "offering": {"id": offering, "definition": "ds", "version": "1.0.0", "mode": "self_paced"}})
+}
+
+#[test]
+fn req_report_09_registrations_are_attributed_to_offerings_in_fte() {
+    let mut roster = data_skills();
+    let end = "2026-06-01T00:00:00Z";
+    for i in 0..30 {
+        let mut events = vec![enrolled_in("2026-winter")];
+        if i < 6 {
+            events.push(
+                json!({"at": "2026-02-01T09:00:00Z", "type": "withdrawn", "credential": "ds"}),
+            );
+        }
+        roster.add(json!(events), end);
+    }
+    for _ in 0..12 {
+        roster.add(json!([enrolled_in("2026-spring")]), end);
+    }
+    // Registered by an attempt, without an offering.
+    for _ in 0..3 {
+        roster.add(
+            json!([{"at": "2026-03-01T09:00:00Z", "type": "attempt_submitted", "assessment": "D-FINAL", "score": "40"}]),
+            end,
+        );
+    }
+    // Not registered: a rejected enrolment in a cancelled offering.
+    let mut no_go = enrolled_in("2026-summer");
+    no_go["offering"]["status"] = json!("no_go");
+    roster.add(json!([no_go]), end);
+
+    // 900 hours make one FTE: 30 × 45 / 900 = 1.5, 12 × 45 / 900 = 0.6, 3 × 45 / 900 = 0.15.
+    let fte_hours = cairn::number::Number::from_integer(900);
+    let rows = report::registrations(roster.def("ds"), &roster.data(), &fte_hours);
+    type Row<'a> = (Option<&'a str>, u64, u64, Option<String>, Option<&'a str>);
+    let shape: Vec<Row<'_>> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.offering.as_deref(),
+                r.registered,
+                r.withdrawn,
+                r.learner_hours.as_ref().map(|h| h.to_reported_string()),
+                r.fte_reported.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        shape,
+        [
+            (
+                Some("2026-spring"),
+                12,
+                0,
+                Some("540.00".into()),
+                Some("0.60")
+            ),
+            (
+                Some("2026-winter"),
+                30,
+                6,
+                Some("1350.00".into()),
+                Some("1.50")
+            ),
+            (None, 3, 0, Some("135.00".into()), Some("0.15")),
+        ]
+    );
+    // Without declared hours there is no FTE, only the counts.
+    let mut bare = roster.def("ds").clone();
+    bare.hours = None;
+    let rows = report::registrations(&bare, &roster.data(), &fte_hours);
+    assert!(
+        rows.iter()
+            .all(|r| r.fte.is_none() && r.learner_hours.is_none())
+    );
+    assert_eq!(rows.iter().map(|r| r.registered).sum::<u64>(), 45);
+}
+
+#[test]
+fn req_report_09_credentials_accepted_elsewhere() {
+    let mut roster = data_skills();
+    let end = "2026-06-01T00:00:00Z";
+    let attempt = |score: &str| json!([{"at": "2026-03-01T09:00:00Z", "type": "attempt_submitted", "assessment": "D-FINAL", "score": score}]);
+    for _ in 0..10 {
+        roster.add(attempt("80"), end); // L001..L010 awarded
+    }
+    for _ in 0..5 {
+        roster.add(attempt("40"), end); // L011..L015 not awarded
+    }
+    let accept = |learner: &str, credential: &str, by: &str| report::Acceptance {
+        learner: learner.into(),
+        credential: cairn::ids::DefinitionId::new(credential),
+        accepted_by: by.into(),
+        at: Timestamp::parse("2026-05-01T00:00:00Z").unwrap(),
+    };
+    let acceptances = [
+        accept("L001", "ds", "Camosun College"),
+        accept("L002", "ds", "Camosun College"),
+        accept("L003", "ds", "Camosun College"),
+        accept("L004", "ds", "Camosun College"),
+        accept("L004", "ds", "BCIT"),
+        accept("L005", "ds", "BCIT"),
+        // Not awarded: not counted.
+        accept("L012", "ds", "BCIT"),
+        // Another credential: not counted.
+        accept("L006", "other", "BCIT"),
+    ];
+    let report = report::accepted_elsewhere(roster.def("ds"), &roster.data(), &acceptances);
+    assert_eq!((report.accepted.count, report.accepted.of), (5, 10));
+    assert_eq!(report.accepted.reported.as_deref(), Some("50.00"));
+    assert_eq!(
+        report.by_institution,
+        [("BCIT".to_owned(), 2), ("Camosun College".to_owned(), 4)]
+    );
+}

@@ -11,9 +11,13 @@ mod scenario_support;
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use cairn::Timestamp;
 use cairn::credential::build::{BuildInput, Recipient, build, issue};
 use cairn::credential::keys::IssuerKey;
-use cairn::definition::{CredentialDefinition, plar_route_findings};
+use cairn::definition::{
+    Approval, CredentialDefinition, InstitutionConfig, Lifecycle, LifecycleAction,
+    plar_route_findings, publish_findings_in,
+};
 use cairn::event::parse_events;
 use cairn::offering::Offering;
 use cairn::record::{Record, fold as core_fold};
@@ -480,24 +484,69 @@ fn req_plar_11_a_review_is_reused_within_three_years() {
 
 #[test]
 fn req_plar_12_toggle_off_blocks_assessment_only_publishing() {
+    let off_config = InstitutionConfig {
+        assessment_only_routes: false,
+        ..InstitutionConfig::default()
+    };
+    // The default institution allows assessment-only routes.
+    assert!(InstitutionConfig::default().assessment_only_routes);
+    let read: InstitutionConfig = serde_json::from_str("{}").unwrap();
+    assert!(read.assessment_only_routes);
     let direct = definitions(&scenario("plar-03-direct-assessment-instrument"));
     let off: Vec<&str> = direct
         .iter()
-        .flat_map(|d| plar_route_findings(d, false))
+        .flat_map(|d| plar_route_findings(d, &off_config))
         .map(|f| f.code)
         .collect();
     assert_eq!(off, ["assessment_only_route_disabled"]);
     assert!(
         direct
             .iter()
-            .all(|d| plar_route_findings(d, true).is_empty())
+            .all(|d| plar_route_findings(d, &InstitutionConfig::default()).is_empty())
     );
+    // The publish check reads the toggle from the institution's configuration, and the
+    // lifecycle refuses to publish.
+    let blocked: Vec<&str> = publish_findings_in(&direct[0], &off_config)
+        .into_iter()
+        .map(|f| f.code)
+        .collect();
+    assert!(
+        blocked.contains(&"assessment_only_route_disabled"),
+        "{blocked:?}"
+    );
+    assert!(
+        !publish_findings_in(&direct[0], &InstitutionConfig::default())
+            .iter()
+            .any(|f| f.code == "assessment_only_route_disabled")
+    );
+    let approved = Lifecycle::default()
+        .apply(
+            &LifecycleAction::Approve {
+                approval: Approval {
+                    body: "senate".into(),
+                    person: "A. Chair".into(),
+                    at: Timestamp::parse("2026-01-01T00:00:00Z").unwrap(),
+                },
+            },
+            &direct[0],
+            &off_config,
+        )
+        .unwrap();
+    let err = approved
+        .apply(
+            &LifecycleAction::Publish {
+                at: Timestamp::parse("2026-01-02T00:00:00Z").unwrap(),
+                next_review: Timestamp::parse("2027-01-02T00:00:00Z").unwrap(),
+                content_expires: None,
+            },
+            &direct[0],
+            &off_config,
+        )
+        .unwrap_err();
+    assert_eq!(err.code(), "publish_blocked");
     // A portfolio-only definition is not assessment-only.
     let portfolio = definitions(&scenario("plar-08-two-assessor-case"));
-    assert!(plar_route_findings(&portfolio[0], false).is_empty());
-    // A pre-assessment self-check is not a fold input: no event carries one.
-    let err = parse_events(r#"[{"at":"2026-01-01T00:00:00Z","type":"plar_self_check","credential":"hc","answers":[]}]"#).unwrap_err();
-    assert!(err.to_string().contains("plar_self_check"), "{err}");
+    assert!(plar_route_findings(&portfolio[0], &off_config).is_empty());
 }
 
 /// Every leaf path where two JSON values differ.

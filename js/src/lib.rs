@@ -84,7 +84,8 @@ pub fn version() -> String {
 }
 
 /// Validates credential definitions: `definitionsJson` is a JSON array of definition objects
-/// (the scenario `definitions` format). Returns the validator's findings, an array of
+/// (the scenario `definitions` format; it may hold several versions of one definition).
+/// Returns the validator's findings, an array of
 /// `{ code, severity, ref, message }` (empty when there is nothing to fix). Throws an `Error`
 /// with a `code` when the JSON cannot be read as definitions.
 #[cfg(feature = "instructor")]
@@ -92,8 +93,9 @@ pub fn version() -> String {
 pub fn validate_definitions(
     #[wasm_bindgen(js_name = definitionsJson)] definitions_json: &str,
 ) -> Result<JsValue, JsCoreError> {
-    let course = cairn::record::Course::from_json(definitions_json)?;
-    to_js(course.validation())
+    // Several versions of one definition may be given (REQ-LIFE-02): each is validated.
+    let definitions = cairn::definition::parse_definitions(definitions_json)?;
+    to_js(&cairn::definition::validate(&definitions))
 }
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -137,11 +139,12 @@ fn fold_record(
     events_json: &str,
     at: &str,
 ) -> Result<cairn::record::Record, JsCoreError> {
-    // The course checks the definitions once, as it reads them.
-    let course = cairn::record::Course::from_json(definitions_json)?;
+    // Several versions of one definition may be given: the learner's pinned one is folded.
+    let definitions: Vec<cairn::definition::CredentialDefinition> =
+        from_json("definitions", definitions_json)?;
     let events = cairn::event::parse_events(events_json)?;
     let at = cairn::Timestamp::parse(at).map_err(Error::from)?;
-    Ok(course.fold(&events, at))
+    Ok(cairn::record::fold(&definitions, &events, at).map_err(Error::from)?)
 }
 
 /// Folds a learner's events into their record as of `at`:

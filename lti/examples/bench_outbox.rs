@@ -193,6 +193,7 @@ impl Writer {
             kind: EventKind::Enrolled {
                 credential: DefinitionId::new("spt"),
                 offering: None,
+                version: None,
             },
         };
         let meta = json!({});

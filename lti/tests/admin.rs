@@ -323,6 +323,7 @@ async fn parked_scores_are_listed_and_replayed() {
         kind: cairn::event::EventKind::Enrolled {
             credential: cairn::ids::DefinitionId::new("spt"),
             offering: None,
+            version: None,
         },
     };
     let author = Author {

@@ -181,6 +181,7 @@ async fn queue(rig: &Rig, learner: &str, assessments: &[&str], points: i64) {
         kind: EventKind::Enrolled {
             credential: DefinitionId::new("spt"),
             offering: None,
+            version: None,
         },
     };
     let (meta, author) = (
@@ -290,6 +291,7 @@ async fn scores_land_and_parked_rows_replay(store: Arc<dyn Store>) {
         kind: EventKind::Enrolled {
             credential: DefinitionId::new("spt"),
             offering: None,
+            version: None,
         },
     };
     let author = Author {

@@ -109,6 +109,7 @@ async fn append(
         kind: EventKind::Enrolled {
             credential: DefinitionId::new("spt"),
             offering: None,
+            version: None,
         },
     };
     let meta = json!({});

@@ -113,6 +113,7 @@ fn enrolled(at: i64) -> Event {
         kind: EventKind::Enrolled {
             credential: DefinitionId::new("spt"),
             offering: None,
+            version: None,
         },
     }
 }

@@ -84,12 +84,47 @@ impl DefinitionError {
 }
 
 /// Reads a JSON array of definitions (the scenario `definitions` format) and checks that
-/// they can be folded together ([`check`]).
+/// they can be folded together ([`check_versions`]: several versions of one id may be given).
 pub fn parse_definitions(json: &str) -> Result<Vec<CredentialDefinition>, Error> {
     let definitions: Vec<CredentialDefinition> =
         serde_json::from_str(json).map_err(|e| Error::json("definitions", e))?;
-    check(&definitions)?;
+    check_versions(&definitions)?;
     Ok(definitions)
+}
+
+/// [`check`] for a list that may hold several versions of one definition id, oldest first
+/// (REQ-LIFE-02; a learner is folded on one version of each, `crate::record::versions_for`):
+/// one id and version given twice is `duplicate_id`, and every version is checked beside
+/// the latest version of every other id.
+pub fn check_versions(definitions: &[CredentialDefinition]) -> Result<(), DefinitionError> {
+    let mut latest: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut versions: BTreeSet<(&str, &str)> = BTreeSet::new();
+    for (i, def) in definitions.iter().enumerate() {
+        if !versions.insert((def.id.as_str(), def.version.as_str())) {
+            return Err(DefinitionError::DuplicateId {
+                kind: "definition version",
+                id: format!("{} {}", def.id, def.version),
+            });
+        }
+        latest.insert(def.id.as_str(), i);
+    }
+    if latest.len() == definitions.len() {
+        return check(definitions);
+    }
+    for (i, def) in definitions.iter().enumerate() {
+        let set: Vec<CredentialDefinition> = latest
+            .iter()
+            .map(|(id, &l)| {
+                if *id == def.id.as_str() {
+                    definitions[i].clone()
+                } else {
+                    definitions[l].clone()
+                }
+            })
+            .collect();
+        check(&set)?;
+    }
+    Ok(())
 }
 
 /// Checks the structural rules that the fold relies on: unique ids, references that

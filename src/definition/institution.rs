@@ -12,7 +12,7 @@ use super::validate::{Finding, Severity};
 use crate::number::Number;
 
 /// One institution's configuration of definitions.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InstitutionConfig {
     /// The institution's credential kinds, each named by the `kind` value definitions use.
@@ -26,6 +26,41 @@ pub struct InstitutionConfig {
     /// not only the B.C. summary of a `bc_micro_credential`.
     #[serde(default)]
     pub full_publish_check: bool,
+    /// The body that approves a change of credit status after the chain (REQ-LIFE-02);
+    /// `None`: `credit_route` ([`InstitutionConfig::credit_route_body`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit_route_approver: Option<String>,
+    /// Whether assessment-only (direct assessment) PLAR routes are allowed (REQ-PLAR-12);
+    /// when off, publishing a definition that offers one is blocked
+    /// ([`super::plar_route_findings`]). Default: allowed.
+    #[serde(default = "allowed")]
+    pub assessment_only_routes: bool,
+}
+
+fn allowed() -> bool {
+    true
+}
+
+impl Default for InstitutionConfig {
+    /// The README's behaviour: nothing configured, assessment-only routes allowed.
+    fn default() -> Self {
+        InstitutionConfig {
+            kinds: Vec::new(),
+            approval_chain: Vec::new(),
+            full_publish_check: false,
+            credit_route_approver: None,
+            assessment_only_routes: true,
+        }
+    }
+}
+
+impl InstitutionConfig {
+    /// The body whose approval a change of credit status needs (REQ-LIFE-02).
+    pub fn credit_route_body(&self) -> &str {
+        self.credit_route_approver
+            .as_deref()
+            .unwrap_or("credit_route")
+    }
 }
 
 /// How rigorously a kind is assessed (REQ-DEF-03).

@@ -4,13 +4,14 @@
 //! content expiry, and a teach-out date at retirement. [`Lifecycle::apply`] is the only way
 //! a state changes; it refuses an illegal transition with a typed error. The host stores
 //! the lifecycle beside the definition (a definition's content never changes: editing a
-//! published one makes a new version, REQ-LIFE-02).
+//! published one makes a new version, REQ-LIFE-02, [`Lifecycle::revise`]).
 
 use serde::{Deserialize, Serialize};
 
 use super::CredentialDefinition;
 use super::institution::InstitutionConfig;
 use super::publish::publish_findings_in;
+use super::revision::{VersionChanges, changes};
 use super::validate::{Finding, Severity, validate_in};
 use crate::time::Timestamp;
 
@@ -94,6 +95,22 @@ pub struct Lifecycle {
     /// Learners in progress at retirement may finish until this instant (REQ-LIFE-09).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub teach_out_until: Option<Timestamp>,
+    /// A version whose credit status changed needs, after the chain, the approval of the
+    /// institution's credit route (REQ-LIFE-02; [`InstitutionConfig::credit_route_body`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub credit_route_approval: bool,
+}
+
+/// What an edit of a definition version becomes ([`Lifecycle::revise`], REQ-LIFE-02).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Revision {
+    /// Whether the edited content replaces the current version's (a draft or an approved
+    /// version not yet published) or is stored as a new version beside it.
+    pub in_place: bool,
+    /// The lifecycle the edited content gets.
+    pub lifecycle: Lifecycle,
+    /// What the edit changes.
+    pub changes: VersionChanges,
 }
 
 /// What can happen to a lifecycle.
@@ -182,6 +199,19 @@ pub enum LifecycleError {
         /// What it must follow.
         after: Timestamp,
     },
+    /// The edit is of another definition.
+    #[error(
+        "an edit of \"{current}\" cannot have the id \"{edited}\"; a new definition is created, not edited"
+    )]
+    NotARevision {
+        /// The current definition's id.
+        current: String,
+        /// The edited one's.
+        edited: String,
+    },
+    /// A published (or retired) version was edited without a new version string.
+    #[error("version \"{0}\" is published and never changes: give the edit a new version")]
+    VersionUnchanged(String),
     /// Not published (or retired): no offering or enrolment.
     #[error("the definition is {state}: it takes no new {what}")]
     NotOpen {
@@ -204,6 +234,8 @@ impl LifecycleError {
             LifecycleError::ApproverMissing => "approver_missing",
             LifecycleError::PublishBlocked(_) => "publish_blocked",
             LifecycleError::DateOrder { .. } => "date_order",
+            LifecycleError::NotARevision { .. } => "not_a_revision",
+            LifecycleError::VersionUnchanged(_) => "version_unchanged",
             LifecycleError::NotOpen { .. } => "not_open",
             LifecycleError::ContentExpired(_) => "content_expired",
         }
@@ -224,13 +256,87 @@ fn after(field: &'static str, date: Timestamp, at: Timestamp) -> Result<(), Life
 
 impl Lifecycle {
     /// The bodies still to approve, in order (`[""]`-free: empty when none is due).
+    /// After the chain, the credit route when [`Lifecycle::credit_route_approval`] is set.
     pub fn approvals_due<'c>(&self, config: &'c InstitutionConfig) -> Vec<&'c str> {
+        let credit = self
+            .credit_route_approval
+            .then(|| config.credit_route_body());
         config
             .approval_chain
             .iter()
-            .skip(self.approvals.len())
             .map(String::as_str)
+            .chain(credit)
+            .skip(self.approvals.len())
             .collect()
+    }
+
+    /// What editing `current` (whose lifecycle this is) into `edited` makes (REQ-LIFE-02):
+    /// - a draft is edited in place and stays a draft;
+    /// - an approved version is edited in place: a material change sends it back to draft
+    ///   with its approvals dropped, another keeps it approved;
+    /// - a published or retired version never changes: the edit is a new version (its
+    ///   `version` must differ, else `version_unchanged`), under review (a fresh draft that
+    ///   the whole chain approves, and the credit route too when credit status changed) when
+    ///   the change is material, else approved with the current approvals, ready to publish.
+    ///
+    /// Learners in progress stay on their version: the host keeps both (`docs/format.md` §5).
+    pub fn revise(
+        &self,
+        current: &CredentialDefinition,
+        edited: &CredentialDefinition,
+    ) -> Result<Revision, LifecycleError> {
+        if current.id != edited.id {
+            return Err(LifecycleError::NotARevision {
+                current: current.id.to_string(),
+                edited: edited.id.to_string(),
+            });
+        }
+        let changes = changes(current, edited);
+        let material = changes.is_material();
+        let credit = changes.needs_credit_route_approval();
+        let (in_place, lifecycle) = match self.state {
+            LifecycleState::Draft => (
+                true,
+                Lifecycle {
+                    credit_route_approval: self.credit_route_approval || credit,
+                    ..self.clone()
+                },
+            ),
+            LifecycleState::Approved if material => (
+                true,
+                Lifecycle {
+                    state: LifecycleState::Draft,
+                    approvals: Vec::new(),
+                    credit_route_approval: self.credit_route_approval || credit,
+                    ..self.clone()
+                },
+            ),
+            LifecycleState::Approved => (true, self.clone()),
+            LifecycleState::Published | LifecycleState::Retired => {
+                if current.version == edited.version {
+                    return Err(LifecycleError::VersionUnchanged(current.version.clone()));
+                }
+                let lifecycle = if material {
+                    Lifecycle {
+                        credit_route_approval: credit,
+                        ..Lifecycle::default()
+                    }
+                } else {
+                    Lifecycle {
+                        state: LifecycleState::Approved,
+                        approvals: self.approvals.clone(),
+                        credit_route_approval: self.credit_route_approval,
+                        ..Lifecycle::default()
+                    }
+                };
+                (false, lifecycle)
+            }
+        };
+        Ok(Revision {
+            in_place,
+            lifecycle,
+            changes,
+        })
     }
 
     /// The lifecycle after `action`, or why not. Publishing runs the validator and the

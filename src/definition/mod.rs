@@ -8,7 +8,9 @@
 //! [`check()`]), `alternatives` (groups of alternative summatives), `validate` (the validator findings of README §10, [`validate()`]),
 //! `publish` (what blocks publishing, [`publish_findings`]), `institution` (how an
 //! institution configures kinds, hour bands and approvals, [`InstitutionConfig`]) and
-//! `lifecycle` (draft → approved → published → retired, [`Lifecycle`]). It never evaluates
+//! `lifecycle` (draft → approved → published → retired, [`Lifecycle`]) with `revision`
+//! (what an edit changes, [`changes`]), `plar` and `self_check` (the PLAR policy and the
+//! pre-assessment self-check, [`self_check()`]). It never evaluates
 //! a learner: that is [`crate::record`].
 
 mod alternatives;
@@ -19,15 +21,18 @@ mod lifecycle;
 mod metadata;
 mod plar;
 mod publish;
+mod revision;
 mod rubrics;
+mod self_check;
 mod validate;
 
 pub use alternatives::{AlternativeGroup, AlternativeKind};
-pub use check::{DefinitionError, check, parse_definitions};
+pub use check::{DefinitionError, check, check_versions, parse_definitions};
 pub use institution::{HourBand, InstitutionConfig, KindConfig, Rigour, band_findings};
 pub use levels::{AchievementLevel, level_reached};
 pub use lifecycle::{
-    Approval, Lifecycle, LifecycleAction, LifecycleError, LifecycleState, Review, review_alerts,
+    Approval, Lifecycle, LifecycleAction, LifecycleError, LifecycleState, Review, Revision,
+    review_alerts,
 };
 pub use metadata::{
     CriticalInformationSummary, CurriculumMap, Department, EffortHours, Image, Metadata,
@@ -37,7 +42,13 @@ pub use plar::{
     plar_route_findings,
 };
 pub use publish::{publish_findings, publish_findings_in};
+pub use revision::{Change, ChangedPart, VersionChanges, changes};
 pub use rubrics::{RubricCriterion, RubricRef, SharedRubric, declared_rubrics, is_declared};
+pub use self_check::{
+    RecommendedRoute, SELF_CHECK_MAX_QUESTIONS, SELF_CHECK_MAX_RATING, SELF_CHECK_MIN_QUESTIONS,
+    SELF_CHECK_READY_RATING, SelfCheckAdvice, SelfCheckAnswer, SelfCheckError, offers_direct_route,
+    self_check,
+};
 pub use validate::{Finding, Severity, validate, validate_in};
 
 use std::collections::BTreeMap;

@@ -165,20 +165,15 @@ pub struct Component {
 /// Finding P1 (`assessment_only_route_disabled`, error, blocks publishing): the institution
 /// turned assessment-only routes off (REQ-PLAR-12) and the definition offers one, a
 /// `direct_assessment` method or a `plar_direct_assessment` group of alternatives. The
-/// toggle is the institution's, so the host passes it; with it on there is no finding.
+/// toggle is the institution's ([`super::InstitutionConfig::assessment_only_routes`],
+/// default on); [`super::publish_findings_in`] includes these findings. With it on there is
+/// none.
 pub fn plar_route_findings(
     def: &super::CredentialDefinition,
-    assessment_only_routes: bool,
+    config: &super::InstitutionConfig,
 ) -> Vec<super::Finding> {
-    let direct_method = def
-        .plar
-        .as_ref()
-        .is_some_and(|p| p.methods.contains(&PlarMethod::DirectAssessment));
-    let direct_group = def
-        .alternatives
-        .iter()
-        .any(|g| g.kind == super::AlternativeKind::PlarDirectAssessment);
-    if assessment_only_routes || !(direct_method || direct_group) {
+    let assessment_only_routes = config.assessment_only_routes;
+    if assessment_only_routes || !super::self_check::offers_direct_route(def) {
         return Vec::new();
     }
     vec![super::Finding {

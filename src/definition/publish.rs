@@ -3,9 +3,11 @@
 //! Summary's 11 core fields for a B.C. micro-credential (REQ-META-04; `spec/badges.md`
 //! §2.2), a learner-facing minimum for every micro-credential (REQ-META-02), and, where the
 //! institution asks for it, every item of REQ-DEF-02 with the completion window its kind
-//! configuration requires. Each finding names the field to fill in.
+//! configuration requires. Each finding names the field to fill in. An assessment-only PLAR
+//! route the institution turned off blocks it too (REQ-PLAR-12).
 
 use super::institution::InstitutionConfig;
+use super::plar::plar_route_findings;
 use super::validate::{Finding, Severity};
 use super::{CredentialDefinition, CriticalInformationSummary};
 
@@ -124,6 +126,7 @@ pub fn publish_findings_in(def: &CredentialDefinition, config: &InstitutionConfi
             reference: def.id.to_string(),
             message: format!("\"{}\" cannot be published without {field}", def.id),
         })
+        .chain(plar_route_findings(def, config))
         .collect()
 }
 

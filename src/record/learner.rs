@@ -178,7 +178,8 @@ impl<'c, 'a> Learner<'c, 'a> {
             EventKind::Enrolled {
                 credential,
                 offering,
-            } => self.enrol(credential, offering.as_deref(), t),
+                version,
+            } => self.enrol(credential, offering.as_deref(), version.as_deref(), t),
             EventKind::AttemptSubmitted {
                 assessment,
                 score,

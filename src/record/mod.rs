@@ -18,6 +18,7 @@
 //! | `plar` | PLAR grants: target, method, share cap |
 //! | `cases` | PLAR cases (requested → assessing → decided) and the credit bank |
 //! | `workflow` | offerings and release dates, withdrawal, reissue, the credential's level |
+//! | `versions` | which version of each definition a learner is folded on (REQ-LIFE-02) |
 //! | `output` | the [`Record`] and [`LearnerSummary`], and building them |
 
 mod cases;
@@ -28,6 +29,7 @@ mod kept;
 mod learner;
 mod output;
 mod plar;
+mod versions;
 mod view;
 mod workflow;
 
@@ -41,17 +43,20 @@ pub use output::{
     CredentialRecord, CredentialSummary, EquivalencyRecord, EquivalencyStatus, IssuanceRecord,
     IssuanceStatus, LearnerSummary, Record, RejectedEvent,
 };
+pub use versions::{chosen_versions, pinned_version, summary_onto, versions_for};
 
 use crate::definition::{CredentialDefinition, DefinitionError};
 use crate::event::Event;
 use crate::time::Timestamp;
 
 /// Folds one learner's events into a record as of `at`. Events after `at` are ignored.
+/// `definitions` may hold several versions of one id, oldest first: the learner is folded
+/// on the version their enrolment pinned, else the latest ([`versions_for`]).
 /// Fails only if the definitions themselves cannot be folded ([`crate::definition::check`]).
 pub fn fold(
     definitions: &[CredentialDefinition],
     events: &[Event],
     at: Timestamp,
 ) -> Result<Record, DefinitionError> {
-    Ok(Course::new(definitions)?.fold(events, at))
+    Ok(Course::new(versions_for(definitions, events, at)?)?.fold(events, at))
 }

@@ -11,12 +11,14 @@ use crate::policy::{NextStep, PolicyError};
 use crate::time::Timestamp;
 
 impl Learner<'_, '_> {
-    /// `enrolled`: once per definition; an offering, when given, must run this definition
-    /// version and not be cancelled.
+    /// `enrolled`: once per definition; a pinned version must be the one folded (REQ-LIFE-02:
+    /// none of the versions given has it otherwise); an offering, when given, must run this
+    /// definition version and not be cancelled.
     pub(super) fn enrol(
         &mut self,
         credential: &DefinitionId,
         offering: Option<&Offering>,
+        version: Option<&str>,
         t: Timestamp,
     ) -> Result<(), PolicyError> {
         let d = self.def_index(credential)?;
@@ -24,6 +26,14 @@ impl Learner<'_, '_> {
             return Err(PolicyError::AlreadyEnrolled {
                 credential: credential.to_string(),
                 since,
+            });
+        }
+        if let Some(version) = version
+            && version != self.course.defs[d].version
+        {
+            return Err(PolicyError::UnknownReference {
+                kind: "version of the definition",
+                id: version.to_owned(),
             });
         }
         if let Some(offering) = offering {

@@ -10,22 +10,28 @@
 //! | `review_pack` | the review data pack of one version (REQ-REPORT-07) |
 //! | `registrar` | the registrar export, CSV and JSON (REQ-REPORT-08) |
 //! | `uptake` | uptake of equivalencies (REQ-REPORT-09) |
+//! | `registrations` | registration attribution (FTE) by offering (REQ-REPORT-09) |
+//! | `accepted` | credentials accepted elsewhere (REQ-REPORT-09) |
 //!
 //! A learner is *registered* for a definition when an accepted event enrolled them in it or
 //! when they have an accepted attempt on one of its assessments or a PLAR decision on it; a
 //! learner who later withdrew stays registered (withdrawals count in every denominator).
 
+mod accepted;
 mod completion;
 mod funnel;
 mod problems;
 mod registrar;
+mod registrations;
 mod review_pack;
 mod uptake;
 
+pub use accepted::{Acceptance, AcceptedElsewhere, accepted_elsewhere};
 pub use completion::{CompletionReport, completion};
 pub use funnel::{Funnel, funnel};
 pub use problems::{Problem, ProblemKind, problems};
 pub use registrar::{RegistrarRow, registrar_csv, registrar_rows};
+pub use registrations::{OfferingRegistrations, registrations};
 pub use review_pack::{AlignmentCell, AssessmentStats, PlarStats, ReviewPack, review_pack};
 pub use uptake::{EquivalencyUptake, uptake};
 

@@ -81,6 +81,7 @@ pub async fn enrol(
     let kind = EventKind::Enrolled {
         credential: body.credential,
         offering: None,
+        version: None,
     };
     on_learner(&caller, &state, &sub, &request_id, kind, json!({})).await
 }
@@ -318,6 +319,7 @@ pub async fn enrol_self(
     let kind = EventKind::Enrolled {
         credential: body.credential,
         offering: None,
+        version: None,
     };
     on_self(&caller, &state, &request_id, kind, json!({})).await
 }

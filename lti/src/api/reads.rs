@@ -140,8 +140,9 @@ pub async fn own_record(
     Ok(Json(record_of(&state, &scope).await?))
 }
 
-/// The definitions the caller's record is folded with (per definition id, the latest
-/// published version in the context), so the page can fold the same record in the browser.
+/// The definitions the caller's record is folded with (per definition id, the version their
+/// enrolment pinned, else the latest published in the context, REQ-LIFE-02), so the page
+/// can fold the same record in the browser.
 #[utoipa::path(get, path = "/api/me/definitions", tag = "me", security(("bearer" = ["learner"])),
     responses((status = 200, body = Vec<Object>), (status = "4XX", body = ErrorBody)))]
 pub async fn own_definitions(
@@ -149,11 +150,10 @@ pub async fn own_definitions(
     State(state): State<AppState>,
 ) -> Result<Json<Vec<CredentialDefinition>>, ApiError> {
     let scope = own_scope(caller.caller())?;
-    let entry = records::course_entry(&state, scope.registration_id, &scope.context_id)
-        .await
-        .map_err(read_error)?;
     Ok(Json(
-        entry.rows.iter().map(|row| row.body.clone()).collect(),
+        records::learner_definitions(&state, &scope, state.now())
+            .await
+            .map_err(read_error)?,
     ))
 }
 
@@ -221,7 +221,7 @@ pub async fn roster(
         )));
     }
     let now = state.now();
-    let course = records::course(&state, tenant.registration_id, &tenant.context_id)
+    let context = records::course_entry(&state, tenant.registration_id, &tenant.context_id)
         .await
         .map_err(read_error)?;
     // One more than asked tells whether another page follows.
@@ -250,8 +250,10 @@ pub async fn roster(
         let scope = tenant.learner(&entry.learner_sub)?;
         let log = records::history(&state, &scope).await.map_err(read_error)?;
         let events: Vec<Event> = log.into_iter().map(|e| e.event).collect();
+        let summary = records::summary_in(&context, &events, Timestamp::from_unix_seconds(now))
+            .map_err(read_error)?;
         learners.push(RosterEntry {
-            summary: course.summarize(&events, Timestamp::from_unix_seconds(now)),
+            summary,
             member: members
                 .remove(&entry.learner_sub)
                 .as_ref()

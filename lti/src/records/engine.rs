@@ -8,7 +8,11 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
-use cairn::record::Course;
+use cairn::Timestamp;
+use cairn::definition::{CredentialDefinition, DefinitionError};
+use cairn::event::Event;
+use cairn::ids::DefinitionId;
+use cairn::record::{Course, chosen_versions};
 
 use super::issuance::TenantSigner;
 use crate::store::RegistrationId;
@@ -41,7 +45,71 @@ pub struct CourseEntry {
     pub course: Arc<Course<'static>>,
     /// The rows it was made from (one published version per definition id).
     pub rows: Vec<DefinitionRow>,
+    /// Every published version of the context, oldest first (REQ-LIFE-02).
+    versions: Vec<DefinitionRow>,
+    /// Their bodies, for the core's choice of versions.
+    catalog: Vec<CredentialDefinition>,
+    /// The courses of learners pinned to earlier versions, by the versions chosen.
+    pinned: Mutex<HashMap<Vec<usize>, Arc<CourseEntry>>>,
     loaded: Instant,
+}
+
+impl CourseEntry {
+    fn new(
+        course: Arc<Course<'static>>,
+        rows: Vec<DefinitionRow>,
+        versions: Vec<DefinitionRow>,
+    ) -> Self {
+        CourseEntry {
+            course,
+            rows,
+            catalog: versions.iter().map(|r| r.body.clone()).collect(),
+            versions,
+            pinned: Mutex::new(HashMap::new()),
+            loaded: Instant::now(),
+        }
+    }
+
+    /// The course a learner with these events is folded on at `at` (REQ-LIFE-02): the
+    /// versions their enrolment pinned, else the latest, as the core chooses them
+    /// ([`cairn::record::chosen_versions`]). This entry itself when every definition is at
+    /// its latest; otherwise a course of the chosen versions, made once per choice.
+    pub fn for_learner(
+        self: &Arc<Self>,
+        events: &[Event],
+        at: Timestamp,
+    ) -> Result<Arc<CourseEntry>, DefinitionError> {
+        if self.catalog.len() == self.rows.len() {
+            return Ok(Arc::clone(self));
+        }
+        let chosen = chosen_versions(&self.catalog, events, at)?;
+        let latest = chosen
+            .iter()
+            .all(|&i| self.rows.iter().any(|r| same_row(r, &self.versions[i])));
+        if latest {
+            return Ok(Arc::clone(self));
+        }
+        if let Some(entry) = lock(&self.pinned).get(&chosen) {
+            return Ok(Arc::clone(entry));
+        }
+        let rows: Vec<DefinitionRow> = chosen.iter().map(|&i| self.versions[i].clone()).collect();
+        let course = Course::new(rows.iter().map(|r| r.body.clone()).collect::<Vec<_>>())?;
+        let entry = Arc::new(CourseEntry::new(Arc::new(course), rows, Vec::new()));
+        lock(&self.pinned).insert(chosen, Arc::clone(&entry));
+        Ok(entry)
+    }
+
+    /// The latest published version of `definition`, the one a new enrolment pins.
+    pub fn latest_version(&self, definition: &DefinitionId) -> Option<&str> {
+        self.rows
+            .iter()
+            .find(|r| r.definition_id == definition.as_str())
+            .map(|r| r.version.as_str())
+    }
+}
+
+fn same_row(a: &DefinitionRow, b: &DefinitionRow) -> bool {
+    a.definition_id == b.definition_id && a.version == b.version
 }
 
 /// Per-server caches and locks of the records engine.
@@ -116,19 +184,17 @@ impl Engine {
             .cloned()
     }
 
-    /// Caches a context's course.
+    /// Caches a context's course: `rows` the latest version of each definition, `versions`
+    /// every published version, oldest first.
     pub fn cache_course(
         &self,
         registration_id: RegistrationId,
         context_id: &str,
         course: Arc<Course<'static>>,
         rows: Vec<DefinitionRow>,
+        versions: Vec<DefinitionRow>,
     ) -> Arc<CourseEntry> {
-        let entry = Arc::new(CourseEntry {
-            course,
-            rows,
-            loaded: Instant::now(),
-        });
+        let entry = Arc::new(CourseEntry::new(course, rows, versions));
         lock(&self.courses).insert((registration_id, context_id.to_owned()), Arc::clone(&entry));
         entry
     }

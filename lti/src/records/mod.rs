@@ -93,12 +93,17 @@ pub async fn append(
         kind,
     };
     let _serial = state.engine.lock_learner(scope).await;
+    let event = pin_enrolment(
+        event,
+        &*course_entry(state, scope.registration_id, &scope.context_id).await?,
+    );
     for _ in 0..MAX_WRITE_TRIES {
-        let course = course_entry(state, scope.registration_id, &scope.context_id).await?;
+        let context = course_entry(state, scope.registration_id, &scope.context_id).await?;
         let log = cached_log(state, scope, false).await?;
         let mut events: Vec<Event> = log.events.iter().map(|e| e.event.clone()).collect();
         events.push(event.clone());
         let new_index = events.len() - 1;
+        let course = context.for_learner(&events, event.at)?;
         let folded = course.course.fold(&events, event.at);
         if let Some(rejected) = folded.errors.iter().find(|e| e.event == new_index) {
             return Err(WriteError::Refused {
@@ -145,12 +150,56 @@ pub async fn append(
 
 /// The learner's record: the core's fold of their log at `at`.
 pub async fn record(state: &AppState, scope: &LearnerScope, at: i64) -> Result<Record, ReadError> {
-    let course = course_entry(state, scope.registration_id, &scope.context_id).await?;
+    let context = course_entry(state, scope.registration_id, &scope.context_id).await?;
     let log = cached_log(state, scope, true).await?;
     let events: Vec<Event> = log.events.iter().map(|e| e.event.clone()).collect();
-    Ok(course
-        .course
-        .fold(&events, Timestamp::from_unix_seconds(at)))
+    let at = Timestamp::from_unix_seconds(at);
+    Ok(context.for_learner(&events, at)?.course.fold(&events, at))
+}
+
+/// The definitions `scope`'s learner is folded with at `at`: per definition id, the version
+/// their enrolment pinned, else the latest published (REQ-LIFE-02).
+pub async fn learner_definitions(
+    state: &AppState,
+    scope: &LearnerScope,
+    at: i64,
+) -> Result<Vec<cairn::definition::CredentialDefinition>, ReadError> {
+    let context = course_entry(state, scope.registration_id, &scope.context_id).await?;
+    let log = cached_log(state, scope, true).await?;
+    let events: Vec<Event> = log.events.iter().map(|e| e.event.clone()).collect();
+    let course = context.for_learner(&events, Timestamp::from_unix_seconds(at))?;
+    Ok(course.rows.iter().map(|row| row.body.clone()).collect())
+}
+
+/// An enrolment that names no version (nor an offering, which names its own) pins the
+/// version published now, so the learner stays on it when a new one is published
+/// (REQ-LIFE-02). A definition not published here is left for the core to refuse.
+fn pin_enrolment(mut event: Event, course: &CourseEntry) -> Event {
+    if let EventKind::Enrolled {
+        credential,
+        offering: None,
+        version: version @ None,
+    } = &mut event.kind
+    {
+        *version = course.latest_version(credential).map(str::to_owned);
+    }
+    event
+}
+
+/// A learner's summary at `at`, folded on their versions ([`CourseEntry::for_learner`]) and
+/// laid out in the context's latest course (the roster's columns, REQ-LIFE-02).
+pub fn summary_in(
+    context: &Arc<CourseEntry>,
+    events: &[Event],
+    at: Timestamp,
+) -> Result<LearnerSummary, ReadError> {
+    let own = context.for_learner(events, at)?;
+    let summary = own.course.summarize(events, at);
+    Ok(if Arc::ptr_eq(&own, context) {
+        summary
+    } else {
+        cairn::record::summary_onto(&summary, &own.course, &context.course)
+    })
 }
 
 /// One page of a context's roster summaries.
@@ -185,9 +234,7 @@ pub async fn summaries(
         };
         let log = cached_log(state, &scope, true).await?;
         let events: Vec<Event> = log.events.iter().map(|e| e.event.clone()).collect();
-        let summary = course
-            .course
-            .summarize(&events, Timestamp::from_unix_seconds(at));
+        let summary = summary_in(&course, &events, Timestamp::from_unix_seconds(at))?;
         learners.push((entry.learner_sub.clone(), summary));
     }
     let full = i64::try_from(page.len()).unwrap_or(i64::MAX) >= limit && limit > 0;
@@ -225,7 +272,8 @@ pub fn invalidate_course(state: &AppState, registration_id: RegistrationId, cont
 }
 
 /// The cached course entry, or one read now. Per definition id, the most recently
-/// published version is the one the fold uses.
+/// published version is the one the fold uses, except for a learner whose enrolment pinned
+/// an earlier one ([`CourseEntry::for_learner`], REQ-LIFE-02).
 pub async fn course_entry(
     state: &AppState,
     registration_id: RegistrationId,
@@ -238,21 +286,19 @@ pub async fn course_entry(
         .records
         .published_definitions(registration_id, context_id)
         .await?;
+    // Oldest first: the core takes the last version of an id as the latest.
+    let mut versions = rows;
+    versions.sort_by(|a, b| (a.published_at, &a.version).cmp(&(b.published_at, &b.version)));
     let mut latest: BTreeMap<&str, &crate::store::records::DefinitionRow> = BTreeMap::new();
-    for row in &rows {
-        let newer = latest.get(row.definition_id.as_str()).is_none_or(|kept| {
-            (row.published_at, &row.version) > (kept.published_at, &kept.version)
-        });
-        if newer {
-            latest.insert(row.definition_id.as_str(), row);
-        }
+    for row in &versions {
+        latest.insert(row.definition_id.as_str(), row);
     }
     let chosen: Vec<_> = latest.values().map(|r| (*r).clone()).collect();
     let definitions: Vec<_> = chosen.iter().map(|r| r.body.clone()).collect();
     let course = Arc::new(Course::new(definitions)?);
     Ok(state
         .engine
-        .cache_course(registration_id, context_id, course, chosen))
+        .cache_course(registration_id, context_id, course, chosen, versions))
 }
 
 /// The learner's log: the cached one when `check_head` is false (a write: the head's

@@ -94,15 +94,15 @@ pub async fn settle(
 ) -> Result<(Vec<CredentialRow>, usize), super::WriteError> {
     let _serial = state.engine.lock_learner(scope).await;
     for _ in 0..MAX_WRITE_TRIES {
-        let course = course_entry(state, scope.registration_id, &scope.context_id).await?;
+        let context = course_entry(state, scope.registration_id, &scope.context_id).await?;
         let log = cached_log(state, scope, true).await?;
         if log.head.is_none() {
             return Ok((Vec::new(), 0));
         }
         let events: Vec<Event> = log.events.iter().map(|e| e.event.clone()).collect();
-        let folded = course
-            .course
-            .fold(&events, Timestamp::from_unix_seconds(now));
+        let at = Timestamp::from_unix_seconds(now);
+        let course = context.for_learner(&events, at)?;
+        let folded = course.course.fold(&events, at);
         let plan = plan_for(state, &course, scope, &events, &folded, now).await?;
         if plan.credentials.is_empty() {
             log_issuance(scope, &[], &plan.failures);

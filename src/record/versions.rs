@@ -1,0 +1,152 @@
+//! Which version of each definition a learner is folded on (REQ-LIFE-02; `docs/format.md`
+//! §5.8). The definitions given to the fold may hold several versions of one definition id,
+//! oldest first. A learner's first `enrolled` for a definition pins the version it names
+//! (`version`, else its `offering`'s `version`); a learner in progress stays on it after a
+//! new version is published. A learner with no pin (or a pin to a version not given) is
+//! folded on the latest, the last given. The chosen set has one version per id and is
+//! folded as usual: a pin no version answers is then refused by the `enrolled` check.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{
+    AssessmentSummary, CompetencySummary, Course, CredentialSummary, IssuanceStatus,
+    LearnerSummary, MasteryStatus,
+};
+use crate::definition::{CredentialDefinition, DefinitionError};
+use crate::event::{Event, EventKind};
+use crate::time::Timestamp;
+
+/// The version an `enrolled` event pins, if it names one.
+pub fn pinned_version(kind: &EventKind) -> Option<&str> {
+    match kind {
+        EventKind::Enrolled {
+            version, offering, ..
+        } => version
+            .as_deref()
+            .or(offering.as_ref().map(|o| o.version.as_str())),
+        _ => None,
+    }
+}
+
+/// The index in `catalog` of the version of each definition id the learner of `events` is
+/// folded on at `at`, in the order the ids first appear. Refuses one id and version given
+/// twice (`duplicate_id`).
+pub fn chosen_versions(
+    catalog: &[CredentialDefinition],
+    events: &[Event],
+    at: Timestamp,
+) -> Result<Vec<usize>, DefinitionError> {
+    let mut versions: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    let mut order: Vec<&str> = Vec::new();
+    let mut seen: BTreeSet<(&str, &str)> = BTreeSet::new();
+    for (i, def) in catalog.iter().enumerate() {
+        let id = def.id.as_str();
+        if !seen.insert((id, def.version.as_str())) {
+            return Err(DefinitionError::DuplicateId {
+                kind: "definition version",
+                id: format!("{id} {}", def.version),
+            });
+        }
+        let list = versions.entry(id).or_default();
+        if list.is_empty() {
+            order.push(id);
+        }
+        list.push(i);
+    }
+    if order.len() == catalog.len() {
+        return Ok((0..catalog.len()).collect());
+    }
+    let mut in_time: Vec<&Event> = events.iter().filter(|e| e.at <= at).collect();
+    in_time.sort_by_key(|e| e.at);
+    let mut pins: BTreeMap<&str, Option<&str>> = BTreeMap::new();
+    for event in in_time {
+        if let EventKind::Enrolled { credential, .. } = &event.kind {
+            pins.entry(credential.as_str())
+                .or_insert(pinned_version(&event.kind));
+        }
+    }
+    Ok(order
+        .iter()
+        .map(|id| {
+            let list = &versions[id];
+            let latest = list[list.len() - 1];
+            match pins.get(id).copied().flatten() {
+                Some(pin) => list
+                    .iter()
+                    .copied()
+                    .find(|&i| catalog[i].version == pin)
+                    .unwrap_or(latest),
+                None => latest,
+            }
+        })
+        .collect())
+}
+
+/// The definitions the learner of `events` is folded on ([`chosen_versions`]): `catalog`
+/// itself when no id has two versions.
+pub fn versions_for<'d>(
+    catalog: &'d [CredentialDefinition],
+    events: &[Event],
+    at: Timestamp,
+) -> Result<Cow<'d, [CredentialDefinition]>, DefinitionError> {
+    let chosen = chosen_versions(catalog, events, at)?;
+    if chosen.len() == catalog.len() {
+        return Ok(Cow::Borrowed(catalog));
+    }
+    Ok(Cow::Owned(
+        chosen.into_iter().map(|i| catalog[i].clone()).collect(),
+    ))
+}
+
+/// A summary folded on course `from` (a learner's pinned versions), laid out in `onto`'s
+/// order (the latest versions, the roster's columns): entries `from` lacks read as not
+/// started, attempted or issued; entries `onto` lacks are left out. The roster of a context
+/// with learners on several versions shows every learner in one layout.
+pub fn summary_onto(
+    summary: &LearnerSummary,
+    from: &Course<'_>,
+    onto: &Course<'_>,
+) -> LearnerSummary {
+    fn pick<I: PartialEq, T: Clone>(ids: &[&I], from: &[&I], values: &[T], empty: T) -> Vec<T> {
+        ids.iter()
+            .map(|id| {
+                from.iter()
+                    .position(|f| f == id)
+                    .and_then(|i| values.get(i).cloned())
+                    .unwrap_or_else(|| empty.clone())
+            })
+            .collect()
+    }
+    LearnerSummary {
+        competencies: pick(
+            &onto.competency_ids(),
+            &from.competency_ids(),
+            &summary.competencies,
+            CompetencySummary {
+                status: MasteryStatus::NotStarted,
+                score: None,
+            },
+        ),
+        assessments: pick(
+            &onto.assessment_ids(),
+            &from.assessment_ids(),
+            &summary.assessments,
+            AssessmentSummary {
+                attempts_counted: 0,
+                kept_percent: None,
+                passed: false,
+            },
+        ),
+        credentials: pick(
+            &onto.definition_ids(),
+            &from.definition_ids(),
+            &summary.credentials,
+            CredentialSummary {
+                status: IssuanceStatus::NotIssued,
+                issued_at: None,
+            },
+        ),
+        rejected: summary.rejected,
+    }
+}
