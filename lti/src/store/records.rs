@@ -296,6 +296,10 @@ pub struct NewCredential {
     pub status_list_id: String,
     /// The index in it.
     pub status_index: i64,
+    /// The suspension list entry `(list id, index)` the credential carries (its second
+    /// `BitstringStatusListEntry`), so a verifier sees a suspension; `None` for credentials
+    /// signed without one.
+    pub suspension: Option<(String, i64)>,
 }
 
 /// A stored credential.

@@ -351,6 +351,8 @@ macro_rules! impl_record_store {
                             .bind(&c.status_list_id)
                             .bind(c.status_index)
                             .bind(now)
+                            .bind(c.suspension.as_ref().map(|(list, _)| list))
+                            .bind(c.suspension.as_ref().map(|(_, index)| *index))
                             .execute(&mut *tx)
                             .await;
                         match done {
