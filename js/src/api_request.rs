@@ -64,6 +64,9 @@ pub fn checked_body(method: &str, path: &str, json: &str) -> Result<String, Body
         ["learners", _, "presented-credentials"] => {
             through::<types::PresentedBody>("PresentedBody", json)
         }
+        ["me", "withdrawals"] | ["learners", _, "withdrawals"] => {
+            through::<types::WithdrawalBody>("WithdrawalBody", json)
+        }
         ["me", "applications"] | ["learners", _, "applications"] => {
             through::<types::ApplicationBody>("ApplicationBody", json)
         }

@@ -351,10 +351,9 @@ async fn story(backend: Backend) {
     assert_eq!(history[0]["author_role"], "learner");
     assert_eq!(history[0]["meta"]["assessor_type"], "automated");
     assert_eq!(history[1]["author_sub"], "teacher");
-    assert_eq!(
-        history[1]["meta"]["feedback"],
-        "Review the recovery position."
-    );
+    // The feedback's text and author are the core event's (ATTEMPT-04): the caller wrote it.
+    assert_eq!(history[1]["event"]["text"], "Review the recovery position.");
+    assert_eq!(history[1]["event"]["author"], "teacher");
     assert!(history.iter().all(|e| e["request_id"].is_string()));
     let (s, _) = api.get("/api/learners/ben/history", &ana).await;
     assert_eq!(

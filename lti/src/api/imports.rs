@@ -3,7 +3,8 @@
 //! the row's attempts, folded at the server's now, so a row over the attempt limit shows the
 //! core's code) → confirm, which writes the rows. Nothing is written before the confirm; a
 //! confirm is refused when the file had errors, when it was confirmed already, or when any
-//! learner's log moved since the preview (`import_stale`: preview again).
+//! learner's log moved since the preview (`import_stale`: preview again). The confirm writes
+//! every learner in one transaction ([`records::batch`]): all rows or none.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -23,6 +24,7 @@ use crate::api::error::{ApiError, Body, ErrorBody, codes};
 use crate::api::gradebook::{self, RowError};
 use crate::api::write::{IssuedCredential, read_error, write_error};
 use crate::records;
+use crate::records::batch::{BatchError, LearnerEvents};
 use crate::session::{Instructor, Require};
 use crate::store::api_rows::ImportRow;
 
@@ -193,7 +195,8 @@ pub async fn get(
     Ok(Json(preview))
 }
 
-/// Writes every attempt of a clean preview, if no learner's log moved since.
+/// Writes every attempt of a clean preview in one transaction, if no learner's log moved
+/// since (else 409 `import_stale` and nothing is written).
 #[utoipa::path(post, path = "/api/imports/{id}/confirm", tag = "imports", security(("bearer" = ["instructor"])),
     params(("id" = String, Path)),
     responses((status = 200, body = ImportResult), (status = "4XX", body = ErrorBody)))]
@@ -228,50 +231,50 @@ pub async fn confirm(
             "this import was confirmed already",
         ));
     }
-    let mut moved = Vec::new();
-    for learner in &preview.learners {
-        let scope = tenant.learner(&learner.learner)?;
-        let head = state.records.learner_head(&scope).await?;
-        if head.map(|h| h.last_seq) != learner.last_seq {
-            moved.push(learner.learner.clone());
-        }
-    }
-    if !moved.is_empty() {
-        api_rows
-            .release_import(tenant.registration_id, &tenant.context_id, &id)
-            .await?;
-        return Err(ApiError::conflict(
-            codes::IMPORT_STALE,
-            "learners' records changed since the preview; upload the file again to preview it",
-        )
-        .with_details(json!({ "learners": moved })));
-    }
     let author = author(caller.caller(), "instructor", &request_id);
-    let mut written = 0;
-    let mut issued = Vec::new();
+    let mut batch = Vec::with_capacity(preview.learners.len());
     for learner in &preview.learners {
-        let scope = tenant.learner(&learner.learner)?;
+        let mut events = Vec::with_capacity(learner.attempts.len());
         for a in &learner.attempts {
             let score = Number::parse_decimal(&a.score).map_err(ApiError::internal)?;
-            let kind = attempt(now, &a.assessment, &score).kind;
             let meta = json!({
                 "import": id,
                 "line": learner.line,
                 "assessor_type": preview.assessor_type,
             });
-            let appended = records::append(&state, &scope, &author, kind, meta)
-                .await
-                .map_err(|err| {
-                    write_error(err).with_details(json!({
-                        "written": written,
-                        "learner": learner.learner,
-                        "line": learner.line,
-                    }))
-                })?;
-            written += 1;
-            issued.extend(appended.issued.iter().map(IssuedCredential::from));
+            events.push((attempt(now, &a.assessment, &score).kind, meta));
         }
+        batch.push(LearnerEvents {
+            scope: tenant.learner(&learner.learner)?,
+            expected_seq: learner.last_seq,
+            events,
+        });
     }
+    // All learners in one transaction: a write to any of them since the preview (even one
+    // racing this confirm) fails every compare-and-set together, and nothing is written.
+    let appended = match records::batch::append_all(&state, &author, &batch).await {
+        Ok(appended) => appended,
+        Err(error) => {
+            api_rows
+                .release_import(tenant.registration_id, &tenant.context_id, &id)
+                .await?;
+            return Err(match error {
+                BatchError::Moved(moved) => ApiError::conflict(
+                    codes::IMPORT_STALE,
+                    "learners' records changed since the preview and nothing was written; \
+                     upload the file again to preview it",
+                )
+                .with_details(json!({ "learners": moved, "written": 0 })),
+                BatchError::Write { learner, error } => write_error(error)
+                    .with_details(json!({ "learner": learner, "written": 0 })),
+            });
+        }
+    };
+    let written = batch.iter().map(|l| l.events.len()).sum();
+    let issued = appended
+        .iter()
+        .flat_map(|a| a.issued.iter().map(IssuedCredential::from))
+        .collect();
     Ok(Json(ImportResult {
         id,
         written,

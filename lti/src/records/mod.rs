@@ -14,6 +14,7 @@
 //!
 //! No rule is written here: acceptance, issuance instants, versions and cycles are the core's.
 
+pub mod batch;
 pub mod engine;
 pub mod issuance;
 pub mod sweep;
