@@ -112,7 +112,7 @@ fn a_suspended_credential_fails_here_and_in_the_oracle_until_unsuspended() {
                 report.errors
             );
             assert!(!oracle.verified, "the oracle accepts a suspended credential");
-            assert!(oracle.raw.contains("suspension"), "{}", oracle.raw);
+            assert!(oracle.raw.to_string().contains("suspension"), "{}", oracle.raw);
         } else {
             assert!(report.verified, "{:#?}", report.errors);
             assert!(oracle.verified, "{}", oracle.raw);
