@@ -44,7 +44,7 @@ async fn provenance(backend: Backend) {
     };
     let reg = api.registration("college").await;
     let teacher = api.session(reg, "course", "teacher", &["instructor"]).await;
-    let ana = api.session(reg, "course", "ana", &["learner"]).await;
+    api.session(reg, "course", "ana", &["learner"]).await;
     let ben = api.session(reg, "course", "ben", &["learner"]).await;
     let (s, v) = api.post("/api/definitions", &teacher, &definition()).await;
     assert_eq!(s, StatusCode::CREATED, "{v}");

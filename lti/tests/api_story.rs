@@ -231,7 +231,7 @@ async fn story(backend: Backend) {
     let (s, served) = api.raw(json_page).await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(served, row.body, "the page serves the signed credential");
-    let list_path = list_path(&row.body, "revocation");
+    let list_path = status_list_path(&row.body, "revocation");
     let before = status_list(&api, &list_path).await;
     let list_file = std::env::temp_dir().join(format!(
         "cairn-api-story-list-{}-{id}.json",
@@ -297,8 +297,8 @@ async fn story(backend: Backend) {
         .await
         .expect("store")
         .expect("row");
-    let suspension_path = list_path(&ben_row.body, "suspension");
-    assert_ne!(suspension_path, list_path(&ben_row.body, "revocation"));
+    let suspension_path = status_list_path(&ben_row.body, "suspension");
+    assert_ne!(suspension_path, status_list_path(&ben_row.body, "revocation"));
     assert_eq!(
         ben_row.suspension_index.map(|i| i.to_string()),
         status_entry(&ben_row.body, "suspension")["statusListIndex"]
@@ -412,7 +412,7 @@ fn status_entry<'a>(credential: &'a Value, purpose: &str) -> &'a Value {
 }
 
 /// The path of the credential's status list of `purpose` on the tool.
-fn list_path(credential: &Value, purpose: &str) -> String {
+fn status_list_path(credential: &Value, purpose: &str) -> String {
     status_entry(credential, purpose)["statusListCredential"]
         .as_str()
         .expect("a status list URL")

@@ -327,7 +327,8 @@ async fn evidence_results_overrides_plar(backend: Backend) {
         .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     assert_eq!(v["event"]["by"], "teacher");
-    // A recorded result keeps its assessor type and supervision mode in the history.
+    // A recorded result carries its assessor and attestation in the core event, and keeps
+    // the recorder's supervision mode in the history's meta.
     let (s, v) = api
         .post(
             "/api/learners/ben/results",
@@ -342,7 +343,11 @@ async fn evidence_results_overrides_plar(backend: Backend) {
     let meta = &history[0]["meta"];
     assert_eq!(meta["assessor_type"], "workplace_assessor");
     assert_eq!(meta["supervision_mode"], "onsite_with_id");
-    assert_eq!(meta["assessor"], "Site supervisor");
+    assert_eq!(
+        history[0]["event"]["assessor"],
+        json!({"type": "workplace_assessor", "id": "Site supervisor"})
+    );
+    assert_eq!(history[0]["event"]["attested_by"], "teacher");
     assert_eq!(history[0]["author_sub"], "teacher");
     // Ben asks for PLAR with evidence; the instructor sees it and denies it, naming it.
     let (s, request) = api

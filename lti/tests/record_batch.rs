@@ -13,7 +13,6 @@ use cairn::ids::DefinitionId;
 use cairn::time::Timestamp;
 use cairn_lti::store::records::{
     AppendOutcome, Author, BatchOutcome, LearnerHead, LearnerScope, LearnerWrite, NewEvent,
-    RecordStore,
 };
 use cairn_lti::store::{NewRegistration, PlatformFamily, Store};
 use serde_json::json;

@@ -25,7 +25,7 @@ use crate::api::bodies::{
 use crate::api::caller::{RequestId, Tenant, author, own_scope};
 use crate::api::error::{ApiError, Body, ErrorBody};
 use crate::api::write::{self, Written};
-use crate::session::{Instructor, Learner, Require};
+use crate::session::{Instructor, Learner, Require, RoleRule};
 
 /// What a write answers.
 type WriteResult = Result<(StatusCode, Json<Written>), ApiError>;
@@ -44,12 +44,12 @@ pub fn check_text(what: &str, text: &str) -> Result<(), ApiError> {
 }
 
 /// The caller's `sub`: the author, assessor or attester of what they write.
-fn caller_sub<R>(caller: &Require<R>) -> String {
+fn caller_sub<R: RoleRule>(caller: &Require<R>) -> String {
     caller.caller().session.user_sub.clone()
 }
 
 /// `attested_by` for a body's `attested`: the caller when `true`.
-fn attester<R>(caller: &Require<R>, attested: Option<bool>) -> Option<String> {
+fn attester<R: RoleRule>(caller: &Require<R>, attested: Option<bool>) -> Option<String> {
     (attested == Some(true)).then(|| caller_sub(caller))
 }
 
