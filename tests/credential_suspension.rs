@@ -100,19 +100,23 @@ fn a_suspended_credential_fails_here_and_in_the_oracle_until_unsuspended() {
                 ..VerifyOptions::at(now)
             },
         );
-        let oracle = oracle_verify_with_status_list(
-            &credential,
-            &list,
-            &["--now", "2026-04-01T00:00:00Z"],
-        );
+        let oracle =
+            oracle_verify_with_status_list(&credential, &list, &["--now", "2026-04-01T00:00:00Z"]);
         if suspended {
             assert!(
                 report.error_codes().contains(&"suspended"),
                 "{:#?}",
                 report.errors
             );
-            assert!(!oracle.verified, "the oracle accepts a suspended credential");
-            assert!(oracle.raw.to_string().contains("suspension"), "{}", oracle.raw);
+            assert!(
+                !oracle.verified,
+                "the oracle accepts a suspended credential"
+            );
+            assert!(
+                oracle.raw.to_string().contains("suspension"),
+                "{}",
+                oracle.raw
+            );
         } else {
             assert!(report.verified, "{:#?}", report.errors);
             assert!(oracle.verified, "{}", oracle.raw);

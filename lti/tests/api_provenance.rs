@@ -49,7 +49,11 @@ async fn provenance(backend: Backend) {
     let (s, v) = api.post("/api/definitions", &teacher, &definition()).await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     let (s, v) = api
-        .post("/api/definitions/weld/1.0.0/publish", &teacher, &json!(null))
+        .post(
+            "/api/definitions/weld/1.0.0/publish",
+            &teacher,
+            &json!(null),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
 

@@ -158,10 +158,12 @@ fn publishable(mut def: Value) -> Value {
 /// caller (the instructor `teacher`), which the core keeps in the record: the assessor of a
 /// result, grading or PLAR decision (`{type: instructor, id}`) and the feedback's author.
 fn as_the_api_writes(events: &[Event]) -> Vec<Event> {
-    let teacher = || Some(Assessor {
-        kind: AssessorType::Instructor,
-        id: "teacher".to_owned(),
-    });
+    let teacher = || {
+        Some(Assessor {
+            kind: AssessorType::Instructor,
+            id: "teacher".to_owned(),
+        })
+    };
     events
         .iter()
         .cloned()

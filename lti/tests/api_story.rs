@@ -298,7 +298,10 @@ async fn story(backend: Backend) {
         .expect("store")
         .expect("row");
     let suspension_path = status_list_path(&ben_row.body, "suspension");
-    assert_ne!(suspension_path, status_list_path(&ben_row.body, "revocation"));
+    assert_ne!(
+        suspension_path,
+        status_list_path(&ben_row.body, "revocation")
+    );
     assert_eq!(
         ben_row.suspension_index.map(|i| i.to_string()),
         status_entry(&ben_row.body, "suspension")["statusListIndex"]
@@ -306,7 +309,8 @@ async fn story(backend: Backend) {
             .map(str::to_owned),
         "the stored entry is the one the credential carries"
     );
-    let (core, oracle) = verify_with_list(&ben_row.body, &status_list(&api, &suspension_path).await);
+    let (core, oracle) =
+        verify_with_list(&ben_row.body, &status_list(&api, &suspension_path).await);
     assert!(core.is_empty(), "not suspended yet: {core:?}");
     assert_eq!(oracle["verified"], true, "not suspended yet: {oracle}");
     let (s, v) = api
@@ -441,12 +445,20 @@ fn verify_with_list(credential: &Value, list: &Value) -> (Vec<String>, Value) {
     let file = std::env::temp_dir().join(format!(
         "cairn-api-story-suspension-{}-{}.json",
         std::process::id(),
-        credential["id"].as_str().unwrap_or("x").replace([':', '/'], "_")
+        credential["id"]
+            .as_str()
+            .unwrap_or("x")
+            .replace([':', '/'], "_")
     ));
     std::fs::write(&file, &list_text).expect("write list");
     let verdict = oracle::verify(
         credential,
-        &["--mode", "ob", "--status-list", file.to_str().expect("path")],
+        &[
+            "--mode",
+            "ob",
+            "--status-list",
+            file.to_str().expect("path"),
+        ],
     );
     let _ = std::fs::remove_file(&file);
     (codes, verdict)

@@ -520,7 +520,11 @@ async fn import_is_all_or_nothing(backend: Backend) {
     assert_eq!(s, StatusCode::CREATED);
     let id = preview["id"].as_str().expect("id");
     let (s, v) = api
-        .post(&format!("/api/imports/{id}/confirm"), &c.teacher, &json!(null))
+        .post(
+            &format!("/api/imports/{id}/confirm"),
+            &c.teacher,
+            &json!(null),
+        )
         .await;
     assert_eq!(s, StatusCode::CONFLICT, "{v}");
     assert_eq!(v["code"], "import_stale");
@@ -533,18 +537,30 @@ async fn import_is_all_or_nothing(backend: Backend) {
     let (_, ana_history) = api.get("/api/learners/ana/history", &c.teacher).await;
     assert_eq!(ana_history, json!([]), "nothing of Ana's row was written");
     let (_, ben_history) = api.get("/api/learners/ben/history", &c.teacher).await;
-    assert_eq!(ben_history.as_array().map(Vec::len), Some(1), "only Ben's own write");
+    assert_eq!(
+        ben_history.as_array().map(Vec::len),
+        Some(1),
+        "only Ben's own write"
+    );
     let (_, own) = api.get("/api/me/record", &c.ana).await;
     assert_eq!(own["credentials"], json!([]), "{own}");
     // Previewed again, the same file writes both learners in one confirm.
     let (_, fresh) = api.post("/api/imports", &c.teacher, &body).await;
     let fresh_id = fresh["id"].as_str().expect("id");
     let (s, done) = api
-        .post(&format!("/api/imports/{fresh_id}/confirm"), &c.teacher, &json!(null))
+        .post(
+            &format!("/api/imports/{fresh_id}/confirm"),
+            &c.teacher,
+            &json!(null),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{done}");
     assert_eq!(done["written"], 2);
-    assert_eq!(done["issued"].as_array().map(Vec::len), Some(1), "Ana passes: {done}");
+    assert_eq!(
+        done["issued"].as_array().map(Vec::len),
+        Some(1),
+        "Ana passes: {done}"
+    );
     let (_, ben_history) = api.get("/api/learners/ben/history", &c.teacher).await;
     assert_eq!(ben_history.as_array().map(Vec::len), Some(2));
     assert_eq!(ben_history[1]["meta"]["import"], fresh_id);

@@ -265,8 +265,9 @@ pub async fn confirm(
                      upload the file again to preview it",
                 )
                 .with_details(json!({ "learners": moved, "written": 0 })),
-                BatchError::Write { learner, error } => write_error(error)
-                    .with_details(json!({ "learner": learner, "written": 0 })),
+                BatchError::Write { learner, error } => {
+                    write_error(error).with_details(json!({ "learner": learner, "written": 0 }))
+                }
             });
         }
     };

@@ -184,4 +184,3 @@ pub async fn append_all(
         error: WriteError::Busy,
     })
 }
-

@@ -244,8 +244,8 @@ impl TenantSigner {
         input.recipient_name.clone_from(&contact.name);
         let unavailable = |_| "the random number generator is unavailable".to_owned();
         let index = draw_index(self.list.size, &mut taken.revocation).map_err(unavailable)?;
-        let suspension_index = draw_index(self.suspension_list.size, &mut taken.suspension)
-            .map_err(unavailable)?;
+        let suspension_index =
+            draw_index(self.suspension_list.size, &mut taken.suspension).map_err(unavailable)?;
         let list_url = crate::status_lists::list_url(state, &self.list.id);
         input.status = Some((list_url, usize::try_from(index).unwrap_or_default()));
         let suspension_url = crate::status_lists::list_url(state, &self.suspension_list.id);

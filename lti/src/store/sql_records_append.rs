@@ -12,9 +12,8 @@ macro_rules! append_in_tx {
         'append: {
             let s: &LearnerScope = $scope;
             let seq = if let Some(new) = $event {
-                let body = serde_json::to_value(new.event).map_err(|err| {
-                    StoreError::Corrupt(format!("cannot write the event: {err}"))
-                })?;
+                let body = serde_json::to_value(new.event)
+                    .map_err(|err| StoreError::Corrupt(format!("cannot write the event: {err}")))?;
                 let inserted = sqlx::query(q::INSERT_EVENT)
                     .bind(s.registration_id)
                     .bind(&s.context_id)

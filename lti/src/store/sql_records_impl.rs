@@ -267,7 +267,13 @@ macro_rules! impl_record_store {
                 ) -> Result<AppendOutcome, StoreError> {
                     let mut tx = self.pool.begin().await?;
                     let seq = match crate::store::sql_records_append::append_in_tx!(
-                        tx, scope, expected, event, credentials, scores, now
+                        tx,
+                        scope,
+                        expected,
+                        event,
+                        credentials,
+                        scores,
+                        now
                     ) {
                         Ok(seq) => seq,
                         Err(conflict) => return Ok(conflict),
@@ -296,7 +302,13 @@ macro_rules! impl_record_store {
                             };
                             let event = Some(new.clone());
                             let seq = match crate::store::sql_records_append::append_in_tx!(
-                                tx, w.scope, expected, event, credentials, scores, now
+                                tx,
+                                w.scope,
+                                expected,
+                                event,
+                                credentials,
+                                scores,
+                                now
                             ) {
                                 Ok(seq) => seq,
                                 // Dropping `tx` rolls back every learner's writes.
