@@ -354,6 +354,10 @@ async fn story(backend: Backend) {
     assert_eq!(history[3]["author_sub"], "teacher");
     assert_eq!(history[0]["author_role"], "learner");
     assert_eq!(history[0]["meta"]["assessor_type"], "automated");
+    assert_eq!(
+        history[0]["event"]["assessor"],
+        json!({"type": "automated", "id": "cairn-item-set"})
+    );
     assert_eq!(history[1]["author_sub"], "teacher");
     // The feedback's text and author are the core event's (ATTEMPT-04): the caller wrote it.
     assert_eq!(history[1]["event"]["text"], "Review the recovery position.");

@@ -484,6 +484,10 @@ async fn csv_import(backend: Backend) {
     assert_eq!(history.as_array().map(Vec::len), Some(2));
     assert_eq!(history[1]["meta"]["import"], fresh_id);
     assert_eq!(history[1]["event"]["score"], "9");
+    assert_eq!(
+        history[1]["event"]["assessor"],
+        json!({"type": "instructor", "id": "teacher"})
+    );
     let (s, got) = api
         .get(&format!("/api/imports/{fresh_id}"), &c.teacher)
         .await;
@@ -510,6 +514,16 @@ async fn import_is_all_or_nothing(backend: Backend) {
                 \"Ben B\",ben,2,ben,S,4\n";
     let body = json!({"csv": both, "format": "canvas",
                       "columns": [{"column": "Lift demo (77)", "assessment": "DEMO"}]});
+    // Imported as a peer's results, the summative's rows show the core's refusal.
+    let mut as_peer = body.clone();
+    as_peer["assessor_type"] = json!("peer");
+    let (s, refused) = api.post("/api/imports", &c.teacher, &as_peer).await;
+    assert_eq!(s, StatusCode::CREATED, "{refused}");
+    assert_eq!(refused["ok"], false);
+    assert_eq!(
+        refused["learners"][0]["attempts"][0]["refused"],
+        "assessor_not_allowed"
+    );
     let (s, preview) = api.post("/api/imports", &c.teacher, &body).await;
     assert_eq!(s, StatusCode::CREATED, "{preview}");
     assert_eq!(preview["ok"], true, "{preview}");

@@ -12,6 +12,7 @@ use axum::http::StatusCode;
 use cairn::event::{Event, EventKind, Route};
 use cairn::ids::AssessmentId;
 use cairn::number::Number;
+use cairn::provenance::Assessor;
 use cairn::time::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -107,6 +108,10 @@ pub async fn preview(
     let course = records::course(&state, tenant.registration_id, &tenant.context_id)
         .await
         .map_err(read_error)?;
+    // The caller records the results as the assessor type the body names: the preview folds
+    // the same events the confirm writes, so a peer on a summative shows the core's code.
+    let assessor_type = body.assessor_type.unwrap_or(AssessorType::Instructor);
+    let assessor = assessor_type.assessor(caller.caller().session.user_sub.clone());
     let mut learners = Vec::with_capacity(book.rows.len());
     let mut ok = book.errors.is_empty();
     let mut errors: Vec<Value> = book.errors.iter().map(row_error_json).collect();
@@ -130,7 +135,11 @@ pub async fn preview(
         let (log, head) = state.records.learner_log(&scope).await?;
         let mut events: Vec<Event> = log.into_iter().map(|e| e.event).collect();
         let first_new = events.len();
-        events.extend(row.scores.iter().map(|(a, s)| attempt(now, a, s)));
+        events.extend(
+            row.scores
+                .iter()
+                .map(|(a, s)| attempt(now, a, s, &assessor)),
+        );
         let record = course.fold(&events, Timestamp::from_unix_seconds(now));
         let attempts: Vec<ImportAttempt> = row
             .scores
@@ -160,7 +169,7 @@ pub async fn preview(
             .ok()
             .and_then(|v| v.as_str().map(str::to_owned))
             .unwrap_or_default(),
-        assessor_type: body.assessor_type.unwrap_or(AssessorType::Instructor),
+        assessor_type,
         learners,
         errors,
         ok,
@@ -232,6 +241,7 @@ pub async fn confirm(
         ));
     }
     let author = author(caller.caller(), "instructor", &request_id);
+    let assessor = preview.assessor_type.assessor(author.sub.clone());
     let mut batch = Vec::with_capacity(preview.learners.len());
     for learner in &preview.learners {
         let mut events = Vec::with_capacity(learner.attempts.len());
@@ -242,7 +252,7 @@ pub async fn confirm(
                 "line": learner.line,
                 "assessor_type": preview.assessor_type,
             });
-            events.push((attempt(now, &a.assessment, &score).kind, meta));
+            events.push((attempt(now, &a.assessment, &score, &assessor).kind, meta));
         }
         batch.push(LearnerEvents {
             scope: tenant.learner(&learner.learner)?,
@@ -283,7 +293,7 @@ pub async fn confirm(
     }))
 }
 
-fn attempt(now: i64, assessment: &str, score: &Number) -> Event {
+fn attempt(now: i64, assessment: &str, score: &Number, assessor: &Assessor) -> Event {
     Event {
         at: Timestamp::from_unix_seconds(now),
         kind: EventKind::AttemptSubmitted {
@@ -291,7 +301,7 @@ fn attempt(now: i64, assessment: &str, score: &Number) -> Event {
             score: Some(score.clone()),
             part_scores: None,
             route: Route::Course,
-            assessor: None,
+            assessor: Some(assessor.clone()),
             attested_by: None,
             evidence: Vec::new(),
             rubric: None,

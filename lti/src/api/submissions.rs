@@ -26,6 +26,9 @@ use crate::api::write::Written;
 use crate::session::{Instructor, Launched, Learner, Require};
 use crate::store::api_rows::{EvidenceFile, ItemSetRow};
 
+/// The assessor id of an item set's score: the server's scorer (`automated`, ASSESS-09).
+pub const ITEM_SET_SCORER: &str = "cairn-item-set";
+
 /// The largest evidence file, in bytes.
 pub const MAX_EVIDENCE_BYTES: usize = 10 * 1024 * 1024;
 
@@ -149,7 +152,7 @@ pub async fn answer(
         score: scored.score,
         part_scores: scored.part_scores,
         route: body.route,
-        assessor: None,
+        assessor: Some(AssessorType::Automated.assessor(ITEM_SET_SCORER)),
         attested_by: None,
         evidence: Vec::new(),
         rubric: None,
