@@ -129,11 +129,15 @@ pub async fn append_all(
                 scores,
             })
             .collect();
+        // A store failure names no one learner: the whole batch failed.
         let outcome = state
             .records
             .append_batch(&writes, now)
             .await
-            .map_err(|e| failed(&learners[0].scope, e.into()))?;
+            .map_err(|e| BatchError::Write {
+                learner: String::new(),
+                error: e.into(),
+            })?;
         drop(writes);
         match outcome {
             BatchOutcome::Appended { seqs } => {
