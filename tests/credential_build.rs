@@ -85,6 +85,7 @@ fn spt() -> CredentialDefinition {
 fn input<'a>(def: &'a CredentialDefinition, issuer: &'a IssuerProfile) -> BuildInput<'a> {
     BuildInput {
         status: Some(("https://tool.example/status/1".into(), 42)),
+        suspension: None,
         ..credential_corpus::simple_input(def, issuer)
     }
 }

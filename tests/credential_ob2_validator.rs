@@ -166,6 +166,7 @@ fn bundle(n: usize, case: &Case, def: &CredentialDefinition, issued: Timestamp) 
         awarded_at: None,
         valid_until: None,
         status: None,
+        suspension: None,
         activity: None,
         results: Vec::new(),
         level: None,

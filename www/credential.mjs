@@ -17,15 +17,20 @@ async function verify(credentialUrl) {
         return r.text();
       });
     const lists = sameOriginStatusLists(JSON.parse(text), window.location.href);
-    // The core checks one list per call; the revocation list is the first entry.
-    let statusList;
-    if (lists.length > 0) {
-      const r = await fetch(lists[0], { headers: { Accept: 'application/vc+ld+json' } });
-      if (r.ok) statusList = await r.text();
+    // The core checks one list per call: each entry's list (revocation, suspension) is
+    // checked, and the first failing report is the one shown.
+    const statusLists = [];
+    for (const url of lists) {
+      const r = await fetch(url, { headers: { Accept: 'application/vc+ld+json' } });
+      if (r.ok) statusLists.push(await r.text());
     }
-    const options = { now: coreInstant(new Date()) };
-    if (statusList !== undefined) options.status_list = statusList;
-    const report = core.verifyCredential(text, JSON.stringify(options));
+    const now = coreInstant(new Date());
+    const reports = (statusLists.length > 0 ? statusLists : [undefined]).map((statusList) => {
+      const options = { now };
+      if (statusList !== undefined) options.status_list = statusList;
+      return core.verifyCredential(text, JSON.stringify(options));
+    });
+    const report = reports.find((r) => !r.verified) ?? reports[0];
     const headline = report.verified
       ? h('p', { class: 'verify-ok', text: 'Verified: the issuer signed this credential and it is in force.' })
       : h('p', { class: 'verify-failed', text: 'Not verified: ' + report.errors.map((e) => e.message).join(' ') });

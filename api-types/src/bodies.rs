@@ -9,6 +9,8 @@ use cairn::definition::PlarMethod;
 use cairn::event::{PartScores, Route};
 use cairn::ids::{AssessmentId, CompetencyId, DefinitionId, EquivalencyId};
 use cairn::number::Number;
+use cairn::offering::Offering;
+use cairn::provenance::{self, Assessor, EvidenceType};
 use cairn::time::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -35,6 +37,28 @@ pub enum AssessorType {
     Automated,
 }
 
+impl AssessorType {
+    /// The core's assessor type.
+    pub fn to_core(self) -> provenance::AssessorType {
+        match self {
+            AssessorType::Instructor => provenance::AssessorType::Instructor,
+            AssessorType::ContentExpert => provenance::AssessorType::ContentExpert,
+            AssessorType::WorkplaceAssessor => provenance::AssessorType::WorkplaceAssessor,
+            AssessorType::Peer => provenance::AssessorType::Peer,
+            AssessorType::SelfAssessed => provenance::AssessorType::SelfAssessment,
+            AssessorType::Automated => provenance::AssessorType::Automated,
+        }
+    }
+
+    /// The core's assessor: this type and `id` (REQ-ASSESS-09).
+    pub fn assessor(self, id: impl Into<String>) -> Assessor {
+        Assessor {
+            kind: self.to_core(),
+            id: id.into(),
+        }
+    }
+}
+
 /// How a summative was supervised and the identity checked (requirement ASSESS-10).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -58,6 +82,25 @@ pub struct EnrolBody {
     /// The definition.
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub credential: DefinitionId,
+    /// The offering (intake) joined, as it stands now (REQ-DEF-12): its dates and release
+    /// dates. Instructors only; a learner enrolling themselves joins self-paced.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub offering: Option<Offering>,
+}
+
+/// `POST /api/learners/{sub}/withdrawals` and `POST /api/me/withdrawals`: the learner
+/// withdraws from a definition (REQ-COMP-10).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawalBody {
+    /// The definition.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub credential: DefinitionId,
+    /// Why, if given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// `POST /api/learners/{sub}/results`: an instructor or assessor records a result.
@@ -80,15 +123,19 @@ pub struct ResultBody {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub route: Route,
-    /// Who assessed it.
+    /// Who assessed it: the core's `assessor.type` (a peer or the learner on a summative is
+    /// refused with the core's `assessor_not_allowed`).
     pub assessor_type: AssessorType,
-    /// The assessor's name or id, when not the caller.
+    /// The assessor's id, when not the caller (a workplace assessor the instructor records
+    /// for); default the caller.
     #[serde(default)]
     pub assessor: Option<String>,
-    /// How it was supervised.
+    /// How it was supervised, as the recorder says (kept with the event; the core applies
+    /// the assessment's own `supervision` of the definition).
     #[serde(default)]
     pub supervision_mode: Option<SupervisionMode>,
-    /// Whether the assessor attests the supervision and identity.
+    /// `true`: the caller attests the supervision and identity (`attested_by` = the
+    /// caller). Without it a score on a supervised summative stays pending (ASSESS-10).
     #[serde(default)]
     pub attested: Option<bool>,
 }
@@ -111,9 +158,12 @@ pub struct GradingBody {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub part_scores: Option<PartScores>,
-    /// Who assessed it (default instructor).
+    /// Who assessed it (default instructor); the assessor's id is the caller.
     #[serde(default)]
     pub assessor_type: Option<AssessorType>,
+    /// `true`: the caller attests the supervision and identity (`attested_by`).
+    #[serde(default)]
+    pub attested: Option<bool>,
     /// Feedback for the learner, kept with the event (released separately).
     #[serde(default)]
     pub feedback: Option<String>,
@@ -127,7 +177,8 @@ pub struct FeedbackBody {
     /// The assessment.
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub assessment: AssessmentId,
-    /// The feedback's text.
+    /// The feedback's text: the core event's `text` (REQ-ATTEMPT-04), written with the
+    /// caller as its `author`.
     #[serde(default)]
     pub feedback: Option<String>,
 }
@@ -196,6 +247,9 @@ pub struct PlarDecisionBody {
     /// The learner's request this decides, if any.
     #[serde(default)]
     pub request: Option<String>,
+    /// Who decided (default instructor); the assessor's id is the caller (ASSESS-09).
+    #[serde(default)]
+    pub assessor_type: Option<AssessorType>,
 }
 
 /// A piece of evidence: a URL, or an uploaded file by its SHA-256.
@@ -207,6 +261,20 @@ pub enum EvidenceRef {
     Url(String),
     /// An uploaded file's hex SHA-256 (`POST /api/me/evidence-files`).
     File(String),
+}
+
+impl EvidenceRef {
+    /// The core's reference: the URL, or `sha256:<hex>` for an uploaded file (REQ-ASSESS-08).
+    pub fn to_core(&self, kind: EvidenceType) -> provenance::EvidenceRef {
+        provenance::EvidenceRef {
+            reference: match self {
+                EvidenceRef::Url(url) => url.clone(),
+                EvidenceRef::File(sha256) => format!("sha256:{sha256}"),
+            },
+            kind,
+            segments: Vec::new(),
+        }
+    }
 }
 
 /// `POST /api/me/plar-requests`: a learner asks for recognition of prior learning.
@@ -243,8 +311,12 @@ pub struct SubmissionBody {
     /// The assessment.
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub assessment: AssessmentId,
-    /// The evidence (1–20 items).
+    /// The evidence (1–20 items): written into the core event by reference.
     pub evidence: Vec<EvidenceRef>,
+    /// The instrument the evidence is (default `written`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub evidence_type: Option<EvidenceType>,
     /// `course` (default) or a PLAR route.
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(value_type = String))]

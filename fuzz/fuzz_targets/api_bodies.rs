@@ -39,7 +39,7 @@ fuzz_target!(|data: &[u8]| {
     let Some((&selector, body)) = data.split_first() else {
         return;
     };
-    match selector % 20 {
+    match selector % 21 {
         0 => check::<EnrolBody>(body),
         1 => check::<ResultBody>(body),
         2 => check::<GradingBody>(body),
@@ -59,6 +59,7 @@ fuzz_target!(|data: &[u8]| {
         16 => check::<CredentialDefinition>(body),
         17 => check::<EvidenceRef>(body),
         18 => check::<PresentBody>(body),
+        19 => check::<WithdrawalBody>(body),
         _ => check::<AssessorType>(body),
     }
 });

@@ -54,6 +54,9 @@ pub fn checked_body(method: &str, path: &str, json: &str) -> Result<String, Body
         ["me", "enrolments"] | ["learners", _, "enrolments"] => {
             through::<types::EnrolBody>("EnrolBody", json)
         }
+        ["me", "withdrawals"] | ["learners", _, "withdrawals"] => {
+            through::<types::WithdrawalBody>("WithdrawalBody", json)
+        }
         ["me", "applications"] | ["learners", _, "applications"] => {
             through::<types::ApplicationBody>("ApplicationBody", json)
         }

@@ -219,8 +219,10 @@ pub async fn regenerate(
     Ok(signed)
 }
 
-/// A suspension list entry for a credential of `issuer`: a list of the issuer's with room
-/// (a new one when all are full), and an index drawn at random among its free ones.
+/// A suspension list entry for a credential of `issuer` signed before credentials carried
+/// one (new credentials get theirs at issuance, `records::issuance`): a list of the issuer's
+/// with room (a new one when all are full), and an index drawn at random among its free ones.
+/// Such an entry is on the server only: a verifier of the old credential never reads it.
 pub async fn allocate_suspension(
     state: &AppState,
     issuer: &str,

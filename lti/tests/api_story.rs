@@ -6,7 +6,8 @@
 //! oracle verifies; the audit history shows who did what; a third attempt is refused with
 //! the core's code. The learner reads the definitions their record is folded with and each
 //! credential's sharing links. The credential's public page and status list serve with no login, and a
-//! revocation flips its status in the list (the oracle then refuses it).
+//! revocation flips its status in the list (the oracle then refuses it). A suspension sets the
+//! credential's bit in its suspension list (both verifiers refuse it) until it is lifted.
 
 mod api_support;
 
@@ -230,14 +231,7 @@ async fn story(backend: Backend) {
     let (s, served) = api.raw(json_page).await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(served, row.body, "the page serves the signed credential");
-    let list_url = row.body["credentialStatus"]["statusListCredential"]
-        .as_str()
-        .expect("a status list URL")
-        .to_owned();
-    let list_path = list_url
-        .strip_prefix("https://tool.test")
-        .expect("the list is on the tool's public URL")
-        .to_owned();
+    let list_path = status_list_path(&row.body, "revocation");
     let before = status_list(&api, &list_path).await;
     let list_file = std::env::temp_dir().join(format!(
         "cairn-api-story-list-{}-{id}.json",
@@ -291,6 +285,60 @@ async fn story(backend: Backend) {
     let (_, own) = api.get("/api/me/record", &ana).await;
     assert!(own["credentials"][0]["revoked_at"].is_i64(), "{own}");
 
+    // Ben's credential carries a suspension entry too: suspending it sets its bit in the
+    // suspension list, so the credential fails in the core's verifier and in the oracle with
+    // that list; lifting the suspension clears the bit and it verifies again.
+    let (_, own) = api.get("/api/me/record", &ben).await;
+    let ben_id = own["credentials"][0]["id"].as_str().expect("id").to_owned();
+    let ben_row = api
+        .state
+        .records
+        .credential(&ben_id)
+        .await
+        .expect("store")
+        .expect("row");
+    let suspension_path = status_list_path(&ben_row.body, "suspension");
+    assert_ne!(
+        suspension_path,
+        status_list_path(&ben_row.body, "revocation")
+    );
+    assert_eq!(
+        ben_row.suspension_index.map(|i| i.to_string()),
+        status_entry(&ben_row.body, "suspension")["statusListIndex"]
+            .as_str()
+            .map(str::to_owned),
+        "the stored entry is the one the credential carries"
+    );
+    let (core, oracle) =
+        verify_with_list(&ben_row.body, &status_list(&api, &suspension_path).await);
+    assert!(core.is_empty(), "not suspended yet: {core:?}");
+    assert_eq!(oracle["verified"], true, "not suspended yet: {oracle}");
+    let (s, v) = api
+        .post(
+            &format!("/api/credentials/{ben_id}/suspend"),
+            &teacher,
+            &json!({"reason": "under review"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let suspended = status_list(&api, &suspension_path).await;
+    let (core, oracle) = verify_with_list(&ben_row.body, &suspended);
+    assert!(core.contains(&"suspended".to_owned()), "{core:?}");
+    assert_eq!(oracle["verified"], false, "suspended: {oracle}");
+    let (s, v) = api
+        .post(
+            &format!("/api/credentials/{ben_id}/unsuspend"),
+            &teacher,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let lifted = status_list(&api, &suspension_path).await;
+    assert_ne!(lifted, suspended, "the suspension list was re-signed");
+    let (core, oracle) = verify_with_list(&ben_row.body, &lifted);
+    assert!(core.is_empty(), "unsuspended: {core:?}");
+    assert_eq!(oracle["verified"], true, "unsuspended: {oracle}");
+
     // The audit history: who, as which role, with the request id and meta.
     let (s, history) = api.get("/api/learners/ana/history", &teacher).await;
     assert_eq!(s, StatusCode::OK);
@@ -306,11 +354,14 @@ async fn story(backend: Backend) {
     assert_eq!(history[3]["author_sub"], "teacher");
     assert_eq!(history[0]["author_role"], "learner");
     assert_eq!(history[0]["meta"]["assessor_type"], "automated");
-    assert_eq!(history[1]["author_sub"], "teacher");
     assert_eq!(
-        history[1]["meta"]["feedback"],
-        "Review the recovery position."
+        history[0]["event"]["assessor"],
+        json!({"type": "automated", "id": "cairn-item-set"})
     );
+    assert_eq!(history[1]["author_sub"], "teacher");
+    // The feedback's text and author are the core event's (ATTEMPT-04): the caller wrote it.
+    assert_eq!(history[1]["event"]["text"], "Review the recovery position.");
+    assert_eq!(history[1]["event"]["author"], "teacher");
     assert!(history.iter().all(|e| e["request_id"].is_string()));
     let (s, _) = api.get("/api/learners/ben/history", &ana).await;
     assert_eq!(
@@ -356,4 +407,63 @@ async fn status_list(api: &Api, path: &str) -> Value {
     let (s, list) = api.raw(request).await;
     assert_eq!(s, StatusCode::OK, "{list}");
     list
+}
+
+/// The credential's `BitstringStatusListEntry` of `purpose`.
+fn status_entry<'a>(credential: &'a Value, purpose: &str) -> &'a Value {
+    credential["credentialStatus"]
+        .as_array()
+        .expect("two status entries")
+        .iter()
+        .find(|e| e["statusPurpose"] == purpose)
+        .unwrap_or_else(|| panic!("no {purpose} entry in {credential}"))
+}
+
+/// The path of the credential's status list of `purpose` on the tool.
+fn status_list_path(credential: &Value, purpose: &str) -> String {
+    status_entry(credential, purpose)["statusListCredential"]
+        .as_str()
+        .expect("a status list URL")
+        .strip_prefix("https://tool.test")
+        .expect("the list is on the tool's public URL")
+        .to_owned()
+}
+
+/// The credential checked against `list` by the core's verifier (its error codes) and by the
+/// oracle (its verdict).
+fn verify_with_list(credential: &Value, list: &Value) -> (Vec<String>, Value) {
+    let list_text = list.to_string();
+    let now = cairn::Timestamp::from_unix_seconds(api_support::NOW + 10 * 86_400);
+    let report = cairn::credential::verify(
+        &credential.to_string(),
+        &cairn::credential::VerifyOptions {
+            status_list: Some(&list_text),
+            ..cairn::credential::VerifyOptions::at(now)
+        },
+    );
+    let codes = report
+        .error_codes()
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    let file = std::env::temp_dir().join(format!(
+        "cairn-api-story-suspension-{}-{}.json",
+        std::process::id(),
+        credential["id"]
+            .as_str()
+            .unwrap_or("x")
+            .replace([':', '/'], "_")
+    ));
+    std::fs::write(&file, &list_text).expect("write list");
+    let verdict = oracle::verify(
+        credential,
+        &[
+            "--mode",
+            "ob",
+            "--status-list",
+            file.to_str().expect("path"),
+        ],
+    );
+    let _ = std::fs::remove_file(&file);
+    (codes, verdict)
 }

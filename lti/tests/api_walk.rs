@@ -57,6 +57,7 @@ fn sample_body(method: &str, path: &str) -> Option<Value> {
         ("post", p) if p.ends_with("/presented-credentials") => json!({"credential": "other",
             "issuer": "https://b.example", "issued_at": "2025-01-01T00:00:00Z", "verified": true}),
         ("post", p) if p.ends_with("/applications") => json!({"credential": "mallory-def"}),
+        ("post", p) if p.ends_with("/withdrawals") => json!({"credential": "mallory-def"}),
         ("post", p) if p.ends_with("/equivalency-claims") => json!({"equivalency": "EQ"}),
         ("post", p) if p.ends_with("/expiries") => json!({"credential": "mallory-def",
             "issued_before": "2030-01-01T00:00:00Z", "valid_until": "2030-01-01T00:00:00Z"}),

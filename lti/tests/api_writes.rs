@@ -3,7 +3,7 @@
 //! pending attempts graded later, recorded results with assessor type and supervision mode,
 //! overrides that need a reason, PLAR requests and decisions, and the CSV import (preview
 //! with the core's codes, nothing written before confirm, confirm once, a stale preview
-//! refused).
+//! refused, a confirm writing every learner or none).
 
 mod api_support;
 
@@ -327,7 +327,8 @@ async fn evidence_results_overrides_plar(backend: Backend) {
         .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     assert_eq!(v["event"]["by"], "teacher");
-    // A recorded result keeps its assessor type and supervision mode in the history.
+    // A recorded result carries its assessor and attestation in the core event, and keeps
+    // the recorder's supervision mode in the history's meta.
     let (s, v) = api
         .post(
             "/api/learners/ben/results",
@@ -342,7 +343,11 @@ async fn evidence_results_overrides_plar(backend: Backend) {
     let meta = &history[0]["meta"];
     assert_eq!(meta["assessor_type"], "workplace_assessor");
     assert_eq!(meta["supervision_mode"], "onsite_with_id");
-    assert_eq!(meta["assessor"], "Site supervisor");
+    assert_eq!(
+        history[0]["event"]["assessor"],
+        json!({"type": "workplace_assessor", "id": "Site supervisor"})
+    );
+    assert_eq!(history[0]["event"]["attested_by"], "teacher");
     assert_eq!(history[0]["author_sub"], "teacher");
     // Ben asks for PLAR with evidence; the instructor sees it and denies it, naming it.
     let (s, request) = api
@@ -479,6 +484,10 @@ async fn csv_import(backend: Backend) {
     assert_eq!(history.as_array().map(Vec::len), Some(2));
     assert_eq!(history[1]["meta"]["import"], fresh_id);
     assert_eq!(history[1]["event"]["score"], "9");
+    assert_eq!(
+        history[1]["event"]["assessor"],
+        json!({"type": "instructor", "id": "teacher"})
+    );
     let (s, got) = api
         .get(&format!("/api/imports/{fresh_id}"), &c.teacher)
         .await;
@@ -493,6 +502,86 @@ async fn csv_import(backend: Backend) {
     c.api.finish().await;
 }
 
+/// A confirm writes every learner or none: a write to one learner after the preview makes
+/// the confirm write nothing for the others either.
+async fn import_is_all_or_nothing(backend: Backend) {
+    let Some(c) = course(backend, "import-atomic").await else {
+        return;
+    };
+    let api = &c.api;
+    let both = "Student,ID,SIS User ID,SIS Login ID,Section,Lift demo (77)\n\
+                \"Ana A\",ana,1,ana,S,9\n\
+                \"Ben B\",ben,2,ben,S,4\n";
+    let body = json!({"csv": both, "format": "canvas",
+                      "columns": [{"column": "Lift demo (77)", "assessment": "DEMO"}]});
+    // Imported as a peer's results, the summative's rows show the core's refusal.
+    let mut as_peer = body.clone();
+    as_peer["assessor_type"] = json!("peer");
+    let (s, refused) = api.post("/api/imports", &c.teacher, &as_peer).await;
+    assert_eq!(s, StatusCode::CREATED, "{refused}");
+    assert_eq!(refused["ok"], false);
+    assert_eq!(
+        refused["learners"][0]["attempts"][0]["refused"],
+        "assessor_not_allowed"
+    );
+    let (s, preview) = api.post("/api/imports", &c.teacher, &body).await;
+    assert_eq!(s, StatusCode::CREATED, "{preview}");
+    assert_eq!(preview["ok"], true, "{preview}");
+    // Ben writes after the preview; Ana's row alone would still apply.
+    let (s, _) = api
+        .post("/api/me/enrolments", &c.ben, &json!({"credential": "lift"}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let id = preview["id"].as_str().expect("id");
+    let (s, v) = api
+        .post(
+            &format!("/api/imports/{id}/confirm"),
+            &c.teacher,
+            &json!(null),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{v}");
+    assert_eq!(v["code"], "import_stale");
+    assert_eq!(v["details"]["learners"], json!(["ben"]));
+    assert_eq!(v["details"]["written"], 0);
+    assert!(
+        v["message"].as_str().is_some_and(|m| m.contains("preview")),
+        "{v}"
+    );
+    let (_, ana_history) = api.get("/api/learners/ana/history", &c.teacher).await;
+    assert_eq!(ana_history, json!([]), "nothing of Ana's row was written");
+    let (_, ben_history) = api.get("/api/learners/ben/history", &c.teacher).await;
+    assert_eq!(
+        ben_history.as_array().map(Vec::len),
+        Some(1),
+        "only Ben's own write"
+    );
+    let (_, own) = api.get("/api/me/record", &c.ana).await;
+    assert_eq!(own["credentials"], json!([]), "{own}");
+    // Previewed again, the same file writes both learners in one confirm.
+    let (_, fresh) = api.post("/api/imports", &c.teacher, &body).await;
+    let fresh_id = fresh["id"].as_str().expect("id");
+    let (s, done) = api
+        .post(
+            &format!("/api/imports/{fresh_id}/confirm"),
+            &c.teacher,
+            &json!(null),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{done}");
+    assert_eq!(done["written"], 2);
+    assert_eq!(
+        done["issued"].as_array().map(Vec::len),
+        Some(1),
+        "Ana passes: {done}"
+    );
+    let (_, ben_history) = api.get("/api/learners/ben/history", &c.teacher).await;
+    assert_eq!(ben_history.as_array().map(Vec::len), Some(2));
+    assert_eq!(ben_history[1]["meta"]["import"], fresh_id);
+    c.api.finish().await;
+}
+
 on_both_backends!(bodies_and_definitions);
+on_both_backends!(import_is_all_or_nothing);
 on_both_backends!(evidence_results_overrides_plar);
 on_both_backends!(csv_import);

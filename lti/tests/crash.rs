@@ -137,7 +137,8 @@ async fn check(database_url: &str, registration_id: i64, sent: &[Sent]) {
         );
         let mut seen: BTreeMap<String, Vec<i64>> = BTreeMap::new();
         for event in &log {
-            let marker = event.meta["assessor"]
+            let body = serde_json::to_value(&event.event).expect("event JSON");
+            let marker = body["assessor"]["id"]
                 .as_str()
                 .unwrap_or_default()
                 .to_owned();

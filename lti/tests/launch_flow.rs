@@ -157,6 +157,7 @@ async fn park_for_want_of_endpoint(
         kind: EventKind::Enrolled {
             credential: cairn::ids::DefinitionId::new("spt"),
             offering: None,
+            version: None,
         },
     };
     let author = Author {

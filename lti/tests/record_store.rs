@@ -201,6 +201,7 @@ fn new_credential(
         body: json!({ "id": format!("urn:uuid:{id}"), "proof": { "type": "DataIntegrityProof" } }),
         status_list_id: list.id.clone(),
         status_index: index,
+        suspension: None,
     }
 }
 

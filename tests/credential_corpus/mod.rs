@@ -105,6 +105,7 @@ pub fn simple_input<'a>(
         awarded_at: None,
         valid_until: None,
         status: None,
+        suspension: None,
         activity: None,
         results: Vec::new(),
         level: None,
@@ -232,6 +233,7 @@ pub fn corpus(shared: &Path) -> Vec<Built> {
                 awarded_at: Some(issued.plus_days(-30)),
                 valid_until: Some(issued.plus_months(12 + (n % 24) as i64)),
                 status: None,
+                suspension: None,
                 activity: Some((issued.plus_days(-60), issued)),
                 results: variant
                     .competencies

@@ -9,6 +9,7 @@ use crate::api::error::ApiBody;
 use crate::api::scoring::ItemSet;
 
 impl ApiBody for EnrolBody {}
+impl ApiBody for WithdrawalBody {}
 impl ApiBody for ResultBody {}
 impl ApiBody for GradingBody {}
 impl ApiBody for FeedbackBody {}

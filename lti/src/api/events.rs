@@ -1,8 +1,12 @@
 //! The writes that become core events, one route per event kind: an instructor acting on a
 //! learner of their context (`/api/learners/{sub}/…`) or a learner on their own record
-//! (`/api/me/…`). Each handler turns its body into the core's [`EventKind`] and what is not
-//! core content (assessor type, supervision mode, feedback text, evidence) into `meta`, and
-//! writes it through [`write::append`] at the server's now: the core's policy decides.
+//! (`/api/me/…`). Each handler turns its body into the core's [`EventKind`], with the core's
+//! own members for the assessor (`{type, id}`, ASSESS-09), the attestation of a supervised
+//! attempt (`attested_by`, ASSESS-10), the feedback's text and author (ATTEMPT-04) and the
+//! override's author (ATTEMPT-12), and keeps in `meta` only what the core does not read
+//! (the recorder's supervision mode, a grading's unreleased feedback, a PLAR request id). It
+//! writes through [`write::append`] at the server's now: the core's policy decides. Every
+//! author or attester is the session's user, never a member of the body.
 //! (`credential_revoked` is written by `POST /api/credentials/{id}/revoke`, with the stored
 //! credential's status, so the record and the status list always agree.)
 
@@ -16,11 +20,12 @@ use crate::AppState;
 use crate::api::bodies::{
     ApplicationBody, AssessorType, EnrolBody, EquivalencyBody, ExpiryBody, FeedbackBody,
     GradingBody, OverrideBody, PlarDecisionBody, PlarOutcome, PresentedBody, ResultBody,
+    WithdrawalBody,
 };
 use crate::api::caller::{RequestId, Tenant, author, own_scope};
 use crate::api::error::{ApiError, Body, ErrorBody};
 use crate::api::write::{self, Written};
-use crate::session::{Instructor, Learner, Require};
+use crate::session::{Instructor, Learner, Require, RoleRule};
 
 /// What a write answers.
 type WriteResult = Result<(StatusCode, Json<Written>), ApiError>;
@@ -36,6 +41,16 @@ pub fn check_text(what: &str, text: &str) -> Result<(), ApiError> {
         )));
     }
     Ok(())
+}
+
+/// The caller's `sub`: the author, assessor or attester of what they write.
+fn caller_sub<R: RoleRule>(caller: &Require<R>) -> String {
+    caller.caller().session.user_sub.clone()
+}
+
+/// `attested_by` for a body's `attested`: the caller when `true`.
+fn attester<R: RoleRule>(caller: &Require<R>, attested: Option<bool>) -> Option<String> {
+    (attested == Some(true)).then(|| caller_sub(caller))
 }
 
 /// An instructor writes `kind` on learner `sub` of their context.
@@ -80,14 +95,14 @@ pub async fn enrol(
 ) -> WriteResult {
     let kind = EventKind::Enrolled {
         credential: body.credential,
-        offering: None,
+        offering: body.offering.map(Box::new),
         version: None,
     };
     on_learner(&caller, &state, &sub, &request_id, kind, json!({})).await
 }
 
 /// Records a result an instructor or assessor observed (`attempt_submitted`), with the
-/// assessor type and supervision mode (ASSESS-09/10, kept in `meta`).
+/// assessor (ASSESS-09) and, when the caller attests it, `attested_by` (ASSESS-10).
 #[utoipa::path(post, path = "/api/learners/{sub}/results", tag = "events", security(("bearer" = ["instructor"])),
     params(("sub" = String, Path)), request_body = ResultBody,
     responses((status = 201, body = Written), (status = "4XX", body = ErrorBody)))]
@@ -100,17 +115,16 @@ pub async fn result(
 ) -> WriteResult {
     let meta = json!({
         "assessor_type": body.assessor_type,
-        "assessor": body.assessor.clone().unwrap_or_else(|| caller.caller().session.user_sub.clone()),
         "supervision_mode": body.supervision_mode,
-        "attested": body.attested,
     });
+    let assessor_id = body.assessor.unwrap_or_else(|| caller_sub(&caller));
     let kind = EventKind::AttemptSubmitted {
         assessment: body.assessment,
         score: body.score,
         part_scores: body.part_scores,
         route: body.route,
-        assessor: None,
-        attested_by: None,
+        assessor: Some(body.assessor_type.assessor(assessor_id)),
+        attested_by: attester(&caller, body.attested),
         evidence: Vec::new(),
         rubric: None,
     };
@@ -131,8 +145,9 @@ pub async fn grade(
     if let Some(feedback) = &body.feedback {
         check_text("feedback", feedback)?;
     }
+    let assessor_type = body.assessor_type.unwrap_or(AssessorType::Instructor);
     let meta = json!({
-        "assessor_type": body.assessor_type.unwrap_or(AssessorType::Instructor),
+        "assessor_type": assessor_type,
         "feedback": body.feedback,
     });
     let kind = EventKind::AttemptScored(Box::new(Grading {
@@ -140,9 +155,9 @@ pub async fn grade(
         attempt: body.attempt,
         score: body.score,
         part_scores: body.part_scores,
-        grader: Some(caller.caller().session.user_sub.clone()),
-        assessor: None,
-        attested_by: None,
+        grader: Some(caller_sub(&caller)),
+        assessor: Some(assessor_type.assessor(caller_sub(&caller))),
+        attested_by: attester(&caller, body.attested),
         evidence: Vec::new(),
         rubric: None,
     }));
@@ -163,13 +178,12 @@ pub async fn release_feedback(
     if let Some(feedback) = &body.feedback {
         check_text("feedback", feedback)?;
     }
-    let meta = json!({ "feedback": body.feedback });
     let kind = EventKind::FeedbackReleased {
         assessment: body.assessment,
-        text: None,
-        author: None,
+        text: body.feedback,
+        author: Some(caller_sub(&caller)),
     };
-    on_learner(&caller, &state, &sub, &request_id, kind, meta).await
+    on_learner(&caller, &state, &sub, &request_id, kind, json!({})).await
 }
 
 /// Replaces a scored attempt's score with a reason (`score_overridden`); `by` is the caller.
@@ -193,7 +207,7 @@ pub async fn override_score(
         score: body.score,
         part_scores: body.part_scores,
         reason: Some(body.reason),
-        by: Some(caller.caller().session.user_sub.clone()),
+        by: Some(caller_sub(&caller)),
     }));
     on_learner(&caller, &state, &sub, &request_id, kind, json!({})).await
 }
@@ -220,7 +234,11 @@ pub async fn decide_plar(
         component: body.component,
         evidence: body.evidence,
         reason: body.reason,
-        assessor: None,
+        assessor: Some(
+            body.assessor_type
+                .unwrap_or(AssessorType::Instructor)
+                .assessor(caller_sub(&caller)),
+        ),
         rubric: None,
         case: None,
         role: None,
@@ -316,12 +334,56 @@ pub async fn enrol_self(
     request_id: RequestId,
     Body(body): Body<EnrolBody>,
 ) -> WriteResult {
+    if body.offering.is_some() {
+        return Err(ApiError::invalid_input(
+            "a learner enrols without an offering; an instructor enrols a learner in an offering",
+        ));
+    }
     let kind = EventKind::Enrolled {
         credential: body.credential,
         offering: None,
         version: None,
     };
     on_self(&caller, &state, &request_id, kind, json!({})).await
+}
+
+/// Withdraws a learner from a definition (`withdrawn`, REQ-COMP-10).
+#[utoipa::path(post, path = "/api/learners/{sub}/withdrawals", tag = "events", security(("bearer" = ["instructor"])),
+    params(("sub" = String, Path)), request_body = WithdrawalBody,
+    responses((status = 201, body = Written), (status = "4XX", body = ErrorBody)))]
+pub async fn withdraw(
+    caller: Require<Instructor>,
+    State(state): State<AppState>,
+    request_id: RequestId,
+    Path(sub): Path<String>,
+    Body(body): Body<WithdrawalBody>,
+) -> WriteResult {
+    let kind = withdrawal(body)?;
+    on_learner(&caller, &state, &sub, &request_id, kind, json!({})).await
+}
+
+/// The learner withdraws from a definition (`withdrawn`, REQ-COMP-10).
+#[utoipa::path(post, path = "/api/me/withdrawals", tag = "me", security(("bearer" = ["learner"])),
+    request_body = WithdrawalBody,
+    responses((status = 201, body = Written), (status = "4XX", body = ErrorBody)))]
+pub async fn withdraw_self(
+    caller: Require<Learner>,
+    State(state): State<AppState>,
+    request_id: RequestId,
+    Body(body): Body<WithdrawalBody>,
+) -> WriteResult {
+    let kind = withdrawal(body)?;
+    on_self(&caller, &state, &request_id, kind, json!({})).await
+}
+
+fn withdrawal(body: WithdrawalBody) -> Result<EventKind, ApiError> {
+    if let Some(reason) = &body.reason {
+        check_text("reason", reason)?;
+    }
+    Ok(EventKind::Withdrawn {
+        credential: body.credential,
+        reason: body.reason,
+    })
 }
 
 /// The learner applies for a credential (`credential_applied`).

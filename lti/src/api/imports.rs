@@ -3,7 +3,8 @@
 //! the row's attempts, folded at the server's now, so a row over the attempt limit shows the
 //! core's code) → confirm, which writes the rows. Nothing is written before the confirm; a
 //! confirm is refused when the file had errors, when it was confirmed already, or when any
-//! learner's log moved since the preview (`import_stale`: preview again).
+//! learner's log moved since the preview (`import_stale`: preview again). The confirm writes
+//! every learner in one transaction ([`records::batch`]): all rows or none.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -11,6 +12,7 @@ use axum::http::StatusCode;
 use cairn::event::{Event, EventKind, Route};
 use cairn::ids::AssessmentId;
 use cairn::number::Number;
+use cairn::provenance::Assessor;
 use cairn::time::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -23,6 +25,7 @@ use crate::api::error::{ApiError, Body, ErrorBody, codes};
 use crate::api::gradebook::{self, RowError};
 use crate::api::write::{IssuedCredential, read_error, write_error};
 use crate::records;
+use crate::records::batch::{BatchError, LearnerEvents};
 use crate::session::{Instructor, Require};
 use crate::store::api_rows::ImportRow;
 
@@ -105,6 +108,10 @@ pub async fn preview(
     let course = records::course(&state, tenant.registration_id, &tenant.context_id)
         .await
         .map_err(read_error)?;
+    // The caller records the results as the assessor type the body names: the preview folds
+    // the same events the confirm writes, so a peer on a summative shows the core's code.
+    let assessor_type = body.assessor_type.unwrap_or(AssessorType::Instructor);
+    let assessor = assessor_type.assessor(caller.caller().session.user_sub.clone());
     let mut learners = Vec::with_capacity(book.rows.len());
     let mut ok = book.errors.is_empty();
     let mut errors: Vec<Value> = book.errors.iter().map(row_error_json).collect();
@@ -128,7 +135,11 @@ pub async fn preview(
         let (log, head) = state.records.learner_log(&scope).await?;
         let mut events: Vec<Event> = log.into_iter().map(|e| e.event).collect();
         let first_new = events.len();
-        events.extend(row.scores.iter().map(|(a, s)| attempt(now, a, s)));
+        events.extend(
+            row.scores
+                .iter()
+                .map(|(a, s)| attempt(now, a, s, &assessor)),
+        );
         let record = course.fold(&events, Timestamp::from_unix_seconds(now));
         let attempts: Vec<ImportAttempt> = row
             .scores
@@ -158,7 +169,7 @@ pub async fn preview(
             .ok()
             .and_then(|v| v.as_str().map(str::to_owned))
             .unwrap_or_default(),
-        assessor_type: body.assessor_type.unwrap_or(AssessorType::Instructor),
+        assessor_type,
         learners,
         errors,
         ok,
@@ -193,7 +204,8 @@ pub async fn get(
     Ok(Json(preview))
 }
 
-/// Writes every attempt of a clean preview, if no learner's log moved since.
+/// Writes every attempt of a clean preview in one transaction, if no learner's log moved
+/// since (else 409 `import_stale` and nothing is written).
 #[utoipa::path(post, path = "/api/imports/{id}/confirm", tag = "imports", security(("bearer" = ["instructor"])),
     params(("id" = String, Path)),
     responses((status = 200, body = ImportResult), (status = "4XX", body = ErrorBody)))]
@@ -228,50 +240,52 @@ pub async fn confirm(
             "this import was confirmed already",
         ));
     }
-    let mut moved = Vec::new();
-    for learner in &preview.learners {
-        let scope = tenant.learner(&learner.learner)?;
-        let head = state.records.learner_head(&scope).await?;
-        if head.map(|h| h.last_seq) != learner.last_seq {
-            moved.push(learner.learner.clone());
-        }
-    }
-    if !moved.is_empty() {
-        api_rows
-            .release_import(tenant.registration_id, &tenant.context_id, &id)
-            .await?;
-        return Err(ApiError::conflict(
-            codes::IMPORT_STALE,
-            "learners' records changed since the preview; upload the file again to preview it",
-        )
-        .with_details(json!({ "learners": moved })));
-    }
     let author = author(caller.caller(), "instructor", &request_id);
-    let mut written = 0;
-    let mut issued = Vec::new();
+    let assessor = preview.assessor_type.assessor(author.sub.clone());
+    let mut batch = Vec::with_capacity(preview.learners.len());
     for learner in &preview.learners {
-        let scope = tenant.learner(&learner.learner)?;
+        let mut events = Vec::with_capacity(learner.attempts.len());
         for a in &learner.attempts {
             let score = Number::parse_decimal(&a.score).map_err(ApiError::internal)?;
-            let kind = attempt(now, &a.assessment, &score).kind;
             let meta = json!({
                 "import": id,
                 "line": learner.line,
                 "assessor_type": preview.assessor_type,
             });
-            let appended = records::append(&state, &scope, &author, kind, meta)
-                .await
-                .map_err(|err| {
-                    write_error(err).with_details(json!({
-                        "written": written,
-                        "learner": learner.learner,
-                        "line": learner.line,
-                    }))
-                })?;
-            written += 1;
-            issued.extend(appended.issued.iter().map(IssuedCredential::from));
+            events.push((attempt(now, &a.assessment, &score, &assessor).kind, meta));
         }
+        batch.push(LearnerEvents {
+            scope: tenant.learner(&learner.learner)?,
+            expected_seq: learner.last_seq,
+            events,
+        });
     }
+    // All learners in one transaction: a write to any of them since the preview (even one
+    // racing this confirm) fails every compare-and-set together, and nothing is written.
+    let appended = match records::batch::append_all(&state, &author, &batch).await {
+        Ok(appended) => appended,
+        Err(error) => {
+            api_rows
+                .release_import(tenant.registration_id, &tenant.context_id, &id)
+                .await?;
+            return Err(match error {
+                BatchError::Moved(moved) => ApiError::conflict(
+                    codes::IMPORT_STALE,
+                    "learners' records changed since the preview and nothing was written; \
+                     upload the file again to preview it",
+                )
+                .with_details(json!({ "learners": moved, "written": 0 })),
+                BatchError::Write { learner, error } => {
+                    write_error(error).with_details(json!({ "learner": learner, "written": 0 }))
+                }
+            });
+        }
+    };
+    let written = batch.iter().map(|l| l.events.len()).sum();
+    let issued = appended
+        .iter()
+        .flat_map(|a| a.issued.iter().map(IssuedCredential::from))
+        .collect();
     Ok(Json(ImportResult {
         id,
         written,
@@ -279,7 +293,7 @@ pub async fn confirm(
     }))
 }
 
-fn attempt(now: i64, assessment: &str, score: &Number) -> Event {
+fn attempt(now: i64, assessment: &str, score: &Number, assessor: &Assessor) -> Event {
     Event {
         at: Timestamp::from_unix_seconds(now),
         kind: EventKind::AttemptSubmitted {
@@ -287,7 +301,7 @@ fn attempt(now: i64, assessment: &str, score: &Number) -> Event {
             score: Some(score.clone()),
             part_scores: None,
             route: Route::Course,
-            assessor: None,
+            assessor: Some(assessor.clone()),
             attested_by: None,
             evidence: Vec::new(),
             rubric: None,

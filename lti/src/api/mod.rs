@@ -111,6 +111,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(events::enrol_self))
         .routes(routes!(events::apply))
         .routes(routes!(events::claim_equivalency))
+        .routes(routes!(events::withdraw))
+        .routes(routes!(events::withdraw_self))
         .routes(routes!(presented::present))
         .routes(routes!(submissions::item_set, submissions::put_item_set))
         .routes(routes!(submissions::item_set_with_key))

@@ -134,19 +134,29 @@ pub async fn present(
     let presented = read_document(&body.document, body.credential)?;
     let now = state.now();
     let text = body.document.to_string();
-    let own_list = own_status_list(&state, &body.document).await?;
+    let own_lists = own_status_lists(&state, &body.document).await?;
     let mut options = VerifyOptions::at(Timestamp::from_unix_seconds(now));
-    options.status_list = own_list.as_deref();
     options.recipient = recipient_claim(&body.document, &caller.caller().session);
     let recipient_checked = options.recipient.is_some();
-    let report = verify(&text, &options);
+    // The core checks one list per call: a credential of ours carries a revocation and a
+    // suspension entry, so it is checked against each, and the first failing report counts.
+    let mut reports = Vec::new();
+    for list in &own_lists {
+        options.status_list = Some(list);
+        reports.push(verify(&text, &options));
+    }
+    if reports.is_empty() {
+        reports.push(verify(&text, &options));
+    }
+    let at = reports.iter().position(|r| !r.verified).unwrap_or(0);
+    let report = reports.swap_remove(at);
     let meta = json!({
         "achievement_id": presented.achievement_id,
         "verification": {
             "verified": report.verified,
             "errors": report.error_codes(),
             "warnings": report.warning_codes(),
-            "status_checked": own_list.is_some(),
+            "status_checked": !own_lists.is_empty(),
         },
         // Whether the subject was matched to this learner (their LTI user id or email).
         "recipient_checked": recipient_checked,
@@ -195,29 +205,38 @@ fn recipient_claim(document: &Value, session: &crate::store::Session) -> Option<
     })
 }
 
-/// This server's status list the credential names, if it names one of ours.
-async fn own_status_list(state: &AppState, document: &Value) -> Result<Option<String>, ApiError> {
-    let Some(url) = document["credentialStatus"]["statusListCredential"].as_str() else {
-        return Ok(None);
+/// This server's status lists the credential's entries name (one entry or an array:
+/// revocation and suspension), signed as `/status/{id}` serves them.
+async fn own_status_lists(state: &AppState, document: &Value) -> Result<Vec<String>, ApiError> {
+    let entries: Vec<&Value> = match &document["credentialStatus"] {
+        Value::Array(entries) => entries.iter().collect(),
+        entry => vec![entry],
     };
     let prefix = format!(
         "{}/status/",
         state.public_url().as_str().trim_end_matches('/')
     );
-    let Some(id) = url.strip_prefix(&prefix) else {
-        return Ok(None);
-    };
-    let Some(list) = state.records.status_list(id).await? else {
-        return Ok(None);
-    };
-    let credential = match list.credential {
-        Some(credential) => credential,
-        // Not signed since it was made: sign it now, as `/status/{id}` would.
-        None => crate::status_lists::regenerate(state, id, state.now())
-            .await
-            .map_err(ApiError::internal)?,
-    };
-    Ok(Some(credential.to_string()))
+    let mut lists = Vec::new();
+    for entry in entries {
+        let Some(id) = entry["statusListCredential"]
+            .as_str()
+            .and_then(|url| url.strip_prefix(&prefix))
+        else {
+            continue;
+        };
+        let Some(list) = state.records.status_list(id).await? else {
+            continue;
+        };
+        let credential = match list.credential {
+            Some(credential) => credential,
+            // Not signed since it was made: sign it now, as `/status/{id}` would.
+            None => crate::status_lists::regenerate(state, id, state.now())
+                .await
+                .map_err(ApiError::internal)?,
+        };
+        lists.push(credential.to_string());
+    }
+    Ok(lists)
 }
 
 #[cfg(test)]

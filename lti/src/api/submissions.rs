@@ -1,8 +1,9 @@
 //! What a learner submits in Cairn: answers to an auto-scored item set (the server scores
 //! them with the key the learner never sees, and writes `attempt_submitted` with the score),
 //! and evidence for rubric grading (URLs or files uploaded by content hash, written as a
-//! pending `attempt_submitted` with the evidence in `meta`). Instructors save item sets and
-//! read the key; anyone launched in the context reads the items without it.
+//! pending `attempt_submitted` with the evidence by reference in the core event).
+//! Instructors save item sets and read the key; anyone launched in the context reads the
+//! items without it.
 
 use axum::Json;
 use axum::body::Bytes;
@@ -10,6 +11,7 @@ use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use cairn::event::EventKind;
+use cairn::provenance::EvidenceType;
 use serde::Serialize;
 use serde_json::json;
 use utoipa::ToSchema;
@@ -23,6 +25,9 @@ use crate::api::scoring::{ItemSet, LearnerItem};
 use crate::api::write::Written;
 use crate::session::{Instructor, Launched, Learner, Require};
 use crate::store::api_rows::{EvidenceFile, ItemSetRow};
+
+/// The assessor id of an item set's score: the server's scorer (`automated`, ASSESS-09).
+pub const ITEM_SET_SCORER: &str = "cairn-item-set";
 
 /// The largest evidence file, in bytes.
 pub const MAX_EVIDENCE_BYTES: usize = 10 * 1024 * 1024;
@@ -147,7 +152,7 @@ pub async fn answer(
         score: scored.score,
         part_scores: scored.part_scores,
         route: body.route,
-        assessor: None,
+        assessor: Some(AssessorType::Automated.assessor(ITEM_SET_SCORER)),
         attested_by: None,
         evidence: Vec::new(),
         rubric: None,
@@ -227,7 +232,8 @@ pub async fn learner_evidence(
 }
 
 /// The learner submits evidence for rubric grading: a pending `attempt_submitted` (no score)
-/// with the evidence in `meta`; every uploaded file named must be theirs.
+/// whose `evidence` names each piece by reference (a URL, or `sha256:<hex>` of a file they
+/// uploaded); every uploaded file named must be theirs.
 #[utoipa::path(post, path = "/api/me/submissions", tag = "me", security(("bearer" = ["learner"])), request_body = SubmissionBody,
     responses((status = 201, body = Written), (status = "4XX", body = ErrorBody)))]
 pub async fn submit(
@@ -238,7 +244,7 @@ pub async fn submit(
 ) -> Result<(StatusCode, Json<Written>), ApiError> {
     let scope = own_scope(caller.caller())?;
     check_evidence(&state, &scope, &body.evidence).await?;
-    let meta = json!({ "evidence": body.evidence });
+    let kind_of = body.evidence_type.unwrap_or(EvidenceType::Written);
     let kind = EventKind::AttemptSubmitted {
         assessment: body.assessment,
         score: None,
@@ -246,10 +252,10 @@ pub async fn submit(
         route: body.route,
         assessor: None,
         attested_by: None,
-        evidence: Vec::new(),
+        evidence: body.evidence.iter().map(|e| e.to_core(kind_of)).collect(),
         rubric: None,
     };
-    on_self(&caller, &state, &request_id, kind, meta).await
+    on_self(&caller, &state, &request_id, kind, json!({})).await
 }
 
 /// Checks evidence references: 1–20, URLs `http(s)://`, files uploaded by this learner.

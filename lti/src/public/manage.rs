@@ -338,7 +338,8 @@ pub async fn suspend(
     let by = caller.caller().session.user_sub.clone();
     let mut changed = None;
     for _ in 0..SUSPEND_TRIES {
-        // The credential keeps its suspension entry once it has one.
+        // The entry the credential was signed with (its second `credentialStatus`); one
+        // signed before suspension entries existed gets one drawn here, kept on the server.
         let (list_id, index) = match (&row.suspension_list_id, row.suspension_index) {
             (Some(list), Some(index)) => (list.clone(), index),
             _ => allocate_suspension(&state, &row.issuer, now)

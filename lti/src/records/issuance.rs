@@ -1,8 +1,9 @@
 //! Planning the credentials a folded record is owed: every issuance the core derived
 //! (definition, version, renewal cycle, instant) that has no stored credential is built from
 //! the record folded at its issue time ([`BuildInput::from_record`]) and signed with the
-//! tenant issuer's current key ([`cairn::credential::issue`]), with a revocation entry drawn
-//! at random among the free ones of the issuer's current list. The caller commits them with
+//! tenant issuer's current key ([`cairn::credential::issue`]), with a revocation entry and a
+//! suspension entry, each drawn at random among the free ones of the issuer's current list of
+//! that purpose (both entries are in the credential, so a verifier sees either status). The caller commits them with
 //! the event in one transaction ([`RecordStore::append`](crate::store::records::RecordStore::append)),
 //! where the issuance key's unique index makes a second issuance impossible.
 
@@ -85,7 +86,7 @@ pub async fn plan(
         }
     };
     let contact = Contact::of(state, scope).await?;
-    let mut taken = BTreeSet::new();
+    let mut taken = Taken::default();
     for issuance in due {
         match signer.sign(state, &contact, course, scope, events, issuance, &mut taken) {
             Ok(credential) => plan.credentials.push(credential),
@@ -96,7 +97,8 @@ pub async fn plan(
 }
 
 /// What a tenant's credentials are signed with: the issuer, its opened current key and the
-/// revocation list taking entries. Cached per server for [`super::engine::SIGNER_TTL`].
+/// revocation and suspension lists taking entries. Cached per server for
+/// [`super::engine::SIGNER_TTL`].
 #[derive(Debug)]
 pub struct TenantSigner {
     issuer: IssuerRow,
@@ -104,6 +106,7 @@ pub struct TenantSigner {
     key_id: String,
     key: cairn::credential::IssuerKey,
     list: StatusListRow,
+    suspension_list: StatusListRow,
     platform: Option<String>,
 }
 
@@ -166,7 +169,8 @@ impl TenantSigner {
         let issuer = issuer::ensure(state, scope.registration_id).await?;
         let profile = Profile::from_row(&issuer)?.to_core(&issuer);
         let (key_row, key) = issuer::signing_key(state.records.as_ref(), kek, &issuer).await?;
-        let list = current_list(state, &issuer, now).await?;
+        let list = current_list(state, &issuer, StatusPurpose::Revocation, now).await?;
+        let suspension_list = current_list(state, &issuer, StatusPurpose::Suspension, now).await?;
         let platform = state
             .store
             .registration_by_id(scope.registration_id)
@@ -177,6 +181,7 @@ impl TenantSigner {
             key_id: key_row.key_id,
             key,
             list,
+            suspension_list,
             platform,
             issuer,
         })
@@ -192,7 +197,7 @@ impl TenantSigner {
         scope: &LearnerScope,
         events: &[Event],
         issuance: &IssuanceRecord,
-        taken: &mut BTreeSet<i64>,
+        taken: &mut Taken,
     ) -> Result<NewCredential, String> {
         let what = || {
             format!(
@@ -237,13 +242,17 @@ impl TenantSigner {
         .map_err(|err| format!("{}: {} ({err})", what(), err.code()))?;
         input.related = course.course.definitions();
         input.recipient_name.clone_from(&contact.name);
-        let index = draw_index(self.list.size, taken)
-            .map_err(|_| "the random number generator is unavailable".to_owned())?;
-        let list_url = state
-            .config
-            .public_url
-            .join(&format!("/status/{}", self.list.id));
+        let unavailable = |_| "the random number generator is unavailable".to_owned();
+        let index = draw_index(self.list.size, &mut taken.revocation).map_err(unavailable)?;
+        let suspension_index =
+            draw_index(self.suspension_list.size, &mut taken.suspension).map_err(unavailable)?;
+        let list_url = crate::status_lists::list_url(state, &self.list.id);
         input.status = Some((list_url, usize::try_from(index).unwrap_or_default()));
+        let suspension_url = crate::status_lists::list_url(state, &self.suspension_list.id);
+        input.suspension = Some((
+            suspension_url,
+            usize::try_from(suspension_index).unwrap_or_default(),
+        ));
         let signed = cairn::credential::issue(&input, &self.key)
             .map_err(|err| format!("{}: {} ({err})", what(), err.code()))?;
         Ok(NewCredential {
@@ -258,21 +267,28 @@ impl TenantSigner {
             body: signed.credential,
             status_list_id: self.list.id.clone(),
             status_index: index,
+            suspension: Some((self.suspension_list.id.clone(), suspension_index)),
         })
     }
 }
 
-/// The issuer's revocation list that takes new entries: the newest one under its fill
+/// The indexes one plan drew, per purpose (a plan never gives two credentials one entry).
+#[derive(Debug, Default)]
+struct Taken {
+    revocation: BTreeSet<i64>,
+    suspension: BTreeSet<i64>,
+}
+
+/// The issuer's list of `purpose` that takes new entries: the newest one under its fill
 /// limit, or a new one.
 async fn current_list(
     state: &AppState,
     issuer: &IssuerRow,
+    purpose: StatusPurpose,
     now: i64,
 ) -> Result<StatusListRow, IssuerError> {
     let records = state.records.as_ref();
-    let lists = records
-        .status_lists(&issuer.id, StatusPurpose::Revocation)
-        .await?;
+    let lists = records.status_lists(&issuer.id, purpose).await?;
     if let Some(newest) = lists.last() {
         let used = records.status_list_used(&newest.id).await?;
         if used * FILL_LIMIT_DENOMINATOR < newest.size * FILL_LIMIT_NUMERATOR {
@@ -282,14 +298,19 @@ async fn current_list(
     let list = StatusListRow {
         id: issuer::random_id()?,
         issuer: issuer.id.clone(),
-        purpose: StatusPurpose::Revocation,
+        purpose,
         size: MIN_STATUS_LIST_SIZE,
         credential: None,
         generated_at: None,
         created_at: now,
     };
     records.create_status_list(&list).await?;
-    tracing::info!(issuer = %issuer.issuer_id, list = %list.id, "revocation status list created");
+    tracing::info!(
+        issuer = %issuer.issuer_id,
+        list = %list.id,
+        purpose = purpose.as_str(),
+        "status list created"
+    );
     Ok(list)
 }
 

@@ -14,6 +14,7 @@
 //!
 //! No rule is written here: acceptance, issuance instants, versions and cycles are the core's.
 
+pub mod batch;
 pub mod engine;
 pub mod issuance;
 pub mod sweep;
@@ -390,8 +391,8 @@ pub(crate) fn stored_rows(
             event_seq: seq,
             status_list_id: c.status_list_id,
             status_index: c.status_index,
-            suspension_list_id: None,
-            suspension_index: None,
+            suspension_index: c.suspension.as_ref().map(|(_, index)| *index),
+            suspension_list_id: c.suspension.map(|(list, _)| list),
             revoked_at: None,
             revoked_reason: None,
             revoked_by: None,

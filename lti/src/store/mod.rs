@@ -43,6 +43,7 @@ mod sql_advantage;
 mod sql_api;
 mod sql_outbox;
 mod sql_records;
+mod sql_records_append;
 mod sql_records_impl;
 mod sql_records_rows;
 mod sqlite;

@@ -8,7 +8,8 @@
 //! `events` are an insert and selects. A credential's body never changes; the only update on
 //! `credentials` is [`RecordStore::set_credential_status`] on the status columns.
 //!
-//! [`RecordStore::append`] is the write path's one transaction: it inserts the event (if any)
+//! [`RecordStore::append`] is the write path's one transaction (and
+//! [`RecordStore::append_batch`] the same for several learners at once, all or nothing): it inserts the event (if any)
 //! and the credentials it completes, and moves the learner's head from the `last_seq` the
 //! caller folded to the new one (compare-and-set), so two servers can never both append on
 //! the same head, and the issuance key `(learner, definition, version, cycle)` is unique.
@@ -296,6 +297,10 @@ pub struct NewCredential {
     pub status_list_id: String,
     /// The index in it.
     pub status_index: i64,
+    /// The suspension list entry `(list id, index)` the credential carries (its second
+    /// `BitstringStatusListEntry`), so a verifier sees a suspension; `None` for credentials
+    /// signed without one.
+    pub suspension: Option<(String, i64)>,
 }
 
 /// A stored credential.
@@ -372,6 +377,38 @@ pub enum AppendOutcome {
     StatusIndexTaken,
     /// A credential with one of the issuance keys exists already. Nothing was written.
     AlreadyIssued,
+}
+
+/// One learner's part of [`RecordStore::append_batch`].
+#[derive(Clone, Debug)]
+pub struct LearnerWrite<'a> {
+    /// The learner.
+    pub scope: &'a LearnerScope,
+    /// The head the caller folded (`None`: no event yet); compared-and-set.
+    pub expected: Option<LearnerHead>,
+    /// The events, in order.
+    pub events: Vec<NewEvent<'a>>,
+    /// The credentials the events complete (stored with the last event's seq).
+    pub credentials: &'a [NewCredential],
+    /// The scores to queue (with the last event's seq).
+    pub scores: &'a [super::outbox::NewScore],
+}
+
+/// What [`RecordStore::append_batch`] did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BatchOutcome {
+    /// Every learner's events committed: their seqs, per learner in the order given.
+    Appended {
+        /// The seqs of each learner's events.
+        seqs: Vec<Vec<i64>>,
+    },
+    /// A conflict on one learner: nothing of any learner was written.
+    Conflict {
+        /// The index of the learner in the batch.
+        learner: usize,
+        /// Which conflict ([`AppendOutcome::HeadMoved`], …).
+        outcome: AppendOutcome,
+    },
 }
 
 /// A status change on a credential ([`RecordStore::set_credential_status`]).
@@ -488,6 +525,14 @@ pub trait RecordStore: Send + Sync + 'static {
         scores: &[super::outbox::NewScore],
         now: i64,
     ) -> Result<AppendOutcome, StoreError>;
+    /// All or nothing across learners, in one transaction: each learner's events, each
+    /// moving that learner's head by compare-and-set from `expected` (then from the event
+    /// before), with their credentials and scores. Any conflict rolls every learner back.
+    async fn append_batch(
+        &self,
+        writes: &[LearnerWrite<'_>],
+        now: i64,
+    ) -> Result<BatchOutcome, StoreError>;
     /// The learners of a context with at least one event, ordered by `sub`, after `after`
     /// (keyset paging), at most `limit`.
     async fn learners(

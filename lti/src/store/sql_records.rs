@@ -119,8 +119,9 @@ pub(super) const SELECT_CONTEXTS_WITH_LEARNERS: &str = "SELECT DISTINCT registra
 
 pub(super) const INSERT_CREDENTIAL: &str = "INSERT INTO credentials (id, registration_id, \
      context_id, learner_sub, definition_id, version, cycle, issuer, key_id, issued_at, \
-     valid_until, body, event_seq, status_list_id, status_index, created_at) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)";
+     valid_until, body, event_seq, status_list_id, status_index, created_at, \
+     suspension_list_id, suspension_index) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)";
 pub(super) const SELECT_CREDENTIAL: &str = concat!(
     "SELECT ",
     credential_columns!(),
@@ -264,12 +265,16 @@ pub(super) fn learner_name(scope: &LearnerScope) -> String {
     )
 }
 
-/// Whether a unique violation on `credentials` is the status entry's (else the issuance key's).
+/// Whether a unique violation on `credentials` is a status entry's, revocation or suspension
+/// (else the issuance key's).
 pub(super) fn is_status_index_violation(err: &sqlx::Error) -> bool {
     err.as_database_error().is_some_and(|db| {
         db.kind() == sqlx::error::ErrorKind::UniqueViolation
             && (db.message().contains("status_index")
-                || db.constraint().is_some_and(|c| c.contains("status_index")))
+                || db.message().contains("suspension_index")
+                || db
+                    .constraint()
+                    .is_some_and(|c| c.contains("status_index") || c.contains("suspension_index")))
     })
 }
 

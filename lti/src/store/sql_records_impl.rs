@@ -10,9 +10,9 @@ macro_rules! impl_record_store {
         mod sql_record_store {
             use super::$store;
             use crate::store::records::{
-                AppendOutcome, CredentialRow, DefinitionRow, IssuerKeyRow, IssuerRow, LearnerEntry,
-                LearnerHead, LearnerScope, NewCredential, NewEvent, RecordStore, StatusChange,
-                StatusListRow, StatusPurpose, StoredEvent,
+                AppendOutcome, BatchOutcome, CredentialRow, DefinitionRow, IssuerKeyRow, IssuerRow,
+                LearnerEntry, LearnerHead, LearnerScope, LearnerWrite, NewCredential, NewEvent,
+                RecordStore, StatusChange, StatusListRow, StatusPurpose, StoredEvent,
             };
             use crate::store::{RegistrationId, StoreError, sql, sql_records as q};
             use cairn::definition::CredentialDefinition;
@@ -265,119 +265,67 @@ macro_rules! impl_record_store {
                     scores: &[crate::store::outbox::NewScore],
                     now: i64,
                 ) -> Result<AppendOutcome, StoreError> {
-                    let s = scope;
                     let mut tx = self.pool.begin().await?;
-                    let seq = if let Some(new) = event {
-                        let body = serde_json::to_value(new.event).map_err(|err| {
-                            StoreError::Corrupt(format!("cannot write the event: {err}"))
-                        })?;
-                        let inserted = sqlx::query(q::INSERT_EVENT)
-                            .bind(s.registration_id)
-                            .bind(&s.context_id)
-                            .bind(&s.learner_sub)
-                            .bind(new.event.at.unix_seconds())
-                            .bind(q::event_kind(&body))
-                            .bind(body.to_string())
-                            .bind(new.meta.to_string())
-                            .bind(&new.author.sub)
-                            .bind(&new.author.role)
-                            .bind(&new.author.deployment_id)
-                            .bind(&new.author.request_id)
-                            .bind(now)
-                            .fetch_one(&mut *tx)
-                            .await
-                            .map_err(|err| {
-                                let name = || format!("registration {}", s.registration_id);
-                                sql::classify(err, name, name)
-                            })?;
-                        let seq: i64 = inserted.try_get("seq")?;
-                        let moved = match expected {
-                            None => sqlx::query(q::INSERT_HEAD)
-                                .bind(s.registration_id)
-                                .bind(&s.context_id)
-                                .bind(&s.learner_sub)
-                                .bind(seq)
-                                .execute(&mut *tx)
-                                .await?
-                                .rows_affected(),
-                            Some(head) => sqlx::query(q::MOVE_HEAD)
-                                .bind(s.registration_id)
-                                .bind(&s.context_id)
-                                .bind(&s.learner_sub)
-                                .bind(seq)
-                                .bind(head.last_seq)
-                                .execute(&mut *tx)
-                                .await?
-                                .rows_affected(),
-                        };
-                        if moved != 1 {
-                            return Ok(AppendOutcome::HeadMoved);
-                        }
-                        seq
-                    } else {
-                        let Some(head) = expected else {
-                            return Err(StoreError::NotFound(format!(
-                                "events of {}",
-                                q::learner_name(s)
-                            )));
-                        };
-                        let held = sqlx::query(q::CHECK_HEAD)
-                            .bind(s.registration_id)
-                            .bind(&s.context_id)
-                            .bind(&s.learner_sub)
-                            .bind(head.last_seq)
-                            .execute(&mut *tx)
-                            .await?;
-                        if held.rows_affected() != 1 {
-                            return Ok(AppendOutcome::HeadMoved);
-                        }
-                        head.last_seq
+                    let seq = match crate::store::sql_records_append::append_in_tx!(
+                        tx,
+                        scope,
+                        expected,
+                        event,
+                        credentials,
+                        scores,
+                        now
+                    ) {
+                        Ok(seq) => seq,
+                        Err(conflict) => return Ok(conflict),
                     };
-                    for c in credentials {
-                        let done = sqlx::query(q::INSERT_CREDENTIAL)
-                            .bind(&c.id)
-                            .bind(s.registration_id)
-                            .bind(&s.context_id)
-                            .bind(&s.learner_sub)
-                            .bind(&c.definition_id)
-                            .bind(&c.version)
-                            .bind(c.cycle)
-                            .bind(&c.issuer)
-                            .bind(&c.key_id)
-                            .bind(c.issued_at)
-                            .bind(c.valid_until)
-                            .bind(c.body.to_string())
-                            .bind(seq)
-                            .bind(&c.status_list_id)
-                            .bind(c.status_index)
-                            .bind(now)
-                            .execute(&mut *tx)
-                            .await;
-                        match done {
-                            Ok(_) => {}
-                            Err(err) if q::is_status_index_violation(&err) => {
-                                return Ok(AppendOutcome::StatusIndexTaken);
-                            }
-                            Err(err) if q::is_unique_violation(&err) => {
-                                return Ok(AppendOutcome::AlreadyIssued);
-                            }
-                            Err(err) => {
-                                return Err(sql::classify(
-                                    err,
-                                    || format!("credential {}", c.id),
-                                    || {
-                                        format!(
-                                            "issuer {:?}, key {:?} or status list {:?}",
-                                            c.issuer, c.key_id, c.status_list_id
-                                        )
-                                    },
-                                ));
-                            }
-                        }
-                    }
-                    crate::store::sql_outbox::insert_scores!(tx, s, seq, scores, now);
                     tx.commit().await?;
                     Ok(AppendOutcome::Appended { seq })
+                }
+
+                async fn append_batch(
+                    &self,
+                    writes: &[LearnerWrite<'_>],
+                    now: i64,
+                ) -> Result<BatchOutcome, StoreError> {
+                    let mut tx = self.pool.begin().await?;
+                    let mut seqs = Vec::with_capacity(writes.len());
+                    for (learner, w) in writes.iter().enumerate() {
+                        let mut expected = w.expected;
+                        let mut written = Vec::with_capacity(w.events.len());
+                        for (i, new) in w.events.iter().enumerate() {
+                            // The learner's credentials and scores go with their last event.
+                            let last = i + 1 == w.events.len();
+                            let (credentials, scores) = if last {
+                                (w.credentials, w.scores)
+                            } else {
+                                (&[][..], &[][..])
+                            };
+                            let event = Some(new.clone());
+                            let seq = match crate::store::sql_records_append::append_in_tx!(
+                                tx,
+                                w.scope,
+                                expected,
+                                event,
+                                credentials,
+                                scores,
+                                now
+                            ) {
+                                Ok(seq) => seq,
+                                // Dropping `tx` rolls back every learner's writes.
+                                Err(outcome) => {
+                                    return Ok(BatchOutcome::Conflict { learner, outcome });
+                                }
+                            };
+                            expected = Some(LearnerHead {
+                                last_seq: seq,
+                                event_count: expected.map_or(0, |h| h.event_count) + 1,
+                            });
+                            written.push(seq);
+                        }
+                        seqs.push(written);
+                    }
+                    tx.commit().await?;
+                    Ok(BatchOutcome::Appended { seqs })
                 }
 
                 async fn learners(

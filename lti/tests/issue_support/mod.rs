@@ -259,7 +259,7 @@ impl Drop for Server {
 
 /// One attempt submission: the body of `POST /api/learners/{sub}/results`. `passing` sends
 /// a pass of the demonstration (issues the credential); otherwise a quiz attempt. `marker`
-/// goes into `meta.assessor`, to find the event again.
+/// is the assessor's id, written into the core event's `assessor.id`, to find the event again.
 pub fn submission(passing: bool, marker: &str) -> Value {
     if passing {
         json!({

@@ -94,6 +94,10 @@ pub struct BuildInput<'a> {
     pub valid_until: Option<Timestamp>,
     /// `(list URL, index)` of the revocation status list entry (index chosen by the server).
     pub status: Option<(String, usize)>,
+    /// `(list URL, index)` of the suspension status list entry (`statusPurpose:
+    /// "suspension"`, its own list and index, chosen by the server). With `status` too, the
+    /// credential carries both entries as an array, so a verifier sees a suspension.
+    pub suspension: Option<(String, usize)>,
     /// Learning period (`activityStartDate`, `activityEndDate`).
     pub activity: Option<(Timestamp, Timestamp)>,
     /// Per-competency results.
@@ -181,6 +185,7 @@ impl<'a> BuildInput<'a> {
             awarded_at: issuance.awarded_at,
             valid_until: issuance.valid_until,
             status: None,
+            suspension: None,
             activity: first_attempt.map(|start| (start, issuance.issued_at)),
             results,
             level: issuance.level.clone(),

@@ -543,12 +543,33 @@ pub fn build(input: &BuildInput<'_>) -> Result<Built, CredentialError> {
             .collect();
         c.insert("evidence".into(), Value::Array(ev));
     }
+    let mut entries = Vec::new();
     if let Some((list, index)) = &input.status {
         check_https("status list", list)?;
-        c.insert(
-            "credentialStatus".into(),
-            status::status_entry(list, *index, StatusPurpose::Revocation),
-        );
+        entries.push(status::status_entry(
+            list,
+            *index,
+            StatusPurpose::Revocation,
+        ));
+    }
+    if let Some((list, index)) = &input.suspension {
+        check_https("suspension status list", list)?;
+        entries.push(status::status_entry(
+            list,
+            *index,
+            StatusPurpose::Suspension,
+        ));
+    }
+    // One entry stays a bare object (the form of badges.md §7 and of existing vectors); two
+    // are an array (VC 2.0 `credentialStatus` takes either).
+    match entries.len() {
+        0 => {}
+        1 => {
+            c.insert("credentialStatus".into(), entries.remove(0));
+        }
+        _ => {
+            c.insert("credentialStatus".into(), Value::Array(entries));
+        }
     }
     c.insert(
         "credentialSchema".into(),

@@ -1,7 +1,8 @@
 // The public verify page (`/verify/`): paste a link to a credential on this server, or drop
 // its JSON or a baked PNG/SVG. Cairn's verifier (the core in WebAssembly) runs in the browser
-// at the browser's clock, with the status list the credential names when this origin serves
-// it, and each check of `spec/badges.md` §6 is listed in plain words. Nothing is uploaded.
+// at the browser's clock, with each status list the credential names when this origin serves
+// it (revocation and suspension: the first failing report is shown), and each check of
+// `spec/badges.md` §6 is listed in plain words. Nothing is uploaded.
 
 import { fill, h } from '../../dom.mjs';
 import { coreInstant, sameOriginStatusLists } from '../../credential_inputs.mjs';
@@ -9,18 +10,20 @@ import { readInput, reportWords } from './verify_words.mjs';
 
 const CREDENTIAL_TYPES = 'application/vc+ld+json, application/ld+json;q=0.9, application/json;q=0.8';
 
-/** The status list the credential names on this origin, as text (or undefined). */
-async function statusListFor(credentialText) {
+/** The status lists the credential names on this origin, as texts (those that answer). */
+async function statusListsFor(credentialText) {
   let credential;
   try {
     credential = JSON.parse(credentialText);
   } catch {
-    return undefined;
+    return [];
   }
-  const [first] = sameOriginStatusLists(credential, window.location.href);
-  if (!first) return undefined;
-  const answer = await fetch(first, { headers: { Accept: CREDENTIAL_TYPES } });
-  return answer.ok ? answer.text() : undefined;
+  const texts = [];
+  for (const url of sameOriginStatusLists(credential, window.location.href)) {
+    const answer = await fetch(url, { headers: { Accept: CREDENTIAL_TYPES } }).catch(() => undefined);
+    if (answer?.ok) texts.push(await answer.text());
+  }
+  return texts;
 }
 
 /** Mounts the verify page. */
@@ -45,14 +48,18 @@ export function mount(root, ctx) {
   const verify = async (input, source) => {
     const verifier = await ctx.progress(t('public.verify_loading'), ctx.loadVerifier());
     await ctx.progress(t('public.verify_running'), async () => {
-      const options = { now: coreInstant(new Date()) };
+      const now = coreInstant(new Date());
       const credentialText = input.kind === 'json' ? input.text : verifier.extractCredential(input.bytes).text;
-      const statusList = await statusListFor(credentialText).catch(() => undefined);
-      if (statusList !== undefined) options.status_list = statusList;
-      const report = input.kind === 'json'
-        ? verifier.verifyCredential(input.text, JSON.stringify(options))
-        : verifier.verifyBadgeImage(input.bytes, JSON.stringify(options));
-      show(report, source);
+      const statusLists = await statusListsFor(credentialText).catch(() => []);
+      // The core checks one list per call: one report per list, the first failing one shown.
+      const reports = (statusLists.length > 0 ? statusLists : [undefined]).map((statusList) => {
+        const options = { now };
+        if (statusList !== undefined) options.status_list = statusList;
+        return input.kind === 'json'
+          ? verifier.verifyCredential(input.text, JSON.stringify(options))
+          : verifier.verifyBadgeImage(input.bytes, JSON.stringify(options));
+      });
+      show(reports.find((r) => !r.verified) ?? reports[0], source);
     }).catch((error) => {
       fill(result, h('p', { class: 'notice notice-bad verify-failed', 'data-verified': 'false', text: t('public.verify_unreadable', { message: error.message }) }));
     });
