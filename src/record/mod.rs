@@ -19,6 +19,7 @@
 //! | `cases` | PLAR cases (requested → assessing → decided) and the credit bank |
 //! | `workflow` | offerings and release dates, withdrawal, reissue, the credential's level |
 //! | `output` | the [`Record`] and [`LearnerSummary`], and building them |
+//! | `statuses` | [`RosterStatuses`]: a roster's statuses only, for the what-if panel |
 
 mod cases;
 mod competency;
@@ -28,6 +29,7 @@ mod kept;
 mod learner;
 mod output;
 mod plar;
+mod statuses;
 mod view;
 mod workflow;
 
@@ -36,6 +38,7 @@ pub use crate::mastery::MasteryStatus;
 pub use cases::{CaseAssessment, CaseDecision, CaseState, PlarCase};
 pub use conduct::{EvidenceLink, FeedbackRecord, OverrideRecord};
 pub use course::{Course, LearnerLog};
+pub use statuses::RosterStatuses;
 pub use output::{
     AssessmentRecord, AssessmentSummary, AttemptRecord, CompetencyRecord, CompetencySummary,
     CredentialRecord, CredentialSummary, EquivalencyRecord, EquivalencyStatus, IssuanceRecord,
