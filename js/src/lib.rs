@@ -25,6 +25,7 @@ mod credential;
 #[cfg(feature = "verifier")]
 mod editor;
 mod roster;
+mod statuses;
 mod types;
 
 use cairn::error::Error;
