@@ -42,17 +42,38 @@ fn statuses_equal_the_summaries_statuses_for_every_scenario_prefix() {
             .iter()
             .flat_map(|s| s.credentials.iter().map(|c| c.status))
             .collect();
-        assert_eq!(statuses.competencies, want_comps, "{id}: competency statuses");
-        assert_eq!(statuses.credentials, want_creds, "{id}: credential statuses");
-        assert_eq!(statuses.competencies_per_learner, course.competency_ids().len());
-        assert_eq!(statuses.credentials_per_learner, course.definition_ids().len());
-        mastered += want_comps.iter().filter(|s| **s == MasteryStatus::Mastered).count();
-        valid += want_creds.iter().filter(|s| **s == IssuanceStatus::Valid).count();
+        assert_eq!(
+            statuses.competencies, want_comps,
+            "{id}: competency statuses"
+        );
+        assert_eq!(
+            statuses.credentials, want_creds,
+            "{id}: credential statuses"
+        );
+        assert_eq!(
+            statuses.competencies_per_learner,
+            course.competency_ids().len()
+        );
+        assert_eq!(
+            statuses.credentials_per_learner,
+            course.definition_ids().len()
+        );
+        mastered += want_comps
+            .iter()
+            .filter(|s| **s == MasteryStatus::Mastered)
+            .count();
+        valid += want_creds
+            .iter()
+            .filter(|s| **s == IssuanceStatus::Valid)
+            .count();
         folded += 1;
     }
     // Not vacuous: the scenarios reach the statuses the what-if panel counts.
     assert!(folded > 10, "only {folded} scenarios folded");
-    assert!(mastered > 0 && valid > 0, "mastered {mastered}, valid {valid}");
+    assert!(
+        mastered > 0 && valid > 0,
+        "mastered {mastered}, valid {valid}"
+    );
 }
 
 #[test]

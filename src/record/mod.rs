@@ -38,12 +38,12 @@ pub use crate::mastery::MasteryStatus;
 pub use cases::{CaseAssessment, CaseDecision, CaseState, PlarCase};
 pub use conduct::{EvidenceLink, FeedbackRecord, OverrideRecord};
 pub use course::{Course, LearnerLog};
-pub use statuses::RosterStatuses;
 pub use output::{
     AssessmentRecord, AssessmentSummary, AttemptRecord, CompetencyRecord, CompetencySummary,
     CredentialRecord, CredentialSummary, EquivalencyRecord, EquivalencyStatus, IssuanceRecord,
     IssuanceStatus, LearnerSummary, Record, RejectedEvent,
 };
+pub use statuses::RosterStatuses;
 
 use crate::definition::{CredentialDefinition, DefinitionError};
 use crate::event::Event;
