@@ -3,8 +3,8 @@
 // and prints the same `@metric` lines as examples/bench_core.rs. Summaries, full records and
 // one learner per method are timed inside the bench-only module (target/bench-wasm/, built
 // with the page's profile), so the JS boundary does not count; the roster case goes through
-// the page's own `Roster.summarize` (and the what-if panel's `summarizeWith`), JS values
-// included, as the page pays it. Numbers are
+// the page's own `Roster.summarize` (and the what-if panel's `statusesWith`; the summaries of
+// `summarizeWith` beside it), JS values included, as the page pays it. Numbers are
 // printed, never asserted.
 
 import { readFileSync } from 'node:fs';
@@ -45,15 +45,21 @@ for (let run = 0; run < 5; run += 1) {
   if (out.learners.length !== roster.learnerCount()) throw new Error('roster: wrong number of summaries');
 }
 // The what-if panel's case: the same roster folded under edited definitions (every
-// competency threshold raised by 5 points), the edit and the returned columns included.
+// competency threshold raised by 5 points), the edit and the returned statuses included;
+// then the same through `summarizeWith` (every summary as JS values), for comparison.
 const whatIf = applyWhatIf(JSON.parse(definitions), { threshold: { competency: '', value: '75' } });
-let whatIfBest = Infinity;
-for (let run = 0; run < 5; run += 1) {
-  const start = process.hrtime.bigint();
-  const out = roster.summarizeWith(JSON.stringify(whatIf), at);
-  whatIfBest = Math.min(whatIfBest, Number(process.hrtime.bigint() - start) / 1e6);
-  if (out.learners.length !== roster.learnerCount()) throw new Error('what-if: wrong number of summaries');
-}
+const timeBest = (call) => {
+  let best = Infinity;
+  for (let run = 0; run < 5; run += 1) {
+    const start = process.hrtime.bigint();
+    const out = call();
+    best = Math.min(best, Number(process.hrtime.bigint() - start) / 1e6);
+    if (out.learners.length !== roster.learnerCount()) throw new Error('what-if: wrong number of learners');
+  }
+  return best;
+};
+const whatIfBest = timeBest(() => roster.statusesWith(JSON.stringify(whatIf), at));
+const whatIfSummariesBest = timeBest(() => roster.summarizeWith(JSON.stringify(whatIf), at));
 
 console.log(`learners ${JSON.parse(logs).length}, events ${events}, valid ${valid}, events JSON ${logs.length} bytes`);
 console.log(`@metric events ${events}`);
@@ -64,6 +70,7 @@ console.log(`@metric fold_seconds ${summaries.toFixed(4)} s`);
 console.log(`@metric full_record_seconds ${full.toFixed(4)} s`);
 console.log(`@metric roster_${roster.learnerCount()}_learners_ms ${rosterBest.toFixed(2)} ms`);
 console.log(`@metric what_if_${roster.learnerCount()}_learners_ms ${whatIfBest.toFixed(2)} ms`);
+console.log(`@metric what_if_summaries_${roster.learnerCount()}_learners_ms ${whatIfSummariesBest.toFixed(2)} ms`);
 console.log(`@metric events_json_bytes ${logs.length} B`);
 // The wasm linear memory only grows, so after the runs its size is the peak.
 console.log(`@metric peak_memory_bytes ${memory} B`);

@@ -28,6 +28,7 @@ mod credential;
 mod editor;
 #[cfg(feature = "instructor")]
 mod roster;
+mod statuses;
 mod types;
 
 use cairn::error::Error;

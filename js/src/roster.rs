@@ -3,7 +3,8 @@
 //! summaries are only laid out by column (one flat array per member, learner-major), so a
 //! 2,000-learner roster crosses to JavaScript as a few flat arrays instead of ~70,000 objects.
 //! `reports` returns the core's reports of one definition (`cairn::report`), so the page
-//! shows the figures the server does.
+//! shows the figures the server does. The what-if panel's compact statuses are
+//! `statuses.rs`'s.
 
 use cairn::error::Error;
 use cairn::ids::{AssessmentId, CompetencyId, DefinitionId, LearnerId};
@@ -18,8 +19,8 @@ use crate::{JsCoreError, to_js};
 /// A course (definitions checked once) and many learners' logs, read once, folded on demand.
 #[wasm_bindgen]
 pub struct Roster {
-    course: Course<'static>,
-    logs: Vec<LearnerLog>,
+    pub(crate) course: Course<'static>,
+    pub(crate) logs: Vec<LearnerLog>,
 }
 
 #[wasm_bindgen]

@@ -275,6 +275,27 @@ export interface RosterSummaries {
   };
 }
 
+/**
+ * The what-if panel's roster result (`Roster.statusesWith`): every learner's statuses as
+ * one byte each, learner-major, where learner `i`'s status of id `j` is
+ * `status[i * ids.length + j]` and a byte `b` means `names[b]`.
+ */
+export interface RosterStatuses {
+  /** Learner ids, in roster order. */
+  learners: string[];
+  competencies: {
+    ids: string[];
+    names: MasteryStatus[];
+    status: Uint8Array;
+  };
+  /** Per credential definition: the status of its latest issuance. */
+  credentials: {
+    ids: string[];
+    names: IssuanceStatus[];
+    status: Uint8Array;
+  };
+}
+
 /** A calculation method's result on evidence rows (`spec/mastery.md` §2–3). */
 export interface CalculationOutcome {
   /** The reported value with exactly 2 decimals, or null. */

@@ -1,6 +1,6 @@
 // The instructor views' DOM-free modules under Node with the real core: the roster grid
 // (rows, filter, sort, CSV, agreement with the server's summaries), the what-if edits
-// folded by the wasm `Roster` (`summarizeWith`), the grading queue from the core's next
+// folded by the wasm `Roster` (`summarizeWith`, and `statusesWith` as the panel compares), the grading queue from the core's next
 // steps, rubric points, and the choice of the definitions the server folds with.
 
 import { describe, test, before } from 'node:test';
@@ -10,7 +10,7 @@ import { join } from 'node:path';
 
 import { loadCore, repoRoot } from './support.mjs';
 import { csvField, disagreements, filterRows, gridRows, sortRows, toCsv } from '../../www/views/instructor/parts/grid.mjs';
-import { applyWhatIf, compareSummaries } from '../../www/views/instructor/parts/what_if_edits.mjs';
+import { applyWhatIf, compareStatuses } from '../../www/views/instructor/parts/what_if_edits.mjs';
 import { gradingPoints, gradingQueue } from '../../www/views/instructor/parts/queue.mjs';
 import { courseDefinitions, logBytes, nowInstant } from '../../www/views/instructor/parts/course_data.mjs';
 
@@ -148,6 +148,34 @@ describe('what-if', () => {
     }
   });
 
+  test('statusesWith gives the summaries\' statuses, as bytes into name tables', () => {
+    const roster = new core.Roster(JSON.stringify(definitions), logBytes(logs));
+    try {
+      const edited = applyWhatIf(definitions, { threshold: { competency: '', value: '95' } });
+      for (const [json, summaries] of [
+        [null, roster.summarize(AT)],
+        [JSON.stringify(definitions), roster.summarize(AT)],
+        [JSON.stringify(edited), roster.summarizeWith(JSON.stringify(edited), AT)],
+      ]) {
+        const statuses = roster.statusesWith(json, AT);
+        assert.deepEqual(statuses.learners, summaries.learners);
+        for (const kind of ['competencies', 'credentials']) {
+          const got = statuses[kind];
+          assert.ok(got.status instanceof Uint8Array, `${kind}: a typed array`);
+          assert.deepEqual(got.ids, summaries[kind].ids);
+          assert.deepEqual([...got.status].map((b) => got.names[b]), summaries[kind].status, `${kind} of ${json ? 'edited' : 'own'} definitions`);
+        }
+      }
+      // Not vacuous: the sample roster has mastered and not-yet learners.
+      const own = roster.statusesWith(null, AT).competencies;
+      const names = new Set([...own.status].map((b) => own.names[b]));
+      assert.ok(names.has('mastered') && names.has('not_yet'), [...names].join());
+      assert.throws(() => roster.statusesWith(null, 'yesterday'), (e) => e.code === 'invalid_timestamp');
+    } finally {
+      roster.free();
+    }
+  });
+
   test('a raised threshold is folded by the core and moves the middling learner only', () => {
     const edited = applyWhatIf(definitions, { threshold: { competency: 'C-STRUCT', value: '95' } });
     assert.equal(definitions[0].competencies[0].threshold_percent, '70', 'the definitions are not mutated');
@@ -155,7 +183,7 @@ describe('what-if', () => {
     const roster = new core.Roster(JSON.stringify(definitions), logBytes(logs));
     let diff;
     try {
-      diff = compareSummaries(roster.summarize(AT), roster.summarizeWith(JSON.stringify(edited), AT));
+      diff = compareStatuses(roster.statusesWith(null, AT), roster.statusesWith(JSON.stringify(edited), AT));
     } finally {
       roster.free();
     }

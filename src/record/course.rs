@@ -376,7 +376,7 @@ impl<'a> Course<'a> {
         learner
     }
 
-    fn replay_into(
+    pub(super) fn replay_into(
         &self,
         learner: &mut Learner<'_, 'a>,
         order: &mut Vec<usize>,

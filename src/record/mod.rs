@@ -20,6 +20,7 @@
 //! | `workflow` | offerings and release dates, withdrawal, reissue, the credential's level |
 //! | `versions` | which version of each definition a learner is folded on (REQ-LIFE-02) |
 //! | `output` | the [`Record`] and [`LearnerSummary`], and building them |
+//! | `statuses` | [`RosterStatuses`]: a roster's statuses only, for the what-if panel |
 
 mod cases;
 mod competency;
@@ -29,6 +30,7 @@ mod kept;
 mod learner;
 mod output;
 mod plar;
+mod statuses;
 mod versions;
 mod view;
 mod workflow;
@@ -43,6 +45,7 @@ pub use output::{
     CredentialRecord, CredentialSummary, EquivalencyRecord, EquivalencyStatus, IssuanceRecord,
     IssuanceStatus, LearnerSummary, Record, RejectedEvent,
 };
+pub use statuses::RosterStatuses;
 pub use versions::{chosen_versions, pinned_version, summary_onto, versions_for};
 
 use crate::definition::{CredentialDefinition, DefinitionError};

@@ -496,7 +496,7 @@ impl Learner<'_, '_> {
     }
 }
 
-fn issuance_status(i: &Issuance, at: Timestamp) -> IssuanceStatus {
+pub(super) fn issuance_status(i: &Issuance, at: Timestamp) -> IssuanceStatus {
     if i.revoked_at.is_some_and(|r| r <= at) {
         IssuanceStatus::Revoked
     } else if i.valid_until.is_some_and(|v| at > v) {

@@ -269,17 +269,23 @@ test('the what-if panel recomputes the roster for a higher threshold', async () 
     }));
     const roster = new core.Roster(JSON.stringify([definition]), new TextEncoder().encode(JSON.stringify(logs)));
     const edited = JSON.stringify([{ ...definition, competencies: definition.competencies.map((c) => ({ ...c, threshold_percent: '75' })) }]);
-    let best = Infinity;
-    for (let run = 0; run < 5; run += 1) {
-      const start = performance.now();
-      const out = roster.summarizeWith(edited, '2026-06-01T00:00:00Z');
-      best = Math.min(best, performance.now() - start);
-      if (out.learners.length !== 2000) throw new Error('what-if: wrong learner count');
-    }
+    // The panel's call (`statusesWith`), then the full summaries (`summarizeWith`) beside it.
+    const best = (call) => {
+      let fastest = Infinity;
+      for (let run = 0; run < 5; run += 1) {
+        const start = performance.now();
+        const out = call();
+        fastest = Math.min(fastest, performance.now() - start);
+        if (out.learners.length !== 2000) throw new Error('what-if: wrong learner count');
+      }
+      return fastest;
+    };
+    const statuses = best(() => roster.statusesWith(edited, '2026-06-01T00:00:00Z'));
+    const summaries = best(() => roster.summarizeWith(edited, '2026-06-01T00:00:00Z'));
     roster.free();
-    return best;
+    return { statuses, summaries };
   });
-  console.log(`bench: what-if recompute of 2,000 learners × 20 assessments in the browser: ${ms.toFixed(1)} ms (goal 50 ms)`);
+  console.log(`bench: what-if recompute of 2,000 learners × 20 assessments in the browser: ${ms.statuses.toFixed(1)} ms (goal 50 ms; full summaries ${ms.summaries.toFixed(1)} ms)`);
   assertNoPageErrors('what-if');
 });
 

@@ -6,7 +6,7 @@
 import { h, fill } from '../../dom.mjs';
 import { courseShowing } from './parts/course_cache.mjs';
 import { logBytes, nowInstant } from './parts/course_data.mjs';
-import { applyWhatIf, compareSummaries } from './parts/what_if_edits.mjs';
+import { applyWhatIf, compareStatuses } from './parts/what_if_edits.mjs';
 import { card, errorText, field, select, statusLine } from '../parts/ui.mjs';
 
 /** The calculation methods of `spec/mastery.md` §3 and their one parameter, if any. */
@@ -37,7 +37,9 @@ export async function mount(root, ctx) {
       return;
     }
     roster = new ctx.core.Roster(JSON.stringify(data.definitions), logBytes(data.logs));
-    baseline = roster.summarize(nowInstant());
+    // Statuses only (no scores): what the comparison reads, as bytes, so a recompute of a
+    // large roster costs the fold and little else.
+    baseline = roster.statusesWith(null, nowInstant());
     status.done(t('instructor.whatif_ready', { learners: roster.learnerCount(), events: roster.eventCount() }));
   } catch (error) {
     status.fail(errorText(t, error));
@@ -51,7 +53,7 @@ export async function mount(root, ctx) {
     const started = performance.now();
     let after;
     try {
-      after = roster.summarizeWith(JSON.stringify(applyWhatIf(data.definitions, form.change())), nowInstant());
+      after = roster.statusesWith(JSON.stringify(applyWhatIf(data.definitions, form.change())), nowInstant());
     } catch (error) {
       status.fail(errorText(t, error));
       fill(result);
@@ -59,7 +61,7 @@ export async function mount(root, ctx) {
     }
     const ms = performance.now() - started;
     status.done(t('instructor.whatif_recomputed', { learners: baseline.learners.length, ms: t.decimal(ms.toFixed(1)) }));
-    renderComparison(result, t, compareSummaries(baseline, after));
+    renderComparison(result, t, compareStatuses(baseline, after));
   });
   // The wasm roster holds every learner's log: freed when the view goes.
   return () => roster.free();

@@ -40,45 +40,46 @@ export function applyWhatIf(definitions, change) {
 }
 
 /**
- * What a what-if changes, from two `RosterSummaries` of the same roster and course: per
+ * What a what-if changes, from two `RosterStatuses` of the same roster (the wasm
+ * `Roster.statusesWith`: one status byte per learner and id, indexing `names`): per
  * competency how many learners the core calls mastered before and after; per credential how
  * many hold a valid issuance before and after; and each learner whose statuses moved,
- * `{learner, competencies: [{id, before, after}], credentials: [{id, before, after}]}`.
+ * `{learner, competencies: [{id, before, after}], credentials: [{id, before, after}]}` with
+ * the core's status names.
  */
-export function compareSummaries(before, after) {
-  const c = before.competencies;
-  const k = before.credentials;
+export function compareStatuses(before, after) {
   const n = before.learners.length;
-  const count = (column, width, j, value) => {
-    let total = 0;
-    for (let i = 0; i < n; i += 1) if (column[i * width + j] === value) total += 1;
-    return total;
+  const side = (kind, wanted) => {
+    const b = before[kind];
+    const a = after[kind];
+    const width = b.ids.length;
+    const want = [b.names.indexOf(wanted), a.names.indexOf(wanted)];
+    const totals = b.ids.map((id) => ({ id, before: 0, after: 0 }));
+    for (let i = 0; i < n; i += 1) {
+      for (let j = 0; j < width; j += 1) {
+        if (b.status[i * width + j] === want[0]) totals[j].before += 1;
+        if (a.status[i * width + j] === want[1]) totals[j].after += 1;
+      }
+    }
+    return totals;
   };
-  const competencies = c.ids.map((id, j) => ({
-    id,
-    before: count(c.status, c.ids.length, j, 'mastered'),
-    after: count(after.competencies.status, c.ids.length, j, 'mastered'),
-  }));
-  const credentials = k.ids.map((id, j) => ({
-    id,
-    before: count(k.status, k.ids.length, j, 'valid'),
-    after: count(after.credentials.status, k.ids.length, j, 'valid'),
-  }));
+  const changes = (kind, i) => {
+    const b = before[kind];
+    const a = after[kind];
+    const width = b.ids.length;
+    const out = [];
+    for (let j = 0; j < width; j += 1) {
+      const x = b.names[b.status[i * width + j]];
+      const y = a.names[a.status[i * width + j]];
+      if (x !== y) out.push({ id: b.ids[j], before: x, after: y });
+    }
+    return out;
+  };
   const moved = [];
   for (let i = 0; i < n; i += 1) {
-    const comp = [];
-    c.ids.forEach((id, j) => {
-      const x = c.status[i * c.ids.length + j];
-      const y = after.competencies.status[i * c.ids.length + j];
-      if (x !== y) comp.push({ id, before: x, after: y });
-    });
-    const cred = [];
-    k.ids.forEach((id, j) => {
-      const x = k.status[i * k.ids.length + j];
-      const y = after.credentials.status[i * k.ids.length + j];
-      if (x !== y) cred.push({ id, before: x, after: y });
-    });
+    const comp = changes('competencies', i);
+    const cred = changes('credentials', i);
     if (comp.length || cred.length) moved.push({ learner: before.learners[i], competencies: comp, credentials: cred });
   }
-  return { learners: n, competencies, credentials, moved };
+  return { learners: n, competencies: side('competencies', 'mastered'), credentials: side('credentials', 'valid'), moved };
 }
