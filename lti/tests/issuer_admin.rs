@@ -38,17 +38,11 @@ async fn the_issuer_is_created_shown_checked_and_rotated() {
     state
         .store
         .add_registration(
-            &NewRegistration {
-                issuer: "https://canvas.example.edu".into(),
-                client_id: "cairn".into(),
-                auth_endpoint: "https://canvas.example.edu/auth".into(),
-                token_endpoint: "https://canvas.example.edu/token".into(),
-                jwks_url: "https://canvas.example.edu/jwks".into(),
-                client_assertion_audience: None,
-                platform_family: PlatformFamily::Canvas,
-                auto_register_deployments: false,
-                allow_http: false,
-            },
+            &NewRegistration::example(
+                "https://canvas.example.edu",
+                "cairn",
+                PlatformFamily::Canvas,
+            ),
             1,
         )
         .await

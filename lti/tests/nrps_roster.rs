@@ -136,17 +136,7 @@ async fn the_recorded_pages_are_followed_and_stored_and_leavers_are_marked() {
     let registration = state
         .store
         .add_registration(
-            &NewRegistration {
-                issuer: "https://lms.test".into(),
-                client_id: "nrps-client".into(),
-                auth_endpoint: "https://lms.test/auth".into(),
-                token_endpoint: "https://lms.test/token".into(),
-                jwks_url: "https://lms.test/jwks".into(),
-                client_assertion_audience: None,
-                platform_family: PlatformFamily::Canvas,
-                auto_register_deployments: false,
-                allow_http: false,
-            },
+            &NewRegistration::example("https://lms.test", "nrps-client", PlatformFamily::Canvas),
             NOW,
         )
         .await

@@ -61,17 +61,7 @@ stories!(
 async fn registration(store: &dyn Store) -> i64 {
     store
         .add_registration(
-            &NewRegistration {
-                issuer: "https://lms.test".into(),
-                client_id: "cairn".into(),
-                auth_endpoint: "https://lms.test/auth".into(),
-                token_endpoint: "https://lms.test/token".into(),
-                jwks_url: "https://lms.test/jwks".into(),
-                client_assertion_audience: None,
-                platform_family: PlatformFamily::Moodle,
-                auto_register_deployments: false,
-                allow_http: false,
-            },
+            &NewRegistration::example("https://lms.test", "cairn", PlatformFamily::Moodle),
             1,
         )
         .await

@@ -79,17 +79,7 @@ async fn batch_is_all_or_nothing(store: &Arc<dyn Store>) {
     let records = store.records();
     let reg = store
         .add_registration(
-            &NewRegistration {
-                issuer: "https://canvas.example".into(),
-                client_id: "cairn".into(),
-                auth_endpoint: "https://canvas.example/auth".into(),
-                token_endpoint: "https://canvas.example/token".into(),
-                jwks_url: "https://canvas.example/jwks".into(),
-                client_assertion_audience: None,
-                platform_family: PlatformFamily::Canvas,
-                auto_register_deployments: false,
-                allow_http: false,
-            },
+            &NewRegistration::example("https://canvas.example", "cairn", PlatformFamily::Canvas),
             1,
         )
         .await

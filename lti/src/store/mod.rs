@@ -165,24 +165,31 @@ pub struct Registration {
     pub created_at: i64,
 }
 
+impl NewRegistration {
+    /// An example registration for tests and fuzz targets (never made by the server): its
+    /// endpoints are `<issuer>/auth`, `/token` and `/jwks`, https only, with no deployment
+    /// registered by launch.
+    pub fn example(issuer: &str, client_id: &str, family: PlatformFamily) -> NewRegistration {
+        NewRegistration {
+            issuer: issuer.into(),
+            client_id: client_id.into(),
+            auth_endpoint: format!("{issuer}/auth"),
+            token_endpoint: format!("{issuer}/token"),
+            jwks_url: format!("{issuer}/jwks"),
+            client_assertion_audience: None,
+            platform_family: family,
+            auto_register_deployments: false,
+            allow_http: false,
+        }
+    }
+}
+
 impl Registration {
-    /// An example registration for tests and fuzz targets (never stored by the server): its
-    /// endpoints are `<issuer>/auth`, `/token` and `/jwks`, of an `Other` platform, https only,
-    /// with no deployment registered by launch.
+    /// [`NewRegistration::example`] of an `Other` platform, as stored with `id`.
     pub fn example(id: RegistrationId, issuer: &str, client_id: &str) -> Registration {
         Registration {
             id,
-            fields: NewRegistration {
-                issuer: issuer.into(),
-                client_id: client_id.into(),
-                auth_endpoint: format!("{issuer}/auth"),
-                token_endpoint: format!("{issuer}/token"),
-                jwks_url: format!("{issuer}/jwks"),
-                client_assertion_audience: None,
-                platform_family: PlatformFamily::Other,
-                auto_register_deployments: false,
-                allow_http: false,
-            },
+            fields: NewRegistration::example(issuer, client_id, PlatformFamily::Other),
             created_at: 0,
         }
     }

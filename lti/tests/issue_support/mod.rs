@@ -59,17 +59,7 @@ pub fn learner_token(n: usize) -> String {
 pub async fn seed(store: &dyn Store, scenarios: &Path, learners: usize, now: i64) -> i64 {
     let registration = store
         .add_registration(
-            &NewRegistration {
-                issuer: "https://lms.example.edu".into(),
-                client_id: "cairn".into(),
-                auth_endpoint: "https://lms.example.edu/auth".into(),
-                token_endpoint: "https://lms.example.edu/token".into(),
-                jwks_url: "https://lms.example.edu/jwks".into(),
-                client_assertion_audience: None,
-                platform_family: PlatformFamily::Canvas,
-                auto_register_deployments: false,
-                allow_http: false,
-            },
+            &NewRegistration::example("https://lms.example.edu", "cairn", PlatformFamily::Canvas),
             now,
         )
         .await
