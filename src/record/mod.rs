@@ -19,6 +19,7 @@
 //! | `cases` | PLAR cases (requested → assessing → decided) and the credit bank |
 //! | `workflow` | offerings and release dates, withdrawal, reissue, the credential's level |
 //! | `output` | the [`Record`] and [`LearnerSummary`], and building them |
+//! | `spare` | a finished fold's buffers, kept for the course's next fold |
 
 mod cases;
 mod competency;
@@ -28,6 +29,7 @@ mod kept;
 mod learner;
 mod output;
 mod plar;
+mod spare;
 mod view;
 mod workflow;
 
