@@ -334,7 +334,10 @@ impl<'a> Course<'a> {
 
     /// Folds one learner's events as of `at`.
     pub fn fold(&self, events: &[Event], at: Timestamp) -> Record {
-        self.replay(events, at).record(at)
+        let mut learner = self.replay(events, at);
+        let record = learner.record(at);
+        learner.recycle();
+        record
     }
 
     /// Folds one learner's events as of `at` into the compact summary a roster-wide view
