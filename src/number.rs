@@ -11,7 +11,7 @@ use std::str::FromStr;
 use num_bigint::BigInt;
 use num_integer::Integer;
 use num_rational::{BigRational, Ratio};
-use num_traits::{CheckedAdd, CheckedDiv, CheckedMul, CheckedSub, One, Signed, ToPrimitive, Zero};
+use num_traits::{CheckedAdd, CheckedDiv, CheckedMul, One, Signed, ToPrimitive, Zero};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// An exact rational number: a score, maximum, percent, weight, hour or credit value.
@@ -217,17 +217,33 @@ impl Number {
 
     /// `self + other`, exact.
     pub fn add(&self, other: &Number) -> Number {
-        self.binary(other, |a, b| a.checked_add(b), |a, b| a + b)
+        self.binary(other, small_add, |a, b| a + b)
     }
 
     /// `self - other`, exact.
     pub fn sub(&self, other: &Number) -> Number {
-        self.binary(other, |a, b| a.checked_sub(b), |a, b| a - b)
+        self.binary(
+            other,
+            |a, b| small_add(a, &Ratio::new_raw(b.numer().checked_neg()?, *b.denom())),
+            |a, b| a - b,
+        )
     }
 
     /// `self × other`, exact.
     pub fn mul(&self, other: &Number) -> Number {
-        self.binary(other, |a, b| a.checked_mul(b), |a, b| a * b)
+        self.binary(
+            other,
+            |a, b| {
+                if a.is_integer() && b.is_integer() {
+                    return Some(Ratio::from_integer(i64::checked_mul(
+                        *a.numer(),
+                        *b.numer(),
+                    )?));
+                }
+                a.checked_mul(b)
+            },
+            |a, b| a * b,
+        )
     }
 
     /// `self ÷ other`, exact. The caller guarantees `other` is not zero
@@ -332,27 +348,22 @@ impl Number {
 
     /// Whether the reported (rounded) value meets `threshold` (inclusive).
     pub fn meets(&self, threshold: &Number) -> bool {
-        if let (Repr::Small(x), Repr::Small(t)) = (&self.0, &threshold.0) {
-            // round2(x) = k / 100 with k = floor(x·100 + 1/2) for x ≥ 0, sign mirrored;
-            // k / 100 ≥ tn / td ⟺ k·td ≥ 100·tn (td > 0). All in i128: no overflow.
-            // The usual case fits 64 bits: scores and percents are small.
-            if let (Some(twice), Some(two_d)) = (
-                x.numer()
-                    .unsigned_abs()
-                    .checked_mul(200)
-                    .and_then(|v| v.checked_add(x.denom().unsigned_abs())),
-                x.denom().unsigned_abs().checked_mul(2),
-            ) && let Ok(k) = i64::try_from(twice / two_d)
-            {
-                let k = if *x.numer() < 0 { -k } else { k };
-                return i128::from(k) * i128::from(*t.denom()) >= 100 * i128::from(*t.numer());
-            }
-            let (n, d) = (i128::from(*x.numer()), i128::from(*x.denom()));
-            let k = (200 * n.abs() + d).div_euclid(2 * d);
-            let k = if n < 0 { -k } else { k };
-            return k * i128::from(*t.denom()) >= 100 * i128::from(*t.numer());
+        if let (Repr::Small(x), Repr::Small(t)) = (&self.0, &threshold.0)
+            && let Some(meets) = ratio_meets(*x.numer(), *x.denom(), t)
+        {
+            return meets;
         }
         self.reported() >= *threshold
+    }
+
+    /// [`Number::meets`] of `n / d` (`d > 0`, not necessarily in lowest terms), without
+    /// building the number: a fixed-point bound decides with no gcd. `None` when the
+    /// threshold is not in the small form or the arithmetic passes i128.
+    pub(crate) fn ratio_meets(n: i64, d: i64, threshold: &Number) -> Option<bool> {
+        match &threshold.0 {
+            Repr::Small(t) if d > 0 => ratio_meets(n, d, t),
+            _ => None,
+        }
     }
 
     /// `self × 100 / max`: the percent of a maximum, exact. `max` must not be zero.
@@ -468,6 +479,54 @@ impl Number {
     }
 }
 
+/// Whether round2(n / d) ≥ t (`d > 0`): round2(x) = k / 100 with k = floor(x·100 + 1/2) for
+/// x ≥ 0, sign mirrored; k / 100 ≥ tn / td ⟺ k·td ≥ 100·tn (td > 0). The usual case fits
+/// 64 bits (scores and percents are small); i128 otherwise; `None` past that (then the
+/// rounded value decides).
+fn ratio_meets(n: i64, d: i64, t: &Ratio<i64>) -> Option<bool> {
+    if let (Some(twice), Some(two_d)) = (
+        n.unsigned_abs()
+            .checked_mul(200)
+            .and_then(|v| v.checked_add(d.unsigned_abs())),
+        d.unsigned_abs().checked_mul(2),
+    ) && let Ok(k) = i64::try_from(twice / two_d)
+    {
+        let k = if n < 0 { -k } else { k };
+        if let (Some(l), Some(r)) = (k.checked_mul(*t.denom()), i64::checked_mul(*t.numer(), 100)) {
+            return Some(l >= r);
+        }
+        return Some(i128::from(k) * i128::from(*t.denom()) >= 100 * i128::from(*t.numer()));
+    }
+    let (n, d) = (i128::from(n), i128::from(d));
+    let k = (200 * n.abs() + d).div_euclid(2 * d);
+    let k = if n < 0 { -k } else { k };
+    // k reaches 2^70: with a large threshold denominator the product passes i128.
+    Some(k.checked_mul(i128::from(*t.denom()))? >= 100 * i128::from(*t.numer()))
+}
+
+/// `a + b` in the small form (both canonical), or `None` on overflow. Scores, percents and
+/// sums mostly share a denominator (often 1): then one gcd with the shared denominator,
+/// or none, instead of the general lcm-and-reduce.
+fn small_add(a: &Ratio<i64>, b: &Ratio<i64>) -> Option<Ratio<i64>> {
+    let (an, ad, bn, bd) = (*a.numer(), *a.denom(), *b.numer(), *b.denom());
+    if an == 0 {
+        return Some(*b);
+    }
+    if bn == 0 {
+        return Some(*a);
+    }
+    if ad == bd {
+        let n = an.checked_add(bn)?;
+        if ad == 1 {
+            return Some(Ratio::new_raw(n, 1));
+        }
+        // Lowest terms: gcd(0, d) = d gives 0/1.
+        let g = n.gcd(&ad);
+        return Some(Ratio::new_raw(n / g, ad / g));
+    }
+    a.checked_add(b)
+}
+
 /// [`Number::to_exact_string`] of `n / d` (lowest terms, `d > 0`) in machine integers, as the
 /// roster writes thousands of these: `None` when the scaled digits pass `u64`, and the big
 /// path answers. u64 text, not u128: keeps 128-bit formatting out of the wasm bundle.
@@ -515,8 +574,17 @@ impl Ord for Number {
         match (&self.0, &other.0) {
             // a/b vs c/d with b, d > 0: compare a·d with c·b; i64 products fit in i128.
             (Repr::Small(a), Repr::Small(b)) if a.denom() == b.denom() => a.numer().cmp(b.numer()),
-            (Repr::Small(a), Repr::Small(b)) => (i128::from(*a.numer()) * i128::from(*b.denom()))
-                .cmp(&(i128::from(*b.numer()) * i128::from(*a.denom()))),
+            (Repr::Small(a), Repr::Small(b)) => {
+                // 64-bit products first: 128-bit multiplication is a library call in wasm.
+                if let (Some(x), Some(y)) = (
+                    i64::checked_mul(*a.numer(), *b.denom()),
+                    i64::checked_mul(*b.numer(), *a.denom()),
+                ) {
+                    return x.cmp(&y);
+                }
+                (i128::from(*a.numer()) * i128::from(*b.denom()))
+                    .cmp(&(i128::from(*b.numer()) * i128::from(*a.denom())))
+            }
             _ => self.to_big().cmp(&other.to_big()),
         }
     }
@@ -580,187 +648,4 @@ impl<'de> Deserialize<'de> for Number {
 }
 
 #[cfg(test)]
-mod tests {
-
-    /// The machine-integer path of `to_exact_string` writes what the big-integer path
-    /// writes, for terminating and repeating values, signs and the i64 edges.
-    #[test]
-    fn exact_string_fast_path_equals_the_big_path() {
-        use proptest::prelude::*;
-        let check = |n: i64, d: i64| {
-            let x = Number::from_i128_ratio(i128::from(n), i128::from(d)).expect("d > 0");
-            assert_eq!(x.to_exact_string(), x.to_exact_string_big(), "{n}/{d}");
-        };
-        for (n, d) in [
-            (0, 1),
-            (1, 3),
-            (-7, 8),
-            (i64::MAX, 1),
-            (i64::MIN + 1, 1),
-            (i64::MAX, 1 << 62),
-            (-1, 5i64.pow(27)),
-            (i64::MAX, 5i64.pow(27)),
-        ] {
-            check(n, d);
-        }
-        proptest!(|(n in any::<i64>().prop_filter("not MIN", |n| *n != i64::MIN),
-                    twos in 0u32..63, fives in 0u32..28, other in prop::sample::select(vec![1i64, 3, 7, 9, 11]))| {
-            let d = 2i64.checked_pow(twos)
-                .and_then(|t| t.checked_mul(5i64.checked_pow(fives)?))
-                .and_then(|t| t.checked_mul(other));
-            if let Some(d) = d {
-                check(n, d);
-            }
-        });
-    }
-    use super::*;
-
-    fn n(s: &str) -> Number {
-        Number::parse_exact(s).unwrap()
-    }
-
-    #[test]
-    fn decimals_parse_exactly() {
-        assert_eq!(n("18.4").mul(&n("100")).div(&n("23")), n("80"));
-        assert_eq!(n("240").mul(&n("100")).div(&n("300")), n("80"));
-        assert_eq!(n("0.10"), n("0.1"));
-    }
-
-    #[test]
-    fn malformed_decimals_are_refused() {
-        for bad in ["", "-1", "1.", ".5", "1e3", " 1", "1,5", "0x10", "NaN"] {
-            assert!(Number::parse_decimal(bad).is_err(), "{bad:?} was accepted");
-        }
-    }
-
-    #[test]
-    fn decimals_longer_than_64_characters_are_refused_as_too_long() {
-        let longest = format!("1.{}", "5".repeat(MAX_DECIMAL_LEN - 2));
-        assert!(Number::parse_decimal(&longest).is_ok());
-        let longer = format!("{longest}5");
-        let err = Number::parse_decimal(&longer).unwrap_err();
-        assert!(
-            matches!(
-                err,
-                NumberError::TooLong {
-                    len: 65,
-                    max: 64,
-                    ..
-                }
-            ),
-            "{err:?}"
-        );
-        let message = err.to_string();
-        assert!(
-            message.contains("too long") && message.contains("at most 64"),
-            "{message}"
-        );
-        let json = format!("\"{longer}\"");
-        let message = serde_json::from_str::<Number>(&json)
-            .unwrap_err()
-            .to_string();
-        assert!(message.contains("too long"), "{message}");
-    }
-
-    #[test]
-    fn rounding_is_half_away_from_zero() {
-        for (x, want) in [
-            ("4.125", "4.13"),
-            ("0.125", "0.13"),
-            ("1.005", "1.01"),
-            ("4.124", "4.12"),
-            ("-4.125", "-4.13"),
-        ] {
-            assert_eq!(n(x).reported(), n(want), "{x}");
-            assert_eq!(n(x).round2(), n(want), "{x}");
-        }
-        assert_eq!(n("260/3").to_reported_string(), "86.67");
-        assert_eq!(n("3").to_reported_string(), "3.00");
-        for (x, want) in [
-            ("-4.125", "-4.13"),
-            ("0.004", "0.00"),
-            ("-0.005", "-0.01"),
-            ("1/7", "0.14"),
-            (
-                "123456789012345678901234567890.125",
-                "123456789012345678901234567890.13",
-            ),
-            (
-                "-123456789012345678901234567890.125",
-                "-123456789012345678901234567890.13",
-            ),
-        ] {
-            assert_eq!(n(x).to_reported_string(), want, "{x}");
-        }
-    }
-
-    #[test]
-    fn fast_meets_agrees_with_the_rounded_value() {
-        let values = [
-            "79.994", "79.995", "80", "18.4", "18.39", "260/3", "200/3", "0", "1/3", "-4.125",
-            "99.999",
-        ];
-        let thresholds = ["80", "79.99", "50", "66.67", "66.66", "0", "-4.13", "100"];
-        for v in values {
-            for t in thresholds {
-                let (v, t) = (n(v), n(t));
-                assert_eq!(v.meets(&t), v.round2() >= t, "{v} meets {t}");
-            }
-        }
-        assert_eq!(n("18.4").percent_of(&n("23")), n("80"));
-        assert_eq!(n("260").percent_of(&n("300")), n("260/3"));
-    }
-
-    #[test]
-    fn ordering_agrees_with_big_rationals() {
-        let values = [
-            "0",
-            "1/3",
-            "-1/3",
-            "260/3",
-            "86.67",
-            "86.66",
-            "-4.125",
-            "9223372036854775807",
-            "1/9223372036854775807",
-            "2/9223372036854775807",
-        ];
-        for a in values {
-            for b in values {
-                let (x, y) = (n(a), n(b));
-                assert_eq!(x.cmp(&y), x.to_big().cmp(&y.to_big()), "{a} vs {b}");
-            }
-        }
-    }
-
-    #[test]
-    fn exact_strings_round_trip() {
-        for s in ["80", "86.5", "260/3", "0.05", "-2.5", "1/7"] {
-            assert_eq!(n(s).to_exact_string(), s);
-        }
-    }
-
-    #[test]
-    fn overflow_moves_to_big_and_back() {
-        let mut x = Number::one();
-        let twenty = n("20");
-        for _ in 0..40 {
-            x = x.div(&twenty);
-        }
-        for _ in 0..40 {
-            x = x.mul(&twenty);
-        }
-        assert_eq!(x, Number::one());
-        assert!(matches!(x.0, Repr::Small(_)));
-    }
-
-    #[test]
-    fn json_floats_are_refused() {
-        assert!(serde_json::from_str::<Number>("18.4").is_err());
-        assert_eq!(serde_json::from_str::<Number>("18").unwrap(), n("18"));
-        assert_eq!(
-            serde_json::from_str::<Number>("\"18.4\"").unwrap(),
-            n("18.4")
-        );
-    }
-}
+mod tests;

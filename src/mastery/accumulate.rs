@@ -98,10 +98,7 @@ impl Accumulator {
                     if q < 0 {
                         return None; // a hand-built rate above 100: the exact value decides
                     }
-                    let lo =
-                        (q.checked_mul(lo)?.checked_add(p.checked_mul(s_lo)?)?).div_euclid(100);
-                    let hi = ceil_div(q.checked_mul(hi)?.checked_add(p.checked_mul(s_hi)?)?, 100);
-                    Some((lo, hi))
+                    Some((step(q, lo, p, s_lo, false)?, step(q, hi, p, s_hi, true)?))
                 });
             }
             Method::Latest | Method::First => {}
@@ -163,13 +160,18 @@ impl Accumulator {
     pub fn meets(&self, threshold: &Number) -> Option<bool> {
         if let (Method::DecayingAverage { .. }, Some((lo, hi)), false) =
             (self.method, self.interval, self.is_empty())
-            && let (Some(lo), Some(hi)) = (fixed_number(lo), fixed_number(hi))
+            && let (Ok(lo), Ok(hi), Ok(scale)) =
+                (i64::try_from(lo), i64::try_from(hi), i64::try_from(SCALE))
+            && let (Some(lo_meets), Some(hi_meets)) = (
+                Number::ratio_meets(lo, scale, threshold),
+                Number::ratio_meets(hi, scale, threshold),
+            )
         {
             // round2 is monotone: lo ≤ d ≤ hi gives round2(lo) ≤ round2(d) ≤ round2(hi).
-            if lo.meets(threshold) {
+            if lo_meets {
                 return Some(true);
             }
-            if !hi.meets(threshold) {
+            if !hi_meets {
                 return Some(false);
             }
         }
@@ -177,24 +179,47 @@ impl Accumulator {
     }
 }
 
-/// `floor(x · SCALE)` and `ceil(x · SCALE)` of a small-form score.
+/// `floor(x · SCALE)` and `ceil(x · SCALE)` of a small-form score; in 64 bits when they
+/// fit (percents do: 128-bit division is a library call, slowest in wasm).
 fn fixed_bounds(x: &Number) -> Option<(i128, i128)> {
     let (n, d) = x.small_parts()?;
+    if let Some(scaled) = i64::try_from(SCALE).ok().and_then(|s| n.checked_mul(s)) {
+        let floor = scaled.div_euclid(d);
+        let ceil = floor + i64::from(scaled.rem_euclid(d) != 0);
+        return Some((i128::from(floor), i128::from(ceil)));
+    }
     let scaled = i128::from(n).checked_mul(SCALE)?;
     let d = i128::from(d);
     Some((scaled.div_euclid(d), ceil_div(scaled, d)))
 }
 
-fn ceil_div(a: i128, b: i128) -> i128 {
-    -((-a).div_euclid(b))
+/// One step of an interval bound, `(q·v + p·s) / 100` rounded down (or up with `up`), in
+/// 64 bits when it fits; `None` on 128-bit overflow.
+fn step(q: i128, v: i128, p: i128, s: i128, up: bool) -> Option<i128> {
+    if let (Ok(q), Ok(v), Ok(p), Ok(s)) = (
+        i64::try_from(q),
+        i64::try_from(v),
+        i64::try_from(p),
+        i64::try_from(s),
+    ) && let Some(sum) = q
+        .checked_mul(v)
+        .and_then(|a| a.checked_add(p.checked_mul(s)?))
+    {
+        let floor = sum.div_euclid(100);
+        return Some(i128::from(
+            floor + i64::from(up && sum.rem_euclid(100) != 0),
+        ));
+    }
+    let sum = q.checked_mul(v)?.checked_add(p.checked_mul(s)?)?;
+    Some(if up {
+        ceil_div(sum, 100)
+    } else {
+        sum.div_euclid(100)
+    })
 }
 
-/// `v / SCALE` as a number, when `v` fits the small form.
-fn fixed_number(v: i128) -> Option<Number> {
-    Some(Number::ratio(
-        i64::try_from(v).ok()?,
-        i64::try_from(SCALE).ok()?,
-    ))
+fn ceil_div(a: i128, b: i128) -> i128 {
+    -((-a).div_euclid(b))
 }
 
 #[cfg(test)]

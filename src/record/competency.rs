@@ -5,7 +5,7 @@ use super::course::CompInfo;
 use super::kept::Scores;
 use super::learner::Learner;
 use crate::definition::CompetencyMethod;
-use crate::mastery::{self, Accumulator, MasteryStatus};
+use crate::mastery::{Accumulator, MasteryStatus};
 use crate::number::Number;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -143,7 +143,7 @@ impl Learner<'_, '_> {
                 continue;
             };
             let scores: Vec<Number> = self.gather_evidence(c).into_iter().map(|e| e.1).collect();
-            let want = mastery::calculate(method, &scores, &comp.threshold).ok();
+            let want = crate::mastery::calculate(method, &scores, &comp.threshold).ok();
             let acc = self.evidence[c].as_ref().map(|e| &e.acc);
             assert_eq!(
                 acc.map(|acc| acc.len()),

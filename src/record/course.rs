@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::learner::Learner;
 use super::output::{LearnerSummary, Record, RejectedEvent};
+use super::spare::SpareSlot;
 use crate::criteria::{Leaf, Rule};
 use crate::definition::{
     self, AchievementLevel, AssessmentKind, AttemptPolicy, CompetencyMethod, CredentialDefinition,
@@ -37,6 +38,8 @@ pub struct Course<'a> {
     /// competency weight sum, component weight sum.
     pub(super) def_info: Vec<DefInfo>,
     pub(super) validation: Vec<Finding>,
+    /// A finished fold's buffers, for the next ([`super::spare`]).
+    pub(super) spare: SpareSlot,
 }
 
 /// A criteria leaf with its id resolved to the course's flat index (none for
@@ -136,6 +139,7 @@ impl<'a> Course<'a> {
             comps: Vec::new(),
             def_info: Vec::new(),
             validation,
+            spare: SpareSlot::default(),
         };
         let mut asmt_by_id: BTreeMap<String, usize> = BTreeMap::new();
         for (d, def) in defs.iter().enumerate() {
@@ -330,7 +334,10 @@ impl<'a> Course<'a> {
 
     /// Folds one learner's events as of `at`.
     pub fn fold(&self, events: &[Event], at: Timestamp) -> Record {
-        self.replay(events, at).record(at)
+        let mut learner = self.replay(events, at);
+        let record = learner.record(at);
+        learner.recycle();
+        record
     }
 
     /// Folds one learner's events as of `at` into the compact summary a roster-wide view
@@ -338,7 +345,10 @@ impl<'a> Course<'a> {
     /// without explanations, attempt lists or messages. Entries follow
     /// [`Course::competency_ids`], [`Course::assessment_ids`] and [`Course::definition_ids`].
     pub fn summarize(&self, events: &[Event], at: Timestamp) -> LearnerSummary {
-        self.replay(events, at).summary(at)
+        let mut learner = self.replay(events, at);
+        let summary = learner.summary(at);
+        learner.recycle();
+        summary
     }
 
     /// [`Course::summarize`] for every learner of a roster, reusing one learner's working
@@ -346,13 +356,16 @@ impl<'a> Course<'a> {
     pub fn summarize_all(&self, logs: &[LearnerLog], at: Timestamp) -> Vec<LearnerSummary> {
         let mut learner = Learner::new(self);
         let mut order = Vec::new();
-        logs.iter()
+        let summaries = logs
+            .iter()
             .map(|log| {
                 learner.reset();
                 self.replay_into(&mut learner, &mut order, &log.events, at);
                 learner.summary(at)
             })
-            .collect()
+            .collect();
+        learner.recycle();
+        summaries
     }
 
     /// Competency ids in summary order.

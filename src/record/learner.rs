@@ -13,6 +13,7 @@ use super::conduct::{Conduct, ConductLog};
 use super::course::{Course, Resolved};
 use super::kept::{Attempt, Kept, Run, check_score_fields, read_scores};
 use super::output::RejectedEvent;
+use super::spare::{Spare, clear_asmts};
 use super::view::View;
 use crate::criteria::{Rule, is_held};
 use crate::definition::{GrantMode, PlarMethod};
@@ -88,11 +89,15 @@ pub(super) struct Learner<'c, 'a> {
 impl<'c, 'a> Learner<'c, 'a> {
     pub(super) fn new(course: &'c Course<'a>) -> Self {
         let (nd, na, nc) = (course.defs.len(), course.asmts.len(), course.comps.len());
+        let spare = course.take_spare().unwrap_or_else(|| Spare {
+            asmts: vec![AsmtState::default(); na],
+            evidence: course.comps.iter().map(Evidence::new).collect(),
+        });
         Learner {
             course,
             errors: Vec::new(),
             enrolled_at: vec![None; nd],
-            asmts: vec![AsmtState::default(); na],
+            asmts: spare.asmts,
             kept: vec![None; na],
             granted_comps: vec![None; nc],
             granted_components: vec![Vec::new(); nd],
@@ -100,7 +105,7 @@ impl<'c, 'a> Learner<'c, 'a> {
             presentations: Vec::new(),
             claimed: BTreeSet::new(),
             comp_cache: RefCell::new(vec![CompCache::default(); nc]),
-            evidence: course.comps.iter().map(Evidence::new).collect(),
+            evidence: spare.evidence,
             dirty: true,
             conduct: ConductLog::default(),
             offerings: vec![None; nd],
@@ -109,18 +114,19 @@ impl<'c, 'a> Learner<'c, 'a> {
         }
     }
 
+    /// Hands the learner's largest buffers back to the course for its next fold.
+    pub(super) fn recycle(&mut self) {
+        self.course.keep_spare(Spare {
+            asmts: std::mem::take(&mut self.asmts),
+            evidence: std::mem::take(&mut self.evidence),
+        });
+    }
+
     /// Back to a learner with no events, keeping the allocated memory.
     pub(super) fn reset(&mut self) {
         self.errors.clear();
         self.enrolled_at.fill(None);
-        for state in &mut self.asmts {
-            state.attempts.clear();
-            state.feedback_after_latest = false;
-            state.course_attempts = 0;
-            state.challenge_taken = false;
-            state.run = Run::default();
-            state.counted = (0, 0, None);
-        }
+        clear_asmts(&mut self.asmts);
         for evidence in self.evidence.iter_mut().flatten() {
             evidence.clear();
         }

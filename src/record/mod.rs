@@ -21,6 +21,7 @@
 //! | `versions` | which version of each definition a learner is folded on (REQ-LIFE-02) |
 //! | `output` | the [`Record`] and [`LearnerSummary`], and building them |
 //! | `statuses` | [`RosterStatuses`]: a roster's statuses only, for the what-if panel |
+//! | `spare` | a finished fold's buffers, kept for the course's next fold |
 
 mod cases;
 mod competency;
@@ -30,6 +31,7 @@ mod kept;
 mod learner;
 mod output;
 mod plar;
+mod spare;
 mod statuses;
 mod versions;
 mod view;

@@ -340,7 +340,7 @@ impl Learner<'_, '_> {
         }
     }
 
-    pub(super) fn record(self, at: Timestamp) -> Record {
+    pub(super) fn record(&mut self, at: Timestamp) -> Record {
         let course = self.course;
         let mut record = Record {
             at,
@@ -490,8 +490,8 @@ impl Learner<'_, '_> {
                 );
             }
         }
-        record.plar_cases = self.cases;
-        record.errors = self.errors;
+        record.plar_cases = std::mem::take(&mut self.cases);
+        record.errors = std::mem::take(&mut self.errors);
         record
     }
 }

@@ -1,0 +1,231 @@
+//! The exact numbers' tests: parsing, rounding, ordering, and the machine-integer fast
+//! paths against the big-rational path.
+
+/// The machine-integer path of `to_exact_string` writes what the big-integer path
+/// writes, for terminating and repeating values, signs and the i64 edges.
+#[test]
+fn exact_string_fast_path_equals_the_big_path() {
+    use proptest::prelude::*;
+    let check = |n: i64, d: i64| {
+        let x = Number::from_i128_ratio(i128::from(n), i128::from(d)).expect("d > 0");
+        assert_eq!(x.to_exact_string(), x.to_exact_string_big(), "{n}/{d}");
+    };
+    for (n, d) in [
+        (0, 1),
+        (1, 3),
+        (-7, 8),
+        (i64::MAX, 1),
+        (i64::MIN + 1, 1),
+        (i64::MAX, 1 << 62),
+        (-1, 5i64.pow(27)),
+        (i64::MAX, 5i64.pow(27)),
+    ] {
+        check(n, d);
+    }
+    proptest!(|(n in any::<i64>().prop_filter("not MIN", |n| *n != i64::MIN),
+                twos in 0u32..63, fives in 0u32..28, other in prop::sample::select(vec![1i64, 3, 7, 9, 11]))| {
+        let d = 2i64.checked_pow(twos)
+            .and_then(|t| t.checked_mul(5i64.checked_pow(fives)?))
+            .and_then(|t| t.checked_mul(other));
+        if let Some(d) = d {
+            check(n, d);
+        }
+    });
+}
+use super::*;
+
+fn n(s: &str) -> Number {
+    Number::parse_exact(s).unwrap()
+}
+
+#[test]
+fn decimals_parse_exactly() {
+    assert_eq!(n("18.4").mul(&n("100")).div(&n("23")), n("80"));
+    assert_eq!(n("240").mul(&n("100")).div(&n("300")), n("80"));
+    assert_eq!(n("0.10"), n("0.1"));
+}
+
+#[test]
+fn malformed_decimals_are_refused() {
+    for bad in ["", "-1", "1.", ".5", "1e3", " 1", "1,5", "0x10", "NaN"] {
+        assert!(Number::parse_decimal(bad).is_err(), "{bad:?} was accepted");
+    }
+}
+
+#[test]
+fn decimals_longer_than_64_characters_are_refused_as_too_long() {
+    let longest = format!("1.{}", "5".repeat(MAX_DECIMAL_LEN - 2));
+    assert!(Number::parse_decimal(&longest).is_ok());
+    let longer = format!("{longest}5");
+    let err = Number::parse_decimal(&longer).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            NumberError::TooLong {
+                len: 65,
+                max: 64,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let message = err.to_string();
+    assert!(
+        message.contains("too long") && message.contains("at most 64"),
+        "{message}"
+    );
+    let json = format!("\"{longer}\"");
+    let message = serde_json::from_str::<Number>(&json)
+        .unwrap_err()
+        .to_string();
+    assert!(message.contains("too long"), "{message}");
+}
+
+#[test]
+fn rounding_is_half_away_from_zero() {
+    for (x, want) in [
+        ("4.125", "4.13"),
+        ("0.125", "0.13"),
+        ("1.005", "1.01"),
+        ("4.124", "4.12"),
+        ("-4.125", "-4.13"),
+    ] {
+        assert_eq!(n(x).reported(), n(want), "{x}");
+        assert_eq!(n(x).round2(), n(want), "{x}");
+    }
+    assert_eq!(n("260/3").to_reported_string(), "86.67");
+    assert_eq!(n("3").to_reported_string(), "3.00");
+    for (x, want) in [
+        ("-4.125", "-4.13"),
+        ("0.004", "0.00"),
+        ("-0.005", "-0.01"),
+        ("1/7", "0.14"),
+        (
+            "123456789012345678901234567890.125",
+            "123456789012345678901234567890.13",
+        ),
+        (
+            "-123456789012345678901234567890.125",
+            "-123456789012345678901234567890.13",
+        ),
+    ] {
+        assert_eq!(n(x).to_reported_string(), want, "{x}");
+    }
+}
+
+#[test]
+fn fast_meets_agrees_with_the_rounded_value() {
+    let values = [
+        "79.994", "79.995", "80", "18.4", "18.39", "260/3", "200/3", "0", "1/3", "-4.125", "99.999",
+    ];
+    let thresholds = ["80", "79.99", "50", "66.67", "66.66", "0", "-4.13", "100"];
+    for v in values {
+        for t in thresholds {
+            let (v, t) = (n(v), n(t));
+            assert_eq!(v.meets(&t), v.round2() >= t, "{v} meets {t}");
+        }
+    }
+    assert_eq!(n("18.4").percent_of(&n("23")), n("80"));
+    assert_eq!(n("260").percent_of(&n("300")), n("260/3"));
+}
+
+#[test]
+fn ordering_agrees_with_big_rationals() {
+    let values = [
+        "0",
+        "1/3",
+        "-1/3",
+        "260/3",
+        "86.67",
+        "86.66",
+        "-4.125",
+        "9223372036854775807",
+        "1/9223372036854775807",
+        "2/9223372036854775807",
+    ];
+    for a in values {
+        for b in values {
+            let (x, y) = (n(a), n(b));
+            assert_eq!(x.cmp(&y), x.to_big().cmp(&y.to_big()), "{a} vs {b}");
+        }
+    }
+}
+
+#[test]
+fn exact_strings_round_trip() {
+    for s in ["80", "86.5", "260/3", "0.05", "-2.5", "1/7"] {
+        assert_eq!(n(s).to_exact_string(), s);
+    }
+}
+
+#[test]
+fn overflow_moves_to_big_and_back() {
+    let mut x = Number::one();
+    let twenty = n("20");
+    for _ in 0..40 {
+        x = x.div(&twenty);
+    }
+    for _ in 0..40 {
+        x = x.mul(&twenty);
+    }
+    assert_eq!(x, Number::one());
+    assert!(matches!(x.0, Repr::Small(_)));
+}
+
+#[test]
+fn json_floats_are_refused() {
+    assert!(serde_json::from_str::<Number>("18.4").is_err());
+    assert_eq!(serde_json::from_str::<Number>("18").unwrap(), n("18"));
+    assert_eq!(
+        serde_json::from_str::<Number>("\"18.4\"").unwrap(),
+        n("18.4")
+    );
+}
+
+/// A small-form value: scores and percents as the fold makes them, and the i64 edges where
+/// the fast paths overflow to the big path.
+fn small_value() -> impl proptest::strategy::Strategy<Value = (i64, i64)> {
+    use proptest::prelude::*;
+    prop_oneof![
+        (0i64..=10_000, Just(100i64)),
+        (
+            0i64..=400,
+            prop::sample::select(vec![1i64, 2, 3, 4, 40, 300])
+        ),
+        (-1_000i64..=1_000, 1i64..=1_000),
+        (any::<i64>(), prop::sample::select(vec![1i64, 2, 3, 7, 100])),
+        (
+            prop::sample::select(vec![
+                i64::MAX,
+                i64::MIN + 1,
+                i64::MAX - 1,
+                1 << 62,
+                -(1 << 62)
+            ]),
+            prop::sample::select(vec![1i64, 2, 3, i64::MAX, 1 << 62]),
+        ),
+    ]
+    .prop_filter("not MIN", |(n, _)| *n != i64::MIN)
+}
+
+/// The fast machine-integer paths of `add`, `sub`, `mul`, `cmp` and `meets` give exactly
+/// the big-rational results, in the canonical form, overflow edges included.
+#[test]
+fn fast_arithmetic_equals_the_big_path() {
+    use proptest::prelude::*;
+    let big = |x: &Number| x.to_big();
+    proptest!(|(a in small_value(), b in small_value())| {
+        let x = Number::from_i128_ratio(i128::from(a.0), i128::from(a.1)).expect("d > 0");
+        let y = Number::from_i128_ratio(i128::from(b.0), i128::from(b.1)).expect("d > 0");
+        for (got, want) in [
+            (x.add(&y), big(&x) + big(&y)),
+            (x.sub(&y), big(&x) - big(&y)),
+            (x.mul(&y), big(&x) * big(&y)),
+        ] {
+            // Equality is structural: the fast result must be the canonical form.
+            prop_assert_eq!(&got, &Number::from_big(want));
+        }
+        prop_assert_eq!(x.cmp(&y), big(&x).cmp(&big(&y)));
+        prop_assert_eq!(x.meets(&y), x.round2() >= y);
+    });
+}
