@@ -28,11 +28,11 @@ mod credential;
 mod editor;
 #[cfg(feature = "instructor")]
 mod roster;
+#[cfg(feature = "instructor")]
 mod statuses;
 mod types;
 
 use cairn::error::Error;
-#[cfg(feature = "instructor")]
 use serde::Deserialize;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -73,7 +73,6 @@ pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsCoreE
 }
 
 /// Reads JSON text into a core input type, naming what was read when it does not fit.
-#[cfg(feature = "instructor")]
 fn from_json<'a, T: Deserialize<'a>>(context: &'static str, json: &'a str) -> Result<T, Error> {
     serde_json::from_str(json).map_err(|e| Error::json(context, e))
 }
