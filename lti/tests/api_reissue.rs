@@ -77,7 +77,10 @@ async fn reissue(backend: Backend) {
 
     // Not revoked yet; no reason.
     let (s, v) = api.post(&reissue_path, &teacher, &reason).await;
-    assert_eq!((s, &v["code"]), (StatusCode::CONFLICT, &json!("not_revoked")));
+    assert_eq!(
+        (s, &v["code"]),
+        (StatusCode::CONFLICT, &json!("not_revoked"))
+    );
     let (s, v) = api.post(&reissue_path, &teacher, &json!({})).await;
     assert_eq!(
         (s, &v["code"]),
@@ -98,7 +101,10 @@ async fn reissue(backend: Backend) {
     // Another tenant and another context see no such credential; a learner has no role.
     for token in [&stranger, &elsewhere] {
         let (s, v) = api.post(&reissue_path, token, &reason).await;
-        assert_eq!((s, &v["code"]), (StatusCode::NOT_FOUND, &json!("not_found")));
+        assert_eq!(
+            (s, &v["code"]),
+            (StatusCode::NOT_FOUND, &json!("not_found"))
+        );
     }
     let (s, v) = api.post(&reissue_path, &ben, &reason).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
@@ -134,7 +140,11 @@ async fn reissue(backend: Backend) {
     // The record shows both: the revoked one and the reissue naming it, with the reason.
     let (s, seen) = api.get("/api/learners/ben/record", &teacher).await;
     assert_eq!(s, StatusCode::OK, "{seen}");
-    assert_eq!(seen["credentials"].as_array().map(Vec::len), Some(2), "{seen}");
+    assert_eq!(
+        seen["credentials"].as_array().map(Vec::len),
+        Some(2),
+        "{seen}"
+    );
     let issuances = &seen["record"]["credentials"]["first-aid"]["issuances"];
     assert_eq!(issuances.as_array().map(Vec::len), Some(2), "{seen}");
     assert!(issuances[0]["revoked_at"].is_string(), "{issuances}");
@@ -152,6 +162,11 @@ async fn reissue(backend: Backend) {
     assert_eq!(last["event"]["type"], "credential_reissued", "{last}");
     assert_eq!(last["event"]["by"], "teacher");
     assert_eq!(last["author_role"], "instructor");
+    assert_eq!(
+        last["meta"]["credential_id"],
+        old_id.as_str(),
+        "the audit log links the revoked id"
+    );
 
     // Automatic issuance stays once per key: a sweep issues nothing more.
     let report = cairn_lti::records::sweep::sweep_once(&api.state, api_support::NOW + 10_800)
@@ -162,7 +177,10 @@ async fn reissue(backend: Backend) {
 
     // The revoked one is no longer the latest: it cannot be reissued twice.
     let (s, v) = api.post(&reissue_path, &teacher, &reason).await;
-    assert_eq!((s, &v["code"]), (StatusCode::CONFLICT, &json!("not_latest")));
+    assert_eq!(
+        (s, &v["code"]),
+        (StatusCode::CONFLICT, &json!("not_latest"))
+    );
     let (_, seen) = api.get("/api/learners/ben/record", &teacher).await;
     assert_eq!(seen["credentials"].as_array().map(Vec::len), Some(2));
     api.finish().await;
