@@ -4,7 +4,8 @@
 //! cannot reissue it; the instructor reissues it with a reason: the new credential verifies
 //! in the core and in the oracle against the same list while the revoked one does not, the
 //! learner's record shows both issuances with `reissue_of` and the reason, a sweep issues
-//! nothing more, and the revoked one cannot be reissued again (`not_latest`).
+//! nothing more, and the revoked one cannot be reissued again (`not_latest`), not even by a
+//! write that raced past the route's check (the record's precondition is held under the lock).
 
 mod api_support;
 
@@ -175,6 +176,42 @@ async fn reissue(backend: Backend) {
     assert_eq!(report.issued, 0, "{report:?}");
     assert_eq!(report.failures, 0, "{report:?}");
 
+    // A reissue racing this one (its route's check passed before this one committed) is
+    // refused under the learner's lock, before the core could revoke the replacement.
+    let scope = api
+        .state
+        .records
+        .credential(&old_id)
+        .await
+        .expect("store")
+        .expect("row")
+        .scope;
+    let author = cairn_lti::store::records::Author {
+        sub: "teacher".to_owned(),
+        role: "instructor".to_owned(),
+        deployment_id: "deployment".to_owned(),
+        request_id: None,
+    };
+    let raced = cairn_lti::records::append_checked(
+        &api.state,
+        &scope,
+        &author,
+        cairn::event::EventKind::CredentialReissued {
+            credential: cairn::ids::DefinitionId::new("first-aid"),
+            reason: Some("a second click".to_owned()),
+            by: Some("teacher".to_owned()),
+        },
+        json!({}),
+        &|record| cairn_lti::public::reissue::replaces(record, "first-aid", 0),
+    )
+    .await;
+    match raced {
+        Err(cairn_lti::records::WriteError::Refused { code, .. }) => {
+            assert_eq!(code, "not_latest");
+        }
+        other => panic!("the raced reissue was not refused: {other:?}"),
+    }
+
     // The revoked one is no longer the latest: it cannot be reissued twice.
     let (s, v) = api.post(&reissue_path, &teacher, &reason).await;
     assert_eq!(
@@ -183,6 +220,13 @@ async fn reissue(backend: Backend) {
     );
     let (_, seen) = api.get("/api/learners/ben/record", &teacher).await;
     assert_eq!(seen["credentials"].as_array().map(Vec::len), Some(2));
+    let issuances = &seen["record"]["credentials"]["first-aid"]["issuances"];
+    assert_eq!(
+        issuances.as_array().map(Vec::len),
+        Some(2),
+        "nothing stored"
+    );
+    assert!(issuances[1]["revoked_at"].is_null(), "{issuances}");
     api.finish().await;
 }
 

@@ -13,6 +13,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use cairn::event::EventKind;
 use cairn::ids::DefinitionId;
+use cairn::record::Record;
 use serde::Serialize;
 use serde_json::json;
 use utoipa::ToSchema;
@@ -22,6 +23,7 @@ use crate::AppState;
 use crate::api::caller::RequestId;
 use crate::api::error::{ApiError, ErrorBody};
 use crate::api::write::write_error;
+use crate::records::WriteError;
 use crate::session::{Launched, Require};
 
 /// The answer of a reissue: the revoked credential, its replacement and the record's event.
@@ -80,7 +82,9 @@ pub async fn reissue(
         by: Some(author.sub.clone()),
     };
     let meta = json!({"credential_id": row.id, "via": "reissue"});
-    let appended = crate::records::append(&state, &row.scope, &author, kind, meta)
+    let (definition, cycle) = (row.definition_id.clone(), row.cycle);
+    let check = move |record: &Record| replaces(record, &definition, cycle);
+    let appended = crate::records::append_checked(&state, &row.scope, &author, kind, meta, &check)
         .await
         .map_err(write_error)?;
     let now = state.now();
@@ -97,4 +101,24 @@ pub async fn reissue(
             event_seq: appended.seq,
         }),
     ))
+}
+
+/// The reissue's precondition on the record folded with its event: the new issuance of
+/// `definition` replaces cycle `cycle`, the revoked credential's. Another reissue committed
+/// since the route's check would make the core replace (and revoke, in the record only)
+/// that one's replacement instead: refused `not_latest`, nothing stored.
+pub fn replaces(record: &Record, definition: &str, cycle: i64) -> Result<(), WriteError> {
+    let replaced = record
+        .credentials
+        .get(definition)
+        .and_then(|c| c.issuances.last())
+        .and_then(|i| i.reissue_of);
+    if replaced.map(i64::from) == Some(cycle) {
+        return Ok(());
+    }
+    Err(WriteError::Refused {
+        code: "not_latest".to_owned(),
+        message: "a later credential of this definition replaced this one; reissue the latest"
+            .to_owned(),
+    })
 }
