@@ -160,7 +160,7 @@ pub(super) async fn authorized_row(
         return Err(AppError::new(
             StatusCode::FORBIDDEN,
             "forbidden_role",
-            "revoking or suspending a credential needs the instructor or admin role",
+            "revoking, suspending or reissuing a credential needs the instructor or admin role",
         ));
     }
     if !is_uuid(id) {
