@@ -1,5 +1,5 @@
 //! Fuzz target: every JSON request body of the API → `cairn_lti::api::error::parse_body`
-//! (the status change's body of `POST /api/credentials/{id}/revoke|suspend` included).
+//! (the status change's body of `POST /api/credentials/{id}/revoke|suspend|reissue` included).
 //! The first byte picks the body type (modulo their number), the rest is the body. A body
 //! that reads must serialize and read back to an equal value; one that does not must be a
 //! 400 `invalid_body`. Any panic is a crash.

@@ -149,7 +149,7 @@ pub fn summary(state: &AppState, row: &CredentialRow, now: i64) -> CredentialSum
 /// The row of `id` if `caller` may change it: an admin of its registration, or an instructor
 /// of its context. Another registration's or context's credential is `not_found`, like an
 /// unknown id; a caller with neither role gets `forbidden_role` before any lookup.
-async fn authorized_row(
+pub(super) async fn authorized_row(
     state: &AppState,
     caller: &Caller,
     id: &str,
@@ -160,7 +160,7 @@ async fn authorized_row(
         return Err(AppError::new(
             StatusCode::FORBIDDEN,
             "forbidden_role",
-            "revoking or suspending a credential needs the instructor or admin role",
+            "revoking, suspending or reissuing a credential needs the instructor or admin role",
         ));
     }
     if !is_uuid(id) {
@@ -180,7 +180,8 @@ async fn authorized_row(
     Ok(row)
 }
 
-fn reason_of(body: &Bytes, required: bool) -> Result<Option<String>, AppError> {
+/// The trimmed reason of a status change's body; `required` refuses none (400 `invalid_body`).
+pub(super) fn reason_of(body: &Bytes, required: bool) -> Result<Option<String>, AppError> {
     let invalid = |message: String| AppError::new(StatusCode::BAD_REQUEST, "invalid_body", message);
     let parsed: StatusChangeBody = if body.is_empty() {
         StatusChangeBody { reason: None }
@@ -207,7 +208,8 @@ fn reason_of(body: &Bytes, required: bool) -> Result<Option<String>, AppError> {
     }
 }
 
-fn conflict(code: &'static str, message: &str) -> AppError {
+/// A 409 with `code`.
+pub(super) fn conflict(code: &'static str, message: &str) -> AppError {
     AppError::new(StatusCode::CONFLICT, code, message.to_owned())
 }
 
@@ -282,18 +284,7 @@ async fn record_revocation(
         tracing::info!(credential = %row.id, "an earlier issuance was revoked: the record keeps the latest");
         return None;
     }
-    let session = &caller.session;
-    let role = if caller.has(ProductRole::Instructor) {
-        "instructor"
-    } else {
-        "admin"
-    };
-    let author = Author {
-        sub: session.user_sub.clone(),
-        role: role.to_owned(),
-        deployment_id: session.deployment_id.clone(),
-        request_id,
-    };
+    let author = author_of(caller, request_id);
     let kind = EventKind::CredentialRevoked {
         credential: DefinitionId::new(&row.definition_id),
         reason: Some(reason),
@@ -305,6 +296,23 @@ async fn record_revocation(
             tracing::warn!(credential = %row.id, %error, "revocation not written on the record");
             None
         }
+    }
+}
+
+/// The author of a record event written by a credential route: the caller, as instructor
+/// when they are one, else as admin.
+pub(super) fn author_of(caller: &Caller, request_id: Option<String>) -> Author {
+    let session = &caller.session;
+    let role = if caller.has(ProductRole::Instructor) {
+        "instructor"
+    } else {
+        "admin"
+    };
+    Author {
+        sub: session.user_sub.clone(),
+        role: role.to_owned(),
+        deployment_id: session.deployment_id.clone(),
+        request_id,
     }
 }
 

@@ -17,6 +17,7 @@
 //! | `status` | `GET /status/{id}` |
 //! | `ob2` | `GET /ob2/assertions/{id}` (+ `/badge`), `/ob2/issuers/{id}` |
 //! | `manage` | `POST /api/credentials/{id}/revoke|suspend|unsuspend`, `GET /api/credentials` |
+//! | `reissue` | `POST /api/credentials/{id}/reissue` (revoked → replaced, through the core) |
 //! | `clr` | `GET /api/learners/{sub}/clr` |
 //!
 //! Status lists are signed by [`crate::status_lists`].
@@ -31,6 +32,7 @@ pub mod manage;
 pub mod negotiate;
 pub mod ob2;
 pub mod page;
+pub mod reissue;
 pub mod status;
 pub mod view;
 
@@ -49,6 +51,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(manage::revoke))
         .routes(routes!(manage::suspend))
         .routes(routes!(manage::unsuspend))
+        .routes(routes!(reissue::reissue))
         .routes(routes!(manage::issuance_log))
         .routes(routes!(clr::clr))
         .layer(DefaultBodyLimit::max(manage::MAX_BODY_BYTES))

@@ -88,6 +88,20 @@ pub async fn append(
     kind: EventKind,
     meta: serde_json::Value,
 ) -> Result<Appended, WriteError> {
+    append_checked(state, scope, author, kind, meta, &|_| Ok(())).await
+}
+
+/// [`append`], refused with `check`'s error when the record folded with the new event
+/// fails it: a route's precondition on the record, held under the learner's lock and
+/// re-checked on every try, so a concurrent write cannot slip between check and append.
+pub async fn append_checked(
+    state: &AppState,
+    scope: &LearnerScope,
+    author: &Author,
+    kind: EventKind,
+    meta: serde_json::Value,
+    check: &(dyn Fn(&Record) -> Result<(), WriteError> + Sync),
+) -> Result<Appended, WriteError> {
     let now = state.now();
     let event = Event {
         at: Timestamp::from_unix_seconds(now),
@@ -112,6 +126,7 @@ pub async fn append(
                 message: rejected.message.clone(),
             });
         }
+        check(&folded)?;
         let plan = plan_for(state, &course, scope, &events, &folded, now).await?;
         // The gradebook's scores, from the core's record, queued with the event.
         let now_ms = state.clock.now_ms().max(now.saturating_mul(1000));
