@@ -56,6 +56,13 @@ fn canvas_roles(role: CourseRole) -> Value {
             format!("{LIS}membership#Learner"),
             format!("{LIS}system/person#User"),
         ]),
+        // An account admin not enrolled in the course: no membership role
+        // (`fixtures/lti/claims/canvas-admin.json`).
+        CourseRole::Admin => json!([
+            format!("{LIS}institution/person#Administrator"),
+            format!("{LIS}system/person#SysAdmin"),
+            format!("{LIS}system/person#User"),
+        ]),
     }
 }
 
@@ -63,6 +70,13 @@ fn moodle_roles(role: CourseRole) -> Value {
     match role {
         CourseRole::Instructor => json!([format!("{LIS}membership#Instructor")]),
         CourseRole::Learner => json!([format!("{LIS}membership#Learner")]),
+        // A site admin: Moodle adds the course's Instructor role and both Administrator roles,
+        // never Learner (`fixtures/lti/claims/moodle311-instructor.json`).
+        CourseRole::Admin => json!([
+            format!("{LIS}institution/person#Administrator"),
+            format!("{LIS}membership#Instructor"),
+            format!("{LIS}system/person#Administrator"),
+        ]),
     }
 }
 
@@ -310,6 +324,38 @@ mod tests {
         assert_eq!(moodle["exp"].as_i64(), Some(1_800_000_060));
         assert_eq!(canvas["azp"], json!("10000000000001"));
         assert!(moodle.get("azp").is_none(), "Moodle sends no azp");
+    }
+
+    #[test]
+    fn the_lms_admin_is_an_admin_in_both_flavours() {
+        use crate::launch::roles::{ProductRole, Roles};
+        let admin = PEOPLE
+            .iter()
+            .find(|p| p.role == CourseRole::Admin)
+            .expect("the demo has an LMS admin");
+        let product = |flavour| {
+            let claims = id_token_claims(&facts(flavour, admin));
+            let roles: Vec<&str> = claims[lti("roles")]
+                .as_array()
+                .expect("roles")
+                .iter()
+                .filter_map(Value::as_str)
+                .collect();
+            Roles::parse(roles)
+        };
+        let canvas = product(Flavour::Canvas);
+        assert!(canvas.has(ProductRole::Admin));
+        assert!(
+            !canvas.has(ProductRole::Instructor),
+            "not enrolled in Canvas"
+        );
+        let moodle = product(Flavour::Moodle);
+        assert!(moodle.has(ProductRole::Admin));
+        assert!(
+            moodle.has(ProductRole::Instructor),
+            "Moodle adds Instructor"
+        );
+        assert!(!moodle.has(ProductRole::Learner));
     }
 
     #[test]

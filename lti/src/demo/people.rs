@@ -1,6 +1,6 @@
-//! The demo course and its people: one instructor and three learners, each with the ids a
-//! Canvas and a Moodle would give them, and the two platform flavours with their fixed
-//! registration values. Plain data only: no I/O, no clock.
+//! The demo course and its people: one instructor, three learners and an LMS admin, each with
+//! the ids a Canvas and a Moodle would give them, and the two platform flavours with their
+//! fixed registration values. Plain data only: no I/O, no clock.
 
 use crate::store::PlatformFamily;
 
@@ -106,6 +106,9 @@ pub enum CourseRole {
     Instructor,
     /// Takes the course (Canvas student, Moodle student).
     Learner,
+    /// Runs the LMS (a Canvas account admin, a Moodle site admin): not enrolled in the course,
+    /// so absent from its roster, but may launch the tool (and open Cairn's admin view).
+    Admin,
 }
 
 impl CourseRole {
@@ -114,6 +117,7 @@ impl CourseRole {
         match self {
             CourseRole::Instructor => "instructor",
             CourseRole::Learner => "learner",
+            CourseRole::Admin => "admin",
         }
     }
 }
@@ -168,8 +172,8 @@ impl Person {
 /// The course title both flavours show.
 pub const COURSE_TITLE: &str = "Demo course";
 
-/// The demo course: the instructor first, then the three learners.
-pub const PEOPLE: [Person; 4] = [
+/// The demo's people: the instructor first, then the three learners, then the LMS admin.
+pub const PEOPLE: [Person; 5] = [
     Person {
         role: CourseRole::Instructor,
         name: "Priya Natarajan",
@@ -214,7 +218,24 @@ pub const PEOPLE: [Person; 4] = [
         moodle_user_id: "5",
         locale: "en",
     },
+    Person {
+        role: CourseRole::Admin,
+        name: "Ines Duarte",
+        given_name: "Ines",
+        family_name: "Duarte",
+        username: "iduarte",
+        canvas_sub: "e7f9a1b3-c5d7-4e9f-a1b3-c5d7e9f1a345",
+        canvas_login_hint: "e8b6a4c2f0d9e7b5a3c1f9e8d7c6b5a4f3e2d1c0",
+        moodle_user_id: "6",
+        locale: "en",
+    },
 ];
+
+/// Whether the platforms list `person` as a member of the demo course (NRPS): the course's
+/// instructor and learners, not the LMS admin, who is not enrolled.
+pub fn is_course_member(person: &Person) -> bool {
+    person.role != CourseRole::Admin
+}
 
 /// The person with this index in [`PEOPLE`].
 pub fn person(index: usize) -> Option<&'static Person> {
@@ -226,13 +247,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn one_instructor_and_three_learners_with_distinct_ids() {
-        let instructors = PEOPLE
-            .iter()
-            .filter(|p| p.role == CourseRole::Instructor)
-            .count();
-        assert_eq!(instructors, 1);
-        assert_eq!(PEOPLE.len() - instructors, 3);
+    fn one_instructor_three_learners_and_an_admin_with_distinct_ids() {
+        let count = |role| PEOPLE.iter().filter(|p| p.role == role).count();
+        assert_eq!(count(CourseRole::Instructor), 1);
+        assert_eq!(count(CourseRole::Learner), 3);
+        assert_eq!(count(CourseRole::Admin), 1);
+        let members = PEOPLE.iter().filter(|p| is_course_member(p)).count();
+        assert_eq!(members, 4, "the admin is not enrolled");
         for flavour in FLAVOURS {
             let mut subs: Vec<_> = PEOPLE.iter().map(|p| p.sub(flavour)).collect();
             subs.sort_unstable();
