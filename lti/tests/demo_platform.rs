@@ -108,7 +108,7 @@ async fn login(platform: &DemoPlatform, flavour: Flavour, index: usize) -> Vec<(
     let mut all = forms(&page.body);
     assert_eq!(
         all.len(),
-        5,
+        cairn_lti::demo::people::PEOPLE.len() + 1,
         "one form per person, then the instructor's Deep Linking launch"
     );
     all.swap_remove(index).1
@@ -200,6 +200,7 @@ async fn the_course_page_offers_a_launch_per_person_into_the_cross_site_frame() 
             "Priya Natarajan (instructor)",
             "Sam Okafor (learner)",
             "Jonas Berg (learner)",
+            "Ines Duarte (admin)",
         ] {
             assert!(page.body.contains(&format!("Launch as {name}")), "{name}");
         }
