@@ -37,7 +37,7 @@ pub fn member(flavour: Flavour, person: &Person) -> Value {
     let role = match person.role {
         CourseRole::Instructor => "Instructor",
         CourseRole::Learner => "Learner",
-        // Not listed by `page`; a site admin a platform did list would be its course role.
+        // `page` never lists the admin (not enrolled); LIS has a context Administrator role.
         CourseRole::Admin => "Administrator",
     };
     let mut member = json!({
