@@ -5,7 +5,8 @@
 // the run's admin token shown on the course page, sees the demo's registrations and
 // deployments as the admin API lists them, reads the install values as the config pages give
 // them, renames the Canvas registration's issuer profile and reads the name back through the
-// API. A wrong token is refused in words. axe-core on the view, screenshots at 1280 and 360 px.
+// API. A wrong token is refused in words. The Moodle admin's launch is French, and so is the
+// view. axe-core on the view in both languages, screenshots at 1280 and 360 px.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -109,6 +110,22 @@ test('a Canvas account admin opens the admin view; a Moodle site admin is also t
   await moodle.evaluate(() => { window.location.hash = '#/admin/home'; });
   await viewReady(moodle, demo, 'admin/home');
   assertNoPageErrors('Moodle admin launch');
+});
+
+test('the Moodle admin\'s launch is French: the admin view connects in French', async () => {
+  const frame = await launchAdmin('moodle', 'instructor/home');
+  assert.equal((await launchOf(frame)).locale, 'fr-CA');
+  await frame.evaluate(() => { window.location.hash = '#/admin/home'; });
+  await viewReady(frame, demo, 'admin/home');
+  await frame.getByRole('heading', { level: 1, name: 'Administration' }).waitFor();
+  await frame.getByLabel('Jeton d’administration').fill(adminToken);
+  await frame.getByRole('button', { name: 'Se connecter', exact: true }).click();
+  await statusSays(frame, /^Connecté\.$/);
+  await frame.getByRole('heading', { name: '2 inscriptions', exact: true }).waitFor();
+  await frame.getByRole('heading', { name: 'Installer Cairn dans une plateforme' }).waitFor();
+  await axeCheck(frame, axeSource, 'admin view (fr)');
+  await screenshotsAt(page, outDir, 'admin-home-fr');
+  assertNoPageErrors('French admin view');
 });
 
 test('a wrong admin token is refused in words and shows no registration', async () => {

@@ -167,10 +167,13 @@ fn canvas_claims(facts: &LaunchFacts<'_>) -> Value {
         json!({
             "document_target": "iframe",
             "return_url": format!("{}/?flavour=canvas", facts.platform_url),
-            "locale": facts.person.locale,
+            "locale": facts.person.locale(facts.flavour),
         }),
     );
-    put("locale".to_owned(), json!(facts.person.locale));
+    put(
+        "locale".to_owned(),
+        json!(facts.person.locale(facts.flavour)),
+    );
     put(lti("roles"), canvas_roles(person.role));
     put(
         lti("custom"),
@@ -264,7 +267,7 @@ fn moodle_claims(facts: &LaunchFacts<'_>) -> Value {
     put(
         lti("launch_presentation"),
         json!({
-            "locale": facts.person.locale,
+            "locale": facts.person.locale(facts.flavour),
             "document_target": "iframe",
             "return_url": format!("{}/?flavour=moodle", facts.platform_url),
         }),
@@ -351,6 +354,12 @@ mod tests {
         );
         let moodle = product(Flavour::Moodle);
         assert!(moodle.has(ProductRole::Admin));
+        // English on Canvas, French on Moodle: the demo shows both admin views.
+        let presentation = |flavour| {
+            id_token_claims(&facts(flavour, admin))[lti("launch_presentation")]["locale"].clone()
+        };
+        assert_eq!(presentation(Flavour::Canvas), json!("en"));
+        assert_eq!(presentation(Flavour::Moodle), json!("fr-CA"));
         assert!(
             moodle.has(ProductRole::Instructor),
             "Moodle adds Instructor"

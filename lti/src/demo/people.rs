@@ -141,9 +141,12 @@ pub struct Person {
     pub canvas_login_hint: &'static str,
     /// Moodle user id: both `sub` and `login_hint`.
     pub moodle_user_id: &'static str,
-    /// The platform's UI language for them (`launch_presentation.locale`): Léa uses Cairn in
+    /// Canvas's UI language for them (`launch_presentation.locale`): Léa uses Cairn in
     /// French, the others in English.
     pub locale: &'static str,
+    /// Moodle's UI language for them (each LMS keeps its own preference): as on Canvas,
+    /// except the admin, whose Moodle is in French, so the demo shows both admin views.
+    pub moodle_locale: &'static str,
 }
 
 impl Person {
@@ -160,6 +163,14 @@ impl Person {
         match flavour {
             Flavour::Canvas => self.canvas_login_hint,
             Flavour::Moodle => self.moodle_user_id,
+        }
+    }
+
+    /// The UI language this person's launches from `flavour` carry.
+    pub fn locale(&self, flavour: Flavour) -> &'static str {
+        match flavour {
+            Flavour::Canvas => self.locale,
+            Flavour::Moodle => self.moodle_locale,
         }
     }
 
@@ -184,6 +195,7 @@ pub const PEOPLE: [Person; 5] = [
         canvas_login_hint: "a3f1c9e2b7d84f06c5e1a9b3d7f2c8e4a6b0d1f3",
         moodle_user_id: "2",
         locale: "en",
+        moodle_locale: "en",
     },
     Person {
         role: CourseRole::Learner,
@@ -195,6 +207,7 @@ pub const PEOPLE: [Person; 5] = [
         canvas_login_hint: "b4e2d0f3c8e95a17d6f2b0c4e8a3d9f5b7c1e2a4",
         moodle_user_id: "3",
         locale: "en",
+        moodle_locale: "en",
     },
     Person {
         role: CourseRole::Learner,
@@ -206,6 +219,7 @@ pub const PEOPLE: [Person; 5] = [
         canvas_login_hint: "c5f3e1a4d9fa6b28e7a3c1d5f9b4ea06c8d2f3b5",
         moodle_user_id: "4",
         locale: "fr-CA",
+        moodle_locale: "fr-CA",
     },
     Person {
         role: CourseRole::Learner,
@@ -217,6 +231,7 @@ pub const PEOPLE: [Person; 5] = [
         canvas_login_hint: "d6a4f2b5eaab7c39f8b4d2e6a0c5fb17d9e3a4c6",
         moodle_user_id: "5",
         locale: "en",
+        moodle_locale: "en",
     },
     Person {
         role: CourseRole::Admin,
@@ -228,6 +243,7 @@ pub const PEOPLE: [Person; 5] = [
         canvas_login_hint: "e8b6a4c2f0d9e7b5a3c1f9e8d7c6b5a4f3e2d1c0",
         moodle_user_id: "6",
         locale: "en",
+        moodle_locale: "fr-CA",
     },
 ];
 
