@@ -28,6 +28,7 @@ mod credential;
 mod editor;
 #[cfg(feature = "instructor")]
 mod roster;
+// The what-if's statuses belong to `Roster`, an instructor entry point.
 #[cfg(feature = "instructor")]
 mod statuses;
 mod types;
@@ -72,7 +73,8 @@ pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsCoreE
     js_sys::JSON::parse(&json).map_err(|e| unwritable(format!("{e:?}")))
 }
 
-/// Reads JSON text into a core input type, naming what was read when it does not fit.
+/// Reads JSON text into a core input type, naming what was read when it does not fit (the
+/// learner's fold reads its definitions with it too).
 fn from_json<'a, T: Deserialize<'a>>(context: &'static str, json: &'a str) -> Result<T, Error> {
     serde_json::from_str(json).map_err(|e| Error::json(context, e))
 }

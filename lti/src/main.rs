@@ -166,20 +166,21 @@ async fn demo(args: DemoArgs) -> Result<()> {
     cairn_lti::demo::run::run(
         options,
         Some(store),
-        move |tool_url| {
+        move |tool_url, admin_token| {
             let public_url = PublicUrl::parse(tool_url).map_err(|err| err.to_string())?;
             let config = ServerConfig {
                 public_url,
                 www_dir,
-                admin_token: None,
+                admin_token: Some(admin_token),
             };
             let state = AppState::new(config, tool_store).with_kek(kek);
             cairn_lti::advantage::spawn_outbox_worker(&state, Default::default());
             Ok(app(state))
         },
-        |course_url| {
+        |course_url, admin_token| {
             println!();
             println!("Demo course: {course_url}   (Ctrl-C to stop)");
+            println!("Admin token: {admin_token}   (this run's, for Cairn's admin view)");
             println!();
         },
         async {

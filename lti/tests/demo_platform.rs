@@ -108,7 +108,7 @@ async fn login(platform: &DemoPlatform, flavour: Flavour, index: usize) -> Vec<(
     let mut all = forms(&page.body);
     assert_eq!(
         all.len(),
-        5,
+        cairn_lti::demo::people::PEOPLE.len() + 1,
         "one form per person, then the instructor's Deep Linking launch"
     );
     all.swap_remove(index).1
@@ -200,6 +200,7 @@ async fn the_course_page_offers_a_launch_per_person_into_the_cross_site_frame() 
             "Priya Natarajan (instructor)",
             "Sam Okafor (learner)",
             "Jonas Berg (learner)",
+            "Ines Duarte (admin)",
         ] {
             assert!(page.body.contains(&format!("Launch as {name}")), "{name}");
         }
@@ -575,12 +576,26 @@ async fn the_tools_launch_validation_accepts_every_demo_launch() {
             assert!(!decision.create_deployment);
             let claims = &verified.claims;
             assert_eq!(claims.name.as_deref(), Some(person.name));
-            let expected = match person.role {
-                cairn_lti::demo::people::CourseRole::Instructor => ProductRole::Instructor,
-                cairn_lti::demo::people::CourseRole::Learner => ProductRole::Learner,
+            use cairn_lti::demo::people::CourseRole;
+            // A Moodle site admin also holds the course's Instructor role; a Canvas account
+            // admin holds no course role.
+            let expected: &[ProductRole] = match (person.role, flavour) {
+                (CourseRole::Instructor, _) => &[ProductRole::Instructor],
+                (CourseRole::Learner, _) => &[ProductRole::Learner],
+                (CourseRole::Admin, Flavour::Canvas) => &[ProductRole::Admin],
+                (CourseRole::Admin, Flavour::Moodle) => {
+                    &[ProductRole::Instructor, ProductRole::Admin]
+                }
             };
-            assert!(claims.roles.has(expected), "{flavour:?} {}", person.name);
-            assert_eq!(claims.roles.product.len(), 1, "{flavour:?} {}", person.name);
+            for role in expected {
+                assert!(claims.roles.has(*role), "{flavour:?} {}", person.name);
+            }
+            assert_eq!(
+                claims.roles.product.len(),
+                expected.len(),
+                "{flavour:?} {}",
+                person.name
+            );
         }
     }
 }

@@ -3,9 +3,10 @@
 //! when missing; never a browser download), then runs `js/tests/e2e/*.test.mjs` with Node's test
 //! runner. The test starts the real `cairn-lti demo`, opens the course page with third-party
 //! cookies blocked and launches as instructor and learner in both flavours; the page test
-//! walks the learner view and the verify page, runs axe-core in each view and prints the
-//! page's benchmarks (time to interactive, wasm sizes). Never skipped: a
-//! browser that cannot be installed fails the step with what to do.
+//! walks the learner view and the verify page, the admin test the admin view with the demo's
+//! admin token; each runs axe-core in its views, and the page test prints the page's
+//! benchmarks (time to interactive, wasm sizes). Never skipped: a browser that cannot be
+//! installed fails the step with what to do.
 
 use std::path::PathBuf;
 use std::process::Command;

@@ -72,7 +72,8 @@ export function waitForLine(stream, pattern, ms, what) {
 }
 
 /** Starts `cairn-lti demo` on free ports with its own store under `workDir`; resolves once it
- * printed its URL, with `{name, log, process, courseUrl, toolOrigin}`. */
+ * printed its URL and admin token, with `{name, log, process, courseUrl, adminToken,
+ * toolOrigin}`. */
 export async function startDemo(name, workDir) {
   const demo = { name, log: '' };
   demo.process = spawn(
@@ -95,12 +96,14 @@ export async function startDemo(name, workDir) {
   });
   exited.catch(() => {});
   try {
-    const [, url] = await Promise.race([
-      waitForLine(demo.process.stdout, /Demo course: (\S+)/, WAIT_MS, 'course URL from `cairn-lti demo`'),
+    const [, url, adminToken] = await Promise.race([
+      waitForLine(demo.process.stdout, /Demo course: (\S+)\s+.*\n\s*Admin token: (\S+)/,
+        WAIT_MS, 'course URL and admin token from `cairn-lti demo`'),
       exited,
     ]);
     assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
     demo.courseUrl = url;
+    demo.adminToken = adminToken;
     const course = await fetch(url, { signal: AbortSignal.timeout(WAIT_MS) });
     demo.toolOrigin = (await course.text()).match(/data-tool-origin="([^"]+)"/)?.[1];
     assert.match(demo.toolOrigin ?? '', /^http:\/\/localhost:\d+$/, 'the tool is on another site than the platform');

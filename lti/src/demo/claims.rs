@@ -56,6 +56,13 @@ fn canvas_roles(role: CourseRole) -> Value {
             format!("{LIS}membership#Learner"),
             format!("{LIS}system/person#User"),
         ]),
+        // An account admin not enrolled in the course: no membership role
+        // (`fixtures/lti/claims/canvas-admin.json`).
+        CourseRole::Admin => json!([
+            format!("{LIS}institution/person#Administrator"),
+            format!("{LIS}system/person#SysAdmin"),
+            format!("{LIS}system/person#User"),
+        ]),
     }
 }
 
@@ -63,6 +70,13 @@ fn moodle_roles(role: CourseRole) -> Value {
     match role {
         CourseRole::Instructor => json!([format!("{LIS}membership#Instructor")]),
         CourseRole::Learner => json!([format!("{LIS}membership#Learner")]),
+        // A site admin: Moodle adds the course's Instructor role and both Administrator roles,
+        // never Learner (`fixtures/lti/claims/moodle311-instructor.json`).
+        CourseRole::Admin => json!([
+            format!("{LIS}institution/person#Administrator"),
+            format!("{LIS}membership#Instructor"),
+            format!("{LIS}system/person#Administrator"),
+        ]),
     }
 }
 
@@ -153,10 +167,13 @@ fn canvas_claims(facts: &LaunchFacts<'_>) -> Value {
         json!({
             "document_target": "iframe",
             "return_url": format!("{}/?flavour=canvas", facts.platform_url),
-            "locale": facts.person.locale,
+            "locale": facts.person.locale(facts.flavour),
         }),
     );
-    put("locale".to_owned(), json!(facts.person.locale));
+    put(
+        "locale".to_owned(),
+        json!(facts.person.locale(facts.flavour)),
+    );
     put(lti("roles"), canvas_roles(person.role));
     put(
         lti("custom"),
@@ -250,7 +267,7 @@ fn moodle_claims(facts: &LaunchFacts<'_>) -> Value {
     put(
         lti("launch_presentation"),
         json!({
-            "locale": facts.person.locale,
+            "locale": facts.person.locale(facts.flavour),
             "document_target": "iframe",
             "return_url": format!("{}/?flavour=moodle", facts.platform_url),
         }),
@@ -310,6 +327,44 @@ mod tests {
         assert_eq!(moodle["exp"].as_i64(), Some(1_800_000_060));
         assert_eq!(canvas["azp"], json!("10000000000001"));
         assert!(moodle.get("azp").is_none(), "Moodle sends no azp");
+    }
+
+    #[test]
+    fn the_lms_admin_is_an_admin_in_both_flavours() {
+        use crate::launch::roles::{ProductRole, Roles};
+        let admin = PEOPLE
+            .iter()
+            .find(|p| p.role == CourseRole::Admin)
+            .expect("the demo has an LMS admin");
+        let product = |flavour| {
+            let claims = id_token_claims(&facts(flavour, admin));
+            let roles: Vec<&str> = claims[lti("roles")]
+                .as_array()
+                .expect("roles")
+                .iter()
+                .filter_map(Value::as_str)
+                .collect();
+            Roles::parse(roles)
+        };
+        let canvas = product(Flavour::Canvas);
+        assert!(canvas.has(ProductRole::Admin));
+        assert!(
+            !canvas.has(ProductRole::Instructor),
+            "not enrolled in Canvas"
+        );
+        let moodle = product(Flavour::Moodle);
+        assert!(moodle.has(ProductRole::Admin));
+        // English on Canvas, French on Moodle: the demo shows both admin views.
+        let presentation = |flavour| {
+            id_token_claims(&facts(flavour, admin))[lti("launch_presentation")]["locale"].clone()
+        };
+        assert_eq!(presentation(Flavour::Canvas), json!("en"));
+        assert_eq!(presentation(Flavour::Moodle), json!("fr-CA"));
+        assert!(
+            moodle.has(ProductRole::Instructor),
+            "Moodle adds Instructor"
+        );
+        assert!(!moodle.has(ProductRole::Learner));
     }
 
     #[test]

@@ -95,6 +95,8 @@ struct Inner {
     gradebook: gradebook::Gradebook,
     registrations: registration::DynamicRegistrations,
     http: reqwest::Client,
+    /// The tool's admin token for this run, shown beside the LMS admin's launch.
+    admin_token: std::sync::OnceLock<String>,
 }
 
 impl DemoPlatform {
@@ -125,8 +127,21 @@ impl DemoPlatform {
                     .no_proxy()
                     .build()
                     .unwrap_or_default(),
+                admin_token: std::sync::OnceLock::new(),
             }),
         })
+    }
+
+    /// Shows `token` (the tool's admin token of this run) on the course page beside the LMS
+    /// admin's launch: the demo platform is the local operator's own page. Only the first
+    /// token given is kept; returns whether this one was.
+    pub fn show_admin_token(&self, token: &str) -> bool {
+        self.inner.admin_token.set(token.to_owned()).is_ok()
+    }
+
+    /// The admin token the course page shows, if one was given.
+    pub fn admin_token(&self) -> Option<&str> {
+        self.inner.admin_token.get().map(String::as_str)
     }
 
     /// The platform's base URL, no trailing slash.

@@ -3,7 +3,7 @@
 //! the error page; plus the Content-Security-Policy of each. Pure text building: every value
 //! from outside goes through [`escape_html`].
 
-use super::people::{COURSE_TITLE, FLAVOURS, Flavour, Person};
+use super::people::{COURSE_TITLE, CourseRole, FLAVOURS, Flavour, Person};
 
 /// The name of the tool's frame (the login form's `target`).
 pub const TOOL_FRAME: &str = "cairn";
@@ -72,6 +72,8 @@ pub struct CoursePage<'a> {
     pub registration: Vec<(&'static str, String)>,
     /// One button per person.
     pub buttons: Vec<LaunchButton<'a>>,
+    /// The tool's admin token of this run, shown beside the LMS admin's own launch.
+    pub admin_token: Option<&'a str>,
 }
 
 /// The course page.
@@ -139,9 +141,19 @@ pub fn course_page(page: &CoursePage<'_>) -> String {
             html.push_str(&hidden(name, value));
         }
         html.push_str(&format!(
-            "<button type=\"submit\">{}</button></form></li>\n",
+            "<button type=\"submit\">{}</button></form>\n",
             escape_html(&text)
         ));
+        if let (CourseRole::Admin, None, Some(token)) =
+            (button.person.role, &button.label, page.admin_token)
+        {
+            html.push_str(&format!(
+                "<p class=\"admin-token\">Cairn's admin token for this run (its admin view \
+                 asks for it): <code id=\"admin-token\">{}</code></p>\n",
+                escape_html(token)
+            ));
+        }
+        html.push_str("</li>\n");
     }
     html.push_str("</ul>\n</section>\n");
     html.push_str(
@@ -282,14 +294,50 @@ mod tests {
                     label: None,
                 })
                 .collect(),
+            admin_token: None,
         };
         let canvas = course_page(&page(Flavour::Canvas));
         let moodle = course_page(&page(Flavour::Moodle));
         assert!(canvas.contains("name=\"post_message_forwarding\""));
         assert!(!moodle.contains("name=\"post_message_forwarding\""));
-        assert_eq!(canvas.matches("target=\"cairn\"").count(), 4);
+        assert_eq!(canvas.matches("target=\"cairn\"").count(), PEOPLE.len());
         assert!(canvas.contains("Launch as Priya Natarajan (instructor)"));
         assert!(moodle.contains("Launch as Jonas Berg (learner)"));
+        assert!(moodle.contains("Launch as Ines Duarte (admin)"));
+        assert!(
+            !moodle.contains("admin-token"),
+            "no token given, none shown"
+        );
         assert!(canvas.contains(&format!("allow=\"{IFRAME_ALLOW}\"")));
+    }
+
+    #[test]
+    fn the_admin_token_is_shown_escaped_beside_the_admins_own_launch_only() {
+        let admin = PEOPLE
+            .iter()
+            .find(|p| p.role == CourseRole::Admin)
+            .expect("an admin");
+        let button = |label: Option<&str>| LaunchButton {
+            person: admin,
+            fields: vec![],
+            label: label.map(str::to_owned),
+        };
+        let html = course_page(&CoursePage {
+            flavour: Flavour::Moodle,
+            tool_origin: "http://localhost:8080",
+            login_url: "http://localhost:8080/lti/login",
+            registration: vec![],
+            buttons: vec![button(Some("Open a placed link")), button(None)],
+            admin_token: Some("t<0>&k"),
+        });
+        assert_eq!(html.matches("id=\"admin-token\"").count(), 1);
+        let own = html
+            .find("Launch as Ines Duarte (admin)")
+            .expect("own launch");
+        let token = html.find("<code id=\"admin-token\">t&lt;0&gt;&amp;k</code>");
+        assert!(
+            token.is_some_and(|at| at > own),
+            "after the admin's own button"
+        );
     }
 }

@@ -1,6 +1,6 @@
-//! The demo course and its people: one instructor and three learners, each with the ids a
-//! Canvas and a Moodle would give them, and the two platform flavours with their fixed
-//! registration values. Plain data only: no I/O, no clock.
+//! The demo course and its people: one instructor, three learners and an LMS admin, each with
+//! the ids a Canvas and a Moodle would give them, and the two platform flavours with their
+//! fixed registration values. Plain data only: no I/O, no clock.
 
 use crate::store::PlatformFamily;
 
@@ -106,6 +106,9 @@ pub enum CourseRole {
     Instructor,
     /// Takes the course (Canvas student, Moodle student).
     Learner,
+    /// Runs the LMS (a Canvas account admin, a Moodle site admin): not enrolled in the course,
+    /// so absent from its roster, but may launch the tool (and open Cairn's admin view).
+    Admin,
 }
 
 impl CourseRole {
@@ -114,6 +117,7 @@ impl CourseRole {
         match self {
             CourseRole::Instructor => "instructor",
             CourseRole::Learner => "learner",
+            CourseRole::Admin => "admin",
         }
     }
 }
@@ -137,9 +141,12 @@ pub struct Person {
     pub canvas_login_hint: &'static str,
     /// Moodle user id: both `sub` and `login_hint`.
     pub moodle_user_id: &'static str,
-    /// The platform's UI language for them (`launch_presentation.locale`): Léa uses Cairn in
+    /// Canvas's UI language for them (`launch_presentation.locale`): Léa uses Cairn in
     /// French, the others in English.
     pub locale: &'static str,
+    /// Moodle's UI language for them (each LMS keeps its own preference): as on Canvas,
+    /// except the admin, whose Moodle is in French, so the demo shows both admin views.
+    pub moodle_locale: &'static str,
 }
 
 impl Person {
@@ -159,6 +166,14 @@ impl Person {
         }
     }
 
+    /// The UI language this person's launches from `flavour` carry.
+    pub fn locale(&self, flavour: Flavour) -> &'static str {
+        match flavour {
+            Flavour::Canvas => self.locale,
+            Flavour::Moodle => self.moodle_locale,
+        }
+    }
+
     /// "Priya Natarajan (instructor)".
     pub fn label(&self) -> String {
         format!("{} ({})", self.name, self.role.label())
@@ -168,8 +183,8 @@ impl Person {
 /// The course title both flavours show.
 pub const COURSE_TITLE: &str = "Demo course";
 
-/// The demo course: the instructor first, then the three learners.
-pub const PEOPLE: [Person; 4] = [
+/// The demo's people: the instructor first, then the three learners, then the LMS admin.
+pub const PEOPLE: [Person; 5] = [
     Person {
         role: CourseRole::Instructor,
         name: "Priya Natarajan",
@@ -180,6 +195,7 @@ pub const PEOPLE: [Person; 4] = [
         canvas_login_hint: "a3f1c9e2b7d84f06c5e1a9b3d7f2c8e4a6b0d1f3",
         moodle_user_id: "2",
         locale: "en",
+        moodle_locale: "en",
     },
     Person {
         role: CourseRole::Learner,
@@ -191,6 +207,7 @@ pub const PEOPLE: [Person; 4] = [
         canvas_login_hint: "b4e2d0f3c8e95a17d6f2b0c4e8a3d9f5b7c1e2a4",
         moodle_user_id: "3",
         locale: "en",
+        moodle_locale: "en",
     },
     Person {
         role: CourseRole::Learner,
@@ -202,6 +219,7 @@ pub const PEOPLE: [Person; 4] = [
         canvas_login_hint: "c5f3e1a4d9fa6b28e7a3c1d5f9b4ea06c8d2f3b5",
         moodle_user_id: "4",
         locale: "fr-CA",
+        moodle_locale: "fr-CA",
     },
     Person {
         role: CourseRole::Learner,
@@ -213,8 +231,27 @@ pub const PEOPLE: [Person; 4] = [
         canvas_login_hint: "d6a4f2b5eaab7c39f8b4d2e6a0c5fb17d9e3a4c6",
         moodle_user_id: "5",
         locale: "en",
+        moodle_locale: "en",
+    },
+    Person {
+        role: CourseRole::Admin,
+        name: "Ines Duarte",
+        given_name: "Ines",
+        family_name: "Duarte",
+        username: "iduarte",
+        canvas_sub: "e7f9a1b3-c5d7-4e9f-a1b3-c5d7e9f1a345",
+        canvas_login_hint: "e8b6a4c2f0d9e7b5a3c1f9e8d7c6b5a4f3e2d1c0",
+        moodle_user_id: "6",
+        locale: "en",
+        moodle_locale: "fr-CA",
     },
 ];
+
+/// Whether the platforms list `person` as a member of the demo course (NRPS): the course's
+/// instructor and learners, not the LMS admin, who is not enrolled.
+pub fn is_course_member(person: &Person) -> bool {
+    person.role != CourseRole::Admin
+}
 
 /// The person with this index in [`PEOPLE`].
 pub fn person(index: usize) -> Option<&'static Person> {
@@ -226,13 +263,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn one_instructor_and_three_learners_with_distinct_ids() {
-        let instructors = PEOPLE
-            .iter()
-            .filter(|p| p.role == CourseRole::Instructor)
-            .count();
-        assert_eq!(instructors, 1);
-        assert_eq!(PEOPLE.len() - instructors, 3);
+    fn one_instructor_three_learners_and_an_admin_with_distinct_ids() {
+        let count = |role| PEOPLE.iter().filter(|p| p.role == role).count();
+        assert_eq!(count(CourseRole::Instructor), 1);
+        assert_eq!(count(CourseRole::Learner), 3);
+        assert_eq!(count(CourseRole::Admin), 1);
+        let members = PEOPLE.iter().filter(|p| is_course_member(p)).count();
+        assert_eq!(members, 4, "the admin is not enrolled");
         for flavour in FLAVOURS {
             let mut subs: Vec<_> = PEOPLE.iter().map(|p| p.sub(flavour)).collect();
             subs.sort_unstable();

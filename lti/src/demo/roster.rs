@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::DemoPlatform;
-use super::people::{CourseRole, Flavour, PEOPLE, Person};
+use super::people::{CourseRole, Flavour, PEOPLE, Person, is_course_member};
 use crate::advantage::token::SCOPE_NRPS;
 
 /// Members per page when the tool asks for no `limit` (small, so paging shows).
@@ -37,6 +37,8 @@ pub fn member(flavour: Flavour, person: &Person) -> Value {
     let role = match person.role {
         CourseRole::Instructor => "Instructor",
         CourseRole::Learner => "Learner",
+        // `page` never lists the admin (not enrolled); LIS has a context Administrator role.
+        CourseRole::Admin => "Administrator",
     };
     let mut member = json!({
         "status": "Active",
@@ -60,13 +62,15 @@ pub fn page(flavour: Flavour, id: &str, limit: usize, page: usize) -> (Value, Op
     let limit = limit.max(1);
     let page = page.max(1);
     let start = (page - 1).saturating_mul(limit);
-    let members: Vec<Value> = PEOPLE
+    // The LMS admin is not enrolled: neither Canvas nor Moodle lists them.
+    let enrolled: Vec<&Person> = PEOPLE.iter().filter(|p| is_course_member(p)).collect();
+    let members: Vec<Value> = enrolled
         .iter()
         .skip(start)
         .take(limit)
         .map(|person| member(flavour, person))
         .collect();
-    let next = (start.saturating_add(limit) < PEOPLE.len()).then_some(page + 1);
+    let next = (start.saturating_add(limit) < enrolled.len()).then_some(page + 1);
     let body = json!({
         "id": id,
         "context": {"id": "course-1", "label": "CAIRN-101", "title": super::people::COURSE_TITLE},
@@ -136,9 +140,11 @@ mod tests {
         }
         let all: Vec<String> = PEOPLE
             .iter()
+            .filter(|p| p.role != CourseRole::Admin)
             .map(|p| p.sub(Flavour::Moodle).to_owned())
             .collect();
         assert_eq!(seen, all);
+        assert_eq!(seen.len(), PEOPLE.len() - 1, "the LMS admin is not listed");
         let (body, _) = page(Flavour::Moodle, "x", 10, 1);
         assert_eq!(body["members"][0]["roles"], json!(["Instructor"]));
         let (body, next) = page(Flavour::Canvas, "x", 10, 1);

@@ -148,6 +148,7 @@ async fn course(
             ("Redirection URI", launch_url.clone()),
         ],
         buttons,
+        admin_token: platform.admin_token(),
     };
     html(
         StatusCode::OK,

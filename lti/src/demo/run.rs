@@ -2,7 +2,9 @@
 //! listeners in one process (the tool as `http://localhost:<port>`, the platform as
 //! `http://127.0.0.1:<port2>`: two sites), until a shutdown signal. [`run`] is what
 //! `cairn-lti demo` does: bind, register the platform with the tool's store (and put the
-//! sample credential in its course when asked), report the course page's URL, serve.
+//! sample credential in its course when asked), make this run's random admin token (the
+//! tool's admin API takes it; the course page shows it beside the LMS admin), report the
+//! course page's URL and the token, serve.
 
 use std::future::Future;
 use std::io;
@@ -14,6 +16,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use super::{DemoError, DemoPlatform, DemoSettings, platform_app, register_with_tool};
+use crate::config::AdminToken;
 use crate::store::Store;
 
 /// The tool's port tried first.
@@ -47,16 +50,30 @@ pub enum RunError {
     /// The sample credential could not be put in the demo course.
     #[error(transparent)]
     Sample(#[from] super::sample::SampleError),
+    /// The system's random source failed, so no admin token could be made.
+    #[error("no admin token: the system's random source is unavailable")]
+    Random,
+}
+
+/// A fresh admin token for one run (never a fixed secret): 32 random bytes in hex. Returns the
+/// text to show and the token the tool checks.
+pub fn random_admin_token() -> Result<(String, AdminToken), RunError> {
+    let mut bytes = [0u8; 32];
+    aws_lc_rs::rand::fill(&mut bytes).map_err(|_| RunError::Random)?;
+    let text: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let token = AdminToken::new(&text).map_err(|_| RunError::Random)?;
+    Ok((text, token))
 }
 
 /// Binds both listeners, starts the platform, registers it in `store` (when given) and
-/// calls `ready` with the course page's URL, then serves the tool (built by `tool` from
-/// its public URL; an error there is [`RunError::Tool`]) and the platform until `shutdown`.
+/// calls `ready` with the course page's URL and this run's admin token, then serves the tool
+/// (built by `tool` from its public URL and the admin token; an error there is
+/// [`RunError::Tool`]) and the platform until `shutdown`.
 pub async fn run(
     options: DemoOptions,
     store: Option<Arc<dyn Store>>,
-    tool: impl FnOnce(&str) -> Result<Router, String>,
-    ready: impl FnOnce(&str),
+    tool: impl FnOnce(&str, AdminToken) -> Result<Router, String>,
+    ready: impl FnOnce(&str, &str),
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), RunError> {
     let tool_listener = bind_loopback(options.tool_port).await?;
@@ -92,8 +109,10 @@ pub async fn run(
             "the tool has no store yet: the demo platform is not registered and launches will fail"
         ),
     }
-    let tool_app = tool(&tool_url).map_err(RunError::Tool)?;
-    ready(&platform.course_url());
+    let (admin_text, admin_token) = random_admin_token()?;
+    platform.show_admin_token(&admin_text);
+    let tool_app = tool(&tool_url, admin_token).map_err(RunError::Tool)?;
+    ready(&platform.course_url(), &admin_text);
     serve_both(
         tool_listener,
         tool_app,
@@ -160,6 +179,16 @@ mod tests {
         answer
     }
 
+    #[test]
+    fn admin_tokens_are_random_and_long_enough() {
+        let (first, token) = random_admin_token().unwrap();
+        let (second, _) = random_admin_token().unwrap();
+        assert_eq!(first.len(), 64);
+        assert_ne!(first, second, "a fresh token each run");
+        assert!(token.matches(&first));
+        assert!(!token.matches(&second));
+    }
+
     #[tokio::test]
     async fn a_taken_port_falls_back_to_a_free_one() {
         let taken = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -171,8 +200,9 @@ mod tests {
 
     #[tokio::test]
     async fn run_reports_the_course_page_on_another_site_than_the_tool() {
-        let (url_tx, url_rx) = tokio::sync::oneshot::channel::<String>();
+        let (url_tx, url_rx) = tokio::sync::oneshot::channel::<(String, String)>();
         let (tool_tx, tool_rx) = tokio::sync::oneshot::channel::<String>();
+        let (token_tx, token_rx) = tokio::sync::oneshot::channel::<AdminToken>();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let options = DemoOptions {
             tool_port: 0,
@@ -182,19 +212,26 @@ mod tests {
         let demo = tokio::spawn(run(
             options,
             None,
-            move |tool_url| {
+            move |tool_url, token: AdminToken| {
                 let _ = tool_tx.send(tool_url.to_owned());
+                let _ = token_tx.send(token);
                 Ok(Router::new().route("/health", get(|| async { "tool ok" })))
             },
-            move |url| {
-                let _ = url_tx.send(url.to_owned());
+            move |url, token| {
+                let _ = url_tx.send((url.to_owned(), token.to_owned()));
             },
             async move {
                 let _ = stopped.await;
             },
         ));
-        let course = url_rx.await.unwrap();
+        let (course, shown) = url_rx.await.unwrap();
         let tool = tool_rx.await.unwrap();
+        let checked = token_rx.await.unwrap();
+        assert!(shown.len() >= AdminToken::MIN_LENGTH, "{shown}");
+        assert!(
+            checked.matches(&shown),
+            "the tool checks the token reported"
+        );
         assert!(
             course.starts_with("http://127.0.0.1:") && course.ends_with('/'),
             "{course}"
@@ -208,6 +245,10 @@ mod tests {
         let page = http_get(addr, "/?flavour=moodle").await;
         assert!(page.starts_with("HTTP/1.1 200"), "{page}");
         assert!(page.contains(&format!("action=\"{tool}/lti/login\"")));
+        assert!(
+            page.contains(&format!("<code id=\"admin-token\">{shown}</code>")),
+            "the course page shows the run's admin token"
+        );
         stop.send(()).unwrap();
         let finished = tokio::time::timeout(std::time::Duration::from_secs(10), demo)
             .await
