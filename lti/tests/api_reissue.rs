@@ -9,9 +9,9 @@
 
 mod api_support;
 
-use api_support::{Api, Backend, oracle};
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use api_support::status::{status_list, status_list_path, verify_with_list};
+use api_support::{Api, Backend};
+use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 fn definition() -> Value {
@@ -127,8 +127,11 @@ async fn reissue(backend: Backend) {
     // in the core and in the oracle.
     let old = stored(&api, &old_id).await;
     let new = stored(&api, new_id).await;
-    let list = status_list(&api, &status_list_path(&old)).await;
-    assert_eq!(status_list_path(&new), status_list_path(&old));
+    let list = status_list(&api, &status_list_path(&old, "revocation")).await;
+    assert_eq!(
+        status_list_path(&new, "revocation"),
+        status_list_path(&old, "revocation")
+    );
     let (core, verdict) = verify_with_list(&old, &list);
     assert!(core.contains(&"revoked".to_owned()), "{core:?}");
     assert_eq!(verdict["verified"], false, "revoked: {verdict}");
@@ -241,68 +244,4 @@ async fn stored(api: &Api, id: &str) -> Value {
         .expect("store")
         .expect("the credential row")
         .body
-}
-
-/// The status list at `path`, as a verifier fetches it.
-async fn status_list(api: &Api, path: &str) -> Value {
-    let request = Request::get(path)
-        .header(header::ACCEPT, "application/vc+ld+json")
-        .body(Body::empty())
-        .expect("request");
-    let (s, list) = api.raw(request).await;
-    assert_eq!(s, StatusCode::OK, "{list}");
-    list
-}
-
-/// The path of the credential's revocation list on the tool.
-fn status_list_path(credential: &Value) -> String {
-    credential["credentialStatus"]
-        .as_array()
-        .expect("status entries")
-        .iter()
-        .find(|e| e["statusPurpose"] == "revocation")
-        .and_then(|e| e["statusListCredential"].as_str())
-        .expect("a revocation list URL")
-        .strip_prefix("https://tool.test")
-        .expect("the list is on the tool's public URL")
-        .to_owned()
-}
-
-/// The credential checked against `list` by the core's verifier (its error codes) and by the
-/// oracle (its verdict).
-fn verify_with_list(credential: &Value, list: &Value) -> (Vec<String>, Value) {
-    let list_text = list.to_string();
-    let now = cairn::Timestamp::from_unix_seconds(api_support::NOW + 10 * 86_400);
-    let report = cairn::credential::verify(
-        &credential.to_string(),
-        &cairn::credential::VerifyOptions {
-            status_list: Some(&list_text),
-            ..cairn::credential::VerifyOptions::at(now)
-        },
-    );
-    let codes = report
-        .error_codes()
-        .into_iter()
-        .map(str::to_owned)
-        .collect();
-    let file = std::env::temp_dir().join(format!(
-        "cairn-api-reissue-list-{}-{}.json",
-        std::process::id(),
-        credential["id"]
-            .as_str()
-            .unwrap_or("x")
-            .replace([':', '/'], "_")
-    ));
-    std::fs::write(&file, &list_text).expect("write list");
-    let verdict = oracle::verify(
-        credential,
-        &[
-            "--mode",
-            "ob",
-            "--status-list",
-            file.to_str().expect("path"),
-        ],
-    );
-    let _ = std::fs::remove_file(&file);
-    (codes, verdict)
 }

@@ -11,6 +11,7 @@
 
 mod api_support;
 
+use api_support::status::{status_entry, status_list, status_list_path, verify_with_list};
 use api_support::{Api, Backend, oracle};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -397,73 +398,3 @@ async fn story(backend: Backend) {
 }
 
 on_both_backends!(story);
-
-/// The status list at `path`, as a verifier fetches it.
-async fn status_list(api: &Api, path: &str) -> Value {
-    let request = Request::get(path)
-        .header(header::ACCEPT, "application/vc+ld+json")
-        .body(Body::empty())
-        .expect("request");
-    let (s, list) = api.raw(request).await;
-    assert_eq!(s, StatusCode::OK, "{list}");
-    list
-}
-
-/// The credential's `BitstringStatusListEntry` of `purpose`.
-fn status_entry<'a>(credential: &'a Value, purpose: &str) -> &'a Value {
-    credential["credentialStatus"]
-        .as_array()
-        .expect("two status entries")
-        .iter()
-        .find(|e| e["statusPurpose"] == purpose)
-        .unwrap_or_else(|| panic!("no {purpose} entry in {credential}"))
-}
-
-/// The path of the credential's status list of `purpose` on the tool.
-fn status_list_path(credential: &Value, purpose: &str) -> String {
-    status_entry(credential, purpose)["statusListCredential"]
-        .as_str()
-        .expect("a status list URL")
-        .strip_prefix("https://tool.test")
-        .expect("the list is on the tool's public URL")
-        .to_owned()
-}
-
-/// The credential checked against `list` by the core's verifier (its error codes) and by the
-/// oracle (its verdict).
-fn verify_with_list(credential: &Value, list: &Value) -> (Vec<String>, Value) {
-    let list_text = list.to_string();
-    let now = cairn::Timestamp::from_unix_seconds(api_support::NOW + 10 * 86_400);
-    let report = cairn::credential::verify(
-        &credential.to_string(),
-        &cairn::credential::VerifyOptions {
-            status_list: Some(&list_text),
-            ..cairn::credential::VerifyOptions::at(now)
-        },
-    );
-    let codes = report
-        .error_codes()
-        .into_iter()
-        .map(str::to_owned)
-        .collect();
-    let file = std::env::temp_dir().join(format!(
-        "cairn-api-story-suspension-{}-{}.json",
-        std::process::id(),
-        credential["id"]
-            .as_str()
-            .unwrap_or("x")
-            .replace([':', '/'], "_")
-    ));
-    std::fs::write(&file, &list_text).expect("write list");
-    let verdict = oracle::verify(
-        credential,
-        &[
-            "--mode",
-            "ob",
-            "--status-list",
-            file.to_str().expect("path"),
-        ],
-    );
-    let _ = std::fs::remove_file(&file);
-    (codes, verdict)
-}

@@ -7,6 +7,7 @@
 #![allow(dead_code, reason = "each test file uses a part")]
 
 pub mod oracle;
+pub mod status;
 
 #[path = "../store_support/backends.rs"]
 pub mod backends;
