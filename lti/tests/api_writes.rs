@@ -39,6 +39,19 @@ struct Course {
     ben: String,
 }
 
+impl Course {
+    /// The teacher confirms the previewed import `id`.
+    async fn confirm_import(&self, id: &str) -> (StatusCode, Value) {
+        self.api
+            .post(
+                &format!("/api/imports/{id}/confirm"),
+                &self.teacher,
+                &json!(null),
+            )
+            .await
+    }
+}
+
 async fn course(backend: Backend, story: &str) -> Option<Course> {
     let api = Api::new(backend, story).await?;
     let reg = api.registration("college").await;
@@ -426,13 +439,7 @@ async fn csv_import(backend: Backend) {
         Value::Null
     );
     let id = preview["id"].as_str().expect("id");
-    let (s, v) = api
-        .post(
-            &format!("/api/imports/{id}/confirm"),
-            &c.teacher,
-            &json!(null),
-        )
-        .await;
+    let (s, v) = c.confirm_import(id).await;
     assert_eq!(s, StatusCode::CONFLICT, "{v}");
     assert_eq!(v["code"], "import_has_errors");
     let (_, ana_history) = api.get("/api/learners/ana/history", &c.teacher).await;
@@ -448,36 +455,18 @@ async fn csv_import(backend: Backend) {
         .await;
     assert_eq!(s, StatusCode::CREATED);
     let stale_id = stale["id"].as_str().expect("id");
-    let (s, v) = api
-        .post(
-            &format!("/api/imports/{stale_id}/confirm"),
-            &c.teacher,
-            &json!(null),
-        )
-        .await;
+    let (s, v) = c.confirm_import(stale_id).await;
     assert_eq!(s, StatusCode::CONFLICT, "{v}");
     assert_eq!(v["code"], "import_stale");
     assert_eq!(v["details"]["learners"], json!(["ana"]));
     // Preview again and confirm: written once, with the import named in the meta.
     let (_, fresh) = api.post("/api/imports", &c.teacher, &body(ana_only)).await;
     let fresh_id = fresh["id"].as_str().expect("id");
-    let (s, done) = api
-        .post(
-            &format!("/api/imports/{fresh_id}/confirm"),
-            &c.teacher,
-            &json!(null),
-        )
-        .await;
+    let (s, done) = c.confirm_import(fresh_id).await;
     assert_eq!(s, StatusCode::OK, "{done}");
     assert_eq!(done["written"], 1);
     assert_eq!(done["issued"].as_array().map(Vec::len), Some(1), "{done}");
-    let (s, v) = api
-        .post(
-            &format!("/api/imports/{fresh_id}/confirm"),
-            &c.teacher,
-            &json!(null),
-        )
-        .await;
+    let (s, v) = c.confirm_import(fresh_id).await;
     assert_eq!(s, StatusCode::CONFLICT, "{v}");
     assert_eq!(v["code"], "import_confirmed");
     let (_, history) = api.get("/api/learners/ana/history", &c.teacher).await;
@@ -533,13 +522,7 @@ async fn import_is_all_or_nothing(backend: Backend) {
         .await;
     assert_eq!(s, StatusCode::CREATED);
     let id = preview["id"].as_str().expect("id");
-    let (s, v) = api
-        .post(
-            &format!("/api/imports/{id}/confirm"),
-            &c.teacher,
-            &json!(null),
-        )
-        .await;
+    let (s, v) = c.confirm_import(id).await;
     assert_eq!(s, StatusCode::CONFLICT, "{v}");
     assert_eq!(v["code"], "import_stale");
     assert_eq!(v["details"]["learners"], json!(["ben"]));
@@ -561,13 +544,7 @@ async fn import_is_all_or_nothing(backend: Backend) {
     // Previewed again, the same file writes both learners in one confirm.
     let (_, fresh) = api.post("/api/imports", &c.teacher, &body).await;
     let fresh_id = fresh["id"].as_str().expect("id");
-    let (s, done) = api
-        .post(
-            &format!("/api/imports/{fresh_id}/confirm"),
-            &c.teacher,
-            &json!(null),
-        )
-        .await;
+    let (s, done) = c.confirm_import(fresh_id).await;
     assert_eq!(s, StatusCode::OK, "{done}");
     assert_eq!(done["written"], 2);
     assert_eq!(
