@@ -8,8 +8,10 @@
 //! with the tool page showing the role. Prints `@metric` lines (see `xtask/src/bench.rs`):
 //! round trips per second, p50/p99 latency (the two HTTP exchanges; the client's own signing is
 //! not counted), server CPU per round trip (`/proc/<pid>/stat` utime+stime around the timed
-//! run) and the server's peak RSS (`VmHWM`). Writes some of the id_tokens it sent, with their
-//! state and nonce, to `--tokens-out` for the pylti1p3 comparison. Only loopback traffic.
+//! run) and the server's peak RSS (`VmHWM`), then the floor: server CPU per bare HTTP
+//! exchange on a route that does no work of its own, since a round trip is two exchanges.
+//! Writes some of the id_tokens it sent, with their state and nonce, to `--tokens-out` for the
+//! pylti1p3 comparison. Only loopback traffic.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -370,6 +372,36 @@ async fn run_clients(run: &Arc<Run>, clients: usize, seconds: u64) -> Vec<Durati
     all
 }
 
+/// The floor under a round trip: `clients` tasks fetching a route that does no work of its
+/// own (`GET /lti/config/canvas.json`: no database, no signature, a small JSON body) for
+/// `seconds`. Returns how many exchanges were answered 200.
+async fn bare_exchanges(run: &Arc<Run>, clients: usize, seconds: u64) -> u64 {
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let url = format!("{}/lti/config/canvas.json", run.tool);
+    let tasks: Vec<_> = (0..clients)
+        .map(|_| {
+            let (client, url) = (run.client.clone(), url.clone());
+            tokio::spawn(async move {
+                let mut ok = 0u64;
+                while Instant::now() < deadline {
+                    if let Ok(answer) = client.get(&url).send().await
+                        && answer.status().is_success()
+                        && answer.bytes().await.is_ok()
+                    {
+                        ok += 1;
+                    }
+                }
+                ok
+            })
+        })
+        .collect();
+    let mut all = 0;
+    for task in tasks {
+        all += task.await.unwrap_or_default();
+    }
+    all
+}
+
 async fn register(
     client: &reqwest::Client,
     tool: &str,
@@ -530,6 +562,18 @@ async fn main() -> Result<()> {
         "@metric one_client_latency_p99_ms {:.3} ms",
         percentile(&alone, 99.0)
     );
+    // The HTTP stack's own cost, for the goal's floor: a round trip is two such exchanges.
+    let cpu_before = cpu_seconds(pid)?;
+    let bare = bare_exchanges(&run, args.clients, 5).await;
+    let cpu_after = cpu_seconds(pid)?;
+    let bare_cpu = (cpu_after.0 - cpu_before.0) + (cpu_after.1 - cpu_before.1);
+    println!("bare exchanges (GET /lti/config/canvas.json): {bare} in 5 s");
+    if bare > 0 {
+        println!(
+            "@metric server_cpu_ms_per_bare_exchange {:.4} ms",
+            bare_cpu * 1000.0 / bare as f64
+        );
+    }
     let failed = run.failed.load(Ordering::Relaxed);
     if let Some(path) = &args.tokens_out {
         let kept = run.kept.lock().await;

@@ -82,6 +82,9 @@ pub struct AppState {
     pub ags: AgsClient,
     /// Woken when a write queued scores: the outbox worker sends at once.
     pub outbox_wake: Arc<tokio::sync::Notify>,
+    /// The AGS endpoint claims launches stored lately, so an unchanged one is not written
+    /// again at every launch.
+    pub endpoint_memo: Arc<advantage::endpoint_memo::EndpointMemo>,
 }
 
 impl AppState {
@@ -106,6 +109,7 @@ impl AppState {
             ags: AgsClient::new(http, Arc::clone(&tokens)),
             tokens,
             outbox_wake: Arc::new(tokio::sync::Notify::new()),
+            endpoint_memo: Arc::default(),
         }
     }
 

@@ -174,6 +174,16 @@ fn summarize(sqlite: &Metrics, postgres: &Metrics, reference: &Metrics) -> Resul
         "(p50/p99: {CLIENTS} clients in a closed loop, so mostly queueing; alone: one client, \
          one round trip at a time. CPU: the cairn-lti process only, not PostgreSQL's.)"
     );
+    // The floor: what the HTTP stack alone spends on a round trip's two exchanges.
+    if let Some((bare, _)) = sqlite.get("server_cpu_ms_per_bare_exchange") {
+        println!(
+            "floor: {bare:.4} ms server CPU per bare HTTP exchange (a route with no database or \
+             signature), so {:.4} ms for a round trip's two exchanges = {:.3} of pylti1p3's \
+             validation before any LTI work",
+            2.0 * bare,
+            2.0 * bare / pylti
+        );
+    }
     for line in goals {
         println!("goal {line}");
     }

@@ -8,6 +8,7 @@
 pub mod ags;
 pub mod ags_types;
 pub mod deep_linking;
+pub mod endpoint_memo;
 pub mod nrps;
 pub mod outbox;
 pub mod picker;

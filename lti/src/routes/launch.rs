@@ -272,7 +272,9 @@ fn placed_assessment(placement: Option<&serde_json::Value>) -> Option<String> {
 /// the platform made from the Deep Linking item's `lineItem`), that line item becomes the
 /// assessment's: scores then land in the activity's column, not in one Cairn created before
 /// the link was placed (seen in Moodle 4.1). A claim with a line item container re-queues the
-/// context's scores parked for want of one and wakes the outbox worker.
+/// context's scores parked for want of one and wakes the outbox worker. A claim this process
+/// stored lately, unchanged, is not written again
+/// ([`crate::advantage::endpoint_memo`]).
 async fn keep_ags_endpoint(
     state: &AppState,
     launch: &VerifiedLaunch,
@@ -298,6 +300,14 @@ async fn keep_ags_endpoint(
         scopes: ags.scope.clone(),
         updated_at: now,
     };
+    // The same claim stored lately by this process: nothing to write or re-queue.
+    let seen_at = std::time::Instant::now();
+    if state
+        .endpoint_memo
+        .is_stored(&row, placed_assessment, seen_at)
+    {
+        return Ok(());
+    }
     let outbox = state.store.outbox();
     outbox.put_ags_endpoint(&row).await?;
     if let (Some(assessment), Some(lineitem)) = (placed_assessment, &ags.lineitem) {
@@ -332,6 +342,9 @@ async fn keep_ags_endpoint(
             state.outbox_wake.notify_one();
         }
     }
+    state
+        .endpoint_memo
+        .remember(&row, placed_assessment, seen_at);
     Ok(())
 }
 
