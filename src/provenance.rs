@@ -27,6 +27,24 @@ pub enum AssessorType {
 }
 
 impl AssessorType {
+    /// Every assessor type, in declaration order.
+    pub const ALL: [AssessorType; 6] = [
+        AssessorType::Instructor,
+        AssessorType::ContentExpert,
+        AssessorType::WorkplaceAssessor,
+        AssessorType::Peer,
+        AssessorType::SelfAssessment,
+        AssessorType::Automated,
+    ];
+
+    /// An assessor of this type with `id` (a platform user id, or a system's name).
+    pub fn assessor(self, id: impl Into<String>) -> Assessor {
+        Assessor {
+            kind: self,
+            id: id.into(),
+        }
+    }
+
     /// The snake_case name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -72,6 +90,14 @@ pub enum SupervisionMode {
 }
 
 impl SupervisionMode {
+    /// Every supervision mode, in declaration order.
+    pub const ALL: [SupervisionMode; 4] = [
+        SupervisionMode::UnsupervisedNoId,
+        SupervisionMode::SupervisedNoId,
+        SupervisionMode::SupervisedOnline,
+        SupervisionMode::OnsiteWithId,
+    ];
+
     /// Whether a score needs the assessor's attestation.
     pub fn is_supervised(self) -> bool {
         self != SupervisionMode::UnsupervisedNoId

@@ -10,69 +10,14 @@ use cairn::event::{PartScores, Route};
 use cairn::ids::{AssessmentId, CompetencyId, DefinitionId, EquivalencyId};
 use cairn::number::Number;
 use cairn::offering::Offering;
-use cairn::provenance::{self, Assessor, EvidenceType};
+use cairn::provenance::{self, EvidenceType};
+/// Who assessed, and how a summative was supervised: the core's own types (ASSESS-09/10).
+pub use cairn::provenance::{AssessorType, SupervisionMode};
 use cairn::time::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::gradebook::{ColumnMapping, GradebookFormat};
 use crate::item_set::Answer;
-
-/// Who assessed a result (requirement ASSESS-09).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum AssessorType {
-    /// The course's instructor.
-    Instructor,
-    /// A subject-matter expert.
-    ContentExpert,
-    /// An assessor at the workplace.
-    WorkplaceAssessor,
-    /// Another learner.
-    Peer,
-    /// The learner.
-    #[serde(rename = "self")]
-    SelfAssessed,
-    /// Scored by software (item sets).
-    Automated,
-}
-
-impl AssessorType {
-    /// The core's assessor type.
-    pub fn to_core(self) -> provenance::AssessorType {
-        match self {
-            AssessorType::Instructor => provenance::AssessorType::Instructor,
-            AssessorType::ContentExpert => provenance::AssessorType::ContentExpert,
-            AssessorType::WorkplaceAssessor => provenance::AssessorType::WorkplaceAssessor,
-            AssessorType::Peer => provenance::AssessorType::Peer,
-            AssessorType::SelfAssessed => provenance::AssessorType::SelfAssessment,
-            AssessorType::Automated => provenance::AssessorType::Automated,
-        }
-    }
-
-    /// The core's assessor: this type and `id` (REQ-ASSESS-09).
-    pub fn assessor(self, id: impl Into<String>) -> Assessor {
-        Assessor {
-            kind: self.to_core(),
-            id: id.into(),
-        }
-    }
-}
-
-/// How a summative was supervised and the identity checked (requirement ASSESS-10).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum SupervisionMode {
-    /// Unsupervised, identity not checked.
-    UnsupervisedNoId,
-    /// Supervised, identity not checked.
-    SupervisedNoId,
-    /// Supervised online (proctored).
-    SupervisedOnline,
-    /// On site with identity checked.
-    OnsiteWithId,
-}
 
 /// `POST /api/learners/{sub}/enrolments` and `POST /api/me/enrolments`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -125,6 +70,7 @@ pub struct ResultBody {
     pub route: Route,
     /// Who assessed it: the core's `assessor.type` (a peer or the learner on a summative is
     /// refused with the core's `assessor_not_allowed`).
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema_enums::AssessorTypeSchema))]
     pub assessor_type: AssessorType,
     /// The assessor's id, when not the caller (a workplace assessor the instructor records
     /// for); default the caller.
@@ -133,6 +79,10 @@ pub struct ResultBody {
     /// How it was supervised, as the recorder says (kept with the event; the core applies
     /// the assessment's own `supervision` of the definition).
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Option<crate::schema_enums::SupervisionModeSchema>)
+    )]
     pub supervision_mode: Option<SupervisionMode>,
     /// `true`: the caller attests the supervision and identity (`attested_by` = the
     /// caller). Without it a score on a supervised summative stays pending (ASSESS-10).
@@ -160,6 +110,10 @@ pub struct GradingBody {
     pub part_scores: Option<PartScores>,
     /// Who assessed it (default instructor); the assessor's id is the caller.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Option<crate::schema_enums::AssessorTypeSchema>)
+    )]
     pub assessor_type: Option<AssessorType>,
     /// `true`: the caller attests the supervision and identity (`attested_by`).
     #[serde(default)]
@@ -249,6 +203,10 @@ pub struct PlarDecisionBody {
     pub request: Option<String>,
     /// Who decided (default instructor); the assessor's id is the caller (ASSESS-09).
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Option<crate::schema_enums::AssessorTypeSchema>)
+    )]
     pub assessor_type: Option<AssessorType>,
 }
 
@@ -410,5 +368,9 @@ pub struct ImportBody {
     pub columns: Vec<ColumnMapping>,
     /// Who assessed the imported results (default `instructor`).
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Option<crate::schema_enums::AssessorTypeSchema>)
+    )]
     pub assessor_type: Option<AssessorType>,
 }

@@ -8,6 +8,8 @@ pub mod bodies;
 pub mod error;
 pub mod gradebook;
 pub mod item_set;
+#[cfg(feature = "openapi")]
+pub mod schema_enums;
 
 pub use bodies::*;
 pub use error::ErrorBody;

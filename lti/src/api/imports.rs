@@ -37,6 +37,7 @@ pub struct ImportPreview {
     /// `canvas` or `moodle`.
     pub format: String,
     /// Who assessed the results.
+    #[schema(value_type = cairn_api_types::schema_enums::AssessorTypeSchema)]
     pub assessor_type: AssessorType,
     /// Per learner: the attempts to write and what the core says of each.
     pub learners: Vec<ImportLearner>,
