@@ -242,3 +242,40 @@ fn every_scenario_prefix_folds_as_alone_and_single_versions_are_unchanged() {
     );
     assert!(single > 20, "{single} single-version scenarios");
 }
+
+/// `aa`: one version, its own competency and practical (ids apart from `fa`'s).
+fn aa() -> CredentialDefinition {
+    let mut def = serde_json::to_value(&fa_versions()[0]).unwrap();
+    def["id"] = json!("aa");
+    def["competencies"] = json!([{"id": "AA1", "statement": "Aa", "threshold_percent": "70"}]);
+    def["assessments"] = json!([{"id": "AA-P1", "title": "Aa practical", "kind": "summative",
+        "max_points": "100", "pass_percent": "70", "competencies": ["AA1"]}]);
+    serde_json::from_value(def).unwrap()
+}
+
+#[test]
+fn an_edited_latest_keeps_the_columns_in_order_when_only_some_ids_have_earlier_versions() {
+    let fa = fa_versions();
+    let catalog = Catalog::new(vec![aa(), fa[0].clone(), fa[1].clone()]).unwrap();
+    let ids = |c: &Catalog| -> Vec<String> {
+        let latest = c.latest();
+        let mut out: Vec<String> = latest
+            .definition_ids()
+            .iter()
+            .map(|d| d.to_string())
+            .collect();
+        out.extend(latest.competency_ids().iter().map(|d| d.to_string()));
+        out
+    };
+    assert_eq!(ids(&catalog), ["aa", "fa", "AA1", "FA1", "FA2", "FA3"]);
+    let edited = catalog.with_latest(vec![aa(), fa[1].clone()]).unwrap();
+    assert_eq!(ids(&edited), ids(&catalog));
+    assert_eq!(edited.versions().len(), 3, "fa 1.0.0 is kept");
+    // The same roster's statuses line up column for column.
+    let now = at("2026-03-01T00:00:00Z");
+    let logs = vec![learner("ada", Some("1.0.0")), learner("bo", None)];
+    assert_eq!(
+        edited.statuses_all(&logs, now).unwrap(),
+        catalog.statuses_all(&logs, now).unwrap()
+    );
+}

@@ -83,10 +83,11 @@ impl Catalog {
 
     /// This catalog with `latest` as the latest versions (the what-if's edited course):
     /// each id of `latest` keeps its earlier versions, so learners pinned to one stay on it;
-    /// an id `latest` lacks is left out with all its versions.
+    /// an id `latest` lacks is left out with all its versions. The latest course follows
+    /// `latest`'s order.
     pub fn with_latest(&self, latest: Vec<CredentialDefinition>) -> Result<Self, DefinitionError> {
         let mut versions: Vec<CredentialDefinition> = Vec::new();
-        for def in &latest {
+        for def in latest {
             let last = self.latest_index(&def.id);
             versions.extend(
                 self.versions
@@ -95,8 +96,8 @@ impl Catalog {
                     .filter(|(i, v)| v.id == def.id && Some(*i) != last)
                     .map(|(_, v)| v.clone()),
             );
+            versions.push(def);
         }
-        versions.extend(latest);
         Catalog::new(versions)
     }
 
