@@ -1,6 +1,8 @@
 //! Fuzz target: definitions JSON into `cairn::definition::parse_definitions`, then the fold.
 //! A scenario file (`{"definitions": [...], "events": [...]}`) feeds both parsers, so the
-//! fold runs on realistic input; a bare array is folded with no events.
+//! fold runs on realistic input; a bare array is folded with no events. The same definitions
+//! as a `Catalog` fold a two-learner roster (the events, and none), each learner's summary
+//! equal to their own.
 #![no_main]
 
 use cairn::Timestamp;
@@ -33,4 +35,17 @@ fuzz_target!(|data: &[u8]| {
     let at = Timestamp::from_unix_seconds(4_102_444_800); // 2100-01-01T00:00:00Z
     let _ = cairn::record::fold(&defs, &events, at);
     let _ = cairn::record::fold(&defs, &[], at);
+    let Ok(catalog) = cairn::record::Catalog::new(defs) else {
+        return;
+    };
+    let logs = [events, Vec::new()].map(|events| cairn::record::LearnerLog {
+        learner: cairn::ids::LearnerId::new("fuzz"),
+        events,
+    });
+    if let Ok(summaries) = catalog.summarize_all(&logs, at) {
+        for (log, summary) in logs.iter().zip(&summaries) {
+            assert_eq!(catalog.summarize(&log.events, at).ok().as_ref(), Some(summary));
+        }
+        let _ = catalog.statuses_all(&logs, at);
+    }
 });

@@ -1,41 +1,66 @@
 //! Roster-wide folding for the page's mastery grid and "what if" across a class: a thin
-//! `Roster` class over the core's `Course::summarize_all`. No domain logic here: the
+//! `Roster` class over the core's `Catalog` (every published version; each learner folded on
+//! the versions their enrolment pinned, as the server folds them). No domain logic here: the
 //! summaries are only laid out by column (one flat array per member, learner-major), so a
 //! 2,000-learner roster crosses to JavaScript as a few flat arrays instead of ~70,000 objects.
 //! `reports` returns the core's reports of one definition (`cairn::report`), so the page
 //! shows the figures the server does. The what-if panel's compact statuses are
 //! `statuses.rs`'s.
 
+use cairn::definition::CredentialDefinition;
 use cairn::error::Error;
 use cairn::ids::{AssessmentId, CompetencyId, DefinitionId, LearnerId};
-use cairn::record::{Course, IssuanceStatus, LearnerLog, LearnerSummary, MasteryStatus, Record};
+use cairn::record::{
+    Catalog, Course, IssuanceStatus, LearnerLog, LearnerSummary, MasteryStatus, Record,
+};
 use cairn::report::{self, LearnerData};
 use cairn::{Number, Timestamp};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::{JsCoreError, to_js};
+use crate::{JsCoreError, from_json, to_js};
 
-/// A course (definitions checked once) and many learners' logs, read once, folded on demand.
+/// A catalog (every version of the definitions, checked once per choice of versions) and
+/// many learners' logs, read once, folded on demand.
 #[wasm_bindgen]
 pub struct Roster {
-    pub(crate) course: Course<'static>,
+    pub(crate) catalog: Catalog,
     pub(crate) logs: Vec<LearnerLog>,
 }
 
 #[wasm_bindgen]
 impl Roster {
-    /// Reads definitions (JSON text) and learners' logs (UTF-8 JSON bytes of
+    /// Reads definitions (JSON text: every published version, per definition id oldest
+    /// first, as the fold takes them; REQ-LIFE-02) and learners' logs (UTF-8 JSON bytes of
     /// `[{"learner": id, "events": [...]}, …]`; bytes avoid a UTF-16 copy of a large roster).
-    /// Throws an `Error` with a `code` when either cannot be read.
+    /// Each learner is folded on the versions their enrolment pinned, else the latest; the
+    /// results are laid out in the latest versions' order. Throws an `Error` with a `code`
+    /// when either cannot be read.
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(js_name = definitionsJson)] definitions_json: &str,
         #[wasm_bindgen(js_name = logsJson)] logs_json: &[u8],
     ) -> Result<Roster, JsCoreError> {
-        let course = Course::from_json(definitions_json)?;
+        let catalog = Catalog::from_json(definitions_json)?;
         let logs = read_logs(logs_json)?;
-        Ok(Roster { course, logs })
+        Ok(Roster { catalog, logs })
+    }
+
+    /// The catalog with edited latest versions (JSON text: the what-if's edited course, one
+    /// version per id): learners pinned to an earlier version stay on it.
+    pub(crate) fn edited(&self, definitions_json: &str) -> Result<Catalog, JsCoreError> {
+        let latest: Vec<CredentialDefinition> = from_json("definitions", definitions_json)?;
+        Ok(self.catalog.with_latest(latest).map_err(Error::from)?)
+    }
+
+    /// Per definition and earlier version, how many learners are folded on it as of `at`
+    /// rather than on the latest (`EarlierVersion[]`, empty when every learner is on the
+    /// latest): a what-if changes the latest only. Throws `invalid_timestamp` for a
+    /// malformed instant.
+    #[wasm_bindgen(js_name = earlierVersions, unchecked_return_type = "EarlierVersion[]")]
+    pub fn earlier_versions(&self, at: &str) -> Result<JsValue, JsCoreError> {
+        let at = Timestamp::parse(at).map_err(Error::from)?;
+        to_js(&self.catalog.earlier_versions(&self.logs, at))
     }
 
     /// How many learners the roster holds.
@@ -58,26 +83,31 @@ impl Roster {
     #[wasm_bindgen(unchecked_return_type = "RosterSummaries")]
     pub fn summarize(&self, at: &str) -> Result<JsValue, JsCoreError> {
         let at = Timestamp::parse(at).map_err(Error::from)?;
-        let summaries = self.course.summarize_all(&self.logs, at);
-        to_js(&Columns::new(&self.course, &self.logs, &summaries))
+        let summaries = self
+            .catalog
+            .summarize_all(&self.logs, at)
+            .map_err(Error::from)?;
+        to_js(&Columns::new(self.catalog.latest(), &self.logs, &summaries))
     }
-    /// Folds the same learners under other definitions (JSON text: the what-if's edited
-    /// course) as of `at`, without reading their logs again; the same layout as
-    /// [`Roster::summarize`]. Throws an `Error` with a `code` when the definitions cannot be
-    /// read or the instant is malformed.
+
+    /// Folds the same learners under other latest definitions (JSON text: the what-if's
+    /// edited course) as of `at`, without reading their logs again; learners pinned to an
+    /// earlier version stay on it. The same layout as [`Roster::summarize`]. Throws an
+    /// `Error` with a `code` when the definitions cannot be read or the instant is malformed.
     #[wasm_bindgen(js_name = summarizeWith, unchecked_return_type = "RosterSummaries")]
     pub fn summarize_with(
         &self,
         #[wasm_bindgen(js_name = definitionsJson)] definitions_json: &str,
         at: &str,
     ) -> Result<JsValue, JsCoreError> {
-        let course = Course::from_json(definitions_json)?;
+        let catalog = self.edited(definitions_json)?;
         let at = Timestamp::parse(at).map_err(Error::from)?;
-        let summaries = course.summarize_all(&self.logs, at);
-        to_js(&Columns::new(&course, &self.logs, &summaries))
+        let summaries = catalog.summarize_all(&self.logs, at).map_err(Error::from)?;
+        to_js(&Columns::new(catalog.latest(), &self.logs, &summaries))
     }
 
-    /// The reports of one definition over every learner as of `at` (`CourseReports`):
+    /// The reports of one definition (its latest version) over every learner as of `at`,
+    /// each folded on their versions (`CourseReports`):
     /// completion funnel (with the offering's `seats`, if any), completion rates, problematic
     /// areas and equivalency uptake. Throws `invalid_timestamp` for a malformed instant and
     /// `invalid_json` for a definition id the course lacks.
@@ -90,7 +120,8 @@ impl Roster {
     ) -> Result<JsValue, JsCoreError> {
         let at = Timestamp::parse(at).map_err(Error::from)?;
         let def = self
-            .course
+            .catalog
+            .latest()
             .definitions()
             .iter()
             .find(|d| d.id.as_str() == definition_id)
@@ -101,8 +132,9 @@ impl Roster {
         let records: Vec<Record> = self
             .logs
             .iter()
-            .map(|l| self.course.fold(&l.events, at))
-            .collect();
+            .map(|l| self.catalog.fold(&l.events, at))
+            .collect::<Result<_, _>>()
+            .map_err(Error::from)?;
         let roster: Vec<LearnerData<'_>> = self
             .logs
             .iter()

@@ -1,4 +1,4 @@
-//! The what-if panel's roster result: the core's `Course::statuses_all` (competency and
+//! The what-if panel's roster result: the core's `Catalog::statuses_all` (competency and
 //! credential statuses only, no scores) laid out as one `Uint8Array` per kind, one byte per
 //! learner and id, with the table of status names the bytes index. A what-if over 2,000
 //! learners then crosses to JavaScript as two typed arrays of a few kilobytes instead of a
@@ -8,7 +8,7 @@
 use cairn::Timestamp;
 use cairn::error::Error;
 use cairn::ids::{CompetencyId, DefinitionId, LearnerId};
-use cairn::record::{Course, IssuanceStatus, MasteryStatus};
+use cairn::record::{IssuanceStatus, MasteryStatus};
 use js_sys::{Reflect, Uint8Array};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -55,9 +55,10 @@ fn issuance_byte(status: IssuanceStatus) -> u8 {
 
 #[wasm_bindgen]
 impl Roster {
-    /// Folds every learner as of `at` under other definitions (JSON text: the what-if's
-    /// edited course), or under the roster's own when `definitionsJson` is `null`, and
-    /// returns only the statuses (`RosterStatuses`): the same statuses as
+    /// Folds every learner as of `at` under other latest definitions (JSON text: the
+    /// what-if's edited course; learners pinned to an earlier version stay on it), or under
+    /// the roster's own when `definitionsJson` is `null`, and returns only the statuses
+    /// (`RosterStatuses`, in the latest versions' order): the same statuses as
     /// [`Roster::summarize`], without scores, as bytes into name tables. Throws an `Error`
     /// with a `code` when the definitions cannot be read or the instant is malformed.
     #[wasm_bindgen(js_name = statusesWith, unchecked_return_type = "RosterStatuses")]
@@ -68,14 +69,15 @@ impl Roster {
     ) -> Result<JsValue, JsCoreError> {
         let at = Timestamp::parse(at).map_err(Error::from)?;
         let edited;
-        let course = match definitions_json {
+        let catalog = match definitions_json {
             Some(json) => {
-                edited = Course::from_json(&json)?;
+                edited = self.edited(&json)?;
                 &edited
             }
-            None => &self.course,
+            None => &self.catalog,
         };
-        let statuses = course.statuses_all(&self.logs, at);
+        let statuses = catalog.statuses_all(&self.logs, at).map_err(Error::from)?;
+        let course = catalog.latest();
         let competencies: Vec<u8> = statuses
             .competencies
             .iter()

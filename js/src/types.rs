@@ -296,6 +296,16 @@ export interface RosterStatuses {
   };
 }
 
+/**
+ * Learners of a roster folded on an earlier version of a definition than its latest
+ * (`Roster.earlierVersions`; REQ-LIFE-02): a what-if changes the latest version only.
+ */
+export interface EarlierVersion {
+  definition: string;
+  version: string;
+  learners: number;
+}
+
 /** A calculation method's result on evidence rows (`spec/mastery.md` §2–3). */
 export interface CalculationOutcome {
   /** The reported value with exactly 2 decimals, or null. */

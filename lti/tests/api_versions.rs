@@ -2,7 +2,8 @@
 //! a definition; a learner enrols (the server pins the version published then) and starts;
 //! the instructor publishes v2, which adds a competency. The learner in progress is still
 //! assessed and issued on v1 (the credential names v1, and v2's new assessment is refused),
-//! while a learner who enrols after v2 is assessed on v2.
+//! while a learner who enrols after v2 is assessed on v2. A gradebook import folds the
+//! learner in progress on v1 too, in its preview and its confirm.
 
 mod api_support;
 
@@ -197,3 +198,68 @@ async fn req_life_02_learner_in_progress_stays_on_v1(backend: Backend) {
 }
 
 on_both_backends!(req_life_02_learner_in_progress_stays_on_v1);
+
+/// The canvas CSV of one score of `learner` for the column mapped to `assessment`.
+fn import_body(learner: &str, assessment: &str) -> Value {
+    let csv = format!(
+        "Student,ID,SIS User ID,SIS Login ID,Section,Practical\n\"A\",{learner},1,{learner},S,8\n"
+    );
+    json!({"csv": csv, "format": "canvas",
+           "columns": [{"column": "Practical", "assessment": assessment}]})
+}
+
+async fn req_life_02_an_import_folds_the_learner_on_their_version(backend: Backend) {
+    let Some(api) = Api::new(backend, "versions-import").await else {
+        return;
+    };
+    let reg = api.registration("college").await;
+    let teacher = api.session(reg, "course", "teacher", &["instructor"]).await;
+    let _ana = api.session(reg, "course", "ana", &["learner"]).await;
+    publish(&api, &teacher, "1.0.0").await;
+    api.at(api_support::NOW + 3600);
+    let (s, v) = api
+        .post(
+            "/api/learners/ana/enrolments",
+            &teacher,
+            &json!({"credential": "first-aid"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (s, v) = pass(&api, &teacher, "ana", "P1").await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    api.at(api_support::NOW + 7200);
+    publish(&api, &teacher, "1.1.0").await;
+
+    // v2's practical is not Ana's: the preview refuses it as her own write would.
+    api.at(api_support::NOW + 10_800);
+    let (s, preview) = api
+        .post("/api/imports", &teacher, &import_body("ana", "P3"))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{preview}");
+    assert_eq!(preview["ok"], false, "{preview}");
+    assert_eq!(
+        preview["learners"][0]["attempts"][0]["refused"], "unknown_reference",
+        "{preview}"
+    );
+    // P2 completes v1: the confirm issues it, on v1.
+    let (s, preview) = api
+        .post("/api/imports", &teacher, &import_body("ana", "P2"))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{preview}");
+    assert_eq!(preview["ok"], true, "{preview}");
+    let id = preview["id"].as_str().expect("id");
+    let (s, done) = api
+        .post(
+            &format!("/api/imports/{id}/confirm"),
+            &teacher,
+            &json!(null),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{done}");
+    let issued = done["issued"].as_array().expect("issued");
+    assert_eq!(issued.len(), 1, "{done}");
+    assert_eq!(credential_version(&api, &issued[0]).await, "1.0.0");
+    api.finish().await;
+}
+
+on_both_backends!(req_life_02_an_import_folds_the_learner_on_their_version);

@@ -19,11 +19,13 @@
 //! | `cases` | PLAR cases (requested → assessing → decided) and the credit bank |
 //! | `workflow` | offerings and release dates, withdrawal, reissue, the credential's level |
 //! | `versions` | which version of each definition a learner is folded on (REQ-LIFE-02) |
+//! | `catalog` | [`Catalog`]: every version, a roster folded with each learner on theirs |
 //! | `output` | the [`Record`] and [`LearnerSummary`], and building them |
 //! | `statuses` | [`RosterStatuses`]: a roster's statuses only, for the what-if panel |
 //! | `spare` | a finished fold's buffers, kept for the course's next fold |
 
 mod cases;
+mod catalog;
 mod competency;
 mod conduct;
 mod course;
@@ -40,6 +42,7 @@ mod workflow;
 /// Defined in [`crate::mastery`]; here too because records carry it.
 pub use crate::mastery::MasteryStatus;
 pub use cases::{CaseAssessment, CaseDecision, CaseState, PlarCase};
+pub use catalog::{Catalog, EarlierVersion};
 pub use conduct::{EvidenceLink, FeedbackRecord, OverrideRecord};
 pub use course::{Course, LearnerLog};
 pub use output::{

@@ -7,6 +7,7 @@
 use super::course::{Course, LearnerLog};
 use super::learner::Learner;
 use super::output::{IssuanceStatus, issuance_status};
+use crate::event::Event;
 use crate::mastery::MasteryStatus;
 use crate::time::Timestamp;
 
@@ -30,6 +31,16 @@ impl Course<'_> {
     /// Every learner's statuses as of `at`, equal to the statuses of
     /// [`Course::summarize_all`] (`tests/roster_statuses.rs` checks it).
     pub fn statuses_all(&self, logs: &[LearnerLog], at: Timestamp) -> RosterStatuses {
+        self.statuses_of(logs.iter().map(|log| log.events.as_slice()), at)
+    }
+
+    /// [`Course::statuses_all`] of some learners' events (a catalog's group of learners on
+    /// one choice of versions).
+    pub(super) fn statuses_of<'e>(
+        &self,
+        logs: impl ExactSizeIterator<Item = &'e [Event]>,
+        at: Timestamp,
+    ) -> RosterStatuses {
         let (nc, nd) = (self.comps.len(), self.defs.len());
         let mut out = RosterStatuses {
             competencies_per_learner: nc,
@@ -39,9 +50,9 @@ impl Course<'_> {
         };
         let mut learner = Learner::new(self);
         let mut order = Vec::new();
-        for log in logs {
+        for events in logs {
             learner.reset();
-            self.replay_into(&mut learner, &mut order, &log.events, at);
+            self.replay_into(&mut learner, &mut order, events, at);
             out.competencies
                 .extend((0..nc).map(|c| learner.competency_status(c)));
             out.credentials.extend(learner.issuances.iter().map(|list| {

@@ -9,10 +9,8 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{
-    AssessmentSummary, CompetencySummary, Course, CredentialSummary, IssuanceStatus,
-    LearnerSummary, MasteryStatus,
-};
+use super::catalog::Layout;
+use super::{Course, LearnerSummary};
 use crate::definition::{CredentialDefinition, DefinitionError};
 use crate::event::{Event, EventKind};
 use crate::time::Timestamp;
@@ -108,45 +106,5 @@ pub fn summary_onto(
     from: &Course<'_>,
     onto: &Course<'_>,
 ) -> LearnerSummary {
-    fn pick<I: PartialEq, T: Clone>(ids: &[&I], from: &[&I], values: &[T], empty: T) -> Vec<T> {
-        ids.iter()
-            .map(|id| {
-                from.iter()
-                    .position(|f| f == id)
-                    .and_then(|i| values.get(i).cloned())
-                    .unwrap_or_else(|| empty.clone())
-            })
-            .collect()
-    }
-    LearnerSummary {
-        competencies: pick(
-            &onto.competency_ids(),
-            &from.competency_ids(),
-            &summary.competencies,
-            CompetencySummary {
-                status: MasteryStatus::NotStarted,
-                score: None,
-            },
-        ),
-        assessments: pick(
-            &onto.assessment_ids(),
-            &from.assessment_ids(),
-            &summary.assessments,
-            AssessmentSummary {
-                attempts_counted: 0,
-                kept_percent: None,
-                passed: false,
-            },
-        ),
-        credentials: pick(
-            &onto.definition_ids(),
-            &from.definition_ids(),
-            &summary.credentials,
-            CredentialSummary {
-                status: IssuanceStatus::NotIssued,
-                issued_at: None,
-            },
-        ),
-        rejected: summary.rejected,
-    }
+    Layout::new(from, onto).summary(summary)
 }

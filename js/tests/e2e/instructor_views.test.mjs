@@ -4,7 +4,9 @@
 // first rubric attempt is graded with feedback and released in the grading queue, his second
 // passes and he holds the badge; Jonas's PLAR requests are granted in the PLAR view; the
 // roster grid agrees with the server and exports CSV; the what-if panel recomputes the roster
-// for a higher threshold; the issuance log revokes a credential. axe-core on every view,
+// for a higher threshold; the issuance log revokes a credential; after a version 1.1.0 is
+// published, the grid still agrees with the server and the what-if says who stays on 1.0.0
+// (REQ-LIFE-02). axe-core on every view,
 // screenshots at 1280 and 360 px, and the what-if recompute of 2,000 learners × 20
 // assessments timed in the browser (printed, not asserted).
 
@@ -307,4 +309,42 @@ test('the issuance log lists the credentials and revokes one with a reason', asy
   const jonas = await record(frame, JONAS);
   assert.ok(jonas.credentials[0].revoked_at, 'the server says revoked');
   assertNoPageErrors('issuance');
+});
+
+test('after a new version is published, the grid and the what-if keep learners on the version they enrolled on', async () => {
+  const frame = await launch(PRIYA, 'instructor/home');
+  const rows = await api(frame, PRIYA, 'GET', '/api/definitions');
+  const v1 = rows.body.find((r) => r.definition_id === CREDENTIAL && r.status === 'published').body;
+  // 1.1.0 adds C3 and its practical: on it, Sam (enrolled on 1.0.0) would not hold the badge.
+  const v2 = {
+    ...v1,
+    version: '1.1.0',
+    competencies: [...v1.competencies, { id: 'C3', statement: 'Plans a team lift', threshold_percent: '60' }],
+    assessments: [...v1.assessments, {
+      id: 'P3', title: 'Team lift practical', kind: 'summative', max_points: '10', pass_percent: '60', competencies: ['C3'],
+    }],
+  };
+  const created = await api(frame, PRIYA, 'POST', '/api/definitions', v2);
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const published = await api(frame, PRIYA, 'POST', `/api/definitions/${CREDENTIAL}/1.1.0/publish`, null);
+  assert.equal(published.status, 200, JSON.stringify(published.body));
+
+  const grid = await launch(PRIYA, 'instructor/home');
+  await grid.waitForSelector('table.grid tbody tr');
+  assert.match(await grid.textContent('#view .notice'), /match the server’s for every learner/);
+  const header = await grid.$$eval('table.grid thead th', (all) => all.map((th) => th.textContent));
+  assert.ok(header.includes('C3'), header.join(','));
+  const sam = await record(grid, SAM);
+  assert.equal(sam.record.credentials[CREDENTIAL].status, 'valid', 'the server keeps Sam on 1.0.0');
+  const samCredential = await grid.textContent(`table.grid tbody tr:has(th:text-is("${SAM.sub}")) td.cred`);
+  assert.equal(samCredential, 'Issued');
+
+  const whatIf = await launch(PRIYA, 'instructor/what_if');
+  await whatIf.waitForSelector('.whatif-earlier');
+  // Sam and Jonas enrolled on 1.0.0 (and any other learner the demo enrolled then).
+  const earlier = await whatIf.textContent('.whatif-earlier');
+  const stay = earlier.match(/^(\d+) learners stay on version 1\.0\.0 of safe-lifting/);
+  assert.ok(stay && Number(stay[1]) >= 2, earlier);
+  await axe(whatIf, 'what-if panel with learners on an earlier version');
+  assertNoPageErrors('versions');
 });

@@ -106,7 +106,7 @@ pub async fn preview(
     )
     .map_err(|err| ApiError::new(StatusCode::BAD_REQUEST, err.code(), err.to_string()))?;
     let now = state.now();
-    let course = records::course(&state, tenant.registration_id, &tenant.context_id)
+    let context = records::course_entry(&state, tenant.registration_id, &tenant.context_id)
         .await
         .map_err(read_error)?;
     // The caller records the results as the assessor type the body names: the preview folds
@@ -141,7 +141,12 @@ pub async fn preview(
                 .iter()
                 .map(|(a, s)| attempt(now, a, s, &assessor)),
         );
-        let record = course.fold(&events, Timestamp::from_unix_seconds(now));
+        // Each learner on their versions (REQ-LIFE-02), as the confirm folds them.
+        let at = Timestamp::from_unix_seconds(now);
+        let record = context
+            .for_learner(&events, at)
+            .map_err(|e| read_error(e.into()))?
+            .fold(&events, at);
         let attempts: Vec<ImportAttempt> = row
             .scores
             .iter()

@@ -67,7 +67,7 @@ pub async fn append_all(
         let mut prepared = Vec::with_capacity(learners.len());
         for learner in learners {
             let scope = &learner.scope;
-            let course = course_entry(state, scope.registration_id, &scope.context_id)
+            let context = course_entry(state, scope.registration_id, &scope.context_id)
                 .await
                 .map_err(|e| failed(scope, e))?;
             let (log, head) = state
@@ -85,7 +85,11 @@ pub async fn append_all(
                 at,
                 kind: kind.clone(),
             }));
-            let folded = course.course.fold(&events, at);
+            // The learner's versions (REQ-LIFE-02), as a single write folds them.
+            let course = context
+                .for_learner(&events, at)
+                .map_err(|e| failed(scope, e.into()))?;
+            let folded = course.fold(&events, at);
             if let Some(rejected) = folded.errors.iter().find(|e| e.event >= first_new) {
                 return Err(failed(
                     scope,
@@ -100,7 +104,7 @@ pub async fn append_all(
                 .map_err(|e| failed(scope, e.into()))?;
             let now_ms = state.clock.now_ms().max(now.saturating_mul(1000));
             let scores = crate::advantage::scores::queued(
-                &course.course,
+                &course,
                 &folded,
                 at.unix_seconds().saturating_mul(1000),
                 now_ms,

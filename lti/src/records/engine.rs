@@ -2,17 +2,17 @@
 //! [`AppState`](crate::AppState)): a keyed async mutex that serializes one learner's writes
 //! in this process, the per-learner log cache (valid for one head; never the truth: every
 //! write compares-and-sets the head in the database, every read checks it), and the per-
-//! context course cache (published definitions, checked once).
+//! context course cache (every published version, the core's [`Catalog`], checked once).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 use cairn::Timestamp;
-use cairn::definition::{CredentialDefinition, DefinitionError};
+use cairn::definition::DefinitionError;
 use cairn::event::Event;
 use cairn::ids::DefinitionId;
-use cairn::record::{Course, chosen_versions};
+use cairn::record::{Catalog, Course};
 
 use super::issuance::TenantSigner;
 use crate::store::RegistrationId;
@@ -38,65 +38,54 @@ pub struct CachedLog {
     pub events: Vec<StoredEvent>,
 }
 
-/// A context's published definitions, checked and indexed once.
+/// A context's published definitions, checked and indexed once: the core's
+/// [`Catalog`] of every published version, which chooses and caches each learner's course.
 #[derive(Debug)]
 pub struct CourseEntry {
-    /// The course the fold uses.
-    pub course: Arc<Course<'static>>,
-    /// The rows it was made from (one published version per definition id).
+    /// Every published version, and the course of each choice of versions (REQ-LIFE-02).
+    pub catalog: Catalog,
+    /// The latest version of each definition id, in the latest course's order.
     pub rows: Vec<DefinitionRow>,
-    /// Every published version of the context, oldest first (REQ-LIFE-02).
-    versions: Vec<DefinitionRow>,
-    /// Their bodies, for the core's choice of versions.
-    catalog: Vec<CredentialDefinition>,
-    /// The courses of learners pinned to earlier versions, by the versions chosen.
-    pinned: Mutex<HashMap<Vec<usize>, Arc<CourseEntry>>>,
     loaded: Instant,
 }
 
 impl CourseEntry {
-    fn new(
-        course: Arc<Course<'static>>,
-        rows: Vec<DefinitionRow>,
-        versions: Vec<DefinitionRow>,
-    ) -> Self {
-        CourseEntry {
-            course,
+    /// The entry of `versions`, every published version of the context: per definition id
+    /// oldest first, the ids in `definition_id` order (the latest course's columns).
+    pub fn new(versions: &[DefinitionRow]) -> Result<Self, DefinitionError> {
+        let catalog = Catalog::new(versions.iter().map(|r| r.body.clone()).collect())?;
+        let rows = catalog
+            .latest()
+            .definitions()
+            .iter()
+            .filter_map(|d| {
+                versions
+                    .iter()
+                    .find(|r| r.definition_id == d.id.as_str() && r.version == d.version)
+                    .cloned()
+            })
+            .collect();
+        Ok(CourseEntry {
+            catalog,
             rows,
-            catalog: versions.iter().map(|r| r.body.clone()).collect(),
-            versions,
-            pinned: Mutex::new(HashMap::new()),
             loaded: Instant::now(),
-        }
+        })
+    }
+
+    /// The course of the latest versions: the roster's columns.
+    pub fn course(&self) -> &Arc<Course<'static>> {
+        self.catalog.latest()
     }
 
     /// The course a learner with these events is folded on at `at` (REQ-LIFE-02): the
     /// versions their enrolment pinned, else the latest, as the core chooses them
-    /// ([`cairn::record::chosen_versions`]). This entry itself when every definition is at
-    /// its latest; otherwise a course of the chosen versions, made once per choice.
+    /// ([`Catalog::for_learner`]).
     pub fn for_learner(
-        self: &Arc<Self>,
+        &self,
         events: &[Event],
         at: Timestamp,
-    ) -> Result<Arc<CourseEntry>, DefinitionError> {
-        if self.catalog.len() == self.rows.len() {
-            return Ok(Arc::clone(self));
-        }
-        let chosen = chosen_versions(&self.catalog, events, at)?;
-        let latest = chosen
-            .iter()
-            .all(|&i| self.rows.iter().any(|r| same_row(r, &self.versions[i])));
-        if latest {
-            return Ok(Arc::clone(self));
-        }
-        if let Some(entry) = lock(&self.pinned).get(&chosen) {
-            return Ok(Arc::clone(entry));
-        }
-        let rows: Vec<DefinitionRow> = chosen.iter().map(|&i| self.versions[i].clone()).collect();
-        let course = Course::new(rows.iter().map(|r| r.body.clone()).collect::<Vec<_>>())?;
-        let entry = Arc::new(CourseEntry::new(Arc::new(course), rows, Vec::new()));
-        lock(&self.pinned).insert(chosen, Arc::clone(&entry));
-        Ok(entry)
+    ) -> Result<Arc<Course<'static>>, DefinitionError> {
+        self.catalog.for_learner(events, at)
     }
 
     /// The latest published version of `definition`, the one a new enrolment pins.
@@ -106,10 +95,6 @@ impl CourseEntry {
             .find(|r| r.definition_id == definition.as_str())
             .map(|r| r.version.as_str())
     }
-}
-
-fn same_row(a: &DefinitionRow, b: &DefinitionRow) -> bool {
-    a.definition_id == b.definition_id && a.version == b.version
 }
 
 /// Per-server caches and locks of the records engine.
@@ -184,17 +169,14 @@ impl Engine {
             .cloned()
     }
 
-    /// Caches a context's course: `rows` the latest version of each definition, `versions`
-    /// every published version, oldest first.
+    /// Caches a context's course.
     pub fn cache_course(
         &self,
         registration_id: RegistrationId,
         context_id: &str,
-        course: Arc<Course<'static>>,
-        rows: Vec<DefinitionRow>,
-        versions: Vec<DefinitionRow>,
+        entry: CourseEntry,
     ) -> Arc<CourseEntry> {
-        let entry = Arc::new(CourseEntry::new(course, rows, versions));
+        let entry = Arc::new(entry);
         lock(&self.courses).insert((registration_id, context_id.to_owned()), Arc::clone(&entry));
         entry
     }

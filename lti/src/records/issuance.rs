@@ -12,9 +12,8 @@ use std::sync::Arc;
 
 use cairn::credential::build::{BuildInput, Recipient};
 use cairn::event::Event;
-use cairn::record::{IssuanceRecord, Record};
+use cairn::record::{Course, IssuanceRecord, Record};
 
-use super::engine::CourseEntry;
 use crate::AppState;
 use crate::issuer::{self, IssuerError, Profile};
 use crate::random::RandomUnavailable;
@@ -66,7 +65,7 @@ pub fn has_issuances(record: &Record) -> bool {
 /// time).
 pub async fn plan(
     state: &AppState,
-    course: &CourseEntry,
+    course: &Course<'_>,
     scope: &LearnerScope,
     events: &[Event],
     due: &[&IssuanceRecord],
@@ -193,7 +192,7 @@ impl TenantSigner {
         &self,
         state: &AppState,
         contact: &Contact,
-        course: &CourseEntry,
+        course: &Course<'_>,
         scope: &LearnerScope,
         events: &[Event],
         issuance: &IssuanceRecord,
@@ -206,7 +205,6 @@ impl TenantSigner {
             )
         };
         let mut definition = course
-            .course
             .definitions()
             .iter()
             .find(|d| d.id == issuance.definition && d.version == issuance.version)
@@ -214,7 +212,7 @@ impl TenantSigner {
             .ok_or_else(|| format!("{}: its definition version is not published", what()))?;
         // The server signs only as the tenant's issuer, whatever issuer the author typed.
         definition.issuer.id.clone_from(&self.issuer.issuer_id);
-        let at_issue = course.course.fold(events, issuance.issued_at);
+        let at_issue = course.fold(events, issuance.issued_at);
         let uuid =
             uuid_v4().map_err(|_| "the random number generator is unavailable".to_owned())?;
         let salt = salt().map_err(|_| "the random number generator is unavailable".to_owned())?;
@@ -240,7 +238,7 @@ impl TenantSigner {
             base_url,
         )
         .map_err(|err| format!("{}: {} ({err})", what(), err.code()))?;
-        input.related = course.course.definitions();
+        input.related = course.definitions();
         input.recipient_name.clone_from(&contact.name);
         let unavailable = |_| "the random number generator is unavailable".to_owned();
         let index = draw_index(self.list.size, &mut taken.revocation).map_err(unavailable)?;

@@ -19,7 +19,6 @@ pub mod engine;
 pub mod issuance;
 pub mod sweep;
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use cairn::definition::DefinitionError;
@@ -119,7 +118,7 @@ pub async fn append_checked(
         events.push(event.clone());
         let new_index = events.len() - 1;
         let course = context.for_learner(&events, event.at)?;
-        let folded = course.course.fold(&events, event.at);
+        let folded = course.fold(&events, event.at);
         if let Some(rejected) = folded.errors.iter().find(|e| e.event == new_index) {
             return Err(WriteError::Refused {
                 code: rejected.code.to_owned(),
@@ -131,7 +130,7 @@ pub async fn append_checked(
         // The gradebook's scores, from the core's record, queued with the event.
         let now_ms = state.clock.now_ms().max(now.saturating_mul(1000));
         let event_ms = event.at.unix_seconds().saturating_mul(1000);
-        let scores = crate::advantage::scores::queued(&course.course, &folded, event_ms, now_ms);
+        let scores = crate::advantage::scores::queued(&course, &folded, event_ms, now_ms);
         let new = NewEvent {
             event: &event,
             meta: &meta,
@@ -170,7 +169,7 @@ pub async fn record(state: &AppState, scope: &LearnerScope, at: i64) -> Result<R
     let log = cached_log(state, scope, true).await?;
     let events: Vec<Event> = log.events.iter().map(|e| e.event.clone()).collect();
     let at = Timestamp::from_unix_seconds(at);
-    Ok(context.for_learner(&events, at)?.course.fold(&events, at))
+    Ok(context.for_learner(&events, at)?.fold(&events, at))
 }
 
 /// The definitions `scope`'s learner is folded with at `at`: per definition id, the version
@@ -184,7 +183,7 @@ pub async fn learner_definitions(
     let log = cached_log(state, scope, true).await?;
     let events: Vec<Event> = log.events.iter().map(|e| e.event.clone()).collect();
     let course = context.for_learner(&events, Timestamp::from_unix_seconds(at))?;
-    Ok(course.rows.iter().map(|row| row.body.clone()).collect())
+    Ok(course.definitions().to_vec())
 }
 
 /// An enrolment that names no version (nor an offering, which names its own) pins the
@@ -202,20 +201,14 @@ fn pin_enrolment(mut event: Event, course: &CourseEntry) -> Event {
     event
 }
 
-/// A learner's summary at `at`, folded on their versions ([`CourseEntry::for_learner`]) and
-/// laid out in the context's latest course (the roster's columns, REQ-LIFE-02).
+/// A learner's summary at `at`, folded on their versions and laid out in the context's
+/// latest course (the roster's columns, REQ-LIFE-02; [`cairn::record::Catalog::summarize`]).
 pub fn summary_in(
-    context: &Arc<CourseEntry>,
+    context: &CourseEntry,
     events: &[Event],
     at: Timestamp,
 ) -> Result<LearnerSummary, ReadError> {
-    let own = context.for_learner(events, at)?;
-    let summary = own.course.summarize(events, at);
-    Ok(if Arc::ptr_eq(&own, context) {
-        summary
-    } else {
-        cairn::record::summary_onto(&summary, &own.course, &context.course)
-    })
+    Ok(context.catalog.summarize(events, at)?)
 }
 
 /// One page of a context's roster summaries.
@@ -276,9 +269,9 @@ pub async fn course(
     context_id: &str,
 ) -> Result<Arc<Course<'static>>, ReadError> {
     Ok(Arc::clone(
-        &course_entry(state, registration_id, context_id)
+        course_entry(state, registration_id, context_id)
             .await?
-            .course,
+            .course(),
     ))
 }
 
@@ -302,19 +295,20 @@ pub async fn course_entry(
         .records
         .published_definitions(registration_id, context_id)
         .await?;
-    // Oldest first: the core takes the last version of an id as the latest.
+    // Per id oldest first (the core takes the last version of an id as the latest), the ids
+    // in order: the latest course's columns are by definition id. The page orders them so.
     let mut versions = rows;
-    versions.sort_by(|a, b| (a.published_at, &a.version).cmp(&(b.published_at, &b.version)));
-    let mut latest: BTreeMap<&str, &crate::store::records::DefinitionRow> = BTreeMap::new();
-    for row in &versions {
-        latest.insert(row.definition_id.as_str(), row);
-    }
-    let chosen: Vec<_> = latest.values().map(|r| (*r).clone()).collect();
-    let definitions: Vec<_> = chosen.iter().map(|r| r.body.clone()).collect();
-    let course = Arc::new(Course::new(definitions)?);
+    versions.sort_by(|a, b| {
+        (&a.definition_id, a.published_at, &a.version).cmp(&(
+            &b.definition_id,
+            b.published_at,
+            &b.version,
+        ))
+    });
+    let entry = CourseEntry::new(&versions)?;
     Ok(state
         .engine
-        .cache_course(registration_id, context_id, course, chosen, versions))
+        .cache_course(registration_id, context_id, entry))
 }
 
 /// The learner's log: the cached one when `check_head` is false (a write: the head's
@@ -339,7 +333,7 @@ pub(crate) async fn cached_log(
 /// the record has issuances at all).
 pub(crate) async fn plan_for(
     state: &AppState,
-    course: &CourseEntry,
+    course: &Course<'_>,
     scope: &LearnerScope,
     events: &[Event],
     folded: &Record,

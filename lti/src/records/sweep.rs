@@ -102,7 +102,7 @@ pub async fn settle(
         let events: Vec<Event> = log.events.iter().map(|e| e.event.clone()).collect();
         let at = Timestamp::from_unix_seconds(now);
         let course = context.for_learner(&events, at)?;
-        let folded = course.course.fold(&events, at);
+        let folded = course.fold(&events, at);
         let plan = plan_for(state, &course, scope, &events, &folded, now).await?;
         if plan.credentials.is_empty() {
             log_issuance(scope, &[], &plan.failures);

@@ -48,6 +48,10 @@ export default {
   whatif_intro: 'Try another threshold, calculation method or policy: your browser folds the whole roster again with Cairn’s core and shows who would change. Nothing is saved.',
   whatif_no_definitions: 'No published credential in this course yet.',
   whatif_ready: 'Ready: {learners} learners, {events} events loaded.',
+  whatif_earlier: {
+    one: '{count} learner stays on version {version} of {definition}: the change applies to the latest version only.',
+    other: '{count} learners stay on version {version} of {definition}: the change applies to the latest version only.',
+  },
   whatif_recomputed: 'Recomputed {learners} learners in {ms} ms.',
   whatif_threshold_legend: 'Threshold',
   whatif_change_threshold: 'Change a threshold',

@@ -48,6 +48,10 @@ export default {
   whatif_intro: 'Essayez un autre seuil, une autre méthode de calcul ou une autre politique : votre navigateur recalcule tout le groupe avec le noyau de Cairn et montre qui changerait. Rien n’est enregistré.',
   whatif_no_definitions: 'Aucun titre publié dans ce cours pour l’instant.',
   whatif_ready: 'Prêt : {learners} personnes, {events} événements chargés.',
+  whatif_earlier: {
+    one: '{count} personne reste sur la version {version} de {definition} : le changement ne s’applique qu’à la dernière version.',
+    other: '{count} personnes restent sur la version {version} de {definition} : le changement ne s’applique qu’à la dernière version.',
+  },
   whatif_recomputed: '{learners} dossiers recalculés en {ms} ms.',
   whatif_threshold_legend: 'Seuil',
   whatif_change_threshold: 'Changer un seuil',

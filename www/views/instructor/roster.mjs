@@ -5,7 +5,7 @@
 
 import { h, fill } from '../../dom.mjs';
 import { courseShowing } from './parts/course_cache.mjs';
-import { logBytes, nowInstant } from './parts/course_data.mjs';
+import { courseRoster, nowInstant } from './parts/course_data.mjs';
 import { disagreements, filterRows, gridRows, sortRows, toCsv } from './parts/grid.mjs';
 import { card, download, errorText, field, select, statusLine } from '../parts/ui.mjs';
 
@@ -24,7 +24,7 @@ export async function mount(root, ctx) {
   try {
     data = await courseShowing(ctx, status);
     const started = performance.now();
-    const roster = new ctx.core.Roster(JSON.stringify(data.definitions), logBytes(data.logs));
+    const roster = courseRoster(ctx.core, data);
     try {
       summaries = roster.summarize(nowInstant());
     } finally {

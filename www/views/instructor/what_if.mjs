@@ -5,7 +5,7 @@
 
 import { h, fill } from '../../dom.mjs';
 import { courseShowing } from './parts/course_cache.mjs';
-import { logBytes, nowInstant } from './parts/course_data.mjs';
+import { courseRoster, nowInstant } from './parts/course_data.mjs';
 import { applyWhatIf, compareStatuses } from './parts/what_if_edits.mjs';
 import { card, errorText, field, select, statusLine } from '../parts/ui.mjs';
 
@@ -36,11 +36,19 @@ export async function mount(root, ctx) {
       status.done(t('instructor.whatif_no_definitions'));
       return;
     }
-    roster = new ctx.core.Roster(JSON.stringify(data.definitions), logBytes(data.logs));
+    // Every published version: each learner is folded on the versions they enrolled on.
+    roster = courseRoster(ctx.core, data);
     // Statuses only (no scores): what the comparison reads, as bytes, so a recompute of a
     // large roster costs the fold and little else.
-    baseline = roster.statusesWith(null, nowInstant());
+    const now = nowInstant();
+    baseline = roster.statusesWith(null, now);
     status.done(t('instructor.whatif_ready', { learners: roster.learnerCount(), events: roster.eventCount() }));
+    // The change applies to the latest versions; learners on an earlier one keep it.
+    for (const earlier of roster.earlierVersions(now)) {
+      body.append(h('p', { class: 'hint whatif-earlier', text: t('instructor.whatif_earlier', {
+        count: earlier.learners, version: earlier.version, definition: earlier.definition,
+      }) }));
+    }
   } catch (error) {
     status.fail(errorText(t, error));
     return;

@@ -13,9 +13,10 @@ export function loadDefinitionRows(api) {
 }
 
 /**
- * The definitions the server folds with: per definition id, the most recently published
- * version (`records::course_entry` on the server picks the same; the roster comparison in
- * the grid shows it if the two ever drift).
+ * The latest versions: per definition id, the most recently published version (the columns
+ * of `records::course_entry` on the server; the roster comparison in the grid shows it if
+ * the two ever drift). Learners pinned to an earlier version are folded on it
+ * (`catalogDefinitions`).
  */
 export function courseDefinitions(rows) {
   const latest = new Map();
@@ -28,6 +29,26 @@ export function courseDefinitions(rows) {
   }
   return [...latest.values()]
     .sort((a, b) => (a.definition_id < b.definition_id ? -1 : 1))
+    .map((row) => row.body);
+}
+
+/**
+ * Every published version, as the server's records engine folds with them (REQ-LIFE-02):
+ * per definition id oldest first (by `published_at`, then `version`), ids in order, so the
+ * last of each id is `courseDefinitions`' and the wasm `Roster` folds each learner on the
+ * versions their enrolment pinned.
+ */
+export function catalogDefinitions(rows) {
+  const key = (row) => [row.definition_id, row.published_at, row.version];
+  const before = (a, b) => {
+    for (let i = 0; i < 3; i += 1) {
+      if (a[i] !== b[i]) return a[i] < b[i] ? -1 : 1;
+    }
+    return 0;
+  };
+  return rows
+    .filter((row) => row.status === 'published')
+    .sort((a, b) => before(key(a), key(b)))
     .map((row) => row.body);
 }
 
@@ -69,13 +90,21 @@ export async function loadLogs(api, learners, progress = () => {}) {
 }
 
 /**
- * The course as the instructor views need it: `{definitions, roster, logs}` (definitions
- * the server folds with, the server's roster entries, and every learner's log).
+ * The course as the instructor views need it: `{definitions, catalog, roster, logs}` (the
+ * latest published versions, every published version for the wasm `Roster`, the server's
+ * roster entries, and every learner's log).
  */
 export async function loadCourse(api, progress = () => {}) {
   const [rows, roster] = await Promise.all([loadDefinitionRows(api), loadRoster(api, progress)]);
   const logs = await loadLogs(api, roster.map((e) => e.learner), progress);
-  return { definitionRows: rows, definitions: courseDefinitions(rows), roster, logs };
+  return {
+    definitionRows: rows, definitions: courseDefinitions(rows), catalog: catalogDefinitions(rows), roster, logs,
+  };
+}
+
+/** The wasm `Roster` of a loaded course: every published version and every learner's log. */
+export function courseRoster(core, data) {
+  return new core.Roster(JSON.stringify(data.catalog), logBytes(data.logs));
 }
 
 /** The learners' logs as the UTF-8 JSON bytes the wasm `Roster` constructor takes. */
