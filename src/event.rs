@@ -15,8 +15,11 @@ use crate::offering::Offering;
 use crate::provenance::{Assessor, EvidenceRef};
 use crate::time::Timestamp;
 
-/// One event: when it happened and what happened.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+mod read;
+
+/// One event: when it happened and what happened. Read by [`read`]'s hand-written reader
+/// (the same members, refusals and messages as a derive, without serde's buffering).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Event {
     /// When it happened (UTC, whole seconds).
     pub at: Timestamp,
@@ -49,9 +52,10 @@ impl Route {
     }
 }
 
-/// What happened (README §5 table). Field names are the JSON's.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+/// What happened (README §5 table). Field names are the JSON's. Read only as part of an
+/// [`Event`] (the `type` member beside `at`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum EventKind {
     /// The learner enrolled: starts the completion window.
     Enrolled {
