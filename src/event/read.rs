@@ -444,3 +444,141 @@ impl<'de> Deserialize<'de> for Event {
         deserializer.deserialize_map(EventVisitor)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{EventKind, parse_events};
+    use super::{Event, TAKES, TYPES};
+
+    /// One event of every type, each member given (in canonical order).
+    const EVERY_TYPE: &str = r#"[
+        {"at":"2025-01-20T09:00:00Z","type":"enrolled","credential":"spt","version":"2"},
+        {"at":"2025-01-20T09:00:00Z","type":"attempt_submitted","assessment":"A","score":"4","route":"challenge_exam","assessor":{"type":"instructor","id":"i"},"attested_by":"p","evidence":[{"ref":"https://e.example/1","type":"written"}],"rubric":{"id":"r","version":"1"}},
+        {"at":"2025-01-20T09:00:00Z","type":"feedback_released","assessment":"A","text":"t","author":"i"},
+        {"at":"2025-01-20T09:00:00Z","type":"attempt_scored","assessment":"A","attempt":1,"part_scores":{"K1":"40"},"grader":"g","attested_by":"p"},
+        {"at":"2025-01-20T09:00:00Z","type":"score_overridden","assessment":"A","attempt":1,"score":"3","reason":"r","by":"b"},
+        {"at":"2025-01-20T09:00:00Z","type":"plar_granted","credential":"spt","method":"portfolio","competency":"C","evidence":{"any":["json",1]},"case":"c1","role":"decision_maker"},
+        {"at":"2025-01-20T09:00:00Z","type":"plar_denied","credential":"spt","method":"challenge_exam","component":"x","reason":"r"},
+        {"at":"2025-01-20T09:00:00Z","type":"credential_presented","credential":"x","issuer":"https://i.example","issued_at":"2024-01-01T00:00:00Z","valid_until":null,"verified":true},
+        {"at":"2025-01-20T09:00:00Z","type":"credential_applied","credential":"spt"},
+        {"at":"2025-01-20T09:00:00Z","type":"credential_revoked","credential":"spt","reason":"r"},
+        {"at":"2025-01-20T09:00:00Z","type":"expiry_imposed","credential":"spt","issued_before":"2025-01-01T00:00:00Z","valid_until":"2026-01-01T00:00:00Z"},
+        {"at":"2025-01-20T09:00:00Z","type":"equivalency_claimed","equivalency":"eq"},
+        {"at":"2025-01-20T09:00:00Z","type":"credential_reissued","credential":"spt","reason":"r","by":"b"},
+        {"at":"2025-01-20T09:00:00Z","type":"withdrawn","credential":"spt"},
+        {"at":"2025-01-20T09:00:00Z","type":"plar_requested","case":"c1","credential":"spt","method":"portfolio","competency":"C"},
+        {"at":"2025-01-20T09:00:00Z","type":"plar_assessed","case":"c1","assessor":{"type":"content_expert","id":"e"},"recommendation":"grant","role":"assessor"},
+        {"at":"2025-01-20T09:00:00Z","type":"credit_bank_applied","credential":"spt","entry":"e1","completed_at":"2024-06-01T00:00:00Z"}
+    ]"#;
+
+    #[test]
+    fn every_type_reads_and_writes_back_the_same_json() {
+        let events = parse_events(EVERY_TYPE).expect("every type reads");
+        assert_eq!(events.len(), TYPES.len());
+        let written = serde_json::to_value(&events).unwrap();
+        let mut given: serde_json::Value = serde_json::from_str(EVERY_TYPE).unwrap();
+        // `valid_until: null` is written as absent; every other member comes back as given.
+        given[7]
+            .as_object_mut()
+            .unwrap()
+            .insert("valid_until".into(), serde_json::Value::Null);
+        let mut written = written;
+        written[7]
+            .as_object_mut()
+            .unwrap()
+            .entry("valid_until")
+            .or_insert(serde_json::Value::Null);
+        assert_eq!(written, given);
+        // Through `serde_json::Value` (the server's stored rows) it reads the same.
+        let through_value: Vec<Event> = serde_json::from_value(given).unwrap();
+        assert_eq!(through_value, events);
+    }
+
+    #[test]
+    fn members_may_come_in_any_order() {
+        let canonical = parse_events(
+            r#"[{"at":"2025-01-20T09:00:00Z","type":"attempt_scored","assessment":"A","attempt":2,"score":"1"}]"#,
+        )
+        .unwrap();
+        let shuffled = parse_events(
+            r#"[{"score":"1","attempt":2,"type":"attempt_scored","assessment":"A","at":"2025-01-20T09:00:00Z"}]"#,
+        )
+        .unwrap();
+        assert_eq!(canonical, shuffled);
+    }
+
+    #[test]
+    fn a_member_of_another_type_is_an_unknown_member_of_this_one() {
+        let err = parse_events(
+            r#"[{"at":"2025-01-20T09:00:00Z","type":"enrolled","credential":"spt","attempt":1}]"#,
+        )
+        .unwrap_err();
+        assert_eq!(err.code(), "invalid_event", "{err}");
+        let message = err.to_string();
+        assert!(message.contains("unknown field `attempt`"), "{message}");
+        assert!(
+            message.contains("`credential`, `offering`, `version`"),
+            "{message}"
+        );
+        // A member inside an evidence reference is refused the same way.
+        let err = parse_events(
+            r#"[{"at":"2025-01-20T09:00:00Z","type":"attempt_submitted","assessment":"A","evidence":[{"ref":"https://e.example","type":"written","size":1}]}]"#,
+        )
+        .unwrap_err();
+        assert_eq!(err.code(), "invalid_event", "{err}");
+        assert!(err.to_string().contains("size"), "{err}");
+    }
+
+    #[test]
+    fn a_missing_or_repeated_member_is_named() {
+        for (event, words) in [
+            (
+                r#"{"at":"2025-01-20T09:00:00Z","type":"credential_applied"}"#,
+                "missing field `credential`",
+            ),
+            (
+                r#"{"type":"credential_applied","credential":"spt"}"#,
+                "missing field `at`",
+            ),
+            (
+                r#"{"at":"2025-01-20T09:00:00Z","credential":"spt"}"#,
+                "missing field `type`",
+            ),
+            (
+                r#"{"at":"2025-01-20T09:00:00Z","type":"attempt_scored","assessment":"A","attempt":1,"score":"1","score":"2"}"#,
+                "duplicate field `score`",
+            ),
+            (
+                r#"{"at":"2025-01-20T09:00:00Z","type":"expiry_imposed","credential":"spt","issued_before":"2025-01-01T00:00:00Z"}"#,
+                "missing field `valid_until`",
+            ),
+            (r#"["2025-01-20T09:00:00Z","withdrawn"]"#, "an event object"),
+        ] {
+            let err = parse_events(&format!("[{event}]")).unwrap_err();
+            assert_eq!(err.code(), "invalid_json", "{err}");
+            assert!(err.to_string().contains(words), "{err} should say {words}");
+        }
+    }
+
+    #[test]
+    fn a_plar_decision_keeps_any_evidence_and_reads_null_as_none() {
+        let events = parse_events(
+            r#"[{"at":"2025-01-20T09:00:00Z","type":"plar_granted","credential":"spt","method":"portfolio","evidence":null},
+                {"at":"2025-01-20T09:00:00Z","type":"plar_denied","credential":"spt","method":"portfolio","evidence":"a note"}]"#,
+        )
+        .unwrap();
+        let EventKind::PlarGranted(granted) = &events[0].kind else {
+            panic!("{:?}", events[0]);
+        };
+        assert_eq!(granted.evidence, None);
+        let EventKind::PlarDenied(denied) = &events[1].kind else {
+            panic!("{:?}", events[1]);
+        };
+        assert_eq!(denied.evidence, Some(serde_json::json!("a note")));
+    }
+
+    #[test]
+    fn every_type_has_its_member_list() {
+        assert_eq!(TAKES.len(), TYPES.len());
+    }
+}
