@@ -29,8 +29,7 @@ pub struct Event {
 }
 
 /// The route of an attempt: the course, or a PLAR challenge on the same summative.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Route {
     /// An ordinary attempt.
     #[default]
@@ -40,6 +39,8 @@ pub enum Route {
     /// A PLAR direct assessment.
     DirectAssessment,
 }
+
+crate::unit_names::unit_names!(Route { Course => "course", ChallengeExam => "challenge_exam", DirectAssessment => "direct_assessment" });
 
 impl Route {
     /// The PLAR method a challenge route is, if it is one.
@@ -230,14 +231,15 @@ pub struct PlarAssessment {
 }
 
 /// An assessor's recommendation on a PLAR case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PlarRecommendation {
     /// Grant the request.
     Grant,
     /// Deny it.
     Deny,
 }
+
+crate::unit_names::unit_names!(PlarRecommendation { Grant => "grant", Deny => "deny" });
 
 /// The fields of `attempt_scored`. (Rare events are boxed so that a log of mostly
 /// attempts stays small in memory.)
@@ -328,8 +330,7 @@ pub struct PlarDecision {
 }
 
 /// The role of a person in a PLAR case (REQ-PLAR-08).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PlarRole {
     /// Guides the learner; may not assess or decide.
     Advisor,
@@ -338,6 +339,8 @@ pub enum PlarRole {
     /// Authorised to decide.
     DecisionMaker,
 }
+
+crate::unit_names::unit_names!(PlarRole { Advisor => "advisor", Assessor => "assessor", DecisionMaker => "decision_maker" });
 
 /// Points per rubric part, as a JSON object `{part id: decimal}`. Kept as a small list in
 /// the order given (a log holds many; a map per event would cost far more memory).
