@@ -122,7 +122,7 @@ mod tests {
 
     use crate::definition::{
         AlternativeKind, AssessmentKind, CreditType, GrantMode, LifecycleState, Mode, PlarMethod,
-        Rigour, Scoring,
+        RecommendedRoute, Rigour, Scoring,
     };
     use crate::event::{PlarRecommendation, PlarRole, Route};
     use crate::offering::{OfferingMode, OfferingStatus};
@@ -160,6 +160,7 @@ mod tests {
         round_trips(GrantMode::ALL);
         round_trips(PlarMethod::ALL);
         round_trips(CreditType::ALL);
+        round_trips(RecommendedRoute::ALL);
         round_trips(AssessorType::ALL);
         round_trips(SupervisionMode::ALL);
         round_trips(EvidenceType::ALL);
