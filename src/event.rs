@@ -427,7 +427,8 @@ pub fn parse_events(json: &str) -> Result<Vec<Event>, Error> {
 }
 
 /// Classifies a serde error met while reading events: an unknown member (serde's
-/// `unknown_field`, raised by `deny_unknown_fields` on every event shape) is
+/// `unknown_field`, raised by the event reader, [`read`], and by `deny_unknown_fields` on the
+/// shapes inside an event) is
 /// `invalid_event`; anything else is `invalid_json`.
 pub fn read_error(context: &'static str, err: serde_json::Error) -> Error {
     // serde_json's error exposes no kind beyond "data"; serde's `unknown_field` message
