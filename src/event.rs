@@ -17,8 +17,9 @@ use crate::time::Timestamp;
 
 mod read;
 
-/// One event: when it happened and what happened. Read by [`read`]'s hand-written reader
-/// (the same members, refusals and messages as a derive, without serde's buffering).
+/// One event: when it happened and what happened. Read by a hand-written reader
+/// (`event/read.rs`: the same members, refusals and messages as a derive, without serde's
+/// buffering).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Event {
     /// When it happened (UTC, whole seconds).
@@ -427,9 +428,8 @@ pub fn parse_events(json: &str) -> Result<Vec<Event>, Error> {
 }
 
 /// Classifies a serde error met while reading events: an unknown member (serde's
-/// `unknown_field`, raised by the event reader, [`read`], and by `deny_unknown_fields` on the
-/// shapes inside an event) is
-/// `invalid_event`; anything else is `invalid_json`.
+/// `unknown_field`, raised by the event reader (`event/read.rs`) and by `deny_unknown_fields`
+/// on the shapes inside an event) is `invalid_event`; anything else is `invalid_json`.
 pub fn read_error(context: &'static str, err: serde_json::Error) -> Error {
     // serde_json's error exposes no kind beyond "data"; serde's `unknown_field` message
     // always starts this way.

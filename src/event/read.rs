@@ -3,8 +3,8 @@
 //! and refuses the others. Serde's derive of the internally tagged [`EventKind`] buffered
 //! every event through its private `Content` tree and instantiated every member's reader a
 //! second time for it; this reader instantiates each member's reader once per JSON reader
-//! (the learner page's module is a third smaller without the copy). The messages are
-//! serde's own: `unknown field` (classified `invalid_event` by
+//! (the learner page's module lost a seventh of its code, a tenth of its gzip size). The
+//! messages are serde's own: `unknown field` (classified `invalid_event` by
 //! [`read_error`](super::read_error)), `missing field`, `duplicate field`, `unknown variant`.
 
 use std::fmt;
