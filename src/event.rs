@@ -15,8 +15,12 @@ use crate::offering::Offering;
 use crate::provenance::{Assessor, EvidenceRef};
 use crate::time::Timestamp;
 
-/// One event: when it happened and what happened.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+mod read;
+
+/// One event: when it happened and what happened. Read by a hand-written reader
+/// (`event/read.rs`: the same members, refusals and messages as a derive, without serde's
+/// buffering).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Event {
     /// When it happened (UTC, whole seconds).
     pub at: Timestamp,
@@ -26,8 +30,7 @@ pub struct Event {
 }
 
 /// The route of an attempt: the course, or a PLAR challenge on the same summative.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Route {
     /// An ordinary attempt.
     #[default]
@@ -37,6 +40,8 @@ pub enum Route {
     /// A PLAR direct assessment.
     DirectAssessment,
 }
+
+crate::unit_names::unit_names!(Route { Course => "course", ChallengeExam => "challenge_exam", DirectAssessment => "direct_assessment" });
 
 impl Route {
     /// The PLAR method a challenge route is, if it is one.
@@ -49,9 +54,10 @@ impl Route {
     }
 }
 
-/// What happened (README §5 table). Field names are the JSON's.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+/// What happened (README §5 table). Field names are the JSON's. Read only as part of an
+/// [`Event`] (the `type` member beside `at`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum EventKind {
     /// The learner enrolled: starts the completion window.
     Enrolled {
@@ -226,14 +232,15 @@ pub struct PlarAssessment {
 }
 
 /// An assessor's recommendation on a PLAR case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PlarRecommendation {
     /// Grant the request.
     Grant,
     /// Deny it.
     Deny,
 }
+
+crate::unit_names::unit_names!(PlarRecommendation { Grant => "grant", Deny => "deny" });
 
 /// The fields of `attempt_scored`. (Rare events are boxed so that a log of mostly
 /// attempts stays small in memory.)
@@ -324,8 +331,7 @@ pub struct PlarDecision {
 }
 
 /// The role of a person in a PLAR case (REQ-PLAR-08).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PlarRole {
     /// Guides the learner; may not assess or decide.
     Advisor,
@@ -334,6 +340,8 @@ pub enum PlarRole {
     /// Authorised to decide.
     DecisionMaker,
 }
+
+crate::unit_names::unit_names!(PlarRole { Advisor => "advisor", Assessor => "assessor", DecisionMaker => "decision_maker" });
 
 /// Points per rubric part, as a JSON object `{part id: decimal}`. Kept as a small list in
 /// the order given (a log holds many; a map per event would cost far more memory).
@@ -420,8 +428,8 @@ pub fn parse_events(json: &str) -> Result<Vec<Event>, Error> {
 }
 
 /// Classifies a serde error met while reading events: an unknown member (serde's
-/// `unknown_field`, raised by `deny_unknown_fields` on every event shape) is
-/// `invalid_event`; anything else is `invalid_json`.
+/// `unknown_field`, raised by the event reader (`event/read.rs`) and by `deny_unknown_fields`
+/// on the shapes inside an event) is `invalid_event`; anything else is `invalid_json`.
 pub fn read_error(context: &'static str, err: serde_json::Error) -> Error {
     // serde_json's error exposes no kind beyond "data"; serde's `unknown_field` message
     // always starts this way.

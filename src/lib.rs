@@ -111,6 +111,7 @@ pub mod provenance;
 pub mod record;
 pub mod report;
 pub mod time;
+mod unit_names;
 
 pub use number::Number;
 pub use time::Timestamp;

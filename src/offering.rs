@@ -43,8 +43,7 @@ pub struct Offering {
 }
 
 /// How an offering is delivered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OfferingMode {
     /// A cohort with shared dates; may set release dates.
     Cohort,
@@ -52,9 +51,10 @@ pub enum OfferingMode {
     SelfPaced,
 }
 
+crate::unit_names::unit_names!(OfferingMode { Cohort => "cohort", SelfPaced => "self_paced" });
+
 /// The go/no-go status of an offering.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OfferingStatus {
     /// Not decided yet.
     #[default]
@@ -64,6 +64,8 @@ pub enum OfferingStatus {
     /// Cancelled: nobody may enrol.
     NoGo,
 }
+
+crate::unit_names::unit_names!(OfferingStatus { Planned => "planned", Go => "go", NoGo => "no_go" });
 
 /// When an assessment opens in a cohort offering.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -8,8 +8,7 @@ use crate::ids::CompetencyId;
 use crate::policy::PolicyError;
 
 /// The kind of person or system that scored a result or decided a PLAR case (REQ-ASSESS-09).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AssessorType {
     /// The course instructor.
     Instructor,
@@ -20,11 +19,12 @@ pub enum AssessorType {
     /// Another learner: formative work only.
     Peer,
     /// The learner: formative work only.
-    #[serde(rename = "self")]
     SelfAssessment,
     /// A machine-scored instrument.
     Automated,
 }
+
+crate::unit_names::unit_names!(AssessorType { Instructor => "instructor", ContentExpert => "content_expert", WorkplaceAssessor => "workplace_assessor", Peer => "peer", SelfAssessment => "self", Automated => "automated" });
 
 impl AssessorType {
     /// Every assessor type, in declaration order.
@@ -75,8 +75,7 @@ pub struct Assessor {
 }
 
 /// How a summative is supervised and the candidate identified (REQ-ASSESS-10).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SupervisionMode {
     /// No supervision, no identity check (the default).
     #[default]
@@ -88,6 +87,8 @@ pub enum SupervisionMode {
     /// On site, with an identity check.
     OnsiteWithId,
 }
+
+crate::unit_names::unit_names!(SupervisionMode { UnsupervisedNoId => "unsupervised_no_id", SupervisedNoId => "supervised_no_id", SupervisedOnline => "supervised_online", OnsiteWithId => "onsite_with_id" });
 
 impl SupervisionMode {
     /// Every supervision mode, in declaration order.
@@ -120,8 +121,7 @@ impl SupervisionMode {
 }
 
 /// The instrument type of a piece of evidence (REQ-ASSESS-08, REQ-PLAR-13).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EvidenceType {
     /// A project.
     Project,
@@ -146,6 +146,8 @@ pub enum EvidenceType {
     /// A simulation.
     Simulation,
 }
+
+crate::unit_names::unit_names!(EvidenceType { Project => "project", Scenario => "scenario", Video => "video", Audio => "audio", Written => "written", Portfolio => "portfolio", WorkplaceObservation => "workplace_observation", Dialogue => "dialogue", Oral => "oral", Quiz => "quiz", Simulation => "simulation" });
 
 /// One piece of evidence, by reference.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -13,8 +13,7 @@ use super::{Finding, Severity};
 use crate::ids::AssessmentId;
 
 /// What a group of alternatives is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum AlternativeKind {
     /// The learner chooses one option (REQ-ASSESS-11).
     #[default]
@@ -22,6 +21,8 @@ pub enum AlternativeKind {
     /// A separate instrument for PLAR direct assessment (REQ-PLAR-03).
     PlarDirectAssessment,
 }
+
+crate::unit_names::unit_names!(AlternativeKind { LearnerChoice => "learner_choice", PlarDirectAssessment => "plar_direct_assessment" });
 
 /// A group of alternative summatives: passing any one satisfies the competencies they feed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

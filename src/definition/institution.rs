@@ -64,8 +64,7 @@ impl InstitutionConfig {
 }
 
 /// How rigorously a kind is assessed (REQ-DEF-03).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Rigour {
     /// Presence is recorded.
     Attendance,
@@ -76,6 +75,8 @@ pub enum Rigour {
     /// A program of assessed parts.
     Certificate,
 }
+
+crate::unit_names::unit_names!(Rigour { Attendance => "attendance", Completion => "completion", Proficiency => "proficiency", Certificate => "certificate" });
 
 /// One credential kind of an institution.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -16,8 +16,7 @@ use super::validate::{Finding, Severity, validate_in};
 use crate::time::Timestamp;
 
 /// Where a definition version stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum LifecycleState {
     /// Being written; approvals are collected here.
     #[default]
@@ -29,6 +28,8 @@ pub enum LifecycleState {
     /// Closed to new enrolments; in-progress learners may finish until the teach-out date.
     Retired,
 }
+
+crate::unit_names::unit_names!(LifecycleState { Draft => "draft", Approved => "approved", Published => "published", Retired => "retired" });
 
 impl LifecycleState {
     /// The snake_case name.

@@ -162,8 +162,7 @@ pub struct IssuerRef {
 }
 
 /// Competency-based or outcome-based design.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Mode {
     /// Learners show each competency (rule V2 warns on a single attempt).
     #[default]
@@ -171,6 +170,8 @@ pub enum Mode {
     /// Learners meet course outcomes.
     OutcomeBased,
 }
+
+crate::unit_names::unit_names!(Mode { CompetencyBased => "competency_based", OutcomeBased => "outcome_based" });
 
 /// One competency (README §3.1). Its `method` and `method_params` are resolved once, when
 /// the JSON is read ([`Competency::resolved_method`]); a refused method is kept with its
@@ -353,14 +354,15 @@ pub struct Alignment {
 }
 
 /// Summative work reaches competencies and criteria; formative work never does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AssessmentKind {
     /// Counts toward mastery and the award.
     Summative,
     /// Practice: recorded, never counted.
     Formative,
 }
+
+crate::unit_names::unit_names!(AssessmentKind { Summative => "summative", Formative => "formative" });
 
 /// A graded task (README §3.2).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -448,8 +450,7 @@ pub struct RubricLevel {
 }
 
 /// How the kept result is chosen among scored attempts (README §5.1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Scoring {
     /// Greatest total, ties to the earliest.
     #[default]
@@ -461,6 +462,8 @@ pub enum Scoring {
     /// Mean of totals (and of each part's points).
     Average,
 }
+
+crate::unit_names::unit_names!(Scoring { Highest => "highest", Latest => "latest", First => "first", Average => "average" });
 
 /// The attempt policy (README §3.3). All keys are required when the object is given.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -494,8 +497,7 @@ impl Default for AttemptPolicy {
 }
 
 /// Automatic issuance, or on the learner's application (README §6).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum GrantMode {
     /// Issued the instant the criteria hold.
     #[default]
@@ -503,6 +505,8 @@ pub enum GrantMode {
     /// Issued on `credential_applied` when the criteria hold.
     OnApplication,
 }
+
+crate::unit_names::unit_names!(GrantMode { Automatic => "automatic", OnApplication => "on_application" });
 
 /// Validity of an issuance: days of 86,400 s or calendar months.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -9,8 +9,7 @@ use crate::ids::{CompetencyId, DefinitionId};
 use crate::number::Number;
 
 /// A PLAR method (README §3.4).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum PlarMethod {
     // Declared in the alphabetical order of their names: `Ord` then sorts as the
     // `plar_methods_used` lists must (README §9, sorted strings).
@@ -25,6 +24,8 @@ pub enum PlarMethod {
     /// A portfolio reviewed by an assessor: grants a competency or component.
     Portfolio,
 }
+
+crate::unit_names::unit_names!(PlarMethod { ChallengeExam => "challenge_exam", CourseBased => "course_based", CreditBank => "credit_bank", DirectAssessment => "direct_assessment", Portfolio => "portfolio" });
 
 impl PlarMethod {
     /// Whether this method is an attempt on an assessment (a challenge route).
@@ -129,8 +130,7 @@ pub struct CreditBankEntry {
 }
 
 /// The kind of a credit-bank entry (REQ-PLAR-10).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CreditType {
     /// A block of credit.
     Block,
@@ -141,6 +141,8 @@ pub enum CreditType {
     /// An individual review, reused (REQ-PLAR-11).
     IndividualReview,
 }
+
+crate::unit_names::unit_names!(CreditType { Block => "block", CourseEquivalent => "course_equivalent", AppliedStudy => "applied_study", IndividualReview => "individual_review" });
 
 /// The window of a credit-bank agreement, both ends inclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -34,14 +34,15 @@ pub struct SelfCheckAnswer {
 }
 
 /// The route a self-check recommends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RecommendedRoute {
     /// Take the course.
     Course,
     /// Go straight to the direct assessment.
     DirectAssessment,
 }
+
+crate::unit_names::unit_names!(RecommendedRoute { Course => "course", DirectAssessment => "direct_assessment" });
 
 /// What a self-check recommends, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
