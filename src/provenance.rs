@@ -27,16 +27,6 @@ pub enum AssessorType {
 crate::unit_names::unit_names!(AssessorType { Instructor => "instructor", ContentExpert => "content_expert", WorkplaceAssessor => "workplace_assessor", Peer => "peer", SelfAssessment => "self", Automated => "automated" });
 
 impl AssessorType {
-    /// Every assessor type, in declaration order.
-    pub const ALL: [AssessorType; 6] = [
-        AssessorType::Instructor,
-        AssessorType::ContentExpert,
-        AssessorType::WorkplaceAssessor,
-        AssessorType::Peer,
-        AssessorType::SelfAssessment,
-        AssessorType::Automated,
-    ];
-
     /// An assessor of this type with `id` (a platform user id, or a system's name).
     pub fn assessor(self, id: impl Into<String>) -> Assessor {
         Assessor {
@@ -91,14 +81,6 @@ pub enum SupervisionMode {
 crate::unit_names::unit_names!(SupervisionMode { UnsupervisedNoId => "unsupervised_no_id", SupervisedNoId => "supervised_no_id", SupervisedOnline => "supervised_online", OnsiteWithId => "onsite_with_id" });
 
 impl SupervisionMode {
-    /// Every supervision mode, in declaration order.
-    pub const ALL: [SupervisionMode; 4] = [
-        SupervisionMode::UnsupervisedNoId,
-        SupervisionMode::SupervisedNoId,
-        SupervisionMode::SupervisedOnline,
-        SupervisionMode::OnsiteWithId,
-    ];
-
     /// Whether a score needs the assessor's attestation.
     pub fn is_supervised(self) -> bool {
         self != SupervisionMode::UnsupervisedNoId

@@ -106,10 +106,9 @@ macro_rules! unit_names {
             }
         }
 
-        #[cfg(test)]
         impl $ty {
-            /// Every variant, in declaration order (for the tests).
-            pub(crate) const ALL: &[$ty] = &[$($ty::$variant),+];
+            /// Every variant, in declaration order.
+            pub const ALL: &[$ty] = &[$($ty::$variant),+];
         }
     };
 }

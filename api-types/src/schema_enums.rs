@@ -24,7 +24,7 @@ pub struct AssessorTypeSchema;
 impl utoipa::PartialSchema for AssessorTypeSchema {
     fn schema() -> RefOr<Schema> {
         string_enum(
-            AssessorType::ALL.map(AssessorType::as_str),
+            AssessorType::ALL.iter().map(|t| t.as_str()),
             "Who assessed a result (requirement ASSESS-09).",
         )
     }
@@ -42,7 +42,7 @@ pub struct SupervisionModeSchema;
 impl utoipa::PartialSchema for SupervisionModeSchema {
     fn schema() -> RefOr<Schema> {
         string_enum(
-            SupervisionMode::ALL.map(SupervisionMode::as_str),
+            SupervisionMode::ALL.iter().map(|m| m.as_str()),
             "How a summative was supervised and the identity checked (requirement ASSESS-10).",
         )
     }
@@ -66,14 +66,16 @@ mod tests {
             (
                 AssessorTypeSchema::schema(),
                 AssessorType::ALL
+                    .iter()
                     .map(|t| serde_json::to_value(t).unwrap())
-                    .to_vec(),
+                    .collect::<Vec<_>>(),
             ),
             (
                 SupervisionModeSchema::schema(),
                 SupervisionMode::ALL
+                    .iter()
                     .map(|m| serde_json::to_value(m).unwrap())
-                    .to_vec(),
+                    .collect::<Vec<_>>(),
             ),
         ] {
             let json = serde_json::to_value(&schema).unwrap();
