@@ -7,6 +7,7 @@ use super::learner::Learner;
 use crate::definition::CompetencyMethod;
 use crate::mastery::{Accumulator, MasteryStatus};
 use crate::number::Number;
+use crate::time::Timestamp;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct CompResult {
@@ -154,6 +155,34 @@ impl Learner<'_, '_> {
                 assert_eq!(acc.and_then(|acc| acc.value().ok()), want, "value of {c}");
             }
         }
+    }
+
+    /// Whether definition `d`'s criteria certainly fail now because a competency they
+    /// require ([`super::course::DefInfo::gate`]) is not mastered. The competency found is
+    /// remembered: until an event touches it, its cached status answers at no cost, where
+    /// the criteria would be walked again after every event.
+    pub(super) fn gated(&self, d: usize, at: Timestamp) -> bool {
+        let gate = &self.course.def_info[d].gate;
+        let blocker = &self.blocker[d];
+        let known = blocker.get().is_some_and(|c| {
+            self.comp_cache.borrow()[c]
+                .status
+                .is_some_and(|s| s != MasteryStatus::Mastered)
+        });
+        let gated = known
+            || gate.iter().any(|&c| {
+                let blocks = self.competency_status(c) != MasteryStatus::Mastered;
+                if blocks {
+                    blocker.set(Some(c));
+                }
+                blocks
+            });
+        // The exact answer: the criteria themselves (debug builds, so every test checks).
+        debug_assert!(
+            !gated || !self.holds(&self.course.def_info[d].criteria, d, at),
+            "gated criteria of {d} hold"
+        );
+        gated
     }
 
     /// Forgets what depends on an assessment's results: the competencies it feeds.

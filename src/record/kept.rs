@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 
 use super::course::{AsmtInfo, Course};
+use super::few::Few;
 use super::learner::Learner;
 use crate::definition::Scoring;
 use crate::event::{PartScores, Route};
@@ -14,11 +15,11 @@ use crate::time::Timestamp;
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct Scores {
     pub(super) total: Number,
-    pub(super) parts: Vec<Number>,
+    pub(super) parts: Few,
     /// `total × 100 / max`.
     pub(super) percent: Number,
     /// Per fed competency group of a rubric (in `AsmtInfo::groups` order), its percent.
-    pub(super) group_percents: Vec<Number>,
+    pub(super) group_percents: Few,
     /// Whether these scores pass the assessment (README §5.1).
     pub(super) passes: bool,
 }
@@ -66,10 +67,10 @@ pub(super) enum KeptFrom {
 
 impl Course<'_> {
     /// Scores with their derived percents and pass decision, computed once.
-    pub(super) fn derive_scores(&self, a: usize, total: Number, parts: Vec<Number>) -> Scores {
+    pub(super) fn derive_scores(&self, a: usize, total: Number, parts: Few) -> Scores {
         let info = &self.asmts[a];
         let percent = total.percent_of(&info.max);
-        let group_percents: Vec<Number> = info
+        let group_percents: Few = info
             .groups
             .iter()
             .map(|(_, idx, max)| {
@@ -82,7 +83,7 @@ impl Course<'_> {
             && info
                 .groups
                 .iter()
-                .zip(&group_percents)
+                .zip(group_percents.iter())
                 .all(|((c, _, _), p)| p.meets(&self.comps[*c].threshold));
         Scores {
             total,
@@ -188,7 +189,7 @@ impl Learner<'_, '_> {
             let total = run.total.add(&used.total);
             let mut parts = run.parts.clone();
             parts.resize(info.parts.len(), Number::zero());
-            for (sum, p) in parts.iter_mut().zip(&used.parts) {
+            for (sum, p) in parts.iter_mut().zip(used.parts.iter()) {
                 *sum = sum.add(p);
             }
             let count = Number::from_integer(n as i64);
@@ -251,7 +252,7 @@ impl Learner<'_, '_> {
                     .is_none_or(|(_, best)| scores.total > best.total),
                 (true, Scoring::Average) => {
                     total = total.add(&scores.total);
-                    for (sum, p) in parts.iter_mut().zip(&scores.parts) {
+                    for (sum, p) in parts.iter_mut().zip(scores.parts.iter()) {
                         *sum = sum.add(p);
                     }
                     false
@@ -315,6 +316,12 @@ pub(super) fn check_score_fields(
             info.id
         )),
         (None, Some(given), false) => {
+            // The usual case: every part once, in definition order (ids are unique).
+            if given.len() == info.parts.len()
+                && given.keys().zip(&info.parts).all(|(k, (id, _))| k == id)
+            {
+                return Ok(());
+            }
             if let Some(extra) = given
                 .keys()
                 .find(|k| !info.parts.iter().any(|(id, _)| id == *k))
@@ -344,7 +351,7 @@ pub(super) fn read_scores(
     score: &Option<Number>,
     part_scores: &Option<PartScores>,
     range_first: bool,
-) -> Result<Option<(Number, Vec<Number>)>, PolicyError> {
+) -> Result<Option<(Number, Few)>, PolicyError> {
     if range_first {
         if let Some(s) = score
             && *s > info.max
@@ -379,10 +386,10 @@ pub(super) fn read_scores(
                     max: info.max.to_exact_string(),
                 });
             }
-            Ok(Some((s.clone(), Vec::new())))
+            Ok(Some((s.clone(), Few::new())))
         }
         (None, Some(given)) => {
-            let mut parts = Vec::with_capacity(info.parts.len());
+            let mut parts = Few::new();
             let mut total = Number::zero();
             for (id, max) in &info.parts {
                 let Some(s) = given.get(id) else { continue };

@@ -13,6 +13,7 @@
 //! | `course` | [`Course`]: definitions checked and indexed once; replaying a log |
 //! | `learner` | one learner's state, the events' rules, the learner as criteria facts |
 //! | `kept` | scores, the re-sit cap and the kept result |
+//! | `few` | a short list of numbers kept inline (an attempt's part scores) |
 //! | `competency` | competency status and score, cached |
 //! | `conduct` | assessors, attestation, evidence, overrides and feedback, for the record |
 //! | `plar` | PLAR grants: target, method, share cap |
@@ -27,6 +28,7 @@ mod cases;
 mod competency;
 mod conduct;
 mod course;
+mod few;
 mod kept;
 mod learner;
 mod output;
