@@ -4,6 +4,7 @@
 use super::course::CompInfo;
 use super::kept::Scores;
 use super::learner::Learner;
+use super::mean::weighted_mean;
 use crate::definition::CompetencyMethod;
 use crate::mastery::{Accumulator, MasteryStatus};
 use crate::number::Number;
@@ -277,22 +278,22 @@ impl Learner<'_, '_> {
         let comp = &self.course.comps[c];
         match &comp.method {
             CompetencyMethod::KeptMean => {
-                let (mut sum, mut weights) = (Number::zero(), Number::zero());
-                for unit in &comp.units {
-                    let Some(a) = self.chosen_member(unit) else {
-                        continue;
-                    };
-                    if let Some(percent) = self.item_percent(a, c) {
-                        let w = &self.course.asmts[a].weight;
+                let items = comp.units.iter().filter_map(|unit| {
+                    let a = self.chosen_member(unit)?;
+                    Some((&self.course.asmts[a].weight, self.item_percent(a, c)?))
+                });
+                let exact = || {
+                    let (mut sum, mut weights) = (Number::zero(), Number::zero());
+                    for (w, percent) in items.clone() {
                         sum = sum.add(&w.mul(percent));
                         weights = weights.add(w);
                     }
-                }
-                if weights.is_zero() {
-                    None
-                } else {
-                    Some(sum.div(&weights))
-                }
+                    (!weights.is_zero()).then(|| sum.div(&weights))
+                };
+                let fast = weighted_mean(items.clone());
+                // Debug builds check the fast path against the exact one in every test.
+                debug_assert!(fast.is_none() || fast == exact(), "kept mean of {c}");
+                fast.or_else(exact)
             }
             CompetencyMethod::Calculated(_) => self.evidence[c].as_ref()?.acc.value().ok(),
         }

@@ -15,6 +15,7 @@
 //! | `kept` | scores, the re-sit cap and the kept result |
 //! | `few` | a short list of numbers kept inline (an attempt's part scores) |
 //! | `competency` | competency status and score, cached |
+//! | `mean` | a `kept_mean` competency's score in machine integers, one gcd |
 //! | `conduct` | assessors, attestation, evidence, overrides and feedback, for the record |
 //! | `plar` | PLAR grants: target, method, share cap |
 //! | `cases` | PLAR cases (requested → assessing → decided) and the credit bank |
@@ -31,6 +32,7 @@ mod course;
 mod few;
 mod kept;
 mod learner;
+mod mean;
 mod output;
 mod plar;
 mod spare;
