@@ -4,7 +4,6 @@
 use std::borrow::Cow;
 
 use super::course::{AsmtInfo, Course};
-use super::few::Few;
 use super::learner::Learner;
 use crate::definition::Scoring;
 use crate::event::{PartScores, Route};
@@ -15,11 +14,11 @@ use crate::time::Timestamp;
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct Scores {
     pub(super) total: Number,
-    pub(super) parts: Few,
+    pub(super) parts: Vec<Number>,
     /// `total × 100 / max`.
     pub(super) percent: Number,
     /// Per fed competency group of a rubric (in `AsmtInfo::groups` order), its percent.
-    pub(super) group_percents: Few,
+    pub(super) group_percents: Vec<Number>,
     /// Whether these scores pass the assessment (README §5.1).
     pub(super) passes: bool,
 }
@@ -67,10 +66,10 @@ pub(super) enum KeptFrom {
 
 impl Course<'_> {
     /// Scores with their derived percents and pass decision, computed once.
-    pub(super) fn derive_scores(&self, a: usize, total: Number, parts: Few) -> Scores {
+    pub(super) fn derive_scores(&self, a: usize, total: Number, parts: Vec<Number>) -> Scores {
         let info = &self.asmts[a];
         let percent = total.percent_of(&info.max);
-        let group_percents: Few = info
+        let group_percents: Vec<Number> = info
             .groups
             .iter()
             .map(|(_, idx, max)| {
@@ -351,7 +350,7 @@ pub(super) fn read_scores(
     score: &Option<Number>,
     part_scores: &Option<PartScores>,
     range_first: bool,
-) -> Result<Option<(Number, Few)>, PolicyError> {
+) -> Result<Option<(Number, Vec<Number>)>, PolicyError> {
     if range_first {
         if let Some(s) = score
             && *s > info.max
@@ -386,10 +385,10 @@ pub(super) fn read_scores(
                     max: info.max.to_exact_string(),
                 });
             }
-            Ok(Some((s.clone(), Few::new())))
+            Ok(Some((s.clone(), Vec::new())))
         }
         (None, Some(given)) => {
-            let mut parts = Few::new();
+            let mut parts = Vec::with_capacity(info.parts.len());
             let mut total = Number::zero();
             for (id, max) in &info.parts {
                 let Some(s) = given.get(id) else { continue };

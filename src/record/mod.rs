@@ -13,7 +13,6 @@
 //! | `course` | [`Course`]: definitions checked and indexed once; replaying a log |
 //! | `learner` | one learner's state, the events' rules, the learner as criteria facts |
 //! | `kept` | scores, the re-sit cap and the kept result |
-//! | `few` | a short list of numbers kept inline (an attempt's part scores) |
 //! | `competency` | competency status and score, cached |
 //! | `mean` | a `kept_mean` competency's score in machine integers, one gcd |
 //! | `conduct` | assessors, attestation, evidence, overrides and feedback, for the record |
@@ -29,7 +28,6 @@ mod cases;
 mod competency;
 mod conduct;
 mod course;
-mod few;
 mod kept;
 mod learner;
 mod mean;
