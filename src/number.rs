@@ -389,6 +389,12 @@ impl Number {
 
     /// The reported value with exactly 2 decimals, e.g. `"3.00"`, `"86.67"`.
     pub fn to_reported_string(&self) -> String {
+        // The usual case: round2's hundredths straight from the small form, no gcd.
+        if let Repr::Small(r) = &self.0
+            && let Some(h) = round2_hundredths(*r.numer(), *r.denom())
+        {
+            return hundredths_text(*r.numer() < 0 && h != 0, h);
+        }
         // The reported value is k/100 in lowest terms: k = numerator × (100 / denominator),
         // an exact integer division (a rational product would run a big gcd).
         let reported = self.reported();
@@ -398,9 +404,7 @@ impl Number {
                 .unsigned_abs()
                 .checked_mul(100 / r.denom().unsigned_abs())
         {
-            // u64 text, not u128: keeps 128-bit formatting out of the wasm bundle.
-            let sign = if *r.numer() < 0 { "-" } else { "" };
-            return format!("{sign}{}.{:02}", h / 100, h % 100);
+            return hundredths_text(*r.numer() < 0, h);
         }
         match &reported.0 {
             Repr::Small(r) => {
@@ -502,6 +506,45 @@ fn ratio_meets(n: i64, d: i64, t: &Ratio<i64>) -> Option<bool> {
     let k = if n < 0 { -k } else { k };
     // k reaches 2^70: with a large threshold denominator the product passes i128.
     Some(k.checked_mul(i128::from(*t.denom()))? >= 100 * i128::from(*t.numer()))
+}
+
+/// `h` hundredths as text with exactly 2 decimals, `-` first when `negative`: what
+/// `format!("{sign}{}.{:02}", h / 100, h % 100)` writes, by hand, since records write
+/// thousands of these and the formatting machinery cost several times the fold step.
+/// u64, not u128: keeps 128-bit formatting out of the wasm bundle.
+fn hundredths_text(negative: bool, h: u64) -> String {
+    // 20 digits of u64, the point and the sign.
+    let mut buf = [0u8; 22];
+    let mut i = buf.len();
+    let mut put = |b: u8| {
+        i -= 1;
+        buf[i] = b;
+    };
+    let (mut whole, frac) = (h / 100, h % 100);
+    put(b'0' + (frac % 10) as u8);
+    put(b'0' + (frac / 10) as u8);
+    put(b'.');
+    loop {
+        put(b'0' + (whole % 10) as u8);
+        whole /= 10;
+        if whole == 0 {
+            break;
+        }
+    }
+    if negative {
+        put(b'-');
+    }
+    String::from_utf8_lossy(&buf[i..]).into_owned()
+}
+
+/// `|round2(n / d)| × 100` (`d > 0`) as [`Number::round2`] rounds, half away from zero,
+/// or `None` when `|n| × 100` passes u64.
+fn round2_hundredths(n: i64, d: i64) -> Option<u64> {
+    let d = d.unsigned_abs();
+    let scaled = n.unsigned_abs().checked_mul(100)?;
+    let (q, rem) = (scaled / d, scaled % d);
+    // rem < d ≤ 2^63: twice it fits u64.
+    Some(if rem * 2 >= d { q + 1 } else { q })
 }
 
 /// `a + b` in the small form (both canonical), or `None` on overflow. Scores, percents and

@@ -34,6 +34,61 @@ fn exact_string_fast_path_equals_the_big_path() {
 }
 use super::*;
 
+/// The reported text from the small form's fast path is the big path's rounded value,
+/// written by `format!`, for any small ratio, the i64 edges included.
+#[test]
+fn reported_text_fast_path_equals_the_big_path() {
+    use proptest::prelude::*;
+    let check = |n: i64, d: i64| {
+        let x = Number::ratio(n, d);
+        let hundredths = x.round2().mul(&Number::HUNDRED).to_big();
+        let sign = if hundredths.is_negative() { "-" } else { "" };
+        let (whole, frac) = hundredths.numer().abs().div_rem(&BigInt::from(100));
+        let want = format!("{sign}{whole}.{:02}", frac.to_u32().unwrap_or(0));
+        assert_eq!(x.to_reported_string(), want, "{n}/{d}");
+    };
+    for (n, d) in [
+        (0, 1),
+        (1, 200),
+        (-1, 200),
+        (-1, 300),
+        (5, 1000),
+        (i64::MAX, 1),
+        (i64::MIN + 1, 1),
+        (i64::MAX, 3),
+        (i64::MAX / 100, 7),
+        (1, i64::MAX),
+    ] {
+        check(n, d);
+    }
+    proptest!(|(n in any::<i64>().prop_filter("not MIN", |n| *n != i64::MIN), d in 1i64..=i64::MAX, small in -100_000i64..100_000, sd in 1i64..1000)| {
+        check(n, d);
+        check(small, sd);
+    });
+}
+
+/// The hand-written 2-decimal text is what `format!` writes, at the u64 edges too.
+#[test]
+fn hundredths_text_equals_format() {
+    use proptest::prelude::*;
+    let check = |negative: bool, h: u64| {
+        let sign = if negative { "-" } else { "" };
+        assert_eq!(
+            hundredths_text(negative, h),
+            format!("{sign}{}.{:02}", h / 100, h % 100),
+            "{negative} {h}"
+        );
+    };
+    for h in [0, 1, 9, 10, 99, 100, 101, 999, 1000, u64::MAX - 1, u64::MAX] {
+        check(false, h);
+        check(true, h);
+    }
+    proptest!(|(negative in any::<bool>(), h in any::<u64>(), small in 0u64..100_000)| {
+        check(negative, h);
+        check(negative, small);
+    });
+}
+
 fn n(s: &str) -> Number {
     Number::parse_exact(s).unwrap()
 }

@@ -4,9 +4,11 @@
 use super::course::CompInfo;
 use super::kept::Scores;
 use super::learner::Learner;
+use super::mean::weighted_mean;
 use crate::definition::CompetencyMethod;
 use crate::mastery::{Accumulator, MasteryStatus};
 use crate::number::Number;
+use crate::time::Timestamp;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct CompResult {
@@ -156,6 +158,34 @@ impl Learner<'_, '_> {
         }
     }
 
+    /// Whether definition `d`'s criteria certainly fail now because a competency they
+    /// require ([`super::course::DefInfo::gate`]) is not mastered. The competency found is
+    /// remembered: until an event touches it, its cached status answers at no cost, where
+    /// the criteria would be walked again after every event.
+    pub(super) fn gated(&self, d: usize, at: Timestamp) -> bool {
+        let gate = &self.course.def_info[d].gate;
+        let blocker = &self.blocker[d];
+        let known = blocker.get().is_some_and(|c| {
+            self.comp_cache.borrow()[c]
+                .status
+                .is_some_and(|s| s != MasteryStatus::Mastered)
+        });
+        let gated = known
+            || gate.iter().any(|&c| {
+                let blocks = self.competency_status(c) != MasteryStatus::Mastered;
+                if blocks {
+                    blocker.set(Some(c));
+                }
+                blocks
+            });
+        // The exact answer: the criteria themselves (debug builds, so every test checks).
+        debug_assert!(
+            !gated || !self.holds(&self.course.def_info[d].criteria, d, at),
+            "gated criteria of {d} hold"
+        );
+        gated
+    }
+
     /// Forgets what depends on an assessment's results: the competencies it feeds.
     pub(super) fn invalidate_feeds(&mut self, a: usize) {
         let cache = self.comp_cache.get_mut();
@@ -248,22 +278,22 @@ impl Learner<'_, '_> {
         let comp = &self.course.comps[c];
         match &comp.method {
             CompetencyMethod::KeptMean => {
-                let (mut sum, mut weights) = (Number::zero(), Number::zero());
-                for unit in &comp.units {
-                    let Some(a) = self.chosen_member(unit) else {
-                        continue;
-                    };
-                    if let Some(percent) = self.item_percent(a, c) {
-                        let w = &self.course.asmts[a].weight;
+                let items = comp.units.iter().filter_map(|unit| {
+                    let a = self.chosen_member(unit)?;
+                    Some((&self.course.asmts[a].weight, self.item_percent(a, c)?))
+                });
+                let exact = || {
+                    let (mut sum, mut weights) = (Number::zero(), Number::zero());
+                    for (w, percent) in items.clone() {
                         sum = sum.add(&w.mul(percent));
                         weights = weights.add(w);
                     }
-                }
-                if weights.is_zero() {
-                    None
-                } else {
-                    Some(sum.div(&weights))
-                }
+                    (!weights.is_zero()).then(|| sum.div(&weights))
+                };
+                let fast = weighted_mean(items.clone());
+                // Debug builds check the fast path against the exact one in every test.
+                debug_assert!(fast.is_none() || fast == exact(), "kept mean of {c}");
+                fast.or_else(exact)
             }
             CompetencyMethod::Calculated(_) => self.evidence[c].as_ref()?.acc.value().ok(),
         }

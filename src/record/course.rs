@@ -65,6 +65,9 @@ pub(super) struct DefInfo {
     /// Whether the criteria name a credential, whose holding changes with time.
     pub(super) reads_time: bool,
     pub(super) comps: Vec<usize>,
+    /// Competencies the criteria require mastered whatever else holds: the root's
+    /// competency and `all_competencies` leaves when the root is `all` (or such a leaf).
+    pub(super) gate: Vec<usize>,
     pub(super) asmts: Vec<usize>,
     pub(super) comp_weight_total: Number,
     pub(super) component_weight_total: Number,
@@ -149,6 +152,7 @@ impl<'a> Course<'a> {
                 equivalencies: Vec::new(),
                 reads_time: false,
                 comps: Vec::new(),
+                gate: Vec::new(),
                 asmts: Vec::new(),
                 comp_weight_total: Number::zero(),
                 component_weight_total: Number::zero(),
@@ -261,6 +265,7 @@ impl<'a> Course<'a> {
                 .map(|e| course.resolve(&e.requires, &asmt_by_id))
                 .collect();
             let info = &mut course.def_info[d];
+            info.gate = gate(&criteria, &info.comps);
             info.criteria = criteria;
             info.equivalencies = equivalencies;
             info.reads_time = reads_time;
@@ -385,7 +390,13 @@ impl<'a> Course<'a> {
 
     fn replay(&self, events: &[Event], at: Timestamp) -> Learner<'_, 'a> {
         let mut learner = Learner::new(self);
-        self.replay_into(&mut learner, &mut Vec::new(), events, at);
+        // Sized once: grown by a filter, it would reallocate several times per learner.
+        self.replay_into(
+            &mut learner,
+            &mut Vec::with_capacity(events.len()),
+            events,
+            at,
+        );
         learner
     }
 
@@ -414,6 +425,28 @@ impl<'a> Course<'a> {
             }
         }
     }
+}
+
+/// The competencies `criteria` (of a definition with competencies `comps`) require
+/// mastered: if one is not, the criteria cannot hold.
+fn gate(criteria: &Rule<Resolved>, comps: &[usize]) -> Vec<usize> {
+    let required = |rule: &Rule<Resolved>| match rule {
+        Rule::Leaf(Resolved {
+            leaf: Leaf::AllCompetencies,
+            ..
+        }) => comps.to_vec(),
+        Rule::Leaf(Resolved {
+            leaf: Leaf::Competency(_),
+            index: Some(c),
+        }) => vec![*c],
+        _ => Vec::new(),
+    };
+    let mut gate: Vec<usize> = match criteria {
+        Rule::All(children) => children.iter().flat_map(required).collect(),
+        leaf => required(leaf),
+    };
+    gate.dedup();
+    gate
 }
 
 /// One learner's log: the unit a roster is made of.

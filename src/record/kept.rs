@@ -82,7 +82,7 @@ impl Course<'_> {
             && info
                 .groups
                 .iter()
-                .zip(&group_percents)
+                .zip(group_percents.iter())
                 .all(|((c, _, _), p)| p.meets(&self.comps[*c].threshold));
         Scores {
             total,
@@ -188,7 +188,7 @@ impl Learner<'_, '_> {
             let total = run.total.add(&used.total);
             let mut parts = run.parts.clone();
             parts.resize(info.parts.len(), Number::zero());
-            for (sum, p) in parts.iter_mut().zip(&used.parts) {
+            for (sum, p) in parts.iter_mut().zip(used.parts.iter()) {
                 *sum = sum.add(p);
             }
             let count = Number::from_integer(n as i64);
@@ -251,7 +251,7 @@ impl Learner<'_, '_> {
                     .is_none_or(|(_, best)| scores.total > best.total),
                 (true, Scoring::Average) => {
                     total = total.add(&scores.total);
-                    for (sum, p) in parts.iter_mut().zip(&scores.parts) {
+                    for (sum, p) in parts.iter_mut().zip(scores.parts.iter()) {
                         *sum = sum.add(p);
                     }
                     false
@@ -315,6 +315,12 @@ pub(super) fn check_score_fields(
             info.id
         )),
         (None, Some(given), false) => {
+            // The usual case: every part once, in definition order (ids are unique).
+            if given.len() == info.parts.len()
+                && given.keys().zip(&info.parts).all(|(k, (id, _))| k == id)
+            {
+                return Ok(());
+            }
             if let Some(extra) = given
                 .keys()
                 .find(|k| !info.parts.iter().any(|(id, _)| id == *k))

@@ -3,7 +3,7 @@
 //! equivalencies. The learner as the facts their criteria are evaluated against is
 //! [`super::view`].
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeSet;
 
 use super::cases::PlarCase;
@@ -71,6 +71,8 @@ pub(super) struct Learner<'c, 'a> {
     pub(super) presentations: Vec<Presentation>,
     pub(super) claimed: BTreeSet<(usize, usize)>,
     pub(super) comp_cache: RefCell<Vec<CompCache>>,
+    /// Per definition: a required competency last seen not mastered ([`Learner::gated`]).
+    pub(super) blocker: Vec<Cell<Option<usize>>>,
     /// Per competency with a calculation method, its evidence so far (README §5.2).
     pub(super) evidence: Vec<Option<Evidence>>,
     /// Whether anything criteria read (results, grants, issuances, presentations) changed
@@ -105,6 +107,7 @@ impl<'c, 'a> Learner<'c, 'a> {
             presentations: Vec::new(),
             claimed: BTreeSet::new(),
             comp_cache: RefCell::new(vec![CompCache::default(); nc]),
+            blocker: vec![Cell::new(None); nd],
             evidence: spare.evidence,
             dirty: true,
             conduct: ConductLog::default(),
@@ -144,6 +147,7 @@ impl<'c, 'a> Learner<'c, 'a> {
             .get_mut()
             .iter_mut()
             .for_each(|c| *c = CompCache::default());
+        self.blocker.iter_mut().for_each(|b| *b.get_mut() = None);
         self.dirty = true;
     }
 
@@ -677,6 +681,7 @@ impl<'c, 'a> Learner<'c, 'a> {
                     && self.issuances[d].is_empty()
                     && self.withdrawn_at[d].is_none()
                     && (dirty || info.reads_time)
+                    && !self.gated(d, t)
                     && self.holds(&info.criteria, d, t)
             });
             match due {

@@ -14,6 +14,7 @@
 //! | `learner` | one learner's state, the events' rules, the learner as criteria facts |
 //! | `kept` | scores, the re-sit cap and the kept result |
 //! | `competency` | competency status and score, cached |
+//! | `mean` | a `kept_mean` competency's score in machine integers, one gcd |
 //! | `conduct` | assessors, attestation, evidence, overrides and feedback, for the record |
 //! | `plar` | PLAR grants: target, method, share cap |
 //! | `cases` | PLAR cases (requested → assessing → decided) and the credit bank |
@@ -31,6 +32,7 @@ mod conduct;
 mod course;
 mod kept;
 mod learner;
+mod mean;
 mod output;
 mod plar;
 mod spare;
