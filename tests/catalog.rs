@@ -207,13 +207,7 @@ fn every_scenario_prefix_folds_as_alone_and_single_versions_are_unchanged() {
         };
         let events = parse_events(&text("events")).unwrap();
         let now = scenario_support::evaluation_instant(&scenario).unwrap();
-        let logs: Vec<LearnerLog> = (0..=events.len())
-            .rev()
-            .map(|n| LearnerLog {
-                learner: LearnerId::new(format!("{id}-{n}")),
-                events: events[..n].to_vec(),
-            })
-            .collect();
+        let logs = scenario_support::prefix_roster(id, &events);
         let Ok(summaries) = catalog.summarize_all(&logs, now) else {
             continue; // a pinned version that does not make a course with the others
         };

@@ -7,8 +7,7 @@ mod scenario_support;
 
 use std::path::Path;
 
-use cairn::ids::LearnerId;
-use cairn::record::{Course, IssuanceStatus, LearnerLog, MasteryStatus};
+use cairn::record::{Course, IssuanceStatus, MasteryStatus};
 use serde_json::Value;
 
 #[test]
@@ -24,14 +23,7 @@ fn statuses_equal_the_summaries_statuses_for_every_scenario_prefix() {
         };
         let events = cairn::event::parse_events(&text("events")).unwrap();
         let at = scenario_support::evaluation_instant(&scenario).unwrap();
-        // Longest first, so a shorter log follows a learner who had more state.
-        let logs: Vec<LearnerLog> = (0..=events.len())
-            .rev()
-            .map(|n| LearnerLog {
-                learner: LearnerId::new(format!("{id}-{n}")),
-                events: events[..n].to_vec(),
-            })
-            .collect();
+        let logs = scenario_support::prefix_roster(id, &events);
         let summaries = course.summarize_all(&logs, at);
         let statuses = course.statuses_all(&logs, at);
         let want_comps: Vec<MasteryStatus> = summaries

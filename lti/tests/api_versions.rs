@@ -63,6 +63,20 @@ async fn pass(api: &Api, teacher: &str, learner: &str, assessment: &str) -> (Sta
     .await
 }
 
+/// The teacher enrols `learner` in first-aid (the server pins the latest published version);
+/// the answer, checked 201.
+async fn enrol(api: &Api, teacher: &str, learner: &str) -> Value {
+    let (s, v) = api
+        .post(
+            &format!("/api/learners/{learner}/enrolments"),
+            teacher,
+            &json!({"credential": "first-aid"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    v
+}
+
 /// The version the stored credential's achievement names.
 async fn credential_version(api: &Api, issued: &Value) -> String {
     let id = issued["id"].as_str().expect("credential id");
@@ -95,14 +109,7 @@ async fn req_life_02_learner_in_progress_stays_on_v1(backend: Backend) {
     publish(&api, &teacher, "1.0.0").await;
     // Ana enrols: the server pins the version published now, and she starts.
     api.at(api_support::NOW + 3600);
-    let (s, v) = api
-        .post(
-            "/api/learners/ana/enrolments",
-            &teacher,
-            &json!({"credential": "first-aid"}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let v = enrol(&api, &teacher, "ana").await;
     assert_eq!(v["event"]["version"], "1.0.0", "{v}");
     let (s, v) = pass(&api, &teacher, "ana", "P1").await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
@@ -133,14 +140,7 @@ async fn req_life_02_learner_in_progress_stays_on_v1(backend: Backend) {
     assert_eq!(definitions[0]["version"], "1.0.0", "{definitions}");
 
     // Ben enrols after v2 is published: he is assessed on v2 and needs C3.
-    let (s, v) = api
-        .post(
-            "/api/learners/ben/enrolments",
-            &teacher,
-            &json!({"credential": "first-aid"}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let v = enrol(&api, &teacher, "ben").await;
     assert_eq!(v["event"]["version"], "1.1.0", "{v}");
     for assessment in ["P1", "P2"] {
         let (s, v) = pass(&api, &teacher, "ben", assessment).await;
@@ -217,14 +217,7 @@ async fn req_life_02_an_import_folds_the_learner_on_their_version(backend: Backe
     let _ana = api.session(reg, "course", "ana", &["learner"]).await;
     publish(&api, &teacher, "1.0.0").await;
     api.at(api_support::NOW + 3600);
-    let (s, v) = api
-        .post(
-            "/api/learners/ana/enrolments",
-            &teacher,
-            &json!({"credential": "first-aid"}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{v}");
+    enrol(&api, &teacher, "ana").await;
     let (s, v) = pass(&api, &teacher, "ana", "P1").await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     api.at(api_support::NOW + 7200);

@@ -153,3 +153,15 @@ pub fn registrar_golden(repo_root: &Path) -> Result<Vec<(String, String)>, Strin
         ("registrar.json".to_owned(), json),
     ])
 }
+
+/// A roster of every prefix of one scenario's `events`, longest first (so a shorter log
+/// follows a learner who had more state), learners named `<id>-<length>`.
+pub fn prefix_roster(id: &str, events: &[cairn::event::Event]) -> Vec<cairn::record::LearnerLog> {
+    (0..=events.len())
+        .rev()
+        .map(|n| cairn::record::LearnerLog {
+            learner: cairn::ids::LearnerId::new(format!("{id}-{n}")),
+            events: events[..n].to_vec(),
+        })
+        .collect()
+}
