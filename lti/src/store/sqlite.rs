@@ -6,9 +6,11 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
+use sqlx::Connection as _;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 use super::StoreError;
+use super::sqlite_writer::Writer;
 
 /// How long a writer waits for another writer's lock before failing with "database is locked".
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -21,6 +23,9 @@ const MAX_CONNECTIONS: u32 = 8;
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
     pool: sqlx::SqlitePool,
+    /// Appends go through it: one connection commits them in groups (`sqlite_writer.rs`);
+    /// `None` for an in-memory database.
+    writer: Option<Writer>,
 }
 
 impl SqliteStore {
@@ -41,7 +46,8 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(BUSY_TIMEOUT);
-        let file = options.get_filename();
+        let file = options.get_filename().to_path_buf();
+        let file = file.as_path();
         let folder = file.parent().filter(|f| !f.as_os_str().is_empty());
         if let Some(folder) = folder.filter(|_| !is_memory(file)) {
             std::fs::create_dir_all(folder).map_err(|err| {
@@ -59,14 +65,30 @@ impl SqliteStore {
             // sqlx pings every connection it takes back (a hop to the connection's worker
             // thread); a second ping on acquire finds nothing new for a local file.
             .test_before_acquire(false)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(SqliteStore { pool })
+        let writer = if is_memory(file) {
+            // Every connection to `:memory:` is a database of its own: the pool's one is used.
+            None
+        } else {
+            Some(Writer::start(
+                sqlx::SqliteConnection::connect_with(&options).await?,
+            ))
+        };
+        Ok(SqliteStore { pool, writer })
+    }
+
+    /// The group-commit writer appends go through (`None` for an in-memory database).
+    fn group_writer(&self) -> Option<&Writer> {
+        self.writer.as_ref()
     }
 
     /// Closes every connection (after which the file can be removed).
     pub async fn close(&self) {
+        if let Some(writer) = &self.writer {
+            writer.close().await;
+        }
         self.pool.close().await;
     }
 }
