@@ -3,9 +3,11 @@
 //! handler), one task owns one connection and commits the appends that arrived meanwhile in
 //! one transaction.
 //!
-//! - Each append runs the same statements as a lone one ([`append_in_tx!`]), after a
-//!   `SAVEPOINT`: a conflict (the head moved, the issuance key or a status index taken) or a
-//!   failed statement rolls back to it, so that append alone is refused and the others go on.
+//! - Each append runs the same statements as a lone one ([`append_in_tx!`]), its event
+//!   inserted only at the head it folded (so a lost race writes nothing). An append with
+//!   credentials or scores runs after a `SAVEPOINT`: a conflict (the issuance key or a status
+//!   index taken) or a failed statement rolls back to it, so that append alone is refused and
+//!   the others go on.
 //! - Every caller is answered only after the `COMMIT` that holds its rows: acknowledged is
 //!   committed. When the group as a whole fails (its `COMMIT`, or a failure that ended the
 //!   transaction), nothing of it was committed and each append is run again alone, in its own
@@ -183,8 +185,13 @@ async fn commit_group(connection: &mut SqliteConnection, jobs: Vec<Job>) {
     }
 }
 
-/// One transaction for all `jobs`, each behind its own savepoint; the answers in order.
-/// An `Err` means nothing was committed (the caller rolls back).
+/// One transaction for all `jobs`; the answers in order. An `Err` means nothing was
+/// committed (the caller rolls back).
+///
+/// A job whose only writes are its event and head needs no savepoint: its guarded insert
+/// writes nothing when the head moved, and a failure after it fails the group. A job with
+/// credentials or scores (whose unique keys may refuse it after its event is in) runs behind
+/// a savepoint that its refusal rolls back to.
 async fn grouped(
     connection: &mut SqliteConnection,
     jobs: &[Job],
@@ -194,16 +201,26 @@ async fn grouped(
         .await?;
     let mut answers = Vec::with_capacity(jobs.len());
     for job in jobs {
-        // One name for every savepoint: `ROLLBACK TO` takes the most recent, this job's.
-        sqlx::query("SAVEPOINT append")
-            .execute(&mut *connection)
-            .await?;
+        let savepoint = !job.credentials.is_empty() || !job.scores.is_empty();
+        if savepoint {
+            // One name for every savepoint: `ROLLBACK TO` takes the most recent, this job's.
+            sqlx::query("SAVEPOINT append")
+                .execute(&mut *connection)
+                .await?;
+        }
         let answer = match in_tx(connection, job).await {
             Ok(Ok(seq)) => Ok(AppendOutcome::Appended { seq }),
+            Ok(Err(AppendOutcome::HeadMoved)) if !savepoint => Ok(AppendOutcome::HeadMoved),
+            // Without a savepoint a failure may leave part of the job: the group fails.
+            Ok(Err(_)) | Err(_) if !savepoint => {
+                return Err(StoreError::Corrupt(
+                    "an append failed inside a group".to_owned(),
+                ));
+            }
             Ok(Err(conflict)) => Ok(conflict),
             Err(err) => Err(err),
         };
-        if !matches!(answer, Ok(AppendOutcome::Appended { .. })) {
+        if savepoint && !matches!(answer, Ok(AppendOutcome::Appended { .. })) {
             sqlx::query("ROLLBACK TO append")
                 .execute(&mut *connection)
                 .await?;
@@ -262,6 +279,7 @@ async fn in_tx(
         event,
         &job.credentials,
         &job.scores,
-        job.now
+        job.now,
+        true
     ))
 }
