@@ -14,7 +14,14 @@
 macro_rules! append_in_tx {
     ($tx:ident, $scope:expr, $expected:expr, $event:expr, $credentials:expr, $scores:expr, $now:expr) => {
         crate::store::sql_records_append::append_in_tx!(
-            $tx, $scope, $expected, $event, $credentials, $scores, $now, false
+            $tx,
+            $scope,
+            $expected,
+            $event,
+            $credentials,
+            $scores,
+            $now,
+            false
         )
     };
     ($tx:ident, $scope:expr, $expected:expr, $event:expr, $credentials:expr, $scores:expr, $now:expr, $guarded:expr) => {
@@ -46,13 +53,10 @@ macro_rules! append_in_tx {
                 if let (true, Some(head)) = (guarded, expected) {
                     insert = insert.bind(head.last_seq);
                 }
-                let inserted = insert
-                    .fetch_optional(&mut *$tx)
-                    .await
-                    .map_err(|err| {
-                        let name = || format!("registration {}", s.registration_id);
-                        sql::classify(err, name, name)
-                    })?;
+                let inserted = insert.fetch_optional(&mut *$tx).await.map_err(|err| {
+                    let name = || format!("registration {}", s.registration_id);
+                    sql::classify(err, name, name)
+                })?;
                 let Some(inserted) = inserted else {
                     // Only a guarded insert returns no row: the head is not the one folded.
                     break 'append Err(AppendOutcome::HeadMoved);
