@@ -1,6 +1,14 @@
 //! The SQLite backend: one file (default `./data/cairn.sqlite3`, chosen by the caller) in WAL
 //! mode with foreign keys on and a busy timeout, behind a small pool. Opening it creates the
 //! folder and the file and runs `lti/migrations/sqlite/`. The statements live in `sql.rs`.
+//! Appends to the event log go through one more connection, the group-commit writer
+//! (`sqlite_writer.rs`), so concurrent appends share a transaction instead of queuing on
+//! SQLite's write lock.
+//!
+//! `synchronous = NORMAL` with WAL: a commit is in the WAL file before it is answered, so a
+//! crash of the process (SIGKILL included) loses nothing acknowledged; only a power cut or an
+//! operating-system crash may lose the last commits (`FULL` would fsync each group, at a cost
+//! in latency, for that case).
 
 use std::path::Path;
 use std::str::FromStr;
