@@ -80,9 +80,8 @@ impl SqliteStore {
             // Every connection to `:memory:` is a database of its own: the pool's one is used.
             None
         } else {
-            Some(Writer::start(
-                sqlx::SqliteConnection::connect_with(&options).await?,
-            ))
+            let connection = sqlx::SqliteConnection::connect_with(&options).await?;
+            Some(Writer::start(connection, pool.clone()).await?)
         };
         Ok(SqliteStore { pool, writer })
     }

@@ -15,7 +15,10 @@
 //! - One learner's appends stay in order: the engine holds the learner's lock until its
 //!   append is answered, and the head's compare-and-set still guards against other servers.
 //!
-//! Durability is the pool's: WAL with `synchronous = NORMAL` ([`super::sqlite`]).
+//! Durability is the pool's: WAL with `synchronous = NORMAL` ([`super::sqlite`]). The writer
+//! never checkpoints (its `wal_autocheckpoint` is off, so no group waits for a checkpoint's
+//! copy and fsync): a task checkpoints the WAL from a pool connection every
+//! [`CHECKPOINT_EVERY`], `PASSIVE`, beside the writer.
 
 use serde_json::Value;
 use sqlx::{Connection as _, Row as _, SqliteConnection};
@@ -29,6 +32,9 @@ use super::{StoreError, sql, sql_records as q};
 
 /// Most appends committed in one transaction (a bound on the time one group holds the lock).
 pub const MAX_GROUP: usize = 128;
+
+/// How often the WAL is checkpointed into the database file.
+pub const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// Appends waiting for the writer at most; senders wait beyond (back-pressure).
 const QUEUE: usize = 1024;
@@ -72,11 +78,25 @@ fn closed() -> StoreError {
 }
 
 impl Writer {
-    /// Starts the writer task on `connection` (on the current tokio runtime).
-    pub fn start(connection: SqliteConnection) -> Writer {
+    /// Starts the writer task on `connection`, and the checkpoints on `pool` (on the current
+    /// tokio runtime; both end when the store closes).
+    pub async fn start(
+        mut connection: SqliteConnection,
+        pool: sqlx::SqlitePool,
+    ) -> Result<Writer, StoreError> {
+        sqlx::query("PRAGMA wal_autocheckpoint = 0")
+            .execute(&mut connection)
+            .await?;
         let (queue, receiver) = mpsc::channel(QUEUE);
-        tokio::spawn(run(connection, receiver));
-        Writer { queue }
+        // The writer holds `ended` while it runs: its end (the store closed or dropped)
+        // ends the checkpoints, so they never keep a dropped store's pool open.
+        let (ended, writer_ended) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            run(connection, receiver).await;
+            drop(ended);
+        });
+        tokio::spawn(checkpoints(pool, writer_ended));
+        Ok(Writer { queue })
     }
 
     /// [`RecordStore::append_scored`](super::records::RecordStore::append_scored) through
@@ -155,6 +175,32 @@ async fn run(mut connection: SqliteConnection, mut receiver: mpsc::Receiver<Mess
     let _ = connection.close().await;
     if let Some(done) = closing {
         let _ = done.send(());
+    }
+}
+
+/// Checkpoints the WAL every [`CHECKPOINT_EVERY`] until the writer ends or the pool closes.
+/// `PASSIVE` waits for no reader or writer; a failure is logged and tried again at the next
+/// tick.
+async fn checkpoints(pool: sqlx::SqlitePool, mut writer_ended: oneshot::Receiver<()>) {
+    let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = &mut writer_ended => return,
+        }
+        if pool.is_closed() {
+            return;
+        }
+        if let Err(err) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(&pool)
+            .await
+        {
+            if pool.is_closed() {
+                return;
+            }
+            tracing::warn!(code = "checkpoint_failed", error = %err, "a WAL checkpoint failed");
+        }
     }
 }
 
