@@ -47,6 +47,7 @@ mod sql_records_append;
 mod sql_records_impl;
 mod sql_records_rows;
 mod sqlite;
+mod sqlite_writer;
 
 use std::sync::Arc;
 

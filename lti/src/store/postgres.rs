@@ -48,6 +48,11 @@ impl PostgresStore {
         Ok(PostgresStore { pool })
     }
 
+    /// Appends commit per request on PostgreSQL (its row locks let writers run side by side).
+    fn group_writer(&self) -> Option<&super::sqlite_writer::Writer> {
+        None
+    }
+
     /// Closes every connection.
     pub async fn close(&self) {
         self.pool.close().await;

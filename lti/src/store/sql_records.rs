@@ -87,9 +87,31 @@ pub(super) const SELECT_PUBLISHED_DEFINITIONS: &str = concat!(
      ORDER BY definition_id, version"
 );
 
-pub(super) const INSERT_EVENT: &str = "INSERT INTO events (registration_id, context_id, \
-     learner_sub, at, kind, body, meta, author_sub, author_role, deployment_id, request_id, \
-     recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING seq";
+macro_rules! insert_event_into {
+    () => {
+        "INSERT INTO events (registration_id, context_id, learner_sub, at, kind, body, meta, \
+         author_sub, author_role, deployment_id, request_id, recorded_at) "
+    };
+}
+pub(super) const INSERT_EVENT: &str = concat!(
+    insert_event_into!(),
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING seq"
+);
+// The guarded inserts of the SQLite group writer: the event is inserted only when the head
+// is the one folded ($13; no head for the first event), so a lost race writes nothing and
+// needs no savepoint to undo.
+pub(super) const INSERT_EVENT_AT_HEAD: &str = concat!(
+    insert_event_into!(),
+    "SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 WHERE EXISTS (SELECT 1 \
+     FROM learner_heads WHERE registration_id = $1 AND context_id = $2 AND learner_sub = $3 \
+     AND last_seq = $13) RETURNING seq"
+);
+pub(super) const INSERT_FIRST_EVENT: &str = concat!(
+    insert_event_into!(),
+    "SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 WHERE NOT EXISTS (SELECT 1 \
+     FROM learner_heads WHERE registration_id = $1 AND context_id = $2 AND learner_sub = $3) \
+     RETURNING seq"
+);
 pub(super) const SELECT_LEARNER_EVENTS: &str = concat!(
     "SELECT ",
     event_columns!(),

@@ -7,14 +7,37 @@
 /// the event's seq and queues `$scores`. Evaluates to `Ok(seq)`, or `Err(conflict)` (an
 /// [`AppendOutcome`](crate::store::records::AppendOutcome) saying which) when the caller must
 /// roll back; store failures return from the enclosing function through `?`.
+///
+/// `guarded` (the SQLite group writer, which holds the write lock for the whole
+/// transaction): the event is inserted only at the expected head, so `HeadMoved` comes
+/// before any write; a head that then fails to move is a store error.
 macro_rules! append_in_tx {
     ($tx:ident, $scope:expr, $expected:expr, $event:expr, $credentials:expr, $scores:expr, $now:expr) => {
+        crate::store::sql_records_append::append_in_tx!(
+            $tx,
+            $scope,
+            $expected,
+            $event,
+            $credentials,
+            $scores,
+            $now,
+            false
+        )
+    };
+    ($tx:ident, $scope:expr, $expected:expr, $event:expr, $credentials:expr, $scores:expr, $now:expr, $guarded:expr) => {
         'append: {
             let s: &LearnerScope = $scope;
+            let guarded: bool = $guarded;
+            let expected: Option<LearnerHead> = $expected;
             let seq = if let Some(new) = $event {
                 let body = serde_json::to_value(new.event)
                     .map_err(|err| StoreError::Corrupt(format!("cannot write the event: {err}")))?;
-                let inserted = sqlx::query(q::INSERT_EVENT)
+                let statement = match (guarded, expected) {
+                    (false, _) => q::INSERT_EVENT,
+                    (true, Some(_)) => q::INSERT_EVENT_AT_HEAD,
+                    (true, None) => q::INSERT_FIRST_EVENT,
+                };
+                let mut insert = sqlx::query(statement)
                     .bind(s.registration_id)
                     .bind(&s.context_id)
                     .bind(&s.learner_sub)
@@ -26,15 +49,20 @@ macro_rules! append_in_tx {
                     .bind(&new.author.role)
                     .bind(&new.author.deployment_id)
                     .bind(&new.author.request_id)
-                    .bind($now)
-                    .fetch_one(&mut *$tx)
-                    .await
-                    .map_err(|err| {
-                        let name = || format!("registration {}", s.registration_id);
-                        sql::classify(err, name, name)
-                    })?;
+                    .bind($now);
+                if let (true, Some(head)) = (guarded, expected) {
+                    insert = insert.bind(head.last_seq);
+                }
+                let inserted = insert.fetch_optional(&mut *$tx).await.map_err(|err| {
+                    let name = || format!("registration {}", s.registration_id);
+                    sql::classify(err, name, name)
+                })?;
+                let Some(inserted) = inserted else {
+                    // Only a guarded insert returns no row: the head is not the one folded.
+                    break 'append Err(AppendOutcome::HeadMoved);
+                };
                 let seq: i64 = inserted.try_get("seq")?;
-                let moved = match $expected {
+                let moved = match expected {
                     None => sqlx::query(q::INSERT_HEAD)
                         .bind(s.registration_id)
                         .bind(&s.context_id)
@@ -54,11 +82,17 @@ macro_rules! append_in_tx {
                         .rows_affected(),
                 };
                 if moved != 1 {
+                    if guarded {
+                        return Err(StoreError::Corrupt(format!(
+                            "the head of {} moved inside the writer's transaction",
+                            q::learner_name(s)
+                        )));
+                    }
                     break 'append Err(AppendOutcome::HeadMoved);
                 }
                 seq
             } else {
-                let Some(head) = $expected else {
+                let Some(head) = expected else {
                     return Err(StoreError::NotFound(format!(
                         "events of {}",
                         q::learner_name(s)

@@ -3,7 +3,7 @@
 //! two backends cannot drift apart. Row reading lives here too (typed per backend).
 
 /// Implements [`RecordStore`](crate::store::records::RecordStore) for `$store` (a struct with a
-/// `pool: sqlx::Pool<$db>`).
+/// `pool: sqlx::Pool<$db>` and a `group_writer()`: appends go through it when it is some).
 macro_rules! impl_record_store {
     ($store:ident, $db:ty) => {
         /// The [`RecordStore`](crate::store::records::RecordStore) trait for this backend.
@@ -265,6 +265,11 @@ macro_rules! impl_record_store {
                     scores: &[crate::store::outbox::NewScore],
                     now: i64,
                 ) -> Result<AppendOutcome, StoreError> {
+                    if let Some(writer) = self.group_writer() {
+                        return writer
+                            .append(scope, expected, event, credentials, scores, now)
+                            .await;
+                    }
                     let mut tx = self.pool.begin().await?;
                     let seq = match crate::store::sql_records_append::append_in_tx!(
                         tx,

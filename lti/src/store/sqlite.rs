@@ -1,14 +1,24 @@
 //! The SQLite backend: one file (default `./data/cairn.sqlite3`, chosen by the caller) in WAL
 //! mode with foreign keys on and a busy timeout, behind a small pool. Opening it creates the
 //! folder and the file and runs `lti/migrations/sqlite/`. The statements live in `sql.rs`.
+//! Appends to the event log go through one more connection, the group-commit writer
+//! (`sqlite_writer.rs`), so concurrent appends share a transaction instead of queuing on
+//! SQLite's write lock.
+//!
+//! `synchronous = NORMAL` with WAL: a commit is in the WAL file before it is answered, so a
+//! crash of the process (SIGKILL included) loses nothing acknowledged; only a power cut or an
+//! operating-system crash may lose the last commits (`FULL` would fsync each group, at a cost
+//! in latency, for that case).
 
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
+use sqlx::Connection as _;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 use super::StoreError;
+use super::sqlite_writer::Writer;
 
 /// How long a writer waits for another writer's lock before failing with "database is locked".
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -21,6 +31,9 @@ const MAX_CONNECTIONS: u32 = 8;
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
     pool: sqlx::SqlitePool,
+    /// Appends go through it: one connection commits them in groups (`sqlite_writer.rs`);
+    /// `None` for an in-memory database.
+    writer: Option<Writer>,
 }
 
 impl SqliteStore {
@@ -41,7 +54,8 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(BUSY_TIMEOUT);
-        let file = options.get_filename();
+        let file = options.get_filename().to_path_buf();
+        let file = file.as_path();
         let folder = file.parent().filter(|f| !f.as_os_str().is_empty());
         if let Some(folder) = folder.filter(|_| !is_memory(file)) {
             std::fs::create_dir_all(folder).map_err(|err| {
@@ -59,14 +73,29 @@ impl SqliteStore {
             // sqlx pings every connection it takes back (a hop to the connection's worker
             // thread); a second ping on acquire finds nothing new for a local file.
             .test_before_acquire(false)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(SqliteStore { pool })
+        let writer = if is_memory(file) {
+            // Every connection to `:memory:` is a database of its own: the pool's one is used.
+            None
+        } else {
+            let connection = sqlx::SqliteConnection::connect_with(&options).await?;
+            Some(Writer::start(connection, pool.clone()).await?)
+        };
+        Ok(SqliteStore { pool, writer })
+    }
+
+    /// The group-commit writer appends go through (`None` for an in-memory database).
+    fn group_writer(&self) -> Option<&Writer> {
+        self.writer.as_ref()
     }
 
     /// Closes every connection (after which the file can be removed).
     pub async fn close(&self) {
+        if let Some(writer) = &self.writer {
+            writer.close().await;
+        }
         self.pool.close().await;
     }
 }

@@ -1,0 +1,331 @@
+//! Group commit of SQLite appends ([`Writer`]): SQLite has one writer at a time, so rather
+//! than many pool connections queuing on its lock (each waiting in SQLite's sleeping busy
+//! handler), one task owns one connection and commits the appends that arrived meanwhile in
+//! one transaction.
+//!
+//! - Each append runs the same statements as a lone one ([`append_in_tx!`]), its event
+//!   inserted only at the head it folded (so a lost race writes nothing). An append with
+//!   credentials or scores runs after a `SAVEPOINT`: a conflict (the issuance key or a status
+//!   index taken) or a failed statement rolls back to it, so that append alone is refused and
+//!   the others go on.
+//! - Every caller is answered only after the `COMMIT` that holds its rows: acknowledged is
+//!   committed. When the group as a whole fails (its `COMMIT`, or a failure that ended the
+//!   transaction), nothing of it was committed and each append is run again alone, in its own
+//!   transaction, and answered with its own outcome: one bad append never fails the others.
+//! - One learner's appends stay in order: the engine holds the learner's lock until its
+//!   append is answered, and the head's compare-and-set still guards against other servers.
+//!
+//! Durability is the pool's: WAL with `synchronous = NORMAL` ([`super::sqlite`]). The writer
+//! never checkpoints (its `wal_autocheckpoint` is off, so no group waits for a checkpoint's
+//! copy and fsync): a task checkpoints the WAL from a pool connection every
+//! [`CHECKPOINT_EVERY`], `PASSIVE`, beside the writer.
+
+use serde_json::Value;
+use sqlx::{Connection as _, Row as _, SqliteConnection};
+use tokio::sync::{mpsc, oneshot};
+
+use cairn::event::Event;
+
+use super::outbox::NewScore;
+use super::records::{AppendOutcome, Author, LearnerHead, LearnerScope, NewCredential, NewEvent};
+use super::{StoreError, sql, sql_records as q};
+
+/// Most appends committed in one transaction (a bound on the time one group holds the lock).
+pub const MAX_GROUP: usize = 128;
+
+/// How often the WAL is checkpointed into the database file.
+pub const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// Appends waiting for the writer at most; senders wait beyond (back-pressure).
+const QUEUE: usize = 1024;
+
+/// What an append answers.
+type Answer = Result<AppendOutcome, StoreError>;
+
+/// An event to append, owned so it can wait in the queue.
+struct OwnedEvent {
+    event: Event,
+    meta: Value,
+    author: Author,
+}
+
+/// One append waiting for the writer.
+struct Job {
+    scope: LearnerScope,
+    expected: Option<LearnerHead>,
+    event: Option<OwnedEvent>,
+    credentials: Vec<NewCredential>,
+    scores: Vec<NewScore>,
+    now: i64,
+    reply: oneshot::Sender<Answer>,
+}
+
+enum Message {
+    Append(Box<Job>),
+    /// Commit what is queued, close the connection, answer.
+    Close(oneshot::Sender<()>),
+}
+
+/// The handle of the writer task: cheap to clone, one per store.
+#[derive(Clone, Debug)]
+pub struct Writer {
+    queue: mpsc::Sender<Message>,
+}
+
+/// The answer when the writer is gone (the store was closed).
+fn closed() -> StoreError {
+    StoreError::Database(sqlx::Error::PoolClosed)
+}
+
+impl Writer {
+    /// Starts the writer task on `connection`, and the checkpoints on `pool` (on the current
+    /// tokio runtime; both end when the store closes).
+    pub async fn start(
+        mut connection: SqliteConnection,
+        pool: sqlx::SqlitePool,
+    ) -> Result<Writer, StoreError> {
+        sqlx::query("PRAGMA wal_autocheckpoint = 0")
+            .execute(&mut connection)
+            .await?;
+        let (queue, receiver) = mpsc::channel(QUEUE);
+        // The writer holds `ended` while it runs: its end (the store closed or dropped)
+        // ends the checkpoints, so they never keep a dropped store's pool open.
+        let (ended, writer_ended) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            run(connection, receiver).await;
+            drop(ended);
+        });
+        tokio::spawn(checkpoints(pool, writer_ended));
+        Ok(Writer { queue })
+    }
+
+    /// [`RecordStore::append_scored`](super::records::RecordStore::append_scored) through
+    /// the writer: answered after the commit that holds it.
+    pub async fn append(
+        &self,
+        scope: &LearnerScope,
+        expected: Option<LearnerHead>,
+        event: Option<NewEvent<'_>>,
+        credentials: &[NewCredential],
+        scores: &[NewScore],
+        now: i64,
+    ) -> Answer {
+        let (reply, answer) = oneshot::channel();
+        let job = Job {
+            scope: scope.clone(),
+            expected,
+            event: event.map(|e| OwnedEvent {
+                event: e.event.clone(),
+                meta: e.meta.clone(),
+                author: e.author.clone(),
+            }),
+            credentials: credentials.to_vec(),
+            scores: scores.to_vec(),
+            now,
+            reply,
+        };
+        self.queue
+            .send(Message::Append(Box::new(job)))
+            .await
+            .map_err(|_| closed())?;
+        answer.await.map_err(|_| closed())?
+    }
+
+    /// Commits what is queued and closes the writer's connection.
+    pub async fn close(&self) {
+        let (done, closed) = oneshot::channel();
+        if self.queue.send(Message::Close(done)).await.is_ok() {
+            let _ = closed.await;
+        }
+    }
+}
+
+/// The writer task: takes what is queued (up to [`MAX_GROUP`]) and commits it as a group.
+async fn run(mut connection: SqliteConnection, mut receiver: mpsc::Receiver<Message>) {
+    let mut closing = None;
+    while closing.is_none() {
+        let Some(first) = receiver.recv().await else {
+            break;
+        };
+        let mut jobs = Vec::new();
+        let mut next = Some(first);
+        while let Some(message) = next.take() {
+            match message {
+                Message::Append(job) => jobs.push(*job),
+                Message::Close(done) => {
+                    closing = Some(done);
+                    break;
+                }
+            }
+            if jobs.len() < MAX_GROUP {
+                next = receiver.try_recv().ok();
+            }
+        }
+        if !jobs.is_empty() {
+            commit_group(&mut connection, jobs).await;
+        }
+    }
+    receiver.close();
+    // Appends that raced the close: answered as a closed store.
+    while let Ok(message) = receiver.try_recv() {
+        if let Message::Close(done) = message {
+            let _ = done.send(());
+        }
+    }
+    let _ = connection.close().await;
+    if let Some(done) = closing {
+        let _ = done.send(());
+    }
+}
+
+/// Checkpoints the WAL every [`CHECKPOINT_EVERY`] until the writer ends or the pool closes.
+/// `PASSIVE` waits for no reader or writer; a failure is logged and tried again at the next
+/// tick.
+async fn checkpoints(pool: sqlx::SqlitePool, mut writer_ended: oneshot::Receiver<()>) {
+    let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = &mut writer_ended => return,
+        }
+        if pool.is_closed() {
+            return;
+        }
+        if let Err(err) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(&pool)
+            .await
+        {
+            if pool.is_closed() {
+                return;
+            }
+            tracing::warn!(code = "checkpoint_failed", error = %err, "a WAL checkpoint failed");
+        }
+    }
+}
+
+/// Commits `jobs` and answers each one.
+async fn commit_group(connection: &mut SqliteConnection, jobs: Vec<Job>) {
+    if jobs.len() > 1 {
+        match grouped(connection, &jobs).await {
+            Ok(answers) => {
+                for (job, answer) in jobs.into_iter().zip(answers) {
+                    let _ = job.reply.send(answer);
+                }
+                return;
+            }
+            Err(err) => {
+                rollback(connection).await;
+                tracing::warn!(
+                    code = "group_commit_failed",
+                    appends = jobs.len(),
+                    error = %err,
+                    "a group of appends failed as a whole; each is tried again alone"
+                );
+            }
+        }
+    }
+    for job in jobs {
+        let answer = alone(connection, &job).await;
+        let _ = job.reply.send(answer);
+    }
+}
+
+/// One transaction for all `jobs`; the answers in order. An `Err` means nothing was
+/// committed (the caller rolls back).
+///
+/// A job whose only writes are its event and head needs no savepoint: its guarded insert
+/// writes nothing when the head moved, and a failure after it fails the group. A job with
+/// credentials or scores (whose unique keys may refuse it after its event is in) runs behind
+/// a savepoint that its refusal rolls back to.
+async fn grouped(
+    connection: &mut SqliteConnection,
+    jobs: &[Job],
+) -> Result<Vec<Answer>, StoreError> {
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut *connection)
+        .await?;
+    let mut answers = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        let savepoint = !job.credentials.is_empty() || !job.scores.is_empty();
+        if savepoint {
+            // One name for every savepoint: `ROLLBACK TO` takes the most recent, this job's.
+            sqlx::query("SAVEPOINT append")
+                .execute(&mut *connection)
+                .await?;
+        }
+        let answer = match in_tx(connection, job).await {
+            Ok(Ok(seq)) => Ok(AppendOutcome::Appended { seq }),
+            Ok(Err(AppendOutcome::HeadMoved)) if !savepoint => Ok(AppendOutcome::HeadMoved),
+            // Without a savepoint a failure may leave part of the job: the group fails.
+            Ok(Err(_)) | Err(_) if !savepoint => {
+                return Err(StoreError::Corrupt(
+                    "an append failed inside a group".to_owned(),
+                ));
+            }
+            Ok(Err(conflict)) => Ok(conflict),
+            Err(err) => Err(err),
+        };
+        if savepoint && !matches!(answer, Ok(AppendOutcome::Appended { .. })) {
+            sqlx::query("ROLLBACK TO append")
+                .execute(&mut *connection)
+                .await?;
+        }
+        answers.push(answer);
+    }
+    sqlx::query("COMMIT").execute(&mut *connection).await?;
+    Ok(answers)
+}
+
+/// One job in its own transaction.
+async fn alone(connection: &mut SqliteConnection, job: &Job) -> Answer {
+    let done = async {
+        sqlx::query("BEGIN IMMEDIATE")
+            .execute(&mut *connection)
+            .await?;
+        match in_tx(connection, job).await? {
+            Ok(seq) => {
+                sqlx::query("COMMIT").execute(&mut *connection).await?;
+                Ok(AppendOutcome::Appended { seq })
+            }
+            Err(conflict) => {
+                sqlx::query("ROLLBACK").execute(&mut *connection).await?;
+                Ok(conflict)
+            }
+        }
+    }
+    .await;
+    if done.is_err() {
+        rollback(connection).await;
+    }
+    done
+}
+
+/// Ends a failed transaction (its error, "no transaction is active", is ignored when SQLite
+/// ended it already or it never began).
+async fn rollback(connection: &mut SqliteConnection) {
+    let _ = sqlx::query("ROLLBACK").execute(&mut *connection).await;
+}
+
+/// The append's statements in the open transaction: its seq, or the conflict.
+async fn in_tx(
+    connection: &mut SqliteConnection,
+    job: &Job,
+) -> Result<Result<i64, AppendOutcome>, StoreError> {
+    let event = job.event.as_ref().map(|e| NewEvent {
+        event: &e.event,
+        meta: &e.meta,
+        author: &e.author,
+    });
+    let tx = connection;
+    Ok(super::sql_records_append::append_in_tx!(
+        tx,
+        &job.scope,
+        job.expected,
+        event,
+        &job.credentials,
+        &job.scores,
+        job.now,
+        true
+    ))
+}

@@ -1,0 +1,352 @@
+//! Appends that arrive together (issue 10's throughput): on SQLite one writer commits them
+//! in one transaction (`store/sqlite_writer.rs`), on PostgreSQL each commits alone; on both,
+//! a refused append in the crowd leaves the others committed, and concurrent appends to one
+//! learner stay a chain. Every story runs on SQLite and on PostgreSQL (`cargo xtask postgres
+//! -- cargo test -p cairn-lti --test group_commit`).
+
+#[path = "store_support/backends.rs"]
+mod backends;
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use cairn::event::{Event, EventKind};
+use cairn::ids::DefinitionId;
+use cairn::time::Timestamp;
+use cairn_lti::store::records::{
+    AppendOutcome, Author, IssuerKeyRow, IssuerKeyStatus, IssuerRow, LearnerHead, LearnerScope,
+    MIN_STATUS_LIST_SIZE, NewCredential, NewEvent, RecordStore, StatusListRow, StatusPurpose,
+};
+use cairn_lti::store::{NewRegistration, PlatformFamily, Store};
+use serde_json::json;
+
+/// Runs each story on SQLite and PostgreSQL.
+macro_rules! stories {
+    ($($story:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $story() {
+                    let db = super::backends::SqliteDb::new(stringify!($story)).await;
+                    super::$story(&db.store).await;
+                    db.finish().await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $story() {
+                    let Some(db) = super::backends::PostgresDb::new(stringify!($story)).await
+                    else { return };
+                    super::$story(&db.store).await;
+                    db.finish().await;
+                }
+            )*
+        }
+    };
+}
+
+stories!(
+    a_refused_append_among_many_leaves_the_others_committed,
+    concurrent_appends_to_one_learner_stay_one_chain,
+);
+
+async fn registration(store: &dyn Store) -> i64 {
+    let issuer = "https://canvas.example";
+    store
+        .add_registration(
+            &NewRegistration {
+                issuer: issuer.into(),
+                client_id: "cairn".into(),
+                auth_endpoint: format!("{issuer}/auth"),
+                token_endpoint: format!("{issuer}/token"),
+                jwks_url: format!("{issuer}/jwks"),
+                client_assertion_audience: None,
+                platform_family: PlatformFamily::Canvas,
+                auto_register_deployments: false,
+                allow_http: false,
+            },
+            1,
+        )
+        .await
+        .expect("add the registration")
+        .id
+}
+
+fn scope(registration_id: i64, sub: &str) -> LearnerScope {
+    LearnerScope {
+        registration_id,
+        context_id: "course-1".into(),
+        learner_sub: sub.into(),
+    }
+}
+
+fn event(at: i64) -> Event {
+    Event {
+        at: Timestamp::from_unix_seconds(at),
+        kind: EventKind::Enrolled {
+            credential: DefinitionId::new("spt"),
+            offering: None,
+            version: None,
+        },
+    }
+}
+
+/// Appends an event noted `note` on `expected` with `credentials`.
+async fn append(
+    records: &dyn RecordStore,
+    scope: &LearnerScope,
+    expected: Option<LearnerHead>,
+    note: i64,
+    credentials: &[NewCredential],
+) -> AppendOutcome {
+    let event = event(100 + note);
+    let meta = json!({ "note": note });
+    let author = Author {
+        sub: "teacher-1".into(),
+        role: "instructor".into(),
+        deployment_id: "d1".into(),
+        request_id: Some(format!("req-{note}")),
+    };
+    let new = NewEvent {
+        event: &event,
+        meta: &meta,
+        author: &author,
+    };
+    records
+        .append(scope, expected, Some(new), credentials, 1_000)
+        .await
+        .expect("the store answers")
+}
+
+/// An issuer with a current key and a revocation list, and a credential maker on them.
+async fn issuer(records: &dyn RecordStore, registration_id: i64) -> (IssuerKeyRow, StatusListRow) {
+    let issuer = IssuerRow {
+        id: "iss1".into(),
+        registration_id,
+        issuer_id: "https://cairn.example/issuers/iss1".into(),
+        profile: json!({ "name": "Example Polytechnic" }),
+        created_at: 10,
+        updated_at: 10,
+    };
+    let key = IssuerKeyRow {
+        key_id: format!("{}#z6MkOne", issuer.issuer_id),
+        issuer: issuer.id.clone(),
+        public_key_multibase: "z6MkOne".into(),
+        sealed_secret: vec![1, 2, 3],
+        status: IssuerKeyStatus::Current,
+        created_at: 10,
+        retired_at: None,
+    };
+    records
+        .create_issuer(&issuer, &key)
+        .await
+        .expect("create the issuer");
+    let list = StatusListRow {
+        id: "list-1".into(),
+        issuer: issuer.id.clone(),
+        purpose: StatusPurpose::Revocation,
+        size: MIN_STATUS_LIST_SIZE,
+        credential: None,
+        generated_at: None,
+        created_at: 10,
+    };
+    records
+        .create_status_list(&list)
+        .await
+        .expect("create the list");
+    (key, list)
+}
+
+fn credential(id: &str, key: &IssuerKeyRow, list: &StatusListRow, index: i64) -> NewCredential {
+    NewCredential {
+        id: id.into(),
+        definition_id: "spt".into(),
+        version: "1.0.0".into(),
+        cycle: 0,
+        issuer: key.issuer.clone(),
+        key_id: key.key_id.clone(),
+        issued_at: 100,
+        valid_until: None,
+        body: json!({ "id": format!("urn:uuid:{id}") }),
+        status_list_id: list.id.clone(),
+        status_index: index,
+        suspension: None,
+    }
+}
+
+/// What one of the crowd sends, and what it must get.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Sent {
+    /// A first event of a fresh learner, some with a credential: committed.
+    Fresh { credential: bool },
+    /// A second credential of the same issuance key: refused, nothing written.
+    SameKey,
+    /// A credential on a status index already taken: refused, nothing written.
+    TakenIndex,
+    /// An event on a head that moved: refused, nothing written.
+    StaleHead,
+}
+
+async fn a_refused_append_among_many_leaves_the_others_committed(store: &Arc<dyn Store>) {
+    let records = store.records();
+    let reg = registration(store.as_ref()).await;
+    let (key, list) = issuer(&*records, reg).await;
+    // Ana holds the credential at index 7; Ben has two events (his first head is stale).
+    let ana = scope(reg, "ana");
+    let first = [credential("ana-0", &key, &list, 7)];
+    assert!(matches!(
+        append(&*records, &ana, None, 0, &first).await,
+        AppendOutcome::Appended { .. }
+    ));
+    let ben = scope(reg, "ben");
+    assert!(matches!(
+        append(&*records, &ben, None, 0, &[]).await,
+        AppendOutcome::Appended { .. }
+    ));
+    let stale = records.learner_head(&ben).await.unwrap();
+    assert!(matches!(
+        append(&*records, &ben, stale, 1, &[]).await,
+        AppendOutcome::Appended { .. }
+    ));
+    let ana_head = records.learner_head(&ana).await.unwrap();
+
+    // The crowd: sent at once, so the SQLite writer takes many of them in one transaction,
+    // the refused ones in the middle.
+    let mut crowd = Vec::new();
+    for i in 0..40_i64 {
+        let sent = match i {
+            10 => Sent::SameKey,
+            20 => Sent::TakenIndex,
+            30 => Sent::StaleHead,
+            _ => Sent::Fresh {
+                credential: i % 3 == 0,
+            },
+        };
+        let records = Arc::clone(&records);
+        let (key, list) = (key.clone(), list.clone());
+        let (ana, ben) = (ana.clone(), ben.clone());
+        crowd.push(tokio::spawn(async move {
+            let got = match sent {
+                Sent::Fresh { credential: with } => {
+                    let learner = scope(reg, &format!("learner-{i}"));
+                    let credentials: Vec<_> = with
+                        .then(|| credential(&format!("c-{i}"), &key, &list, 100 + i))
+                        .into_iter()
+                        .collect();
+                    append(&*records, &learner, None, i, &credentials).await
+                }
+                Sent::SameKey => {
+                    let again = [credential("ana-again", &key, &list, 8)];
+                    append(&*records, &ana, ana_head, i, &again).await
+                }
+                Sent::TakenIndex => {
+                    let taken = [credential("taken", &key, &list, 7)];
+                    append(&*records, &scope(reg, "cleo"), None, i, &taken).await
+                }
+                Sent::StaleHead => append(&*records, &ben, stale, i, &[]).await,
+            };
+            (i, sent, got)
+        }));
+    }
+    let mut committed = 0;
+    for task in crowd {
+        let (i, sent, got) = task.await.expect("the task ends");
+        let expected = match sent {
+            Sent::Fresh { .. } => {
+                committed += 1;
+                assert!(
+                    matches!(got, AppendOutcome::Appended { .. }),
+                    "{i}: {got:?}"
+                );
+                continue;
+            }
+            Sent::SameKey => AppendOutcome::AlreadyIssued,
+            Sent::TakenIndex => AppendOutcome::StatusIndexTaken,
+            Sent::StaleHead => AppendOutcome::HeadMoved,
+        };
+        assert_eq!(got, expected, "{i} ({sent:?})");
+    }
+    assert_eq!(committed, 37);
+
+    // Every committed append is there with its credential; the refused wrote nothing.
+    for i in (0..40_i64).filter(|i| ![10, 20, 30].contains(i)) {
+        let learner = scope(reg, &format!("learner-{i}"));
+        let (log, head) = records.learner_log(&learner).await.unwrap();
+        assert_eq!(log.len(), 1, "learner-{i}");
+        assert_eq!(log[0].meta, json!({ "note": i }));
+        assert_eq!(head.map(|h| h.last_seq), Some(log[0].seq));
+        let held = records.learner_credentials(&learner).await.unwrap();
+        let want: Vec<String> = if i % 3 == 0 {
+            vec![format!("c-{i}")]
+        } else {
+            Vec::new()
+        };
+        let got: Vec<String> = held.iter().map(|c| c.id.clone()).collect();
+        assert_eq!(got, want, "learner-{i}");
+        if let Some(c) = held.first() {
+            assert_eq!(c.event_seq, log[0].seq);
+        }
+    }
+    assert_eq!(records.learner_log(&ana).await.unwrap().0.len(), 1);
+    assert_eq!(records.learner_credentials(&ana).await.unwrap().len(), 1);
+    assert_eq!(records.learner_log(&ben).await.unwrap().0.len(), 2);
+    let cleo = scope(reg, "cleo");
+    assert_eq!(
+        records.learner_log(&cleo).await.unwrap(),
+        (Vec::new(), None)
+    );
+    assert!(records.credential("taken").await.unwrap().is_none());
+    assert!(records.credential("ana-again").await.unwrap().is_none());
+}
+
+async fn concurrent_appends_to_one_learner_stay_one_chain(store: &Arc<dyn Store>) {
+    let records = store.records();
+    let reg = registration(store.as_ref()).await;
+    let ana = scope(reg, "ana");
+    let writers = 24_i64;
+    // Each writer folds the head it reads and appends on it, reading again after a lost race.
+    let tasks: Vec<_> = (0..writers)
+        .map(|note| {
+            let records = Arc::clone(&records);
+            let ana = ana.clone();
+            tokio::spawn(async move {
+                let mut lost = 0;
+                loop {
+                    let head = records.learner_head(&ana).await.unwrap();
+                    match append(&*records, &ana, head, note, &[]).await {
+                        AppendOutcome::Appended { seq } => return (seq, head, lost),
+                        AppendOutcome::HeadMoved => lost += 1,
+                        other => panic!("unexpected {other:?}"),
+                    }
+                    assert!(lost < 10_000, "writer {note} never won");
+                }
+            })
+        })
+        .collect();
+    let mut wins = Vec::new();
+    for task in tasks {
+        wins.push(task.await.expect("the task ends"));
+    }
+    let (log, head) = records.learner_log(&ana).await.unwrap();
+    assert_eq!(log.len(), usize::try_from(writers).unwrap());
+    assert_eq!(head.map(|h| h.event_count), Some(writers));
+    assert_eq!(head.map(|h| h.last_seq), log.last().map(|e| e.seq));
+    // Every writer's event once, in seq order, and each appended on the event before it.
+    let notes: BTreeSet<i64> = log
+        .iter()
+        .map(|e| e.meta["note"].as_i64().expect("note"))
+        .collect();
+    assert_eq!(notes, (0..writers).collect());
+    assert!(log.windows(2).all(|w| w[0].seq < w[1].seq));
+    for (seq, on, _) in &wins {
+        let at = log.iter().position(|e| e.seq == *seq).expect("in the log");
+        let before = at.checked_sub(1).map(|b| log[b].seq);
+        assert_eq!(
+            on.map(|h| h.last_seq),
+            before,
+            "event {seq} was appended on its head"
+        );
+    }
+}
