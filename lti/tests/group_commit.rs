@@ -6,6 +6,8 @@
 
 #[path = "store_support/backends.rs"]
 mod backends;
+#[path = "store_support/issuance_rows.rs"]
+mod issuance_rows;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -14,61 +16,22 @@ use cairn::event::{Event, EventKind};
 use cairn::ids::DefinitionId;
 use cairn::time::Timestamp;
 use cairn_lti::store::records::{
-    AppendOutcome, Author, IssuerKeyRow, IssuerKeyStatus, IssuerRow, LearnerHead, LearnerScope,
-    MIN_STATUS_LIST_SIZE, NewCredential, NewEvent, RecordStore, StatusListRow, StatusPurpose,
+    AppendOutcome, Author, LearnerHead, LearnerScope, NewCredential, NewEvent, RecordStore,
 };
 use cairn_lti::store::{NewRegistration, PlatformFamily, Store};
+use issuance_rows::{issuer, new_credential};
 use serde_json::json;
 
-/// Runs each story on SQLite and PostgreSQL.
-macro_rules! stories {
-    ($($story:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $story() {
-                    let db = super::backends::SqliteDb::new(stringify!($story)).await;
-                    super::$story(&db.store).await;
-                    db.finish().await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $story() {
-                    let Some(db) = super::backends::PostgresDb::new(stringify!($story)).await
-                    else { return };
-                    super::$story(&db.store).await;
-                    db.finish().await;
-                }
-            )*
-        }
-    };
-}
-
-stories!(
+backends::stories!(
     a_refused_append_among_many_leaves_the_others_committed,
     concurrent_appends_to_one_learner_stay_one_chain,
 );
 
 async fn registration(store: &dyn Store) -> i64 {
-    let issuer = "https://canvas.example";
+    let example =
+        NewRegistration::example("https://canvas.example", "cairn", PlatformFamily::Canvas);
     store
-        .add_registration(
-            &NewRegistration {
-                issuer: issuer.into(),
-                client_id: "cairn".into(),
-                auth_endpoint: format!("{issuer}/auth"),
-                token_endpoint: format!("{issuer}/token"),
-                jwks_url: format!("{issuer}/jwks"),
-                client_assertion_audience: None,
-                platform_family: PlatformFamily::Canvas,
-                auto_register_deployments: false,
-                allow_http: false,
-            },
-            1,
-        )
+        .add_registration(&example, 1)
         .await
         .expect("add the registration")
         .id
@@ -120,62 +83,6 @@ async fn append(
         .expect("the store answers")
 }
 
-/// An issuer with a current key and a revocation list, and a credential maker on them.
-async fn issuer(records: &dyn RecordStore, registration_id: i64) -> (IssuerKeyRow, StatusListRow) {
-    let issuer = IssuerRow {
-        id: "iss1".into(),
-        registration_id,
-        issuer_id: "https://cairn.example/issuers/iss1".into(),
-        profile: json!({ "name": "Example Polytechnic" }),
-        created_at: 10,
-        updated_at: 10,
-    };
-    let key = IssuerKeyRow {
-        key_id: format!("{}#z6MkOne", issuer.issuer_id),
-        issuer: issuer.id.clone(),
-        public_key_multibase: "z6MkOne".into(),
-        sealed_secret: vec![1, 2, 3],
-        status: IssuerKeyStatus::Current,
-        created_at: 10,
-        retired_at: None,
-    };
-    records
-        .create_issuer(&issuer, &key)
-        .await
-        .expect("create the issuer");
-    let list = StatusListRow {
-        id: "list-1".into(),
-        issuer: issuer.id.clone(),
-        purpose: StatusPurpose::Revocation,
-        size: MIN_STATUS_LIST_SIZE,
-        credential: None,
-        generated_at: None,
-        created_at: 10,
-    };
-    records
-        .create_status_list(&list)
-        .await
-        .expect("create the list");
-    (key, list)
-}
-
-fn credential(id: &str, key: &IssuerKeyRow, list: &StatusListRow, index: i64) -> NewCredential {
-    NewCredential {
-        id: id.into(),
-        definition_id: "spt".into(),
-        version: "1.0.0".into(),
-        cycle: 0,
-        issuer: key.issuer.clone(),
-        key_id: key.key_id.clone(),
-        issued_at: 100,
-        valid_until: None,
-        body: json!({ "id": format!("urn:uuid:{id}") }),
-        status_list_id: list.id.clone(),
-        status_index: index,
-        suspension: None,
-    }
-}
-
 /// What one of the crowd sends, and what it must get.
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Sent {
@@ -192,10 +99,10 @@ enum Sent {
 async fn a_refused_append_among_many_leaves_the_others_committed(store: &Arc<dyn Store>) {
     let records = store.records();
     let reg = registration(store.as_ref()).await;
-    let (key, list) = issuer(&*records, reg).await;
+    let (_, key, list) = issuer(&*records, reg, "iss1").await;
     // Ana holds the credential at index 7; Ben has two events (his first head is stale).
     let ana = scope(reg, "ana");
-    let first = [credential("ana-0", &key, &list, 7)];
+    let first = [new_credential("ana-0", 0, &key, &list, 7)];
     assert!(matches!(
         append(&*records, &ana, None, 0, &first).await,
         AppendOutcome::Appended { .. }
@@ -232,17 +139,17 @@ async fn a_refused_append_among_many_leaves_the_others_committed(store: &Arc<dyn
                 Sent::Fresh { credential: with } => {
                     let learner = scope(reg, &format!("learner-{i}"));
                     let credentials: Vec<_> = with
-                        .then(|| credential(&format!("c-{i}"), &key, &list, 100 + i))
+                        .then(|| new_credential(&format!("c-{i}"), 0, &key, &list, 100 + i))
                         .into_iter()
                         .collect();
                     append(&*records, &learner, None, i, &credentials).await
                 }
                 Sent::SameKey => {
-                    let again = [credential("ana-again", &key, &list, 8)];
+                    let again = [new_credential("ana-again", 0, &key, &list, 8)];
                     append(&*records, &ana, ana_head, i, &again).await
                 }
                 Sent::TakenIndex => {
-                    let taken = [credential("taken", &key, &list, 7)];
+                    let taken = [new_credential("taken", 0, &key, &list, 7)];
                     append(&*records, &scope(reg, "cleo"), None, i, &taken).await
                 }
                 Sent::StaleHead => append(&*records, &ben, stale, i, &[]).await,

@@ -22,34 +22,7 @@ use cairn_lti::store::records::{
 use cairn_lti::store::{NewRegistration, PlatformFamily, Store};
 use serde_json::json;
 
-/// Runs each story on SQLite and PostgreSQL.
-macro_rules! stories {
-    ($($story:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $story() {
-                    let db = super::backends::SqliteDb::new(stringify!($story)).await;
-                    super::$story(&db.store).await;
-                    db.finish().await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $story() {
-                    let Some(db) = super::backends::PostgresDb::new(stringify!($story)).await
-                    else { return };
-                    super::$story(&db.store).await;
-                    db.finish().await;
-                }
-            )*
-        }
-    };
-}
-
-stories!(
+backends::stories!(
     scores_are_queued_with_their_event_once_per_state,
     a_lost_race_queues_nothing,
     claims_are_exclusive_ordered_and_leased,

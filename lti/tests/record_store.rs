@@ -5,6 +5,8 @@
 
 #[path = "store_support/backends.rs"]
 mod backends;
+#[path = "store_support/issuance_rows.rs"]
+mod issuance_rows;
 
 use std::sync::Arc;
 
@@ -14,40 +16,14 @@ use cairn::ids::DefinitionId;
 use cairn::time::Timestamp;
 use cairn_lti::store::records::{
     AppendOutcome, Author, DefinitionRow, DefinitionStatus, IssuerKeyRow, IssuerKeyStatus,
-    IssuerRow, LearnerHead, LearnerScope, MIN_STATUS_LIST_SIZE, NewCredential, NewEvent,
-    RecordStore, StatusChange, StatusListRow, StatusPurpose,
+    IssuerRow, LearnerHead, LearnerScope, NewCredential, NewEvent, RecordStore, StatusChange,
+    StatusListRow, StatusPurpose,
 };
 use cairn_lti::store::{NewRegistration, PlatformFamily, Store, StoreError};
+use issuance_rows::{issuer, new_credential};
 use serde_json::json;
 
-/// Runs each story on SQLite and PostgreSQL.
-macro_rules! stories {
-    ($($story:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $story() {
-                    let db = super::backends::SqliteDb::new(stringify!($story)).await;
-                    super::$story(&db.store).await;
-                    db.finish().await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $story() {
-                    let Some(db) = super::backends::PostgresDb::new(stringify!($story)).await
-                    else { return };
-                    super::$story(&db.store).await;
-                    db.finish().await;
-                }
-            )*
-        }
-    };
-}
-
-stories!(
+backends::stories!(
     definitions_are_immutable_once_published,
     append_moves_the_head_by_compare_and_set,
     concurrent_appends_on_one_head_commit_one_each_round,
@@ -137,72 +113,6 @@ async fn append_event(
         .append(scope, expected, Some(new), &[], at + 1)
         .await
         .expect("append")
-}
-
-/// An issuer with a current key and a revocation list.
-async fn issuer(
-    records: &dyn RecordStore,
-    registration_id: i64,
-    id: &str,
-) -> (IssuerRow, IssuerKeyRow, StatusListRow) {
-    let issuer = IssuerRow {
-        id: id.into(),
-        registration_id,
-        issuer_id: format!("https://cairn.example/issuers/{id}"),
-        profile: json!({ "name": "Example Polytechnic" }),
-        created_at: 10,
-        updated_at: 10,
-    };
-    let key = IssuerKeyRow {
-        key_id: format!("{}#z6MkOne{id}", issuer.issuer_id),
-        issuer: id.into(),
-        public_key_multibase: format!("z6MkOne{id}"),
-        sealed_secret: vec![1, 2, 3],
-        status: IssuerKeyStatus::Current,
-        created_at: 10,
-        retired_at: None,
-    };
-    records
-        .create_issuer(&issuer, &key)
-        .await
-        .expect("create the issuer");
-    let list = StatusListRow {
-        id: format!("list-{id}"),
-        issuer: id.into(),
-        purpose: StatusPurpose::Revocation,
-        size: MIN_STATUS_LIST_SIZE,
-        credential: None,
-        generated_at: None,
-        created_at: 10,
-    };
-    records
-        .create_status_list(&list)
-        .await
-        .expect("create the list");
-    (issuer, key, list)
-}
-
-fn new_credential(
-    id: &str,
-    cycle: i64,
-    key: &IssuerKeyRow,
-    list: &StatusListRow,
-    index: i64,
-) -> NewCredential {
-    NewCredential {
-        id: id.into(),
-        definition_id: "spt".into(),
-        version: "1.0.0".into(),
-        cycle,
-        issuer: key.issuer.clone(),
-        key_id: key.key_id.clone(),
-        issued_at: 100,
-        valid_until: Some(1_000),
-        body: json!({ "id": format!("urn:uuid:{id}"), "proof": { "type": "DataIntegrityProof" } }),
-        status_list_id: list.id.clone(),
-        status_index: index,
-        suspension: None,
-    }
 }
 
 async fn definitions_are_immutable_once_published(store: &Arc<dyn Store>) {

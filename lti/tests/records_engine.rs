@@ -24,34 +24,7 @@ use cairn_lti::records::{self, WriteError};
 use cairn_lti::store::records::{Author, DefinitionRow, DefinitionStatus, LearnerScope};
 use cairn_lti::store::{NewRegistration, PlatformFamily, Store};
 
-/// Runs each story on SQLite and PostgreSQL.
-macro_rules! stories {
-    ($($story:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $story() {
-                    let db = super::backends::SqliteDb::new(stringify!($story)).await;
-                    super::$story(&db.store).await;
-                    db.finish().await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $story() {
-                    let Some(db) = super::backends::PostgresDb::new(stringify!($story)).await
-                    else { return };
-                    super::$story(&db.store).await;
-                    db.finish().await;
-                }
-            )*
-        }
-    };
-}
-
-stories!(
+backends::stories!(
     every_scenario_replays_to_the_cores_refusals_and_issuances,
     fifty_parallel_completions_issue_one_credential,
     two_servers_racing_on_one_learner_issue_one_credential,

@@ -139,3 +139,35 @@ impl PostgresDb {
         admin.close().await.expect("close the admin connection");
     }
 }
+
+/// Runs each story on SQLite and PostgreSQL: `backends::stories!(story_a, story_b)` at a test
+/// file's root makes `sqlite::story_a` and `postgres::story_a`, each calling
+/// `story_a(&db.store)` on a fresh store.
+#[allow(unused_macros, reason = "only the story suites use it")]
+macro_rules! stories {
+    ($($story:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $story() {
+                    let db = super::backends::SqliteDb::new(stringify!($story)).await;
+                    super::$story(&db.store).await;
+                    db.finish().await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $story() {
+                    let Some(db) = super::backends::PostgresDb::new(stringify!($story)).await
+                    else { return };
+                    super::$story(&db.store).await;
+                    db.finish().await;
+                }
+            )*
+        }
+    };
+}
+#[allow(unused_imports, reason = "only the story suites use it")]
+pub(crate) use stories;
