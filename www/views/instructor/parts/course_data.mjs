@@ -19,17 +19,10 @@ export function loadDefinitionRows(api) {
  * (`catalogDefinitions`).
  */
 export function courseDefinitions(rows) {
+  // The last of each id in the catalog's order: the order decides "latest" in one place.
   const latest = new Map();
-  for (const row of rows) {
-    if (row.status !== 'published') continue;
-    const kept = latest.get(row.definition_id);
-    const newer = !kept || row.published_at > kept.published_at
-      || (row.published_at === kept.published_at && row.version > kept.version);
-    if (newer) latest.set(row.definition_id, row);
-  }
-  return [...latest.values()]
-    .sort((a, b) => (a.definition_id < b.definition_id ? -1 : 1))
-    .map((row) => row.body);
+  for (const body of catalogDefinitions(rows)) latest.set(body.id, body);
+  return [...latest.values()];
 }
 
 /**
