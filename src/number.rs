@@ -437,28 +437,24 @@ impl Number {
     /// the reference the machine-integer path is tested against.
     fn to_exact_string_big(&self) -> String {
         let big = self.to_big();
-        let (n, d) = (big.numer().clone(), big.denom().clone());
-        let mut rest = d.clone();
-        let (mut twos, mut fives) = (0usize, 0usize);
-        let (two, five) = (BigInt::from(2), BigInt::from(5));
-        while (&rest % &two).is_zero() {
-            rest /= &two;
-            twos += 1;
-        }
-        while (&rest % &five).is_zero() {
-            rest /= &five;
-            fives += 1;
-        }
-        if !rest.is_one() {
+        let (n, d) = (big.numer(), big.denom());
+        // A terminating decimal needs d = 2^twos · 5^fives. Both counts come without a
+        // division per factor (a long decaying average has thousands of each).
+        let twos = d.trailing_zeros().unwrap_or(0);
+        let Some(fives) = power_of_five(&(d >> twos)) else {
             return format!("{n}/{d}");
-        }
+        };
         let places = twos.max(fives);
         if places == 0 {
             return n.to_string();
         }
-        let scaled = n.clone() * num_traits::pow(BigInt::from(10), places) / d;
+        // n / d · 10^places, as a product: d's factors are exactly those of 10^places.
+        let scaled = n
+            * num_traits::pow(BigInt::from(2), (places - twos) as usize)
+            * num_traits::pow(BigInt::from(5), (places - fives) as usize);
         let sign = if scaled.is_negative() { "-" } else { "" };
         let digits = scaled.abs().to_string();
+        let places = places as usize;
         let digits = format!("{digits:0>width$}", width = places + 1);
         let (whole, frac) = digits.split_at(digits.len() - places);
         format!("{sign}{whole}.{}", frac.trim_end_matches('0'))
@@ -650,6 +646,27 @@ impl FromStr for Number {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Number::parse_exact(s)
     }
+}
+
+/// `k` when `x = 5^k` (x positive), else `None`. Only the one or two powers of five with
+/// `x`'s bit length can equal it, so one comparison decides, with no division per factor.
+fn power_of_five(x: &BigInt) -> Option<u64> {
+    if x.is_one() {
+        return Some(0);
+    }
+    let bits = x.bits();
+    // 5^k has floor(k·log2 5) + 1 bits: start just below that k and walk up.
+    let mut k = ((bits - 1) as f64 / 5f64.log2()).floor() as u64;
+    k = k.saturating_sub(1);
+    let mut power = num_traits::pow(BigInt::from(5), k as usize);
+    while power.bits() <= bits {
+        if &power == x {
+            return Some(k);
+        }
+        power *= 5;
+        k += 1;
+    }
+    None
 }
 
 impl Serialize for Number {

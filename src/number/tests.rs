@@ -284,3 +284,71 @@ fn fast_arithmetic_equals_the_big_path() {
         prop_assert_eq!(x.meets(&y), x.round2() >= y);
     });
 }
+
+/// `to_exact_string_big` as it was first written (a division per factor 2 and 5, then a
+/// division by the denominator): the reference for the product form on big values.
+fn exact_string_by_division(x: &BigRational) -> String {
+    let (n, d) = (x.numer().clone(), x.denom().clone());
+    let mut rest = d.clone();
+    let (mut twos, mut fives) = (0usize, 0usize);
+    let (two, five) = (BigInt::from(2), BigInt::from(5));
+    while (&rest % &two).is_zero() {
+        rest /= &two;
+        twos += 1;
+    }
+    while (&rest % &five).is_zero() {
+        rest /= &five;
+        fives += 1;
+    }
+    if !rest.is_one() {
+        return format!("{n}/{d}");
+    }
+    let places = twos.max(fives);
+    if places == 0 {
+        return n.to_string();
+    }
+    let scaled = n * num_traits::pow(BigInt::from(10), places) / d;
+    let sign = if scaled.is_negative() { "-" } else { "" };
+    let digits = format!("{:0>width$}", scaled.abs().to_string(), width = places + 1);
+    let (whole, frac) = digits.split_at(digits.len() - places);
+    format!("{sign}{whole}.{}", frac.trim_end_matches('0'))
+}
+
+/// Big values (a long decaying average's): the product form writes what the division
+/// form writes, terminating or not.
+#[test]
+fn exact_string_of_big_values_equals_the_division_form() {
+    use proptest::prelude::*;
+    proptest!(ProptestConfig::with_cases(64), |(
+        digits in prop::collection::vec(any::<u32>(), 1..12),
+        negative in any::<bool>(),
+        twos in 0usize..300,
+        fives in 0usize..300,
+        other in prop::sample::select(vec![1u32, 3, 7, 125, 1024]),
+    )| {
+        let magnitude = BigInt::from(num_bigint::BigUint::new(digits));
+        let n = if negative { -magnitude } else { magnitude };
+        let d = num_traits::pow(BigInt::from(2), twos)
+            * num_traits::pow(BigInt::from(5), fives)
+            * BigInt::from(other);
+        let x = BigRational::new(n, d);
+        let number = Number::from_big(x.clone());
+        prop_assert_eq!(number.to_exact_string_big(), exact_string_by_division(&x));
+    });
+}
+
+/// Powers of five are recognised at every size, and their neighbours are not.
+#[test]
+fn power_of_five_recognises_exactly_the_powers() {
+    let mut power = BigInt::one();
+    for k in 0..600u64 {
+        assert_eq!(power_of_five(&power), Some(k));
+        assert_eq!(power_of_five(&(&power * 2)), None, "2·5^{k}");
+        assert_eq!(power_of_five(&(&power * 3)), None, "3·5^{k}");
+        if k > 0 {
+            assert_eq!(power_of_five(&(&power + 1)), None, "5^{k} + 1");
+            assert_eq!(power_of_five(&(&power - 1)), None, "5^{k} − 1");
+        }
+        power *= 5;
+    }
+}

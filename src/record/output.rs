@@ -382,6 +382,8 @@ impl Learner<'_, '_> {
             let kept = &self.kept[a];
             let mut scored: Vec<u32> = Vec::new();
             self.for_each_scored(a, |x, _| scored.push(x.number));
+            // Searched once per attempt: sorted, so a long log stays linear-logarithmic.
+            scored.sort_unstable();
             let attempts = self.asmts[a]
                 .attempts
                 .iter()
@@ -395,7 +397,7 @@ impl Learner<'_, '_> {
                         counted: x.counted,
                         cycle: x.cycle,
                         pending: x.scores.is_none(),
-                        scored: scored.contains(&x.number)
+                        scored: scored.binary_search(&x.number).is_ok()
                             || (x.cycle != cycle && x.scores.is_some()),
                         percent: x.scores.as_ref().map(|s| s.percent.clone()),
                         reported: x.scores.as_ref().map(|s| s.percent.to_reported_string()),
