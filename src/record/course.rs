@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::learner::Learner;
+use super::lookup::IdTable;
 use super::output::{LearnerSummary, Record, RejectedEvent};
 use super::spare::SpareSlot;
 use crate::criteria::{Leaf, Rule};
@@ -16,7 +17,7 @@ use crate::definition::{
 };
 use crate::error::Error;
 use crate::event::Event;
-use crate::ids::{AssessmentId, CompetencyId, DefinitionId, IdIndex, LearnerId, PartId};
+use crate::ids::{AssessmentId, CompetencyId, DefinitionId, LearnerId, PartId};
 use crate::number::Number;
 use crate::provenance::SupervisionMode;
 use crate::time::Timestamp;
@@ -30,8 +31,8 @@ pub struct Course<'a> {
     pub(super) comp_by_id: BTreeMap<String, usize>,
     pub(super) equiv_by_id: BTreeMap<String, (usize, usize)>,
     /// Fast lookups for the ids every event names.
-    pub(super) asmt_lookup: IdIndex,
-    pub(super) def_lookup: IdIndex,
+    pub(super) asmt_lookup: IdTable,
+    pub(super) def_lookup: IdTable,
     pub(super) asmts: Vec<AsmtInfo>,
     pub(super) comps: Vec<CompInfo>,
     /// Per definition: its resolved criteria, competencies (flat indices), assessments,
@@ -136,8 +137,8 @@ impl<'a> Course<'a> {
             def_by_id: BTreeMap::new(),
             comp_by_id: BTreeMap::new(),
             equiv_by_id: BTreeMap::new(),
-            asmt_lookup: IdIndex::default(),
-            def_lookup: IdIndex::default(),
+            asmt_lookup: IdTable::default(),
+            def_lookup: IdTable::default(),
             asmts: Vec::new(),
             comps: Vec::new(),
             def_info: Vec::new(),
@@ -252,8 +253,8 @@ impl<'a> Course<'a> {
             }
         }
         course.group_items(&defs, &asmt_by_id);
-        course.asmt_lookup = IdIndex::new(asmt_by_id.iter().map(|(id, i)| (id.as_str(), *i)));
-        course.def_lookup = IdIndex::new(course.def_by_id.iter().map(|(id, i)| (id.as_str(), *i)));
+        course.asmt_lookup = IdTable::new(asmt_by_id.iter().map(|(id, i)| (id.as_str(), *i)));
+        course.def_lookup = IdTable::new(course.def_by_id.iter().map(|(id, i)| (id.as_str(), *i)));
         for (d, def) in defs.iter().enumerate() {
             let mut reads_time = false;
             def.criteria
