@@ -361,12 +361,11 @@ impl<'a> Course<'a> {
     /// memory from log to log.
     pub fn summarize_all(&self, logs: &[LearnerLog], at: Timestamp) -> Vec<LearnerSummary> {
         let mut learner = Learner::new(self);
-        let mut order = Vec::new();
         let summaries = logs
             .iter()
             .map(|log| {
                 learner.reset();
-                self.replay_into(&mut learner, &mut order, &log.events, at);
+                self.replay_into(&mut learner, &log.events, at);
                 learner.summary(at)
             })
             .collect();
@@ -391,23 +390,19 @@ impl<'a> Course<'a> {
 
     fn replay(&self, events: &[Event], at: Timestamp) -> Learner<'_, 'a> {
         let mut learner = Learner::new(self);
-        // Sized once: grown by a filter, it would reallocate several times per learner.
-        self.replay_into(
-            &mut learner,
-            &mut Vec::with_capacity(events.len()),
-            events,
-            at,
-        );
+        self.replay_into(&mut learner, events, at);
         learner
     }
 
     pub(super) fn replay_into(
         &self,
         learner: &mut Learner<'_, 'a>,
-        order: &mut Vec<usize>,
         events: &[Event],
         at: Timestamp,
     ) {
+        // The learner's buffer, for its memory: grown by a filter, a new one would
+        // reallocate several times per learner.
+        let mut order = std::mem::take(&mut learner.order);
         order.clear();
         order.extend((0..events.len()).filter(|&i| events[i].at <= at));
         // Stable: list order breaks ties. Logs are usually stored sorted already.
@@ -425,6 +420,7 @@ impl<'a> Course<'a> {
                 }),
             }
         }
+        learner.order = order;
     }
 }
 

@@ -13,7 +13,6 @@ use super::conduct::{Conduct, ConductLog};
 use super::course::{Course, Resolved};
 use super::kept::{Attempt, Kept, Run, check_score_fields, read_scores};
 use super::output::RejectedEvent;
-use super::spare::{Spare, clear_asmts};
 use super::view::View;
 use crate::criteria::{Rule, is_held};
 use crate::definition::{GrantMode, PlarMethod};
@@ -86,71 +85,11 @@ pub(super) struct Learner<'c, 'a> {
     pub(super) withdrawn_at: Vec<Option<Timestamp>>,
     /// PLAR cases, in request order (REQ-PLAR-08).
     pub(super) cases: Vec<PlarCase>,
+    /// The replay's order of the events (`super::course`), kept for its memory.
+    pub(super) order: Vec<usize>,
 }
 
 impl<'c, 'a> Learner<'c, 'a> {
-    pub(super) fn new(course: &'c Course<'a>) -> Self {
-        let (nd, na, nc) = (course.defs.len(), course.asmts.len(), course.comps.len());
-        let spare = course.take_spare().unwrap_or_else(|| Spare {
-            asmts: vec![AsmtState::default(); na],
-            evidence: course.comps.iter().map(Evidence::new).collect(),
-        });
-        Learner {
-            course,
-            errors: Vec::new(),
-            enrolled_at: vec![None; nd],
-            asmts: spare.asmts,
-            kept: vec![None; na],
-            granted_comps: vec![None; nc],
-            granted_components: vec![Vec::new(); nd],
-            issuances: vec![Vec::new(); nd],
-            presentations: Vec::new(),
-            claimed: BTreeSet::new(),
-            comp_cache: RefCell::new(vec![CompCache::default(); nc]),
-            blocker: vec![Cell::new(None); nd],
-            evidence: spare.evidence,
-            dirty: true,
-            conduct: ConductLog::default(),
-            offerings: vec![None; nd],
-            withdrawn_at: vec![None; nd],
-            cases: Vec::new(),
-        }
-    }
-
-    /// Hands the learner's largest buffers back to the course for its next fold.
-    pub(super) fn recycle(&mut self) {
-        self.course.keep_spare(Spare {
-            asmts: std::mem::take(&mut self.asmts),
-            evidence: std::mem::take(&mut self.evidence),
-        });
-    }
-
-    /// Back to a learner with no events, keeping the allocated memory.
-    pub(super) fn reset(&mut self) {
-        self.errors.clear();
-        self.enrolled_at.fill(None);
-        clear_asmts(&mut self.asmts);
-        for evidence in self.evidence.iter_mut().flatten() {
-            evidence.clear();
-        }
-        self.kept.iter_mut().for_each(|k| *k = None);
-        self.granted_comps.fill(None);
-        self.granted_components.iter_mut().for_each(Vec::clear);
-        self.issuances.iter_mut().for_each(Vec::clear);
-        self.presentations.clear();
-        self.claimed.clear();
-        self.conduct.clear();
-        self.offerings.fill(None);
-        self.withdrawn_at.fill(None);
-        self.cases.clear();
-        self.comp_cache
-            .get_mut()
-            .iter_mut()
-            .for_each(|c| *c = CompCache::default());
-        self.blocker.iter_mut().for_each(|b| *b.get_mut() = None);
-        self.dirty = true;
-    }
-
     pub(super) fn def_index(&self, id: &DefinitionId) -> Result<usize, PolicyError> {
         self.course
             .def_lookup
