@@ -87,6 +87,8 @@ pub(super) struct Learner<'c, 'a> {
     pub(super) cases: Vec<PlarCase>,
     /// The replay's order of the events (`super::course`), kept for its memory.
     pub(super) order: Vec<usize>,
+    /// Emptied lists of part scores and group percents, kept for their memory.
+    pub(super) pool: Vec<Vec<Number>>,
 }
 
 impl<'c, 'a> Learner<'c, 'a> {
@@ -175,7 +177,9 @@ impl<'c, 'a> Learner<'c, 'a> {
                 if self.asmts[a].attempts[i].scores.is_some() {
                     return Err(PolicyError::AlreadyScored { number: *attempt });
                 }
-                let (total, parts) = read_scores(&self.course.asmts[a], score, part_scores, true)?
+                let buffer = self.pooled(a);
+                let info = &self.course.asmts[a];
+                let (total, parts) = read_scores(info, score, part_scores, true, buffer)?
                     .ok_or_else(|| PolicyError::InvalidEvent {
                         problem: "a score or part_scores is required".into(),
                     })?;
@@ -195,7 +199,9 @@ impl<'c, 'a> Learner<'c, 'a> {
                     });
                 }
                 self.keep_conduct(a, i, &conduct);
-                self.asmts[a].attempts[i].scores = Some(self.course.derive_scores(a, total, parts));
+                let buffer = self.pooled(a);
+                let scores = self.course.derive_scores_in(a, total, parts, buffer);
+                self.asmts[a].attempts[i].scores = Some(scores);
                 self.attempts_changed(a, t, i, true);
                 Ok(())
             }
@@ -223,11 +229,9 @@ impl<'c, 'a> Learner<'c, 'a> {
                 };
                 let info = &self.course.asmts[a];
                 check_score_fields(info, score, part_scores)?;
-                let (total, parts) =
-                    read_scores(info, score, part_scores, false)?.ok_or_else(|| {
-                        PolicyError::InvalidEvent {
-                            problem: "a score or part_scores is required".into(),
-                        }
+                let (total, parts) = read_scores(info, score, part_scores, false, Vec::new())?
+                    .ok_or_else(|| PolicyError::InvalidEvent {
+                        problem: "a score or part_scores is required".into(),
                     })?;
                 self.asmts[a].attempts[i].scores = Some(self.course.derive_scores(a, total, parts));
                 self.keep_override(a, i, t, by, reason);
@@ -364,6 +368,15 @@ impl<'c, 'a> Learner<'c, 'a> {
         }
     }
 
+    /// An empty list for part scores or group percents of assessment `a`: from the pool
+    /// when it has parts (else no list is ever filled, and an empty one costs nothing).
+    pub(super) fn pooled(&mut self, a: usize) -> Vec<Number> {
+        if self.course.asmts[a].parts.is_empty() {
+            return Vec::new();
+        }
+        self.pool.pop().unwrap_or_default()
+    }
+
     pub(super) fn attempt_slot(&self, a: usize, number: u32) -> Result<usize, PolicyError> {
         let attempts = &self.asmts[a].attempts;
         let i = (number as usize)
@@ -418,15 +431,20 @@ impl<'c, 'a> Learner<'c, 'a> {
         position: usize,
     ) -> Result<(), PolicyError> {
         let a = self.asmt_index(assessment)?;
-        let info = &self.course.asmts[a];
+        let course = self.course;
+        let info = &course.asmts[a];
         let route = conduct.route;
         check_score_fields(info, score, part_scores)?;
         // A supervised summative's score stands only with an attestation (REQ-ASSESS-10):
         // without one the attempt is accepted and stays pending.
         let attested = self.attested(a, &conduct);
-        let scores = read_scores(info, score, part_scores, false)?
-            .filter(|_| attested)
-            .map(|(total, parts)| self.course.derive_scores(a, total, parts));
+        let buffer = self.pooled(a);
+        let scores = match read_scores(info, score, part_scores, false, buffer)? {
+            Some((total, parts)) if attested => {
+                Some(course.derive_scores_in(a, total, parts, self.pooled(a)))
+            }
+            _ => None,
+        };
         self.check_conduct(a, &conduct)?;
         let d = info.def;
         let def = &self.course.defs[d];

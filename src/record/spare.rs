@@ -16,6 +16,7 @@ use super::learner::{AsmtState, Issuance, Learner, Presentation};
 use super::output::RejectedEvent;
 use crate::definition::PlarMethod;
 use crate::ids::DefinitionId;
+use crate::number::Number;
 use crate::offering::Offering;
 use crate::time::Timestamp;
 
@@ -40,6 +41,7 @@ pub(super) struct Spare {
     withdrawn_at: Vec<Option<Timestamp>>,
     cases: Vec<PlarCase>,
     order: Vec<usize>,
+    pool: Vec<Vec<Number>>,
 }
 
 /// At most one spare per course; a fold that finds it taken (another thread folding)
@@ -68,6 +70,7 @@ impl Spare {
             withdrawn_at: vec![None; nd],
             cases: Vec::new(),
             order: Vec::new(),
+            pool: Vec::new(),
         }
     }
 }
@@ -110,6 +113,7 @@ impl<'c, 'a> Learner<'c, 'a> {
             withdrawn_at: spare.withdrawn_at,
             cases: spare.cases,
             order: spare.order,
+            pool: spare.pool,
         }
     }
 
@@ -135,6 +139,7 @@ impl<'c, 'a> Learner<'c, 'a> {
             withdrawn_at: take(&mut self.withdrawn_at),
             cases: take(&mut self.cases),
             order: take(&mut self.order),
+            pool: take(&mut self.pool),
         });
     }
 
@@ -142,7 +147,7 @@ impl<'c, 'a> Learner<'c, 'a> {
     pub(super) fn reset(&mut self) {
         self.errors.clear();
         self.enrolled_at.fill(None);
-        clear_asmts(&mut self.asmts);
+        clear_asmts(&mut self.asmts, &mut self.pool);
         for evidence in self.evidence.iter_mut().flatten() {
             evidence.clear();
         }
@@ -165,10 +170,23 @@ impl<'c, 'a> Learner<'c, 'a> {
     }
 }
 
-/// Every assessment back to no attempts, keeping the lists' memory.
-fn clear_asmts(asmts: &mut [AsmtState]) {
+/// Most lists a pool keeps: a learner's part-scored attempts rarely pass it.
+const POOL_LIMIT: usize = 1024;
+
+/// Every assessment back to no attempts, keeping the lists' memory, and their scores' lists
+/// in `pool`.
+fn clear_asmts(asmts: &mut [AsmtState], pool: &mut Vec<Vec<Number>>) {
     for state in asmts {
-        state.attempts.clear();
+        for attempt in state.attempts.drain(..) {
+            if let Some(scores) = attempt.scores {
+                for mut list in [scores.parts, scores.group_percents] {
+                    if list.capacity() > 0 && pool.len() < POOL_LIMIT {
+                        list.clear();
+                        pool.push(list);
+                    }
+                }
+            }
+        }
         state.feedback_after_latest = false;
         state.course_attempts = 0;
         state.challenge_taken = false;
