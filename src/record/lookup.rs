@@ -59,8 +59,15 @@ fn hash(key: u128, tag: u8) -> u64 {
 impl IdTable {
     /// Builds the table. Later duplicates of an id are ignored (callers check uniqueness).
     pub(super) fn new<'a>(ids: impl IntoIterator<Item = (&'a str, usize)>) -> Self {
-        let (short, long): (Vec<(&str, usize)>, Vec<(&str, usize)>) =
-            ids.into_iter().partition(|(id, _)| id.len() <= PACKED);
+        let (mut short, mut long) = (Vec::new(), Vec::new());
+        for (id, index) in ids {
+            let side = if id.len() <= PACKED {
+                &mut short
+            } else {
+                &mut long
+            };
+            side.push((id, index));
+        }
         let capacity = (short.len() * 2).next_power_of_two().max(8);
         let mut table = IdTable {
             slots: vec![Slot::default(); capacity],
