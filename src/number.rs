@@ -530,7 +530,10 @@ fn hundredths_text(negative: bool, h: u64) -> String {
     if negative {
         put(b'-');
     }
-    String::from_utf8_lossy(&buf[i..]).into_owned()
+    // ASCII digits: each byte is its own char (no UTF-8 validation pass).
+    let mut text = String::with_capacity(buf.len() - i);
+    text.extend(buf[i..].iter().map(|&b| char::from(b)));
+    text
 }
 
 /// `|round2(n / d)| × 100` (`d > 0`) as [`Number::round2`] rounds, half away from zero,

@@ -191,6 +191,20 @@ proptest! {
             prop_assert_eq!(summary, &course.summarize(&log.events, at_end()));
         }
     }
+
+    /// A course reuses a finished fold's buffers for the next: nothing of one learner may
+    /// reach the next learner's record or summary, as a fresh course shows.
+    #[test]
+    fn a_reused_course_folds_as_a_fresh_one(logs in prop::collection::vec(log(), 2..6)) {
+        let defs = definitions("highest");
+        let reused = cairn::record::Course::new(&defs).unwrap();
+        for events in &logs {
+            let fresh = cairn::record::Course::new(&defs).unwrap();
+            prop_assert_eq!(reused.fold(events, at_end()), fresh.fold(events, at_end()));
+            let fresh = cairn::record::Course::new(&defs).unwrap();
+            prop_assert_eq!(reused.summarize(events, at_end()), fresh.summarize(events, at_end()));
+        }
+    }
 }
 
 /// One exam feeding a competency per calculation method, with attempts a learner may leave

@@ -165,10 +165,9 @@ impl Catalog {
         for (course, members) in &groups {
             let layout = (!self.is_latest(course)).then(|| Layout::new(course, &self.latest));
             let mut learner = Learner::new(course);
-            let mut order = Vec::new();
             for &i in members {
                 learner.reset();
-                course.replay_into(&mut learner, &mut order, &logs[i].events, at);
+                course.replay_into(&mut learner, &logs[i].events, at);
                 let summary = learner.summary(at);
                 out[i] = Some(match &layout {
                     Some(layout) => layout.summary(&summary),

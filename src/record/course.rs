@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::learner::Learner;
+use super::lookup::IdTable;
 use super::output::{LearnerSummary, Record, RejectedEvent};
 use super::spare::SpareSlot;
 use crate::criteria::{Leaf, Rule};
@@ -16,7 +17,7 @@ use crate::definition::{
 };
 use crate::error::Error;
 use crate::event::Event;
-use crate::ids::{AssessmentId, CompetencyId, DefinitionId, IdIndex, LearnerId, PartId};
+use crate::ids::{AssessmentId, CompetencyId, DefinitionId, LearnerId, PartId};
 use crate::number::Number;
 use crate::provenance::SupervisionMode;
 use crate::time::Timestamp;
@@ -30,8 +31,8 @@ pub struct Course<'a> {
     pub(super) comp_by_id: BTreeMap<String, usize>,
     pub(super) equiv_by_id: BTreeMap<String, (usize, usize)>,
     /// Fast lookups for the ids every event names.
-    pub(super) asmt_lookup: IdIndex,
-    pub(super) def_lookup: IdIndex,
+    pub(super) asmt_lookup: IdTable,
+    pub(super) def_lookup: IdTable,
     pub(super) asmts: Vec<AsmtInfo>,
     pub(super) comps: Vec<CompInfo>,
     /// Per definition: its resolved criteria, competencies (flat indices), assessments,
@@ -136,8 +137,8 @@ impl<'a> Course<'a> {
             def_by_id: BTreeMap::new(),
             comp_by_id: BTreeMap::new(),
             equiv_by_id: BTreeMap::new(),
-            asmt_lookup: IdIndex::default(),
-            def_lookup: IdIndex::default(),
+            asmt_lookup: IdTable::default(),
+            def_lookup: IdTable::default(),
             asmts: Vec::new(),
             comps: Vec::new(),
             def_info: Vec::new(),
@@ -252,8 +253,8 @@ impl<'a> Course<'a> {
             }
         }
         course.group_items(&defs, &asmt_by_id);
-        course.asmt_lookup = IdIndex::new(asmt_by_id.iter().map(|(id, i)| (id.as_str(), *i)));
-        course.def_lookup = IdIndex::new(course.def_by_id.iter().map(|(id, i)| (id.as_str(), *i)));
+        course.asmt_lookup = IdTable::new(asmt_by_id.iter().map(|(id, i)| (id.as_str(), *i)));
+        course.def_lookup = IdTable::new(course.def_by_id.iter().map(|(id, i)| (id.as_str(), *i)));
         for (d, def) in defs.iter().enumerate() {
             let mut reads_time = false;
             def.criteria
@@ -360,12 +361,11 @@ impl<'a> Course<'a> {
     /// memory from log to log.
     pub fn summarize_all(&self, logs: &[LearnerLog], at: Timestamp) -> Vec<LearnerSummary> {
         let mut learner = Learner::new(self);
-        let mut order = Vec::new();
         let summaries = logs
             .iter()
             .map(|log| {
                 learner.reset();
-                self.replay_into(&mut learner, &mut order, &log.events, at);
+                self.replay_into(&mut learner, &log.events, at);
                 learner.summary(at)
             })
             .collect();
@@ -390,23 +390,19 @@ impl<'a> Course<'a> {
 
     fn replay(&self, events: &[Event], at: Timestamp) -> Learner<'_, 'a> {
         let mut learner = Learner::new(self);
-        // Sized once: grown by a filter, it would reallocate several times per learner.
-        self.replay_into(
-            &mut learner,
-            &mut Vec::with_capacity(events.len()),
-            events,
-            at,
-        );
+        self.replay_into(&mut learner, events, at);
         learner
     }
 
     pub(super) fn replay_into(
         &self,
         learner: &mut Learner<'_, 'a>,
-        order: &mut Vec<usize>,
         events: &[Event],
         at: Timestamp,
     ) {
+        // The learner's buffer, for its memory: grown by a filter, a new one would
+        // reallocate several times per learner.
+        let mut order = std::mem::take(&mut learner.order);
         order.clear();
         order.extend((0..events.len()).filter(|&i| events[i].at <= at));
         // Stable: list order breaks ties. Logs are usually stored sorted already.
@@ -424,6 +420,7 @@ impl<'a> Course<'a> {
                 }),
             }
         }
+        learner.order = order;
     }
 }
 

@@ -67,17 +67,27 @@ pub(super) enum KeptFrom {
 impl Course<'_> {
     /// Scores with their derived percents and pass decision, computed once.
     pub(super) fn derive_scores(&self, a: usize, total: Number, parts: Vec<Number>) -> Scores {
+        self.derive_scores_in(a, total, parts, Vec::new())
+    }
+
+    /// [`Course::derive_scores`] with the group percents written into `buffer` (emptied
+    /// first), a list from the learner's pool rather than a new allocation.
+    pub(super) fn derive_scores_in(
+        &self,
+        a: usize,
+        total: Number,
+        parts: Vec<Number>,
+        mut buffer: Vec<Number>,
+    ) -> Scores {
         let info = &self.asmts[a];
         let percent = total.percent_of(&info.max);
-        let group_percents: Vec<Number> = info
-            .groups
-            .iter()
-            .map(|(_, idx, max)| {
-                idx.iter()
-                    .fold(Number::zero(), |acc, &i| acc.add(&parts[i]))
-                    .percent_of(max)
-            })
-            .collect();
+        buffer.clear();
+        buffer.extend(info.groups.iter().map(|(_, idx, max)| {
+            idx.iter()
+                .fold(Number::zero(), |acc, &i| acc.add(&parts[i]))
+                .percent_of(max)
+        }));
+        let group_percents = buffer;
         let passes = info.pass.as_ref().is_some_and(|pass| percent.meets(pass))
             && info
                 .groups
@@ -345,12 +355,16 @@ pub(super) fn check_score_fields(
 /// Reads scores after [`check_score_fields`]-style checks: `score_out_of_range` for a
 /// score above its maximum. With `range_first` (attempt_scored's order) the range is
 /// checked before the field shape.
+/// The part scores are written into `buffer` (emptied first), a list from the learner's
+/// pool rather than a new allocation.
 pub(super) fn read_scores(
     info: &AsmtInfo,
     score: &Option<Number>,
     part_scores: &Option<PartScores>,
     range_first: bool,
+    mut buffer: Vec<Number>,
 ) -> Result<Option<(Number, Vec<Number>)>, PolicyError> {
+    buffer.clear();
     if range_first {
         if let Some(s) = score
             && *s > info.max
@@ -385,10 +399,11 @@ pub(super) fn read_scores(
                     max: info.max.to_exact_string(),
                 });
             }
-            Ok(Some((s.clone(), Vec::new())))
+            Ok(Some((s.clone(), buffer)))
         }
         (None, Some(given)) => {
-            let mut parts = Vec::with_capacity(info.parts.len());
+            let mut parts = buffer;
+            parts.reserve(info.parts.len());
             let mut total = Number::zero();
             for (id, max) in &info.parts {
                 let Some(s) = given.get(id) else { continue };

@@ -13,7 +13,6 @@ use super::conduct::{Conduct, ConductLog};
 use super::course::{Course, Resolved};
 use super::kept::{Attempt, Kept, Run, check_score_fields, read_scores};
 use super::output::RejectedEvent;
-use super::spare::{Spare, clear_asmts};
 use super::view::View;
 use crate::criteria::{Rule, is_held};
 use crate::definition::{GrantMode, PlarMethod};
@@ -86,71 +85,13 @@ pub(super) struct Learner<'c, 'a> {
     pub(super) withdrawn_at: Vec<Option<Timestamp>>,
     /// PLAR cases, in request order (REQ-PLAR-08).
     pub(super) cases: Vec<PlarCase>,
+    /// The replay's order of the events (`super::course`), kept for its memory.
+    pub(super) order: Vec<usize>,
+    /// Emptied lists of part scores and group percents, kept for their memory.
+    pub(super) pool: Vec<Vec<Number>>,
 }
 
 impl<'c, 'a> Learner<'c, 'a> {
-    pub(super) fn new(course: &'c Course<'a>) -> Self {
-        let (nd, na, nc) = (course.defs.len(), course.asmts.len(), course.comps.len());
-        let spare = course.take_spare().unwrap_or_else(|| Spare {
-            asmts: vec![AsmtState::default(); na],
-            evidence: course.comps.iter().map(Evidence::new).collect(),
-        });
-        Learner {
-            course,
-            errors: Vec::new(),
-            enrolled_at: vec![None; nd],
-            asmts: spare.asmts,
-            kept: vec![None; na],
-            granted_comps: vec![None; nc],
-            granted_components: vec![Vec::new(); nd],
-            issuances: vec![Vec::new(); nd],
-            presentations: Vec::new(),
-            claimed: BTreeSet::new(),
-            comp_cache: RefCell::new(vec![CompCache::default(); nc]),
-            blocker: vec![Cell::new(None); nd],
-            evidence: spare.evidence,
-            dirty: true,
-            conduct: ConductLog::default(),
-            offerings: vec![None; nd],
-            withdrawn_at: vec![None; nd],
-            cases: Vec::new(),
-        }
-    }
-
-    /// Hands the learner's largest buffers back to the course for its next fold.
-    pub(super) fn recycle(&mut self) {
-        self.course.keep_spare(Spare {
-            asmts: std::mem::take(&mut self.asmts),
-            evidence: std::mem::take(&mut self.evidence),
-        });
-    }
-
-    /// Back to a learner with no events, keeping the allocated memory.
-    pub(super) fn reset(&mut self) {
-        self.errors.clear();
-        self.enrolled_at.fill(None);
-        clear_asmts(&mut self.asmts);
-        for evidence in self.evidence.iter_mut().flatten() {
-            evidence.clear();
-        }
-        self.kept.iter_mut().for_each(|k| *k = None);
-        self.granted_comps.fill(None);
-        self.granted_components.iter_mut().for_each(Vec::clear);
-        self.issuances.iter_mut().for_each(Vec::clear);
-        self.presentations.clear();
-        self.claimed.clear();
-        self.conduct.clear();
-        self.offerings.fill(None);
-        self.withdrawn_at.fill(None);
-        self.cases.clear();
-        self.comp_cache
-            .get_mut()
-            .iter_mut()
-            .for_each(|c| *c = CompCache::default());
-        self.blocker.iter_mut().for_each(|b| *b.get_mut() = None);
-        self.dirty = true;
-    }
-
     pub(super) fn def_index(&self, id: &DefinitionId) -> Result<usize, PolicyError> {
         self.course
             .def_lookup
@@ -236,7 +177,9 @@ impl<'c, 'a> Learner<'c, 'a> {
                 if self.asmts[a].attempts[i].scores.is_some() {
                     return Err(PolicyError::AlreadyScored { number: *attempt });
                 }
-                let (total, parts) = read_scores(&self.course.asmts[a], score, part_scores, true)?
+                let buffer = self.pooled(a);
+                let info = &self.course.asmts[a];
+                let (total, parts) = read_scores(info, score, part_scores, true, buffer)?
                     .ok_or_else(|| PolicyError::InvalidEvent {
                         problem: "a score or part_scores is required".into(),
                     })?;
@@ -256,7 +199,9 @@ impl<'c, 'a> Learner<'c, 'a> {
                     });
                 }
                 self.keep_conduct(a, i, &conduct);
-                self.asmts[a].attempts[i].scores = Some(self.course.derive_scores(a, total, parts));
+                let buffer = self.pooled(a);
+                let scores = self.course.derive_scores_in(a, total, parts, buffer);
+                self.asmts[a].attempts[i].scores = Some(scores);
                 self.attempts_changed(a, t, i, true);
                 Ok(())
             }
@@ -284,11 +229,9 @@ impl<'c, 'a> Learner<'c, 'a> {
                 };
                 let info = &self.course.asmts[a];
                 check_score_fields(info, score, part_scores)?;
-                let (total, parts) =
-                    read_scores(info, score, part_scores, false)?.ok_or_else(|| {
-                        PolicyError::InvalidEvent {
-                            problem: "a score or part_scores is required".into(),
-                        }
+                let (total, parts) = read_scores(info, score, part_scores, false, Vec::new())?
+                    .ok_or_else(|| PolicyError::InvalidEvent {
+                        problem: "a score or part_scores is required".into(),
                     })?;
                 self.asmts[a].attempts[i].scores = Some(self.course.derive_scores(a, total, parts));
                 self.keep_override(a, i, t, by, reason);
@@ -425,6 +368,15 @@ impl<'c, 'a> Learner<'c, 'a> {
         }
     }
 
+    /// An empty list for part scores or group percents of assessment `a`: from the pool
+    /// when it has parts (else no list is ever filled, and an empty one costs nothing).
+    pub(super) fn pooled(&mut self, a: usize) -> Vec<Number> {
+        if self.course.asmts[a].parts.is_empty() {
+            return Vec::new();
+        }
+        self.pool.pop().unwrap_or_default()
+    }
+
     pub(super) fn attempt_slot(&self, a: usize, number: u32) -> Result<usize, PolicyError> {
         let attempts = &self.asmts[a].attempts;
         let i = (number as usize)
@@ -479,15 +431,20 @@ impl<'c, 'a> Learner<'c, 'a> {
         position: usize,
     ) -> Result<(), PolicyError> {
         let a = self.asmt_index(assessment)?;
-        let info = &self.course.asmts[a];
+        let course = self.course;
+        let info = &course.asmts[a];
         let route = conduct.route;
         check_score_fields(info, score, part_scores)?;
         // A supervised summative's score stands only with an attestation (REQ-ASSESS-10):
         // without one the attempt is accepted and stays pending.
         let attested = self.attested(a, &conduct);
-        let scores = read_scores(info, score, part_scores, false)?
-            .filter(|_| attested)
-            .map(|(total, parts)| self.course.derive_scores(a, total, parts));
+        let buffer = self.pooled(a);
+        let scores = match read_scores(info, score, part_scores, false, buffer)? {
+            Some((total, parts)) if attested => {
+                Some(course.derive_scores_in(a, total, parts, self.pooled(a)))
+            }
+            _ => None,
+        };
         self.check_conduct(a, &conduct)?;
         let d = info.def;
         let def = &self.course.defs[d];

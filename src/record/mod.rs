@@ -12,6 +12,7 @@
 //! |---|---|
 //! | `course` | [`Course`]: definitions checked and indexed once; replaying a log |
 //! | `learner` | one learner's state, the events' rules, the learner as criteria facts |
+//! | `lookup` | the id tables events are resolved through: short ids as integer keys |
 //! | `kept` | scores, the re-sit cap and the kept result |
 //! | `competency` | competency status and score, cached |
 //! | `mean` | a `kept_mean` competency's score in machine integers, one gcd |
@@ -32,6 +33,7 @@ mod conduct;
 mod course;
 mod kept;
 mod learner;
+mod lookup;
 mod mean;
 mod output;
 mod plar;

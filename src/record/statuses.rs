@@ -49,10 +49,9 @@ impl Course<'_> {
             credentials: Vec::with_capacity(nd * logs.len()),
         };
         let mut learner = Learner::new(self);
-        let mut order = Vec::new();
         for events in logs {
             learner.reset();
-            self.replay_into(&mut learner, &mut order, events, at);
+            self.replay_into(&mut learner, events, at);
             out.competencies
                 .extend((0..nc).map(|c| learner.competency_status(c)));
             out.credentials.extend(learner.issuances.iter().map(|list| {
