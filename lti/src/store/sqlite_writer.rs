@@ -192,14 +192,25 @@ async fn checkpoints(pool: sqlx::SqlitePool, mut writer_ended: oneshot::Receiver
         if pool.is_closed() {
             return;
         }
-        if let Err(err) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-            .execute(&pool)
+        let started = std::time::Instant::now();
+        match sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .fetch_one(&pool)
             .await
         {
-            if pool.is_closed() {
-                return;
+            // `log`: frames in the WAL; `checkpointed`: of them, in the database file now.
+            Ok(row) => tracing::debug!(
+                code = "checkpoint",
+                log = row.try_get::<i64, _>(1).unwrap_or(-1),
+                checkpointed = row.try_get::<i64, _>(2).unwrap_or(-1),
+                ms = started.elapsed().as_secs_f64() * 1000.0,
+                "WAL checkpoint"
+            ),
+            Err(err) => {
+                if pool.is_closed() {
+                    return;
+                }
+                tracing::warn!(code = "checkpoint_failed", error = %err, "a WAL checkpoint failed");
             }
-            tracing::warn!(code = "checkpoint_failed", error = %err, "a WAL checkpoint failed");
         }
     }
 }
