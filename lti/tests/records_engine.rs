@@ -469,9 +469,7 @@ async fn the_sweep_issues_what_a_write_could_not(store: &Arc<dyn Store>) {
 /// moves no head, so this server's keys go stale: its next write plans the same issuance,
 /// the unique issuance key refuses it, and the write reads the stored credentials and
 /// commits without issuing again.
-async fn a_credential_another_server_stored_meanwhile_is_not_issued_again(
-    store: &Arc<dyn Store>,
-) {
+async fn a_credential_another_server_stored_meanwhile_is_not_issued_again(store: &Arc<dyn Store>) {
     let clock = Arc::new(ManualClock::new(0));
     let other = server(store, &clock);
     let mut unsigned = server(store, &clock);
@@ -494,7 +492,11 @@ async fn a_credential_another_server_stored_meanwhile_is_not_issued_again(
         assert!(appended.issued.is_empty());
     }
     let cached = unsigned.engine.cached_log(&learner).expect("a cached log");
-    assert_eq!(cached.issued.as_deref(), Some(&[][..]), "no credential known");
+    assert_eq!(
+        cached.issued.as_deref(),
+        Some(&[][..]),
+        "no credential known"
+    );
     clock.advance(60);
     let report = records::sweep::sweep_once(&other, clock.now())
         .await
@@ -516,10 +518,18 @@ async fn a_credential_another_server_stored_meanwhile_is_not_issued_again(
     )
     .await
     .expect("the write commits");
-    assert!(appended.issued.is_empty(), "issued again: {:?}", appended.issued);
+    assert!(
+        appended.issued.is_empty(),
+        "issued again: {:?}",
+        appended.issued
+    );
     assert_eq!(state_credentials(&other, &learner).await.len(), 1);
     let cached = signing.engine.cached_log(&learner).expect("a cached log");
-    assert_eq!(cached.issued.as_ref().map(Vec::len), Some(1), "the keys were read again");
+    assert_eq!(
+        cached.issued.as_ref().map(Vec::len),
+        Some(1),
+        "the keys were read again"
+    );
 }
 
 async fn state_credentials(

@@ -16,7 +16,7 @@
 //! worker, so they do not pile up waiting for an admin. Until then they stay listed with their
 //! reason in the admin's parked rows and counted in `/metrics`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -30,6 +30,36 @@ use crate::clock::Clock;
 use crate::metrics::Metrics;
 use crate::store::outbox::{Finish, OutboxRow, STATUS_PENDING, STATUS_SENDING};
 use crate::store::{PlatformFamily, Registration, Store, StoreError};
+
+/// What a claimed batch's rows need from the store, read once per batch rather than once per
+/// row (a burst of scores is mostly one context): each registration, and each context's
+/// AGS endpoint (`None`: not found).
+#[derive(Debug, Default)]
+struct Lookups {
+    registrations: HashMap<i64, Option<Registration>>,
+    endpoints: HashMap<(i64, String), Option<crate::store::outbox::AgsEndpointRow>>,
+}
+
+impl Lookups {
+    async fn read(store: &dyn Store, rows: &[OutboxRow]) -> Result<Lookups, StoreError> {
+        let mut lookups = Lookups::default();
+        for row in rows {
+            if !lookups.registrations.contains_key(&row.registration_id) {
+                let found = store.registration_by_id(row.registration_id).await?;
+                lookups.registrations.insert(row.registration_id, found);
+            }
+            let key = (row.registration_id, row.context_id.clone());
+            if !lookups.endpoints.contains_key(&key) {
+                let found = store
+                    .outbox()
+                    .ags_endpoint(row.registration_id, &row.context_id)
+                    .await?;
+                lookups.endpoints.insert(key, found);
+            }
+        }
+        Ok(lookups)
+    }
+}
 
 /// How the worker paces itself.
 #[derive(Clone, Debug)]
@@ -162,10 +192,12 @@ impl OutboxWorker {
             .claim_scores(now_ms, now_ms.saturating_add(lease_ms), self.config.batch)
             .await?;
         let claimed = rows.len();
+        let lookups = Arc::new(Lookups::read(self.store.as_ref(), &rows).await?);
         let mut tasks = tokio::task::JoinSet::new();
         for row in rows {
             let worker = self.clone();
-            tasks.spawn(async move { worker.send(row).await });
+            let lookups = Arc::clone(&lookups);
+            tasks.spawn(async move { worker.send_with(row, &lookups).await });
         }
         while let Some(done) = tasks.join_next().await {
             match done {
@@ -181,8 +213,14 @@ impl OutboxWorker {
 
     /// Sends one claimed row and ends it.
     pub async fn send(&self, row: OutboxRow) -> Result<SendResult, StoreError> {
+        let lookups = Lookups::read(self.store.as_ref(), std::slice::from_ref(&row)).await?;
+        self.send_with(row, &lookups).await
+    }
+
+    /// [`Worker::send`] with the batch's registrations and endpoints read already.
+    async fn send_with(&self, row: OutboxRow, lookups: &Lookups) -> Result<SendResult, StoreError> {
         let outbox = self.store.outbox();
-        let finish = self.attempt(&row).await?;
+        let finish = self.attempt(&row, lookups).await?;
         let result = match &finish {
             Finish::Sent { .. } => SendResult::Sent,
             Finish::Retry { .. } | Finish::Bump { .. } => SendResult::Retry,
@@ -209,8 +247,7 @@ impl OutboxWorker {
     }
 
     /// Everything up to the platform's answer, as the row's ending.
-    async fn attempt(&self, row: &OutboxRow) -> Result<Finish, StoreError> {
-        let outbox = self.store.outbox();
+    async fn attempt(&self, row: &OutboxRow, lookups: &Lookups) -> Result<Finish, StoreError> {
         let park = |reason: &str, detail: String| Finish::Park {
             reason: reason.to_owned(),
             detail,
@@ -219,15 +256,20 @@ impl OutboxWorker {
             Ok(payload) => payload,
             Err(err) => return Ok(park("unreadable_row", err.to_string())),
         };
-        let Some(registration) = self.store.registration_by_id(row.registration_id).await? else {
+        let Some(registration) = lookups
+            .registrations
+            .get(&row.registration_id)
+            .and_then(Option::as_ref)
+        else {
             return Ok(park(
                 "no_registration",
                 "the registration was removed".into(),
             ));
         };
-        let Some(endpoint) = outbox
-            .ags_endpoint(row.registration_id, &row.context_id)
-            .await?
+        let Some(endpoint) = lookups
+            .endpoints
+            .get(&(row.registration_id, row.context_id.clone()))
+            .and_then(Option::as_ref)
         else {
             return Ok(park(
                 NO_AGS_ENDPOINT,
@@ -262,7 +304,8 @@ impl OutboxWorker {
             Err(err) => {
                 match err.failure(family) {
                     Failure::MissingLineItem => {
-                        outbox
+                        self.store
+                            .outbox()
                             .forget_line_item(
                                 row.registration_id,
                                 &row.context_id,

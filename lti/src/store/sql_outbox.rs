@@ -118,12 +118,44 @@ pub(super) const SUPERSEDE_UNSENT: &str = "UPDATE score_outbox SET status = 'sup
      reason = 'newer_state' WHERE registration_id = $1 AND context_id = $2 AND assessment_id = $3 \
      AND learner_sub = $4 AND status = 'pending' AND id <> $5";
 
+// The same three in one round trip, for the SQLite group writer (two statements in one
+// query, `$n` naming the same argument in both; SQLite's two-argument `MAX`): the timestamp
+// computed in the insert, and the supersede only when the insert wrote its row
+// (`changes() = 1`), every unsent row of the key but that one (`last_insert_rowid()`).
+pub(super) const INSERT_SCORE_SUPERSEDING: &str = "INSERT INTO score_outbox (registration_id, \
+     context_id, learner_sub, assessment_id, state_key, event_seq, score, timestamp_ms, status, \
+     tries, next_try_ms, created_at) SELECT $1, $2, $3, $4, $5, $6, $7, MAX($8, COALESCE(( \
+     SELECT MAX(timestamp_ms) + 1 FROM score_outbox WHERE registration_id = $1 \
+     AND context_id = $2 AND assessment_id = $4 AND learner_sub = $3), $8)), 'pending', 0, $8, \
+     $9 WHERE TRUE ON CONFLICT (registration_id, context_id, learner_sub, assessment_id, \
+     state_key) DO NOTHING; \
+     UPDATE score_outbox SET status = 'superseded', reason = 'newer_state' \
+     WHERE registration_id = $1 AND context_id = $2 AND assessment_id = $4 AND learner_sub = $3 \
+     AND status = 'pending' AND id <> last_insert_rowid() AND changes() = 1";
+
 /// Inserts `$scores` (a `&[NewScore]`) for `$scope` and event `$seq` on the open transaction
 /// `$tx`: each new state gets `timestamp_ms = max(now_ms, last + 1)` and supersedes the unsent
-/// rows of its key; a state already queued is left as it is.
+/// rows of its key; a state already queued is left as it is. With `$one_trip` (the SQLite
+/// group writer) each score is one round trip ([`INSERT_SCORE_SUPERSEDING`]), else three.
 macro_rules! insert_scores {
-    ($tx:ident, $scope:expr, $seq:expr, $scores:expr, $now:expr) => {
+    ($tx:ident, $scope:expr, $seq:expr, $scores:expr, $now:expr, $one_trip:expr) => {
         for score in $scores {
+            if $one_trip {
+                let s = $scope;
+                sqlx::query(crate::store::sql_outbox::INSERT_SCORE_SUPERSEDING)
+                    .bind(s.registration_id)
+                    .bind(&s.context_id)
+                    .bind(&s.learner_sub)
+                    .bind(&score.assessment_id)
+                    .bind(&score.state_key)
+                    .bind($seq)
+                    .bind(score.payload.to_string())
+                    .bind(score.now_ms)
+                    .bind($now)
+                    .execute(&mut *$tx)
+                    .await?;
+                continue;
+            }
             let s = $scope;
             let last: Option<i64> = sqlx::query_scalar(crate::store::sql_outbox::LAST_TIMESTAMP)
                 .bind(s.registration_id)

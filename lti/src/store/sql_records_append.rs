@@ -168,7 +168,7 @@ macro_rules! append_in_tx {
                     }
                 }
             }
-            crate::store::sql_outbox::insert_scores!($tx, s, seq, $scores, $now);
+            crate::store::sql_outbox::insert_scores!($tx, s, seq, $scores, $now, guarded);
             Ok::<i64, AppendOutcome>(seq)
         }
     };

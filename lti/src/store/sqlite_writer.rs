@@ -4,10 +4,10 @@
 //! one transaction.
 //!
 //! - Each append runs the same statements as a lone one ([`append_in_tx!`]), its event
-//!   inserted only at the head it folded (so a lost race writes nothing). An append with
-//!   credentials or scores runs after a `SAVEPOINT`: a conflict (the issuance key or a status
-//!   index taken) or a failed statement rolls back to it, so that append alone is refused and
-//!   the others go on.
+//!   inserted only at the head it folded (so a lost race writes nothing), its head moved and
+//!   each score queued in one round trip apiece. An append with credentials runs after a
+//!   `SAVEPOINT`: a conflict (the issuance key or a status index taken) or a failed statement
+//!   rolls back to it, so that append alone is refused and the others go on.
 //! - Every caller is answered only after the `COMMIT` that holds its rows: acknowledged is
 //!   committed. When the group as a whole fails (its `COMMIT`, or a failure that ended the
 //!   transaction), nothing of it was committed and each append is run again alone, in its own
@@ -245,10 +245,10 @@ async fn commit_group(connection: &mut SqliteConnection, jobs: Vec<Job>) {
 /// One transaction for all `jobs`; the answers in order. An `Err` means nothing was
 /// committed (the caller rolls back).
 ///
-/// A job whose only writes are its event and head needs no savepoint: its guarded insert
-/// writes nothing when the head moved, and a failure after it fails the group. A job with
-/// credentials or scores (whose unique keys may refuse it after its event is in) runs behind
-/// a savepoint that its refusal rolls back to.
+/// A job whose only writes are its event, head and scores needs no savepoint: its guarded
+/// insert writes nothing when the head moved, its scores' insert refuses nothing, and a
+/// failure after it fails the group. A job with credentials (whose unique keys may refuse
+/// it after its event is in) runs behind a savepoint that its refusal rolls back to.
 async fn grouped(
     connection: &mut SqliteConnection,
     jobs: &[Job],
@@ -258,7 +258,9 @@ async fn grouped(
         .await?;
     let mut answers = Vec::with_capacity(jobs.len());
     for job in jobs {
-        let savepoint = !job.credentials.is_empty() || !job.scores.is_empty();
+        // Scores need none: their insert refuses nothing (`ON CONFLICT DO NOTHING`), and a
+        // failed statement fails the group.
+        let savepoint = !job.credentials.is_empty();
         if savepoint {
             // One name for every savepoint: `ROLLBACK TO` takes the most recent, this job's.
             sqlx::query("SAVEPOINT append")
