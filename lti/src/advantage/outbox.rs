@@ -31,6 +31,22 @@ use crate::metrics::Metrics;
 use crate::store::outbox::{Finish, OutboxRow, STATUS_PENDING, STATUS_SENDING};
 use crate::store::{PlatformFamily, Registration, Store, StoreError};
 
+/// Logs a row's parking (nothing for other endings).
+fn log_parked(row: &OutboxRow, finish: &Finish) {
+    if let Finish::Park { reason, detail } = finish {
+        tracing::warn!(
+            code = "score_parked",
+            row = row.id,
+            registration_id = row.registration_id,
+            context_id = %row.context_id,
+            assessment = %row.assessment_id,
+            %reason,
+            %detail,
+            "a score was parked"
+        );
+    }
+}
+
 /// What a claimed batch's rows need from the store, read once per batch rather than once per
 /// row (a burst of scores is mostly one context): each registration, and each context's
 /// AGS endpoint (`None`: not found).
@@ -58,6 +74,52 @@ impl Lookups {
             }
         }
         Ok(lookups)
+    }
+}
+
+/// Where a row goes, when the batch's lookups find it somewhere to go.
+struct Target<'l> {
+    payload: Payload,
+    registration: &'l Registration,
+    lineitems: &'l str,
+}
+
+impl<'l> Target<'l> {
+    /// The row's target, or the ending it gets without asking the platform (parked: an
+    /// unreadable row, its registration removed, no AGS endpoint in its context).
+    fn of(row: &OutboxRow, lookups: &'l Lookups) -> Result<Target<'l>, Finish> {
+        let park = |reason: &str, detail: String| Finish::Park {
+            reason: reason.to_owned(),
+            detail,
+        };
+        let payload: Payload = serde_json::from_value(row.payload.clone())
+            .map_err(|err| park("unreadable_row", err.to_string()))?;
+        let registration = lookups
+            .registrations
+            .get(&row.registration_id)
+            .and_then(Option::as_ref)
+            .ok_or_else(|| park("no_registration", "the registration was removed".into()))?;
+        let endpoint = lookups
+            .endpoints
+            .get(&(row.registration_id, row.context_id.clone()))
+            .and_then(Option::as_ref)
+            .ok_or_else(|| {
+                park(
+                    NO_AGS_ENDPOINT,
+                    "no launch into this context carried an AGS endpoint with a line item \
+                     container; replay after a launch that does"
+                        .into(),
+                )
+            })?;
+        let lineitems = endpoint
+            .lineitems
+            .as_deref()
+            .ok_or_else(|| park(NO_AGS_ENDPOINT, "no line item container".into()))?;
+        Ok(Target {
+            payload,
+            registration,
+            lineitems,
+        })
     }
 }
 
@@ -193,8 +255,19 @@ impl OutboxWorker {
             .await?;
         let claimed = rows.len();
         let lookups = Arc::new(Lookups::read(self.store.as_ref(), &rows).await?);
-        let mut tasks = tokio::task::JoinSet::new();
+        // Rows with nowhere to go are parked together, in one transaction.
+        let (mut parked, mut sending) = (Vec::new(), Vec::new());
         for row in rows {
+            match Target::of(&row, &lookups) {
+                Ok(_) => sending.push(row),
+                Err(finish) => parked.push((row, finish)),
+            }
+        }
+        if !parked.is_empty() {
+            self.park_all(parked).await?;
+        }
+        let mut tasks = tokio::task::JoinSet::new();
+        for row in sending {
             let worker = self.clone();
             let lookups = Arc::clone(&lookups);
             tasks.spawn(async move { worker.send_with(row, &lookups).await });
@@ -209,6 +282,24 @@ impl OutboxWorker {
             }
         }
         Ok(claimed)
+    }
+
+    /// Ends rows that were decided without the platform, in one transaction.
+    async fn park_all(&self, parked: Vec<(OutboxRow, Finish)>) -> Result<(), StoreError> {
+        for (row, finish) in &parked {
+            log_parked(row, finish);
+        }
+        let done: Vec<(i64, Finish)> = parked.into_iter().map(|(row, f)| (row.id, f)).collect();
+        let ended = self.store.outbox().finish_scores(&done).await?;
+        for (ended, (_, finish)) in ended.into_iter().zip(&done) {
+            let result = match finish {
+                _ if !ended => SendResult::Lost,
+                Finish::Superseded { .. } => SendResult::Superseded,
+                _ => SendResult::Parked,
+            };
+            self.metrics.record_score_send(result.as_str());
+        }
+        Ok(())
     }
 
     /// Sends one claimed row and ends it.
@@ -227,18 +318,7 @@ impl OutboxWorker {
             Finish::Superseded { .. } => SendResult::Superseded,
             Finish::Park { .. } => SendResult::Parked,
         };
-        if let Finish::Park { reason, detail } = &finish {
-            tracing::warn!(
-                code = "score_parked",
-                row = row.id,
-                registration_id = row.registration_id,
-                context_id = %row.context_id,
-                assessment = %row.assessment_id,
-                %reason,
-                %detail,
-                "a score was parked"
-            );
-        }
+        log_parked(&row, &finish);
         if outbox.finish_score(row.id, &finish).await? {
             Ok(result)
         } else {
@@ -252,34 +332,13 @@ impl OutboxWorker {
             reason: reason.to_owned(),
             detail,
         };
-        let payload: Payload = match serde_json::from_value(row.payload.clone()) {
-            Ok(payload) => payload,
-            Err(err) => return Ok(park("unreadable_row", err.to_string())),
-        };
-        let Some(registration) = lookups
-            .registrations
-            .get(&row.registration_id)
-            .and_then(Option::as_ref)
-        else {
-            return Ok(park(
-                "no_registration",
-                "the registration was removed".into(),
-            ));
-        };
-        let Some(endpoint) = lookups
-            .endpoints
-            .get(&(row.registration_id, row.context_id.clone()))
-            .and_then(Option::as_ref)
-        else {
-            return Ok(park(
-                NO_AGS_ENDPOINT,
-                "no launch into this context carried an AGS endpoint with a line item \
-                 container; replay after a launch that does"
-                    .into(),
-            ));
-        };
-        let Some(lineitems) = endpoint.lineitems.as_deref() else {
-            return Ok(park(NO_AGS_ENDPOINT, "no line item container".into()));
+        let Target {
+            payload,
+            registration,
+            lineitems,
+        } = match Target::of(row, lookups) {
+            Ok(target) => target,
+            Err(finish) => return Ok(finish),
         };
         let token_endpoint = TokenEndpoint::of(&registration);
         let family = registration.fields.platform_family;

@@ -1,7 +1,10 @@
 //! The one implementation of [`OutboxStore`](super::outbox::OutboxStore) for both backends
 //! (statements on migration 0006's tables, `$n` placeholders read by SQLite and PostgreSQL
 //! alike; only the claim differs), [`impl_outbox_store!`] expanding it for a backend's pool,
-//! and [`insert_scores!`], the outbox rows the event's transaction writes.
+//! and [`insert_scores!`], the outbox rows the event's transaction writes. The worker's bulk
+//! writes (a claim, a row's ending) take the backend's write gate first: on SQLite they then
+//! queue behind the group writer in this process rather than in SQLite's sleeping busy
+//! handler (`sqlite_writer.rs`); PostgreSQL has none.
 
 pub(super) const UPSERT_ENDPOINT: &str = "INSERT INTO ags_endpoints (registration_id, \
      deployment_id, context_id, resource_link_id, lineitems, lineitem, scopes, updated_at) \
@@ -231,6 +234,42 @@ macro_rules! impl_outbox_store {
                 })
             }
 
+            /// The statement that ends row `id` as `finish` says.
+            fn finish_query(
+                id: i64,
+                finish: &Finish,
+            ) -> sqlx::query::Query<'_, $db, <$db as sqlx::Database>::Arguments> {
+                match finish {
+                    Finish::Sent { now } => sqlx::query(q::FINISH_SENT).bind(id).bind(*now),
+                    Finish::Retry {
+                        next_try_ms,
+                        detail,
+                    } => sqlx::query(q::FINISH_RETRY)
+                        .bind(id)
+                        .bind(*next_try_ms)
+                        .bind(detail.clone()),
+                    Finish::Bump {
+                        timestamp_ms,
+                        next_try_ms,
+                        detail,
+                    } => sqlx::query(q::FINISH_BUMP)
+                        .bind(id)
+                        .bind(*timestamp_ms)
+                        .bind(*next_try_ms)
+                        .bind(detail.clone()),
+                    Finish::Park { reason, detail } => sqlx::query(q::FINISH_STOP)
+                        .bind(id)
+                        .bind(STATUS_PARKED)
+                        .bind(reason.clone())
+                        .bind(detail.clone()),
+                    Finish::Superseded { reason, detail } => sqlx::query(q::FINISH_STOP)
+                        .bind(id)
+                        .bind(STATUS_SUPERSEDED)
+                        .bind(reason.clone())
+                        .bind(detail.clone()),
+                }
+            }
+
             #[async_trait::async_trait]
             impl OutboxStore for $store {
                 async fn put_ags_endpoint(&self, row: &AgsEndpointRow) -> Result<(), StoreError> {
@@ -332,6 +371,7 @@ macro_rules! impl_outbox_store {
                     lease_until_ms: i64,
                     limit: i64,
                 ) -> Result<Vec<OutboxRow>, StoreError> {
+                    let _gate = self.write_gate().await;
                     let rows = sqlx::query($claim)
                         .bind(now_ms)
                         .bind(lease_until_ms)
@@ -344,36 +384,27 @@ macro_rules! impl_outbox_store {
                 }
 
                 async fn finish_score(&self, id: i64, finish: &Finish) -> Result<bool, StoreError> {
-                    let query = match finish {
-                        Finish::Sent { now } => sqlx::query(q::FINISH_SENT).bind(id).bind(*now),
-                        Finish::Retry {
-                            next_try_ms,
-                            detail,
-                        } => sqlx::query(q::FINISH_RETRY)
-                            .bind(id)
-                            .bind(*next_try_ms)
-                            .bind(detail.clone()),
-                        Finish::Bump {
-                            timestamp_ms,
-                            next_try_ms,
-                            detail,
-                        } => sqlx::query(q::FINISH_BUMP)
-                            .bind(id)
-                            .bind(*timestamp_ms)
-                            .bind(*next_try_ms)
-                            .bind(detail.clone()),
-                        Finish::Park { reason, detail } => sqlx::query(q::FINISH_STOP)
-                            .bind(id)
-                            .bind(STATUS_PARKED)
-                            .bind(reason.clone())
-                            .bind(detail.clone()),
-                        Finish::Superseded { reason, detail } => sqlx::query(q::FINISH_STOP)
-                            .bind(id)
-                            .bind(STATUS_SUPERSEDED)
-                            .bind(reason.clone())
-                            .bind(detail.clone()),
-                    };
-                    Ok(query.execute(&self.pool).await?.rows_affected() == 1)
+                    let _gate = self.write_gate().await;
+                    Ok(finish_query(id, finish)
+                        .execute(&self.pool)
+                        .await?
+                        .rows_affected()
+                        == 1)
+                }
+
+                async fn finish_scores(
+                    &self,
+                    done: &[(i64, Finish)],
+                ) -> Result<Vec<bool>, StoreError> {
+                    let _gate = self.write_gate().await;
+                    let mut tx = self.pool.begin().await?;
+                    let mut ended = Vec::with_capacity(done.len());
+                    for (id, finish) in done {
+                        let query = finish_query(*id, finish);
+                        ended.push(query.execute(&mut *tx).await?.rows_affected() == 1);
+                    }
+                    tx.commit().await?;
+                    Ok(ended)
                 }
 
                 async fn parked_scores(

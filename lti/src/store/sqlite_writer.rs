@@ -15,6 +15,14 @@
 //! - One learner's appends stay in order: the engine holds the learner's lock until its
 //!   append is answered, and the head's compare-and-set still guards against other servers.
 //!
+//! The writer holds the store's [`WriteGate`] for each group's transaction, and the pool's
+//! bulk writers (the score outbox's claims and row endings) take it too: this process's writers
+//! queue on an async mutex that wakes the next one at once, instead of meeting in SQLite's
+//! busy handler, which sleeps (1 to 100 ms a time) however soon the lock is released. (That
+//! was the tail after a burst: the outbox draining its backlog, one write per score, made the
+//! writer's `BEGIN IMMEDIATE` sleep up to half a second.) Another process still meets the
+//! busy handler.
+//!
 //! Durability is the pool's: WAL with `synchronous = NORMAL` ([`super::sqlite`]). The writer
 //! never checkpoints (its `wal_autocheckpoint` is off, so no group waits for a checkpoint's
 //! copy and fsync): a task checkpoints the WAL from a pool connection every
@@ -38,6 +46,9 @@ pub const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_mill
 
 /// Appends waiting for the writer at most; senders wait beyond (back-pressure).
 const QUEUE: usize = 1024;
+
+/// Serializes this process's writes to one SQLite file (see the module docs).
+pub type WriteGate = std::sync::Arc<tokio::sync::Mutex<()>>;
 
 /// What an append answers.
 type Answer = Result<AppendOutcome, StoreError>;
@@ -78,11 +89,12 @@ fn closed() -> StoreError {
 }
 
 impl Writer {
-    /// Starts the writer task on `connection`, and the checkpoints on `pool` (on the current
-    /// tokio runtime; both end when the store closes).
+    /// Starts the writer task on `connection`, holding `gate` for each group, and the
+    /// checkpoints on `pool` (on the current tokio runtime; both end when the store closes).
     pub async fn start(
         mut connection: SqliteConnection,
         pool: sqlx::SqlitePool,
+        gate: WriteGate,
     ) -> Result<Writer, StoreError> {
         sqlx::query("PRAGMA wal_autocheckpoint = 0")
             .execute(&mut connection)
@@ -92,7 +104,7 @@ impl Writer {
         // ends the checkpoints, so they never keep a dropped store's pool open.
         let (ended, writer_ended) = oneshot::channel::<()>();
         tokio::spawn(async move {
-            run(connection, receiver).await;
+            run(connection, receiver, gate).await;
             drop(ended);
         });
         tokio::spawn(checkpoints(pool, writer_ended));
@@ -141,7 +153,11 @@ impl Writer {
 }
 
 /// The writer task: takes what is queued (up to [`MAX_GROUP`]) and commits it as a group.
-async fn run(mut connection: SqliteConnection, mut receiver: mpsc::Receiver<Message>) {
+async fn run(
+    mut connection: SqliteConnection,
+    mut receiver: mpsc::Receiver<Message>,
+    gate: WriteGate,
+) {
     let mut closing = None;
     while closing.is_none() {
         let Some(first) = receiver.recv().await else {
@@ -162,6 +178,7 @@ async fn run(mut connection: SqliteConnection, mut receiver: mpsc::Receiver<Mess
             }
         }
         if !jobs.is_empty() {
+            let _held = gate.lock().await;
             commit_group(&mut connection, jobs).await;
         }
     }
