@@ -16,6 +16,7 @@
 //! worker, so they do not pile up waiting for an admin. Until then they stay listed with their
 //! reason in the admin's parked rows and counted in `/metrics`.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -60,17 +61,17 @@ impl Lookups {
     async fn read(store: &dyn Store, rows: &[OutboxRow]) -> Result<Lookups, StoreError> {
         let mut lookups = Lookups::default();
         for row in rows {
-            if !lookups.registrations.contains_key(&row.registration_id) {
-                let found = store.registration_by_id(row.registration_id).await?;
-                lookups.registrations.insert(row.registration_id, found);
+            if let Entry::Vacant(slot) = lookups.registrations.entry(row.registration_id) {
+                slot.insert(store.registration_by_id(row.registration_id).await?);
             }
             let key = (row.registration_id, row.context_id.clone());
-            if !lookups.endpoints.contains_key(&key) {
-                let found = store
-                    .outbox()
-                    .ags_endpoint(row.registration_id, &row.context_id)
-                    .await?;
-                lookups.endpoints.insert(key, found);
+            if let Entry::Vacant(slot) = lookups.endpoints.entry(key) {
+                let outbox = store.outbox();
+                slot.insert(
+                    outbox
+                        .ags_endpoint(row.registration_id, &row.context_id)
+                        .await?,
+                );
             }
         }
         Ok(lookups)
@@ -340,7 +341,7 @@ impl OutboxWorker {
             Ok(target) => target,
             Err(finish) => return Ok(finish),
         };
-        let token_endpoint = TokenEndpoint::of(&registration);
+        let token_endpoint = TokenEndpoint::of(registration);
         let family = registration.fields.platform_family;
         let lineitem = match self
             .line_item(row, &token_endpoint, lineitems, &payload.line_item)
@@ -351,7 +352,7 @@ impl OutboxWorker {
             Err(Lookup::Store(err)) => return Err(err),
             Err(Lookup::Ags(err)) => return self.failed(row, &err, family, false).await,
         };
-        let score = score_for(row, &payload, &registration);
+        let score = score_for(row, &payload, registration);
         match self
             .ags
             .post_score(&token_endpoint, &lineitem, &score)
