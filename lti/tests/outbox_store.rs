@@ -29,6 +29,7 @@ backends::stories!(
     parked_rows_are_listed_replayed_and_counted,
     endpoints_and_line_items_are_kept,
     rows_parked_for_want_of_an_endpoint_are_requeued_per_context,
+    rows_ended_together_end_as_each_would_alone,
 );
 
 async fn registration(store: &dyn Store) -> i64 {
@@ -545,4 +546,50 @@ async fn rows_parked_for_want_of_an_endpoint_are_requeued_per_context(store: &Ar
     );
     let claimed = outbox.claim_scores(9_000, 10_000, 100).await.unwrap();
     assert_eq!(claimed.len(), 2);
+}
+
+/// [`finish_scores`](cairn_lti::store::outbox::OutboxStore::finish_scores) ends several
+/// claimed rows in one transaction, each as `finish_score` would: parked with its reason,
+/// sent; a row no longer `sending` is answered false and left as it is.
+async fn rows_ended_together_end_as_each_would_alone(store: &Arc<dyn Store>) {
+    let (records, outbox) = (store.records(), store.outbox());
+    let reg = registration(store.as_ref()).await;
+    for learner in ["ana", "ben", "cy"] {
+        append_next(
+            &*records,
+            &scope(reg, learner),
+            100,
+            &[score("a1", "s1", 1)],
+        )
+        .await;
+    }
+    let claimed = outbox.claim_scores(10, 1_000, 100).await.unwrap();
+    assert_eq!(claimed.len(), 3);
+    assert!(
+        outbox
+            .finish_score(claimed[2].id, &Finish::Sent { now: 5 })
+            .await
+            .unwrap()
+    );
+    let park = Finish::Park {
+        reason: "no_ags_endpoint".into(),
+        detail: "no line item container".into(),
+    };
+    let ended = outbox
+        .finish_scores(&[
+            (claimed[0].id, park.clone()),
+            (claimed[1].id, Finish::Sent { now: 6 }),
+            (claimed[2].id, park),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(ended, vec![true, true, false]);
+    let parked = outbox.parked_scores(0, 10).await.unwrap();
+    assert_eq!(
+        parked.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![claimed[0].id]
+    );
+    assert_eq!(parked[0].reason.as_deref(), Some("no_ags_endpoint"));
+    let stats = outbox.outbox_stats().await.unwrap();
+    assert_eq!((stats.depth, stats.parked), (0, 1));
 }

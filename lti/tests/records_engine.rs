@@ -30,6 +30,7 @@ backends::stories!(
     two_servers_racing_on_one_learner_issue_one_credential,
     rotated_issuer_keys_keep_old_credentials_verifying,
     the_sweep_issues_what_a_write_could_not,
+    a_credential_another_server_stored_meanwhile_is_not_issued_again,
     scored_attempts_queue_the_cores_kept_result,
 );
 
@@ -461,6 +462,74 @@ async fn the_sweep_issues_what_a_write_could_not(store: &Arc<dyn Store>) {
         .await
         .expect("sweep");
     assert_eq!(again.issued, 0, "nothing is issued twice");
+}
+
+/// A server keeps the issuance keys of a learner's stored credentials with its cached log
+/// (a learner it saw with no event has none). Another server's sweep storing a credential
+/// moves no head, so this server's keys go stale: its next write plans the same issuance,
+/// the unique issuance key refuses it, and the write reads the stored credentials and
+/// commits without issuing again.
+async fn a_credential_another_server_stored_meanwhile_is_not_issued_again(store: &Arc<dyn Store>) {
+    let clock = Arc::new(ManualClock::new(0));
+    let other = server(store, &clock);
+    let mut unsigned = server(store, &clock);
+    unsigned.kek = None;
+    let (definitions, events) = spt();
+    let registration_id = registration(store.as_ref()).await;
+    publish(&other, registration_id, "course", &definitions).await;
+    let learner = scope(registration_id, "course", "ana");
+    for event in &events {
+        clock.set(event.at.unix_seconds());
+        let appended = records::append(
+            &unsigned,
+            &learner,
+            &author(),
+            event.kind.clone(),
+            serde_json::json!({}),
+        )
+        .await
+        .expect("the write commits without signing");
+        assert!(appended.issued.is_empty());
+    }
+    let cached = unsigned.engine.cached_log(&learner).expect("a cached log");
+    assert_eq!(
+        cached.issued.as_deref(),
+        Some(&[][..]),
+        "no credential known"
+    );
+    clock.advance(60);
+    let report = records::sweep::sweep_once(&other, clock.now())
+        .await
+        .expect("sweep");
+    assert_eq!(report.issued, 1, "{report:?}");
+    // The same engine (same caches), now able to sign.
+    let mut signing = unsigned.clone();
+    signing.kek = other.kek.clone();
+    let appended = records::append(
+        &signing,
+        &learner,
+        &author(),
+        cairn::event::EventKind::FeedbackReleased {
+            assessment: "SPT-DEMO".into(),
+            text: None,
+            author: Some("teacher".into()),
+        },
+        serde_json::json!({}),
+    )
+    .await
+    .expect("the write commits");
+    assert!(
+        appended.issued.is_empty(),
+        "issued again: {:?}",
+        appended.issued
+    );
+    assert_eq!(state_credentials(&other, &learner).await.len(), 1);
+    let cached = signing.engine.cached_log(&learner).expect("a cached log");
+    assert_eq!(
+        cached.issued.as_ref().map(Vec::len),
+        Some(1),
+        "the keys were read again"
+    );
 }
 
 async fn state_credentials(

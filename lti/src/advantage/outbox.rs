@@ -16,7 +16,8 @@
 //! worker, so they do not pile up waiting for an admin. Until then they stay listed with their
 //! reason in the admin's parked rows and counted in `/metrics`.
 
-use std::collections::BTreeMap;
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -30,6 +31,98 @@ use crate::clock::Clock;
 use crate::metrics::Metrics;
 use crate::store::outbox::{Finish, OutboxRow, STATUS_PENDING, STATUS_SENDING};
 use crate::store::{PlatformFamily, Registration, Store, StoreError};
+
+/// Logs a row's parking (nothing for other endings).
+fn log_parked(row: &OutboxRow, finish: &Finish) {
+    if let Finish::Park { reason, detail } = finish {
+        tracing::warn!(
+            code = "score_parked",
+            row = row.id,
+            registration_id = row.registration_id,
+            context_id = %row.context_id,
+            assessment = %row.assessment_id,
+            %reason,
+            %detail,
+            "a score was parked"
+        );
+    }
+}
+
+/// What a claimed batch's rows need from the store, read once per batch rather than once per
+/// row (a burst of scores is mostly one context): each registration, and each context's
+/// AGS endpoint (`None`: not found).
+#[derive(Debug, Default)]
+struct Lookups {
+    registrations: HashMap<i64, Option<Registration>>,
+    endpoints: HashMap<(i64, String), Option<crate::store::outbox::AgsEndpointRow>>,
+}
+
+impl Lookups {
+    async fn read(store: &dyn Store, rows: &[OutboxRow]) -> Result<Lookups, StoreError> {
+        let mut lookups = Lookups::default();
+        for row in rows {
+            if let Entry::Vacant(slot) = lookups.registrations.entry(row.registration_id) {
+                slot.insert(store.registration_by_id(row.registration_id).await?);
+            }
+            let key = (row.registration_id, row.context_id.clone());
+            if let Entry::Vacant(slot) = lookups.endpoints.entry(key) {
+                let outbox = store.outbox();
+                slot.insert(
+                    outbox
+                        .ags_endpoint(row.registration_id, &row.context_id)
+                        .await?,
+                );
+            }
+        }
+        Ok(lookups)
+    }
+}
+
+/// Where a row goes, when the batch's lookups find it somewhere to go.
+struct Target<'l> {
+    payload: Payload,
+    registration: &'l Registration,
+    lineitems: &'l str,
+}
+
+impl<'l> Target<'l> {
+    /// The row's target, or the ending it gets without asking the platform (parked: an
+    /// unreadable row, its registration removed, no AGS endpoint in its context).
+    fn of(row: &OutboxRow, lookups: &'l Lookups) -> Result<Target<'l>, Finish> {
+        let park = |reason: &str, detail: String| Finish::Park {
+            reason: reason.to_owned(),
+            detail,
+        };
+        let payload: Payload = serde_json::from_value(row.payload.clone())
+            .map_err(|err| park("unreadable_row", err.to_string()))?;
+        let registration = lookups
+            .registrations
+            .get(&row.registration_id)
+            .and_then(Option::as_ref)
+            .ok_or_else(|| park("no_registration", "the registration was removed".into()))?;
+        let endpoint = lookups
+            .endpoints
+            .get(&(row.registration_id, row.context_id.clone()))
+            .and_then(Option::as_ref)
+            .ok_or_else(|| {
+                park(
+                    NO_AGS_ENDPOINT,
+                    "no launch into this context carried an AGS endpoint with a line item \
+                     container; replay after a launch that does"
+                        .into(),
+                )
+            })?;
+        let lineitems = endpoint
+            .lineitems
+            .as_deref()
+            .ok_or_else(|| park(NO_AGS_ENDPOINT, "no line item container".into()))?;
+        Ok(Target {
+            payload,
+            registration,
+            lineitems,
+        })
+    }
+}
 
 /// How the worker paces itself.
 #[derive(Clone, Debug)]
@@ -162,10 +255,23 @@ impl OutboxWorker {
             .claim_scores(now_ms, now_ms.saturating_add(lease_ms), self.config.batch)
             .await?;
         let claimed = rows.len();
-        let mut tasks = tokio::task::JoinSet::new();
+        let lookups = Arc::new(Lookups::read(self.store.as_ref(), &rows).await?);
+        // Rows with nowhere to go are parked together, in one transaction.
+        let (mut parked, mut sending) = (Vec::new(), Vec::new());
         for row in rows {
+            match Target::of(&row, &lookups) {
+                Ok(_) => sending.push(row),
+                Err(finish) => parked.push((row, finish)),
+            }
+        }
+        if !parked.is_empty() {
+            self.park_all(parked).await?;
+        }
+        let mut tasks = tokio::task::JoinSet::new();
+        for row in sending {
             let worker = self.clone();
-            tasks.spawn(async move { worker.send(row).await });
+            let lookups = Arc::clone(&lookups);
+            tasks.spawn(async move { worker.send_with(row, &lookups).await });
         }
         while let Some(done) = tasks.join_next().await {
             match done {
@@ -179,28 +285,41 @@ impl OutboxWorker {
         Ok(claimed)
     }
 
+    /// Ends rows that were decided without the platform, in one transaction.
+    async fn park_all(&self, parked: Vec<(OutboxRow, Finish)>) -> Result<(), StoreError> {
+        for (row, finish) in &parked {
+            log_parked(row, finish);
+        }
+        let done: Vec<(i64, Finish)> = parked.into_iter().map(|(row, f)| (row.id, f)).collect();
+        let ended = self.store.outbox().finish_scores(&done).await?;
+        for (ended, (_, finish)) in ended.into_iter().zip(&done) {
+            let result = match finish {
+                _ if !ended => SendResult::Lost,
+                Finish::Superseded { .. } => SendResult::Superseded,
+                _ => SendResult::Parked,
+            };
+            self.metrics.record_score_send(result.as_str());
+        }
+        Ok(())
+    }
+
     /// Sends one claimed row and ends it.
     pub async fn send(&self, row: OutboxRow) -> Result<SendResult, StoreError> {
+        let lookups = Lookups::read(self.store.as_ref(), std::slice::from_ref(&row)).await?;
+        self.send_with(row, &lookups).await
+    }
+
+    /// [`Worker::send`] with the batch's registrations and endpoints read already.
+    async fn send_with(&self, row: OutboxRow, lookups: &Lookups) -> Result<SendResult, StoreError> {
         let outbox = self.store.outbox();
-        let finish = self.attempt(&row).await?;
+        let finish = self.attempt(&row, lookups).await?;
         let result = match &finish {
             Finish::Sent { .. } => SendResult::Sent,
             Finish::Retry { .. } | Finish::Bump { .. } => SendResult::Retry,
             Finish::Superseded { .. } => SendResult::Superseded,
             Finish::Park { .. } => SendResult::Parked,
         };
-        if let Finish::Park { reason, detail } = &finish {
-            tracing::warn!(
-                code = "score_parked",
-                row = row.id,
-                registration_id = row.registration_id,
-                context_id = %row.context_id,
-                assessment = %row.assessment_id,
-                %reason,
-                %detail,
-                "a score was parked"
-            );
-        }
+        log_parked(&row, &finish);
         if outbox.finish_score(row.id, &finish).await? {
             Ok(result)
         } else {
@@ -209,37 +328,20 @@ impl OutboxWorker {
     }
 
     /// Everything up to the platform's answer, as the row's ending.
-    async fn attempt(&self, row: &OutboxRow) -> Result<Finish, StoreError> {
-        let outbox = self.store.outbox();
+    async fn attempt(&self, row: &OutboxRow, lookups: &Lookups) -> Result<Finish, StoreError> {
         let park = |reason: &str, detail: String| Finish::Park {
             reason: reason.to_owned(),
             detail,
         };
-        let payload: Payload = match serde_json::from_value(row.payload.clone()) {
-            Ok(payload) => payload,
-            Err(err) => return Ok(park("unreadable_row", err.to_string())),
+        let Target {
+            payload,
+            registration,
+            lineitems,
+        } = match Target::of(row, lookups) {
+            Ok(target) => target,
+            Err(finish) => return Ok(finish),
         };
-        let Some(registration) = self.store.registration_by_id(row.registration_id).await? else {
-            return Ok(park(
-                "no_registration",
-                "the registration was removed".into(),
-            ));
-        };
-        let Some(endpoint) = outbox
-            .ags_endpoint(row.registration_id, &row.context_id)
-            .await?
-        else {
-            return Ok(park(
-                NO_AGS_ENDPOINT,
-                "no launch into this context carried an AGS endpoint with a line item \
-                 container; replay after a launch that does"
-                    .into(),
-            ));
-        };
-        let Some(lineitems) = endpoint.lineitems.as_deref() else {
-            return Ok(park(NO_AGS_ENDPOINT, "no line item container".into()));
-        };
-        let token_endpoint = TokenEndpoint::of(&registration);
+        let token_endpoint = TokenEndpoint::of(registration);
         let family = registration.fields.platform_family;
         let lineitem = match self
             .line_item(row, &token_endpoint, lineitems, &payload.line_item)
@@ -250,7 +352,7 @@ impl OutboxWorker {
             Err(Lookup::Store(err)) => return Err(err),
             Err(Lookup::Ags(err)) => return self.failed(row, &err, family, false).await,
         };
-        let score = score_for(row, &payload, &registration);
+        let score = score_for(row, &payload, registration);
         match self
             .ags
             .post_score(&token_endpoint, &lineitem, &score)
@@ -262,7 +364,8 @@ impl OutboxWorker {
             Err(err) => {
                 match err.failure(family) {
                     Failure::MissingLineItem => {
-                        outbox
+                        self.store
+                            .outbox()
                             .forget_line_item(
                                 row.registration_id,
                                 &row.context_id,

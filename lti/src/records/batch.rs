@@ -99,7 +99,7 @@ pub async fn append_all(
                     },
                 ));
             }
-            let plan = plan_for(state, &course, scope, &events, &folded, now)
+            let (plan, _) = plan_for(state, &course, scope, &events, &folded, now, None)
                 .await
                 .map_err(|e| failed(scope, e.into()))?;
             let now_ms = state.clock.now_ms().max(now.saturating_mul(1000));

@@ -29,6 +29,10 @@ pub const SIGNER_TTL: Duration = Duration::from_secs(5);
 /// Logs cached at most; beyond, the cache starts afresh (it is only a speed-up).
 const MAX_CACHED_LOGS: usize = 50_000;
 
+/// A stored credential's issuance key as the planner compares it: definition id and renewal
+/// cycle (whatever the version, see [`super::issuance::missing`]).
+pub type IssuedKey = (String, i64);
+
 /// A learner's log as read at one head.
 #[derive(Debug, Clone, Default)]
 pub struct CachedLog {
@@ -36,6 +40,12 @@ pub struct CachedLog {
     pub head: Option<LearnerHead>,
     /// The events, in seq order.
     pub events: Vec<StoredEvent>,
+    /// The issuance keys of the learner's stored credentials, when known: read once by the
+    /// planner, kept with the log and grown by this server's own issuances. A learner with
+    /// no event has none (a credential is stored with an event's seq). Never the truth: a
+    /// credential stored meanwhile by another server (its sweep) makes the unique issuance
+    /// key refuse the commit, and the write forgets this log and reads again.
+    pub issued: Option<Vec<IssuedKey>>,
 }
 
 /// A context's published definitions, checked and indexed once: the core's

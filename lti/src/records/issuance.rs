@@ -14,13 +14,13 @@ use cairn::credential::build::{BuildInput, Recipient};
 use cairn::event::Event;
 use cairn::record::{Course, IssuanceRecord, Record};
 
+use super::IssuedKey;
 use crate::AppState;
 use crate::issuer::{self, IssuerError, Profile};
 use crate::random::RandomUnavailable;
 use crate::store::StoreError;
 use crate::store::records::{
-    CredentialRow, IssuerRow, LearnerScope, MIN_STATUS_LIST_SIZE, NewCredential, StatusListRow,
-    StatusPurpose,
+    IssuerRow, LearnerScope, MIN_STATUS_LIST_SIZE, NewCredential, StatusListRow, StatusPurpose,
 };
 
 /// A list takes new entries until it is half full, so a random draw rarely collides; then a
@@ -42,10 +42,10 @@ pub struct Plan {
 /// The issuances of `record` that have no stored credential. A stored credential of the
 /// same definition and cycle counts whatever its version, so a definition republished
 /// under a new version never issues a cycle twice.
-pub fn missing<'r>(record: &'r Record, stored: &[CredentialRow]) -> Vec<&'r IssuanceRecord> {
+pub fn missing<'r>(record: &'r Record, stored: &[IssuedKey]) -> Vec<&'r IssuanceRecord> {
     let have: BTreeSet<(&str, i64)> = stored
         .iter()
-        .map(|c| (c.definition_id.as_str(), c.cycle))
+        .map(|(definition, cycle)| (definition.as_str(), *cycle))
         .collect();
     record
         .credentials

@@ -26,7 +26,7 @@ use cairn::event::{Event, EventKind};
 use cairn::record::{Course, LearnerSummary, Record};
 use cairn::time::Timestamp;
 
-pub use engine::{CachedLog, CourseEntry, Engine};
+pub use engine::{CachedLog, CourseEntry, Engine, IssuedKey};
 
 use crate::AppState;
 use crate::store::records::{
@@ -126,7 +126,16 @@ pub async fn append_checked(
             });
         }
         check(&folded)?;
-        let plan = plan_for(state, &course, scope, &events, &folded, now).await?;
+        let (plan, issued_before) = plan_for(
+            state,
+            &course,
+            scope,
+            &events,
+            &folded,
+            now,
+            log.issued.as_deref(),
+        )
+        .await?;
         // The gradebook's scores, from the core's record, queued with the event.
         let now_ms = state.clock.now_ms().max(now.saturating_mul(1000));
         let event_ms = event.at.unix_seconds().saturating_mul(1000);
@@ -145,7 +154,16 @@ pub async fn append_checked(
                 if !scores.is_empty() {
                     state.outbox_wake.notify_one();
                 }
-                remember_append(state, scope, &log, seq, &event, &meta, author, now);
+                let issued_now = issued_before.map(|mut keys| {
+                    keys.extend(plan.credentials.iter().map(issued_key));
+                    keys
+                });
+                let new = NewEvent {
+                    event: &event,
+                    meta: &meta,
+                    author,
+                };
+                remember_append(state, scope, &log, seq, new, issued_now, now);
                 let issued = stored_rows(scope, seq, plan.credentials, now);
                 log_issuance(scope, &issued, &plan.failures);
                 return Ok(Appended {
@@ -324,13 +342,20 @@ pub(crate) async fn cached_log(
         return Ok(cached);
     }
     let (events, head) = state.records.learner_log(scope).await?;
-    let log = Arc::new(CachedLog { head, events });
+    // No event, no credential (each is stored with an event's seq): nothing to read.
+    let issued = head.is_none().then(Vec::new);
+    let log = Arc::new(CachedLog {
+        head,
+        events,
+        issued,
+    });
     state.engine.cache_log(scope, Arc::clone(&log));
     Ok(log)
 }
 
-/// Plans the issuances the folded record is owed (reading the stored credentials only when
-/// the record has issuances at all).
+/// Plans the issuances the folded record is owed, given the issuance keys of the stored
+/// credentials when `known` (the cached log's), else reading them, only when the record has
+/// issuances at all. Returns the plan and the keys it compared with (`None`: not read).
 pub(crate) async fn plan_for(
     state: &AppState,
     course: &Course<'_>,
@@ -338,43 +363,63 @@ pub(crate) async fn plan_for(
     events: &[Event],
     folded: &Record,
     now: i64,
-) -> Result<issuance::Plan, StoreError> {
+    known: Option<&[IssuedKey]>,
+) -> Result<(issuance::Plan, Option<Vec<IssuedKey>>), StoreError> {
     if !issuance::has_issuances(folded) {
-        return Ok(issuance::Plan::default());
+        return Ok((issuance::Plan::default(), known.map(<[IssuedKey]>::to_vec)));
     }
-    let stored = state.records.learner_credentials(scope).await?;
+    let stored = match known {
+        Some(keys) => keys.to_vec(),
+        None => state
+            .records
+            .learner_credentials(scope)
+            .await?
+            .iter()
+            .map(|c| (c.definition_id.clone(), c.cycle))
+            .collect(),
+    };
     let due = issuance::missing(folded, &stored);
-    issuance::plan(state, course, scope, events, &due, now).await
+    let plan = issuance::plan(state, course, scope, events, &due, now).await?;
+    Ok((plan, Some(stored)))
 }
 
-/// Updates the log cache after this server appended `event` at `seq`.
-#[allow(clippy::too_many_arguments)]
+/// The issuance key of a credential about to be stored.
+fn issued_key(credential: &crate::store::records::NewCredential) -> IssuedKey {
+    (credential.definition_id.clone(), credential.cycle)
+}
+
+/// Updates the log cache after this server appended `new` at `seq`, with the issuance keys
+/// stored now (`None`: not known).
 fn remember_append(
     state: &AppState,
     scope: &LearnerScope,
     log: &CachedLog,
     seq: i64,
-    event: &Event,
-    meta: &serde_json::Value,
-    author: &Author,
+    new: NewEvent<'_>,
+    issued: Option<Vec<IssuedKey>>,
     now: i64,
 ) {
     let mut events = log.events.clone();
     events.push(StoredEvent {
         seq,
         scope: scope.clone(),
-        event: event.clone(),
-        meta: meta.clone(),
-        author: author.clone(),
+        event: new.event.clone(),
+        meta: new.meta.clone(),
+        author: new.author.clone(),
         recorded_at: now,
     });
     let head = Some(LearnerHead {
         last_seq: seq,
         event_count: log.head.map_or(0, |h| h.event_count) + 1,
     });
-    state
-        .engine
-        .cache_log(scope, Arc::new(CachedLog { head, events }));
+    state.engine.cache_log(
+        scope,
+        Arc::new(CachedLog {
+            head,
+            events,
+            issued,
+        }),
+    );
 }
 
 /// The rows just committed, as the store holds them.

@@ -103,7 +103,7 @@ pub async fn settle(
         let at = Timestamp::from_unix_seconds(now);
         let course = context.for_learner(&events, at)?;
         let folded = course.fold(&events, at);
-        let plan = plan_for(state, &course, scope, &events, &folded, now).await?;
+        let (plan, _) = plan_for(state, &course, scope, &events, &folded, now, None).await?;
         if plan.credentials.is_empty() {
             log_issuance(scope, &[], &plan.failures);
             return Ok((Vec::new(), plan.failures.len()));
@@ -114,6 +114,8 @@ pub async fn settle(
             .await?
         {
             AppendOutcome::Appended { seq } => {
+                // The cached log's issuance keys lack these: read afresh next time.
+                state.engine.forget_log(scope);
                 let issued = stored_rows(scope, seq, plan.credentials, now);
                 log_issuance(scope, &issued, &plan.failures);
                 return Ok((issued, plan.failures.len()));

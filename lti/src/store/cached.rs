@@ -1,7 +1,7 @@
 //! [`CachedStore`]: the [`Store`] every server uses ([`super::open`] wraps each backend in it).
-//! It keeps the two lookups of the login and launch hot path in memory, a registration's rows
-//! by `iss` and known deployments, for at most [`CACHE_TTL`], and passes everything else
-//! (and every miss) to the backend.
+//! It keeps the lookups of the login, launch and API hot paths in memory, a registration's
+//! rows by `iss`, known deployments and active sessions by bearer-token hash, for at most
+//! [`CACHE_TTL`], and passes everything else (and every miss) to the backend.
 //!
 //! # When a change is seen
 //!
@@ -15,6 +15,20 @@
 //! - Only found rows are kept: an unknown `iss` or deployment always asks the database, so a
 //!   registration or deployment added anywhere works on the next launch, and the cache can hold
 //!   no more entries than there are registrations and deployments.
+//!
+//! # Sessions
+//!
+//! Every API request looks its bearer token up ([`Store::session_by_token`]); an active
+//! (not pending) session found is kept for [`CACHE_TTL`], at most [`MAX_SESSIONS`] of them.
+//! - Expiry needs no cache rule: the caller checks the row's `token_expires_at` and
+//!   `expires_at` against its clock on every request, cached row or not.
+//! - A session ended in this process (its registration or deployment removed, which deletes
+//!   its sessions) stops working at once: those writes empty the cache.
+//! - A session ended by another process on the same database (`cairn-lti registration remove`
+//!   while `serve` runs, another instance) may still be accepted here for up to [`CACHE_TTL`]
+//!   (10 s), the same bound as a removed registration's launches.
+//! - A pending session (platform storage, not yet confirmed) is never kept, so its activation
+//!   is seen at once.
 //!
 //! Expiry reads the monotonic clock ([`Instant`]); no LTI check depends on it.
 
@@ -34,6 +48,9 @@ use super::{
 /// How long a cached registration or deployment is trusted without asking the database.
 pub const CACHE_TTL: Duration = Duration::from_secs(10);
 
+/// Sessions kept at most; beyond, expired entries are dropped, then all (only a speed-up).
+pub const MAX_SESSIONS: usize = 100_000;
+
 /// A [`Store`] with registrations and deployments cached in memory (see the module docs).
 pub struct CachedStore {
     inner: Arc<dyn Store>,
@@ -49,6 +66,8 @@ struct Cache {
     generation: u64,
     by_issuer: HashMap<String, Kept<Vec<Registration>>>,
     deployments: HashMap<(RegistrationId, String), Kept<Deployment>>,
+    /// Active sessions by bearer-token hash.
+    sessions: HashMap<String, Kept<Session>>,
 }
 
 struct Kept<T> {
@@ -82,6 +101,7 @@ impl CachedStore {
         cache.generation = cache.generation.wrapping_add(1);
         cache.by_issuer.clear();
         cache.deployments.clear();
+        cache.sessions.clear();
     }
 }
 
@@ -284,7 +304,36 @@ impl Store for CachedStore {
     }
 
     async fn session_by_token(&self, token_hash: &str) -> Result<Option<Session>, StoreError> {
-        self.inner.session_by_token(token_hash).await
+        let generation = {
+            let cache = self.cache();
+            if let Some(kept) = cache.sessions.get(token_hash)
+                && kept.until > Instant::now()
+            {
+                return Ok(Some(kept.value.clone()));
+            }
+            cache.generation
+        };
+        let found = self.inner.session_by_token(token_hash).await?;
+        if let Some(session) = found.as_ref().filter(|s| !s.pending) {
+            let mut cache = self.cache();
+            if cache.generation == generation {
+                let now = Instant::now();
+                if cache.sessions.len() >= MAX_SESSIONS {
+                    cache.sessions.retain(|_, kept| kept.until > now);
+                    if cache.sessions.len() >= MAX_SESSIONS {
+                        cache.sessions.clear();
+                    }
+                }
+                cache.sessions.insert(
+                    token_hash.to_owned(),
+                    Kept {
+                        value: session.clone(),
+                        until: now + self.ttl,
+                    },
+                );
+            }
+        }
+        Ok(found)
     }
 
     async fn activate_session(&self, id: &str) -> Result<bool, StoreError> {

@@ -193,6 +193,9 @@ pub trait OutboxStore: Send + Sync {
     /// Ends a claimed row; false if it was no longer `sending` (its lease ran out and
     /// another worker took it).
     async fn finish_score(&self, id: i64, finish: &Finish) -> Result<bool, StoreError>;
+    /// Ends claimed rows in one transaction, each as [`OutboxStore::finish_score`] would;
+    /// answers in order.
+    async fn finish_scores(&self, done: &[(i64, Finish)]) -> Result<Vec<bool>, StoreError>;
     /// Parked rows, oldest first, after id `after`, at most `limit`.
     async fn parked_scores(&self, after: i64, limit: i64) -> Result<Vec<OutboxRow>, StoreError>;
     /// Puts a parked row back to `pending`, due now; false if it is not parked.

@@ -26,6 +26,11 @@ pub struct PostgresStore {
 }
 
 impl PostgresStore {
+    /// No gate: PostgreSQL locks rows, not the database, and wakes its waiters itself.
+    async fn write_gate(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+        None
+    }
+
     /// Connects to `url` (`postgres://user@host:port/db`) and runs the migrations.
     pub async fn connect(url: &str) -> Result<PostgresStore, StoreError> {
         let pool = PgPoolOptions::new()

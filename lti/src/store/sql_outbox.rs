@@ -1,7 +1,10 @@
 //! The one implementation of [`OutboxStore`](super::outbox::OutboxStore) for both backends
 //! (statements on migration 0006's tables, `$n` placeholders read by SQLite and PostgreSQL
 //! alike; only the claim differs), [`impl_outbox_store!`] expanding it for a backend's pool,
-//! and [`insert_scores!`], the outbox rows the event's transaction writes.
+//! and [`insert_scores!`], the outbox rows the event's transaction writes. The worker's bulk
+//! writes (a claim, a row's ending) take the backend's write gate first: on SQLite they then
+//! queue behind the group writer in this process rather than in SQLite's sleeping busy
+//! handler (`sqlite_writer.rs`); PostgreSQL has none.
 
 pub(super) const UPSERT_ENDPOINT: &str = "INSERT INTO ags_endpoints (registration_id, \
      deployment_id, context_id, resource_link_id, lineitems, lineitem, scopes, updated_at) \
@@ -118,12 +121,44 @@ pub(super) const SUPERSEDE_UNSENT: &str = "UPDATE score_outbox SET status = 'sup
      reason = 'newer_state' WHERE registration_id = $1 AND context_id = $2 AND assessment_id = $3 \
      AND learner_sub = $4 AND status = 'pending' AND id <> $5";
 
+// The same three in one round trip, for the SQLite group writer (two statements in one
+// query, `$n` naming the same argument in both; SQLite's two-argument `MAX`): the timestamp
+// computed in the insert, and the supersede only when the insert wrote its row
+// (`changes() = 1`), every unsent row of the key but that one (`last_insert_rowid()`).
+pub(super) const INSERT_SCORE_SUPERSEDING: &str = "INSERT INTO score_outbox (registration_id, \
+     context_id, learner_sub, assessment_id, state_key, event_seq, score, timestamp_ms, status, \
+     tries, next_try_ms, created_at) SELECT $1, $2, $3, $4, $5, $6, $7, MAX($8, COALESCE(( \
+     SELECT MAX(timestamp_ms) + 1 FROM score_outbox WHERE registration_id = $1 \
+     AND context_id = $2 AND assessment_id = $4 AND learner_sub = $3), $8)), 'pending', 0, $8, \
+     $9 WHERE TRUE ON CONFLICT (registration_id, context_id, learner_sub, assessment_id, \
+     state_key) DO NOTHING; \
+     UPDATE score_outbox SET status = 'superseded', reason = 'newer_state' \
+     WHERE registration_id = $1 AND context_id = $2 AND assessment_id = $4 AND learner_sub = $3 \
+     AND status = 'pending' AND id <> last_insert_rowid() AND changes() = 1";
+
 /// Inserts `$scores` (a `&[NewScore]`) for `$scope` and event `$seq` on the open transaction
 /// `$tx`: each new state gets `timestamp_ms = max(now_ms, last + 1)` and supersedes the unsent
-/// rows of its key; a state already queued is left as it is.
+/// rows of its key; a state already queued is left as it is. With `$one_trip` (the SQLite
+/// group writer) each score is one round trip ([`INSERT_SCORE_SUPERSEDING`]), else three.
 macro_rules! insert_scores {
-    ($tx:ident, $scope:expr, $seq:expr, $scores:expr, $now:expr) => {
+    ($tx:ident, $scope:expr, $seq:expr, $scores:expr, $now:expr, $one_trip:expr) => {
         for score in $scores {
+            if $one_trip {
+                let s = $scope;
+                sqlx::query(crate::store::sql_outbox::INSERT_SCORE_SUPERSEDING)
+                    .bind(s.registration_id)
+                    .bind(&s.context_id)
+                    .bind(&s.learner_sub)
+                    .bind(&score.assessment_id)
+                    .bind(&score.state_key)
+                    .bind($seq)
+                    .bind(score.payload.to_string())
+                    .bind(score.now_ms)
+                    .bind($now)
+                    .execute(&mut *$tx)
+                    .await?;
+                continue;
+            }
             let s = $scope;
             let last: Option<i64> = sqlx::query_scalar(crate::store::sql_outbox::LAST_TIMESTAMP)
                 .bind(s.registration_id)
@@ -197,6 +232,42 @@ macro_rules! impl_outbox_store {
                     created_at: r.try_get("created_at")?,
                     sent_at: r.try_get("sent_at")?,
                 })
+            }
+
+            /// The statement that ends row `id` as `finish` says.
+            fn finish_query(
+                id: i64,
+                finish: &Finish,
+            ) -> sqlx::query::Query<'_, $db, <$db as sqlx::Database>::Arguments> {
+                match finish {
+                    Finish::Sent { now } => sqlx::query(q::FINISH_SENT).bind(id).bind(*now),
+                    Finish::Retry {
+                        next_try_ms,
+                        detail,
+                    } => sqlx::query(q::FINISH_RETRY)
+                        .bind(id)
+                        .bind(*next_try_ms)
+                        .bind(detail.clone()),
+                    Finish::Bump {
+                        timestamp_ms,
+                        next_try_ms,
+                        detail,
+                    } => sqlx::query(q::FINISH_BUMP)
+                        .bind(id)
+                        .bind(*timestamp_ms)
+                        .bind(*next_try_ms)
+                        .bind(detail.clone()),
+                    Finish::Park { reason, detail } => sqlx::query(q::FINISH_STOP)
+                        .bind(id)
+                        .bind(STATUS_PARKED)
+                        .bind(reason.clone())
+                        .bind(detail.clone()),
+                    Finish::Superseded { reason, detail } => sqlx::query(q::FINISH_STOP)
+                        .bind(id)
+                        .bind(STATUS_SUPERSEDED)
+                        .bind(reason.clone())
+                        .bind(detail.clone()),
+                }
             }
 
             #[async_trait::async_trait]
@@ -300,6 +371,7 @@ macro_rules! impl_outbox_store {
                     lease_until_ms: i64,
                     limit: i64,
                 ) -> Result<Vec<OutboxRow>, StoreError> {
+                    let _gate = self.write_gate().await;
                     let rows = sqlx::query($claim)
                         .bind(now_ms)
                         .bind(lease_until_ms)
@@ -312,36 +384,27 @@ macro_rules! impl_outbox_store {
                 }
 
                 async fn finish_score(&self, id: i64, finish: &Finish) -> Result<bool, StoreError> {
-                    let query = match finish {
-                        Finish::Sent { now } => sqlx::query(q::FINISH_SENT).bind(id).bind(*now),
-                        Finish::Retry {
-                            next_try_ms,
-                            detail,
-                        } => sqlx::query(q::FINISH_RETRY)
-                            .bind(id)
-                            .bind(*next_try_ms)
-                            .bind(detail.clone()),
-                        Finish::Bump {
-                            timestamp_ms,
-                            next_try_ms,
-                            detail,
-                        } => sqlx::query(q::FINISH_BUMP)
-                            .bind(id)
-                            .bind(*timestamp_ms)
-                            .bind(*next_try_ms)
-                            .bind(detail.clone()),
-                        Finish::Park { reason, detail } => sqlx::query(q::FINISH_STOP)
-                            .bind(id)
-                            .bind(STATUS_PARKED)
-                            .bind(reason.clone())
-                            .bind(detail.clone()),
-                        Finish::Superseded { reason, detail } => sqlx::query(q::FINISH_STOP)
-                            .bind(id)
-                            .bind(STATUS_SUPERSEDED)
-                            .bind(reason.clone())
-                            .bind(detail.clone()),
-                    };
-                    Ok(query.execute(&self.pool).await?.rows_affected() == 1)
+                    let _gate = self.write_gate().await;
+                    Ok(finish_query(id, finish)
+                        .execute(&self.pool)
+                        .await?
+                        .rows_affected()
+                        == 1)
+                }
+
+                async fn finish_scores(
+                    &self,
+                    done: &[(i64, Finish)],
+                ) -> Result<Vec<bool>, StoreError> {
+                    let _gate = self.write_gate().await;
+                    let mut tx = self.pool.begin().await?;
+                    let mut ended = Vec::with_capacity(done.len());
+                    for (id, finish) in done {
+                        let query = finish_query(*id, finish);
+                        ended.push(query.execute(&mut *tx).await?.rows_affected() == 1);
+                    }
+                    tx.commit().await?;
+                    Ok(ended)
                 }
 
                 async fn parked_scores(

@@ -9,8 +9,9 @@
 /// roll back; store failures return from the enclosing function through `?`.
 ///
 /// `guarded` (the SQLite group writer, which holds the write lock for the whole
-/// transaction): the event is inserted only at the expected head, so `HeadMoved` comes
-/// before any write; a head that then fails to move is a store error.
+/// transaction): the event is inserted only at the expected head and the head moved in the
+/// same round trip (one query of two statements), so `HeadMoved` comes before any write; an
+/// event whose head then did not move is a store error.
 macro_rules! append_in_tx {
     ($tx:ident, $scope:expr, $expected:expr, $event:expr, $credentials:expr, $scores:expr, $now:expr) => {
         crate::store::sql_records_append::append_in_tx!(
@@ -34,8 +35,8 @@ macro_rules! append_in_tx {
                     .map_err(|err| StoreError::Corrupt(format!("cannot write the event: {err}")))?;
                 let statement = match (guarded, expected) {
                     (false, _) => q::INSERT_EVENT,
-                    (true, Some(_)) => q::INSERT_EVENT_AT_HEAD,
-                    (true, None) => q::INSERT_FIRST_EVENT,
+                    (true, Some(_)) => q::INSERT_EVENT_MOVING_HEAD,
+                    (true, None) => q::INSERT_FIRST_EVENT_AND_HEAD,
                 };
                 let mut insert = sqlx::query(statement)
                     .bind(s.registration_id)
@@ -53,44 +54,57 @@ macro_rules! append_in_tx {
                 if let (true, Some(head)) = (guarded, expected) {
                     insert = insert.bind(head.last_seq);
                 }
-                let inserted = insert.fetch_optional(&mut *$tx).await.map_err(|err| {
+                let classify = |err| {
                     let name = || format!("registration {}", s.registration_id);
                     sql::classify(err, name, name)
-                })?;
-                let Some(inserted) = inserted else {
-                    // Only a guarded insert returns no row: the head is not the one folded.
-                    break 'append Err(AppendOutcome::HeadMoved);
                 };
-                let seq: i64 = inserted.try_get("seq")?;
-                let moved = match expected {
-                    None => sqlx::query(q::INSERT_HEAD)
-                        .bind(s.registration_id)
-                        .bind(&s.context_id)
-                        .bind(&s.learner_sub)
-                        .bind(seq)
-                        .execute(&mut *$tx)
-                        .await?
-                        .rows_affected(),
-                    Some(head) => sqlx::query(q::MOVE_HEAD)
-                        .bind(s.registration_id)
-                        .bind(&s.context_id)
-                        .bind(&s.learner_sub)
-                        .bind(seq)
-                        .bind(head.last_seq)
-                        .execute(&mut *$tx)
-                        .await?
-                        .rows_affected(),
-                };
-                if moved != 1 {
-                    if guarded {
-                        return Err(StoreError::Corrupt(format!(
-                            "the head of {} moved inside the writer's transaction",
-                            q::learner_name(s)
-                        )));
+                if guarded {
+                    // The event and its head move in one round trip: no row when the head
+                    // is not the one folded (nothing written), one from each statement.
+                    let rows = insert.fetch_all(&mut *$tx).await.map_err(classify)?;
+                    match rows.as_slice() {
+                        [] => break 'append Err(AppendOutcome::HeadMoved),
+                        [event, head]
+                            if event.try_get::<i64, _>("seq")?
+                                == head.try_get::<i64, _>("seq")? =>
+                        {
+                            event.try_get::<i64, _>("seq")?
+                        }
+                        _ => {
+                            return Err(StoreError::Corrupt(format!(
+                                "the head of {} did not move with its event inside the writer's \
+                                 transaction",
+                                q::learner_name(s)
+                            )));
+                        }
                     }
-                    break 'append Err(AppendOutcome::HeadMoved);
+                } else {
+                    let inserted = insert.fetch_one(&mut *$tx).await.map_err(classify)?;
+                    let seq: i64 = inserted.try_get("seq")?;
+                    let moved = match expected {
+                        None => sqlx::query(q::INSERT_HEAD)
+                            .bind(s.registration_id)
+                            .bind(&s.context_id)
+                            .bind(&s.learner_sub)
+                            .bind(seq)
+                            .execute(&mut *$tx)
+                            .await?
+                            .rows_affected(),
+                        Some(head) => sqlx::query(q::MOVE_HEAD)
+                            .bind(s.registration_id)
+                            .bind(&s.context_id)
+                            .bind(&s.learner_sub)
+                            .bind(seq)
+                            .bind(head.last_seq)
+                            .execute(&mut *$tx)
+                            .await?
+                            .rows_affected(),
+                    };
+                    if moved != 1 {
+                        break 'append Err(AppendOutcome::HeadMoved);
+                    }
+                    seq
                 }
-                seq
             } else {
                 let Some(head) = expected else {
                     return Err(StoreError::NotFound(format!(
@@ -154,7 +168,7 @@ macro_rules! append_in_tx {
                     }
                 }
             }
-            crate::store::sql_outbox::insert_scores!($tx, s, seq, $scores, $now);
+            crate::store::sql_outbox::insert_scores!($tx, s, seq, $scores, $now, guarded);
             Ok::<i64, AppendOutcome>(seq)
         }
     };

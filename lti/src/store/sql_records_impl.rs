@@ -208,13 +208,15 @@ macro_rules! impl_record_store {
                     &self,
                     scope: &LearnerScope,
                 ) -> Result<(Vec<StoredEvent>, Option<LearnerHead>), StoreError> {
-                    // One read transaction, so the events and the head agree.
-                    let mut tx = self.pool.begin().await?;
+                    // Two plain reads, events first (no transaction: its BEGIN and COMMIT
+                    // would be two more round trips, and PostgreSQL's READ COMMITTED gives no
+                    // common snapshot anyway). The head read second is at least as new as the
+                    // events; a newer one means a write landed between the reads.
                     let events = sqlx::query(q::SELECT_LEARNER_EVENTS)
                         .bind(scope.registration_id)
                         .bind(&scope.context_id)
                         .bind(&scope.learner_sub)
-                        .fetch_all(&mut *tx)
+                        .fetch_all(&self.pool)
                         .await?
                         .iter()
                         .map(row::event)
@@ -223,19 +225,21 @@ macro_rules! impl_record_store {
                         .bind(scope.registration_id)
                         .bind(&scope.context_id)
                         .bind(&scope.learner_sub)
-                        .fetch_optional(&mut *tx)
+                        .fetch_optional(&self.pool)
                         .await?
                         .as_ref()
                         .map(row::head)
                         .transpose()?;
-                    tx.commit().await?;
-                    // A head that disagrees with the events read means a write landed between
-                    // the two reads (PostgreSQL READ COMMITTED): report the log's own head.
+                    // Report the log's own head: the events read are the whole log at it (an
+                    // append-only log), and an append made at it fails the head's
+                    // compare-and-set when the stored head moved on.
                     let head = match (events.last(), head) {
                         (Some(last), Some(h)) if h.last_seq != last.seq => Some(LearnerHead {
                             last_seq: last.seq,
                             event_count: i64::try_from(events.len()).unwrap_or(i64::MAX),
                         }),
+                        // The first event landed after the events were read: no head yet.
+                        (None, _) => None,
                         (_, head) => head,
                     };
                     Ok((events, head))

@@ -18,7 +18,7 @@ use sqlx::Connection as _;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 use super::StoreError;
-use super::sqlite_writer::Writer;
+use super::sqlite_writer::{WriteGate, Writer};
 
 /// How long a writer waits for another writer's lock before failing with "database is locked".
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -34,6 +34,8 @@ pub struct SqliteStore {
     /// Appends go through it: one connection commits them in groups (`sqlite_writer.rs`);
     /// `None` for an in-memory database.
     writer: Option<Writer>,
+    /// Held by the writer for each group and by the outbox's writes (`sqlite_writer.rs`).
+    gate: WriteGate,
 }
 
 impl SqliteStore {
@@ -76,19 +78,26 @@ impl SqliteStore {
             .connect_with(options.clone())
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        let gate = WriteGate::default();
         let writer = if is_memory(file) {
             // Every connection to `:memory:` is a database of its own: the pool's one is used.
             None
         } else {
             let connection = sqlx::SqliteConnection::connect_with(&options).await?;
-            Some(Writer::start(connection, pool.clone()).await?)
+            Some(Writer::start(connection, pool.clone(), WriteGate::clone(&gate)).await?)
         };
-        Ok(SqliteStore { pool, writer })
+        Ok(SqliteStore { pool, writer, gate })
     }
 
     /// The group-commit writer appends go through (`None` for an in-memory database).
     fn group_writer(&self) -> Option<&Writer> {
         self.writer.as_ref()
+    }
+
+    /// This process's turn to write outside the writer: its writes then never wait in
+    /// SQLite's sleeping busy handler for the writer's groups (`sqlite_writer.rs`).
+    async fn write_gate(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+        Some(WriteGate::clone(&self.gate).lock_owned().await)
     }
 
     /// Closes every connection (after which the file can be removed).

@@ -4,16 +4,24 @@
 //! one transaction.
 //!
 //! - Each append runs the same statements as a lone one ([`append_in_tx!`]), its event
-//!   inserted only at the head it folded (so a lost race writes nothing). An append with
-//!   credentials or scores runs after a `SAVEPOINT`: a conflict (the issuance key or a status
-//!   index taken) or a failed statement rolls back to it, so that append alone is refused and
-//!   the others go on.
+//!   inserted only at the head it folded (so a lost race writes nothing), its head moved and
+//!   each score queued in one round trip apiece. An append with credentials runs after a
+//!   `SAVEPOINT`: a conflict (the issuance key or a status index taken) or a failed statement
+//!   rolls back to it, so that append alone is refused and the others go on.
 //! - Every caller is answered only after the `COMMIT` that holds its rows: acknowledged is
 //!   committed. When the group as a whole fails (its `COMMIT`, or a failure that ended the
 //!   transaction), nothing of it was committed and each append is run again alone, in its own
 //!   transaction, and answered with its own outcome: one bad append never fails the others.
 //! - One learner's appends stay in order: the engine holds the learner's lock until its
 //!   append is answered, and the head's compare-and-set still guards against other servers.
+//!
+//! The writer holds the store's [`WriteGate`] for each group's transaction, and the pool's
+//! bulk writers (the score outbox's claims and row endings) take it too: this process's writers
+//! queue on an async mutex that wakes the next one at once, instead of meeting in SQLite's
+//! busy handler, which sleeps (1 to 100 ms a time) however soon the lock is released. (That
+//! was the tail after a burst: the outbox draining its backlog, one write per score, made the
+//! writer's `BEGIN IMMEDIATE` sleep up to half a second.) Another process still meets the
+//! busy handler.
 //!
 //! Durability is the pool's: WAL with `synchronous = NORMAL` ([`super::sqlite`]). The writer
 //! never checkpoints (its `wal_autocheckpoint` is off, so no group waits for a checkpoint's
@@ -38,6 +46,9 @@ pub const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_mill
 
 /// Appends waiting for the writer at most; senders wait beyond (back-pressure).
 const QUEUE: usize = 1024;
+
+/// Serializes this process's writes to one SQLite file (see the module docs).
+pub type WriteGate = std::sync::Arc<tokio::sync::Mutex<()>>;
 
 /// What an append answers.
 type Answer = Result<AppendOutcome, StoreError>;
@@ -78,11 +89,12 @@ fn closed() -> StoreError {
 }
 
 impl Writer {
-    /// Starts the writer task on `connection`, and the checkpoints on `pool` (on the current
-    /// tokio runtime; both end when the store closes).
+    /// Starts the writer task on `connection`, holding `gate` for each group, and the
+    /// checkpoints on `pool` (on the current tokio runtime; both end when the store closes).
     pub async fn start(
         mut connection: SqliteConnection,
         pool: sqlx::SqlitePool,
+        gate: WriteGate,
     ) -> Result<Writer, StoreError> {
         sqlx::query("PRAGMA wal_autocheckpoint = 0")
             .execute(&mut connection)
@@ -92,7 +104,7 @@ impl Writer {
         // ends the checkpoints, so they never keep a dropped store's pool open.
         let (ended, writer_ended) = oneshot::channel::<()>();
         tokio::spawn(async move {
-            run(connection, receiver).await;
+            run(connection, receiver, gate).await;
             drop(ended);
         });
         tokio::spawn(checkpoints(pool, writer_ended));
@@ -141,7 +153,11 @@ impl Writer {
 }
 
 /// The writer task: takes what is queued (up to [`MAX_GROUP`]) and commits it as a group.
-async fn run(mut connection: SqliteConnection, mut receiver: mpsc::Receiver<Message>) {
+async fn run(
+    mut connection: SqliteConnection,
+    mut receiver: mpsc::Receiver<Message>,
+    gate: WriteGate,
+) {
     let mut closing = None;
     while closing.is_none() {
         let Some(first) = receiver.recv().await else {
@@ -162,6 +178,7 @@ async fn run(mut connection: SqliteConnection, mut receiver: mpsc::Receiver<Mess
             }
         }
         if !jobs.is_empty() {
+            let _held = gate.lock().await;
             commit_group(&mut connection, jobs).await;
         }
     }
@@ -192,14 +209,25 @@ async fn checkpoints(pool: sqlx::SqlitePool, mut writer_ended: oneshot::Receiver
         if pool.is_closed() {
             return;
         }
-        if let Err(err) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-            .execute(&pool)
+        let started = std::time::Instant::now();
+        match sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .fetch_one(&pool)
             .await
         {
-            if pool.is_closed() {
-                return;
+            // `log`: frames in the WAL; `checkpointed`: of them, in the database file now.
+            Ok(row) => tracing::debug!(
+                code = "checkpoint",
+                log = row.try_get::<i64, _>(1).unwrap_or(-1),
+                checkpointed = row.try_get::<i64, _>(2).unwrap_or(-1),
+                ms = started.elapsed().as_secs_f64() * 1000.0,
+                "WAL checkpoint"
+            ),
+            Err(err) => {
+                if pool.is_closed() {
+                    return;
+                }
+                tracing::warn!(code = "checkpoint_failed", error = %err, "a WAL checkpoint failed");
             }
-            tracing::warn!(code = "checkpoint_failed", error = %err, "a WAL checkpoint failed");
         }
     }
 }
@@ -234,10 +262,10 @@ async fn commit_group(connection: &mut SqliteConnection, jobs: Vec<Job>) {
 /// One transaction for all `jobs`; the answers in order. An `Err` means nothing was
 /// committed (the caller rolls back).
 ///
-/// A job whose only writes are its event and head needs no savepoint: its guarded insert
-/// writes nothing when the head moved, and a failure after it fails the group. A job with
-/// credentials or scores (whose unique keys may refuse it after its event is in) runs behind
-/// a savepoint that its refusal rolls back to.
+/// A job whose only writes are its event, head and scores needs no savepoint: its guarded
+/// insert writes nothing when the head moved, its scores' insert refuses nothing, and a
+/// failure after it fails the group. A job with credentials (whose unique keys may refuse
+/// it after its event is in) runs behind a savepoint that its refusal rolls back to.
 async fn grouped(
     connection: &mut SqliteConnection,
     jobs: &[Job],
@@ -247,7 +275,9 @@ async fn grouped(
         .await?;
     let mut answers = Vec::with_capacity(jobs.len());
     for job in jobs {
-        let savepoint = !job.credentials.is_empty() || !job.scores.is_empty();
+        // Scores need none: their insert refuses nothing (`ON CONFLICT DO NOTHING`), and a
+        // failed statement fails the group.
+        let savepoint = !job.credentials.is_empty();
         if savepoint {
             // One name for every savepoint: `ROLLBACK TO` takes the most recent, this job's.
             sqlx::query("SAVEPOINT append")
