@@ -14,22 +14,18 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 
 /// The index in `members` of the next member's name, `None` after the last member. A name
-/// not in `members` is an `unknown field`; a name given twice (bit `i` of `seen`) is a
-/// `duplicate field`.
+/// not in `members` is an `unknown field`.
 pub(crate) fn next_member<'de, A: MapAccess<'de>>(
     map: &mut A,
     members: &'static [&'static str],
-    seen: &mut u64,
 ) -> Result<Option<usize>, A::Error> {
-    let Some(index) = map.next_key_seed(Name(members))? else {
-        return Ok(None);
-    };
-    let bit = 1u64 << index;
-    if *seen & bit != 0 {
-        return Err(de::Error::duplicate_field(members[index]));
-    }
-    *seen |= bit;
-    Ok(Some(index))
+    map.next_key_seed(Name(members))
+}
+
+/// The error of a member given twice.
+#[cold]
+pub(crate) fn duplicate<E: de::Error>(member: &'static str) -> E {
+    E::duplicate_field(member)
 }
 
 /// The member names of one object: the seed and visitor of a member's name.
@@ -64,13 +60,12 @@ impl Visitor<'_> for Name {
 /// (`default()` is the type's `Default`, serde's `#[serde(default)]`; an `Option` member
 /// the derive did not mark takes `None`),
 /// `member as "name"` is written `name`. Every member has a slot `Option<T>` of its own type
-/// and is read with that type's own reader. At most 64 members.
+/// and is read with that type's own reader.
 macro_rules! read_object {
     ($ty:ident { $($member:ident $(as $name:literal)? $(= $default:expr)?),* $(,)? }) => {
         impl<'de> serde::Deserialize<'de> for $ty {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 const MEMBERS: &[&str] = &[$($crate::definition::read::member_name!($member $(, $name)?)),*];
-                const _: () = assert!(MEMBERS.len() <= 64);
                 struct ObjectVisitor;
                 impl<'de> serde::de::Visitor<'de> for ObjectVisitor {
                     type Value = $ty;
@@ -86,13 +81,15 @@ macro_rules! read_object {
                     ) -> Result<$ty, A::Error> {
                         use $crate::definition::read::default;
                         $(let mut $member = None;)*
-                        let mut seen = 0;
                         while let Some(index) =
-                            $crate::definition::read::next_member(&mut map, MEMBERS, &mut seen)?
+                            $crate::definition::read::next_member(&mut map, MEMBERS)?
                         {
                             let mut slot = 0usize;
                             $(
                                 if index == slot {
+                                    if $member.is_some() {
+                                        return Err($crate::definition::read::duplicate(MEMBERS[slot]));
+                                    }
                                     $member = Some(map.next_value()?);
                                 }
                                 slot += 1;
@@ -109,7 +106,7 @@ macro_rules! read_object {
                         })
                     }
                 }
-                deserializer.deserialize_struct(stringify!($ty), MEMBERS, ObjectVisitor)
+                deserializer.deserialize_map(ObjectVisitor)
             }
         }
     };
@@ -141,3 +138,94 @@ macro_rules! absent {
 }
 
 pub(crate) use {absent, member_name, read_object};
+
+#[cfg(test)]
+mod tests {
+    use super::super::{AttemptPolicy, CreditBankEntry, CreditType, Part, Scoring};
+
+    fn error<T: serde::de::DeserializeOwned + std::fmt::Debug>(json: &str) -> String {
+        serde_json::from_str::<T>(json).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn members_are_read_into_their_slots_in_any_order() {
+        let part: Part =
+            serde_json::from_str(r#"{"max_points": "4", "competency": "C1", "id": "K1"}"#).unwrap();
+        assert_eq!((part.id.as_str(), part.competency.as_str()), ("K1", "C1"));
+        assert_eq!(part.max_points.to_exact_string(), "4");
+        // The same reader over serde_json's `Value`.
+        let again: Part = serde_json::from_value(
+            serde_json::json!({"id": "K1", "competency": "C1", "max_points": 4}),
+        )
+        .unwrap();
+        assert_eq!(again, part);
+    }
+
+    #[test]
+    fn an_unknown_member_is_refused_with_the_members_the_object_takes() {
+        let message =
+            error::<Part>(r#"{"id": "K1", "competency": "C1", "max_points": "4", "points": "4"}"#);
+        assert!(
+            message.starts_with(
+                "unknown field `points`, expected one of `id`, `competency`, `max_points`"
+            ),
+            "{message}"
+        );
+        let message = serde_json::from_value::<Part>(serde_json::json!({"idd": "K1"}))
+            .unwrap_err()
+            .to_string();
+        assert!(message.starts_with("unknown field `idd`"), "{message}");
+    }
+
+    #[test]
+    fn a_missing_or_repeated_member_is_named() {
+        let message = error::<Part>(r#"{"id": "K1", "max_points": "4"}"#);
+        assert!(
+            message.starts_with("missing field `competency`"),
+            "{message}"
+        );
+        let message =
+            error::<Part>(r#"{"id": "K1", "id": "K2", "competency": "C1", "max_points": "4"}"#);
+        assert!(message.starts_with("duplicate field `id`"), "{message}");
+        // A member's own error is its reader's, at its place in the text.
+        let message = error::<Part>(r#"{"id": "K1", "competency": "C1", "max_points": 4.5}"#);
+        assert!(message.contains("line 1 column"), "{message}");
+    }
+
+    #[test]
+    fn absent_members_take_their_defaults_and_an_unmarked_option_is_none() {
+        let policy: AttemptPolicy = serde_json::from_str(
+            r#"{"scoring": "latest", "feedback_required_before_retry": false, "min_days_between_attempts": 2, "retry_after_pass": true, "resit_cap_percent": null}"#,
+        )
+        .unwrap();
+        assert_eq!(policy.max_attempts, None);
+        assert_eq!(policy.resit_cap_percent, None);
+        assert_eq!(policy.scoring, Scoring::Latest);
+        let message = error::<AttemptPolicy>(r#"{"max_attempts": 2}"#);
+        assert!(message.starts_with("missing field `scoring`"), "{message}");
+    }
+
+    #[test]
+    fn a_renamed_member_is_read_by_its_json_name_only() {
+        let entry = r#"{"id": "e", "provider": "p", "program": "q", "curriculum_version": "1", "credits": "3", "type": "block"}"#;
+        let read: CreditBankEntry = serde_json::from_str(entry).unwrap();
+        assert_eq!(read.kind, CreditType::Block);
+        assert!(read.competencies.is_empty() && read.agreement.is_none());
+        let message = error::<CreditBankEntry>(&entry.replace("\"type\"", "\"kind\""));
+        assert!(message.starts_with("unknown field `kind`"), "{message}");
+    }
+
+    #[test]
+    fn only_an_object_is_read() {
+        let message = error::<Part>(r#"["K1", "C1", "4"]"#);
+        assert!(
+            message.starts_with("invalid type: sequence, expected struct Part"),
+            "{message}"
+        );
+        let message = error::<Part>("null");
+        assert!(
+            message.starts_with("invalid type: null, expected struct Part"),
+            "{message}"
+        );
+    }
+}
