@@ -20,7 +20,7 @@ use crate::gradebook::{ColumnMapping, GradebookFormat};
 use crate::item_set::Answer;
 
 /// `POST /api/learners/{sub}/enrolments` and `POST /api/me/enrolments`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EnrolBody {
@@ -34,9 +34,11 @@ pub struct EnrolBody {
     pub offering: Option<Offering>,
 }
 
+cairn::read_object!(EnrolBody { credential, offering = default() });
+
 /// `POST /api/learners/{sub}/withdrawals` and `POST /api/me/withdrawals`: the learner
 /// withdraws from a definition (REQ-COMP-10).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct WithdrawalBody {
@@ -48,8 +50,10 @@ pub struct WithdrawalBody {
     pub reason: Option<String>,
 }
 
+cairn::read_object!(WithdrawalBody { credential, reason = default() });
+
 /// `POST /api/learners/{sub}/results`: an instructor or assessor records a result.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ResultBody {
@@ -90,8 +94,13 @@ pub struct ResultBody {
     pub attested: Option<bool>,
 }
 
+cairn::read_object!(ResultBody {
+    assessment, score = default(), part_scores = default(), route = default(), assessor_type,
+    assessor = default(), supervision_mode = default(), attested = default(),
+});
+
 /// `POST /api/learners/{sub}/gradings`: scores a pending attempt.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct GradingBody {
@@ -123,8 +132,13 @@ pub struct GradingBody {
     pub feedback: Option<String>,
 }
 
+cairn::read_object!(GradingBody {
+    assessment, attempt, score = default(), part_scores = default(), assessor_type = default(),
+    attested = default(), feedback = default(),
+});
+
 /// `POST /api/learners/{sub}/feedback-releases`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FeedbackBody {
@@ -137,8 +151,10 @@ pub struct FeedbackBody {
     pub feedback: Option<String>,
 }
 
+cairn::read_object!(FeedbackBody { assessment, feedback = default() });
+
 /// `POST /api/learners/{sub}/overrides`: replaces a scored attempt's score, with a reason.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct OverrideBody {
@@ -159,6 +175,10 @@ pub struct OverrideBody {
     pub reason: String,
 }
 
+cairn::read_object!(OverrideBody {
+    assessment, attempt, score = default(), part_scores = default(), reason,
+});
+
 /// Granted or denied.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -171,7 +191,7 @@ pub enum PlarOutcome {
 }
 
 /// `POST /api/learners/{sub}/plar-decisions`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PlarDecisionBody {
@@ -210,6 +230,11 @@ pub struct PlarDecisionBody {
     pub assessor_type: Option<AssessorType>,
 }
 
+cairn::read_object!(PlarDecisionBody {
+    decision, credential, method, competency = default(), component = default(),
+    evidence = default(), reason = default(), request = default(), assessor_type = default(),
+});
+
 /// A piece of evidence: a URL, or an uploaded file by its SHA-256.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -236,7 +261,7 @@ impl EvidenceRef {
 }
 
 /// `POST /api/me/plar-requests`: a learner asks for recognition of prior learning.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PlarRequestBody {
@@ -261,8 +286,13 @@ pub struct PlarRequestBody {
     pub statement: Option<String>,
 }
 
+cairn::read_object!(PlarRequestBody {
+    credential, method, competency = default(), component = default(), evidence,
+    statement = default(),
+});
+
 /// `POST /api/me/submissions`: evidence for rubric grading (a pending attempt).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SubmissionBody {
@@ -281,8 +311,12 @@ pub struct SubmissionBody {
     pub route: Route,
 }
 
+cairn::read_object!(SubmissionBody {
+    assessment, evidence, evidence_type = default(), route = default(),
+});
+
 /// `POST /api/me/item-sets/{assessment}/answers`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AnswersBody {
@@ -293,8 +327,10 @@ pub struct AnswersBody {
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub route: Route,
 }
+
+cairn::read_object!(AnswersBody { answers, route = default() });
 /// `POST /api/me/applications` and `POST /api/learners/{sub}/applications`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ApplicationBody {
@@ -303,9 +339,11 @@ pub struct ApplicationBody {
     pub credential: DefinitionId,
 }
 
+cairn::read_object!(ApplicationBody { credential });
+
 /// `POST /api/learners/{sub}/presented-credentials`: an instructor records a credential the
 /// learner presented, as the verifier found it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PresentedBody {
@@ -325,8 +363,12 @@ pub struct PresentedBody {
     pub verified: bool,
 }
 
+cairn::read_object!(PresentedBody {
+    credential, issuer, issued_at, valid_until = default(), verified,
+});
+
 /// `POST /api/me/equivalency-claims` and `POST /api/learners/{sub}/equivalency-claims`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EquivalencyBody {
@@ -335,8 +377,10 @@ pub struct EquivalencyBody {
     pub equivalency: EquivalencyId,
 }
 
+cairn::read_object!(EquivalencyBody { equivalency });
+
 /// `POST /api/learners/{sub}/expiries`: imposes an expiry on earlier issuances.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ExpiryBody {
@@ -351,8 +395,14 @@ pub struct ExpiryBody {
     pub valid_until: Timestamp,
 }
 
+cairn::read_object!(ExpiryBody {
+    credential,
+    issued_before,
+    valid_until
+});
+
 /// `POST /api/imports`: a gradebook CSV to preview.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ImportBody {
@@ -374,3 +424,7 @@ pub struct ImportBody {
     )]
     pub assessor_type: Option<AssessorType>,
 }
+
+cairn::read_object!(ImportBody {
+    csv, format = default(), learner_column = default(), columns, assessor_type = default(),
+});

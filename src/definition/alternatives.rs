@@ -36,7 +36,7 @@ pub struct AlternativeGroup {
     pub assessments: Vec<AssessmentId>,
 }
 
-super::read::read_object!(AlternativeGroup { id, kind = default(), assessments });
+crate::read_object!(AlternativeGroup { id, kind = default(), assessments });
 
 /// The structural rules the fold relies on: every member is a summative, non-renewal
 /// assessment of the same definition, named once, in one group only; a group has two or

@@ -32,7 +32,7 @@ pub struct InstitutionConfig {
     pub assessment_only_routes: bool,
 }
 
-super::read::read_object!(InstitutionConfig {
+crate::read_object!(InstitutionConfig {
     kinds = default(), approval_chain = default(), full_publish_check = default(),
     credit_route_approver = default(), assessment_only_routes = allowed(),
 });
@@ -101,7 +101,7 @@ pub struct KindConfig {
     pub completion_window_required: bool,
 }
 
-super::read::read_object!(KindConfig {
+crate::read_object!(KindConfig {
     kind, local_name, credit_bearing, hours = default(), rigour, micro_credential,
     badge_template = default(), completion_window_required = default(),
 });
@@ -125,7 +125,7 @@ pub struct HourBand {
     pub below: Option<Number>,
 }
 
-super::read::read_object!(HourBand {
+crate::read_object!(HourBand {
     at_least = default(), above = default(), at_most = default(), below = default(),
 });
 

@@ -20,7 +20,7 @@ pub struct AchievementLevel {
     pub min_percent: Number,
 }
 
-super::read::read_object!(AchievementLevel { name, min_percent });
+crate::read_object!(AchievementLevel { name, min_percent });
 
 /// The highest level whose `min_percent` the reported value of `percent` reaches, if any.
 /// Callers ask only for results that pass.

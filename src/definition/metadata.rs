@@ -22,7 +22,7 @@ pub struct CurriculumMap {
     pub rows: BTreeMap<CompetencyId, Vec<Option<String>>>,
 }
 
-super::read::read_object!(CurriculumMap {
+crate::read_object!(CurriculumMap {
     components,
     levels,
     target,
@@ -66,7 +66,7 @@ pub struct Metadata {
     pub show_plar_route: bool,
 }
 
-super::read::read_object!(Metadata {
+crate::read_object!(Metadata {
     achievement_type = default(), criteria_narrative = default(), image = default(),
     tags = default(), human_code = default(), language = default(), department = default(),
     cis = default(), show_recipient_name = default(), show_plar_route = default(),
@@ -89,7 +89,7 @@ pub struct Image {
     pub caption: Option<String>,
 }
 
-super::read::read_object!(Image { id, caption = default() });
+crate::read_object!(Image { id, caption = default() });
 
 /// The department offering a credential.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -100,7 +100,7 @@ pub struct Department {
     pub name: String,
 }
 
-super::read::read_object!(Department { id, name });
+crate::read_object!(Department { id, name });
 
 /// The Critical Information Summary: Ontario's 15 items and B.C.'s 11 core and 5 optional
 /// fields (`spec/badges.md` §2). Items with a native Open Badges field (title, provider,
@@ -154,7 +154,7 @@ pub struct CriticalInformationSummary {
     pub further_information: Option<String>,
 }
 
-super::read::read_object!(CriticalInformationSummary {
+crate::read_object!(CriticalInformationSummary {
     delivery_mode = default(), effort_hours = default(), prerequisites = default(),
     learning_resources = default(), assessment_type = default(), assessment_method = default(),
     supervision = default(), quality_assurance = default(), outcome = default(),
@@ -175,7 +175,7 @@ pub struct EffortHours {
     pub assessment: Number,
 }
 
-super::read::read_object!(EffortHours {
+crate::read_object!(EffortHours {
     contact,
     peer,
     asynchronous,

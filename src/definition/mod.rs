@@ -21,7 +21,7 @@ mod lifecycle;
 mod metadata;
 mod plar;
 mod publish;
-mod read;
+pub mod read;
 mod revision;
 mod rubrics;
 mod self_check;
@@ -140,7 +140,7 @@ pub struct CredentialDefinition {
     pub metadata: Metadata,
 }
 
-read::read_object!(CredentialDefinition {
+crate::read_object!(CredentialDefinition {
     id, version, name, description, issuer, kind = default_kind(), mode = default(),
     hours = default(), credits = default(), credit_bearing = default(), ceu = default(),
     bc_micro_credential = default(), competencies = default(), assessments = default(),
@@ -163,7 +163,7 @@ pub struct IssuerRef {
     pub name: String,
 }
 
-read::read_object!(IssuerRef { id, name });
+crate::read_object!(IssuerRef { id, name });
 
 /// Competency-based or outcome-based design.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -224,7 +224,7 @@ struct CompetencyJson {
     alignment: Option<Alignment>,
 }
 
-read::read_object!(CompetencyJson {
+crate::read_object!(CompetencyJson {
     id, statement, threshold_percent, weight = Number::one(), method = default_method(),
     method_params = default(), alignment = default(),
 });
@@ -358,7 +358,7 @@ pub struct Alignment {
     pub target_type: Option<String>,
 }
 
-read::read_object!(Alignment {
+crate::read_object!(Alignment {
     target_url, target_code = default(), target_framework = default(), target_type = default(),
 });
 
@@ -412,7 +412,7 @@ pub struct Assessment {
     pub levels: Vec<AchievementLevel>,
 }
 
-read::read_object!(Assessment {
+crate::read_object!(Assessment {
     id, title, kind, max_points = default(), pass_percent = default(), weight = Number::one(),
     competencies = default(), parts = default(), attempt_policy = default(), rubric = default(),
     supervision = default(), rubric_ref = default(), levels = default(),
@@ -442,7 +442,7 @@ pub struct Part {
     pub max_points: Number,
 }
 
-read::read_object!(Part {
+crate::read_object!(Part {
     id,
     competency,
     max_points
@@ -455,7 +455,7 @@ pub struct Rubric {
     pub levels: Vec<RubricLevel>,
 }
 
-read::read_object!(Rubric { levels });
+crate::read_object!(Rubric { levels });
 
 /// One performance level of a rubric.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -466,7 +466,7 @@ pub struct RubricLevel {
     pub points: BTreeMap<PartId, Number>,
 }
 
-read::read_object!(RubricLevel { name, points });
+crate::read_object!(RubricLevel { name, points });
 
 /// How the kept result is chosen among scored attempts (README §5.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -501,7 +501,7 @@ pub struct AttemptPolicy {
     pub retry_after_pass: bool,
 }
 
-read::read_object!(AttemptPolicy {
+crate::read_object!(AttemptPolicy {
     max_attempts = None, scoring, feedback_required_before_retry, min_days_between_attempts,
     resit_cap_percent = None, retry_after_pass,
 });
@@ -560,7 +560,7 @@ pub struct Renewal {
     pub opens_days_before_expiry: u32,
 }
 
-read::read_object!(Renewal {
+crate::read_object!(Renewal {
     assessment,
     opens_days_before_expiry
 });
@@ -578,7 +578,7 @@ pub struct Equivalency {
     pub requires: Rule,
 }
 
-read::read_object!(Equivalency {
+crate::read_object!(Equivalency {
     id,
     title,
     credits,

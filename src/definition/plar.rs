@@ -70,7 +70,7 @@ pub struct PlarPolicy {
     pub credit_bank: Vec<CreditBankEntry>,
 }
 
-super::read::read_object!(PlarPolicy {
+crate::read_object!(PlarPolicy {
     methods, challenge_counts_as_attempt, max_share_percent = None,
     assessors_required = one_assessor(), reuse_window_months = default_reuse_months(),
     credit_bank = default(),
@@ -130,7 +130,7 @@ pub struct CreditBankEntry {
     pub components: Vec<DefinitionId>,
 }
 
-super::read::read_object!(CreditBankEntry {
+crate::read_object!(CreditBankEntry {
     id, provider, program, curriculum_version, credits, level = default(), kind as "type",
     agreement = default(), approved_at = default(), competencies = default(),
     components = default(),
@@ -160,7 +160,7 @@ pub struct AgreementWindow {
     pub until: crate::Timestamp,
 }
 
-super::read::read_object!(AgreementWindow { from, until });
+crate::read_object!(AgreementWindow { from, until });
 
 /// A child credential PLAR may grant, with its weight in the share.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -171,7 +171,7 @@ pub struct Component {
     pub weight: Number,
 }
 
-super::read::read_object!(Component { credential, weight });
+crate::read_object!(Component { credential, weight });
 
 /// Finding P1 (`assessment_only_route_disabled`, error, blocks publishing): the institution
 /// turned assessment-only routes off (REQ-PLAR-12) and the definition offers one, a

@@ -15,7 +15,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 
 /// The index in `members` of the next member's name, `None` after the last member. A name
 /// not in `members` is an `unknown field`.
-pub(crate) fn next_member<'de, A: MapAccess<'de>>(
+pub fn next_member<'de, A: MapAccess<'de>>(
     map: &mut A,
     members: &'static [&'static str],
 ) -> Result<Option<usize>, A::Error> {
@@ -24,7 +24,7 @@ pub(crate) fn next_member<'de, A: MapAccess<'de>>(
 
 /// The error of a member given twice.
 #[cold]
-pub(crate) fn duplicate<E: de::Error>(member: &'static str) -> E {
+pub fn duplicate<E: de::Error>(member: &'static str) -> E {
     E::duplicate_field(member)
 }
 
@@ -61,11 +61,12 @@ impl Visitor<'_> for Name {
 /// the derive did not mark takes `None`),
 /// `member as "name"` is written `name`. Every member has a slot `Option<T>` of its own type
 /// and is read with that type's own reader.
+#[macro_export]
 macro_rules! read_object {
     ($ty:ident { $($member:ident $(as $name:literal)? $(= $default:expr)?),* $(,)? }) => {
         impl<'de> serde::Deserialize<'de> for $ty {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                const MEMBERS: &[&str] = &[$($crate::definition::read::member_name!($member $(, $name)?)),*];
+                const MEMBERS: &[&str] = &[$($crate::__read_object_member_name!($member $(, $name)?)),*];
                 struct ObjectVisitor;
                 impl<'de> serde::de::Visitor<'de> for ObjectVisitor {
                     type Value = $ty;
@@ -98,8 +99,8 @@ macro_rules! read_object {
                         Ok($ty {
                             $($member: match $member {
                                 Some(value) => value,
-                                None => $crate::definition::read::absent!(
-                                    $crate::definition::read::member_name!($member $(, $name)?)
+                                None => $crate::__read_object_absent!(
+                                    $crate::__read_object_member_name!($member $(, $name)?)
                                     $(, $default)?
                                 ),
                             },)*
@@ -113,12 +114,14 @@ macro_rules! read_object {
 }
 
 /// The default of an absent member marked `= default()`.
-pub(crate) fn default<T: Default>() -> T {
+pub fn default<T: Default>() -> T {
     T::default()
 }
 
 /// A member's JSON name: its own, or the one `as` gives.
-macro_rules! member_name {
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __read_object_member_name {
     ($member:ident) => {
         stringify!($member)
     };
@@ -128,7 +131,9 @@ macro_rules! member_name {
 }
 
 /// The value of an absent member: its default, else a `missing field` error.
-macro_rules! absent {
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __read_object_absent {
     ($name:expr) => {
         return Err(serde::de::Error::missing_field($name))
     };
@@ -136,8 +141,6 @@ macro_rules! absent {
         $default
     };
 }
-
-pub(crate) use {absent, member_name, read_object};
 
 #[cfg(test)]
 mod tests {

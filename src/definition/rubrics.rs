@@ -27,7 +27,7 @@ pub struct SharedRubric {
     pub levels: Vec<String>,
 }
 
-super::read::read_object!(SharedRubric {
+crate::read_object!(SharedRubric {
     id, version, title, criteria = default(), levels = default(),
 });
 
@@ -40,7 +40,7 @@ pub struct RubricCriterion {
     pub description: String,
 }
 
-super::read::read_object!(RubricCriterion { id, description });
+crate::read_object!(RubricCriterion { id, description });
 
 /// A reference to one version of a shared rubric.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -51,7 +51,7 @@ pub struct RubricRef {
     pub version: String,
 }
 
-super::read::read_object!(RubricRef { id, version });
+crate::read_object!(RubricRef { id, version });
 
 impl std::fmt::Display for RubricRef {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

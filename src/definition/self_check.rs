@@ -32,7 +32,7 @@ pub struct SelfCheckAnswer {
     pub rating: u8,
 }
 
-super::read::read_object!(SelfCheckAnswer { competency, rating });
+crate::read_object!(SelfCheckAnswer { competency, rating });
 
 /// The route a self-check recommends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
