@@ -1,7 +1,10 @@
 //! The JSON API's request bodies (every one but a definition, which is the core's
 //! `CredentialDefinition`): plain structs that deny unknown members. Values the core reads
 //! (decimals, ids, times, part scores) are the core's own types, so a body is checked by the
-//! same parser as an event, on the server and in the page's client alike.
+//! same parser as an event, on the server and in the page's client alike. Each body is read by
+//! [`cairn::read_object!`] (one member reader, the page's module stays small); its `serde`
+//! attributes (`default`, `deny_unknown_fields`) are the OpenAPI schema's and must say what
+//! the reader's member list says.
 
 use std::collections::BTreeMap;
 
@@ -428,3 +431,106 @@ pub struct ImportBody {
 cairn::read_object!(ImportBody {
     csv, format = default(), learner_column = default(), columns, assessor_type = default(),
 });
+
+#[cfg(all(test, feature = "openapi"))]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+    use utoipa::PartialSchema;
+
+    /// The reader's members and the OpenAPI schema's properties are the same, and so are
+    /// the required ones: the schema's `serde` attributes and the `read_object!` lists agree.
+    #[test]
+    fn each_body_reads_the_members_its_schema_lists() {
+        for (name, schema, members) in [
+            ("EnrolBody", EnrolBody::schema(), EnrolBody::READ_MEMBERS),
+            (
+                "WithdrawalBody",
+                WithdrawalBody::schema(),
+                WithdrawalBody::READ_MEMBERS,
+            ),
+            ("ResultBody", ResultBody::schema(), ResultBody::READ_MEMBERS),
+            (
+                "GradingBody",
+                GradingBody::schema(),
+                GradingBody::READ_MEMBERS,
+            ),
+            (
+                "FeedbackBody",
+                FeedbackBody::schema(),
+                FeedbackBody::READ_MEMBERS,
+            ),
+            (
+                "OverrideBody",
+                OverrideBody::schema(),
+                OverrideBody::READ_MEMBERS,
+            ),
+            (
+                "PlarDecisionBody",
+                PlarDecisionBody::schema(),
+                PlarDecisionBody::READ_MEMBERS,
+            ),
+            (
+                "PlarRequestBody",
+                PlarRequestBody::schema(),
+                PlarRequestBody::READ_MEMBERS,
+            ),
+            (
+                "SubmissionBody",
+                SubmissionBody::schema(),
+                SubmissionBody::READ_MEMBERS,
+            ),
+            (
+                "AnswersBody",
+                AnswersBody::schema(),
+                AnswersBody::READ_MEMBERS,
+            ),
+            (
+                "ApplicationBody",
+                ApplicationBody::schema(),
+                ApplicationBody::READ_MEMBERS,
+            ),
+            (
+                "PresentedBody",
+                PresentedBody::schema(),
+                PresentedBody::READ_MEMBERS,
+            ),
+            (
+                "EquivalencyBody",
+                EquivalencyBody::schema(),
+                EquivalencyBody::READ_MEMBERS,
+            ),
+            ("ExpiryBody", ExpiryBody::schema(), ExpiryBody::READ_MEMBERS),
+            ("ImportBody", ImportBody::schema(), ImportBody::READ_MEMBERS),
+            (
+                "ColumnMapping",
+                ColumnMapping::schema(),
+                ColumnMapping::READ_MEMBERS,
+            ),
+        ] {
+            let json = serde_json::to_value(&schema).unwrap();
+            let listed: BTreeSet<&str> = json["properties"]
+                .as_object()
+                .unwrap_or_else(|| panic!("{name}: no properties in {json}"))
+                .keys()
+                .map(String::as_str)
+                .collect();
+            let required: BTreeSet<&str> = json["required"]
+                .as_array()
+                .map(|r| r.iter().filter_map(|v| v.as_str()).collect())
+                .unwrap_or_default();
+            let read: BTreeSet<&str> = members.iter().map(|(m, _)| *m).collect();
+            let needed: BTreeSet<&str> = members
+                .iter()
+                .filter(|(_, r)| *r)
+                .map(|(m, _)| *m)
+                .collect();
+            assert_eq!(listed, read, "{name}: members");
+            assert_eq!(required, needed, "{name}: required members");
+            assert_eq!(
+                json["additionalProperties"], false,
+                "{name}: unknown members"
+            );
+        }
+    }
+}

@@ -10,7 +10,8 @@
 //! institution configures kinds, hour bands and approvals, [`InstitutionConfig`]) and
 //! `lifecycle` (draft → approved → published → retired, [`Lifecycle`]) with `revision`
 //! (what an edit changes, [`changes`]), `plar` and `self_check` (the PLAR policy and the
-//! pre-assessment self-check, [`self_check()`]). It never evaluates
+//! pre-assessment self-check, [`self_check()`]); `read` is the reader of every object's
+//! members ([`crate::read_object!`]). It never evaluates
 //! a learner: that is [`crate::record`].
 
 mod alternatives;

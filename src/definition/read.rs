@@ -1,13 +1,13 @@
-//! The reader of a definition's JSON objects (README §3): [`read_object!`] gives a type a
-//! `Deserialize` that reads its members in one pass over serde's `MapAccess`, a slot per
-//! member, with one shared reader of member names ([`next_member`]). Serde's derive gave
-//! every type its own name reader (three of them: by string, bytes and index) and a second
-//! reader of the whole type as a JSON array, each copied for every JSON reader; the definition
-//! readers were the largest part of the learner page's module. The accepted objects and the
-//! messages are the derive's: `unknown field` (with the members the object takes),
-//! `missing field`, `duplicate field`, `invalid type: …, expected struct Name`. One input the
-//! derive also took is refused: a struct written as a JSON array of its members' values,
-//! which README §3 never writes.
+//! The reader of a definition's JSON objects (README §3) and of the API's request bodies
+//! (`cairn-api-types`): [`read_object!`](crate::read_object) gives a struct a `Deserialize`
+//! that reads its members in one pass over serde's `MapAccess`, a slot per member, with one
+//! shared reader of member names ([`next_member`]). Serde's derive gave every type its own
+//! name reader (by string, bytes and index) and a second reader of the whole type as a JSON
+//! array, each copied for every JSON reader: the definition readers were the largest part of
+//! the learner page's module. The accepted objects and the messages are the derive's:
+//! `unknown field` (with the members the object takes), `missing field`, `duplicate field`,
+//! `invalid type: …, expected struct Name`. One input the derive also took is refused: a
+//! struct written as a JSON array of its members' values, which no format of Cairn writes.
 
 use std::fmt;
 
@@ -64,6 +64,17 @@ impl Visitor<'_> for Name {
 #[macro_export]
 macro_rules! read_object {
     ($ty:ident { $($member:ident $(as $name:literal)? $(= $default:expr)?),* $(,)? }) => {
+        impl $ty {
+            /// The JSON name of each member this type reads, and whether it is required (the
+            /// list a schema of the type must agree with).
+            #[doc(hidden)]
+            #[allow(dead_code)]
+            pub const READ_MEMBERS: &'static [(&'static str, bool)] = &[$((
+                $crate::__read_object_member_name!($member $(, $name)?),
+                $crate::__read_object_required!($($default)?),
+            )),*];
+        }
+
         impl<'de> serde::Deserialize<'de> for $ty {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 const MEMBERS: &[&str] = &[$($crate::__read_object_member_name!($member $(, $name)?)),*];
@@ -127,6 +138,18 @@ macro_rules! __read_object_member_name {
     };
     ($member:ident, $name:literal) => {
         $name
+    };
+}
+
+/// Whether a member without a default is required: it is.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __read_object_required {
+    () => {
+        true
+    };
+    ($default:expr) => {
+        false
     };
 }
 
