@@ -60,7 +60,7 @@ impl Visitor<'_> for Name {
 /// (`default()` is the type's `Default`, serde's `#[serde(default)]`; an `Option` member
 /// the derive did not mark takes `None`),
 /// `member as "name"` is written `name`. Every member has a slot `Option<T>` of its own type
-/// and is read with that type's own reader.
+/// and is read with that type's own reader. The invoking crate depends on `serde`.
 #[macro_export]
 macro_rules! read_object {
     ($ty:ident { $($member:ident $(as $name:literal)? $(= $default:expr)?),* $(,)? }) => {
