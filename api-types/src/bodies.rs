@@ -1,7 +1,10 @@
 //! The JSON API's request bodies (every one but a definition, which is the core's
 //! `CredentialDefinition`): plain structs that deny unknown members. Values the core reads
 //! (decimals, ids, times, part scores) are the core's own types, so a body is checked by the
-//! same parser as an event, on the server and in the page's client alike.
+//! same parser as an event, on the server and in the page's client alike. Each body is read by
+//! [`cairn::read_object!`] (one member reader, the page's module stays small); its `serde`
+//! attributes (`default`, `deny_unknown_fields`) are the OpenAPI schema's and must say what
+//! the reader's member list says.
 
 use std::collections::BTreeMap;
 
@@ -20,7 +23,7 @@ use crate::gradebook::{ColumnMapping, GradebookFormat};
 use crate::item_set::Answer;
 
 /// `POST /api/learners/{sub}/enrolments` and `POST /api/me/enrolments`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EnrolBody {
@@ -34,9 +37,11 @@ pub struct EnrolBody {
     pub offering: Option<Offering>,
 }
 
+cairn::read_object!(EnrolBody { credential, offering = default() });
+
 /// `POST /api/learners/{sub}/withdrawals` and `POST /api/me/withdrawals`: the learner
 /// withdraws from a definition (REQ-COMP-10).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct WithdrawalBody {
@@ -48,8 +53,10 @@ pub struct WithdrawalBody {
     pub reason: Option<String>,
 }
 
+cairn::read_object!(WithdrawalBody { credential, reason = default() });
+
 /// `POST /api/learners/{sub}/results`: an instructor or assessor records a result.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ResultBody {
@@ -90,8 +97,13 @@ pub struct ResultBody {
     pub attested: Option<bool>,
 }
 
+cairn::read_object!(ResultBody {
+    assessment, score = default(), part_scores = default(), route = default(), assessor_type,
+    assessor = default(), supervision_mode = default(), attested = default(),
+});
+
 /// `POST /api/learners/{sub}/gradings`: scores a pending attempt.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct GradingBody {
@@ -123,8 +135,13 @@ pub struct GradingBody {
     pub feedback: Option<String>,
 }
 
+cairn::read_object!(GradingBody {
+    assessment, attempt, score = default(), part_scores = default(), assessor_type = default(),
+    attested = default(), feedback = default(),
+});
+
 /// `POST /api/learners/{sub}/feedback-releases`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FeedbackBody {
@@ -137,8 +154,10 @@ pub struct FeedbackBody {
     pub feedback: Option<String>,
 }
 
+cairn::read_object!(FeedbackBody { assessment, feedback = default() });
+
 /// `POST /api/learners/{sub}/overrides`: replaces a scored attempt's score, with a reason.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct OverrideBody {
@@ -159,6 +178,10 @@ pub struct OverrideBody {
     pub reason: String,
 }
 
+cairn::read_object!(OverrideBody {
+    assessment, attempt, score = default(), part_scores = default(), reason,
+});
+
 /// Granted or denied.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -171,7 +194,7 @@ pub enum PlarOutcome {
 }
 
 /// `POST /api/learners/{sub}/plar-decisions`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PlarDecisionBody {
@@ -210,6 +233,11 @@ pub struct PlarDecisionBody {
     pub assessor_type: Option<AssessorType>,
 }
 
+cairn::read_object!(PlarDecisionBody {
+    decision, credential, method, competency = default(), component = default(),
+    evidence = default(), reason = default(), request = default(), assessor_type = default(),
+});
+
 /// A piece of evidence: a URL, or an uploaded file by its SHA-256.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -236,7 +264,7 @@ impl EvidenceRef {
 }
 
 /// `POST /api/me/plar-requests`: a learner asks for recognition of prior learning.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PlarRequestBody {
@@ -261,8 +289,13 @@ pub struct PlarRequestBody {
     pub statement: Option<String>,
 }
 
+cairn::read_object!(PlarRequestBody {
+    credential, method, competency = default(), component = default(), evidence,
+    statement = default(),
+});
+
 /// `POST /api/me/submissions`: evidence for rubric grading (a pending attempt).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SubmissionBody {
@@ -281,8 +314,12 @@ pub struct SubmissionBody {
     pub route: Route,
 }
 
+cairn::read_object!(SubmissionBody {
+    assessment, evidence, evidence_type = default(), route = default(),
+});
+
 /// `POST /api/me/item-sets/{assessment}/answers`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AnswersBody {
@@ -293,8 +330,10 @@ pub struct AnswersBody {
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub route: Route,
 }
+
+cairn::read_object!(AnswersBody { answers, route = default() });
 /// `POST /api/me/applications` and `POST /api/learners/{sub}/applications`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ApplicationBody {
@@ -303,9 +342,11 @@ pub struct ApplicationBody {
     pub credential: DefinitionId,
 }
 
+cairn::read_object!(ApplicationBody { credential });
+
 /// `POST /api/learners/{sub}/presented-credentials`: an instructor records a credential the
 /// learner presented, as the verifier found it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PresentedBody {
@@ -325,8 +366,12 @@ pub struct PresentedBody {
     pub verified: bool,
 }
 
+cairn::read_object!(PresentedBody {
+    credential, issuer, issued_at, valid_until = default(), verified,
+});
+
 /// `POST /api/me/equivalency-claims` and `POST /api/learners/{sub}/equivalency-claims`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EquivalencyBody {
@@ -335,8 +380,10 @@ pub struct EquivalencyBody {
     pub equivalency: EquivalencyId,
 }
 
+cairn::read_object!(EquivalencyBody { equivalency });
+
 /// `POST /api/learners/{sub}/expiries`: imposes an expiry on earlier issuances.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ExpiryBody {
@@ -351,8 +398,14 @@ pub struct ExpiryBody {
     pub valid_until: Timestamp,
 }
 
+cairn::read_object!(ExpiryBody {
+    credential,
+    issued_before,
+    valid_until
+});
+
 /// `POST /api/imports`: a gradebook CSV to preview.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ImportBody {
@@ -373,4 +426,111 @@ pub struct ImportBody {
         schema(value_type = Option<crate::schema_enums::AssessorTypeSchema>)
     )]
     pub assessor_type: Option<AssessorType>,
+}
+
+cairn::read_object!(ImportBody {
+    csv, format = default(), learner_column = default(), columns, assessor_type = default(),
+});
+
+#[cfg(all(test, feature = "openapi"))]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+    use utoipa::PartialSchema;
+
+    /// The reader's members and the OpenAPI schema's properties are the same, and so are
+    /// the required ones: the schema's `serde` attributes and the `read_object!` lists agree.
+    #[test]
+    fn each_body_reads_the_members_its_schema_lists() {
+        for (name, schema, members) in [
+            ("EnrolBody", EnrolBody::schema(), EnrolBody::READ_MEMBERS),
+            (
+                "WithdrawalBody",
+                WithdrawalBody::schema(),
+                WithdrawalBody::READ_MEMBERS,
+            ),
+            ("ResultBody", ResultBody::schema(), ResultBody::READ_MEMBERS),
+            (
+                "GradingBody",
+                GradingBody::schema(),
+                GradingBody::READ_MEMBERS,
+            ),
+            (
+                "FeedbackBody",
+                FeedbackBody::schema(),
+                FeedbackBody::READ_MEMBERS,
+            ),
+            (
+                "OverrideBody",
+                OverrideBody::schema(),
+                OverrideBody::READ_MEMBERS,
+            ),
+            (
+                "PlarDecisionBody",
+                PlarDecisionBody::schema(),
+                PlarDecisionBody::READ_MEMBERS,
+            ),
+            (
+                "PlarRequestBody",
+                PlarRequestBody::schema(),
+                PlarRequestBody::READ_MEMBERS,
+            ),
+            (
+                "SubmissionBody",
+                SubmissionBody::schema(),
+                SubmissionBody::READ_MEMBERS,
+            ),
+            (
+                "AnswersBody",
+                AnswersBody::schema(),
+                AnswersBody::READ_MEMBERS,
+            ),
+            (
+                "ApplicationBody",
+                ApplicationBody::schema(),
+                ApplicationBody::READ_MEMBERS,
+            ),
+            (
+                "PresentedBody",
+                PresentedBody::schema(),
+                PresentedBody::READ_MEMBERS,
+            ),
+            (
+                "EquivalencyBody",
+                EquivalencyBody::schema(),
+                EquivalencyBody::READ_MEMBERS,
+            ),
+            ("ExpiryBody", ExpiryBody::schema(), ExpiryBody::READ_MEMBERS),
+            ("ImportBody", ImportBody::schema(), ImportBody::READ_MEMBERS),
+            (
+                "ColumnMapping",
+                ColumnMapping::schema(),
+                ColumnMapping::READ_MEMBERS,
+            ),
+        ] {
+            let json = serde_json::to_value(&schema).unwrap();
+            let listed: BTreeSet<&str> = json["properties"]
+                .as_object()
+                .unwrap_or_else(|| panic!("{name}: no properties in {json}"))
+                .keys()
+                .map(String::as_str)
+                .collect();
+            let required: BTreeSet<&str> = json["required"]
+                .as_array()
+                .map(|r| r.iter().filter_map(|v| v.as_str()).collect())
+                .unwrap_or_default();
+            let read: BTreeSet<&str> = members.iter().map(|(m, _)| *m).collect();
+            let needed: BTreeSet<&str> = members
+                .iter()
+                .filter(|(_, r)| *r)
+                .map(|(m, _)| *m)
+                .collect();
+            assert_eq!(listed, read, "{name}: members");
+            assert_eq!(required, needed, "{name}: required members");
+            assert_eq!(
+                json["additionalProperties"], false,
+                "{name}: unknown members"
+            );
+        }
+    }
 }

@@ -37,7 +37,7 @@ impl GradebookFormat {
 }
 
 /// A column the instructor maps to an assessment.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ColumnMapping {
@@ -46,3 +46,5 @@ pub struct ColumnMapping {
     /// The assessment its scores are attempts on.
     pub assessment: String,
 }
+
+cairn::read_object!(ColumnMapping { column, assessment });

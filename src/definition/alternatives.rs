@@ -6,7 +6,7 @@
 
 use std::collections::BTreeSet;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::{AssessmentKind, CredentialDefinition, DefinitionError, fed_competencies, is_renewal};
 use super::{Finding, Severity};
@@ -25,18 +25,18 @@ pub enum AlternativeKind {
 crate::unit_names::unit_names!(AlternativeKind { LearnerChoice => "learner_choice", PlarDirectAssessment => "plar_direct_assessment" });
 
 /// A group of alternative summatives: passing any one satisfies the competencies they feed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AlternativeGroup {
     /// Unique id among groups.
     pub id: String,
     /// What the group is for.
-    #[serde(default)]
     pub kind: AlternativeKind,
     /// Two or more summative, non-renewal assessments of this definition, in order of
     /// preference (ties go to the earlier).
     pub assessments: Vec<AssessmentId>,
 }
+
+crate::read_object!(AlternativeGroup { id, kind = default(), assessments });
 
 /// The structural rules the fold relies on: every member is a summative, non-renewal
 /// assessment of the same definition, named once, in one group only; a group has two or

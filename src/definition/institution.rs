@@ -6,36 +6,36 @@
 //! scenario README: only the kind `micro_credential` is a micro-credential, nothing else is
 //! configured. Also here: the hour-band validator ([`band_findings`]).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::validate::{Finding, Severity};
 use crate::number::Number;
 
 /// One institution's configuration of definitions.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InstitutionConfig {
     /// The institution's credential kinds, each named by the `kind` value definitions use.
-    #[serde(default)]
     pub kinds: Vec<KindConfig>,
     /// The bodies that approve a definition, in order (e.g. department, faculty council,
     /// senate, REQ-DEF-13). Empty: one approval by anyone.
-    #[serde(default)]
     pub approval_chain: Vec<String>,
     /// Whether publishing asks for every item of REQ-DEF-02 (the general publish check),
     /// not only the B.C. summary of a `bc_micro_credential`.
-    #[serde(default)]
     pub full_publish_check: bool,
     /// The body that approves a change of credit status after the chain (REQ-LIFE-02);
     /// `None`: `credit_route` ([`InstitutionConfig::credit_route_body`]).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_route_approver: Option<String>,
     /// Whether assessment-only (direct assessment) PLAR routes are allowed (REQ-PLAR-12);
     /// when off, publishing a definition that offers one is blocked
     /// ([`super::plar_route_findings`]). Default: allowed.
-    #[serde(default = "allowed")]
     pub assessment_only_routes: bool,
 }
+
+crate::read_object!(InstitutionConfig {
+    kinds = default(), approval_chain = default(), full_publish_check = default(),
+    credit_route_approver = default(), assessment_only_routes = allowed(),
+});
 
 fn allowed() -> bool {
     true
@@ -79,8 +79,7 @@ pub enum Rigour {
 crate::unit_names::unit_names!(Rigour { Attendance => "attendance", Completion => "completion", Proficiency => "proficiency", Certificate => "certificate" });
 
 /// One credential kind of an institution.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct KindConfig {
     /// The `kind` value of the definitions of this kind.
     pub kind: String,
@@ -89,39 +88,46 @@ pub struct KindConfig {
     /// Whether definitions of this kind carry credits (REQ-DEF-08).
     pub credit_bearing: bool,
     /// The notional hours a definition of this kind has (REQ-DEF-06).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hours: Option<HourBand>,
     /// How it is assessed.
     pub rigour: Rigour,
     /// Whether it counts as a micro-credential (rule V9, the publish check).
     pub micro_credential: bool,
     /// The badge visual its credentials use (a template name the host resolves).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub badge_template: Option<String>,
     /// Whether publishing needs a `completion_window_days` (REQ-DEF-02).
-    #[serde(default)]
     pub completion_window_required: bool,
 }
+
+crate::read_object!(KindConfig {
+    kind, local_name, credit_bearing, hours = default(), rigour, micro_credential,
+    badge_template = default(), completion_window_required = default(),
+});
 
 /// An hour band: each bound optional, inclusive (`at_least`, `at_most`) or exclusive
 /// (`above`, `below`). At most one lower and one upper bound. Without a lower bound the
 /// band starts at 0 h (included); without an upper bound it has no end.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct HourBand {
     /// Hours ≥ this.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub at_least: Option<Number>,
     /// Hours > this.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub above: Option<Number>,
     /// Hours ≤ this.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub at_most: Option<Number>,
     /// Hours < this.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub below: Option<Number>,
 }
+
+crate::read_object!(HourBand {
+    at_least = default(), above = default(), at_most = default(), below = default(),
+});
 
 /// A bound of a band: the value and whether it is included.
 #[derive(Debug, Clone, PartialEq)]

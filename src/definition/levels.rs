@@ -5,21 +5,22 @@
 //! competencies' scores). The record shows the level reached; the credential carries the
 //! definition's level in its `result`.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::CredentialDefinition;
 use super::validate::{Finding, Severity};
 use crate::number::Number;
 
 /// One achievement level above pass.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AchievementLevel {
     /// The level's name, e.g. "Distinction".
     pub name: String,
     /// The reported percent (2 decimals, inclusive) from which it is reached.
     pub min_percent: Number,
 }
+
+crate::read_object!(AchievementLevel { name, min_percent });
 
 /// The highest level whose `min_percent` the reported value of `percent` reaches, if any.
 /// Callers ask only for results that pass.

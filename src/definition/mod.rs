@@ -10,7 +10,8 @@
 //! institution configures kinds, hour bands and approvals, [`InstitutionConfig`]) and
 //! `lifecycle` (draft → approved → published → retired, [`Lifecycle`]) with `revision`
 //! (what an edit changes, [`changes`]), `plar` and `self_check` (the PLAR policy and the
-//! pre-assessment self-check, [`self_check()`]). It never evaluates
+//! pre-assessment self-check, [`self_check()`]); `read` is the reader of every object's
+//! members ([`crate::read_object!`]). It never evaluates
 //! a learner: that is [`crate::record`].
 
 mod alternatives;
@@ -21,6 +22,7 @@ mod lifecycle;
 mod metadata;
 mod plar;
 mod publish;
+pub mod read;
 mod revision;
 mod rubrics;
 mod self_check;
@@ -62,8 +64,7 @@ use crate::number::Number;
 use crate::provenance::SupervisionMode;
 
 /// A versioned credential definition (README §3).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CredentialDefinition {
     /// Stable id across versions.
     pub id: DefinitionId,
@@ -77,89 +78,93 @@ pub struct CredentialDefinition {
     pub issuer: IssuerRef,
     /// Institution-defined kind; which kinds are micro-credentials (rule V9) is the
     /// institution's configuration ([`InstitutionConfig`]), by default only `micro_credential`.
-    #[serde(default = "default_kind")]
     pub kind: String,
     /// Competency-based or outcome-based (rule V2).
-    #[serde(default)]
     pub mode: Mode,
     /// Notional learner hours (descriptive, never used by mastery).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hours: Option<Number>,
     /// Credits, if credit-bearing (descriptive).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub credits: Option<Number>,
     /// Whether it is credit-bearing (REQ-DEF-08); `None` = as its kind's configuration says.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_bearing: Option<bool>,
     /// Continuing education units (descriptive).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ceu: Option<Number>,
     /// Whether the B.C. duration rule V6 applies.
-    #[serde(default)]
     pub bc_micro_credential: bool,
     /// The competencies a learner shows.
-    #[serde(default)]
     pub competencies: Vec<Competency>,
     /// The graded tasks aligned to the competencies.
-    #[serde(default)]
     pub assessments: Vec<Assessment>,
     /// Default policy of this definition's summative assessments.
-    #[serde(default)]
     pub attempt_policy: AttemptPolicy,
     /// Deadline = enrolment + this many days; `None` = no deadline.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub completion_window_days: Option<u32>,
     /// The PLAR route, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub plar: Option<PlarPolicy>,
     /// Child credentials that PLAR may grant as components.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub components: Vec<Component>,
     /// The award rule (README §4).
     pub criteria: Rule,
     /// Issued automatically when criteria hold, or on application.
-    #[serde(default)]
     pub grant_mode: GrantMode,
     /// How long an issuance stays valid; `None` = never expires.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub validity: Option<Validity>,
     /// Renewal by reassessment (README §7).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub renewal: Option<Renewal>,
     /// Course equivalencies a learner may claim (README §8).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub equivalencies: Vec<Equivalency>,
     /// Groups of alternative summatives (REQ-ASSESS-11, REQ-PLAR-03; `docs/format.md` §3.5).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub alternatives: Vec<AlternativeGroup>,
     /// The curriculum map checked by rules V7, V8, V10.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub curriculum_map: Option<CurriculumMap>,
     /// Versioned shared rubrics any assessment of the course may name (REQ-ASSESS-06;
     /// `docs/format.md` §3.6).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub rubrics: Vec<SharedRubric>,
     /// Achievement levels above pass of the credential (REQ-ASSESS-12; `docs/format.md` §3.7).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub levels: Vec<AchievementLevel>,
     /// Badge metadata beyond the domain fields (requirements.md META).
-    #[serde(default, skip_serializing_if = "Metadata::is_empty")]
+    #[serde(skip_serializing_if = "Metadata::is_empty")]
     pub metadata: Metadata,
 }
+
+crate::read_object!(CredentialDefinition {
+    id, version, name, description, issuer, kind = default_kind(), mode = default(),
+    hours = default(), credits = default(), credit_bearing = default(), ceu = default(),
+    bc_micro_credential = default(), competencies = default(), assessments = default(),
+    attempt_policy = default(), completion_window_days = default(), plar = default(),
+    components = default(), criteria, grant_mode = default(), validity = default(),
+    renewal = default(), equivalencies = default(), alternatives = default(),
+    curriculum_map = default(), rubrics = default(), levels = default(), metadata = default(),
+});
 
 fn default_kind() -> String {
     "micro_credential".to_owned()
 }
 
 /// The issuing profile a definition names.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct IssuerRef {
     /// The issuer's IRI (OB `issuer.id`).
     pub id: String,
     /// The institution's name.
     pub name: String,
 }
+
+crate::read_object!(IssuerRef { id, name });
 
 /// Competency-based or outcome-based design.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -205,23 +210,25 @@ enum ReadMethod {
 }
 
 /// The JSON shape of a competency (README §3.1).
-#[derive(Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Serialize)]
 struct CompetencyJson {
     id: CompetencyId,
     statement: String,
     threshold_percent: Number,
-    #[serde(default = "Number::one")]
     weight: Number,
     /// `kept_mean` (default) or a method of `spec/mastery.md` §3.
-    #[serde(default = "default_method")]
     method: String,
     /// The method's integer parameters.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     method_params: BTreeMap<String, serde_json::Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     alignment: Option<Alignment>,
 }
+
+crate::read_object!(CompetencyJson {
+    id, statement, threshold_percent, weight = Number::one(), method = default_method(),
+    method_params = default(), alignment = default(),
+});
 
 fn default_method() -> String {
     KEPT_MEAN.to_owned()
@@ -337,21 +344,24 @@ impl Competency {
 }
 
 /// A link from a competency to an item of a published framework (CASE `CFItem`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Alignment {
     /// The framework item's URL (OB `targetUrl`).
     pub target_url: String,
     /// The item's code, e.g. CASE `humanCodingScheme` (OB `targetCode`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub target_code: Option<String>,
     /// The framework's name (OB `targetFramework`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub target_framework: Option<String>,
     /// OB `targetType`, e.g. `CFItem`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub target_type: Option<String>,
 }
+
+crate::read_object!(Alignment {
+    target_url, target_code = default(), target_framework = default(), target_type = default(),
+});
 
 /// Summative work reaches competencies and criteria; formative work never does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -365,8 +375,7 @@ pub enum AssessmentKind {
 crate::unit_names::unit_names!(AssessmentKind { Summative => "summative", Formative => "formative" });
 
 /// A graded task (README §3.2).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Assessment {
     /// Unique id.
     pub id: AssessmentId,
@@ -375,36 +384,40 @@ pub struct Assessment {
     /// Summative or formative.
     pub kind: AssessmentKind,
     /// Maximum points; with parts, optional and equal to their sum.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_points: Option<Number>,
     /// Pass mark in percent (required for summative).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pass_percent: Option<Number>,
     /// Weight in each competency it feeds.
-    #[serde(default = "Number::one")]
     pub weight: Number,
     /// Competencies the whole percent feeds (assessments without parts).
-    #[serde(default)]
     pub competencies: Vec<CompetencyId>,
     /// Rubric criteria, each feeding one competency.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub parts: Vec<Part>,
     /// Override of the definition's attempt policy.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attempt_policy: Option<AttemptPolicy>,
     /// A rubric with performance levels, for graders and display (levels map to part points).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rubric: Option<Rubric>,
     /// How a summative is supervised (REQ-ASSESS-10); a supervised one needs attestation.
-    #[serde(default, skip_serializing_if = "SupervisionMode::is_default")]
+    #[serde(skip_serializing_if = "SupervisionMode::is_default")]
     pub supervision: SupervisionMode,
     /// The shared rubric version it is scored with (REQ-ASSESS-06; `docs/format.md` §3.6).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rubric_ref: Option<RubricRef>,
     /// Achievement levels above pass (REQ-ASSESS-12; `docs/format.md` §3.7).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub levels: Vec<AchievementLevel>,
 }
+
+crate::read_object!(Assessment {
+    id, title, kind, max_points = default(), pass_percent = default(), weight = Number::one(),
+    competencies = default(), parts = default(), attempt_policy = default(), rubric = default(),
+    supervision = default(), rubric_ref = default(), levels = default(),
+});
 
 impl Assessment {
     /// The maximum points: `max_points`, or the sum of the parts' maxima.
@@ -420,8 +433,7 @@ impl Assessment {
 }
 
 /// A rubric criterion of an assessment.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Part {
     /// Unique id.
     pub id: PartId,
@@ -431,23 +443,31 @@ pub struct Part {
     pub max_points: Number,
 }
 
+crate::read_object!(Part {
+    id,
+    competency,
+    max_points
+});
+
 /// Performance levels of a rubric: named levels with the points each gives per part.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Rubric {
     /// Levels from lowest to highest.
     pub levels: Vec<RubricLevel>,
 }
 
+crate::read_object!(Rubric { levels });
+
 /// One performance level of a rubric.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RubricLevel {
     /// The level's name, e.g. "Meets".
     pub name: String,
     /// Points per part at this level.
     pub points: BTreeMap<PartId, Number>,
 }
+
+crate::read_object!(RubricLevel { name, points });
 
 /// How the kept result is chosen among scored attempts (README §5.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -466,8 +486,7 @@ pub enum Scoring {
 crate::unit_names::unit_names!(Scoring { Highest => "highest", Latest => "latest", First => "first", Average => "average" });
 
 /// The attempt policy (README §3.3). All keys are required when the object is given.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AttemptPolicy {
     /// Counted attempts allowed; `None` = unlimited.
     pub max_attempts: Option<u32>,
@@ -482,6 +501,11 @@ pub struct AttemptPolicy {
     /// Whether a learner who passed may try again.
     pub retry_after_pass: bool,
 }
+
+crate::read_object!(AttemptPolicy {
+    max_attempts = None, scoring, feedback_required_before_retry, min_days_between_attempts,
+    resit_cap_percent = None, retry_after_pass,
+});
 
 impl Default for AttemptPolicy {
     fn default() -> Self {
@@ -529,8 +553,7 @@ impl Validity {
 }
 
 /// Renewal by reassessment (README §7).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Renewal {
     /// The renewal assessment (feeds no competency and no criteria).
     pub assessment: AssessmentId,
@@ -538,9 +561,13 @@ pub struct Renewal {
     pub opens_days_before_expiry: u32,
 }
 
+crate::read_object!(Renewal {
+    assessment,
+    opens_days_before_expiry
+});
+
 /// A course equivalency a learner may claim (README §8).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Equivalency {
     /// Unique id.
     pub id: EquivalencyId,
@@ -551,6 +578,13 @@ pub struct Equivalency {
     /// What must hold to claim it.
     pub requires: Rule,
 }
+
+crate::read_object!(Equivalency {
+    id,
+    title,
+    credits,
+    requires
+});
 
 /// Whether an assessment is the definition's renewal assessment.
 pub fn is_renewal(def: &CredentialDefinition, assessment: &AssessmentId) -> bool {

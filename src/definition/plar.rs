@@ -3,7 +3,7 @@
 //! case needs (REQ-PLAR-08) and the credit bank of recognised prior credits with its reuse
 //! window (REQ-PLAR-10, -11).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::ids::{CompetencyId, DefinitionId};
 use crate::number::Number;
@@ -49,8 +49,7 @@ impl PlarMethod {
 }
 
 /// The PLAR policy (README §3.4).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PlarPolicy {
     /// The methods this definition accepts.
     pub methods: Vec<PlarMethod>,
@@ -60,19 +59,22 @@ pub struct PlarPolicy {
     pub max_share_percent: Option<Number>,
     /// Independent assessors a PLAR case needs before its decision: 1 (default) or 2
     /// (REQ-PLAR-08; `docs/format.md` §3.4).
-    #[serde(default = "one_assessor", skip_serializing_if = "is_one")]
+    #[serde(skip_serializing_if = "is_one")]
     pub assessors_required: u32,
     /// How long an approved individual review may be reused for an identical request, in
     /// months (REQ-PLAR-11; default 36).
-    #[serde(
-        default = "default_reuse_months",
-        skip_serializing_if = "is_default_reuse"
-    )]
+    #[serde(skip_serializing_if = "is_default_reuse")]
     pub reuse_window_months: u32,
     /// Recognised prior credits (REQ-PLAR-10, -11).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub credit_bank: Vec<CreditBankEntry>,
 }
+
+crate::read_object!(PlarPolicy {
+    methods, challenge_counts_as_attempt, max_share_percent = None,
+    assessors_required = one_assessor(), reuse_window_months = default_reuse_months(),
+    credit_bank = default(),
+});
 
 fn one_assessor() -> u32 {
     1
@@ -96,8 +98,7 @@ fn is_default_reuse(n: &u32) -> bool {
 /// A credit-bank entry: prior learning recognised once, granted to every learner who
 /// completed it inside its window (REQ-PLAR-10), or an approved individual review reused
 /// for identical requests within `reuse_window_months` (REQ-PLAR-11).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CreditBankEntry {
     /// Unique among the definition's entries.
     pub id: String,
@@ -110,24 +111,30 @@ pub struct CreditBankEntry {
     /// Credits recognised.
     pub credits: Number,
     /// Level, as the agreement states it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub level: Option<String>,
     /// What kind of recognition.
     #[serde(rename = "type")]
     pub kind: CreditType,
     /// A formal agreement: completions from `from` to `until` (inclusive) are granted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub agreement: Option<AgreementWindow>,
     /// An individual review approved at this instant; reusable within the reuse window.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub approved_at: Option<crate::Timestamp>,
     /// Competencies of this definition it grants.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub competencies: Vec<CompetencyId>,
     /// Components of this definition it grants.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub components: Vec<DefinitionId>,
 }
+
+crate::read_object!(CreditBankEntry {
+    id, provider, program, curriculum_version, credits, level = default(), kind as "type",
+    agreement = default(), approved_at = default(), competencies = default(),
+    components = default(),
+});
 
 /// The kind of a credit-bank entry (REQ-PLAR-10).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -145,8 +152,7 @@ pub enum CreditType {
 crate::unit_names::unit_names!(CreditType { Block => "block", CourseEquivalent => "course_equivalent", AppliedStudy => "applied_study", IndividualReview => "individual_review" });
 
 /// The window of a credit-bank agreement, both ends inclusive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct AgreementWindow {
     /// First completion instant covered.
     pub from: crate::Timestamp,
@@ -154,15 +160,18 @@ pub struct AgreementWindow {
     pub until: crate::Timestamp,
 }
 
+crate::read_object!(AgreementWindow { from, until });
+
 /// A child credential PLAR may grant, with its weight in the share.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Component {
     /// The child credential.
     pub credential: DefinitionId,
     /// Credits or hours, as the institution decides.
     pub weight: Number,
 }
+
+crate::read_object!(Component { credential, weight });
 
 /// Finding P1 (`assessment_only_route_disabled`, error, blocks publishing): the institution
 /// turned assessment-only routes off (REQ-PLAR-12) and the definition offers one, a

@@ -5,14 +5,13 @@
 //! records it from the event). The validator reports a reference to no declared rubric
 //! version and a version declared twice with different content.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::CredentialDefinition;
 use super::validate::{Finding, Severity};
 
 /// A shared rubric, at one version.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SharedRubric {
     /// Stable id across versions.
     pub id: String,
@@ -21,16 +20,19 @@ pub struct SharedRubric {
     /// Title shown to graders and learners.
     pub title: String,
     /// The criteria graders score, in order.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub criteria: Vec<RubricCriterion>,
     /// Performance level names, lowest first.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub levels: Vec<String>,
 }
 
+crate::read_object!(SharedRubric {
+    id, version, title, criteria = default(), levels = default(),
+});
+
 /// One criterion of a shared rubric.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RubricCriterion {
     /// Unique within the rubric.
     pub id: String,
@@ -38,15 +40,18 @@ pub struct RubricCriterion {
     pub description: String,
 }
 
+crate::read_object!(RubricCriterion { id, description });
+
 /// A reference to one version of a shared rubric.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct RubricRef {
     /// The rubric's id.
     pub id: String,
     /// The version.
     pub version: String,
 }
+
+crate::read_object!(RubricRef { id, version });
 
 impl std::fmt::Display for RubricRef {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::institution::InstitutionConfig;
 use super::plar::PlarMethod;
@@ -24,14 +24,15 @@ pub const SELF_CHECK_MAX_RATING: u8 = 4;
 pub const SELF_CHECK_READY_RATING: u8 = 3;
 
 /// One answered question.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SelfCheckAnswer {
     /// The competency the question is about.
     pub competency: CompetencyId,
     /// 0 (never done it) to 4 (could show it to an assessor today).
     pub rating: u8,
 }
+
+crate::read_object!(SelfCheckAnswer { competency, rating });
 
 /// The route a self-check recommends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,0 +1,257 @@
+//! The reader of a definition's JSON objects (README §3) and of the API's request bodies
+//! (`cairn-api-types`): [`read_object!`](crate::read_object) gives a struct a `Deserialize`
+//! that reads its members in one pass over serde's `MapAccess`, a slot per member, with one
+//! shared reader of member names ([`next_member`]). Serde's derive gave every type its own
+//! name reader (by string, bytes and index) and a second reader of the whole type as a JSON
+//! array, each copied for every JSON reader: the definition readers were the largest part of
+//! the learner page's module. The accepted objects and the messages are the derive's:
+//! `unknown field` (with the members the object takes), `missing field`, `duplicate field`,
+//! `invalid type: …, expected struct Name`. One input the derive also took is refused: a
+//! struct written as a JSON array of its members' values, which no format of Cairn writes.
+
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
+
+/// The index in `members` of the next member's name, `None` after the last member. A name
+/// not in `members` is an `unknown field`.
+pub fn next_member<'de, A: MapAccess<'de>>(
+    map: &mut A,
+    members: &'static [&'static str],
+) -> Result<Option<usize>, A::Error> {
+    map.next_key_seed(Name(members))
+}
+
+/// The error of a member given twice.
+#[cold]
+pub fn duplicate<E: de::Error>(member: &'static str) -> E {
+    E::duplicate_field(member)
+}
+
+/// The member names of one object: the seed and visitor of a member's name.
+#[derive(Clone, Copy)]
+struct Name(&'static [&'static str]);
+
+impl<'de> DeserializeSeed<'de> for Name {
+    type Value = usize;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<usize, D::Error> {
+        deserializer.deserialize_identifier(self)
+    }
+}
+
+impl Visitor<'_> for Name {
+    type Value = usize;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("field identifier")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<usize, E> {
+        self.0
+            .iter()
+            .position(|n| *n == v)
+            .ok_or_else(|| E::unknown_field(v, self.0))
+    }
+}
+
+/// Implements `Deserialize` for the struct `$ty` from a JSON object of its members, in the
+/// struct's order: `member` is required, `member = default` takes `default` when absent
+/// (`default()` is the type's `Default`, serde's `#[serde(default)]`; an `Option` member
+/// the derive did not mark takes `None`),
+/// `member as "name"` is written `name`. Every member has a slot `Option<T>` of its own type
+/// and is read with that type's own reader. The invoking crate depends on `serde`.
+#[macro_export]
+macro_rules! read_object {
+    ($ty:ident { $($member:ident $(as $name:literal)? $(= $default:expr)?),* $(,)? }) => {
+        impl $ty {
+            /// The JSON name of each member this type reads, and whether it is required (the
+            /// list a schema of the type must agree with).
+            #[doc(hidden)]
+            #[allow(dead_code)]
+            pub const READ_MEMBERS: &'static [(&'static str, bool)] = &[$((
+                $crate::__read_object_member_name!($member $(, $name)?),
+                $crate::__read_object_required!($($default)?),
+            )),*];
+        }
+
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                const MEMBERS: &[&str] = &[$($crate::__read_object_member_name!($member $(, $name)?)),*];
+                struct ObjectVisitor;
+                impl<'de> serde::de::Visitor<'de> for ObjectVisitor {
+                    type Value = $ty;
+
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str(concat!("struct ", stringify!($ty)))
+                    }
+
+                    #[allow(unused_assignments, unused_imports)]
+                    fn visit_map<A: serde::de::MapAccess<'de>>(
+                        self,
+                        mut map: A,
+                    ) -> Result<$ty, A::Error> {
+                        use $crate::definition::read::default;
+                        $(let mut $member = None;)*
+                        while let Some(index) =
+                            $crate::definition::read::next_member(&mut map, MEMBERS)?
+                        {
+                            let mut slot = 0usize;
+                            $(
+                                if index == slot {
+                                    if $member.is_some() {
+                                        return Err($crate::definition::read::duplicate(MEMBERS[slot]));
+                                    }
+                                    $member = Some(map.next_value()?);
+                                }
+                                slot += 1;
+                            )*
+                        }
+                        Ok($ty {
+                            $($member: match $member {
+                                Some(value) => value,
+                                None => $crate::__read_object_absent!(
+                                    $crate::__read_object_member_name!($member $(, $name)?)
+                                    $(, $default)?
+                                ),
+                            },)*
+                        })
+                    }
+                }
+                deserializer.deserialize_map(ObjectVisitor)
+            }
+        }
+    };
+}
+
+/// The default of an absent member marked `= default()`.
+pub fn default<T: Default>() -> T {
+    T::default()
+}
+
+/// A member's JSON name: its own, or the one `as` gives.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __read_object_member_name {
+    ($member:ident) => {
+        stringify!($member)
+    };
+    ($member:ident, $name:literal) => {
+        $name
+    };
+}
+
+/// Whether a member without a default is required: it is.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __read_object_required {
+    () => {
+        true
+    };
+    ($default:expr) => {
+        false
+    };
+}
+
+/// The value of an absent member: its default, else a `missing field` error.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __read_object_absent {
+    ($name:expr) => {
+        return Err(serde::de::Error::missing_field($name))
+    };
+    ($name:expr, $default:expr) => {
+        $default
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{AttemptPolicy, CreditBankEntry, CreditType, Part, Scoring};
+
+    fn error<T: serde::de::DeserializeOwned + std::fmt::Debug>(json: &str) -> String {
+        serde_json::from_str::<T>(json).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn members_are_read_into_their_slots_in_any_order() {
+        let part: Part =
+            serde_json::from_str(r#"{"max_points": "4", "competency": "C1", "id": "K1"}"#).unwrap();
+        assert_eq!((part.id.as_str(), part.competency.as_str()), ("K1", "C1"));
+        assert_eq!(part.max_points.to_exact_string(), "4");
+        // The same reader over serde_json's `Value`.
+        let again: Part = serde_json::from_value(
+            serde_json::json!({"id": "K1", "competency": "C1", "max_points": 4}),
+        )
+        .unwrap();
+        assert_eq!(again, part);
+    }
+
+    #[test]
+    fn an_unknown_member_is_refused_with_the_members_the_object_takes() {
+        let message =
+            error::<Part>(r#"{"id": "K1", "competency": "C1", "max_points": "4", "points": "4"}"#);
+        assert!(
+            message.starts_with(
+                "unknown field `points`, expected one of `id`, `competency`, `max_points`"
+            ),
+            "{message}"
+        );
+        let message = serde_json::from_value::<Part>(serde_json::json!({"idd": "K1"}))
+            .unwrap_err()
+            .to_string();
+        assert!(message.starts_with("unknown field `idd`"), "{message}");
+    }
+
+    #[test]
+    fn a_missing_or_repeated_member_is_named() {
+        let message = error::<Part>(r#"{"id": "K1", "max_points": "4"}"#);
+        assert!(
+            message.starts_with("missing field `competency`"),
+            "{message}"
+        );
+        let message =
+            error::<Part>(r#"{"id": "K1", "id": "K2", "competency": "C1", "max_points": "4"}"#);
+        assert!(message.starts_with("duplicate field `id`"), "{message}");
+        // A member's own error is its reader's, at its place in the text.
+        let message = error::<Part>(r#"{"id": "K1", "competency": "C1", "max_points": 4.5}"#);
+        assert!(message.contains("line 1 column"), "{message}");
+    }
+
+    #[test]
+    fn absent_members_take_their_defaults_and_an_unmarked_option_is_none() {
+        let policy: AttemptPolicy = serde_json::from_str(
+            r#"{"scoring": "latest", "feedback_required_before_retry": false, "min_days_between_attempts": 2, "retry_after_pass": true, "resit_cap_percent": null}"#,
+        )
+        .unwrap();
+        assert_eq!(policy.max_attempts, None);
+        assert_eq!(policy.resit_cap_percent, None);
+        assert_eq!(policy.scoring, Scoring::Latest);
+        let message = error::<AttemptPolicy>(r#"{"max_attempts": 2}"#);
+        assert!(message.starts_with("missing field `scoring`"), "{message}");
+    }
+
+    #[test]
+    fn a_renamed_member_is_read_by_its_json_name_only() {
+        let entry = r#"{"id": "e", "provider": "p", "program": "q", "curriculum_version": "1", "credits": "3", "type": "block"}"#;
+        let read: CreditBankEntry = serde_json::from_str(entry).unwrap();
+        assert_eq!(read.kind, CreditType::Block);
+        assert!(read.competencies.is_empty() && read.agreement.is_none());
+        let message = error::<CreditBankEntry>(&entry.replace("\"type\"", "\"kind\""));
+        assert!(message.starts_with("unknown field `kind`"), "{message}");
+    }
+
+    #[test]
+    fn only_an_object_is_read() {
+        let message = error::<Part>(r#"["K1", "C1", "4"]"#);
+        assert!(
+            message.starts_with("invalid type: sequence, expected struct Part"),
+            "{message}"
+        );
+        let message = error::<Part>("null");
+        assert!(
+            message.starts_with("invalid type: null, expected struct Part"),
+            "{message}"
+        );
+    }
+}
