@@ -502,9 +502,15 @@ pub struct AttemptPolicy {
     pub retry_after_pass: bool,
 }
 
+// Every key is required, `null` included (README §3.3): an omitted `max_attempts` would
+// otherwise read as unlimited while an omitted policy defaults to two attempts.
 crate::read_object!(AttemptPolicy {
-    max_attempts = None, scoring, feedback_required_before_retry, min_days_between_attempts,
-    resit_cap_percent = None, retry_after_pass,
+    max_attempts,
+    scoring,
+    feedback_required_before_retry,
+    min_days_between_attempts,
+    resit_cap_percent,
+    retry_after_pass,
 });
 
 impl Default for AttemptPolicy {

@@ -219,14 +219,23 @@ mod tests {
     }
 
     #[test]
-    fn absent_members_take_their_defaults_and_an_unmarked_option_is_none() {
+    fn an_attempt_policy_needs_every_key_null_included() {
         let policy: AttemptPolicy = serde_json::from_str(
-            r#"{"scoring": "latest", "feedback_required_before_retry": false, "min_days_between_attempts": 2, "retry_after_pass": true, "resit_cap_percent": null}"#,
+            r#"{"max_attempts": null, "scoring": "latest", "feedback_required_before_retry": false, "min_days_between_attempts": 2, "retry_after_pass": true, "resit_cap_percent": null}"#,
         )
         .unwrap();
         assert_eq!(policy.max_attempts, None);
         assert_eq!(policy.resit_cap_percent, None);
         assert_eq!(policy.scoring, Scoring::Latest);
+        // README §3.3: all keys are required when the object is given; an omitted
+        // `max_attempts` must not read as unlimited.
+        let message = error::<AttemptPolicy>(
+            r#"{"scoring": "latest", "feedback_required_before_retry": false, "min_days_between_attempts": 2, "retry_after_pass": true, "resit_cap_percent": null}"#,
+        );
+        assert!(
+            message.starts_with("missing field `max_attempts`"),
+            "{message}"
+        );
         let message = error::<AttemptPolicy>(r#"{"max_attempts": 2}"#);
         assert!(message.starts_with("missing field `scoring`"), "{message}");
     }
