@@ -249,6 +249,32 @@ async fn every_scenario_replays_to_the_cores_refusals_and_issuances(store: &Arc<
 }
 
 /// spt-01's definition and the passing attempt.
+/// Appends `events` one by one at their instants through a server that cannot sign: every
+/// write commits and issues nothing. Returns the issuance failures the writes reported.
+async fn append_unsigned(
+    unsigned: &AppState,
+    clock: &ManualClock,
+    learner: &LearnerScope,
+    events: &[Event],
+) -> Vec<String> {
+    let mut failures = Vec::new();
+    for event in events {
+        clock.set(event.at.unix_seconds());
+        let appended = records::append(
+            unsigned,
+            learner,
+            &author(),
+            event.kind.clone(),
+            serde_json::json!({}),
+        )
+        .await
+        .expect("the write commits without signing");
+        assert!(appended.issued.is_empty());
+        failures.extend(appended.issuance_failures);
+    }
+    failures
+}
+
 fn spt() -> (Vec<CredentialDefinition>, Vec<Event>) {
     let text = std::fs::read_to_string(format!("{SCENARIOS}/spt-01-first-attempt-pass.json"))
         .expect("spt-01");
@@ -412,21 +438,7 @@ async fn the_sweep_issues_what_a_write_could_not(store: &Arc<dyn Store>) {
     let registration_id = registration(store.as_ref()).await;
     publish(&signing, registration_id, "course", &definitions).await;
     let learner = scope(registration_id, "course", "ana");
-    let mut failures = Vec::new();
-    for event in &events {
-        clock.set(event.at.unix_seconds());
-        let appended = records::append(
-            &unsigned,
-            &learner,
-            &author(),
-            event.kind.clone(),
-            serde_json::json!({}),
-        )
-        .await
-        .expect("the write commits without signing");
-        assert!(appended.issued.is_empty());
-        failures.extend(appended.issuance_failures);
-    }
+    let failures = append_unsigned(&unsigned, &clock, &learner, &events).await;
     assert_eq!(
         failures.len(),
         1,
@@ -478,19 +490,7 @@ async fn a_credential_another_server_stored_meanwhile_is_not_issued_again(store:
     let registration_id = registration(store.as_ref()).await;
     publish(&other, registration_id, "course", &definitions).await;
     let learner = scope(registration_id, "course", "ana");
-    for event in &events {
-        clock.set(event.at.unix_seconds());
-        let appended = records::append(
-            &unsigned,
-            &learner,
-            &author(),
-            event.kind.clone(),
-            serde_json::json!({}),
-        )
-        .await
-        .expect("the write commits without signing");
-        assert!(appended.issued.is_empty());
-    }
+    append_unsigned(&unsigned, &clock, &learner, &events).await;
     let cached = unsigned.engine.cached_log(&learner).expect("a cached log");
     assert_eq!(
         cached.issued.as_deref(),
