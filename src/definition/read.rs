@@ -55,11 +55,26 @@ impl Visitor<'_> for Name {
     }
 }
 
-/// The units of a [`Validity`](super::Validity), in the order of its variants.
-const VALIDITY_UNITS: &[&str] = &["days", "months"];
+/// The one member of an object written `{"name": value}` (an enum of newtype variants, such
+/// as `Validity` or the API's evidence references): the index of its name in `names` and its
+/// value. No member, or a second one, is an `invalid length` naming `expected`. Serde's derive
+/// of such an enum copied its variant readers for every JSON reader.
+pub fn one_member<'de, A: MapAccess<'de>, T: de::Deserialize<'de>>(
+    map: &mut A,
+    names: &'static [&'static str],
+    expected: &dyn de::Expected,
+) -> Result<(usize, T), A::Error> {
+    let Some(index) = next_member(map, names)? else {
+        return Err(de::Error::invalid_length(0, expected));
+    };
+    let value = map.next_value()?;
+    if next_member(map, names)?.is_some() {
+        return Err(de::Error::invalid_length(2, expected));
+    }
+    Ok((index, value))
+}
 
-/// `{"days": n}` or `{"months": n}`: one member, read with the shared name reader rather
-/// than serde's derive of an enum (its variant readers were copied for every JSON reader).
+/// `{"days": n}` or `{"months": n}`.
 impl<'de> de::Deserialize<'de> for super::Validity {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_map(ValidityVisitor)
@@ -76,13 +91,7 @@ impl<'de> Visitor<'de> for ValidityVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let Some(unit) = next_member(&mut map, VALIDITY_UNITS)? else {
-            return Err(de::Error::invalid_length(0, &self));
-        };
-        let n: u32 = map.next_value()?;
-        if next_member(&mut map, VALIDITY_UNITS)?.is_some() {
-            return Err(de::Error::invalid_length(2, &self));
-        }
+        let (unit, n) = one_member(&mut map, &["days", "months"], &self)?;
         Ok(if unit == 0 {
             super::Validity::Days(n)
         } else {
