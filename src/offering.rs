@@ -9,7 +9,7 @@
 //! assessment's date is refused `not_yet_released` (REQ-ATTEMPT-09). A self-paced learner
 //! starts a summative when ready, so a self-paced offering sets none.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::definition::CredentialDefinition;
 use crate::ids::{AssessmentId, DefinitionId};
@@ -17,8 +17,7 @@ use crate::policy::PolicyError;
 use crate::time::Timestamp;
 
 /// One offering of a definition version.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Offering {
     /// The offering's id (an intake code, e.g. `2026-fall`).
     pub id: String,
@@ -41,6 +40,11 @@ pub struct Offering {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub release_dates: Vec<ReleaseDate>,
 }
+
+crate::read_object!(Offering {
+    id, definition, version, mode, starts_at = default(), ends_at = default(),
+    status = default(), release_dates = default(),
+});
 
 /// How an offering is delivered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,14 +72,18 @@ pub enum OfferingStatus {
 crate::unit_names::unit_names!(OfferingStatus { Planned => "planned", Go => "go", NoGo => "no_go" });
 
 /// When an assessment opens in a cohort offering.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ReleaseDate {
     /// A summative of the offering's definition.
     pub assessment: AssessmentId,
     /// Attempts before this instant are refused.
     pub opens_at: Timestamp,
 }
+
+crate::read_object!(ReleaseDate {
+    assessment,
+    opens_at
+});
 
 impl Offering {
     /// The release date of an assessment, if the offering sets one.
@@ -119,5 +127,34 @@ impl Offering {
             });
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Offering, OfferingMode, OfferingStatus};
+
+    #[test]
+    fn an_offering_is_read_member_by_member_with_its_defaults() {
+        let json = r#"{"id": "2026-fall", "definition": "D1", "version": "1", "mode": "cohort",
+            "release_dates": [{"assessment": "A1", "opens_at": "2026-09-01T00:00:00Z"}]}"#;
+        let offering: Offering = serde_json::from_str(json).unwrap();
+        assert_eq!(offering.mode, OfferingMode::Cohort);
+        assert_eq!(offering.status, OfferingStatus::Planned);
+        assert_eq!(
+            (offering.starts_at, offering.release_dates.len()),
+            (None, 1)
+        );
+        let again: Offering =
+            serde_json::from_str(&serde_json::to_string(&offering).unwrap()).unwrap();
+        assert_eq!(again, offering);
+        let unknown = serde_json::from_str::<Offering>(&json.replace("\"mode\"", "\"kind\""));
+        let message = unknown.unwrap_err().to_string();
+        assert!(message.starts_with("unknown field `kind`"), "{message}");
+        let no_date = json.replace(r#", "opens_at": "2026-09-01T00:00:00Z""#, "");
+        let message = serde_json::from_str::<Offering>(&no_date)
+            .unwrap_err()
+            .to_string();
+        assert!(message.starts_with("missing field `opens_at`"), "{message}");
     }
 }

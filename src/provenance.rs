@@ -2,7 +2,7 @@
 //! rests on (REQ-ASSESS-08, -09, -10, REQ-PLAR-13): the members events and definitions carry
 //! for them (`docs/format.md` §3.2, §5) and their checks. Evidence is stored by reference only: a URL or a content hash, never the bytes.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::ids::CompetencyId;
 use crate::policy::PolicyError;
@@ -54,8 +54,7 @@ impl AssessorType {
 }
 
 /// Who assessed: a type and an id (a platform user id, or a system's name).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Assessor {
     /// The assessor type.
     #[serde(rename = "type")]
@@ -63,6 +62,8 @@ pub struct Assessor {
     /// The assessor's id.
     pub id: String,
 }
+
+crate::read_object!(Assessor { kind as "type", id });
 
 /// How a summative is supervised and the candidate identified (REQ-ASSESS-10).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -132,8 +133,7 @@ pub enum EvidenceType {
 crate::unit_names::unit_names!(EvidenceType { Project => "project", Scenario => "scenario", Video => "video", Audio => "audio", Written => "written", Portfolio => "portfolio", WorkplaceObservation => "workplace_observation", Dialogue => "dialogue", Oral => "oral", Quiz => "quiz", Simulation => "simulation" });
 
 /// One piece of evidence, by reference.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EvidenceRef {
     /// An `https://` or `http://` URL, or a content hash `sha256:<64 lowercase hex>`.
     #[serde(rename = "ref")]
@@ -146,9 +146,10 @@ pub struct EvidenceRef {
     pub segments: Vec<Segment>,
 }
 
+crate::read_object!(EvidenceRef { reference as "ref", kind as "type", segments = default() });
+
 /// A time range of a recording, in whole seconds from its start, mapped to competencies.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Segment {
     /// Start, inclusive.
     pub start_seconds: u32,
@@ -157,6 +158,12 @@ pub struct Segment {
     /// The competencies shown in this range (at least one).
     pub competencies: Vec<CompetencyId>,
 }
+
+crate::read_object!(Segment {
+    start_seconds,
+    end_seconds,
+    competencies
+});
 
 /// Checks that a reference is a URL or a content hash.
 pub fn check_reference(reference: &str) -> Result<(), String> {
@@ -265,5 +272,33 @@ mod tests {
         assert!(check_assessor(Some(&peer), false, || "Q".into()).is_ok());
         let json: Assessor = serde_json::from_str(r#"{"type":"self","id":"me"}"#).unwrap();
         assert_eq!(json.kind, AssessorType::SelfAssessment);
+    }
+
+    #[test]
+    fn evidence_reads_its_renamed_members_and_segments() {
+        let json = r#"{"ref": "https://v.test/1", "type": "video",
+            "segments": [{"start_seconds": 0, "end_seconds": 30, "competencies": ["C1"]}]}"#;
+        let evidence: EvidenceRef = serde_json::from_str(json).unwrap();
+        assert_eq!(evidence.reference, "https://v.test/1");
+        assert_eq!(evidence.segments[0].competencies.len(), 1);
+        let again: EvidenceRef =
+            serde_json::from_str(&serde_json::to_string(&evidence).unwrap()).unwrap();
+        assert_eq!(again, evidence);
+        let message =
+            serde_json::from_str::<EvidenceRef>(&json.replace("\"ref\"", "\"reference\""))
+                .unwrap_err()
+                .to_string();
+        assert!(
+            message.starts_with("unknown field `reference`"),
+            "{message}"
+        );
+        let message =
+            serde_json::from_str::<Segment>(r#"{"start_seconds": 0, "competencies": []}"#)
+                .unwrap_err()
+                .to_string();
+        assert!(
+            message.starts_with("missing field `end_seconds`"),
+            "{message}"
+        );
     }
 }

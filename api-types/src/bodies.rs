@@ -238,8 +238,9 @@ cairn::read_object!(PlarDecisionBody {
     evidence = default(), reason = default(), request = default(), assessor_type = default(),
 });
 
-/// A piece of evidence: a URL, or an uploaded file by its SHA-256.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// A piece of evidence: a URL, or an uploaded file by its SHA-256, written `{"url": …}` or
+/// `{"file": …}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum EvidenceRef {
@@ -247,6 +248,35 @@ pub enum EvidenceRef {
     Url(String),
     /// An uploaded file's hex SHA-256 (`POST /api/me/evidence-files`).
     File(String),
+}
+
+/// Read with the core's one-member reader, not serde's derive of an enum (smaller in the
+/// page's wasm module).
+impl<'de> serde::Deserialize<'de> for EvidenceRef {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = EvidenceRef;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(
+                    "one member, such as {\"url\": \"https://…\"} or {\"file\": \"<sha256>\"}",
+                )
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<EvidenceRef, A::Error> {
+                let (kind, text) =
+                    cairn::definition::read::one_member(&mut map, &["url", "file"], &self)?;
+                Ok(if kind == 0 {
+                    EvidenceRef::Url(text)
+                } else {
+                    EvidenceRef::File(text)
+                })
+            }
+        }
+        deserializer.deserialize_map(Reader)
+    }
 }
 
 impl EvidenceRef {
@@ -431,6 +461,39 @@ pub struct ImportBody {
 cairn::read_object!(ImportBody {
     csv, format = default(), learner_column = default(), columns, assessor_type = default(),
 });
+
+#[cfg(test)]
+mod reader_tests {
+    use super::EvidenceRef;
+
+    #[test]
+    fn an_evidence_reference_is_one_member() {
+        let url: EvidenceRef = serde_json::from_str(r#"{"url": "https://e.test/x"}"#).unwrap();
+        assert_eq!(url, EvidenceRef::Url("https://e.test/x".into()));
+        let file: EvidenceRef = serde_json::from_str(r#"{"file": "ab12"}"#).unwrap();
+        assert_eq!(serde_json::to_string(&file).unwrap(), r#"{"file":"ab12"}"#);
+        for (json, start) in [
+            (
+                r#"{"link": "x"}"#,
+                "unknown field `link`, expected `url` or `file`",
+            ),
+            (
+                r#"{"url": "x", "file": "y"}"#,
+                "invalid length 2, expected one member",
+            ),
+            ("{}", "invalid length 0, expected one member"),
+            (
+                r#"{"url": 3}"#,
+                "invalid type: integer `3`, expected a string",
+            ),
+        ] {
+            let message = serde_json::from_str::<EvidenceRef>(json)
+                .unwrap_err()
+                .to_string();
+            assert!(message.starts_with(start), "{json}: {message}");
+        }
+    }
+}
 
 #[cfg(all(test, feature = "openapi"))]
 mod tests {

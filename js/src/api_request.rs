@@ -131,7 +131,7 @@ pub fn retry_delay_ms(method: &str, outcome: Outcome, retry: u32) -> Option<u32>
 /// A refusal read from an answer's body: the server's `ErrorBody` when it is one, else a
 /// generic body naming the status (a proxy's HTML page, an empty 502).
 pub fn error_body(status: u16, text: &str) -> types::ErrorBody {
-    serde_json::from_str::<types::ErrorBody>(text).unwrap_or_else(|_| types::ErrorBody {
+    server_error_body(text).unwrap_or_else(|| types::ErrorBody {
         code: if status >= 500 {
             "server_error"
         } else {
@@ -141,6 +141,26 @@ pub fn error_body(status: u16, text: &str) -> types::ErrorBody {
         message: format!("the server answered HTTP {status}"),
         details: serde_json::Value::Null,
     })
+}
+
+/// The server's `{code, message, details}`, other members ignored as `ErrorBody`'s derive
+/// does. Read through `Value`, which the module has anyway: the derive's reader cost ~1 KB.
+fn server_error_body(text: &str) -> Option<types::ErrorBody> {
+    use serde_json::Value;
+    let Ok(Value::Object(mut members)) = serde_json::from_str(text) else {
+        return None;
+    };
+    // `take`, not `remove`: a map's removal code would cost more than the derive did.
+    let mut take = |name: &str| members.get_mut(name).map(Value::take);
+    let details = take("details")?;
+    match (take("code")?, take("message")?) {
+        (Value::String(code), Value::String(message)) => Some(types::ErrorBody {
+            code,
+            message,
+            details,
+        }),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -227,6 +247,21 @@ mod tests {
         );
         assert_eq!(body.code, "attempt_limit_reached");
         assert_eq!(body.details["max"], 2);
+        let extra = error_body(
+            400,
+            r#"{"code":"invalid_body","message":"m","details":null,"hint":"x"}"#,
+        );
+        assert_eq!(
+            (extra.code.as_str(), extra.details),
+            ("invalid_body", serde_json::Value::Null)
+        );
+        for not_ours in [
+            r#"{"code":"c","message":"m"}"#,
+            r#"{"code":1,"message":"m","details":null}"#,
+            r#"["c","m",null]"#,
+        ] {
+            assert_eq!(error_body(400, not_ours).code, "http_error", "{not_ours}");
+        }
         let proxy = error_body(502, "<html>bad gateway</html>");
         assert_eq!(proxy.code, "server_error");
         assert!(proxy.message.contains("502"));

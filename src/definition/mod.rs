@@ -538,9 +538,10 @@ pub enum GrantMode {
 
 crate::unit_names::unit_names!(GrantMode { Automatic => "automatic", OnApplication => "on_application" });
 
-/// Validity of an issuance: days of 86,400 s or calendar months.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
+/// Validity of an issuance: days of 86,400 s or calendar months, written `{"days": n}` or
+/// `{"months": n}` (its reader is in `read.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Validity {
     /// `n` days.
     Days(u32),

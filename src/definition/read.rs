@@ -55,6 +55,51 @@ impl Visitor<'_> for Name {
     }
 }
 
+/// The one member of an object written `{"name": value}` (an enum of newtype variants, such
+/// as `Validity` or the API's evidence references): the index of its name in `names` and its
+/// value. No member, or a second one, is an `invalid length` naming `expected`. Serde's derive
+/// of such an enum copied its variant readers for every JSON reader.
+pub fn one_member<'de, A: MapAccess<'de>, T: de::Deserialize<'de>>(
+    map: &mut A,
+    names: &'static [&'static str],
+    expected: &dyn de::Expected,
+) -> Result<(usize, T), A::Error> {
+    let Some(index) = next_member(map, names)? else {
+        return Err(de::Error::invalid_length(0, expected));
+    };
+    let value = map.next_value()?;
+    if next_member(map, names)?.is_some() {
+        return Err(de::Error::invalid_length(2, expected));
+    }
+    Ok((index, value))
+}
+
+/// `{"days": n}` or `{"months": n}`.
+impl<'de> de::Deserialize<'de> for super::Validity {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(ValidityVisitor)
+    }
+}
+
+struct ValidityVisitor;
+
+impl<'de> Visitor<'de> for ValidityVisitor {
+    type Value = super::Validity;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("one member, such as {\"days\": 365} or {\"months\": 12}")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let (unit, n) = one_member(&mut map, &["days", "months"], &self)?;
+        Ok(if unit == 0 {
+            super::Validity::Days(n)
+        } else {
+            super::Validity::Months(n)
+        })
+    }
+}
+
 /// Implements `Deserialize` for the struct `$ty` from a JSON object of its members, in the
 /// struct's order: `member` is required, `member = default` takes `default` when absent
 /// (`default()` is the type's `Default`, serde's `#[serde(default)]`; an `Option` member
@@ -167,7 +212,7 @@ macro_rules! __read_object_absent {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{AttemptPolicy, CreditBankEntry, CreditType, Part, Scoring};
+    use super::super::{AttemptPolicy, CreditBankEntry, CreditType, Part, Scoring, Validity};
 
     fn error<T: serde::de::DeserializeOwned + std::fmt::Debug>(json: &str) -> String {
         serde_json::from_str::<T>(json).unwrap_err().to_string()
@@ -260,6 +305,36 @@ mod tests {
         let message = error::<Part>("null");
         assert!(
             message.starts_with("invalid type: null, expected struct Part"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn a_validity_is_one_unit_and_its_count() {
+        let days: Validity = serde_json::from_str(r#"{"days": 365}"#).unwrap();
+        assert_eq!(days, Validity::Days(365));
+        let months: Validity = serde_json::from_value(serde_json::json!({"months": 12})).unwrap();
+        assert_eq!(months, Validity::Months(12));
+        assert_eq!(serde_json::to_string(&days).unwrap(), r#"{"days":365}"#);
+        let message = error::<Validity>(r#"{"weeks": 2}"#);
+        assert!(
+            message.starts_with("unknown field `weeks`, expected `days` or `months`"),
+            "{message}"
+        );
+        let message = error::<Validity>(r#"{"days": 1, "months": 2}"#);
+        assert!(
+            message.starts_with("invalid length 2, expected one member"),
+            "{message}"
+        );
+        let message = error::<Validity>("{}");
+        assert!(
+            message.starts_with("invalid length 0, expected one member"),
+            "{message}"
+        );
+        assert!(error::<Validity>(r#"{"days": -1}"#).contains("line 1 column"));
+        let message = error::<Validity>(r#""days""#);
+        assert!(
+            message.starts_with("invalid type: string \"days\""),
             "{message}"
         );
     }
