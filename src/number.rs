@@ -235,10 +235,7 @@ impl Number {
             other,
             |a, b| {
                 if a.is_integer() && b.is_integer() {
-                    return Some(Ratio::from_integer(i64::checked_mul(
-                        *a.numer(),
-                        *b.numer(),
-                    )?));
+                    return Some(Ratio::from_integer(mul_i64(*a.numer(), *b.numer())?));
                 }
                 a.checked_mul(b)
             },
@@ -328,10 +325,10 @@ impl Number {
     /// Fast [`Number::round2`] for the small form; same result.
     fn round2_small(r: &Ratio<i64>) -> Option<Ratio<i64>> {
         let (n, d) = (*r.numer(), *r.denom());
-        let scaled = n.unsigned_abs().checked_mul(100)?;
+        let scaled = mul_u64(n.unsigned_abs(), 100)?;
         let d = d.unsigned_abs();
         let (q, rem) = scaled.div_rem(&d);
-        let q = if rem.checked_mul(2)? >= d { q + 1 } else { q };
+        let q = if mul_u64(rem, 2)? >= d { q + 1 } else { q };
         let q = i64::try_from(q).ok()?;
         Some(Ratio::new(if n < 0 { -q } else { q }, 100))
     }
@@ -371,8 +368,8 @@ impl Number {
         if let (Repr::Small(x), Repr::Small(m)) = (&self.0, &max.0) {
             // Scores are small: try 64-bit first (a 64-bit gcd is several times cheaper).
             if let (Some(n), Some(d)) = (
-                i64::checked_mul(*x.numer(), 100).and_then(|v| i64::checked_mul(v, *m.denom())),
-                i64::checked_mul(*x.denom(), *m.numer()),
+                mul_i64(*x.numer(), 100).and_then(|v| mul_i64(v, *m.denom())),
+                mul_i64(*x.denom(), *m.numer()),
             ) && d != 0
             {
                 return Number(Repr::Small(Ratio::new(n, d)));
@@ -399,10 +396,7 @@ impl Number {
         // an exact integer division (a rational product would run a big gcd).
         let reported = self.reported();
         if let Repr::Small(r) = &reported.0
-            && let Some(h) = r
-                .numer()
-                .unsigned_abs()
-                .checked_mul(100 / r.denom().unsigned_abs())
+            && let Some(h) = mul_u64(r.numer().unsigned_abs(), 100 / r.denom().unsigned_abs())
         {
             return hundredths_text(*r.numer() < 0, h);
         }
@@ -485,14 +479,12 @@ impl Number {
 /// rounded value decides).
 fn ratio_meets(n: i64, d: i64, t: &Ratio<i64>) -> Option<bool> {
     if let (Some(twice), Some(two_d)) = (
-        n.unsigned_abs()
-            .checked_mul(200)
-            .and_then(|v| v.checked_add(d.unsigned_abs())),
-        d.unsigned_abs().checked_mul(2),
+        mul_u64(n.unsigned_abs(), 200).and_then(|v| v.checked_add(d.unsigned_abs())),
+        mul_u64(d.unsigned_abs(), 2),
     ) && let Ok(k) = i64::try_from(twice / two_d)
     {
         let k = if n < 0 { -k } else { k };
-        if let (Some(l), Some(r)) = (k.checked_mul(*t.denom()), i64::checked_mul(*t.numer(), 100)) {
+        if let (Some(l), Some(r)) = (mul_i64(k, *t.denom()), mul_i64(*t.numer(), 100)) {
             return Some(l >= r);
         }
         return Some(i128::from(k) * i128::from(*t.denom()) >= 100 * i128::from(*t.numer()));
@@ -540,10 +532,36 @@ fn hundredths_text(negative: bool, h: u64) -> String {
 /// or `None` when `|n| × 100` passes u64.
 fn round2_hundredths(n: i64, d: i64) -> Option<u64> {
     let d = d.unsigned_abs();
-    let scaled = n.unsigned_abs().checked_mul(100)?;
+    let scaled = mul_u64(n.unsigned_abs(), 100)?;
     let (q, rem) = (scaled / d, scaled % d);
     // rem < d ≤ 2^63: twice it fits u64.
     Some(if rem * 2 >= d { q + 1 } else { q })
+}
+
+/// `a × b`, or `None` on overflow: [`i64::checked_mul`], but plain multiplication when the
+/// operands' bit lengths show the product fits (the usual case: scores, percents, the
+/// accumulator's fixed point). wasm32 has no 64-bit multiply-with-overflow, so
+/// `checked_mul` there is a 128-bit library call (`__multi3`); two leading-zero counts are
+/// instructions.
+#[inline]
+pub(crate) fn mul_i64(a: i64, b: i64) -> Option<i64> {
+    // |a| < 2^(64 - za) and |b| < 2^(64 - zb): za + zb ≥ 65 gives |a·b| < 2^63.
+    if a.unsigned_abs().leading_zeros() + b.unsigned_abs().leading_zeros() >= 65 {
+        Some(a.wrapping_mul(b))
+    } else {
+        a.checked_mul(b)
+    }
+}
+
+/// [`u64::checked_mul`] without the 128-bit library call in wasm, as [`mul_i64`].
+#[inline]
+pub(crate) fn mul_u64(a: u64, b: u64) -> Option<u64> {
+    // a < 2^(64 - za) and b < 2^(64 - zb): za + zb ≥ 64 gives a·b < 2^64.
+    if a.leading_zeros() + b.leading_zeros() >= 64 {
+        Some(a.wrapping_mul(b))
+    } else {
+        a.checked_mul(b)
+    }
 }
 
 /// `a + b` in the small form (both canonical), or `None` on overflow. Scores, percents and
@@ -619,8 +637,8 @@ impl Ord for Number {
             (Repr::Small(a), Repr::Small(b)) => {
                 // 64-bit products first: 128-bit multiplication is a library call in wasm.
                 if let (Some(x), Some(y)) = (
-                    i64::checked_mul(*a.numer(), *b.denom()),
-                    i64::checked_mul(*b.numer(), *a.denom()),
+                    mul_i64(*a.numer(), *b.denom()),
+                    mul_i64(*b.numer(), *a.denom()),
                 ) {
                     return x.cmp(&y);
                 }

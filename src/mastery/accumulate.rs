@@ -8,7 +8,7 @@
 //! straddles a 2-decimal rounding boundary.
 
 use super::{Method, NoValue, calculate};
-use crate::number::Number;
+use crate::number::{Number, mul_i64};
 
 /// Fixed-point scale of the decaying average's interval: 10^12.
 const SCALE: i128 = 1_000_000_000_000;
@@ -183,7 +183,7 @@ impl Accumulator {
 /// fit (percents do: 128-bit division is a library call, slowest in wasm).
 fn fixed_bounds(x: &Number) -> Option<(i128, i128)> {
     let (n, d) = x.small_parts()?;
-    if let Some(scaled) = i64::try_from(SCALE).ok().and_then(|s| n.checked_mul(s)) {
+    if let Some(scaled) = i64::try_from(SCALE).ok().and_then(|s| mul_i64(n, s)) {
         let floor = scaled.div_euclid(d);
         let ceil = floor + i64::from(scaled.rem_euclid(d) != 0);
         return Some((i128::from(floor), i128::from(ceil)));
@@ -201,9 +201,7 @@ fn step(q: i128, v: i128, p: i128, s: i128, up: bool) -> Option<i128> {
         i64::try_from(v),
         i64::try_from(p),
         i64::try_from(s),
-    ) && let Some(sum) = q
-        .checked_mul(v)
-        .and_then(|a| a.checked_add(p.checked_mul(s)?))
+    ) && let Some(sum) = mul_i64(q, v).and_then(|a| a.checked_add(mul_i64(p, s)?))
     {
         let floor = sum.div_euclid(100);
         return Some(i128::from(

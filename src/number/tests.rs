@@ -352,3 +352,43 @@ fn power_of_five_recognises_exactly_the_powers() {
         power *= 5;
     }
 }
+
+/// The multiplications without the wasm library call agree with `checked_mul` everywhere:
+/// operands of every bit length, signs and the edges (the fits-test's boundary included).
+#[test]
+fn machine_multiplication_equals_checked_mul() {
+    use super::{mul_i64, mul_u64};
+    use proptest::prelude::*;
+    let edges = [
+        0,
+        1,
+        -1,
+        2,
+        i64::MAX,
+        i64::MIN,
+        i64::MIN + 1,
+        i64::from(i32::MAX),
+        i64::from(i32::MIN),
+        1 << 31,
+        1 << 32,
+        (1 << 32) - 1,
+        -(1 << 32),
+        3_037_000_499,
+        3_037_000_500,
+        -3_037_000_500,
+    ];
+    for a in edges {
+        for b in edges {
+            assert_eq!(mul_i64(a, b), a.checked_mul(b), "{a} × {b}");
+            let (ua, ub) = (a.unsigned_abs(), b.unsigned_abs());
+            assert_eq!(mul_u64(ua, ub), ua.checked_mul(ub), "{ua} × {ub}");
+        }
+    }
+    proptest!(|(a in any::<i64>(), b in any::<i64>(), sa in 0u32..64, sb in 0u32..64)| {
+        // Shifts spread the operands over every bit length.
+        let (a, b) = (a >> sa, b >> sb);
+        prop_assert_eq!(mul_i64(a, b), a.checked_mul(b));
+        let (ua, ub) = (a.unsigned_abs(), b.unsigned_abs());
+        prop_assert_eq!(mul_u64(ua, ub), ua.checked_mul(ub));
+    });
+}

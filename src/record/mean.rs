@@ -3,7 +3,7 @@
 //! changes the competency; with exact rationals that cost a gcd per multiplication and per
 //! addition, a large share of the fold's work.
 
-use crate::number::Number;
+use crate::number::{Number, mul_i64};
 
 /// The weighted mean `Σ wᵢ·pᵢ / Σ wᵢ` of `items` (weight, percent), exact: unreduced
 /// fractions in 64 bits, one gcd at the end. `None` when a value is not in the small form,
@@ -16,12 +16,12 @@ pub(super) fn weighted_mean<'n>(
     for (weight, percent) in items {
         let (a, b) = weight.small_parts()?;
         let (p, q) = percent.small_parts()?;
-        let (tn, td) = (a.checked_mul(p)?, b.checked_mul(q)?);
+        let (tn, td) = (mul_i64(a, p)?, mul_i64(b, q)?);
         (sn, sd) = add(sn, sd, tn, td)?;
         (wn, wd) = add(wn, wd, a, b)?;
     }
     // mean = (sn / sd) / (wn / wd) = sn·wd / (sd·wn); weights are validated positive.
-    let (n, d) = (sn.checked_mul(wd)?, sd.checked_mul(wn)?);
+    let (n, d) = (mul_i64(sn, wd)?, mul_i64(sd, wn)?);
     (d > 0 && n != i64::MIN).then(|| Number::ratio(n, d))
 }
 
@@ -30,8 +30,8 @@ fn add(n: i64, d: i64, m: i64, e: i64) -> Option<(i64, i64)> {
     if d == e {
         return Some((n.checked_add(m)?, d));
     }
-    let n = n.checked_mul(e)?.checked_add(m.checked_mul(d)?)?;
-    Some((n, d.checked_mul(e)?))
+    let n = mul_i64(n, e)?.checked_add(mul_i64(m, d)?)?;
+    Some((n, mul_i64(d, e)?))
 }
 
 #[cfg(test)]
