@@ -8,53 +8,24 @@
 mod backends;
 #[path = "store_support/issuance_rows.rs"]
 mod issuance_rows;
+#[path = "store_support/learners.rs"]
+mod learners;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use cairn::event::{Event, EventKind};
-use cairn::ids::DefinitionId;
-use cairn::time::Timestamp;
+use cairn_lti::store::Store;
 use cairn_lti::store::records::{
     AppendOutcome, Author, LearnerHead, LearnerScope, NewCredential, NewEvent, RecordStore,
 };
-use cairn_lti::store::{NewRegistration, PlatformFamily, Store};
 use issuance_rows::{issuer, new_credential};
+use learners::{enrolled, registration, scope};
 use serde_json::json;
 
 backends::stories!(
     a_refused_append_among_many_leaves_the_others_committed,
     concurrent_appends_to_one_learner_stay_one_chain,
 );
-
-async fn registration(store: &dyn Store) -> i64 {
-    let example =
-        NewRegistration::example("https://canvas.example", "cairn", PlatformFamily::Canvas);
-    store
-        .add_registration(&example, 1)
-        .await
-        .expect("add the registration")
-        .id
-}
-
-fn scope(registration_id: i64, sub: &str) -> LearnerScope {
-    LearnerScope {
-        registration_id,
-        context_id: "course-1".into(),
-        learner_sub: sub.into(),
-    }
-}
-
-fn event(at: i64) -> Event {
-    Event {
-        at: Timestamp::from_unix_seconds(at),
-        kind: EventKind::Enrolled {
-            credential: DefinitionId::new("spt"),
-            offering: None,
-            version: None,
-        },
-    }
-}
 
 /// Appends an event noted `note` on `expected` with `credentials`.
 async fn append(
@@ -64,7 +35,7 @@ async fn append(
     note: i64,
     credentials: &[NewCredential],
 ) -> AppendOutcome {
-    let event = event(100 + note);
+    let event = enrolled(100 + note);
     let meta = json!({ "note": note });
     let author = Author {
         sub: "teacher-1".into(),

@@ -8,6 +8,8 @@
 
 #[path = "store_support/backends.rs"]
 mod backends;
+#[path = "store_support/learners.rs"]
+mod learners;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -15,11 +17,12 @@ use std::sync::Arc;
 use cairn::event::{Event, EventKind};
 use cairn::ids::DefinitionId;
 use cairn::time::Timestamp;
+use cairn_lti::store::Store;
 use cairn_lti::store::outbox::{AgsEndpointRow, Finish, NewScore, OutboxRow};
 use cairn_lti::store::records::{
     AppendOutcome, Author, LearnerHead, LearnerScope, NewEvent, RecordStore,
 };
-use cairn_lti::store::{NewRegistration, PlatformFamily, Store};
+use learners::{registration, scope};
 use serde_json::json;
 
 backends::stories!(
@@ -31,25 +34,6 @@ backends::stories!(
     rows_parked_for_want_of_an_endpoint_are_requeued_per_context,
     rows_ended_together_end_as_each_would_alone,
 );
-
-async fn registration(store: &dyn Store) -> i64 {
-    store
-        .add_registration(
-            &NewRegistration::example("https://lms.test", "cairn", PlatformFamily::Moodle),
-            1,
-        )
-        .await
-        .expect("add a registration")
-        .id
-}
-
-fn scope(registration_id: i64, sub: &str) -> LearnerScope {
-    LearnerScope {
-        registration_id,
-        context_id: "course-1".into(),
-        learner_sub: sub.into(),
-    }
-}
 
 fn score(assessment: &str, state: &str, now_ms: i64) -> NewScore {
     NewScore {

@@ -5,16 +5,17 @@
 
 #[path = "store_support/backends.rs"]
 mod backends;
+#[path = "store_support/learners.rs"]
+mod learners;
 
 use std::sync::Arc;
 
-use cairn::event::{Event, EventKind};
-use cairn::ids::DefinitionId;
-use cairn::time::Timestamp;
+use cairn::event::Event;
 use cairn_lti::store::records::{
     AppendOutcome, Author, BatchOutcome, LearnerHead, LearnerScope, LearnerWrite, NewEvent,
 };
 use cairn_lti::store::{NewRegistration, PlatformFamily, Store};
+use learners::{enrolled, scope};
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -31,25 +32,6 @@ async fn postgres_batch_is_all_or_nothing() {
     };
     batch_is_all_or_nothing(&db.store).await;
     db.finish().await;
-}
-
-fn scope(registration_id: i64, sub: &str) -> LearnerScope {
-    LearnerScope {
-        registration_id,
-        context_id: "course-1".into(),
-        learner_sub: sub.into(),
-    }
-}
-
-fn enrolled(at: i64) -> Event {
-    Event {
-        at: Timestamp::from_unix_seconds(at),
-        kind: EventKind::Enrolled {
-            credential: DefinitionId::new("spt"),
-            offering: None,
-            version: None,
-        },
-    }
 }
 
 fn write<'a>(

@@ -7,13 +7,12 @@
 mod backends;
 #[path = "store_support/issuance_rows.rs"]
 mod issuance_rows;
+#[path = "store_support/learners.rs"]
+mod learners;
 
 use std::sync::Arc;
 
 use cairn::definition::CredentialDefinition;
-use cairn::event::{Event, EventKind};
-use cairn::ids::DefinitionId;
-use cairn::time::Timestamp;
 use cairn_lti::store::records::{
     AppendOutcome, Author, DefinitionRow, DefinitionStatus, IssuerKeyRow, IssuerKeyStatus,
     IssuerRow, LearnerHead, LearnerScope, NewCredential, NewEvent, RecordStore, StatusChange,
@@ -21,6 +20,7 @@ use cairn_lti::store::records::{
 };
 use cairn_lti::store::{NewRegistration, PlatformFamily, Store, StoreError};
 use issuance_rows::{issuer, new_credential};
+use learners::{enrolled, scope};
 use serde_json::json;
 
 backends::stories!(
@@ -66,31 +66,12 @@ async fn registration(store: &dyn Store, issuer: &str) -> i64 {
     added.id
 }
 
-fn scope(registration_id: i64, sub: &str) -> LearnerScope {
-    LearnerScope {
-        registration_id,
-        context_id: "course-1".into(),
-        learner_sub: sub.into(),
-    }
-}
-
 fn author() -> Author {
     Author {
         sub: "teacher-1".into(),
         role: "instructor".into(),
         deployment_id: "d1".into(),
         request_id: Some("req-1".into()),
-    }
-}
-
-fn enrolled(at: i64) -> Event {
-    Event {
-        at: Timestamp::from_unix_seconds(at),
-        kind: EventKind::Enrolled {
-            credential: DefinitionId::new("spt"),
-            offering: None,
-            version: None,
-        },
     }
 }
 
