@@ -238,8 +238,8 @@ fn received(rig: &Rig) -> Vec<(String, String, Vec<Value>)> {
         .collect()
 }
 
-async fn scores_land_and_parked_rows_replay(store: Arc<dyn Store>) {
-    let rig = rig(store).await;
+async fn scores_land_and_parked_rows_replay(store: &Arc<dyn Store>) {
+    let rig = rig(Arc::clone(store)).await;
     let worker = worker(&rig);
     queue(&rig, "3", &["a1", "a2"], 7).await;
     queue(&rig, "4", &["a1"], 9).await;
@@ -364,8 +364,8 @@ async fn scores_land_and_parked_rows_replay(store: Arc<dyn Store>) {
     worker.abort();
 }
 
-async fn outage_loses_nothing_and_sends_each_state_once(store: Arc<dyn Store>) {
-    let mut rig = rig(store).await;
+async fn outage_loses_nothing_and_sends_each_state_once(store: &Arc<dyn Store>) {
+    let mut rig = rig(Arc::clone(store)).await;
     rig.platform.gradebook().set_mode(Mode::Fail500);
     let mut running = worker(&rig);
     // 1,000 scores: 500 learners × 2 assessments, while every service call answers 500.
@@ -429,33 +429,7 @@ async fn outage_loses_nothing_and_sends_each_state_once(store: Arc<dyn Store>) {
     assert_eq!((stats.depth, stats.parked), (0, 0));
 }
 
-macro_rules! on_both {
-    ($($story:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $story() {
-                    let db = super::backends::SqliteDb::new(stringify!($story)).await;
-                    super::$story(std::sync::Arc::clone(&db.store)).await;
-                    db.finish().await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $story() {
-                    let Some(db) = super::backends::PostgresDb::new(stringify!($story)).await
-                    else { return };
-                    super::$story(std::sync::Arc::clone(&db.store)).await;
-                    db.finish().await;
-                }
-            )*
-        }
-    };
-}
-
-on_both!(
+backends::stories!(
     scores_land_and_parked_rows_replay,
     outage_loses_nothing_and_sends_each_state_once,
 );
