@@ -2,8 +2,9 @@
 // wrote every input to target/bench-core/): folds the same course in WebAssembly under Node
 // and prints the same `@metric` lines as examples/bench_core.rs. Summaries, full records and
 // one learner per method are timed inside the bench-only module (target/bench-wasm/, built
-// with the page's profile), so the JS boundary does not count; the roster case goes through
-// the page's own `Roster.summarize` (and the what-if panel's `statusesWith`; the summaries of
+// as the instructor views' module is: for speed), so the JS boundary does not count; the
+// roster case goes through the instructor views' own module (www/pkg/views/) and its
+// `Roster.summarize` (and the what-if panel's `statusesWith`; the summaries of
 // `summarizeWith` beside it), JS values included, as the page pays it. Numbers are
 // printed, never asserted.
 
@@ -13,9 +14,9 @@ import { pathToFileURL } from 'node:url';
 import { loadCore, pkgDir, targetDir } from '../js/tests/support.mjs';
 import { applyWhatIf } from '../www/views/instructor/parts/what_if_edits.mjs';
 
-const core = await loadCore();
+const core = await loadCore('views');
 // initSync returns the already initialised exports: the linear memory is among them.
-const exports = core.initSync({ module: readFileSync(join(pkgDir, 'cairn_wasm_bg.wasm')) });
+const exports = core.initSync({ module: readFileSync(join(pkgDir, 'views', 'cairn_wasm_bg.wasm')) });
 const benchDir = join(targetDir, 'bench-wasm');
 const bench = await import(pathToFileURL(join(benchDir, 'cairn_bench_wasm.js')).href);
 const benchExports = bench.initSync({ module: readFileSync(join(benchDir, 'cairn_bench_wasm_bg.wasm')) });

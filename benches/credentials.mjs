@@ -8,7 +8,7 @@
 //
 // The page's wasm build exposes no signing (the issuer key lives only on the server), so
 // signing in wasm is timed on a bench-only module, bench-wasm/, which the xtask builds into
-// target/bench-wasm/ with the same profile (it never reaches www/pkg/).
+// target/bench-wasm/ for speed, as the instructor views' module (it never reaches www/pkg/).
 
 import { spawnSync } from 'node:child_process';
 import {

@@ -26,12 +26,13 @@ export const targetDir = (() => {
 export const pkgDir = join(repoRoot, 'www', 'pkg');
 
 /**
- * Loads the web-target build from www/pkg/ synchronously (Node cannot fetch `file:` URLs,
- * so the module's bytes are handed to `initSync`). Returns the binding's exports.
+ * Loads the web-target build from www/pkg/ (or from its `folder`, such as `views`)
+ * synchronously (Node cannot fetch `file:` URLs, so the module's bytes are handed to
+ * `initSync`). Returns the binding's exports.
  */
-export async function loadCore() {
-  const glue = join(pkgDir, 'cairn_wasm.js');
-  const wasm = join(pkgDir, 'cairn_wasm_bg.wasm');
+export async function loadCore(folder = '') {
+  const glue = join(pkgDir, folder, 'cairn_wasm.js');
+  const wasm = join(pkgDir, folder, 'cairn_wasm_bg.wasm');
   if (!existsSync(glue) || !existsSync(wasm)) {
     throw new Error(`the wasm build is missing (${glue}): run \`cargo xtask wasm\` first`);
   }

@@ -1,7 +1,8 @@
 //! Bench-only WebAssembly modules (`cargo xtask bench`): builds a workspace crate such as
-//! `bench-wasm/` for wasm32 with the page's `wasm` profile and generates its bindings into
-//! `<target>/bench-wasm/`, never into `www/pkg/`, so what it exposes (signing, for timing)
-//! never reaches the page.
+//! `bench-wasm/` for wasm32 as the instructor views' module is built (the `wasm-speed` profile,
+//! then `wasm-opt`'s speed passes, [`wasm::Build::Speed`]), so it times the code those views
+//! ship, and generates its bindings into `<target>/bench-wasm/`, never into `www/pkg/`, so what
+//! it exposes (signing, for timing) never reaches the page.
 
 use std::path::PathBuf;
 
@@ -19,11 +20,11 @@ pub fn build(package: &str) -> Result<PathBuf> {
         "--target",
         wasm::TARGET,
         "--profile",
-        "wasm",
+        wasm::Build::Speed.profile(),
     ]))?;
     let input = target_dir()
         .join(wasm::TARGET)
-        .join("wasm")
+        .join(wasm::Build::Speed.profile())
         .join(format!("{}.wasm", package.replace('-', "_")));
     if !input.is_file() {
         bail!("cargo reported success but {} is missing", input.display());
@@ -36,5 +37,7 @@ pub fn build(package: &str) -> Result<PathBuf> {
         .context("wasm-bindgen: cannot select the web target")?
         .generate(&out)
         .with_context(|| format!("wasm-bindgen could not generate the bindings of {package}"))?;
+    let wasm = out.join(format!("{}_bg.wasm", package.replace('-', "_")));
+    crate::wasm_opt::optimize(&wasm, wasm::Build::Speed)?;
     Ok(out)
 }

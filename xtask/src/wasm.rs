@@ -1,6 +1,6 @@
-//! `cargo xtask wasm`: builds `cairn-wasm` for wasm32 with the `wasm` profile and generates the
-//! web-target bindings into `www/pkg/` with wasm-bindgen used as a library (no CLI to install),
-//! then shrinks the module with `wasm-opt` ([`crate::wasm_opt`]).
+//! `cargo xtask wasm`: builds `cairn-wasm` for wasm32 and generates the web-target bindings into
+//! `www/pkg/` with wasm-bindgen used as a library (no CLI to install), then runs `wasm-opt`
+//! ([`crate::wasm_opt`]). Each module is built for size or for speed ([`Build`]).
 
 use std::io::Write;
 use std::process::Command;
@@ -41,6 +41,27 @@ pub fn ensure_target() -> Result<()> {
     }
 }
 
+/// What a module is optimized for: its cargo profile (Cargo.toml) and its `wasm-opt` passes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Build {
+    /// The `wasm` profile (`opt-level = "z"`) and size passes: modules loaded on a page's
+    /// first paint, whose work is one learner or one credential.
+    Size,
+    /// The `wasm-speed` profile (`opt-level = 3`) and speed passes: modules that fold a whole
+    /// roster (the instructor views' what-if), and the bench module that times them.
+    Speed,
+}
+
+impl Build {
+    /// The cargo profile, which is also the folder of its artifacts under `target/<triple>/`.
+    pub fn profile(self) -> &'static str {
+        match self {
+            Build::Size => "wasm",
+            Build::Speed => "wasm-speed",
+        }
+    }
+}
+
 /// One module the page loads: the crate, and where its bindings go under `www/pkg/`.
 struct PageModule {
     /// The cargo package.
@@ -52,6 +73,8 @@ struct PageModule {
     /// `None`: the package's default features; `Some(list)`: only the listed features (none
     /// for an empty list), without the defaults.
     features: Option<&'static str>,
+    /// Optimized for size or for speed.
+    build: Build,
     /// The most gzip bytes the module may grow to (`cargo xtask ci` fails above it), if any.
     gzip_budget: Option<usize>,
 }
@@ -75,6 +98,7 @@ const MODULES: &[PageModule] = &[
         artifact: "cairn_wasm",
         folder: "",
         features: None,
+        build: Build::Size,
         gzip_budget: None,
     },
     PageModule {
@@ -82,6 +106,7 @@ const MODULES: &[PageModule] = &[
         artifact: "cairn_wasm",
         folder: "views",
         features: Some("instructor"),
+        build: Build::Speed,
         gzip_budget: None,
     },
     PageModule {
@@ -89,6 +114,7 @@ const MODULES: &[PageModule] = &[
         artifact: "cairn_wasm",
         folder: "learner",
         features: Some(""),
+        build: Build::Size,
         gzip_budget: Some(LEARNER_GZIP_BUDGET),
     },
     PageModule {
@@ -96,6 +122,7 @@ const MODULES: &[PageModule] = &[
         artifact: "cairn_lti_storage",
         folder: "lti-storage",
         features: None,
+        build: Build::Size,
         gzip_budget: None,
     },
 ];
@@ -141,7 +168,7 @@ fn cargo_build(
         "--target",
         TARGET,
         "--profile",
-        "wasm",
+        module.build.profile(),
         "--package",
         module.package,
     ]);
@@ -154,7 +181,7 @@ fn cargo_build(
     run_command(&mut build)?;
     let artifact = target
         .join(TARGET)
-        .join("wasm")
+        .join(module.build.profile())
         .join(format!("{}.wasm", module.artifact));
     if !artifact.is_file() {
         bail!(
@@ -214,7 +241,7 @@ fn module_path(module: &PageModule) -> std::path::PathBuf {
 fn bind(module: &PageModule) -> Result<()> {
     let input = target_dir()
         .join(TARGET)
-        .join("wasm")
+        .join(module.build.profile())
         .join(format!("{}.wasm", module.artifact));
     let pkg_dir = project_root().join("www").join("pkg").join(module.folder);
     std::fs::create_dir_all(&pkg_dir)
@@ -236,7 +263,7 @@ fn bind(module: &PageModule) -> Result<()> {
         .with_context(|| format!("{} is not a well-formed wasm module", wasm_path.display()))?;
     std::fs::write(&wasm_path, &bytes)
         .with_context(|| format!("cannot write {}", wasm_path.display()))?;
-    crate::wasm_opt::optimize(&wasm_path)?;
+    crate::wasm_opt::optimize(&wasm_path, module.build)?;
     let bytes = std::fs::read(&wasm_path)
         .with_context(|| format!("cannot read the optimized {}", wasm_path.display()))?;
     let gzipped = gzip_len(&bytes)?;

@@ -7,21 +7,24 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
-use crate::wasm::gzip_len;
+use crate::wasm::{Build, gzip_len};
 use crate::{project_root, run_command};
 
-/// Size-oriented passes without inlining: Binaryen's inliner shrinks the raw module but makes
-/// it compress worse (measured on this module: `-Oz` alone 428 KB gzip from 389 KB; with
-/// inlining limited to nothing, 382 KB). The features are the ones rustc's wasm32 target and
-/// wasm-bindgen output use.
-const PASSES: &[&str] = &[
-    "-Oz",
+/// Binaryen's inliner off: it shrinks the raw module but makes it compress worse (measured on
+/// the full module: `-Oz` alone 428 KB gzip from 389 KB; with inlining limited to nothing,
+/// 382 KB; on the views module at `opt-level = "s"`, `-O3` 376 KB against 329 KB), and rustc
+/// has already inlined what pays.
+const NO_INLINING: &[&str] = &[
     "--always-inline-max-function-size",
     "0",
     "--flexible-inline-max-function-size",
     "0",
     "--one-caller-inline-max-function-size",
     "0",
+];
+
+/// The features rustc's wasm32 target and wasm-bindgen output use.
+const FEATURES: &[&str] = &[
     "--enable-bulk-memory",
     "--enable-nontrapping-float-to-int",
     "--enable-sign-ext",
@@ -30,14 +33,21 @@ const PASSES: &[&str] = &[
     "--enable-multivalue",
 ];
 
-/// Optimizes the module at `wasm` in place and prints its size before and after.
-pub fn optimize(wasm: &Path) -> Result<()> {
+/// Optimizes the module at `wasm` in place, for size or for speed as `build` says, and prints
+/// its size before and after.
+pub fn optimize(wasm: &Path, build: Build) -> Result<()> {
     let tool = installed()?;
     let before = std::fs::read(wasm).with_context(|| format!("cannot read {}", wasm.display()))?;
     let output = wasm.with_extension("opt.wasm");
     let mut cmd = Command::new("node");
+    let level = match build {
+        Build::Size => "-Oz",
+        Build::Speed => "-O3",
+    };
     cmd.arg(&tool)
-        .args(PASSES)
+        .arg(level)
+        .args(NO_INLINING)
+        .args(FEATURES)
         .arg(wasm)
         .arg("-o")
         .arg(&output)
