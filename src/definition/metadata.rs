@@ -2,7 +2,6 @@
 //! Information Summary with its learner effort, the curriculum map, and the vocabularies
 //! that CIS values are checked against ([`super::check`]).
 
-use std::collections::BTreeMap;
 
 use serde::Serialize;
 
@@ -19,7 +18,7 @@ pub struct CurriculumMap {
     /// The level every competency must reach.
     pub target: String,
     /// Per competency, a level or `null` per component.
-    pub rows: BTreeMap<CompetencyId, Vec<Option<String>>>,
+    pub rows: super::SortedMap<CompetencyId, Vec<Option<String>>>,
 }
 
 crate::read_object!(CurriculumMap {
