@@ -2,7 +2,6 @@
 //! Information Summary with its learner effort, the curriculum map, and the vocabularies
 //! that CIS values are checked against ([`super::check`]).
 
-
 use serde::Serialize;
 
 use crate::ids::CompetencyId;

@@ -135,9 +135,15 @@ mod tests {
             serde_json::to_string(&map).unwrap(),
             serde_json::to_string(&tree).unwrap()
         );
-        assert_eq!(serde_json::to_string(&map).unwrap(), r#"{"a":4,"b":2,"c":3}"#);
+        assert_eq!(
+            serde_json::to_string(&map).unwrap(),
+            r#"{"a":4,"b":2,"c":3}"#
+        );
         assert_eq!(format!("{map:?}"), format!("{tree:?}"));
-        assert_eq!((map.get("a"), map.get("c"), map.get("d")), (Some(&4), Some(&3), None));
+        assert_eq!(
+            (map.get("a"), map.get("c"), map.get("d")),
+            (Some(&4), Some(&3), None)
+        );
         assert_eq!(map.len(), 3);
         let keys: Vec<&str> = map.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(keys, ["a", "b", "c"]);
