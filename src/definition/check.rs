@@ -131,9 +131,11 @@ pub fn check_versions(definitions: &[CredentialDefinition]) -> Result<(), Defini
 /// resolve, required values present, numbers in range, methods valid. Validator findings
 /// that do not stop the fold (README §10) are [`validate`](super::validate())'s.
 pub fn check(definitions: &[CredentialDefinition]) -> Result<(), DefinitionError> {
-    let mut ids: BTreeMap<&'static str, BTreeSet<String>> = BTreeMap::new();
+    // One set of "kind\0id" keys: a map of sets per kind was one more tree type in the
+    // page's modules.
+    let mut ids: BTreeSet<String> = BTreeSet::new();
     let mut unique = |kind: &'static str, id: &str| -> Result<(), DefinitionError> {
-        if ids.entry(kind).or_default().insert(id.to_owned()) {
+        if ids.insert(format!("{kind}\0{id}")) {
             Ok(())
         } else {
             Err(DefinitionError::DuplicateId {

@@ -2,8 +2,6 @@
 //! Information Summary with its learner effort, the curriculum map, and the vocabularies
 //! that CIS values are checked against ([`super::check`]).
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 
 use crate::ids::CompetencyId;
@@ -19,7 +17,7 @@ pub struct CurriculumMap {
     /// The level every competency must reach.
     pub target: String,
     /// Per competency, a level or `null` per component.
-    pub rows: BTreeMap<CompetencyId, Vec<Option<String>>>,
+    pub rows: super::SortedMap<CompetencyId, Vec<Option<String>>>,
 }
 
 crate::read_object!(CurriculumMap {

@@ -26,6 +26,7 @@ pub mod read;
 mod revision;
 mod rubrics;
 mod self_check;
+mod sorted_map;
 mod validate;
 
 pub use alternatives::{AlternativeGroup, AlternativeKind};
@@ -51,6 +52,7 @@ pub use self_check::{
     SELF_CHECK_READY_RATING, SelfCheckAdvice, SelfCheckAnswer, SelfCheckError, offers_direct_route,
     self_check,
 };
+pub use sorted_map::SortedMap;
 pub use validate::{Finding, Severity, validate, validate_in};
 
 use std::collections::BTreeMap;
@@ -464,7 +466,7 @@ pub struct RubricLevel {
     /// The level's name, e.g. "Meets".
     pub name: String,
     /// Points per part at this level.
-    pub points: BTreeMap<PartId, Number>,
+    pub points: SortedMap<PartId, Number>,
 }
 
 crate::read_object!(RubricLevel { name, points });

@@ -152,13 +152,25 @@ macro_rules! read_object {
                                 slot += 1;
                             )*
                         }
+                        // The first required member that is absent, found before any
+                        // member is moved out: a failure between two moves made the
+                        // compiler drop the remaining members at each one.
+                        let mut missing: Option<&'static str> = None;
+                        $(
+                            if missing.is_none()
+                                && $crate::__read_object_required!($($default)?)
+                                && $member.is_none()
+                            {
+                                missing = Some($crate::__read_object_member_name!($member $(, $name)?));
+                            }
+                        )*
+                        if let Some(member) = missing {
+                            return Err(serde::de::Error::missing_field(member));
+                        }
                         Ok($ty {
                             $($member: match $member {
                                 Some(value) => value,
-                                None => $crate::__read_object_absent!(
-                                    $crate::__read_object_member_name!($member $(, $name)?)
-                                    $(, $default)?
-                                ),
+                                None => $crate::__read_object_absent!($($default)?),
                             },)*
                         })
                     }
@@ -198,14 +210,14 @@ macro_rules! __read_object_required {
     };
 }
 
-/// The value of an absent member: its default, else a `missing field` error.
+/// The value of an absent member: its default; a required one was found present before.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __read_object_absent {
-    ($name:expr) => {
-        return Err(serde::de::Error::missing_field($name))
+    () => {
+        unreachable!("a required member's absence is refused before the object is built")
     };
-    ($name:expr, $default:expr) => {
+    ($default:expr) => {
         $default
     };
 }

@@ -282,12 +282,70 @@ impl Members {
         Ok(Event { at, kind })
     }
 
-    /// The variant `TYPES[variant]` from the members (already checked to be its own).
-    fn kind_of<E: de::Error>(self, variant: usize) -> Result<EventKind, E> {
+    /// The first member variant `TYPES[variant]` needs that is absent, in the order the
+    /// variant names them.
+    fn first_missing(&self, variant: usize) -> Option<&'static str> {
+        let needs: &[(bool, &'static str)] = match variant {
+            0 | 8 | 9 | 12 | 13 => &[(self.credential.is_some(), "credential")],
+            1 | 2 => &[(self.assessment.is_some(), "assessment")],
+            3 | 4 => &[
+                (self.assessment.is_some(), "assessment"),
+                (self.attempt.is_some(), "attempt"),
+            ],
+            5 | 6 => &[
+                (self.credential.is_some(), "credential"),
+                (self.method.is_some(), "method"),
+            ],
+            7 => &[
+                (self.credential.is_some(), "credential"),
+                (self.issuer.is_some(), "issuer"),
+                (self.issued_at.is_some(), "issued_at"),
+                (self.verified.is_some(), "verified"),
+            ],
+            10 => &[
+                (self.credential.is_some(), "credential"),
+                (self.issued_before.is_some(), "issued_before"),
+                (self.valid_until.is_some(), "valid_until"),
+            ],
+            11 => &[(self.equivalency.is_some(), "equivalency")],
+            14 => &[
+                (self.case.is_some(), "case"),
+                (self.credential.is_some(), "credential"),
+                (self.method.is_some(), "method"),
+            ],
+            15 => &[
+                (self.case.is_some(), "case"),
+                (self.assessor.is_some(), "assessor"),
+                (self.recommendation.is_some(), "recommendation"),
+            ],
+            _ => &[
+                (self.credential.is_some(), "credential"),
+                (self.entry.is_some(), "entry"),
+            ],
+        };
+        needs
+            .iter()
+            .find(|(given, _)| !given)
+            .map(|(_, name)| *name)
+    }
+
+    /// The variant `TYPES[variant]` from the members (already checked to be its own). What
+    /// can fail is checked before any member is moved out: a failure between two moves made
+    /// the compiler drop the rest of the members at each one (a seventh of this reader's wasm).
+    fn kind_of<E: de::Error>(mut self, variant: usize) -> Result<EventKind, E> {
+        if let Some(member) = self.first_missing(variant) {
+            return Err(E::missing_field(member));
+        }
+        let evidence = match variant {
+            1 | 3 => evidence_refs(self.evidence.take())?,
+            _ => Vec::new(),
+        };
         macro_rules! need {
             ($member:ident) => {
-                self.$member
-                    .ok_or_else(|| E::missing_field(stringify!($member)))?
+                match self.$member {
+                    Some(value) => value,
+                    None => unreachable!("`first_missing` checked it"),
+                }
             };
         }
         Ok(match variant {
@@ -303,7 +361,7 @@ impl Members {
                 route: self.route.unwrap_or_default(),
                 assessor: self.assessor,
                 attested_by: self.attested_by,
-                evidence: evidence_refs(self.evidence)?,
+                evidence,
                 rubric: self.rubric,
             },
             2 => EventKind::FeedbackReleased {
@@ -319,7 +377,7 @@ impl Members {
                 grader: self.grader,
                 assessor: self.assessor,
                 attested_by: self.attested_by,
-                evidence: evidence_refs(self.evidence)?,
+                evidence,
                 rubric: self.rubric,
             })),
             4 => EventKind::ScoreOverridden(Box::new(Override {

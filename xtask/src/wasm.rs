@@ -80,11 +80,15 @@ struct PageModule {
 }
 
 /// The learner module's budget: a guard against growth, not the goal. Issue 12's goal is
-/// 150 KB gzip; the module is ~218 KiB since events are read in one pass (`src/event/read.rs`)
-/// and definitions and API bodies by one member reader each (`src/definition/read.rs`). Most of
-/// the rest is serde's per-type readers, the fold's maps and big-number code (`cargo xtask
-/// wasm-sizes learner` shows it), so the guard sits a few percent above it.
-pub const LEARNER_GZIP_BUDGET: usize = 224 * 1024;
+/// 150 KB gzip; the module is ~211 KiB (215,873 B) since events are read in one pass
+/// (`src/event/read.rs`), definitions and API bodies by one member reader each
+/// (`src/definition/read.rs`, both checking what can fail before moving members out), the
+/// definition maps that are only read and written back are sorted vectors
+/// (`src/definition/sorted_map.rs`) and the module leaves out the sentences of errors it never
+/// meets (`js/src/lib.rs`). Most of the rest is serde's per-type readers, the
+/// fold's maps and big-number code (`cargo xtask wasm-sizes learner` shows it), so the guard
+/// sits ~2% above it.
+pub const LEARNER_GZIP_BUDGET: usize = 216 * 1024;
 
 /// The core with the credential verifier (`www/pkg/`: the verify page, the credential page,
 /// the credential editor and the Node tests); the instructor views' core without it

@@ -1,0 +1,162 @@
+//! [`SortedMap`]: a JSON object of a definition read into a vector of its members sorted by
+//! key, for the maps a definition only reads, looks up and writes back (a rubric level's
+//! points per part, a curriculum map's rows). A `BTreeMap` read the same JSON the same way,
+//! but each of its key and value types brought its own copy of the tree's code (insert,
+//! split, search, iterate, clone, drop: ~6.5 KiB of wasm each) into the page's modules;
+//! these maps hold a few entries, for which a sorted vector is as fast.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde::{Serialize, Serializer};
+
+/// Entries sorted by key, each key once: read from a JSON object (a repeated key keeps its
+/// last value, as `BTreeMap`'s reader did), written as one in key order.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SortedMap<K, V>(Vec<(K, V)>);
+
+impl<K, V> Default for SortedMap<K, V> {
+    fn default() -> Self {
+        SortedMap(Vec::new())
+    }
+}
+
+impl<K: Ord, V> SortedMap<K, V> {
+    /// An empty map.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets `key`'s value (replacing the one it had).
+    pub fn insert(&mut self, key: K, value: V) {
+        match self.0.binary_search_by(|(k, _)| k.cmp(&key)) {
+            Ok(at) => self.0[at].1 = value,
+            Err(at) => self.0.insert(at, (key, value)),
+        }
+    }
+
+    /// The value of `key`, if it has one.
+    pub fn get<Q>(&self, key: &Q) -> Option<&V>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        let at = self.0.binary_search_by(|(k, _)| k.borrow().cmp(key)).ok()?;
+        Some(&self.0[at].1)
+    }
+}
+
+impl<K, V> SortedMap<K, V> {
+    /// The entries in key order.
+    pub fn iter(&self) -> impl Iterator<Item = (&K, &V)> {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+
+    /// The number of entries.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether it has no entry.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<'a, K, V> IntoIterator for &'a SortedMap<K, V> {
+    type Item = (&'a K, &'a V);
+    type IntoIter = std::iter::Map<std::slice::Iter<'a, (K, V)>, fn(&'a (K, V)) -> (&'a K, &'a V)>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+}
+
+impl<K: Ord, V> FromIterator<(K, V)> for SortedMap<K, V> {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(entries: I) -> Self {
+        let mut map = SortedMap::new();
+        for (key, value) in entries {
+            map.insert(key, value);
+        }
+        map
+    }
+}
+
+impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for SortedMap<K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+impl<K: Serialize, V: Serialize> Serialize for SortedMap<K, V> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.iter())
+    }
+}
+
+impl<'de, K: Ord + Deserialize<'de>, V: Deserialize<'de>> Deserialize<'de> for SortedMap<K, V> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(MapVisitor(PhantomData))
+    }
+}
+
+struct MapVisitor<K, V>(PhantomData<(K, V)>);
+
+impl<'de, K: Ord + Deserialize<'de>, V: Deserialize<'de>> Visitor<'de> for MapVisitor<K, V> {
+    type Value = SortedMap<K, V>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // BTreeMap's words, so a message reads as it did.
+        f.write_str("a map")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut read = SortedMap::new();
+        while let Some((key, value)) = map.next_entry()? {
+            read.insert(key, value);
+        }
+        Ok(read)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::SortedMap;
+
+    #[test]
+    fn reads_and_writes_what_a_btree_map_did() {
+        let json = r#"{"b": 2, "a": 1, "c": 3, "a": 4}"#;
+        let map: SortedMap<String, u32> = serde_json::from_str(json).unwrap();
+        let tree: BTreeMap<String, u32> = serde_json::from_str(json).unwrap();
+        assert_eq!(
+            serde_json::to_string(&map).unwrap(),
+            serde_json::to_string(&tree).unwrap()
+        );
+        assert_eq!(
+            serde_json::to_string(&map).unwrap(),
+            r#"{"a":4,"b":2,"c":3}"#
+        );
+        assert_eq!(format!("{map:?}"), format!("{tree:?}"));
+        assert_eq!(
+            (map.get("a"), map.get("c"), map.get("d")),
+            (Some(&4), Some(&3), None)
+        );
+        assert_eq!(map.len(), 3);
+        let keys: Vec<&str> = map.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn refuses_what_a_btree_map_refused_with_its_words() {
+        for json in [r#"[1, 2]"#, r#"{"a": "x"}"#, "null"] {
+            let map = serde_json::from_str::<SortedMap<String, u32>>(json).unwrap_err();
+            let tree = serde_json::from_str::<BTreeMap<String, u32>>(json).unwrap_err();
+            assert_eq!(map.to_string(), tree.to_string());
+        }
+        let empty: SortedMap<String, u32> = serde_json::from_str("{}").unwrap();
+        assert!(empty.is_empty());
+    }
+}
