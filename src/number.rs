@@ -566,7 +566,7 @@ pub(crate) fn mul_u64(a: u64, b: u64) -> Option<u64> {
 
 /// `a + b` in the small form (both canonical), or `None` on overflow. Scores, percents and
 /// sums mostly share a denominator (often 1): then one gcd with the shared denominator,
-/// or none, instead of the general lcm-and-reduce.
+/// or none, instead of the general lcm-and-reduce; an integer and a fraction need none.
 fn small_add(a: &Ratio<i64>, b: &Ratio<i64>) -> Option<Ratio<i64>> {
     let (an, ad, bn, bd) = (*a.numer(), *a.denom(), *b.numer(), *b.denom());
     if an == 0 {
@@ -583,6 +583,14 @@ fn small_add(a: &Ratio<i64>, b: &Ratio<i64>) -> Option<Ratio<i64>> {
         // Lowest terms: gcd(0, d) = d gives 0/1.
         let g = n.gcd(&ad);
         return Some(Ratio::new_raw(n / g, ad / g));
+    }
+    // An integer plus a fraction (a part in points plus a part with a half, say): a/1 + c/d
+    // = (a·d + c)/d is in lowest terms, as gcd(a·d + c, d) = gcd(c, d) = 1. No gcd.
+    if ad == 1 {
+        return Some(Ratio::new_raw(mul_i64(an, bd)?.checked_add(bn)?, bd));
+    }
+    if bd == 1 {
+        return Some(Ratio::new_raw(mul_i64(bn, ad)?.checked_add(an)?, ad));
     }
     a.checked_add(b)
 }
