@@ -164,6 +164,13 @@ impl Number {
         }
     }
 
+    /// The small form of `n / d` already in lowest terms with `d > 0`, as
+    /// [`Number::small_parts`] gave it.
+    pub(crate) fn from_small_parts((n, d): (i64, i64)) -> Self {
+        debug_assert!(d > 0 && n.gcd(&d) == 1, "{n}/{d} is not in lowest terms");
+        Number(Repr::Small(Ratio::new_raw(n, d)))
+    }
+
     /// `n / d` reduced (one 128-bit gcd), or `None` when `d` is not above zero.
     pub(crate) fn from_i128_ratio(n: i128, d: i128) -> Option<Self> {
         if d <= 0 || n == i128::MIN {
