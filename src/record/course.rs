@@ -39,10 +39,6 @@ pub struct Course<'a> {
     /// Per definition: its resolved criteria, competencies (flat indices), assessments,
     /// competency weight sum, component weight sum.
     pub(super) def_info: Vec<DefInfo>,
-    /// Competency and assessment indices in id order (ties in index order): a record's
-    /// maps are built from them in one pass, not by an insert per entry.
-    pub(super) comp_order: Vec<usize>,
-    pub(super) asmt_order: Vec<usize>,
     pub(super) validation: Vec<Finding>,
     /// A finished fold's buffers, for the next ([`super::spare`]).
     pub(super) spare: SpareSlot,
@@ -151,8 +147,6 @@ impl<'a> Course<'a> {
             asmts: Vec::new(),
             comps: Vec::new(),
             def_info: Vec::new(),
-            comp_order: Vec::new(),
-            asmt_order: Vec::new(),
             validation,
             spare: SpareSlot::default(),
         };
@@ -285,8 +279,6 @@ impl<'a> Course<'a> {
             info.equivalencies = equivalencies;
             info.reads_time = reads_time;
         }
-        course.comp_order = id_order(course.comps.iter().map(|c| c.id.as_str()));
-        course.asmt_order = id_order(course.asmts.iter().map(|a| a.id.as_str()));
         course.defs = defs;
         Ok(course)
     }
@@ -459,14 +451,6 @@ impl<'a> Course<'a> {
         }
         learner.order = order;
     }
-}
-
-/// Indices of `ids` in id order, equal ids in index order (a stable sort).
-fn id_order<'i>(ids: impl Iterator<Item = &'i str>) -> Vec<usize> {
-    let ids: Vec<&str> = ids.collect();
-    let mut order: Vec<usize> = (0..ids.len()).collect();
-    order.sort_by_key(|&i| ids[i]);
-    order
 }
 
 /// The competencies `criteria` (of a definition with competencies `comps`) require

@@ -352,101 +352,89 @@ impl Learner<'_, '_> {
             validation: course.validation.clone(),
             plar_cases: Vec::new(),
         };
-        // In id order, so each map is built in one pass (`FromIterator` on sorted input
-        // neither moves entries nor searches); equal ids keep the last, as inserts would.
-        record.competencies = course
-            .comp_order
-            .iter()
-            .map(|&c| {
-                let comp = &course.comps[c];
-                let result = self.competency(c);
-                let source = (result.status == MasteryStatus::Mastered).then(|| {
-                    if self.granted_comps[c].is_some() {
-                        "plar"
-                    } else {
-                        "assessment"
+        for (c, comp) in course.comps.iter().enumerate() {
+            let result = self.competency(c);
+            let source = (result.status == MasteryStatus::Mastered).then(|| {
+                if self.granted_comps[c].is_some() {
+                    "plar"
+                } else {
+                    "assessment"
+                }
+            });
+            record.competencies.insert(
+                comp.id.clone(),
+                CompetencyRecord {
+                    definition: course.defs[comp.def].id.clone(),
+                    status: result.status,
+                    reported: result.score.as_ref().map(Number::to_reported_string),
+                    score: result.score,
+                    threshold_percent: comp.threshold.clone(),
+                    source,
+                    plar_method: self.granted_comps[c].map(|g| g.0),
+                    granted_by: self.conduct.grant_assessor(c).cloned(),
+                    granted_rubric: self.conduct.grant_rubric(c).cloned(),
+                    evidence: self.evidence_links(c),
+                },
+            );
+        }
+        for (a, info) in course.asmts.iter().enumerate() {
+            let cycle = self.cycle(a);
+            let kept = &self.kept[a];
+            let mut scored: Vec<u32> = Vec::new();
+            self.for_each_scored(a, |x, _| scored.push(x.number));
+            // Searched once per attempt: sorted, so a long log stays linear-logarithmic.
+            scored.sort_unstable();
+            let attempts = self.asmts[a]
+                .attempts
+                .iter()
+                .enumerate()
+                .map(|(i, x)| {
+                    let conduct = self.conduct.attempt(a, i).cloned().unwrap_or_default();
+                    AttemptRecord {
+                        number: x.number,
+                        at: x.at,
+                        route: x.route,
+                        counted: x.counted,
+                        cycle: x.cycle,
+                        pending: x.scores.is_none(),
+                        scored: scored.binary_search(&x.number).is_ok()
+                            || (x.cycle != cycle && x.scores.is_some()),
+                        percent: x.scores.as_ref().map(|s| s.percent.clone()),
+                        reported: x.scores.as_ref().map(|s| s.percent.to_reported_string()),
+                        supervision: info.supervision,
+                        assessor: conduct.assessor,
+                        attested_by: conduct.attested_by,
+                        evidence: conduct.evidence,
+                        overrides: conduct.overrides,
+                        rubric: conduct
+                            .rubric
+                            .or_else(|| x.scores.as_ref().and(info.rubric_ref.clone())),
                     }
-                });
-                (
-                    comp.id.clone(),
-                    CompetencyRecord {
-                        definition: course.defs[comp.def].id.clone(),
-                        status: result.status,
-                        reported: result.score.as_ref().map(Number::to_reported_string),
-                        score: result.score,
-                        threshold_percent: comp.threshold.clone(),
-                        source,
-                        plar_method: self.granted_comps[c].map(|g| g.0),
-                        granted_by: self.conduct.grant_assessor(c).cloned(),
-                        granted_rubric: self.conduct.grant_rubric(c).cloned(),
-                        evidence: self.evidence_links(c),
-                    },
-                )
-            })
-            .collect();
-        record.assessments = course
-            .asmt_order
-            .iter()
-            .map(|&a| {
-                let info = &course.asmts[a];
-                let cycle = self.cycle(a);
-                let kept = &self.kept[a];
-                let mut scored: Vec<u32> = Vec::new();
-                self.for_each_scored(a, |x, _| scored.push(x.number));
-                // Searched once per attempt: sorted, so a long log stays linear-logarithmic.
-                scored.sort_unstable();
-                let attempts = self.asmts[a]
-                    .attempts
-                    .iter()
-                    .enumerate()
-                    .map(|(i, x)| {
-                        let conduct = self.conduct.attempt(a, i).cloned().unwrap_or_default();
-                        AttemptRecord {
-                            number: x.number,
-                            at: x.at,
-                            route: x.route,
-                            counted: x.counted,
-                            cycle: x.cycle,
-                            pending: x.scores.is_none(),
-                            scored: scored.binary_search(&x.number).is_ok()
-                                || (x.cycle != cycle && x.scores.is_some()),
-                            percent: x.scores.as_ref().map(|s| s.percent.clone()),
-                            reported: x.scores.as_ref().map(|s| s.percent.to_reported_string()),
-                            supervision: info.supervision,
-                            assessor: conduct.assessor,
-                            attested_by: conduct.attested_by,
-                            evidence: conduct.evidence,
-                            overrides: conduct.overrides,
-                            rubric: conduct
-                                .rubric
-                                .or_else(|| x.scores.as_ref().and(info.rubric_ref.clone())),
-                        }
-                    })
-                    .collect();
-                let counted = self.attempts_counted(a);
-                (
-                    info.id.clone(),
-                    AssessmentRecord {
-                        definition: course.defs[info.def].id.clone(),
-                        kind: info.kind,
-                        attempts_counted: counted as u32,
-                        kept_percent: self.kept_scores(a).map(|k| k.percent.clone()),
-                        kept_reported: self.kept_scores(a).map(|k| k.percent.to_reported_string()),
-                        kept_points: self.kept_scores(a).map(|k| k.total.clone()),
-                        passed: kept.as_ref().is_some_and(|k| k.passes),
-                        level: self
-                            .kept_scores(a)
-                            .filter(|_| kept.as_ref().is_some_and(|k| k.passes))
-                            .and_then(|k| level_reached(&info.levels, &k.percent))
-                            .map(str::to_owned),
-                        cycle,
-                        attempts,
-                        feedback: self.conduct.feedback(a),
-                        next: self.next_step(a, at),
-                    },
-                )
-            })
-            .collect();
+                })
+                .collect();
+            let counted = self.attempts_counted(a);
+            record.assessments.insert(
+                info.id.clone(),
+                AssessmentRecord {
+                    definition: course.defs[info.def].id.clone(),
+                    kind: info.kind,
+                    attempts_counted: counted as u32,
+                    kept_percent: self.kept_scores(a).map(|k| k.percent.clone()),
+                    kept_reported: self.kept_scores(a).map(|k| k.percent.to_reported_string()),
+                    kept_points: self.kept_scores(a).map(|k| k.total.clone()),
+                    passed: kept.as_ref().is_some_and(|k| k.passes),
+                    level: self
+                        .kept_scores(a)
+                        .filter(|_| kept.as_ref().is_some_and(|k| k.passes))
+                        .and_then(|k| level_reached(&info.levels, &k.percent))
+                        .map(str::to_owned),
+                    cycle,
+                    attempts,
+                    feedback: self.conduct.feedback(a),
+                    next: self.next_step(a, at),
+                },
+            );
+        }
         for (d, def) in course.defs.iter().enumerate() {
             let explanation = course.def_info[d].criteria.explain(&self.view(d, at));
             let issuances: Vec<IssuanceRecord> = self.issuances[d]
