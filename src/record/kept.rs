@@ -91,22 +91,20 @@ impl Course<'_> {
         remember: bool,
     ) -> Scores {
         let info = &self.asmts[a];
-        let (percent, total_passes) = memo.get(info.total_scale, &total, remember, || {
-            let percent = total.percent_of(&info.max);
-            let passes = info.pass.as_ref().is_some_and(|pass| percent.meets(pass));
-            (percent, passes)
-        });
+        let (percent, total_passes) = memo.get(
+            info.total_scale,
+            &total,
+            remember,
+            (&info.max, info.pass.as_ref()),
+        );
         let mut groups_pass = true;
         buffer.clear();
         for ((c, idx, max), &scale) in info.groups.iter().zip(&info.group_scales) {
             let sum = idx
                 .iter()
                 .fold(Number::zero(), |acc, &i| acc.add(&parts[i]));
-            let (group_percent, meets) = memo.get(scale, &sum, remember, || {
-                let percent = sum.percent_of(max);
-                let meets = percent.meets(&self.comps[*c].threshold);
-                (percent, meets)
-            });
+            let threshold = &self.comps[*c].threshold;
+            let (group_percent, meets) = memo.get(scale, &sum, remember, (max, Some(threshold)));
             groups_pass &= meets;
             buffer.push(group_percent);
         }

@@ -38,19 +38,19 @@ impl PercentMemo {
         self.enabled = true;
     }
 
-    /// `value`'s percent of a maximum and whether it meets a threshold, the pair
-    /// numbered `scale`: remembered, else `derive()`. `remember` false (a one-off
-    /// derivation) leaves the table unallocated.
+    /// [`derive`] of `value` for the pair (`max`, `threshold`) numbered `scale`:
+    /// remembered, else derived. `remember` false (a one-off derivation) leaves the table
+    /// unallocated.
     pub(super) fn get(
         &mut self,
         scale: u32,
         value: &Number,
         remember: bool,
-        derive: impl FnOnce() -> (Number, bool),
+        (max, threshold): (&Number, Option<&Number>),
     ) -> (Number, bool) {
         let remember = remember && self.enabled && scale != EMPTY;
         let Some(key) = value.small_parts().filter(|_| remember) else {
-            return derive();
+            return derive(value, max, threshold);
         };
         if self.slots.is_empty() {
             let empty = Slot {
@@ -66,12 +66,12 @@ impl PercentMemo {
         let i =
             (folded.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - SLOTS.trailing_zeros())) as usize;
         let Some(slot) = self.slots.get_mut(i) else {
-            return derive();
+            return derive(value, max, threshold);
         };
         if slot.scale == scale && slot.value == key {
             return (Number::from_small_parts(slot.percent), slot.meets);
         }
-        let (percent, meets) = derive();
+        let (percent, meets) = derive(value, max, threshold);
         if let Some(parts) = percent.small_parts() {
             *slot = Slot {
                 scale,
@@ -82,6 +82,13 @@ impl PercentMemo {
         }
         (percent, meets)
     }
+}
+
+/// `value × 100 / max` and whether it meets `threshold` (README §5.1; none is never met).
+pub(super) fn derive(value: &Number, max: &Number, threshold: Option<&Number>) -> (Number, bool) {
+    let percent = value.percent_of(max);
+    let meets = threshold.is_some_and(|t| percent.meets(t));
+    (percent, meets)
 }
 
 /// Numbers each distinct (maximum, threshold) pair of `pairs`, in first-seen order.
@@ -117,11 +124,22 @@ mod tests {
         ]
     }
 
-    fn derive(scale: u32, value: &Number) -> (Number, bool) {
+    /// The derivation written out, and the memo's lookup, for scale `scale`.
+    fn expected(scale: u32, value: &Number) -> (Number, bool) {
         let (max, threshold) = &scales()[scale as usize];
         let percent = value.percent_of(max);
         let meets = percent.meets(threshold);
         (percent, meets)
+    }
+
+    fn lookup(
+        memo: &mut PercentMemo,
+        scale: u32,
+        value: &Number,
+        remember: bool,
+    ) -> (Number, bool) {
+        let (max, threshold) = &scales()[scale as usize];
+        memo.get(scale, value, remember, (max, Some(threshold)))
     }
 
     /// A value: a score in quarters, a fraction, or past the small form.
@@ -145,8 +163,8 @@ mod tests {
             memo.enable();
             for _ in 0..2 {
                 for (scale, value, remember) in &values {
-                    let got = memo.get(*scale, value, *remember, || derive(*scale, value));
-                    prop_assert_eq!(got, derive(*scale, value), "{} of scale {}", value, scale);
+                    let got = lookup(&mut memo, *scale, value, *remember);
+                    prop_assert_eq!(got, expected(*scale, value), "{} of scale {}", value, scale);
                 }
             }
         }
@@ -162,10 +180,10 @@ mod tests {
             for h in 0..(3 * SLOTS as i64) {
                 for scale in 0..3 {
                     let value = Number::ratio(h, 100);
-                    let got = memo.get(scale, &value, true, || derive(scale, &value));
+                    let got = lookup(&mut memo, scale, &value, true);
                     assert_eq!(
                         got,
-                        derive(scale, &value),
+                        expected(scale, &value),
                         "{value} of {scale}, round {round}"
                     );
                 }
