@@ -381,11 +381,16 @@ impl Number {
             {
                 return Number(Repr::Small(Ratio::new(n, d)));
             }
-            let n = i128::from(*x.numer()) * 100 * i128::from(*m.denom());
-            let d = i128::from(*x.denom()) * i128::from(*m.numer());
-            let r = Ratio::new(n, d);
-            if let (Ok(n), Ok(d)) = (i64::try_from(*r.numer()), i64::try_from(*r.denom())) {
-                return Number(Repr::Small(Ratio::new_raw(n, d)));
+            // |numerator · 100 · denominator| reaches 2^133: past i128, the big path answers.
+            if let Some(n) = i128::from(*x.numer())
+                .checked_mul(100)
+                .and_then(|n| n.checked_mul(i128::from(*m.denom())))
+            {
+                let d = i128::from(*x.denom()) * i128::from(*m.numer());
+                let r = Ratio::new(n, d);
+                if let (Ok(n), Ok(d)) = (i64::try_from(*r.numer()), i64::try_from(*r.denom())) {
+                    return Number(Repr::Small(Ratio::new_raw(n, d)));
+                }
             }
         }
         self.mul(&Number::HUNDRED).div(max)
