@@ -7,7 +7,8 @@
 //! (`benches/core.mjs`) folds exactly the same data in the same run.
 //!
 //! `CAIRN_BENCH_LEARNERS` (set by `cargo xtask bench core --learners N`) shrinks the course
-//! for a shared machine. Not a test: numbers are printed, never asserted.
+//! for a shared machine. `CAIRN_BENCH_ONLY=summaries` (or `full`) with `--fold` runs that loop
+//! once and prints nothing, for a profiler. Not a test: numbers are printed, never asserted.
 
 use std::time::Instant;
 
@@ -242,6 +243,22 @@ fn fold_from_disk(out: &std::path::Path) {
     let at = Timestamp::parse("2027-01-01T00:00:00Z").unwrap();
     let course = Course::new(&definitions).unwrap();
     let rss_loaded = peak_rss_bytes();
+    // `CAIRN_BENCH_ONLY=summaries|full`: one pass of that loop alone, for a profiler.
+    match std::env::var("CAIRN_BENCH_ONLY").as_deref() {
+        Ok("summaries") => {
+            for l in &logs {
+                std::hint::black_box(course.summarize(&l.events, at));
+            }
+            return;
+        }
+        Ok("full") => {
+            for l in &logs {
+                std::hint::black_box(course.fold(&l.events, at));
+            }
+            return;
+        }
+        _ => {}
+    }
 
     // Best of a few runs (the first warms up).
     let mut best = f64::INFINITY;

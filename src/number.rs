@@ -164,6 +164,13 @@ impl Number {
         }
     }
 
+    /// The small form of `n / d` already in lowest terms with `d > 0`, as
+    /// [`Number::small_parts`] gave it.
+    pub(crate) fn from_small_parts((n, d): (i64, i64)) -> Self {
+        debug_assert!(d > 0 && n.gcd(&d) == 1, "{n}/{d} is not in lowest terms");
+        Number(Repr::Small(Ratio::new_raw(n, d)))
+    }
+
     /// `n / d` reduced (one 128-bit gcd), or `None` when `d` is not above zero.
     pub(crate) fn from_i128_ratio(n: i128, d: i128) -> Option<Self> {
         if d <= 0 || n == i128::MIN {
@@ -374,11 +381,16 @@ impl Number {
             {
                 return Number(Repr::Small(Ratio::new(n, d)));
             }
-            let n = i128::from(*x.numer()) * 100 * i128::from(*m.denom());
-            let d = i128::from(*x.denom()) * i128::from(*m.numer());
-            let r = Ratio::new(n, d);
-            if let (Ok(n), Ok(d)) = (i64::try_from(*r.numer()), i64::try_from(*r.denom())) {
-                return Number(Repr::Small(Ratio::new_raw(n, d)));
+            // |numerator · 100 · denominator| reaches 2^133: past i128, the big path answers.
+            if let Some(n) = i128::from(*x.numer())
+                .checked_mul(100)
+                .and_then(|n| n.checked_mul(i128::from(*m.denom())))
+            {
+                let d = i128::from(*x.denom()) * i128::from(*m.numer());
+                let r = Ratio::new(n, d);
+                if let (Ok(n), Ok(d)) = (i64::try_from(*r.numer()), i64::try_from(*r.denom())) {
+                    return Number(Repr::Small(Ratio::new_raw(n, d)));
+                }
             }
         }
         self.mul(&Number::HUNDRED).div(max)
@@ -566,7 +578,7 @@ pub(crate) fn mul_u64(a: u64, b: u64) -> Option<u64> {
 
 /// `a + b` in the small form (both canonical), or `None` on overflow. Scores, percents and
 /// sums mostly share a denominator (often 1): then one gcd with the shared denominator,
-/// or none, instead of the general lcm-and-reduce.
+/// or none, instead of the general lcm-and-reduce; an integer and a fraction need none.
 fn small_add(a: &Ratio<i64>, b: &Ratio<i64>) -> Option<Ratio<i64>> {
     let (an, ad, bn, bd) = (*a.numer(), *a.denom(), *b.numer(), *b.denom());
     if an == 0 {
@@ -583,6 +595,14 @@ fn small_add(a: &Ratio<i64>, b: &Ratio<i64>) -> Option<Ratio<i64>> {
         // Lowest terms: gcd(0, d) = d gives 0/1.
         let g = n.gcd(&ad);
         return Some(Ratio::new_raw(n / g, ad / g));
+    }
+    // An integer plus a fraction (a part in points plus a part with a half, say): a/1 + c/d
+    // = (a·d + c)/d is in lowest terms, as gcd(a·d + c, d) = gcd(c, d) = 1. No gcd.
+    if ad == 1 {
+        return Some(Ratio::new_raw(mul_i64(an, bd)?.checked_add(bn)?, bd));
+    }
+    if bd == 1 {
+        return Some(Ratio::new_raw(mul_i64(bn, ad)?.checked_add(an)?, ad));
     }
     a.checked_add(b)
 }

@@ -392,3 +392,26 @@ fn machine_multiplication_equals_checked_mul() {
         prop_assert_eq!(mul_u64(ua, ub), ua.checked_mul(ub));
     });
 }
+
+/// `percent_of` past 128 bits: a score and a maximum of 19 significant digits (decimals the
+/// input rules allow) made the 128-bit product overflow, which wrapped in release builds.
+/// The big path answers, exactly.
+#[test]
+fn percent_of_past_128_bits_is_exact() {
+    let n = |t: &str| Number::parse_exact(t).expect("a number");
+    for (x, max) in [
+        ("9.223372036854775807", "9.223372036854775807"),
+        ("9.223372036854775806", "9.223372036854775807"),
+        ("9223372036854775807", "1/9223372036854775807"),
+        ("-9223372036854775807", "1/9223372036854775807"),
+    ] {
+        let (x, max) = (n(x), n(max));
+        let want =
+            Number::from_big(x.to_big() * BigRational::from_integer(100.into()) / max.to_big());
+        assert_eq!(x.percent_of(&max), want, "{x} of {max}");
+    }
+    assert_eq!(
+        n("9.223372036854775807").percent_of(&n("9.223372036854775807")),
+        n("100")
+    );
+}

@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::learner::Learner;
 use super::lookup::IdTable;
 use super::output::{LearnerSummary, Record, RejectedEvent};
+use super::percents::scale_keys;
 use super::spare::SpareSlot;
 use crate::criteria::{Leaf, Rule};
 use crate::definition::{
@@ -95,6 +96,10 @@ pub(super) struct AsmtInfo {
     pub(super) parts: Vec<(PartId, Number)>,
     /// Per fed competency: (flat competency index, part indices, sum of their maxima).
     pub(super) groups: Vec<(usize, Vec<usize>, Number)>,
+    /// Which (maximum, threshold) pair its percents are of: `max` and `pass`, then per
+    /// group its maximum and its competency's threshold ([`super::percents`]).
+    pub(super) total_scale: u32,
+    pub(super) group_scales: Vec<u32>,
     /// The re-sit cap in points (assessments without parts).
     pub(super) cap_points: Option<Number>,
     /// Competencies this assessment is an item of (flat indices).
@@ -249,10 +254,13 @@ impl<'a> Course<'a> {
                     groups,
                     cap_points,
                     feeds,
+                    total_scale: 0,
+                    group_scales: Vec::new(),
                 });
             }
         }
         course.group_items(&defs, &asmt_by_id);
+        course.number_scales();
         course.asmt_lookup = IdTable::new(asmt_by_id.iter().map(|(id, i)| (id.as_str(), *i)));
         course.def_lookup = IdTable::new(course.def_by_id.iter().map(|(id, i)| (id.as_str(), *i)));
         for (d, def) in defs.iter().enumerate() {
@@ -308,6 +316,27 @@ impl<'a> Course<'a> {
                 units[u].sort_by_key(order);
             }
             comp.units = units;
+        }
+    }
+
+    /// Numbers the (maximum, threshold) pairs percents are derived for, so that a
+    /// learner's [`super::percents::PercentMemo`] serves every assessment sharing one.
+    fn number_scales(&mut self) {
+        let mut pairs = Vec::new();
+        for info in &self.asmts {
+            pairs.push((&info.max, info.pass.as_ref()));
+            for (c, _, max) in &info.groups {
+                pairs.push((max, Some(&self.comps[*c].threshold)));
+            }
+        }
+        let mut keys = scale_keys(pairs).into_iter();
+        for info in &mut self.asmts {
+            info.total_scale = keys.next().unwrap_or(u32::MAX);
+            info.group_scales = info
+                .groups
+                .iter()
+                .map(|_| keys.next().unwrap_or(u32::MAX))
+                .collect();
         }
     }
 

@@ -5,6 +5,7 @@ use std::borrow::Cow;
 
 use super::course::{AsmtInfo, Course};
 use super::learner::Learner;
+use super::percents::PercentMemo;
 use crate::definition::Scoring;
 use crate::event::{PartScores, Route};
 use crate::number::Number;
@@ -67,33 +68,48 @@ pub(super) enum KeptFrom {
 impl Course<'_> {
     /// Scores with their derived percents and pass decision, computed once.
     pub(super) fn derive_scores(&self, a: usize, total: Number, parts: Vec<Number>) -> Scores {
-        self.derive_scores_in(a, total, parts, Vec::new())
+        self.derive_scores_in(
+            a,
+            total,
+            parts,
+            Vec::new(),
+            &mut PercentMemo::default(),
+            false,
+        )
     }
 
     /// [`Course::derive_scores`] with the group percents written into `buffer` (emptied
-    /// first), a list from the learner's pool rather than a new allocation.
+    /// first), a list from the learner's pool rather than a new allocation, and the
+    /// percents looked up in `memo` (`remember`: kept there for the next learners).
     pub(super) fn derive_scores_in(
         &self,
         a: usize,
         total: Number,
         parts: Vec<Number>,
         mut buffer: Vec<Number>,
+        memo: &mut PercentMemo,
+        remember: bool,
     ) -> Scores {
         let info = &self.asmts[a];
-        let percent = total.percent_of(&info.max);
+        let (percent, total_passes) = memo.get(
+            info.total_scale,
+            &total,
+            remember,
+            (&info.max, info.pass.as_ref()),
+        );
+        let mut groups_pass = true;
         buffer.clear();
-        buffer.extend(info.groups.iter().map(|(_, idx, max)| {
-            idx.iter()
-                .fold(Number::zero(), |acc, &i| acc.add(&parts[i]))
-                .percent_of(max)
-        }));
-        let group_percents = buffer;
-        let passes = info.pass.as_ref().is_some_and(|pass| percent.meets(pass))
-            && info
-                .groups
+        for ((c, idx, max), &scale) in info.groups.iter().zip(&info.group_scales) {
+            let sum = idx
                 .iter()
-                .zip(group_percents.iter())
-                .all(|((c, _, _), p)| p.meets(&self.comps[*c].threshold));
+                .fold(Number::zero(), |acc, &i| acc.add(&parts[i]));
+            let threshold = &self.comps[*c].threshold;
+            let (group_percent, meets) = memo.get(scale, &sum, remember, (max, Some(threshold)));
+            groups_pass &= meets;
+            buffer.push(group_percent);
+        }
+        let group_percents = buffer;
+        let passes = total_passes && groups_pass;
         Scores {
             total,
             parts,

@@ -13,6 +13,7 @@ use super::conduct::{Conduct, ConductLog};
 use super::course::{Course, Resolved};
 use super::kept::{Attempt, Kept, Run, check_score_fields, read_scores};
 use super::output::RejectedEvent;
+use super::percents::PercentMemo;
 use super::view::View;
 use crate::criteria::{Rule, is_held};
 use crate::definition::{GrantMode, PlarMethod};
@@ -89,6 +90,8 @@ pub(super) struct Learner<'c, 'a> {
     pub(super) order: Vec<usize>,
     /// Emptied lists of part scores and group percents, kept for their memory.
     pub(super) pool: Vec<Vec<Number>>,
+    /// Percents derived so far, kept for the course's next learners.
+    pub(super) percents: PercentMemo,
 }
 
 impl<'c, 'a> Learner<'c, 'a> {
@@ -200,7 +203,9 @@ impl<'c, 'a> Learner<'c, 'a> {
                 }
                 self.keep_conduct(a, i, &conduct);
                 let buffer = self.pooled(a);
-                let scores = self.course.derive_scores_in(a, total, parts, buffer);
+                let scores =
+                    self.course
+                        .derive_scores_in(a, total, parts, buffer, &mut self.percents, true);
                 self.asmts[a].attempts[i].scores = Some(scores);
                 self.attempts_changed(a, t, i, true);
                 Ok(())
@@ -441,7 +446,8 @@ impl<'c, 'a> Learner<'c, 'a> {
         let buffer = self.pooled(a);
         let scores = match read_scores(info, score, part_scores, false, buffer)? {
             Some((total, parts)) if attested => {
-                Some(course.derive_scores_in(a, total, parts, self.pooled(a)))
+                let buffer = self.pooled(a);
+                Some(course.derive_scores_in(a, total, parts, buffer, &mut self.percents, true))
             }
             _ => None,
         };

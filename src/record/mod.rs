@@ -23,6 +23,7 @@
 //! | `versions` | which version of each definition a learner is folded on (REQ-LIFE-02) |
 //! | `catalog` | [`Catalog`]: every version, a roster folded with each learner on theirs |
 //! | `output` | the [`Record`] and [`LearnerSummary`], and building them |
+//! | `percents` | percents of a maximum and their pass decisions, remembered across folds |
 //! | `statuses` | [`RosterStatuses`]: a roster's statuses only, for the what-if panel |
 //! | `spare` | a finished fold's buffers, kept for the course's next fold |
 
@@ -36,6 +37,7 @@ mod learner;
 mod lookup;
 mod mean;
 mod output;
+mod percents;
 mod plar;
 mod spare;
 mod statuses;

@@ -14,6 +14,7 @@ use super::course::Course;
 use super::kept::{Kept, Run};
 use super::learner::{AsmtState, Issuance, Learner, Presentation};
 use super::output::RejectedEvent;
+use super::percents::PercentMemo;
 use crate::definition::PlarMethod;
 use crate::ids::DefinitionId;
 use crate::number::Number;
@@ -42,6 +43,7 @@ pub(super) struct Spare {
     cases: Vec<PlarCase>,
     order: Vec<usize>,
     pool: Vec<Vec<Number>>,
+    percents: PercentMemo,
 }
 
 /// At most one spare per course; a fold that finds it taken (another thread folding)
@@ -71,6 +73,7 @@ impl Spare {
             cases: Vec::new(),
             order: Vec::new(),
             pool: Vec::new(),
+            percents: PercentMemo::default(),
         }
     }
 }
@@ -114,6 +117,7 @@ impl<'c, 'a> Learner<'c, 'a> {
             cases: spare.cases,
             order: spare.order,
             pool: spare.pool,
+            percents: spare.percents,
         }
     }
 
@@ -140,10 +144,12 @@ impl<'c, 'a> Learner<'c, 'a> {
             cases: take(&mut self.cases),
             order: take(&mut self.order),
             pool: take(&mut self.pool),
+            percents: take(&mut self.percents),
         });
     }
 
-    /// Back to a learner with no events, keeping the allocated memory.
+    /// Back to a learner with no events, keeping the allocated memory (and the percents
+    /// derived so far, remembered from now on: the buffers serve another log).
     pub(super) fn reset(&mut self) {
         self.errors.clear();
         self.enrolled_at.fill(None);
@@ -166,6 +172,7 @@ impl<'c, 'a> Learner<'c, 'a> {
             .iter_mut()
             .for_each(|c| *c = CompCache::default());
         self.blocker.iter_mut().for_each(|b| *b.get_mut() = None);
+        self.percents.enable();
         self.dirty = true;
     }
 }
