@@ -117,6 +117,10 @@ pub struct Engine {
     /// Held while a tenant's signer is prepared, so this server makes one issuer and one
     /// status list where many first issuances arrive at once.
     prepare: tokio::sync::Mutex<()>,
+    /// Held while a context's course is read, so when its entry expires under load one
+    /// request reads and folds the definitions and the others wait for it, rather than each
+    /// reading them (the stampede was the 1% slowest passes of `cargo xtask bench issue`).
+    course_loads: Mutex<HashMap<(RegistrationId, String), Weak<tokio::sync::Mutex<()>>>>,
 }
 
 /// Takes a std mutex even if a panicking holder poisoned it (the maps stay usable: every
@@ -217,5 +221,27 @@ impl Engine {
     /// Serializes signer preparation in this process.
     pub async fn preparing(&self) -> tokio::sync::MutexGuard<'_, ()> {
         self.prepare.lock().await
+    }
+
+    /// Serializes the reads of one context's course in this process (check the cache again
+    /// once it is held).
+    pub async fn loading_course(
+        &self,
+        registration_id: RegistrationId,
+        context_id: &str,
+    ) -> tokio::sync::OwnedMutexGuard<()> {
+        let mutex = {
+            let mut loads = lock(&self.course_loads);
+            let key = (registration_id, context_id.to_owned());
+            if let Some(alive) = loads.get(&key).and_then(Weak::upgrade) {
+                alive
+            } else {
+                loads.retain(|_, weak| weak.strong_count() > 0);
+                let fresh = Arc::new(tokio::sync::Mutex::new(()));
+                loads.insert(key, Arc::downgrade(&fresh));
+                fresh
+            }
+        };
+        mutex.lock_owned().await
     }
 }

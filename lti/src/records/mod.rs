@@ -309,6 +309,13 @@ pub async fn course_entry(
     if let Some(entry) = state.engine.cached_course(registration_id, context_id) {
         return Ok(entry);
     }
+    let _one = state
+        .engine
+        .loading_course(registration_id, context_id)
+        .await;
+    if let Some(entry) = state.engine.cached_course(registration_id, context_id) {
+        return Ok(entry);
+    }
     let rows = state
         .records
         .published_definitions(registration_id, context_id)
