@@ -275,7 +275,12 @@ async fn scores_in_a_crowd_follow_their_event_or_nothing(store: &Arc<dyn Store>)
                     .into_iter()
                     .collect();
                 let scores = vec![score(&format!("a-{i}")), score(&format!("b-{i}"))];
-                (scope(reg, &format!("learner-{i}")), None, credentials, scores)
+                (
+                    scope(reg, &format!("learner-{i}")),
+                    None,
+                    credentials,
+                    scores,
+                )
             };
             let event = enrolled(100 + i);
             let meta = json!({ "note": i });
@@ -302,7 +307,10 @@ async fn scores_in_a_crowd_follow_their_event_or_nothing(store: &Arc<dyn Store>)
         if i == 15 {
             assert_eq!(got, AppendOutcome::HeadMoved);
         } else {
-            assert!(matches!(got, AppendOutcome::Appended { .. }), "{i}: {got:?}");
+            assert!(
+                matches!(got, AppendOutcome::Appended { .. }),
+                "{i}: {got:?}"
+            );
         }
     }
 
@@ -320,10 +328,16 @@ async fn scores_in_a_crowd_follow_their_event_or_nothing(store: &Arc<dyn Store>)
         // The second state supersedes the first; both carry their event's seq.
         assert_eq!(rows[0].status, "superseded", "learner-{i}");
         assert_eq!(rows[1].status, "pending", "learner-{i}");
-        assert!(rows.iter().all(|r| r.event_seq == log[0].seq), "learner-{i}");
+        assert!(
+            rows.iter().all(|r| r.event_seq == log[0].seq),
+            "learner-{i}"
+        );
         let held = records.learner_credentials(&learner).await.unwrap();
         assert_eq!(held.len(), usize::from(i % 3 == 0), "learner-{i}");
-        assert!(held.iter().all(|c| c.event_seq == log[0].seq), "learner-{i}");
+        assert!(
+            held.iter().all(|c| c.event_seq == log[0].seq),
+            "learner-{i}"
+        );
     }
     // Dan's refused append left nothing: no third event, no score, no credential.
     assert_eq!(records.learner_log(&dan).await.unwrap().0.len(), 2);
