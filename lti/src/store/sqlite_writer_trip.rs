@@ -11,6 +11,9 @@
 //! the head are not written but the statements after them run: the caller rolls back to the
 //! job's savepoint, which every job with more than its event has.
 //!
+//! Every comparison with a parameter is written `= +$n` (see `INSERT_EVENT_MOVING_HEAD` in
+//! `sql_records.rs`: so SQLite compiles each statement once, not at every run).
+//!
 //! In every statement `$1`–`$3` are the learner's scope; the statement's own parameters
 //! follow, numbered on from the statements before it (sqlx names one argument list by
 //! number across all statements of a query). The queries are made from the constants below
@@ -29,8 +32,8 @@ use super::{StoreError, sql, sql_records as q};
 /// The learner's head, which the event's head move just set to the event's seq.
 macro_rules! head_seq {
     () => {
-        "(SELECT last_seq FROM learner_heads WHERE registration_id = $1 AND context_id = $2 \
-         AND learner_sub = $3)"
+        "(SELECT last_seq FROM learner_heads WHERE registration_id = +$1 AND context_id = +$2 \
+         AND learner_sub = +$3)"
     };
 }
 
@@ -54,13 +57,13 @@ const INSERT_SCORE: &str = concat!(
      SELECT $1, $2, $3, $4, $5, ",
     head_seq!(),
     ", $6, MAX($7, COALESCE(( \
-     SELECT MAX(timestamp_ms) + 1 FROM score_outbox WHERE registration_id = $1 \
-     AND context_id = $2 AND assessment_id = $4 AND learner_sub = $3), $7)), 'pending', 0, $7, \
-     $8 WHERE TRUE ON CONFLICT (registration_id, context_id, learner_sub, assessment_id, \
+     SELECT MAX(timestamp_ms) + 1 FROM score_outbox WHERE registration_id = +$1 \
+     AND context_id = +$2 AND assessment_id = +$4 AND learner_sub = +$3), $7)), 'pending', \
+     0, $7, $8 WHERE TRUE ON CONFLICT (registration_id, context_id, learner_sub, assessment_id, \
      state_key) DO NOTHING; \
      UPDATE score_outbox SET status = 'superseded', reason = 'newer_state' \
-     WHERE registration_id = $1 AND context_id = $2 AND assessment_id = $4 AND learner_sub = $3 \
-     AND status = 'pending' AND id <> last_insert_rowid() AND changes() = 1"
+     WHERE registration_id = +$1 AND context_id = +$2 AND assessment_id = +$4 \
+     AND learner_sub = +$3 AND status = 'pending' AND id <> last_insert_rowid() AND changes() = 1"
 );
 /// Own parameters of [`INSERT_SCORE`].
 const SCORE_PARAMS: usize = 5;
