@@ -1,7 +1,8 @@
 //! Appends that arrive together (issue 10's throughput): on SQLite one writer commits them
 //! in one transaction (`store/sqlite_writer.rs`), on PostgreSQL each commits alone; on both,
-//! a refused append in the crowd leaves the others committed, and concurrent appends to one
-//! learner stay a chain. Every story runs on SQLite and on PostgreSQL (`cargo xtask postgres
+//! a refused append in the crowd leaves the others committed (its scores and credentials
+//! too, though the SQLite writer sends them in one query with its event), and concurrent
+//! appends to one learner stay a chain. Every story runs on SQLite and on PostgreSQL (`cargo xtask postgres
 //! -- cargo test -p cairn-lti --test group_commit`).
 
 #[path = "store_support/backends.rs"]
@@ -15,6 +16,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use cairn_lti::store::Store;
+use cairn_lti::store::outbox::NewScore;
 use cairn_lti::store::records::{
     AppendOutcome, Author, LearnerHead, LearnerScope, NewCredential, NewEvent, RecordStore,
 };
@@ -25,6 +27,7 @@ use serde_json::json;
 backends::stories!(
     a_refused_append_among_many_leaves_the_others_committed,
     concurrent_appends_to_one_learner_stay_one_chain,
+    scores_in_a_crowd_follow_their_event_or_nothing,
 );
 
 /// Appends an event noted `note` on `expected` with `credentials`.
@@ -227,4 +230,121 @@ async fn concurrent_appends_to_one_learner_stay_one_chain(store: &Arc<dyn Store>
             "event {seq} was appended on its head"
         );
     }
+}
+
+/// A score for `state` of assessment `quiz`.
+fn score(state: &str) -> NewScore {
+    NewScore {
+        assessment_id: "quiz".into(),
+        state_key: state.into(),
+        payload: json!({ "scoreGiven": 1 }),
+        now_ms: 5_000,
+    }
+}
+
+async fn scores_in_a_crowd_follow_their_event_or_nothing(store: &Arc<dyn Store>) {
+    let records = store.records();
+    let reg = registration(store.as_ref()).await;
+    let (_, key, list) = issuer(&*records, reg, "iss1").await;
+    // Dan's first head goes stale: a second event moves it.
+    let dan = scope(reg, "dan");
+    assert!(matches!(
+        append(&*records, &dan, None, 0, &[]).await,
+        AppendOutcome::Appended { .. }
+    ));
+    let stale = records.learner_head(&dan).await.unwrap();
+    assert!(matches!(
+        append(&*records, &dan, stale, 1, &[]).await,
+        AppendOutcome::Appended { .. }
+    ));
+
+    // Sent at once, so the SQLite writer takes many in one transaction: each fresh learner
+    // with two scores (and every third a credential), Dan on his stale head with a score and
+    // a credential in the middle.
+    let mut crowd = Vec::new();
+    for i in 0..30_i64 {
+        let records = Arc::clone(&records);
+        let (key, list, dan) = (key.clone(), list.clone(), dan.clone());
+        crowd.push(tokio::spawn(async move {
+            let (learner, expected, credentials, scores) = if i == 15 {
+                let credential = new_credential("dan-c", 0, &key, &list, 500);
+                (dan, stale, vec![credential], vec![score("dan-stale")])
+            } else {
+                let credentials: Vec<_> = (i % 3 == 0)
+                    .then(|| new_credential(&format!("c-{i}"), 0, &key, &list, 100 + i))
+                    .into_iter()
+                    .collect();
+                let scores = vec![score(&format!("a-{i}")), score(&format!("b-{i}"))];
+                (
+                    scope(reg, &format!("learner-{i}")),
+                    None,
+                    credentials,
+                    scores,
+                )
+            };
+            let event = enrolled(100 + i);
+            let meta = json!({ "note": i });
+            let author = Author {
+                sub: "teacher-1".into(),
+                role: "instructor".into(),
+                deployment_id: "d1".into(),
+                request_id: None,
+            };
+            let new = NewEvent {
+                event: &event,
+                meta: &meta,
+                author: &author,
+            };
+            let got = records
+                .append_scored(&learner, expected, Some(new), &credentials, &scores, 1_000)
+                .await
+                .expect("the store answers");
+            (i, got)
+        }));
+    }
+    for task in crowd {
+        let (i, got) = task.await.expect("the task ends");
+        if i == 15 {
+            assert_eq!(got, AppendOutcome::HeadMoved);
+        } else {
+            assert!(
+                matches!(got, AppendOutcome::Appended { .. }),
+                "{i}: {got:?}"
+            );
+        }
+    }
+
+    let outbox = store.outbox();
+    for i in (0..30_i64).filter(|i| *i != 15) {
+        let learner = scope(reg, &format!("learner-{i}"));
+        let (log, _) = records.learner_log(&learner).await.unwrap();
+        assert_eq!(log.len(), 1, "learner-{i}");
+        let rows = outbox
+            .learner_scores(reg, &learner.context_id, &learner.learner_sub)
+            .await
+            .unwrap();
+        let states: Vec<&str> = rows.iter().map(|r| r.state_key.as_str()).collect();
+        assert_eq!(states, [format!("a-{i}"), format!("b-{i}")], "learner-{i}");
+        // The second state supersedes the first; both carry their event's seq.
+        assert_eq!(rows[0].status, "superseded", "learner-{i}");
+        assert_eq!(rows[1].status, "pending", "learner-{i}");
+        assert!(
+            rows.iter().all(|r| r.event_seq == log[0].seq),
+            "learner-{i}"
+        );
+        let held = records.learner_credentials(&learner).await.unwrap();
+        assert_eq!(held.len(), usize::from(i % 3 == 0), "learner-{i}");
+        assert!(
+            held.iter().all(|c| c.event_seq == log[0].seq),
+            "learner-{i}"
+        );
+    }
+    // Dan's refused append left nothing: no third event, no score, no credential.
+    assert_eq!(records.learner_log(&dan).await.unwrap().0.len(), 2);
+    let dans = outbox
+        .learner_scores(reg, &dan.context_id, &dan.learner_sub)
+        .await
+        .unwrap();
+    assert!(dans.is_empty(), "{dans:?}");
+    assert!(records.credential("dan-c").await.unwrap().is_none());
 }

@@ -19,7 +19,8 @@ use crate::store::RegistrationId;
 use crate::store::records::{DefinitionRow, LearnerHead, LearnerScope, StoredEvent};
 
 /// How long a context's course is used before the published definitions are read again (a
-/// publish on another server is seen within this; this server's publishes invalidate it).
+/// publish on another server is seen within this and one read, during which the expired
+/// entry still serves; this server's publishes invalidate it).
 pub const COURSE_TTL: Duration = Duration::from_secs(5);
 
 /// How long a tenant's signer (issuer, opened key, current status list) is reused before it
@@ -107,6 +108,9 @@ impl CourseEntry {
     }
 }
 
+/// A lock held across awaits.
+type AsyncLock = tokio::sync::Mutex<()>;
+
 /// Per-server caches and locks of the records engine.
 #[derive(Debug, Default)]
 pub struct Engine {
@@ -117,6 +121,11 @@ pub struct Engine {
     /// Held while a tenant's signer is prepared, so this server makes one issuer and one
     /// status list where many first issuances arrive at once.
     prepare: tokio::sync::Mutex<()>,
+    /// Held while a context's course is read, so when its entry expires under load one
+    /// request reads the definitions again while the others go on with the expired entry,
+    /// rather than each reading them (that stampede was the 1% slowest passes of `cargo
+    /// xtask bench issue`).
+    course_loads: Mutex<HashMap<(RegistrationId, String), Weak<AsyncLock>>>,
 }
 
 /// Takes a std mutex even if a panicking holder poisoned it (the maps stay usable: every
@@ -217,5 +226,31 @@ impl Engine {
     /// Serializes signer preparation in this process.
     pub async fn preparing(&self) -> tokio::sync::MutexGuard<'_, ()> {
         self.prepare.lock().await
+    }
+
+    /// The lock that serializes the reads of one context's course in this process (check
+    /// the cache again once it is held).
+    pub fn course_load(&self, registration_id: RegistrationId, context_id: &str) -> Arc<AsyncLock> {
+        let mut loads = lock(&self.course_loads);
+        let key = (registration_id, context_id.to_owned());
+        if let Some(alive) = loads.get(&key).and_then(Weak::upgrade) {
+            return alive;
+        }
+        loads.retain(|_, weak| weak.strong_count() > 0);
+        let fresh = Arc::new(AsyncLock::new(()));
+        loads.insert(key, Arc::downgrade(&fresh));
+        fresh
+    }
+
+    /// The cached course of a context whatever its age (it serves while another request
+    /// reads the course again).
+    pub fn expired_course(
+        &self,
+        registration_id: RegistrationId,
+        context_id: &str,
+    ) -> Option<Arc<CourseEntry>> {
+        lock(&self.courses)
+            .get(&(registration_id, context_id.to_owned()))
+            .cloned()
     }
 }

@@ -309,6 +309,20 @@ pub async fn course_entry(
     if let Some(entry) = state.engine.cached_course(registration_id, context_id) {
         return Ok(entry);
     }
+    // One request reads the course again; while it does, the others use the expired entry
+    // (another server's publish is seen within `COURSE_TTL` and one read; this server's
+    // removed the entry, so there is none and they wait).
+    let load = state.engine.course_load(registration_id, context_id);
+    let _one = match state.engine.expired_course(registration_id, context_id) {
+        Some(expired) => match load.try_lock_owned() {
+            Ok(held) => held,
+            Err(_) => return Ok(expired),
+        },
+        None => load.lock_owned().await,
+    };
+    if let Some(entry) = state.engine.cached_course(registration_id, context_id) {
+        return Ok(entry);
+    }
     let rows = state
         .records
         .published_definitions(registration_id, context_id)

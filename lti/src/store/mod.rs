@@ -48,6 +48,7 @@ mod sql_records_impl;
 mod sql_records_rows;
 mod sqlite;
 mod sqlite_writer;
+mod sqlite_writer_trip;
 
 use std::sync::Arc;
 

@@ -71,5 +71,6 @@ super::sql_records_impl::impl_record_store!(PostgresStore, sqlx::Postgres);
 super::sql_outbox::impl_outbox_store!(
     PostgresStore,
     sqlx::Postgres,
-    crate::store::sql_outbox::CLAIM_POSTGRES
+    crate::store::sql_outbox::CLAIM_POSTGRES,
+    false
 );

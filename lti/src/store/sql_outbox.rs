@@ -24,6 +24,22 @@ pub(super) const UPSERT_LINE_ITEM: &str = "INSERT INTO ags_line_items (registrat
 pub(super) const DELETE_LINE_ITEM: &str = "DELETE FROM ags_line_items \
      WHERE registration_id = $1 AND context_id = $2 AND assessment_id = $3";
 
+/// The statements `statements` (each numbering its parameters from `$1`) as one query: each
+/// one's parameters numbered on from the ones before, each returning `id` (the row it
+/// changed). Made from the constants above only.
+pub(super) fn one_query<'s>(statements: impl Iterator<Item = &'s str>) -> String {
+    let mut sql = String::new();
+    let mut taken = 0;
+    for statement in statements {
+        if !sql.is_empty() {
+            sql.push_str("; ");
+        }
+        taken += super::sqlite_writer_trip::push_shifted(&mut sql, statement, 0, taken);
+        sql.push_str(" RETURNING id");
+    }
+    sql
+}
+
 /// The columns of an [`OutboxRow`](super::outbox::OutboxRow), in `row_of`'s order.
 macro_rules! outbox_columns {
     () => {
@@ -198,9 +214,10 @@ macro_rules! insert_scores {
 pub(super) use insert_scores;
 
 /// Implements [`OutboxStore`](crate::store::outbox::OutboxStore) for `$store` (a struct with a
-/// `pool: sqlx::Pool<$db>`), claiming with `$claim`.
+/// `pool: sqlx::Pool<$db>`), claiming with `$claim`; with `$one_query` (SQLite, which takes
+/// several statements with arguments in one query) a batch's rows end in one query.
 macro_rules! impl_outbox_store {
-    ($store:ident, $db:ty, $claim:expr) => {
+    ($store:ident, $db:ty, $claim:expr, $one_query:expr) => {
         /// The [`OutboxStore`](crate::store::outbox::OutboxStore) trait for this backend.
         mod sql_outbox_store {
             use sqlx::Row as _;
@@ -234,40 +251,54 @@ macro_rules! impl_outbox_store {
                 })
             }
 
+            /// The statement that ends a row as `finish` says (`$1` the row's id).
+            fn finish_statement(finish: &Finish) -> &'static str {
+                match finish {
+                    Finish::Sent { .. } => q::FINISH_SENT,
+                    Finish::Retry { .. } => q::FINISH_RETRY,
+                    Finish::Bump { .. } => q::FINISH_BUMP,
+                    Finish::Park { .. } | Finish::Superseded { .. } => q::FINISH_STOP,
+                }
+            }
+
+            /// Binds [`finish_statement`]'s arguments, the row's id first.
+            fn bind_finish<'q>(
+                query: sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments>,
+                id: i64,
+                finish: &Finish,
+            ) -> sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments> {
+                let query = query.bind(id);
+                match finish {
+                    Finish::Sent { now } => query.bind(*now),
+                    Finish::Retry {
+                        next_try_ms,
+                        detail,
+                    } => query.bind(*next_try_ms).bind(detail.clone()),
+                    Finish::Bump {
+                        timestamp_ms,
+                        next_try_ms,
+                        detail,
+                    } => query
+                        .bind(*timestamp_ms)
+                        .bind(*next_try_ms)
+                        .bind(detail.clone()),
+                    Finish::Park { reason, detail } => query
+                        .bind(STATUS_PARKED)
+                        .bind(reason.clone())
+                        .bind(detail.clone()),
+                    Finish::Superseded { reason, detail } => query
+                        .bind(STATUS_SUPERSEDED)
+                        .bind(reason.clone())
+                        .bind(detail.clone()),
+                }
+            }
+
             /// The statement that ends row `id` as `finish` says.
             fn finish_query(
                 id: i64,
                 finish: &Finish,
             ) -> sqlx::query::Query<'_, $db, <$db as sqlx::Database>::Arguments> {
-                match finish {
-                    Finish::Sent { now } => sqlx::query(q::FINISH_SENT).bind(id).bind(*now),
-                    Finish::Retry {
-                        next_try_ms,
-                        detail,
-                    } => sqlx::query(q::FINISH_RETRY)
-                        .bind(id)
-                        .bind(*next_try_ms)
-                        .bind(detail.clone()),
-                    Finish::Bump {
-                        timestamp_ms,
-                        next_try_ms,
-                        detail,
-                    } => sqlx::query(q::FINISH_BUMP)
-                        .bind(id)
-                        .bind(*timestamp_ms)
-                        .bind(*next_try_ms)
-                        .bind(detail.clone()),
-                    Finish::Park { reason, detail } => sqlx::query(q::FINISH_STOP)
-                        .bind(id)
-                        .bind(STATUS_PARKED)
-                        .bind(reason.clone())
-                        .bind(detail.clone()),
-                    Finish::Superseded { reason, detail } => sqlx::query(q::FINISH_STOP)
-                        .bind(id)
-                        .bind(STATUS_SUPERSEDED)
-                        .bind(reason.clone())
-                        .bind(detail.clone()),
-                }
+                bind_finish(sqlx::query(finish_statement(finish)), id, finish)
             }
 
             #[async_trait::async_trait]
@@ -397,6 +428,24 @@ macro_rules! impl_outbox_store {
                     done: &[(i64, Finish)],
                 ) -> Result<Vec<bool>, StoreError> {
                     let _gate = self.write_gate().await;
+                    if $one_query && done.len() > 1 {
+                        // One query of one statement per row, each returning its row's id
+                        // when it ended it: one hand-off to the connection, not one per row.
+                        let statements = done.iter().map(|(_, finish)| finish_statement(finish));
+                        let sql = q::one_query(statements);
+                        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+                        for (id, finish) in done {
+                            query = bind_finish(query, *id, finish);
+                        }
+                        let mut tx = self.pool.begin().await?;
+                        let rows = query.fetch_all(&mut *tx).await?;
+                        tx.commit().await?;
+                        let ended = rows
+                            .iter()
+                            .map(|r| r.try_get::<i64, _>("id"))
+                            .collect::<Result<std::collections::HashSet<i64>, _>>()?;
+                        return Ok(done.iter().map(|(id, _)| ended.contains(id)).collect());
+                    }
                     let mut tx = self.pool.begin().await?;
                     let mut ended = Vec::with_capacity(done.len());
                     for (id, finish) in done {

@@ -102,20 +102,25 @@ pub(super) const INSERT_EVENT: &str = concat!(
 // needs no savepoint to undo. Each moves the head in the same round trip (two statements in
 // one query; `$n` names the same argument in both): the head takes the event's rowid, and
 // only when the insert wrote its row (`changes() = 1`). Both return `seq`: no row when the
-// head was not the one folded, two when the event and the head were written.
+// head was not the one folded, two when the event and the head were written. `= +$n`, not
+// `= $n`: SQLite 3.54 marks a statement to be compiled again when a parameter it compares
+// is bound anew (the planner looks at its value), and sqlx clears the bindings before each
+// run, so each append compiled its statements again; a unary plus hides the parameter from
+// the planner (the index is still used). Statements shared with PostgreSQL keep `$n` (its
+// `+` takes no text).
 pub(super) const INSERT_EVENT_MOVING_HEAD: &str = concat!(
     insert_event_into!(),
     "SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 WHERE EXISTS (SELECT 1 \
-     FROM learner_heads WHERE registration_id = $1 AND context_id = $2 AND learner_sub = $3 \
-     AND last_seq = $13) RETURNING seq; \
+     FROM learner_heads WHERE registration_id = +$1 AND context_id = +$2 AND learner_sub = +$3 \
+     AND last_seq = +$13) RETURNING seq; \
      UPDATE learner_heads SET last_seq = last_insert_rowid(), event_count = event_count + 1 \
-     WHERE registration_id = $1 AND context_id = $2 AND learner_sub = $3 AND last_seq = $13 \
+     WHERE registration_id = +$1 AND context_id = +$2 AND learner_sub = +$3 AND last_seq = +$13 \
      AND changes() = 1 RETURNING last_seq AS seq"
 );
 pub(super) const INSERT_FIRST_EVENT_AND_HEAD: &str = concat!(
     insert_event_into!(),
     "SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 WHERE NOT EXISTS (SELECT 1 \
-     FROM learner_heads WHERE registration_id = $1 AND context_id = $2 AND learner_sub = $3) \
+     FROM learner_heads WHERE registration_id = +$1 AND context_id = +$2 AND learner_sub = +$3) \
      RETURNING seq; \
      INSERT INTO learner_heads (registration_id, context_id, learner_sub, last_seq, \
      event_count) SELECT $1, $2, $3, last_insert_rowid(), 1 WHERE changes() = 1 \

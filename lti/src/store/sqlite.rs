@@ -122,5 +122,6 @@ super::sql_records_impl::impl_record_store!(SqliteStore, sqlx::Sqlite);
 super::sql_outbox::impl_outbox_store!(
     SqliteStore,
     sqlx::Sqlite,
-    crate::store::sql_outbox::CLAIM_SQLITE
+    crate::store::sql_outbox::CLAIM_SQLITE,
+    true
 );

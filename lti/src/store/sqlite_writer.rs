@@ -3,11 +3,15 @@
 //! handler), one task owns one connection and commits the appends that arrived meanwhile in
 //! one transaction.
 //!
-//! - Each append runs the same statements as a lone one ([`append_in_tx!`]), its event
-//!   inserted only at the head it folded (so a lost race writes nothing), its head moved and
-//!   each score queued in one round trip apiece. An append with credentials runs after a
-//!   `SAVEPOINT`: a conflict (the issuance key or a status index taken) or a failed statement
-//!   rolls back to it, so that append alone is refused and the others go on.
+//! - Each append with an event is one round trip ([`super::sqlite_writer_trip`]): its
+//!   event inserted only at the head it folded (so a lost race writes nothing), its head
+//!   moved, its credentials inserted and its scores queued, all in one query of several
+//!   statements (each statement sent is a hand-off to the connection's thread and back,
+//!   which under load costs more than the statement). An append with more than its event runs
+//!   after a `SAVEPOINT` in that query: a conflict (the head moved, the issuance key or a
+//!   status index taken) or a failed statement rolls back to it, so that append alone is
+//!   refused and the others go on. A lone append, or one without an event (the sweep), runs
+//!   [`append_in_tx!`]'s statements one at a time.
 //! - Every caller is answered only after the `COMMIT` that holds its rows: acknowledged is
 //!   committed. When the group as a whole fails (its `COMMIT`, or a failure that ended the
 //!   transaction), nothing of it was committed and each append is run again alone, in its own
@@ -36,6 +40,7 @@ use cairn::event::Event;
 
 use super::outbox::NewScore;
 use super::records::{AppendOutcome, Author, LearnerHead, LearnerScope, NewCredential, NewEvent};
+use super::sqlite_writer_trip::Trips;
 use super::{StoreError, sql, sql_records as q};
 
 /// Most appends committed in one transaction (a bound on the time one group holds the lock).
@@ -99,6 +104,12 @@ impl Writer {
         sqlx::query("PRAGMA wal_autocheckpoint = 0")
             .execute(&mut connection)
             .await?;
+        // A group's savepoints keep the pages they change in a sub-journal, which SQLite
+        // spills to a temporary file past 64 KiB (created, written and deleted per group);
+        // in memory it is a copy. It only undoes a savepoint: nothing durable lives there.
+        sqlx::query("PRAGMA temp_store = MEMORY")
+            .execute(&mut connection)
+            .await?;
         let (queue, receiver) = mpsc::channel(QUEUE);
         // The writer holds `ended` while it runs: its end (the store closed or dropped)
         // ends the checkpoints, so they never keep a dropped store's pool open.
@@ -159,6 +170,7 @@ async fn run(
     gate: WriteGate,
 ) {
     let mut closing = None;
+    let mut trips = Trips::default();
     while closing.is_none() {
         let Some(first) = receiver.recv().await else {
             break;
@@ -179,7 +191,7 @@ async fn run(
         }
         if !jobs.is_empty() {
             let _held = gate.lock().await;
-            commit_group(&mut connection, jobs).await;
+            commit_group(&mut connection, &mut trips, jobs).await;
         }
     }
     receiver.close();
@@ -233,9 +245,9 @@ async fn checkpoints(pool: sqlx::SqlitePool, mut writer_ended: oneshot::Receiver
 }
 
 /// Commits `jobs` and answers each one.
-async fn commit_group(connection: &mut SqliteConnection, jobs: Vec<Job>) {
+async fn commit_group(connection: &mut SqliteConnection, trips: &mut Trips, jobs: Vec<Job>) {
     if jobs.len() > 1 {
-        match grouped(connection, &jobs).await {
+        match grouped(connection, trips, &jobs).await {
             Ok(answers) => {
                 for (job, answer) in jobs.into_iter().zip(answers) {
                     let _ = job.reply.send(answer);
@@ -262,12 +274,14 @@ async fn commit_group(connection: &mut SqliteConnection, jobs: Vec<Job>) {
 /// One transaction for all `jobs`; the answers in order. An `Err` means nothing was
 /// committed (the caller rolls back).
 ///
-/// A job whose only writes are its event, head and scores needs no savepoint: its guarded
-/// insert writes nothing when the head moved, its scores' insert refuses nothing, and a
-/// failure after it fails the group. A job with credentials (whose unique keys may refuse
-/// it after its event is in) runs behind a savepoint that its refusal rolls back to.
+/// Each job with an event is one round trip ([`Trips::run`]). A job whose only write is its
+/// event and head needs no savepoint: its guarded insert writes nothing when the head moved,
+/// and a failure after it fails the group. A job with more (credentials, whose unique keys
+/// may refuse it after its event is in; scores, written whatever the head) runs behind a
+/// savepoint that a conflict rolls back to.
 async fn grouped(
     connection: &mut SqliteConnection,
+    trips: &mut Trips,
     jobs: &[Job],
 ) -> Result<Vec<Answer>, StoreError> {
     sqlx::query("BEGIN IMMEDIATE")
@@ -275,16 +289,39 @@ async fn grouped(
         .await?;
     let mut answers = Vec::with_capacity(jobs.len());
     for job in jobs {
-        // Scores need none: their insert refuses nothing (`ON CONFLICT DO NOTHING`), and a
-        // failed statement fails the group.
-        let savepoint = !job.credentials.is_empty();
-        if savepoint {
-            // One name for every savepoint: `ROLLBACK TO` takes the most recent, this job's.
-            sqlx::query("SAVEPOINT append")
-                .execute(&mut *connection)
-                .await?;
-        }
-        let answer = match in_tx(connection, job).await {
+        let (savepoint, done) = match &job.event {
+            Some(e) => {
+                let event = NewEvent {
+                    event: &e.event,
+                    meta: &e.meta,
+                    author: &e.author,
+                };
+                let savepoint = Trips::needs_savepoint(&job.credentials, &job.scores);
+                let done = trips
+                    .run(
+                        connection,
+                        &job.scope,
+                        job.expected,
+                        event,
+                        &job.credentials,
+                        &job.scores,
+                        job.now,
+                    )
+                    .await;
+                (savepoint, done)
+            }
+            // An issuance without an event (the sweep): the lone statements.
+            None => {
+                let savepoint = !job.credentials.is_empty();
+                if savepoint {
+                    sqlx::query("SAVEPOINT append")
+                        .execute(&mut *connection)
+                        .await?;
+                }
+                (savepoint, in_tx(connection, job).await)
+            }
+        };
+        let answer = match done {
             Ok(Ok(seq)) => Ok(AppendOutcome::Appended { seq }),
             Ok(Err(AppendOutcome::HeadMoved)) if !savepoint => Ok(AppendOutcome::HeadMoved),
             // Without a savepoint a failure may leave part of the job: the group fails.
