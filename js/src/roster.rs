@@ -177,18 +177,18 @@ struct Columns<'a> {
 struct CompetencyColumns<'a> {
     ids: Vec<&'a CompetencyId>,
     status: Vec<MasteryStatus>,
-    score: Vec<&'a Option<Number>>,
+    score: Texts<'a>,
     /// The core's reported score (2 decimals), so the page never rounds.
-    reported: Vec<Option<String>>,
+    reported: Texts<'a>,
 }
 
 #[derive(Serialize)]
 struct AssessmentColumns<'a> {
     ids: Vec<&'a AssessmentId>,
     attempts_counted: Vec<u32>,
-    kept_percent: Vec<&'a Option<Number>>,
+    kept_percent: Texts<'a>,
     /// The core's reported kept percent (2 decimals).
-    kept_reported: Vec<Option<String>>,
+    kept_reported: Texts<'a>,
     passed: Vec<bool>,
 }
 
@@ -210,14 +210,14 @@ impl<'a> Columns<'a> {
             competencies: CompetencyColumns {
                 ids: course.competency_ids(),
                 status: comps.clone().map(|c| c.status).collect(),
-                score: comps.clone().map(|c| &c.score).collect(),
-                reported: comps.map(|c| reported(&c.score)).collect(),
+                score: Texts::exact(comps.clone().map(|c| &c.score)),
+                reported: Texts::reported(comps.map(|c| &c.score)),
             },
             assessments: AssessmentColumns {
                 ids: course.assessment_ids(),
                 attempts_counted: asmts.clone().map(|a| a.attempts_counted).collect(),
-                kept_percent: asmts.clone().map(|a| &a.kept_percent).collect(),
-                kept_reported: asmts.clone().map(|a| reported(&a.kept_percent)).collect(),
+                kept_percent: Texts::exact(asmts.clone().map(|a| &a.kept_percent)),
+                kept_reported: Texts::reported(asmts.clone().map(|a| &a.kept_percent)),
                 passed: asmts.map(|a| a.passed).collect(),
             },
             credentials: CredentialColumns {
@@ -229,9 +229,52 @@ impl<'a> Columns<'a> {
     }
 }
 
-/// A value as the core reports it (2 decimals, rounded once by the core).
-fn reported(value: &Option<Number>) -> Option<String> {
-    value.as_ref().map(Number::to_reported_string)
+/// A column of optional numbers written as text (`null` for none): exact
+/// ([`Number::to_exact_string`]) or as the core reports them (2 decimals, rounded once by the
+/// core, so the page never rounds). Each value is written through one reused buffer: a roster
+/// of 2,000 learners writes over 100,000 of them.
+struct Texts<'a> {
+    values: Vec<&'a Option<Number>>,
+    reported: bool,
+}
+
+impl<'a> Texts<'a> {
+    fn exact(values: impl Iterator<Item = &'a Option<Number>>) -> Self {
+        Texts {
+            values: values.collect(),
+            reported: false,
+        }
+    }
+
+    fn reported(values: impl Iterator<Item = &'a Option<Number>>) -> Self {
+        Texts {
+            values: values.collect(),
+            reported: true,
+        }
+    }
+}
+
+impl Serialize for Texts<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = serializer.serialize_seq(Some(self.values.len()))?;
+        let mut text = String::new();
+        for value in &self.values {
+            match value {
+                None => seq.serialize_element(&())?,
+                Some(number) => {
+                    text.clear();
+                    if self.reported {
+                        number.write_reported(&mut text);
+                    } else {
+                        number.write_exact(&mut text);
+                    }
+                    seq.serialize_element(text.as_str())?;
+                }
+            }
+        }
+        seq.end()
+    }
 }
 
 /// Reads learners' logs from UTF-8 JSON bytes.

@@ -9,6 +9,10 @@ fn exact_string_fast_path_equals_the_big_path() {
     let check = |n: i64, d: i64| {
         let x = Number::from_i128_ratio(i128::from(n), i128::from(d)).expect("d > 0");
         assert_eq!(x.to_exact_string(), x.to_exact_string_big(), "{n}/{d}");
+        // Appended after text already there, as the roster's column writer does.
+        let mut text = String::from("x");
+        x.write_exact(&mut text);
+        assert_eq!(text, format!("x{}", x.to_exact_string_big()), "{n}/{d}");
     };
     for (n, d) in [
         (0, 1),
@@ -69,13 +73,16 @@ fn reported_text_fast_path_equals_the_big_path() {
 
 /// The hand-written 2-decimal text is what `format!` writes, at the u64 edges too.
 #[test]
-fn hundredths_text_equals_format() {
+fn pushed_hundredths_equal_format() {
     use proptest::prelude::*;
     let check = |negative: bool, h: u64| {
         let sign = if negative { "-" } else { "" };
+        // Appended after text already there, as the roster's column writer does.
+        let mut text = String::from("x");
+        push_hundredths(&mut text, negative, h);
         assert_eq!(
-            hundredths_text(negative, h),
-            format!("{sign}{}.{:02}", h / 100, h % 100),
+            text,
+            format!("x{sign}{}.{:02}", h / 100, h % 100),
             "{negative} {h}"
         );
     };
