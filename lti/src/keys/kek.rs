@@ -246,20 +246,37 @@ fn read_key_file(mut file: File, path: &Path) -> Result<KeyEncryptionKey, KeyErr
     key
 }
 
-/// Creates the key file (and its folder) with 32 bytes from the CSPRNG; fails with
-/// `AlreadyExists` inside [`KeyError::KekFileAccess`] if it appeared meanwhile.
+/// Creates the key file (and its folder) with 32 bytes from the CSPRNG, whole or not at all:
+/// the bytes go to a private temporary file beside it, synced, which is then hard-linked at
+/// `path`. Linking fails when `path` exists, so two processes starting on one data folder at
+/// once never read a half-written key (a plain create-then-write let the other process read 0
+/// bytes) and never replace each other's. Fails with `AlreadyExists` inside
+/// [`KeyError::KekFileAccess`] if the file appeared meanwhile.
 fn create_key_file(path: &Path) -> Result<KeyEncryptionKey, KeyError> {
-    if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+    let dir = path.parent().filter(|dir| !dir.as_os_str().is_empty());
+    if let Some(dir) = dir {
         std::fs::create_dir_all(dir).map_err(|source| access(dir, source))?;
     }
     let mut bytes = [0u8; KEK_LEN];
     aws_lc_rs::rand::fill(&mut bytes).map_err(|_| KeyError::Crypto("random key bytes"))?;
-    let mut file = create_private(path).map_err(|source| access(path, source))?;
-    let written = file.write_all(&bytes).and_then(|()| file.sync_all());
-    if let Err(source) = written {
-        // Leave no half-written key behind: the next start would refuse it.
-        let _ = std::fs::remove_file(path);
-        return Err(access(path, source));
+    let mut suffix = [0u8; 8];
+    aws_lc_rs::rand::fill(&mut suffix).map_err(|_| KeyError::Crypto("random file name"))?;
+    let name = path.file_name().map_or_else(
+        || "key-encryption.key".into(),
+        |name| name.to_string_lossy(),
+    );
+    let temporary = path.with_file_name(format!(".{name}.{:016x}.tmp", u64::from_le_bytes(suffix)));
+    let written = create_private(&temporary).and_then(|mut file| {
+        file.write_all(&bytes)?;
+        file.sync_all()
+    });
+    let linked = written.and_then(|()| std::fs::hard_link(&temporary, path));
+    // The temporary name goes either way: linked, the key lives on at `path`.
+    let _ = std::fs::remove_file(&temporary);
+    linked.map_err(|source| access(path, source))?;
+    // The new name itself durable (best effort: not every platform syncs a folder).
+    if let Some(dir) = dir {
+        let _ = File::open(dir).and_then(|dir| dir.sync_all());
     }
     let key = KeyEncryptionKey::from_bytes(&bytes, KekOrigin::NewFile);
     bytes.fill(0);
@@ -439,6 +456,40 @@ mod tests {
             Err(KeyError::WrongKek { .. })
         ));
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Two servers started at once on a fresh data folder: every one gets the same key, none
+    /// reads a half-written file, and no temporary file is left.
+    #[test]
+    fn processes_starting_at_once_share_one_whole_key_file() {
+        for round in 0..20 {
+            let dir = temp_dir(&format!("race{round}"));
+            let path = dir.join("data").join("key-encryption.key");
+            let keys: Vec<KeyEncryptionKey> = std::thread::scope(|scope| {
+                let starts: Vec<_> = (0..8)
+                    .map(|_| scope.spawn(|| KeyEncryptionKey::from_env_or_file(None, &path)))
+                    .collect();
+                starts
+                    .into_iter()
+                    .map(|start| start.join().unwrap().expect("every start gets the key"))
+                    .collect()
+            });
+            let created = keys
+                .iter()
+                .filter(|k| k.origin() == KekOrigin::NewFile)
+                .count();
+            assert_eq!(created, 1, "one start created the file");
+            let sealed = keys[0].seal("kid", b"payload").unwrap();
+            for key in &keys {
+                assert_eq!(key.open("kid", &sealed).unwrap().pkcs8(), b"payload");
+            }
+            let names: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+                .unwrap()
+                .map(|entry| entry.unwrap().file_name())
+                .collect();
+            assert_eq!(names, ["key-encryption.key"], "no temporary file left");
+            std::fs::remove_dir_all(&dir).unwrap();
+        }
     }
 
     #[cfg(unix)]
