@@ -378,9 +378,19 @@ test('the verify page accepts the downloaded badge and refuses a tampered copy w
   }
 });
 
-test('benchmarks: learner view time to interactive and the gzip size of each wasm module', () => {
+test('benchmarks: learner view time to interactive and the gzip size of each wasm module', async () => {
   assert.equal(typeof shared.tti, 'number', 'the learner view marked its time to interactive');
-  console.log(`bench: learner view time to interactive in the iframe: ${shared.tti.toFixed(1)} ms (goal 300 ms; from the launch page's navigation start)`);
+  // The story's first launch is one sample with a cold browser cache; five more launches of
+  // the same learner give the usual case (the module compiled and cached), as their median.
+  const warm = [];
+  for (let i = 0; i < 5; i++) {
+    const { tti } = await launch(SAM, 'learner/home');
+    assert.equal(typeof tti, 'number', 'the learner view marked its time to interactive');
+    warm.push(tti);
+  }
+  warm.sort((a, b) => a - b);
+  assertNoPageErrors('learner view, launched again');
+  console.log(`bench: learner view time to interactive in the iframe: ${shared.tti.toFixed(1)} ms on the first launch, ${warm[2].toFixed(1)} ms median of 5 more (${warm[0].toFixed(1)}–${warm[4].toFixed(1)}) (goal 300 ms; from the launch page's navigation start)`);
   for (const [module, goal] of [['learner/cairn_wasm_bg.wasm', 150 * 1000], ['views/cairn_wasm_bg.wasm', null], ['cairn_wasm_bg.wasm', null], ['lti-storage/cairn_lti_storage_bg.wasm', null]]) {
     const bytes = readFileSync(join(ROOT, 'www', 'pkg', module));
     const gzip = gzipSync(bytes, { level: 9 }).length;
