@@ -36,7 +36,9 @@ fn exact_string_fast_path_equals_the_big_path() {
         }
     });
 }
+use super::text::{power_of_five, push_hundredths};
 use super::*;
+use num_traits::One;
 
 /// The reported text from the small form's fast path is the big path's rounded value,
 /// written by `format!`, for any small ratio, the i64 edges included.
