@@ -15,6 +15,7 @@ mod learners;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use cairn::event::Event;
 use cairn_lti::store::Store;
 use cairn_lti::store::outbox::NewScore;
 use cairn_lti::store::records::{
@@ -38,14 +39,7 @@ async fn append(
     note: i64,
     credentials: &[NewCredential],
 ) -> AppendOutcome {
-    let event = enrolled(100 + note);
-    let meta = json!({ "note": note });
-    let author = Author {
-        sub: "teacher-1".into(),
-        role: "instructor".into(),
-        deployment_id: "d1".into(),
-        request_id: Some(format!("req-{note}")),
-    };
+    let (event, meta, author) = noted(note);
     let new = NewEvent {
         event: &event,
         meta: &meta,
@@ -55,6 +49,17 @@ async fn append(
         .append(scope, expected, Some(new), credentials, 1_000)
         .await
         .expect("the store answers")
+}
+
+/// The event noted `note`, its meta and its author, as every append here writes them.
+fn noted(note: i64) -> (Event, serde_json::Value, Author) {
+    let author = Author {
+        sub: "teacher-1".into(),
+        role: "instructor".into(),
+        deployment_id: "d1".into(),
+        request_id: Some(format!("req-{note}")),
+    };
+    (enrolled(100 + note), json!({ "note": note }), author)
 }
 
 /// What one of the crowd sends, and what it must get.
@@ -282,14 +287,7 @@ async fn scores_in_a_crowd_follow_their_event_or_nothing(store: &Arc<dyn Store>)
                     scores,
                 )
             };
-            let event = enrolled(100 + i);
-            let meta = json!({ "note": i });
-            let author = Author {
-                sub: "teacher-1".into(),
-                role: "instructor".into(),
-                deployment_id: "d1".into(),
-                request_id: None,
-            };
+            let (event, meta, author) = noted(i);
             let new = NewEvent {
                 event: &event,
                 meta: &meta,

@@ -262,6 +262,29 @@ pub(super) fn json_to_text<T: serde::Serialize>(value: &T) -> Result<String, Sto
         .map_err(|err| StoreError::Corrupt(format!("cannot write JSON: {err}")))
 }
 
+/// Binds a new event's columns, in the order of every event insert (`$1`..`$12`): the scope
+/// `$s` (a [`super::records::LearnerScope`]), the event `$new` (a
+/// [`super::records::NewEvent`]) and its canonical JSON `$body`, and the write instant `$now`.
+/// One list for the pool's inserts and the SQLite writer's one-trip appends.
+macro_rules! bind_new_event {
+    ($query:expr, $s:expr, $new:expr, $body:expr, $now:expr) => {
+        $query
+            .bind($s.registration_id)
+            .bind(&$s.context_id)
+            .bind(&$s.learner_sub)
+            .bind($new.event.at.unix_seconds())
+            .bind(crate::store::sql_records::event_kind(&$body))
+            .bind($body.to_string())
+            .bind($new.meta.to_string())
+            .bind(&$new.author.sub)
+            .bind(&$new.author.role)
+            .bind(&$new.author.deployment_id)
+            .bind(&$new.author.request_id)
+            .bind($now)
+    };
+}
+pub(super) use bind_new_event;
+
 /// The event's `type` (the `kind` column), read from its canonical JSON.
 pub(super) fn event_kind(body: &serde_json::Value) -> String {
     body.get("type")

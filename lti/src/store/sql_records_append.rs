@@ -38,19 +38,13 @@ macro_rules! append_in_tx {
                     (true, Some(_)) => q::INSERT_EVENT_MOVING_HEAD,
                     (true, None) => q::INSERT_FIRST_EVENT_AND_HEAD,
                 };
-                let mut insert = sqlx::query(statement)
-                    .bind(s.registration_id)
-                    .bind(&s.context_id)
-                    .bind(&s.learner_sub)
-                    .bind(new.event.at.unix_seconds())
-                    .bind(q::event_kind(&body))
-                    .bind(body.to_string())
-                    .bind(new.meta.to_string())
-                    .bind(&new.author.sub)
-                    .bind(&new.author.role)
-                    .bind(&new.author.deployment_id)
-                    .bind(&new.author.request_id)
-                    .bind($now);
+                let mut insert = crate::store::sql_records::bind_new_event!(
+                    sqlx::query(statement),
+                    s,
+                    new,
+                    body,
+                    $now
+                );
                 if let (true, Some(head)) = (guarded, expected) {
                     insert = insert.bind(head.last_seq);
                 }

@@ -116,19 +116,8 @@ impl Trips {
         );
         let body = serde_json::to_value(event.event)
             .map_err(|err| StoreError::Corrupt(format!("cannot write the event: {err}")))?;
-        let mut query = sqlx::query(AssertSqlSafe(sql))
-            .bind(scope.registration_id)
-            .bind(&scope.context_id)
-            .bind(&scope.learner_sub)
-            .bind(event.event.at.unix_seconds())
-            .bind(q::event_kind(&body))
-            .bind(body.to_string())
-            .bind(event.meta.to_string())
-            .bind(&event.author.sub)
-            .bind(&event.author.role)
-            .bind(&event.author.deployment_id)
-            .bind(&event.author.request_id)
-            .bind(now);
+        let mut query =
+            q::bind_new_event!(sqlx::query(AssertSqlSafe(sql)), scope, event, body, now);
         if let Some(head) = expected {
             query = query.bind(head.last_seq);
         }
