@@ -91,52 +91,25 @@ impl Number {
 }
 
 /// `h` hundredths as text with exactly 2 decimals, `-` first when `negative`: what
-/// `format!("{sign}{}.{:02}", h / 100, h % 100)` writes, by hand, since records write
-/// thousands of these and the formatting machinery cost several times the fold step.
-/// u64, not u128: keeps 128-bit formatting out of the wasm bundle.
+/// `format!("{sign}{}.{:02}", h / 100, h % 100)` writes.
 pub(super) fn push_hundredths(out: &mut String, negative: bool, h: u64) {
-    // 20 digits of u64, the point and the sign.
-    let mut buf = [0u8; 22];
-    let mut i = buf.len();
-    let mut put = |b: u8| {
-        i -= 1;
-        buf[i] = b;
-    };
-    let (mut whole, frac) = (h / 100, h % 100);
-    put(b'0' + (frac % 10) as u8);
-    put(b'0' + (frac / 10) as u8);
-    put(b'.');
-    loop {
-        put(b'0' + (whole % 10) as u8);
-        whole /= 10;
-        if whole == 0 {
-            break;
-        }
-    }
     if negative {
-        put(b'-');
+        out.push('-');
     }
-    // ASCII digits: each byte is its own char (no UTF-8 validation pass).
-    out.extend(buf[i..].iter().map(|&b| char::from(b)));
+    push_decimal(out, h, 2, false);
 }
 
 /// Appends [`Number::to_exact_string`] of `n / d` (lowest terms, `d > 0`) in machine integers,
 /// as the roster writes thousands of these; `false`, with nothing appended, when the scaled
-/// digits pass `u64`, and the big path answers.
+/// digits pass `u64`, and the big path answers. No 128-bit division (a library call in wasm):
+/// `10^places / d` is a whole number, so the digits are a product.
 fn push_small_exact(out: &mut String, n: i64, d: i64) -> bool {
-    match small_exact(n, d) {
-        Some(text) => {
-            text.push_to(out);
-            true
-        }
-        None => false,
+    let Ok(d) = u64::try_from(d) else {
+        return false;
+    };
+    if d == 0 {
+        return false;
     }
-}
-
-/// The text of [`push_small_exact`], built in a stack buffer: no `format!`, and no 128-bit
-/// division (a library call in wasm), since `10^places / d` is a whole number.
-fn small_exact(n: i64, d: i64) -> Option<Digits> {
-    let d = u64::try_from(d).ok().filter(|d| *d > 0)?;
     let twos = d.trailing_zeros();
     let mut rest = d >> twos;
     let mut fives = 0u32;
@@ -144,87 +117,60 @@ fn small_exact(n: i64, d: i64) -> Option<Digits> {
         rest /= 5;
         fives += 1;
     }
-    let mut text = Digits::default();
-    if rest != 1 {
-        text.signed(n);
-        text.push(b'/');
-        text.unsigned(d, 0);
-        return Some(text);
-    }
     let places = twos.max(fives);
-    if places == 0 {
-        text.signed(n);
-        return Some(text);
-    }
-    // d = 2^twos · 5^fives divides 10^places: the digits are n times the quotient, a product.
-    let factor = 2u64
-        .checked_pow(places - twos)?
-        .checked_mul(5u64.checked_pow(places - fives)?)?;
-    let scaled = mul_u64(n.unsigned_abs(), factor)?;
-    if n < 0 {
-        text.push(b'-');
-    }
-    text.unsigned(scaled, places);
-    Some(text)
-}
-
-/// ASCII text built left to right in a fixed buffer. The longest: a sign, then up to 63
-/// places after the point (`d` up to 2^63) and a leading zero; or a sign, two u64s and a slash.
-struct Digits {
-    buf: [u8; 72],
-    len: usize,
-}
-
-impl Default for Digits {
-    fn default() -> Self {
-        Digits {
-            buf: [0; 72],
-            len: 0,
-        }
-    }
-}
-
-impl Digits {
-    fn push(&mut self, byte: u8) {
-        self.buf[self.len] = byte;
-        self.len += 1;
-    }
-
-    fn signed(&mut self, n: i64) {
+    if rest != 1 || places == 0 {
+        // A fraction in lowest terms, or an integer.
         if n < 0 {
-            self.push(b'-');
+            out.push('-');
         }
-        self.unsigned(n.unsigned_abs(), 0);
+        push_decimal(out, n.unsigned_abs(), 0, true);
+        if rest != 1 {
+            out.push('/');
+            push_decimal(out, d, 0, true);
+        }
+        return true;
     }
-
-    /// `v / 10^places` in decimal: at least one whole digit, then the point and the
-    /// fraction's digits without trailing zeros (none when `places` is 0 or they are all 0).
-    fn unsigned(&mut self, mut v: u64, places: u32) {
-        // Up to 20 digits of u64, or places + 1 when the value has fewer (padded with zeros).
-        let mut rev = [0u8; 70];
-        let mut count = 0;
-        while v > 0 || count <= places as usize {
-            rev[count] = b'0' + (v % 10) as u8;
-            v /= 10;
-            count += 1;
-        }
-        let places = places as usize;
-        // Trailing zeros of the fraction are the lowest digits: skip them.
-        let skip = rev[..places].iter().take_while(|&&b| b == b'0').count();
-        for &b in rev[places..count].iter().rev() {
-            self.push(b);
-        }
-        if skip < places {
-            self.push(b'.');
-            for &b in rev[skip..places].iter().rev() {
-                self.push(b);
-            }
-        }
+    // d = 2^twos · 5^fives divides 10^places.
+    let scaled = 2u64
+        .checked_pow(places - twos)
+        .and_then(|two| two.checked_mul(5u64.checked_pow(places - fives)?))
+        .and_then(|factor| mul_u64(n.unsigned_abs(), factor));
+    let Some(scaled) = scaled else {
+        return false;
+    };
+    if n < 0 {
+        out.push('-');
     }
+    push_decimal(out, scaled, places, true);
+    true
+}
 
-    fn push_to(&self, out: &mut String) {
-        // ASCII digits: each byte is its own char (no UTF-8 validation pass).
-        out.extend(self.buf[..self.len].iter().map(|&b| char::from(b)));
+/// Appends `v / 10^places` in decimal, by hand (records and the roster columns write
+/// thousands of these, and the formatting machinery cost several times the fold step; u64,
+/// not u128, keeps 128-bit formatting out of the wasm bundle): at least one whole digit,
+/// then the point and the `places` digits of the fraction, without their trailing zeros when
+/// `trim` (and without the point when none is left).
+fn push_decimal(out: &mut String, mut v: u64, places: u32, trim: bool) {
+    // Up to 20 digits of u64, or places + 1 (up to 64) when the value has fewer: zeros.
+    let mut rev = [0u8; 70];
+    let places = places as usize;
+    let mut count = 0;
+    while v > 0 || count <= places {
+        rev[count] = b'0' + (v % 10) as u8;
+        v /= 10;
+        count += 1;
+    }
+    // The fraction's trailing zeros are the lowest digits.
+    let skip = if trim {
+        rev[..places].iter().take_while(|&&b| b == b'0').count()
+    } else {
+        0
+    };
+    // ASCII digits: each byte is its own char (no UTF-8 validation pass).
+    out.extend(rev[places..count].iter().rev().map(|&b| char::from(b)));
+    if skip < places {
+        out.push('.');
+        out.extend(rev[skip..places].iter().rev().map(|&b| char::from(b)));
     }
 }
 

@@ -68,19 +68,12 @@ pub(super) enum KeptFrom {
 impl Course<'_> {
     /// Scores with their derived percents and pass decision, computed once.
     pub(super) fn derive_scores(&self, a: usize, total: Number, parts: Vec<Number>) -> Scores {
-        self.derive_scores_in(
-            a,
-            total,
-            parts,
-            Vec::new(),
-            &mut PercentMemo::default(),
-            false,
-        )
+        self.derive_scores_in(a, total, parts, Vec::new(), &mut PercentMemo::default())
     }
 
     /// [`Course::derive_scores`] with the group percents written into `buffer` (emptied
     /// first), a list from the learner's pool rather than a new allocation, and the
-    /// percents looked up in `memo` (`remember`: kept there for the next learners).
+    /// percents looked up in `memo` (kept there for the next learners once it is enabled).
     pub(super) fn derive_scores_in(
         &self,
         a: usize,
@@ -88,15 +81,10 @@ impl Course<'_> {
         parts: Vec<Number>,
         mut buffer: Vec<Number>,
         memo: &mut PercentMemo,
-        remember: bool,
     ) -> Scores {
         let info = &self.asmts[a];
-        let (percent, total_passes) = memo.get(
-            info.total_scale,
-            &total,
-            remember,
-            (&info.max, info.pass.as_ref()),
-        );
+        let (percent, total_passes) =
+            memo.get(info.total_scale, &total, (&info.max, info.pass.as_ref()));
         let mut groups_pass = true;
         buffer.clear();
         for ((c, idx, max), &scale) in info.groups.iter().zip(&info.group_scales) {
@@ -104,7 +92,7 @@ impl Course<'_> {
                 .iter()
                 .fold(Number::zero(), |acc, &i| acc.add(&parts[i]));
             let threshold = &self.comps[*c].threshold;
-            let (group_percent, meets) = memo.get(scale, &sum, remember, (max, Some(threshold)));
+            let (group_percent, meets) = memo.get(scale, &sum, (max, Some(threshold)));
             groups_pass &= meets;
             buffer.push(group_percent);
         }

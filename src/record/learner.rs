@@ -205,7 +205,7 @@ impl<'c, 'a> Learner<'c, 'a> {
                 let buffer = self.pooled(a);
                 let scores =
                     self.course
-                        .derive_scores_in(a, total, parts, buffer, &mut self.percents, true);
+                        .derive_scores_in(a, total, parts, buffer, &mut self.percents);
                 self.asmts[a].attempts[i].scores = Some(scores);
                 self.attempts_changed(a, t, i, true);
                 Ok(())
@@ -447,7 +447,7 @@ impl<'c, 'a> Learner<'c, 'a> {
         let scores = match read_scores(info, score, part_scores, false, buffer)? {
             Some((total, parts)) if attested => {
                 let buffer = self.pooled(a);
-                Some(course.derive_scores_in(a, total, parts, buffer, &mut self.percents, true))
+                Some(course.derive_scores_in(a, total, parts, buffer, &mut self.percents))
             }
             _ => None,
         };

@@ -39,16 +39,15 @@ impl PercentMemo {
     }
 
     /// [`derive`] of `value` for the pair (`max`, `threshold`) numbered `scale`:
-    /// remembered, else derived. `remember` false (a one-off derivation) leaves the table
-    /// unallocated.
+    /// remembered, else derived. A memo not [enabled](PercentMemo::enable) (a one-off
+    /// derivation, a course's first learner) only derives and stays unallocated.
     pub(super) fn get(
         &mut self,
         scale: u32,
         value: &Number,
-        remember: bool,
         (max, threshold): (&Number, Option<&Number>),
     ) -> (Number, bool) {
-        let remember = remember && self.enabled && scale != EMPTY;
+        let remember = self.enabled && scale != EMPTY;
         let Some(key) = value.small_parts().filter(|_| remember) else {
             return derive(value, max, threshold);
         };
@@ -132,14 +131,9 @@ mod tests {
         (percent, meets)
     }
 
-    fn lookup(
-        memo: &mut PercentMemo,
-        scale: u32,
-        value: &Number,
-        remember: bool,
-    ) -> (Number, bool) {
+    fn lookup(memo: &mut PercentMemo, scale: u32, value: &Number) -> (Number, bool) {
         let (max, threshold) = &scales()[scale as usize];
-        memo.get(scale, value, remember, (max, Some(threshold)))
+        memo.get(scale, value, (max, Some(threshold)))
     }
 
     /// A value: a score in quarters, a fraction, or past the small form.
@@ -163,7 +157,12 @@ mod tests {
             memo.enable();
             for _ in 0..2 {
                 for (scale, value, remember) in &values {
-                    let got = lookup(&mut memo, *scale, value, *remember);
+                    // Not remembered: a memo that was never enabled, as a one-off derivation.
+                    let got = if *remember {
+                        lookup(&mut memo, *scale, value)
+                    } else {
+                        lookup(&mut PercentMemo::default(), *scale, value)
+                    };
                     prop_assert_eq!(got, expected(*scale, value), "{} of scale {}", value, scale);
                 }
             }
@@ -180,7 +179,7 @@ mod tests {
             for h in 0..(3 * SLOTS as i64) {
                 for scale in 0..3 {
                     let value = Number::ratio(h, 100);
-                    let got = lookup(&mut memo, scale, &value, true);
+                    let got = lookup(&mut memo, scale, &value);
                     assert_eq!(
                         got,
                         expected(scale, &value),

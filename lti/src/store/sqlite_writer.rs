@@ -65,6 +65,17 @@ struct OwnedEvent {
     author: Author,
 }
 
+impl OwnedEvent {
+    /// The event as the statements take it.
+    fn borrowed(&self) -> NewEvent<'_> {
+        NewEvent {
+            event: &self.event,
+            meta: &self.meta,
+            author: &self.author,
+        }
+    }
+}
+
 /// One append waiting for the writer.
 struct Job {
     scope: LearnerScope,
@@ -291,11 +302,7 @@ async fn grouped(
     for job in jobs {
         let (savepoint, done) = match &job.event {
             Some(e) => {
-                let event = NewEvent {
-                    event: &e.event,
-                    meta: &e.meta,
-                    author: &e.author,
-                };
+                let event = e.borrowed();
                 let savepoint = Trips::needs_savepoint(&job.credentials, &job.scores);
                 let done = trips
                     .run(
@@ -379,11 +386,7 @@ async fn in_tx(
     connection: &mut SqliteConnection,
     job: &Job,
 ) -> Result<Result<i64, AppendOutcome>, StoreError> {
-    let event = job.event.as_ref().map(|e| NewEvent {
-        event: &e.event,
-        meta: &e.meta,
-        author: &e.author,
-    });
+    let event = job.event.as_ref().map(OwnedEvent::borrowed);
     let tx = connection;
     Ok(super::sql_records_append::append_in_tx!(
         tx,
