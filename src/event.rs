@@ -17,6 +17,8 @@ use crate::time::Timestamp;
 
 mod read;
 
+pub use read::read_events;
+
 /// One event: when it happened and what happened. Read by a hand-written reader
 /// (`event/read.rs`: the same members, refusals and messages as a derive, without serde's
 /// buffering).
@@ -85,30 +87,20 @@ pub enum EventKind {
         /// The route.
         #[serde(default)]
         route: Route,
-        /// Who scored it (REQ-ASSESS-09); peer and self are refused on a summative.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        assessor: Option<Assessor>,
-        /// Who attests a supervised attempt (REQ-ASSESS-10); without it a score on a
-        /// supervised summative leaves the attempt pending.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        attested_by: Option<String>,
-        /// Evidence by reference (REQ-ASSESS-08).
-        #[serde(default, skip_serializing_if = "Vec::is_empty")]
-        evidence: Vec<EvidenceRef>,
-        /// The shared rubric version it was scored with (REQ-ASSESS-06).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        rubric: Option<RubricRef>,
+        /// Who scored it, its attestation, evidence and rubric: members most attempts
+        /// lack, kept apart so that a plain attempt stays small (`None`: none given; see
+        /// [`Provenance::boxed`]). Written as members of the event itself.
+        #[serde(flatten)]
+        provenance: Option<Box<Provenance>>,
     },
     /// Feedback on the latest counted attempt was released.
     FeedbackReleased {
         /// The assessment.
         assessment: AssessmentId,
-        /// The feedback text (REQ-ATTEMPT-04).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        text: Option<String>,
-        /// Who wrote it.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        author: Option<String>,
+        /// The feedback's text and author, if given (`None`: neither; see
+        /// [`FeedbackNote::boxed`]). Written as members of the event itself.
+        #[serde(flatten)]
+        note: Option<Box<FeedbackNote>>,
     },
     /// A pending attempt was scored (README §5.4).
     AttemptScored(Box<Grading>),
@@ -119,19 +111,7 @@ pub enum EventKind {
     /// PLAR was denied: recorded, no effect on results.
     PlarDenied(Box<PlarDecision>),
     /// The learner presented a credential, checked by the verifier.
-    CredentialPresented {
-        /// The credential's definition id.
-        credential: DefinitionId,
-        /// Who issued it.
-        issuer: String,
-        /// When it was issued.
-        issued_at: Timestamp,
-        /// End of its validity.
-        #[serde(default)]
-        valid_until: Option<Timestamp>,
-        /// Whether the verifier accepted it.
-        verified: bool,
-    },
+    CredentialPresented(Box<PresentedCredential>),
     /// The learner applied to receive a credential (README §6).
     CredentialApplied {
         /// The definition.
@@ -161,16 +141,7 @@ pub enum EventKind {
     },
     /// A correction: the latest issuance is revoked and a new one issued in its place,
     /// referencing it (REQ-ISSUE-06; `docs/format.md` §5.7).
-    CredentialReissued {
-        /// The definition.
-        credential: DefinitionId,
-        /// Why (required, non-empty).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        reason: Option<String>,
-        /// Who decided.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        by: Option<String>,
-    },
+    CredentialReissued(Box<Reissue>),
     /// The learner withdrew from a definition (REQ-COMP-10; `docs/format.md` §5.5).
     Withdrawn {
         /// The definition.
@@ -241,6 +212,93 @@ pub enum PlarRecommendation {
 }
 
 crate::unit_names::unit_names!(PlarRecommendation { Grant => "grant", Deny => "deny" });
+
+/// The members of `attempt_submitted` most attempts lack: who scored it, the attestation,
+/// the evidence and the rubric. Held behind one box, present only when one of them is.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct Provenance {
+    /// Who scored it (REQ-ASSESS-09); peer and self are refused on a summative.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assessor: Option<Assessor>,
+    /// Who attests a supervised attempt (REQ-ASSESS-10); without it a score on a
+    /// supervised summative leaves the attempt pending.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attested_by: Option<String>,
+    /// Evidence by reference (REQ-ASSESS-08).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<EvidenceRef>,
+    /// The shared rubric version it was scored with (REQ-ASSESS-06).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rubric: Option<RubricRef>,
+}
+
+/// No provenance: what an attempt without any of its members reads as.
+static NO_PROVENANCE: Provenance = Provenance {
+    assessor: None,
+    attested_by: None,
+    evidence: Vec::new(),
+    rubric: None,
+};
+
+impl Provenance {
+    /// The event field for these members: `None` when none is given, so that an attempt
+    /// without them costs no allocation and equal events compare equal.
+    pub fn boxed(self) -> Option<Box<Provenance>> {
+        (self != NO_PROVENANCE).then(|| Box::new(self))
+    }
+
+    /// The members of an event's field (all absent for `None`).
+    pub fn of(field: &Option<Box<Provenance>>) -> &Provenance {
+        field.as_deref().unwrap_or(&NO_PROVENANCE)
+    }
+}
+
+/// The optional members of `feedback_released`, held behind one box.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct FeedbackNote {
+    /// The feedback text (REQ-ATTEMPT-04).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// Who wrote it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+}
+
+impl FeedbackNote {
+    /// The event field for a text and an author: `None` when neither is given.
+    pub fn boxed(text: Option<String>, author: Option<String>) -> Option<Box<FeedbackNote>> {
+        (text.is_some() || author.is_some()).then(|| Box::new(FeedbackNote { text, author }))
+    }
+}
+
+/// The fields of `credential_presented`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PresentedCredential {
+    /// The credential's definition id.
+    pub credential: DefinitionId,
+    /// Who issued it.
+    pub issuer: String,
+    /// When it was issued.
+    pub issued_at: Timestamp,
+    /// End of its validity.
+    #[serde(default)]
+    pub valid_until: Option<Timestamp>,
+    /// Whether the verifier accepted it.
+    pub verified: bool,
+}
+
+/// The fields of `credential_reissued`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reissue {
+    /// The definition.
+    pub credential: DefinitionId,
+    /// Why (required, non-empty).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Who decided.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+}
 
 /// The fields of `attempt_scored`. (Rare events are boxed so that a log of mostly
 /// attempts stays small in memory.)
@@ -344,15 +402,22 @@ pub enum PlarRole {
 crate::unit_names::unit_names!(PlarRole { Advisor => "advisor", Assessor => "assessor", DecisionMaker => "decision_maker" });
 
 /// Points per rubric part, as a JSON object `{part id: decimal}`. Kept as a small list in
-/// the order given (a log holds many; a map per event would cost far more memory).
+/// the order given (a log holds many; a map per event would cost far more memory), behind
+/// one pointer so that an attempt without parts pays a word for the field.
 /// A part named twice is refused when read.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct PartScores(Vec<(PartId, Number)>);
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartScores(Box<Box<[(PartId, Number)]>>);
+
+impl Default for PartScores {
+    fn default() -> Self {
+        PartScores::new(Vec::new())
+    }
+}
 
 impl PartScores {
     /// Scores from (part, points) pairs.
     pub fn new(pairs: Vec<(PartId, Number)>) -> Self {
-        PartScores(pairs)
+        PartScores(Box::new(pairs.into_boxed_slice()))
     }
 
     /// The points given for a part.
@@ -385,7 +450,7 @@ impl Serialize for PartScores {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(Some(self.0.len()))?;
-        for (part, points) in &self.0 {
+        for (part, points) in self.0.iter() {
             map.serialize_entry(part, points)?;
         }
         map.end()
@@ -414,7 +479,7 @@ impl<'de> Deserialize<'de> for PartScores {
                     }
                     pairs.push((part, points));
                 }
-                Ok(PartScores(pairs))
+                Ok(PartScores::new(pairs))
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -424,7 +489,16 @@ impl<'de> Deserialize<'de> for PartScores {
 /// Reads a JSON array of events. An event with an unknown member is refused
 /// `invalid_event` (README §11); other malformed JSON is `invalid_json`.
 pub fn parse_events(json: &str) -> Result<Vec<Event>, Error> {
-    serde_json::from_str(json).map_err(|e| read_error("events", e))
+    /// The array, read by [`read_events`].
+    struct Events(Vec<Event>);
+    impl<'de> Deserialize<'de> for Events {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            read_events(deserializer).map(Events)
+        }
+    }
+    serde_json::from_str(json)
+        .map(|Events(events)| events)
+        .map_err(|e| read_error("events", e))
 }
 
 /// Classifies a serde error met while reading events: an unknown member (serde's
@@ -443,9 +517,74 @@ pub fn read_error(context: &'static str, err: serde_json::Error) -> Error {
     }
 }
 
+// A log holds hundreds of thousands of events: the common ones (an attempt with a plain
+// score, feedback, an enrolment) stay inline in this many bytes, the rare members behind
+// one box per variant (216 bytes natively before issue 7). A build that grows it fails.
+#[cfg(target_pointer_width = "64")]
+const _: () = assert!(std::mem::size_of::<Event>() <= 80);
+#[cfg(target_pointer_width = "32")]
+const _: () = assert!(std::mem::size_of::<Event>() <= 72);
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_event_and_its_common_members_stay_small() {
+        use std::mem::size_of;
+        let bound = if cfg!(target_pointer_width = "64") {
+            80
+        } else {
+            72
+        };
+        assert!(size_of::<Event>() <= bound, "{} bytes", size_of::<Event>());
+        // What keeps it there: optional members cost one word each when absent.
+        assert_eq!(size_of::<Option<PartScores>>(), size_of::<usize>());
+        assert_eq!(size_of::<Option<Box<Provenance>>>(), size_of::<usize>());
+        assert_eq!(size_of::<Option<Box<FeedbackNote>>>(), size_of::<usize>());
+    }
+
+    #[test]
+    fn absent_optional_members_take_no_box() {
+        let events = parse_events(
+            r#"[{"at":"2025-01-20T09:00:00Z","type":"attempt_submitted","assessment":"A","score":"4","evidence":[]},
+                {"at":"2025-01-20T09:00:00Z","type":"feedback_released","assessment":"A"},
+                {"at":"2025-01-20T09:00:00Z","type":"attempt_submitted","assessment":"A","attested_by":"p"}]"#,
+        )
+        .unwrap();
+        assert!(matches!(
+            &events[0].kind,
+            EventKind::AttemptSubmitted {
+                provenance: None,
+                ..
+            }
+        ));
+        assert!(matches!(
+            &events[1].kind,
+            EventKind::FeedbackReleased { note: None, .. }
+        ));
+        let EventKind::AttemptSubmitted { provenance, .. } = &events[2].kind else {
+            panic!("{:?}", events[2]);
+        };
+        assert_eq!(Provenance::of(provenance).attested_by.as_deref(), Some("p"));
+        // Built in code, an empty set of members is no box either, so equal events compare
+        // equal however they were made.
+        assert_eq!(Provenance::default().boxed(), None);
+        assert_eq!(FeedbackNote::boxed(None, None), None);
+    }
+
+    #[test]
+    fn a_read_log_holds_no_spare_capacity() {
+        let one = r#"{"at":"2025-01-20T09:00:00Z","type":"feedback_released","assessment":"A"}"#;
+        for n in [1, 5, 17, 100] {
+            let json = format!("[{}]", vec![one; n].join(","));
+            let events = parse_events(&json).unwrap();
+            assert_eq!((events.len(), events.capacity()), (n, n));
+            let log: crate::record::LearnerLog =
+                serde_json::from_str(&format!(r#"{{"learner":"L","events":{json}}}"#)).unwrap();
+            assert_eq!((log.events.len(), log.events.capacity()), (n, n));
+        }
+    }
 
     #[test]
     fn events_read_their_canonical_json() {

@@ -199,11 +199,11 @@ async fn reissue(backend: Backend) {
         &api.state,
         &scope,
         &author,
-        cairn::event::EventKind::CredentialReissued {
+        cairn::event::EventKind::CredentialReissued(Box::new(cairn::event::Reissue {
             credential: cairn::ids::DefinitionId::new("first-aid"),
             reason: Some("a second click".to_owned()),
             by: Some("teacher".to_owned()),
-        },
+        })),
         json!({}),
         &|record| cairn_lti::public::reissue::replaces(record, "first-aid", 0),
     )

@@ -169,15 +169,18 @@ fn as_the_api_writes(events: &[Event]) -> Vec<Event> {
         .cloned()
         .map(|mut event| {
             match &mut event.kind {
-                EventKind::AttemptSubmitted { assessor, .. } => {
-                    assessor.get_or_insert_with(|| teacher().expect("assessor"));
+                EventKind::AttemptSubmitted { provenance, .. } => {
+                    let given = provenance.get_or_insert_with(Box::default);
+                    given
+                        .assessor
+                        .get_or_insert_with(|| teacher().expect("assessor"));
                 }
                 EventKind::AttemptScored(grading) => grading.assessor = teacher(),
                 EventKind::PlarGranted(decision) | EventKind::PlarDenied(decision) => {
                     decision.assessor = teacher();
                 }
-                EventKind::FeedbackReleased { author, .. } => {
-                    *author = Some("teacher".to_owned());
+                EventKind::FeedbackReleased { note, .. } => {
+                    note.get_or_insert_with(Box::default).author = Some("teacher".to_owned());
                 }
                 _ => {}
             }

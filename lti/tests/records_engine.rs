@@ -511,8 +511,7 @@ async fn a_credential_another_server_stored_meanwhile_is_not_issued_again(store:
         &author(),
         cairn::event::EventKind::FeedbackReleased {
             assessment: "SPT-DEMO".into(),
-            text: None,
-            author: Some("teacher".into()),
+            note: cairn::event::FeedbackNote::boxed(None, Some("teacher".into())),
         },
         serde_json::json!({}),
     )

@@ -9,11 +9,11 @@
 
 use std::fmt;
 
-use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use super::{
-    Event, EventKind, Grading, Override, PartScores, PlarAssessment, PlarDecision,
-    PlarRecommendation, PlarRequest, PlarRole, Route,
+    Event, EventKind, FeedbackNote, Grading, Override, PartScores, PlarAssessment, PlarDecision,
+    PlarRecommendation, PlarRequest, PlarRole, PresentedCredential, Provenance, Reissue, Route,
 };
 use crate::definition::{PlarMethod, RubricRef};
 use crate::ids::{AssessmentId, CompetencyId, DefinitionId, EquivalencyId};
@@ -359,15 +359,17 @@ impl Members {
                 score: self.score,
                 part_scores: self.part_scores,
                 route: self.route.unwrap_or_default(),
-                assessor: self.assessor,
-                attested_by: self.attested_by,
-                evidence,
-                rubric: self.rubric,
+                provenance: Provenance {
+                    assessor: self.assessor,
+                    attested_by: self.attested_by,
+                    evidence,
+                    rubric: self.rubric,
+                }
+                .boxed(),
             },
             2 => EventKind::FeedbackReleased {
                 assessment: need!(assessment),
-                text: self.text,
-                author: self.author,
+                note: FeedbackNote::boxed(self.text, self.author),
             },
             3 => EventKind::AttemptScored(Box::new(Grading {
                 assessment: need!(assessment),
@@ -407,13 +409,13 @@ impl Members {
                     EventKind::PlarDenied(decision)
                 }
             }
-            7 => EventKind::CredentialPresented {
+            7 => EventKind::CredentialPresented(Box::new(PresentedCredential {
                 credential: need!(credential),
                 issuer: need!(issuer),
                 issued_at: need!(issued_at),
                 valid_until: self.valid_until,
                 verified: need!(verified),
-            },
+            })),
             8 => EventKind::CredentialApplied {
                 credential: need!(credential),
             },
@@ -429,11 +431,11 @@ impl Members {
             11 => EventKind::EquivalencyClaimed {
                 equivalency: need!(equivalency),
             },
-            12 => EventKind::CredentialReissued {
+            12 => EventKind::CredentialReissued(Box::new(Reissue {
                 credential: need!(credential),
                 reason: self.reason,
                 by: self.by,
-            },
+            })),
             13 => EventKind::Withdrawn {
                 credential: need!(credential),
                 reason: self.reason,
@@ -459,6 +461,30 @@ impl Members {
             },
         })
     }
+}
+
+/// Reads a JSON array of events into a list of exactly their number (the reader of
+/// [`parse_events`](super::parse_events) and of a learner log's `events`): a log holds many
+/// events, and a list grown by doubling keeps up to half of its room unused.
+pub fn read_events<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<Event>, D::Error> {
+    struct EventsVisitor;
+    impl<'de> Visitor<'de> for EventsVisitor {
+        type Value = Vec<Event>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            // serde's own word for a list, as before.
+            f.write_str("a sequence")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Event>, A::Error> {
+            // A size the input states is trusted only so far (serde's `cautious` bound).
+            let mut events = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+            while let Some(event) = seq.next_element()? {
+                events.push(event);
+            }
+            events.shrink_to_fit();
+            Ok(events)
+        }
+    }
+    deserializer.deserialize_seq(EventsVisitor)
 }
 
 /// An attempt's `evidence`: an array of references (absent: none).

@@ -480,6 +480,7 @@ fn gate(criteria: &Rule<Resolved>, comps: &[usize]) -> Vec<usize> {
 pub struct LearnerLog {
     /// The learner.
     pub learner: LearnerId,
-    /// Their events.
+    /// Their events (read into a list of exactly their number: a roster holds many).
+    #[serde(deserialize_with = "crate::event::read_events")]
     pub events: Vec<Event>,
 }

@@ -17,7 +17,9 @@ use super::percents::PercentMemo;
 use super::view::View;
 use crate::criteria::{Rule, is_held};
 use crate::definition::{GrantMode, PlarMethod};
-use crate::event::{Event, EventKind, Grading, Override, PartScores, Route};
+use crate::event::{
+    Event, EventKind, Grading, Override, PartScores, PresentedCredential, Provenance, Route,
+};
 use crate::ids::{AssessmentId, DefinitionId};
 use crate::number::Number;
 use crate::offering::Offering;
@@ -139,28 +141,25 @@ impl<'c, 'a> Learner<'c, 'a> {
                 score,
                 part_scores,
                 route,
-                assessor,
-                attested_by,
-                evidence,
-                rubric,
+                provenance,
             } => {
+                let given = Provenance::of(provenance);
                 let conduct = Conduct {
                     route: *route,
-                    assessor: assessor.as_ref(),
-                    attested_by: attested_by.as_deref(),
-                    evidence,
-                    rubric: rubric.as_ref(),
+                    assessor: given.assessor.as_ref(),
+                    attested_by: given.attested_by.as_deref(),
+                    evidence: &given.evidence,
+                    rubric: given.rubric.as_ref(),
                 };
                 self.submit(assessment, score, part_scores, conduct, t, position)
             }
-            EventKind::FeedbackReleased {
-                assessment,
-                text,
-                author,
-            } => {
+            EventKind::FeedbackReleased { assessment, note } => {
                 let a = self.asmt_index(assessment)?;
                 self.asmts[a].feedback_after_latest = true;
-                self.keep_feedback(a, t, text.clone(), author.clone());
+                let (text, author) = note
+                    .as_deref()
+                    .map_or((None, None), |n| (n.text.clone(), n.author.clone()));
+                self.keep_feedback(a, t, text, author);
                 Ok(())
             }
             EventKind::AttemptScored(grading) => {
@@ -267,13 +266,14 @@ impl<'c, 'a> Learner<'c, 'a> {
                 self.decide_case(denial, false, t);
                 Ok(())
             }
-            EventKind::CredentialPresented {
-                credential,
-                issued_at,
-                valid_until,
-                verified,
-                ..
-            } => {
+            EventKind::CredentialPresented(presented) => {
+                let PresentedCredential {
+                    credential,
+                    issued_at,
+                    valid_until,
+                    verified,
+                    ..
+                } = &**presented;
                 if !verified {
                     return Err(PolicyError::CredentialNotVerified {
                         credential: credential.to_string(),
@@ -359,9 +359,9 @@ impl<'c, 'a> Learner<'c, 'a> {
                 self.claimed.insert((d, e));
                 Ok(())
             }
-            EventKind::CredentialReissued {
-                credential, reason, ..
-            } => self.reissue(credential, reason.as_deref(), t),
+            EventKind::CredentialReissued(reissue) => {
+                self.reissue(&reissue.credential, reissue.reason.as_deref(), t)
+            }
             EventKind::Withdrawn { credential, .. } => self.withdraw(credential, t),
             EventKind::PlarRequested(request) => self.request_case(request, t),
             EventKind::PlarAssessed(assessment) => self.assess_case(assessment, t),

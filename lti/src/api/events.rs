@@ -13,7 +13,9 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use cairn::event::{EventKind, Grading, Override, PlarDecision};
+use cairn::event::{
+    EventKind, FeedbackNote, Grading, Override, PlarDecision, PresentedCredential, Provenance,
+};
 use serde_json::{Value, json};
 
 use crate::AppState;
@@ -123,10 +125,12 @@ pub async fn result(
         score: body.score,
         part_scores: body.part_scores,
         route: body.route,
-        assessor: Some(body.assessor_type.assessor(assessor_id)),
-        attested_by: attester(&caller, body.attested),
-        evidence: Vec::new(),
-        rubric: None,
+        provenance: Provenance {
+            assessor: Some(body.assessor_type.assessor(assessor_id)),
+            attested_by: attester(&caller, body.attested),
+            ..Provenance::default()
+        }
+        .boxed(),
     };
     on_learner(&caller, &state, &sub, &request_id, kind, meta).await
 }
@@ -180,8 +184,7 @@ pub async fn release_feedback(
     }
     let kind = EventKind::FeedbackReleased {
         assessment: body.assessment,
-        text: body.feedback,
-        author: Some(caller_sub(&caller)),
+        note: FeedbackNote::boxed(body.feedback, Some(caller_sub(&caller))),
     };
     on_learner(&caller, &state, &sub, &request_id, kind, json!({})).await
 }
@@ -262,13 +265,13 @@ pub async fn presented(
     Path(sub): Path<String>,
     Body(body): Body<PresentedBody>,
 ) -> WriteResult {
-    let kind = EventKind::CredentialPresented {
+    let kind = EventKind::CredentialPresented(Box::new(PresentedCredential {
         credential: body.credential,
         issuer: body.issuer,
         issued_at: body.issued_at,
         valid_until: body.valid_until,
         verified: body.verified,
-    };
+    }));
     on_learner(&caller, &state, &sub, &request_id, kind, json!({})).await
 }
 

@@ -11,7 +11,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use cairn::credential::verify::{RecipientClaim, VerifyOptions, verify};
-use cairn::event::EventKind;
+use cairn::event::{EventKind, PresentedCredential};
 use cairn::ids::DefinitionId;
 use cairn::time::{Timestamp, parse_datetime};
 use serde::{Deserialize, Serialize};
@@ -162,13 +162,13 @@ pub async fn present(
         "recipient_checked": recipient_checked,
     });
     let errors = report.error_codes();
-    let kind = EventKind::CredentialPresented {
+    let kind = EventKind::CredentialPresented(Box::new(PresentedCredential {
         credential: presented.credential,
         issuer: presented.issuer,
         issued_at: presented.issued_at,
         valid_until: presented.valid_until,
         verified: report.verified,
-    };
+    }));
     on_self(&caller, &state, &request_id, kind, meta)
         .await
         .map_err(|err| {

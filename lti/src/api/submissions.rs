@@ -10,7 +10,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use cairn::event::EventKind;
+use cairn::event::{EventKind, Provenance};
 use cairn::provenance::EvidenceType;
 use serde::Serialize;
 use serde_json::json;
@@ -152,10 +152,11 @@ pub async fn answer(
         score: scored.score,
         part_scores: scored.part_scores,
         route: body.route,
-        assessor: Some(AssessorType::Automated.assessor(ITEM_SET_SCORER)),
-        attested_by: None,
-        evidence: Vec::new(),
-        rubric: None,
+        provenance: Provenance {
+            assessor: Some(AssessorType::Automated.assessor(ITEM_SET_SCORER)),
+            ..Provenance::default()
+        }
+        .boxed(),
     };
     on_self(&caller, &state, &request_id, kind, meta).await
 }
@@ -250,10 +251,11 @@ pub async fn submit(
         score: None,
         part_scores: None,
         route: body.route,
-        assessor: None,
-        attested_by: None,
-        evidence: body.evidence.iter().map(|e| e.to_core(kind_of)).collect(),
-        rubric: None,
+        provenance: Provenance {
+            evidence: body.evidence.iter().map(|e| e.to_core(kind_of)).collect(),
+            ..Provenance::default()
+        }
+        .boxed(),
     };
     on_self(&caller, &state, &request_id, kind, json!({})).await
 }

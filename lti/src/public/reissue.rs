@@ -11,7 +11,7 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use cairn::event::EventKind;
+use cairn::event::{EventKind, Reissue};
 use cairn::ids::DefinitionId;
 use cairn::record::Record;
 use serde::Serialize;
@@ -76,11 +76,11 @@ pub async fn reissue(
         .into());
     }
     let author = author_of(caller.caller(), request_id.0);
-    let kind = EventKind::CredentialReissued {
+    let kind = EventKind::CredentialReissued(Box::new(Reissue {
         credential: DefinitionId::new(&row.definition_id),
         reason: Some(reason),
         by: Some(author.sub.clone()),
-    };
+    }));
     let meta = json!({"credential_id": row.id, "via": "reissue"});
     let (definition, cycle) = (row.definition_id.clone(), row.cycle);
     let check = move |record: &Record| replaces(record, &definition, cycle);
