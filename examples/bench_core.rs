@@ -237,7 +237,10 @@ fn fold_from_disk(out: &std::path::Path) {
     let definitions_text = std::fs::read_to_string(out.join("definitions.json")).unwrap();
     let json_bytes = std::fs::metadata(out.join("logs.json")).unwrap().len();
     let reader = std::io::BufReader::new(std::fs::File::open(out.join("logs.json")).unwrap());
-    let logs: Vec<LearnerLog> = serde_json::from_reader(reader).unwrap();
+    let mut logs: Vec<LearnerLog> = serde_json::from_reader(reader).unwrap();
+    // Each log's events are read exactly sized (`LearnerLog`'s reader); the list of logs
+    // grew by doubling here.
+    logs.shrink_to_fit();
     let definitions: Vec<CredentialDefinition> = serde_json::from_str(&definitions_text).unwrap();
     let events: usize = logs.iter().map(|l| l.events.len()).sum();
     let at = Timestamp::parse("2027-01-01T00:00:00Z").unwrap();

@@ -244,7 +244,11 @@ impl Provenance {
     /// The event field for these members: `None` when none is given, so that an attempt
     /// without them costs no allocation and equal events compare equal.
     pub fn boxed(self) -> Option<Box<Provenance>> {
-        (self != NO_PROVENANCE).then(|| Box::new(self))
+        let none = self.assessor.is_none()
+            && self.attested_by.is_none()
+            && self.evidence.is_empty()
+            && self.rubric.is_none();
+        (!none).then(|| Box::new(self))
     }
 
     /// The members of an event's field (all absent for `None`).

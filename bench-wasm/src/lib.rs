@@ -4,6 +4,10 @@
 //! records (`benches/core.mjs`, as `examples/bench_core.rs`). Never part of the page's module
 //! (the issuer key lives only on the server): the bench builds it into `target/bench-wasm/`.
 //! The test seed comes from `../shared/vectors/project/keys.json` through the script.
+//!
+//! The logs' JSON stays on the JS side and is read in pieces ([`JsonSource`]), so the
+//! module's memory holds the parsed events and never the whole text beside them: its peak
+//! is the events' own (`benches/core.mjs` reports it against the text's size).
 
 use cairn::Timestamp;
 use cairn::credential::keys::IssuerKey;
@@ -17,6 +21,41 @@ extern "C" {
     /// The host's monotonic clock in ms (Node and browsers have `performance.now`).
     #[wasm_bindgen(js_namespace = performance, js_name = now)]
     fn now_ms() -> f64;
+
+    /// JSON text held by the host, read a piece at a time: an object whose
+    /// `chunk(offset, length)` returns up to `length` bytes from `offset` (none at the end).
+    pub type JsonSource;
+
+    /// Up to `length` bytes of the text from byte `offset`; empty past its end.
+    #[wasm_bindgen(method)]
+    fn chunk(this: &JsonSource, offset: f64, length: u32) -> Vec<u8>;
+}
+
+/// Bytes asked of a [`JsonSource`] at a time.
+const CHUNK_BYTES: u32 = 1 << 16;
+
+/// A [`JsonSource`] as a reader: one piece in the module's memory at a time.
+struct SourceReader<'a> {
+    source: &'a JsonSource,
+    /// Offset of the next piece in the text.
+    offset: f64,
+    piece: Vec<u8>,
+    /// Bytes of `piece` already read.
+    read: usize,
+}
+
+impl std::io::Read for SourceReader<'_> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        if self.read == self.piece.len() {
+            self.piece = self.source.chunk(self.offset, CHUNK_BYTES);
+            self.offset += self.piece.len() as f64;
+            self.read = 0;
+        }
+        let n = out.len().min(self.piece.len() - self.read);
+        out[..n].copy_from_slice(&self.piece[self.read..self.read + n]);
+        self.read += n;
+        Ok(n)
+    }
 }
 
 /// A course and its learners' logs, parsed once and folded repeatedly for timing.
@@ -28,15 +67,23 @@ pub struct BenchCourse {
 
 #[wasm_bindgen]
 impl BenchCourse {
-    /// Reads definitions (JSON text) and logs (`[{"learner": id, "events": [...]}, …]`).
+    /// Reads definitions (JSON text) and logs (`[{"learner": id, "events": [...]}, …]`),
+    /// the logs from `logs`, a piece at a time.
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(js_name = definitionsJson)] definitions_json: &str,
-        #[wasm_bindgen(js_name = logsJson)] logs_json: &[u8],
+        logs: &JsonSource,
     ) -> Result<BenchCourse, JsError> {
         let definitions =
             parse_definitions(definitions_json).map_err(|e| JsError::new(&e.to_string()))?;
-        let logs: Vec<LearnerLog> = serde_json::from_slice(logs_json)?;
+        let reader = SourceReader {
+            source: logs,
+            offset: 0.0,
+            piece: Vec::new(),
+            read: 0,
+        };
+        let mut logs: Vec<LearnerLog> = serde_json::from_reader(reader)?;
+        logs.shrink_to_fit();
         Ok(BenchCourse { definitions, logs })
     }
 

@@ -475,8 +475,8 @@ pub fn read_events<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<Eve
             f.write_str("a sequence")
         }
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Event>, A::Error> {
-            // A size the input states is trusted only so far (serde's `cautious` bound).
-            let mut events = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+            // JSON states no length: grow, then give back the spare room.
+            let mut events = Vec::new();
             while let Some(event) = seq.next_element()? {
                 events.push(event);
             }
