@@ -493,15 +493,9 @@ impl<'de> Deserialize<'de> for PartScores {
 /// Reads a JSON array of events. An event with an unknown member is refused
 /// `invalid_event` (README §11); other malformed JSON is `invalid_json`.
 pub fn parse_events(json: &str) -> Result<Vec<Event>, Error> {
-    /// The array, read by [`read_events`].
-    struct Events(Vec<Event>);
-    impl<'de> Deserialize<'de> for Events {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            read_events(deserializer).map(Events)
-        }
-    }
-    serde_json::from_str(json)
-        .map(|Events(events)| events)
+    let mut reader = serde_json::Deserializer::from_str(json);
+    read_events(&mut reader)
+        .and_then(|events| reader.end().map(|()| events))
         .map_err(|e| read_error("events", e))
 }
 
