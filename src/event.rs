@@ -243,6 +243,7 @@ static NO_PROVENANCE: Provenance = Provenance {
 impl Provenance {
     /// The event field for these members: `None` when none is given, so that an attempt
     /// without them costs no allocation and equal events compare equal.
+    #[inline]
     pub fn boxed(self) -> Option<Box<Provenance>> {
         let none = self.assessor.is_none()
             && self.attested_by.is_none()
@@ -270,6 +271,7 @@ pub struct FeedbackNote {
 
 impl FeedbackNote {
     /// The event field for a text and an author: `None` when neither is given.
+    #[inline]
     pub fn boxed(text: Option<String>, author: Option<String>) -> Option<Box<FeedbackNote>> {
         (text.is_some() || author.is_some()).then(|| Box::new(FeedbackNote { text, author }))
     }
