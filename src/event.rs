@@ -574,6 +574,15 @@ mod tests {
     }
 
     #[test]
+    fn boxed_members_are_written_in_their_place() {
+        // Member for member and in the same order as before they moved behind boxes: the
+        // text a server stores and a page shows does not change.
+        let json = r#"[{"at":"2025-01-20T09:00:00Z","type":"attempt_submitted","assessment":"A","score":"4","part_scores":{"K1":"1.5"},"route":"challenge_exam","assessor":{"type":"instructor","id":"i"},"attested_by":"p","evidence":[{"ref":"https://e.example/1","type":"written"}],"rubric":{"id":"r","version":"1"}},{"at":"2025-01-20T09:00:00Z","type":"attempt_submitted","assessment":"A","score":"4","route":"course"},{"at":"2025-01-20T09:00:00Z","type":"feedback_released","assessment":"A","text":"t","author":"i"},{"at":"2025-01-20T09:00:00Z","type":"credential_presented","credential":"x","issuer":"https://i.example","issued_at":"2024-01-01T00:00:00Z","valid_until":null,"verified":true},{"at":"2025-01-20T09:00:00Z","type":"credential_reissued","credential":"spt","reason":"r","by":"b"}]"#;
+        let events = parse_events(json).unwrap();
+        assert_eq!(serde_json::to_string(&events).unwrap(), json);
+    }
+
+    #[test]
     fn a_read_log_holds_no_spare_capacity() {
         let one = r#"{"at":"2025-01-20T09:00:00Z","type":"feedback_released","assessment":"A"}"#;
         for n in [1, 5, 17, 100] {
