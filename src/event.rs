@@ -89,9 +89,9 @@ pub enum EventKind {
         route: Route,
         /// Who scored it, its attestation, evidence and rubric: members most attempts
         /// lack, kept apart so that a plain attempt stays small (`None`: none given; see
-        /// [`Provenance::boxed`]). Written as members of the event itself.
+        /// [`AttemptProvenance::boxed`]). Written as members of the event itself.
         #[serde(flatten)]
-        provenance: Option<Box<Provenance>>,
+        provenance: Option<Box<AttemptProvenance>>,
     },
     /// Feedback on the latest counted attempt was released.
     FeedbackReleased {
@@ -216,7 +216,7 @@ crate::unit_names::unit_names!(PlarRecommendation { Grant => "grant", Deny => "d
 /// The members of `attempt_submitted` most attempts lack: who scored it, the attestation,
 /// the evidence and the rubric. Held behind one box, present only when one of them is.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-pub struct Provenance {
+pub struct AttemptProvenance {
     /// Who scored it (REQ-ASSESS-09); peer and self are refused on a summative.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assessor: Option<Assessor>,
@@ -233,18 +233,18 @@ pub struct Provenance {
 }
 
 /// No provenance: what an attempt without any of its members reads as.
-static NO_PROVENANCE: Provenance = Provenance {
+static NO_PROVENANCE: AttemptProvenance = AttemptProvenance {
     assessor: None,
     attested_by: None,
     evidence: Vec::new(),
     rubric: None,
 };
 
-impl Provenance {
+impl AttemptProvenance {
     /// The event field for these members: `None` when none is given, so that an attempt
     /// without them costs no allocation and equal events compare equal.
     #[inline]
-    pub fn boxed(self) -> Option<Box<Provenance>> {
+    pub fn boxed(self) -> Option<Box<AttemptProvenance>> {
         let none = self.assessor.is_none()
             && self.attested_by.is_none()
             && self.evidence.is_empty()
@@ -253,7 +253,7 @@ impl Provenance {
     }
 
     /// The members of an event's field (all absent for `None`).
-    pub fn of(field: &Option<Box<Provenance>>) -> &Provenance {
+    pub fn of(field: &Option<Box<AttemptProvenance>>) -> &AttemptProvenance {
         field.as_deref().unwrap_or(&NO_PROVENANCE)
     }
 }
@@ -540,7 +540,10 @@ mod tests {
         assert!(size_of::<Event>() <= bound, "{} bytes", size_of::<Event>());
         // What keeps it there: optional members cost one word each when absent.
         assert_eq!(size_of::<Option<PartScores>>(), size_of::<usize>());
-        assert_eq!(size_of::<Option<Box<Provenance>>>(), size_of::<usize>());
+        assert_eq!(
+            size_of::<Option<Box<AttemptProvenance>>>(),
+            size_of::<usize>()
+        );
         assert_eq!(size_of::<Option<Box<FeedbackNote>>>(), size_of::<usize>());
     }
 
@@ -566,10 +569,13 @@ mod tests {
         let EventKind::AttemptSubmitted { provenance, .. } = &events[2].kind else {
             panic!("{:?}", events[2]);
         };
-        assert_eq!(Provenance::of(provenance).attested_by.as_deref(), Some("p"));
+        assert_eq!(
+            AttemptProvenance::of(provenance).attested_by.as_deref(),
+            Some("p")
+        );
         // Built in code, an empty set of members is no box either, so equal events compare
         // equal however they were made.
-        assert_eq!(Provenance::default().boxed(), None);
+        assert_eq!(AttemptProvenance::default().boxed(), None);
         assert_eq!(FeedbackNote::boxed(None, None), None);
     }
 

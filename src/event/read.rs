@@ -12,8 +12,9 @@ use std::fmt;
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use super::{
-    Event, EventKind, FeedbackNote, Grading, Override, PartScores, PlarAssessment, PlarDecision,
-    PlarRecommendation, PlarRequest, PlarRole, PresentedCredential, Provenance, Reissue, Route,
+    AttemptProvenance, Event, EventKind, FeedbackNote, Grading, Override, PartScores,
+    PlarAssessment, PlarDecision, PlarRecommendation, PlarRequest, PlarRole, PresentedCredential,
+    Reissue, Route,
 };
 use crate::definition::{PlarMethod, RubricRef};
 use crate::ids::{AssessmentId, CompetencyId, DefinitionId, EquivalencyId};
@@ -359,7 +360,7 @@ impl Members {
                 score: self.score,
                 part_scores: self.part_scores,
                 route: self.route.unwrap_or_default(),
-                provenance: Provenance {
+                provenance: AttemptProvenance {
                     assessor: self.assessor,
                     attested_by: self.attested_by,
                     evidence,

@@ -18,7 +18,7 @@ use super::view::View;
 use crate::criteria::{Rule, is_held};
 use crate::definition::{GrantMode, PlarMethod};
 use crate::event::{
-    Event, EventKind, Grading, Override, PartScores, PresentedCredential, Provenance, Route,
+    AttemptProvenance, Event, EventKind, Grading, Override, PartScores, PresentedCredential, Route,
 };
 use crate::ids::{AssessmentId, DefinitionId};
 use crate::number::Number;
@@ -143,7 +143,7 @@ impl<'c, 'a> Learner<'c, 'a> {
                 route,
                 provenance,
             } => {
-                let given = Provenance::of(provenance);
+                let given = AttemptProvenance::of(provenance);
                 let conduct = Conduct {
                     route: *route,
                     assessor: given.assessor.as_ref(),

@@ -14,7 +14,8 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use cairn::event::{
-    EventKind, FeedbackNote, Grading, Override, PlarDecision, PresentedCredential, Provenance,
+    AttemptProvenance, EventKind, FeedbackNote, Grading, Override, PlarDecision,
+    PresentedCredential,
 };
 use serde_json::{Value, json};
 
@@ -125,10 +126,10 @@ pub async fn result(
         score: body.score,
         part_scores: body.part_scores,
         route: body.route,
-        provenance: Provenance {
+        provenance: AttemptProvenance {
             assessor: Some(body.assessor_type.assessor(assessor_id)),
             attested_by: attester(&caller, body.attested),
-            ..Provenance::default()
+            ..AttemptProvenance::default()
         }
         .boxed(),
     };

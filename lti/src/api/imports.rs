@@ -9,7 +9,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use cairn::event::{Event, EventKind, Provenance, Route};
+use cairn::event::{AttemptProvenance, Event, EventKind, Route};
 use cairn::ids::AssessmentId;
 use cairn::number::Number;
 use cairn::provenance::Assessor;
@@ -307,9 +307,9 @@ fn attempt(now: i64, assessment: &str, score: &Number, assessor: &Assessor) -> E
             score: Some(score.clone()),
             part_scores: None,
             route: Route::Course,
-            provenance: Provenance {
+            provenance: AttemptProvenance {
                 assessor: Some(assessor.clone()),
-                ..Provenance::default()
+                ..AttemptProvenance::default()
             }
             .boxed(),
         },

@@ -10,7 +10,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use cairn::event::{EventKind, Provenance};
+use cairn::event::{AttemptProvenance, EventKind};
 use cairn::provenance::EvidenceType;
 use serde::Serialize;
 use serde_json::json;
@@ -152,9 +152,9 @@ pub async fn answer(
         score: scored.score,
         part_scores: scored.part_scores,
         route: body.route,
-        provenance: Provenance {
+        provenance: AttemptProvenance {
             assessor: Some(AssessorType::Automated.assessor(ITEM_SET_SCORER)),
-            ..Provenance::default()
+            ..AttemptProvenance::default()
         }
         .boxed(),
     };
@@ -251,9 +251,9 @@ pub async fn submit(
         score: None,
         part_scores: None,
         route: body.route,
-        provenance: Provenance {
+        provenance: AttemptProvenance {
             evidence: body.evidence.iter().map(|e| e.to_core(kind_of)).collect(),
-            ..Provenance::default()
+            ..AttemptProvenance::default()
         }
         .boxed(),
     };
