@@ -88,9 +88,11 @@ impl Course<'_> {
         let mut groups_pass = true;
         buffer.clear();
         for ((c, idx, max), &scale) in info.groups.iter().zip(&info.group_scales) {
-            let sum = idx
-                .iter()
-                .fold(Number::zero(), |acc, &i| acc.add(&parts[i]));
+            // A group of one part (the usual rubric) is that part's points: no addition.
+            let sum = match idx.as_slice() {
+                [i] => Cow::Borrowed(&parts[*i]),
+                _ => Cow::Owned(sum(idx.iter().map(|&i| &parts[i]))),
+            };
             let threshold = &self.comps[*c].threshold;
             let (group_percent, meets) = memo.get(scale, &sum, (max, Some(threshold)));
             groups_pass &= meets;
@@ -312,6 +314,14 @@ impl Learner<'_, '_> {
     }
 }
 
+/// The sum of points, exact; the first term is taken as it is (adding it to zero would
+/// cost a gcd).
+fn sum<'n>(points: impl IntoIterator<Item = &'n Number>) -> Number {
+    let mut points = points.into_iter();
+    let first = points.next().cloned().unwrap_or_else(Number::zero);
+    points.fold(first, |acc, p| acc.add(p))
+}
+
 pub(super) fn check_score_fields(
     info: &AsmtInfo,
     score: &Option<Number>,
@@ -408,7 +418,6 @@ pub(super) fn read_scores(
         (None, Some(given)) => {
             let mut parts = buffer;
             parts.reserve(info.parts.len());
-            let mut total = Number::zero();
             for (id, max) in &info.parts {
                 let Some(s) = given.get(id) else { continue };
                 if s > max {
@@ -418,10 +427,9 @@ pub(super) fn read_scores(
                         max: max.to_exact_string(),
                     });
                 }
-                total = total.add(s);
                 parts.push(s.clone());
             }
-            Ok(Some((total, parts)))
+            Ok(Some((sum(&parts), parts)))
         }
         _ => Ok(None),
     }
