@@ -24,6 +24,15 @@ pub(super) struct Scores {
     pub(super) passes: bool,
 }
 
+/// What [`Learner::kept_step`] did with an attempt that counts.
+#[derive(Debug)]
+pub(super) struct Step {
+    /// The attempt's scores after the re-sit cap, when the cap lowers them.
+    pub(super) capped: Option<Scores>,
+    /// Whether the kept result was replaced (else it stands as it was).
+    pub(super) replaced: bool,
+}
+
 /// The current cycle's scored attempts as the kept result has taken them in.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Run {
@@ -173,9 +182,9 @@ impl Learner<'_, '_> {
 
     /// Adds attempt `i`, later than every scored attempt already in the run, to the kept
     /// result (README §5.1, as [`Learner::for_each_scored`] orders them). `None` when the
-    /// attempt does not count (unscored, or a failed non-counted challenge); else the
-    /// scores after the re-sit cap when the cap lowers them.
-    pub(super) fn kept_step(&mut self, a: usize, i: usize) -> Option<Option<Scores>> {
+    /// attempt does not count (unscored, or a failed non-counted challenge); else what it
+    /// did ([`Step`]).
+    pub(super) fn kept_step(&mut self, a: usize, i: usize) -> Option<Step> {
         let info = &self.course.asmts[a];
         let state = &self.asmts[a];
         let attempt = &state.attempts[i];
@@ -236,6 +245,7 @@ impl Learner<'_, '_> {
         let run = &mut self.asmts[a].run;
         run.count += 1;
         run.last = Some(i);
+        let replaced = kept.is_some();
         if let Some(kept) = kept {
             // The kept result passes by the same test as an attempt; formative work never passes.
             self.kept[a] = Some(Kept {
@@ -243,7 +253,7 @@ impl Learner<'_, '_> {
                 ..kept
             });
         }
-        Some(capped)
+        Some(Step { capped, replaced })
     }
 
     /// The kept result by a full rescan (the definition [`Learner::kept_step`] follows).

@@ -572,19 +572,41 @@ impl<'c, 'a> Learner<'c, 'a> {
     /// overridden), and issues a renewal when the cycle's kept result newly passes. A fresh
     /// attempt later than those already taken in costs constant work; anything else (an
     /// override, an earlier attempt scored late) replays the assessment's attempts.
+    ///
+    /// Only what changed is forgotten: an attempt that leaves the kept result as it was
+    /// changes only the calculated competencies it is evidence for, and a pending one
+    /// changes nothing the criteria read but, the first time, that work was submitted.
+    /// The criteria are then re-checked ([`Learner::issue_due`]) only if one of those
+    /// changed.
     pub(super) fn attempts_changed(&mut self, a: usize, t: Timestamp, i: usize, fresh: bool) {
-        if fresh && self.kept_extends(a, i) {
-            if let Some(capped) = self.kept_step(a, i) {
-                self.push_evidence(a, i, capped.as_ref());
+        let changed = if fresh && self.kept_extends(a, i) {
+            match self.kept_step(a, i) {
+                None => Changed::Nothing,
+                Some(step) => {
+                    let evidence = self.push_evidence(a, i, step.capped.as_ref());
+                    match (step.replaced, evidence) {
+                        (true, _) => Changed::Kept,
+                        (false, true) => Changed::Evidence,
+                        (false, false) => Changed::Nothing,
+                    }
+                }
             }
         } else {
             self.recompute_kept(a);
             self.evidence_changed(a);
-        }
+            Changed::Kept
+        };
         #[cfg(debug_assertions)]
         self.assert_incremental(a);
-        self.invalidate_feeds(a);
-        self.dirty = true;
+        match changed {
+            Changed::Kept => self.invalidate_feeds(a),
+            Changed::Evidence => self.invalidate_evidence_of(a),
+            Changed::Nothing => {}
+        }
+        #[cfg(debug_assertions)]
+        self.assert_cached_feeds(a);
+        // The first attempt makes a `submitted` leaf hold.
+        self.dirty |= changed != Changed::Nothing || self.asmts[a].attempts.len() == 1;
         let info = &self.course.asmts[a];
         if info.renewal && self.kept[a].as_ref().is_some_and(|k| k.passes) {
             let d = info.def;
@@ -652,6 +674,8 @@ impl<'c, 'a> Learner<'c, 'a> {
                 None => break,
             }
         }
+        #[cfg(debug_assertions)]
+        self.assert_none_due(t);
         self.dirty = false;
     }
 
@@ -711,6 +735,17 @@ impl<'c, 'a> Learner<'c, 'a> {
         let step = policy::next_step(&info.policy, &self.counted_state(a), deadline, at);
         self.within_offering(a, step)
     }
+}
+
+/// What an attempt changed, as [`Learner::attempts_changed`] finds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Changed {
+    /// The kept result: everything the assessment feeds.
+    Kept,
+    /// Only the evidence of the calculated competencies it is an item of.
+    Evidence,
+    /// Nothing a competency or the criteria read.
+    Nothing,
 }
 
 impl AsmtState {
