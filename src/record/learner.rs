@@ -105,6 +105,7 @@ impl<'c, 'a> Learner<'c, 'a> {
             })
     }
 
+    #[inline]
     pub(super) fn asmt_index(&self, id: &AssessmentId) -> Result<usize, PolicyError> {
         self.course
             .asmt_lookup
@@ -394,16 +395,13 @@ impl<'c, 'a> Learner<'c, 'a> {
     }
 
     pub(super) fn counted_state(&self, a: usize) -> CountedState {
-        let cycle = self.cycle(a);
         let state = &self.asmts[a];
         let mut counted = CountedState {
             kept_passes: self.kept[a].as_ref().is_some_and(|k| k.passes),
             feedback_after_latest: state.feedback_after_latest,
             ..CountedState::default()
         };
-        if let (c, n, Some(latest)) = state.counted
-            && c == cycle
-        {
+        if let Some((n, latest)) = self.current_count(a) {
             let attempt = &state.attempts[latest];
             counted.counted = n;
             counted.latest = Some((attempt.number, attempt.at));
@@ -412,10 +410,18 @@ impl<'c, 'a> Learner<'c, 'a> {
         counted
     }
 
+    /// The current cycle's counted attempts and the list index of the latest, if any.
+    fn current_count(&self, a: usize) -> Option<(u32, usize)> {
+        match self.asmts[a].counted {
+            (c, n, Some(latest)) if c == self.cycle(a) => Some((n, latest)),
+            _ => None,
+        }
+    }
+
     /// README §9: counted attempts of the current cycle; for formatives, accepted attempts.
     pub(super) fn attempts_counted(&self, a: usize) -> usize {
         if self.course.asmts[a].summative {
-            self.counted_state(a).counted as usize
+            self.current_count(a).map_or(0, |(n, _)| n as usize)
         } else {
             self.asmts[a].attempts.len()
         }
