@@ -7,6 +7,7 @@
 //! average carries a narrow interval and computes the exact value only when the interval
 //! straddles a 2-decimal rounding boundary.
 
+use super::decaying::{Running, Step};
 use super::{Method, NoValue, calculate};
 use crate::number::{Number, mul_i64};
 
@@ -31,6 +32,9 @@ pub struct Accumulator {
     /// Decaying average: `lo / SCALE ≤ d ≤ hi / SCALE`, or `None` once a score or a value
     /// leaves the fixed-point range (then the exact value decides).
     interval: Option<(i128, i128)>,
+    /// Decaying average: the exact value's recurrence in `i128`, or `None` before the first
+    /// score and once it overflows (then [`calculate`] over `scores` answers).
+    running: Option<Running>,
 }
 
 impl Accumulator {
@@ -48,6 +52,7 @@ impl Accumulator {
             sum: Number::zero(),
             members: (Number::zero(), 0),
             interval: Some((0, 0)),
+            running: None,
         }
     }
 
@@ -61,6 +66,7 @@ impl Accumulator {
         self.sum = Number::zero();
         self.members = (Number::zero(), 0);
         self.interval = Some((0, 0));
+        self.running = None;
     }
 
     /// How many scores were pushed.
@@ -100,6 +106,10 @@ impl Accumulator {
                     }
                     Some((step(q, lo, p, s_lo, false)?, step(q, hi, p, s_hi, true)?))
                 });
+                self.running = match self.running {
+                    None if self.count == 0 => Running::start(&score, Step::new(rate_pct)),
+                    running => running.and_then(|r| r.push(&score)),
+                };
             }
             Method::Latest | Method::First => {}
         }
@@ -123,6 +133,9 @@ impl Accumulator {
     /// The exact value over the scores pushed so far, as [`calculate`] gives it.
     pub fn value(&self) -> Result<Number, NoValue> {
         if let Method::DecayingAverage { .. } = self.method {
+            if let Some(value) = self.running.as_ref().and_then(Running::value) {
+                return Ok(value);
+            }
             return calculate(&self.method, &self.scores, &self.mastery_points);
         }
         let first = self.first.as_ref().ok_or(NoValue::NoEvidence)?;
