@@ -154,12 +154,8 @@ impl Accumulator {
             }
             Method::WeightedAverage { .. } => Ok(first.clone()),
             Method::NMastery { n: needed } => {
-                let needed = usize::try_from(needed).unwrap_or(usize::MAX);
-                let (total, members) = &self.members;
-                if n < needed || *members < needed || *members == 0 {
-                    return Err(NoValue::FewerThanN);
-                }
-                Ok(total.div(&count(*members)))
+                let (total, members) = self.enough_members(needed)?;
+                Ok(total.div(&count(members)))
             }
             Method::DecayingAverage { .. } => {
                 calculate(&self.method, &self.scores, &self.mastery_points)
@@ -167,10 +163,29 @@ impl Accumulator {
         }
     }
 
+    /// `n_mastery`: the members' sum and count, or why there is no value (fewer than `n`
+    /// scores, or fewer than `n` members).
+    fn enough_members(&self, needed: u32) -> Result<(&Number, usize), NoValue> {
+        let needed = usize::try_from(needed).unwrap_or(usize::MAX);
+        let (total, members) = &self.members;
+        if self.count < needed || *members < needed || *members == 0 {
+            return Err(NoValue::FewerThanN);
+        }
+        Ok((total, *members))
+    }
+
     /// Whether the value's reported (rounded) form meets `threshold`; `None` without a
     /// value. Exactly `value().meets(threshold)`, without the exact decaying average unless
-    /// its interval straddles a rounding boundary.
+    /// its interval straddles a rounding boundary, and without the `n_mastery` mean when
+    /// `threshold` is the mastery points (it then always meets them).
     pub fn meets(&self, threshold: &Number) -> Option<bool> {
+        if let Method::NMastery { n } = self.method
+            && *threshold == self.mastery_points
+        {
+            // Every member meets the mastery points, and the mean is at least the least
+            // member: round2 is monotone, so the mean's round2 meets them too.
+            return self.enough_members(n).ok().map(|_| true);
+        }
         if let (Method::DecayingAverage { .. }, Some((lo, hi)), false) =
             (self.method, self.interval, self.is_empty())
             && let (Ok(lo), Ok(hi), Ok(scale)) =
