@@ -295,6 +295,31 @@ mod tests {
         }
     }
 
+    proptest! {
+        /// The decaying average kept one score at a time (its recurrence in `i128`,
+        /// rescaled when a new denominator comes) is the definition, one exact rational
+        /// step at a time, at every prefix.
+        #[test]
+        fn a_decaying_value_kept_score_by_score_is_the_definition(
+            scores in prop::collection::vec(score(), 1..40),
+            rate_pct in 50u32..=99,
+        ) {
+            let threshold = Number::from_integer(85);
+            let mut acc = Accumulator::new(Method::DecayingAverage { rate_pct }, threshold);
+            let r = Number::ratio(i64::from(rate_pct), 100);
+            let keep = Number::one().sub(&r);
+            let mut want: Option<Number> = None;
+            for s in &scores {
+                acc.push(s.clone());
+                want = Some(match want {
+                    None => s.clone(),
+                    Some(d) => keep.mul(&d).add(&r.mul(s)),
+                });
+                prop_assert_eq!(acc.value().ok(), want.clone());
+            }
+        }
+    }
+
     #[test]
     fn a_decaying_value_exactly_on_a_boundary_decides_without_doubt() {
         let t = Number::parse_exact("85").unwrap();
