@@ -7,6 +7,7 @@
 //! average carries a narrow interval and computes the exact value only when the interval
 //! straddles a 2-decimal rounding boundary.
 
+use super::decaying::{Running, Step};
 use super::{Method, NoValue, calculate};
 use crate::number::{Number, mul_i64};
 
@@ -31,6 +32,9 @@ pub struct Accumulator {
     /// Decaying average: `lo / SCALE ≤ d ≤ hi / SCALE`, or `None` once a score or a value
     /// leaves the fixed-point range (then the exact value decides).
     interval: Option<(i128, i128)>,
+    /// Decaying average: the exact value's recurrence in `i128`, or `None` before the first
+    /// score and once it overflows (then [`calculate`] over `scores` answers).
+    running: Option<Running>,
 }
 
 impl Accumulator {
@@ -48,6 +52,7 @@ impl Accumulator {
             sum: Number::zero(),
             members: (Number::zero(), 0),
             interval: Some((0, 0)),
+            running: None,
         }
     }
 
@@ -61,6 +66,7 @@ impl Accumulator {
         self.sum = Number::zero();
         self.members = (Number::zero(), 0);
         self.interval = Some((0, 0));
+        self.running = None;
     }
 
     /// How many scores were pushed.
@@ -100,6 +106,10 @@ impl Accumulator {
                     }
                     Some((step(q, lo, p, s_lo, false)?, step(q, hi, p, s_hi, true)?))
                 });
+                self.running = match self.running {
+                    None if self.count == 0 => Running::start(&score, Step::new(rate_pct)),
+                    running => running.and_then(|r| r.push(&score)),
+                };
             }
             Method::Latest | Method::First => {}
         }
@@ -123,6 +133,9 @@ impl Accumulator {
     /// The exact value over the scores pushed so far, as [`calculate`] gives it.
     pub fn value(&self) -> Result<Number, NoValue> {
         if let Method::DecayingAverage { .. } = self.method {
+            if let Some(value) = self.running.as_ref().and_then(Running::value) {
+                return Ok(value);
+            }
             return calculate(&self.method, &self.scores, &self.mastery_points);
         }
         let first = self.first.as_ref().ok_or(NoValue::NoEvidence)?;
@@ -141,12 +154,8 @@ impl Accumulator {
             }
             Method::WeightedAverage { .. } => Ok(first.clone()),
             Method::NMastery { n: needed } => {
-                let needed = usize::try_from(needed).unwrap_or(usize::MAX);
-                let (total, members) = &self.members;
-                if n < needed || *members < needed || *members == 0 {
-                    return Err(NoValue::FewerThanN);
-                }
-                Ok(total.div(&count(*members)))
+                let (total, members) = self.enough_members(needed)?;
+                Ok(total.div(&count(members)))
             }
             Method::DecayingAverage { .. } => {
                 calculate(&self.method, &self.scores, &self.mastery_points)
@@ -154,10 +163,29 @@ impl Accumulator {
         }
     }
 
+    /// `n_mastery`: the members' sum and count, or why there is no value (fewer than `n`
+    /// scores, or fewer than `n` members).
+    fn enough_members(&self, needed: u32) -> Result<(&Number, usize), NoValue> {
+        let needed = usize::try_from(needed).unwrap_or(usize::MAX);
+        let (total, members) = &self.members;
+        if self.count < needed || *members < needed || *members == 0 {
+            return Err(NoValue::FewerThanN);
+        }
+        Ok((total, *members))
+    }
+
     /// Whether the value's reported (rounded) form meets `threshold`; `None` without a
     /// value. Exactly `value().meets(threshold)`, without the exact decaying average unless
-    /// its interval straddles a rounding boundary.
+    /// its interval straddles a rounding boundary, and without the `n_mastery` mean when
+    /// `threshold` is the mastery points (it then always meets them).
     pub fn meets(&self, threshold: &Number) -> Option<bool> {
+        if let Method::NMastery { n } = self.method
+            && *threshold == self.mastery_points
+        {
+            // Every member meets the mastery points, and the mean is at least the least
+            // member: round2 is monotone, so the mean's round2 meets them too.
+            return self.enough_members(n).ok().map(|_| true);
+        }
         if let (Method::DecayingAverage { .. }, Some((lo, hi)), false) =
             (self.method, self.interval, self.is_empty())
             && let (Ok(lo), Ok(hi), Ok(scale)) =
@@ -263,6 +291,31 @@ mod tests {
                 if let Some(s) = scores.get(k) {
                     acc.push(s.clone());
                 }
+            }
+        }
+    }
+
+    proptest! {
+        /// The decaying average kept one score at a time (its recurrence in `i128`,
+        /// rescaled when a new denominator comes) is the definition, one exact rational
+        /// step at a time, at every prefix.
+        #[test]
+        fn a_decaying_value_kept_score_by_score_is_the_definition(
+            scores in prop::collection::vec(score(), 1..40),
+            rate_pct in 50u32..=99,
+        ) {
+            let threshold = Number::from_integer(85);
+            let mut acc = Accumulator::new(Method::DecayingAverage { rate_pct }, threshold);
+            let r = Number::ratio(i64::from(rate_pct), 100);
+            let keep = Number::one().sub(&r);
+            let mut want: Option<Number> = None;
+            for s in &scores {
+                acc.push(s.clone());
+                want = Some(match want {
+                    None => s.clone(),
+                    Some(d) => keep.mul(&d).add(&r.mul(s)),
+                });
+                prop_assert_eq!(acc.value().ok(), want.clone());
             }
         }
     }

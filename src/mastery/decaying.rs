@@ -21,21 +21,26 @@ use crate::number::Number;
 /// not in the small form or the common denominator overflows `u64` (the caller then takes
 /// the general rational path).
 pub(super) fn decaying_average(scores: &[Number], rate_pct: u32) -> Option<Number> {
+    let step = Step::new(rate_pct);
+    let (first, rest) = scores.split_first()?;
+    let running = Running::start(first, step);
+    if let Some(value) = rest
+        .iter()
+        .try_fold(running?, |r, s| r.push(s))
+        .and_then(|r| r.value())
+    {
+        return Some(value);
+    }
     let mut lcm: u64 = 1;
     for s in scores {
         let (_, d) = s.small_parts()?;
         let d = d.unsigned_abs();
         lcm = lcm.checked_mul(d / lcm.gcd(&d))?;
     }
-    let step = Step::new(rate_pct);
     let scaled = |s: &Number| -> Option<i128> {
         let (n, d) = s.small_parts()?;
         Some(i128::from(n) * i128::from(lcm / d.unsigned_abs()))
     };
-    let (first, rest) = scores.split_first()?;
-    if let Some(value) = in_i128(scaled(first)?, rest, &scaled, &step, lcm) {
-        return Some(value);
-    }
     let terms = rest
         .iter()
         .map(|s| Some(BigInt::from(scaled(s)?) * step.p))
@@ -55,7 +60,8 @@ pub(super) fn decaying_average(scores: &[Number], rate_pct: u32) -> Option<Numbe
 /// common factor taken out (65 % gives `(7·d + 13·s) / 20`). Without it every step would
 /// carry a factor 5 that the reduction at the end strips again, one division per 27 of
 /// them over the whole value.
-struct Step {
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Step {
     p: i64,
     q: i64,
     /// Divides 100.
@@ -66,7 +72,7 @@ struct Step {
 }
 
 impl Step {
-    fn new(rate_pct: u32) -> Step {
+    pub(super) fn new(rate_pct: u32) -> Step {
         let p = i64::from(rate_pct);
         let q = 100 - p;
         // p + q = 100, so the common factor divides 100 (and is 100 for p = 0 or q = 0).
@@ -117,25 +123,67 @@ fn split(terms: &[BigInt], q: &BigInt, base: u32) -> (BigInt, BigInt, BigInt) {
     (s_l * &q_r + s_r * &b_l, q_l * q_r, b_l * b_r)
 }
 
-/// The same recurrence in `i128` (a dozen scores or so: the usual competency), or `None` on
-/// overflow; one gcd at the end.
-fn in_i128(
-    first: i128,
-    rest: &[Number],
-    scaled: &impl Fn(&Number) -> Option<i128>,
-    step: &Step,
+/// The recurrence in `i128` over the scores so far (a dozen or so: the usual competency),
+/// one score at a time: `E_k`, `b^(k−1)` and `L`, the lcm of the denominators so far. A
+/// new denominator rescales `E` (it is linear in `L`), so the value is the same as with
+/// the final `L` from the start; one gcd when the value is asked for. `None` on overflow.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Running {
+    e: i128,
+    power: i128,
     lcm: u64,
-) -> Option<Number> {
-    let (p, q) = (i128::from(step.p), i128::from(step.q));
-    let mut e = first;
-    let mut power: i128 = 1;
-    for s in rest {
-        e = e
-            .checked_mul(q)?
-            .checked_add(scaled(s)?.checked_mul(p)?.checked_mul(power)?)?;
-        power = power.checked_mul(i128::from(step.base))?;
+    step: Step,
+}
+
+impl Running {
+    /// `d_1 = s_1`; `None` when the score is not in the small form.
+    pub(super) fn start(first: &Number, step: Step) -> Option<Running> {
+        let (n, d) = first.small_parts()?;
+        Some(Running {
+            e: i128::from(n),
+            power: 1,
+            lcm: d.unsigned_abs(),
+            step,
+        })
     }
-    Number::from_i128_ratio(e, power.checked_mul(i128::from(lcm))?)
+
+    /// `E_k = q·E_(k−1) + p·c_k·b^(k−2)`, after rescaling to the new `L`.
+    pub(super) fn push(self, s: &Number) -> Option<Running> {
+        let (n, d) = s.small_parts()?;
+        let d = d.unsigned_abs();
+        // The usual score shares the denominators so far: no gcd.
+        let lcm = if self.lcm.is_multiple_of(d) {
+            self.lcm
+        } else {
+            self.lcm.checked_mul(d / self.lcm.gcd(&d))?
+        };
+        let e = mul(self.e, i128::from(lcm / self.lcm))?;
+        let c = i128::from(n) * i128::from(lcm / d);
+        let (p, q) = (i128::from(self.step.p), i128::from(self.step.q));
+        Some(Running {
+            e: mul(e, q)?.checked_add(mul(mul(c, p)?, self.power)?)?,
+            power: mul(self.power, i128::from(self.step.base))?,
+            lcm,
+            step: self.step,
+        })
+    }
+
+    /// `d_k = E_k / (b^(k−1)·L)`, in lowest terms (a 64-bit gcd while they fit).
+    pub(super) fn value(&self) -> Option<Number> {
+        let d = mul(self.power, i128::from(self.lcm))?;
+        match (i64::try_from(self.e), i64::try_from(d)) {
+            (Ok(n), Ok(d)) if n != i64::MIN && d > 0 => Some(Number::ratio(n, d)),
+            _ => Number::from_i128_ratio(self.e, d),
+        }
+    }
+}
+
+/// `a·b`, or `None` past `i128`; two values that fit 64 bits multiply without a check.
+fn mul(a: i128, b: i128) -> Option<i128> {
+    match (i64::try_from(a), i64::try_from(b)) {
+        (Ok(a), Ok(b)) => Some(i128::from(a) * i128::from(b)),
+        _ => a.checked_mul(b),
+    }
 }
 
 /// `e / (2^twos · 5^fives · extra)` in lowest terms, dividing out only the denominator's

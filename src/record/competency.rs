@@ -59,25 +59,24 @@ impl Learner<'_, '_> {
             .feeds
             .iter()
             .copied()
-            .filter(move |&c| self.evidence[c].is_some() && self.course.comps[c].items.contains(&a))
+            .filter(move |&c| self.evidence[c].is_some())
     }
 
     /// Pushes attempt `i` of `a`, just taken into the kept result's run (with `capped`, its
     /// scores after the re-sit cap when the cap lowers them), onto each calculated
     /// competency it is evidence for; replays a competency whose evidence is later.
-    pub(super) fn push_evidence(&mut self, a: usize, i: usize, capped: Option<&Scores>) {
+    /// Whether any competency's evidence changed.
+    pub(super) fn push_evidence(&mut self, a: usize, i: usize, capped: Option<&Scores>) -> bool {
         let attempt = &self.asmts[a].attempts[i];
         let Some(scores) = capped.or(attempt.scores.as_ref()) else {
-            return;
+            return false;
         };
+        let mut changed = false;
         let position = attempt.position;
         let course = self.course;
         let info = &course.asmts[a];
         let mut replay = Vec::new();
         for &c in &info.feeds {
-            if !course.comps[c].items.contains(&a) {
-                continue;
-            }
             let Some(evidence) = &mut self.evidence[c] else {
                 continue;
             };
@@ -91,10 +90,13 @@ impl Learner<'_, '_> {
             };
             evidence.acc.push(percent.clone());
             evidence.last_position = Some(position);
+            changed = true;
         }
+        changed |= !replay.is_empty();
         for c in replay {
             self.rebuild_evidence(c);
         }
+        changed
     }
 
     /// Replays the evidence of every calculated competency `a` is an item of.
@@ -158,6 +160,39 @@ impl Learner<'_, '_> {
         }
     }
 
+    /// Debug builds: what stays cached of the competencies `a` feeds after its attempts
+    /// changed (only what changed is forgotten) equals a computation from scratch.
+    #[cfg(debug_assertions)]
+    pub(super) fn assert_cached_feeds(&self, a: usize) {
+        for &c in &self.course.asmts[a].feeds {
+            let cached = std::mem::take(&mut self.comp_cache.borrow_mut()[c]);
+            let fresh = (self.competency_status(c), self.competency_score(c));
+            if let Some(status) = cached.status {
+                assert_eq!(status, fresh.0, "cached status of {c}");
+            }
+            if let Some(score) = &cached.score {
+                assert_eq!(*score, fresh.1, "cached score of {c}");
+            }
+            self.comp_cache.borrow_mut()[c] = cached;
+        }
+    }
+
+    /// Debug builds: after the issuing check at `t`, whether or not it skipped the criteria
+    /// (nothing they read changed), no automatic definition never issued has criteria that
+    /// hold: the check from scratch.
+    #[cfg(debug_assertions)]
+    pub(super) fn assert_none_due(&self, t: Timestamp) {
+        for (d, def) in self.course.defs.iter().enumerate() {
+            let open = def.grant_mode == crate::definition::GrantMode::Automatic
+                && self.issuances[d].is_empty()
+                && self.withdrawn_at[d].is_none();
+            assert!(
+                !open || !self.holds(&self.course.def_info[d].criteria, d, t),
+                "criteria of {d} hold at {t} but nothing was issued"
+            );
+        }
+    }
+
     /// Whether definition `d`'s criteria certainly fail now because a competency they
     /// require ([`super::course::DefInfo::gate`]) is not mastered. The competency found is
     /// remembered: until an event touches it, its cached status answers at no cost, where
@@ -184,6 +219,17 @@ impl Learner<'_, '_> {
             "gated criteria of {d} hold"
         );
         gated
+    }
+
+    /// Forgets what depends on the evidence an assessment gives: the calculated
+    /// competencies it is an item of.
+    pub(super) fn invalidate_evidence_of(&mut self, a: usize) {
+        let cache = self.comp_cache.get_mut();
+        for &c in &self.course.asmts[a].feeds {
+            if self.evidence[c].is_some() {
+                cache[c] = CompCache::default();
+            }
+        }
     }
 
     /// Forgets what depends on an assessment's results: the competencies it feeds.

@@ -25,6 +25,13 @@ pub(super) struct Conduct<'e> {
     pub(super) rubric: Option<&'e RubricRef>,
 }
 
+impl Conduct<'_> {
+    /// Whether it names no assessor, evidence or rubric (the usual self-submitted attempt).
+    fn is_bare(&self) -> bool {
+        self.assessor.is_none() && self.evidence.is_empty() && self.rubric.is_none()
+    }
+}
+
 /// An attempt's provenance, as the record's attempt shows it.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(super) struct AttemptConduct {
@@ -166,6 +173,9 @@ impl Learner<'_, '_> {
     /// a rubric version that is not declared or not of the assessment's rubric
     /// (`unknown_reference`, REQ-ASSESS-06).
     pub(super) fn check_conduct(&self, a: usize, conduct: &Conduct<'_>) -> Result<(), PolicyError> {
+        if conduct.is_bare() {
+            return Ok(()); // no rubric, evidence or assessor to check
+        }
         let info = &self.course.asmts[a];
         self.check_rubric(conduct.rubric)?;
         if let (Some(given), Some(own)) = (conduct.rubric, &info.rubric_ref)
@@ -196,11 +206,7 @@ impl Learner<'_, '_> {
 
     /// Keeps what an accepted submission or grading of attempt `i` said.
     pub(super) fn keep_conduct(&mut self, a: usize, i: usize, conduct: &Conduct<'_>) {
-        if conduct.assessor.is_none()
-            && conduct.attested_by.is_none()
-            && conduct.evidence.is_empty()
-            && conduct.rubric.is_none()
-        {
+        if conduct.is_bare() && conduct.attested_by.is_none() {
             return;
         }
         let entry = self.conduct.attempt_entry((a, i));

@@ -102,7 +102,8 @@ pub(super) struct AsmtInfo {
     pub(super) group_scales: Vec<u32>,
     /// The re-sit cap in points (assessments without parts).
     pub(super) cap_points: Option<Number>,
-    /// Competencies this assessment is an item of (flat indices).
+    /// Competencies this assessment is an item of (flat indices): exactly those whose
+    /// `items` hold it.
     pub(super) feeds: Vec<usize>,
 }
 

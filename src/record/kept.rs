@@ -24,6 +24,15 @@ pub(super) struct Scores {
     pub(super) passes: bool,
 }
 
+/// What [`Learner::kept_step`] did with an attempt that counts.
+#[derive(Debug)]
+pub(super) struct Step {
+    /// The attempt's scores after the re-sit cap, when the cap lowers them.
+    pub(super) capped: Option<Scores>,
+    /// Whether the kept result was replaced (else it stands as it was).
+    pub(super) replaced: bool,
+}
+
 /// The current cycle's scored attempts as the kept result has taken them in.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Run {
@@ -88,9 +97,11 @@ impl Course<'_> {
         let mut groups_pass = true;
         buffer.clear();
         for ((c, idx, max), &scale) in info.groups.iter().zip(&info.group_scales) {
-            let sum = idx
-                .iter()
-                .fold(Number::zero(), |acc, &i| acc.add(&parts[i]));
+            // A group of one part (the usual rubric) is that part's points: no addition.
+            let sum = match idx.as_slice() {
+                [i] => Cow::Borrowed(&parts[*i]),
+                _ => Cow::Owned(sum(idx.iter().map(|&i| &parts[i]))),
+            };
             let threshold = &self.comps[*c].threshold;
             let (group_percent, meets) = memo.get(scale, &sum, (max, Some(threshold)));
             groups_pass &= meets;
@@ -171,9 +182,9 @@ impl Learner<'_, '_> {
 
     /// Adds attempt `i`, later than every scored attempt already in the run, to the kept
     /// result (README §5.1, as [`Learner::for_each_scored`] orders them). `None` when the
-    /// attempt does not count (unscored, or a failed non-counted challenge); else the
-    /// scores after the re-sit cap when the cap lowers them.
-    pub(super) fn kept_step(&mut self, a: usize, i: usize) -> Option<Option<Scores>> {
+    /// attempt does not count (unscored, or a failed non-counted challenge); else what it
+    /// did ([`Step`]).
+    pub(super) fn kept_step(&mut self, a: usize, i: usize) -> Option<Step> {
         let info = &self.course.asmts[a];
         let state = &self.asmts[a];
         let attempt = &state.attempts[i];
@@ -234,6 +245,7 @@ impl Learner<'_, '_> {
         let run = &mut self.asmts[a].run;
         run.count += 1;
         run.last = Some(i);
+        let replaced = kept.is_some();
         if let Some(kept) = kept {
             // The kept result passes by the same test as an attempt; formative work never passes.
             self.kept[a] = Some(Kept {
@@ -241,7 +253,7 @@ impl Learner<'_, '_> {
                 ..kept
             });
         }
-        Some(capped)
+        Some(Step { capped, replaced })
     }
 
     /// The kept result by a full rescan (the definition [`Learner::kept_step`] follows).
@@ -310,6 +322,14 @@ impl Learner<'_, '_> {
             KeptFrom::Computed(scores) => Some(scores),
         }
     }
+}
+
+/// The sum of points, exact; the first term is taken as it is (adding it to zero would
+/// cost a gcd).
+fn sum<'n>(points: impl IntoIterator<Item = &'n Number>) -> Number {
+    let mut points = points.into_iter();
+    let first = points.next().cloned().unwrap_or_else(Number::zero);
+    points.fold(first, |acc, p| acc.add(p))
 }
 
 pub(super) fn check_score_fields(
@@ -408,7 +428,6 @@ pub(super) fn read_scores(
         (None, Some(given)) => {
             let mut parts = buffer;
             parts.reserve(info.parts.len());
-            let mut total = Number::zero();
             for (id, max) in &info.parts {
                 let Some(s) = given.get(id) else { continue };
                 if s > max {
@@ -418,10 +437,9 @@ pub(super) fn read_scores(
                         max: max.to_exact_string(),
                     });
                 }
-                total = total.add(s);
                 parts.push(s.clone());
             }
-            Ok(Some((total, parts)))
+            Ok(Some((sum(&parts), parts)))
         }
         _ => Ok(None),
     }

@@ -107,6 +107,7 @@ impl<'c, 'a> Learner<'c, 'a> {
             })
     }
 
+    #[inline]
     pub(super) fn asmt_index(&self, id: &AssessmentId) -> Result<usize, PolicyError> {
         self.course
             .asmt_lookup
@@ -394,16 +395,13 @@ impl<'c, 'a> Learner<'c, 'a> {
     }
 
     pub(super) fn counted_state(&self, a: usize) -> CountedState {
-        let cycle = self.cycle(a);
         let state = &self.asmts[a];
         let mut counted = CountedState {
             kept_passes: self.kept[a].as_ref().is_some_and(|k| k.passes),
             feedback_after_latest: state.feedback_after_latest,
             ..CountedState::default()
         };
-        if let (c, n, Some(latest)) = state.counted
-            && c == cycle
-        {
+        if let Some((n, latest)) = self.current_count(a) {
             let attempt = &state.attempts[latest];
             counted.counted = n;
             counted.latest = Some((attempt.number, attempt.at));
@@ -412,10 +410,18 @@ impl<'c, 'a> Learner<'c, 'a> {
         counted
     }
 
+    /// The current cycle's counted attempts and the list index of the latest, if any.
+    fn current_count(&self, a: usize) -> Option<(u32, usize)> {
+        match self.asmts[a].counted {
+            (c, n, Some(latest)) if c == self.cycle(a) => Some((n, latest)),
+            _ => None,
+        }
+    }
+
     /// README §9: counted attempts of the current cycle; for formatives, accepted attempts.
     pub(super) fn attempts_counted(&self, a: usize) -> usize {
         if self.course.asmts[a].summative {
-            self.counted_state(a).counted as usize
+            self.current_count(a).map_or(0, |(n, _)| n as usize)
         } else {
             self.asmts[a].attempts.len()
         }
@@ -572,19 +578,41 @@ impl<'c, 'a> Learner<'c, 'a> {
     /// overridden), and issues a renewal when the cycle's kept result newly passes. A fresh
     /// attempt later than those already taken in costs constant work; anything else (an
     /// override, an earlier attempt scored late) replays the assessment's attempts.
+    ///
+    /// Only what changed is forgotten: an attempt that leaves the kept result as it was
+    /// changes only the calculated competencies it is evidence for, and a pending one
+    /// changes nothing the criteria read but, the first time, that work was submitted.
+    /// The criteria are then re-checked ([`Learner::issue_due`]) only if one of those
+    /// changed.
     pub(super) fn attempts_changed(&mut self, a: usize, t: Timestamp, i: usize, fresh: bool) {
-        if fresh && self.kept_extends(a, i) {
-            if let Some(capped) = self.kept_step(a, i) {
-                self.push_evidence(a, i, capped.as_ref());
+        let changed = if fresh && self.kept_extends(a, i) {
+            match self.kept_step(a, i) {
+                None => Changed::Nothing,
+                Some(step) => {
+                    let evidence = self.push_evidence(a, i, step.capped.as_ref());
+                    match (step.replaced, evidence) {
+                        (true, _) => Changed::Kept,
+                        (false, true) => Changed::Evidence,
+                        (false, false) => Changed::Nothing,
+                    }
+                }
             }
         } else {
             self.recompute_kept(a);
             self.evidence_changed(a);
-        }
+            Changed::Kept
+        };
         #[cfg(debug_assertions)]
         self.assert_incremental(a);
-        self.invalidate_feeds(a);
-        self.dirty = true;
+        match changed {
+            Changed::Kept => self.invalidate_feeds(a),
+            Changed::Evidence => self.invalidate_evidence_of(a),
+            Changed::Nothing => {}
+        }
+        #[cfg(debug_assertions)]
+        self.assert_cached_feeds(a);
+        // The first attempt makes a `submitted` leaf hold.
+        self.dirty |= changed != Changed::Nothing || self.asmts[a].attempts.len() == 1;
         let info = &self.course.asmts[a];
         if info.renewal && self.kept[a].as_ref().is_some_and(|k| k.passes) {
             let d = info.def;
@@ -652,6 +680,8 @@ impl<'c, 'a> Learner<'c, 'a> {
                 None => break,
             }
         }
+        #[cfg(debug_assertions)]
+        self.assert_none_due(t);
         self.dirty = false;
     }
 
@@ -711,6 +741,17 @@ impl<'c, 'a> Learner<'c, 'a> {
         let step = policy::next_step(&info.policy, &self.counted_state(a), deadline, at);
         self.within_offering(a, step)
     }
+}
+
+/// What an attempt changed, as [`Learner::attempts_changed`] finds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Changed {
+    /// The kept result: everything the assessment feeds.
+    Kept,
+    /// Only the evidence of the calculated competencies it is an item of.
+    Evidence,
+    /// Nothing a competency or the criteria read.
+    Nothing,
 }
 
 impl AsmtState {

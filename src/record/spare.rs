@@ -10,7 +10,7 @@ use std::sync::Mutex;
 use super::cases::PlarCase;
 use super::competency::{CompCache, Evidence};
 use super::conduct::ConductLog;
-use super::course::Course;
+use super::course::{AsmtInfo, Course};
 use super::kept::{Kept, Run};
 use super::learner::{AsmtState, Issuance, Learner, Presentation};
 use super::output::RejectedEvent;
@@ -153,7 +153,7 @@ impl<'c, 'a> Learner<'c, 'a> {
     pub(super) fn reset(&mut self) {
         self.errors.clear();
         self.enrolled_at.fill(None);
-        clear_asmts(&mut self.asmts, &mut self.pool);
+        clear_asmts(&self.course.asmts, &mut self.asmts, &mut self.pool);
         for evidence in self.evidence.iter_mut().flatten() {
             evidence.clear();
         }
@@ -181,9 +181,12 @@ impl<'c, 'a> Learner<'c, 'a> {
 const POOL_LIMIT: usize = 1024;
 
 /// Every assessment back to no attempts, keeping the lists' memory, and their scores' lists
-/// in `pool`.
-fn clear_asmts(asmts: &mut [AsmtState], pool: &mut Vec<Vec<Number>>) {
-    for state in asmts {
+/// in `pool`: only an assessment with parts has filled any ([`Learner::pooled`]).
+fn clear_asmts(infos: &[AsmtInfo], asmts: &mut [AsmtState], pool: &mut Vec<Vec<Number>>) {
+    for (info, state) in infos.iter().zip(asmts) {
+        if info.parts.is_empty() {
+            state.attempts.clear();
+        }
         for attempt in state.attempts.drain(..) {
             if let Some(scores) = attempt.scores {
                 for mut list in [scores.parts, scores.group_percents] {
