@@ -186,6 +186,8 @@ struct Paced {
     got: Latencies,
     /// Sends later than their schedule by more than [`LATE`].
     late: u64,
+    /// How late each send was.
+    lag: Vec<Duration>,
     /// When its last answer came.
     last_answer: Option<Instant>,
 }
@@ -206,22 +208,28 @@ async fn paced_client(
 ) -> Paced {
     let mut paced = Paced::default();
     let mut k = 0usize;
+    // Client `i`'s first learner starts at step `i mod 4` (skipping quizzes, which a pass
+    // does not need), so at any moment a quarter of the sends are passes rather than every
+    // client passing in the same wave (the fixed schedule would keep them in step).
+    let mut first_step = index % (QUIZZES_PER_LEARNER + 1);
     'learners: loop {
         let n = run.next_learner.fetch_add(1, Ordering::Relaxed);
         if n >= run.learners {
             break;
         }
         let sub = learner(n);
-        for step in 0..=QUIZZES_PER_LEARNER {
+        for step in std::mem::take(&mut first_step)..=QUIZZES_PER_LEARNER {
             let due = t0 + Duration::from_secs_f64((index + k * clients) as f64 / rate);
             if due >= end {
                 break 'learners;
             }
             k += 1;
             tokio::time::sleep_until(due.into()).await;
-            if due.elapsed() > LATE {
+            let lag = due.elapsed();
+            if lag > LATE {
                 paced.late += 1;
             }
+            paced.lag.push(lag);
             let passing = step == QUIZZES_PER_LEARNER;
             let body = submission(passing, &format!("bench-{n}-{step}"));
             let answer = submit(&run.client, &run.url, &sub, &body).await;
@@ -276,11 +284,13 @@ async fn paced_phase(
         all.got.all.extend(got.got.all);
         all.got.issuing.extend(got.got.issuing);
         all.late += got.late;
+        all.lag.extend(got.lag);
         all.last_answer = all.last_answer.max(got.last_answer);
     }
     let cpu = cpu_seconds(pid)? - cpu_before;
     all.got.all.sort_unstable();
     all.got.issuing.sort_unstable();
+    all.lag.sort_unstable();
     let wall = all
         .last_answer
         .map_or(f64::NAN, |last| (last - t0).as_secs_f64());
@@ -303,6 +313,10 @@ async fn paced_phase(
     println!("@metric {prefix}paced_submissions_per_second {achieved:.1} sub/s");
     print_latencies(&format!("{prefix}paced_"), &all.got);
     println!("@metric {prefix}paced_late_sends {}", all.late);
+    println!(
+        "@metric {prefix}paced_send_lag_p99_ms {:.3} ms",
+        percentile(&all.lag, 99.0)
+    );
     println!(
         "@metric {prefix}paced_server_cpu_ms_per_submission {:.4} ms",
         cpu * 1000.0 / ok

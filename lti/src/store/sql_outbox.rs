@@ -402,12 +402,15 @@ macro_rules! impl_outbox_store {
                     lease_until_ms: i64,
                     limit: i64,
                 ) -> Result<Vec<OutboxRow>, StoreError> {
+                    // The connection first: the gate is held only while the statement runs,
+                    // never while this waits for a busy pool.
+                    let mut connection = self.pool.acquire().await?;
                     let _gate = self.write_gate().await;
                     let rows = sqlx::query($claim)
                         .bind(now_ms)
                         .bind(lease_until_ms)
                         .bind(limit.max(0))
-                        .fetch_all(&self.pool)
+                        .fetch_all(&mut *connection)
                         .await?;
                     let mut claimed = rows.iter().map(row_of).collect::<Result<Vec<_>, _>>()?;
                     claimed.sort_by_key(|row| (row.timestamp_ms, row.id));
@@ -415,9 +418,10 @@ macro_rules! impl_outbox_store {
                 }
 
                 async fn finish_score(&self, id: i64, finish: &Finish) -> Result<bool, StoreError> {
+                    let mut connection = self.pool.acquire().await?;
                     let _gate = self.write_gate().await;
                     Ok(finish_query(id, finish)
-                        .execute(&self.pool)
+                        .execute(&mut *connection)
                         .await?
                         .rows_affected()
                         == 1)
@@ -427,6 +431,7 @@ macro_rules! impl_outbox_store {
                     &self,
                     done: &[(i64, Finish)],
                 ) -> Result<Vec<bool>, StoreError> {
+                    let mut connection = self.pool.acquire().await?;
                     let _gate = self.write_gate().await;
                     if $one_query && done.len() > 1 {
                         // One query of one statement per row, each returning its row's id
@@ -437,7 +442,7 @@ macro_rules! impl_outbox_store {
                         for (id, finish) in done {
                             query = bind_finish(query, *id, finish);
                         }
-                        let mut tx = self.pool.begin().await?;
+                        let mut tx = sqlx::Connection::begin(&mut *connection).await?;
                         let rows = query.fetch_all(&mut *tx).await?;
                         tx.commit().await?;
                         let ended = rows
@@ -446,7 +451,7 @@ macro_rules! impl_outbox_store {
                             .collect::<Result<std::collections::HashSet<i64>, _>>()?;
                         return Ok(done.iter().map(|(id, _)| ended.contains(id)).collect());
                     }
-                    let mut tx = self.pool.begin().await?;
+                    let mut tx = sqlx::Connection::begin(&mut *connection).await?;
                     let mut ended = Vec::with_capacity(done.len());
                     for (id, finish) in done {
                         let query = finish_query(*id, finish);
