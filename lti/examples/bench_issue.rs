@@ -16,7 +16,9 @@
 //!   send, not the actual one, so a send held back by a slow answer counts its wait (no
 //!   coordinated omission); sends late by more than 1 ms are counted. When the server does
 //!   not sustain the rate (under 95 % of it achieved) and `--fallback-rate` is given, a
-//!   second paced phase runs at that rate (`fallback_paced_*` metrics).
+//!   second paced phase runs at that rate (`fallback_paced_*` metrics). The paced phases run
+//!   first, after the warm-up, so they do not measure the drain of the score outbox's backlog
+//!   that the closed loop's saturation leaves behind.
 //!
 //! Prints `@metric` lines (see `xtask/src/bench.rs`): submissions per second, p50/p99 of all
 //! submissions and of the issuing ones, the same with one client alone, server CPU per
@@ -388,12 +390,43 @@ async fn main() -> Result<()> {
             data.join("server.log").display()
         );
     }
-    let run = Arc::new(Run {
+    // Paced first, from a warm start: after the closed loop the score outbox would still be
+    // draining the backlog that saturation left, and the paced figure is the server's at the
+    // goal's load, not its recovery.
+    let paced_run = Arc::new(Run {
         client: Arc::clone(&run.client),
         url: run.url.clone(),
         failed: AtomicU64::new(0),
         next_learner: AtomicUsize::new(warm_learners),
-        learners: warm_learners + args.clients * args.learners_per_client,
+        learners: warm_learners + paced,
+    });
+    let sustained = paced_phase(
+        &paced_run,
+        pid,
+        "",
+        args.clients,
+        args.rate,
+        args.paced_seconds,
+    )
+    .await?;
+    if let (false, Some(rate)) = (sustained, args.fallback_rate) {
+        paced_phase(
+            &paced_run,
+            pid,
+            "fallback_",
+            args.clients,
+            rate,
+            args.paced_seconds,
+        )
+        .await?;
+    }
+    let paced_failed = paced_run.failed.load(Ordering::Relaxed);
+    let run = Arc::new(Run {
+        client: Arc::clone(&run.client),
+        url: run.url.clone(),
+        failed: AtomicU64::new(0),
+        next_learner: AtomicUsize::new(paced_run.learners),
+        learners: paced_run.learners + args.clients * args.learners_per_client,
     });
     println!(
         "backend {backend}: {} clients, {} s or {} learners x {} submissions",
@@ -426,40 +459,13 @@ async fn main() -> Result<()> {
     );
     println!("@metric server_peak_rss_bytes {} B", peak_rss_bytes(pid)?);
     println!("@metric failed_submissions {failed}");
-    let paced_run = Arc::new(Run {
-        client: Arc::clone(&run.client),
-        url: run.url.clone(),
-        failed: AtomicU64::new(0),
-        next_learner: AtomicUsize::new(run.learners),
-        learners: run.learners + paced,
-    });
-    let sustained = paced_phase(
-        &paced_run,
-        pid,
-        "",
-        args.clients,
-        args.rate,
-        args.paced_seconds,
-    )
-    .await?;
-    if let (false, Some(rate)) = (sustained, args.fallback_rate) {
-        paced_phase(
-            &paced_run,
-            pid,
-            "fallback_",
-            args.clients,
-            rate,
-            args.paced_seconds,
-        )
-        .await?;
-    }
-    let failed = failed + paced_run.failed.load(Ordering::Relaxed);
+    let failed = failed + paced_failed;
     let alone_run = Arc::new(Run {
         client: Arc::clone(&run.client),
         url: run.url.clone(),
         failed: AtomicU64::new(0),
-        next_learner: AtomicUsize::new(paced_run.learners),
-        learners: paced_run.learners + alone_learners,
+        next_learner: AtomicUsize::new(run.learners),
+        learners: run.learners + alone_learners,
     });
     let alone = run_clients(&alone_run, 1, 3).await;
     println!(
