@@ -61,6 +61,10 @@ macro_rules! claimable {
     };
 }
 
+/// How many times a SQLite claim looks for rows again when another worker took some of
+/// those it found.
+pub(super) const CLAIM_ROUNDS: usize = 4;
+
 /// SQLite, first step of a claim: the ids of the rows to claim (`$1` now, `$3` the most;
 /// `$2` unused), found by a read outside the write gate: with a backlog this sorts every due
 /// row, which under the gate held the event writer up.
@@ -418,27 +422,47 @@ macro_rules! impl_outbox_store {
                     // never while this waits for a busy pool.
                     let mut connection = self.pool.acquire().await?;
                     let rows = match $select_first {
-                        // Found outside the gate, claimed by id under it (`CLAIMABLE_IDS_SQLITE`).
+                        // Found outside the gate, claimed by id under it
+                        // (`CLAIMABLE_IDS_SQLITE`). Rows another worker claimed in between
+                        // are left by the claim: then the rest is looked for again, so two
+                        // workers at once still take all that is due between them.
                         Some(select) => {
-                            let ids: Vec<i64> = sqlx::query_scalar::<$db, i64>(select)
-                                .bind(now_ms)
-                                .bind(lease_until_ms)
-                                .bind(limit.max(0))
-                                .fetch_all(&mut *connection)
-                                .await?;
-                            if ids.is_empty() {
-                                return Ok(Vec::new());
+                            let mut claimed = Vec::new();
+                            for _ in 0..q::CLAIM_ROUNDS {
+                                let want =
+                                    limit.max(0) - i64::try_from(claimed.len()).unwrap_or(i64::MAX);
+                                if want <= 0 {
+                                    break;
+                                }
+                                let ids: Vec<i64> = sqlx::query_scalar::<$db, i64>(select)
+                                    .bind(now_ms)
+                                    .bind(lease_until_ms)
+                                    .bind(want)
+                                    .fetch_all(&mut *connection)
+                                    .await?;
+                                if ids.is_empty() {
+                                    break;
+                                }
+                                let found = ids.len();
+                                let ids = serde_json::to_string(&ids).map_err(|err| {
+                                    StoreError::Corrupt(format!("cannot list the ids: {err}"))
+                                })?;
+                                let rows = {
+                                    let _gate = self.write_gate().await;
+                                    sqlx::query($claim)
+                                        .bind(now_ms)
+                                        .bind(lease_until_ms)
+                                        .bind(ids)
+                                        .fetch_all(&mut *connection)
+                                        .await?
+                                };
+                                let short = rows.len() < found;
+                                claimed.extend(rows);
+                                if !short {
+                                    break;
+                                }
                             }
-                            let ids = serde_json::to_string(&ids).map_err(|err| {
-                                StoreError::Corrupt(format!("cannot list the ids: {err}"))
-                            })?;
-                            let _gate = self.write_gate().await;
-                            sqlx::query($claim)
-                                .bind(now_ms)
-                                .bind(lease_until_ms)
-                                .bind(ids)
-                                .fetch_all(&mut *connection)
-                                .await?
+                            claimed
                         }
                         None => {
                             let _gate = self.write_gate().await;
