@@ -9,6 +9,7 @@
 //!   clients together offer [`RATE`] submissions/s on a fixed schedule, each latency timed
 //!   from its scheduled send (a send held back by a slow answer counts its wait). A backend
 //!   that does not sustain it (under 95 % achieved) is also paced at [`FALLBACK_RATE`].
+//!   The paced phases run first, after the warm-up; the closed loop follows.
 //!
 //! Prints submissions per second, p50/p99 of the submissions that issue a credential (request
 //! to credential committed) and of all submissions in each mode, late sends, the one-client
@@ -40,7 +41,7 @@ const PACED_SECONDS: u64 = 10;
 pub fn run() -> Result<()> {
     println!(
         "== bench issue: attempt submissions through the API at {CLIENTS} concurrent clients on \
-         SQLite and PostgreSQL, closed loop then paced at {RATE}/s; a pass signs and commits a \
+         SQLite and PostgreSQL, paced at {RATE}/s then closed loop; a pass signs and commits a \
          credential before the answer"
     );
     run_command(cargo().args([
