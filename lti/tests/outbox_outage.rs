@@ -123,6 +123,7 @@ fn fast() -> WorkerConfig {
         batch: 64,
         lease: Duration::from_secs(5),
         idle_poll: Duration::from_millis(20),
+        gather: Duration::from_millis(5),
         backoff_base: Duration::from_millis(20),
         backoff_cap: Duration::from_millis(200),
     }

@@ -2,8 +2,8 @@
 //! Node (wasm) script in one run, echoes both, and prints the wasm/native ratio of every metric
 //! they share. The benchmark bodies live elsewhere (see [`SUITES`]); this file only drives them.
 //! `cargo xtask bench lti` (the LTI server under load, not part of `all`) is
-//! [`crate::bench_lti`]'s, `cargo xtask bench issue` (the records engine under load)
-//! [`crate::bench_issue`]'s, and `cargo xtask bench outbox` (scores to the demo gradebook)
+//! [`crate::bench_lti`]'s, `cargo xtask bench issue` (the records engine under load,
+//! closed loop and paced) [`crate::bench_issue`]'s, and `cargo xtask bench outbox` (scores to the demo gradebook)
 //! [`crate::bench_outbox`]'s.
 //!
 //! # Plugging a benchmark in

@@ -47,7 +47,8 @@ tasks:
                                 on SQLite and PostgreSQL, next to pylti1p3
   bench issue                   the records engine: attempt submissions through the API at
                                 100 clients on SQLite and PostgreSQL (p50/p99 to the signed
-                                credential committed, submissions/s)
+                                credential committed, submissions/s), closed loop (saturation)
+                                and paced at 2,000/s (latency from the scheduled send)
   bench outbox                  the score outbox: scores/s to the demo gradebook over AGS and
                                 write-to-landed p50/p99, on SQLite and PostgreSQL
   records                    fold every scenario natively into target/scenario-records/

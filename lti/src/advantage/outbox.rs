@@ -133,6 +133,11 @@ pub struct WorkerConfig {
     pub lease: Duration,
     /// How long the worker sleeps when nothing is due and nobody wakes it.
     pub idle_poll: Duration,
+    /// How long the worker lets rows gather after a batch that was not full, before it
+    /// claims again: under a steady stream of writes it then claims and ends rows tens of
+    /// times a second rather than once or twice per score, and each claim and ending takes
+    /// SQLite's write gate from the event writer (`store/sqlite_writer.rs`).
+    pub gather: Duration,
     /// The first retry's delay; each retry doubles it.
     pub backoff_base: Duration,
     /// The longest delay between retries.
@@ -145,6 +150,7 @@ impl Default for WorkerConfig {
             batch: 32,
             lease: Duration::from_secs(120),
             idle_poll: Duration::from_millis(500),
+            gather: Duration::from_millis(20),
             backoff_base: Duration::from_secs(2),
             backoff_cap: Duration::from_secs(3600),
         }
@@ -229,12 +235,16 @@ impl OutboxWorker {
     }
 
     /// Runs until the task is dropped: a batch whenever rows are due, else a sleep of
-    /// `idle_poll` cut short by `wake` (the write path's signal).
+    /// `idle_poll` cut short by `wake` (the write path's signal). After a batch that was not
+    /// full it waits `gather` before claiming again (a full one means a backlog: no wait).
     pub async fn run(self, wake: Arc<Notify>) {
         loop {
             match self.run_once().await {
                 Ok(0) => {
                     let _ = tokio::time::timeout(self.config.idle_poll, wake.notified()).await;
+                }
+                Ok(claimed) if i64::try_from(claimed).unwrap_or(i64::MAX) < self.config.batch => {
+                    tokio::time::sleep(self.config.gather).await;
                 }
                 Ok(_) => {}
                 Err(err) => {

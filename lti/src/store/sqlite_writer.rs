@@ -1,7 +1,9 @@
 //! Group commit of SQLite appends ([`Writer`]): SQLite has one writer at a time, so rather
 //! than many pool connections queuing on its lock (each waiting in SQLite's sleeping busy
 //! handler), one task owns one connection and commits the appends that arrived meanwhile in
-//! one transaction.
+//! one transaction. The task runs on a thread of its own (a one-thread runtime), so the
+//! handlers' fold and signing work on the server's workers never delays it between two
+//! statements of a group.
 //!
 //! - Each append with an event is one round trip ([`super::sqlite_writer_trip`]): its
 //!   event inserted only at the head it folded (so a lost race writes nothing), its head
@@ -105,8 +107,9 @@ fn closed() -> StoreError {
 }
 
 impl Writer {
-    /// Starts the writer task on `connection`, holding `gate` for each group, and the
-    /// checkpoints on `pool` (on the current tokio runtime; both end when the store closes).
+    /// Starts the writer on `connection`, on a thread of its own, holding `gate` for each
+    /// group, and the checkpoints on `pool` (on the current tokio runtime); both end when the
+    /// store closes or is dropped.
     pub async fn start(
         mut connection: SqliteConnection,
         pool: sqlx::SqlitePool,
@@ -125,10 +128,21 @@ impl Writer {
         // The writer holds `ended` while it runs: its end (the store closed or dropped)
         // ends the checkpoints, so they never keep a dropped store's pool open.
         let (ended, writer_ended) = oneshot::channel::<()>();
-        tokio::spawn(async move {
-            run(connection, receiver, gate).await;
-            drop(ended);
-        });
+        // Its own thread and runtime: each statement's answer from the connection's thread
+        // resumes the writer at once, not after the handlers' fold and signing work queued
+        // on the server's few workers (that wait, once per statement of a group, was most
+        // of a paced pass's tail).
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|err| StoreError::Database(sqlx::Error::Io(err)))?;
+        std::thread::Builder::new()
+            .name("cairn-sqlite-writer".to_owned())
+            .spawn(move || {
+                runtime.block_on(run(connection, receiver, gate));
+                drop(ended);
+            })
+            .map_err(|err| StoreError::Database(sqlx::Error::Io(err)))?;
         tokio::spawn(checkpoints(pool, writer_ended));
         Ok(Writer { queue })
     }
