@@ -2,8 +2,6 @@
 //! and the compact [`LearnerSummary`] of roster-wide views, and how a learner's state
 //! becomes each.
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 
 use super::cases::PlarCase;
@@ -18,6 +16,7 @@ use crate::number::Number;
 use crate::policy::NextStep;
 use crate::provenance::SupervisionMode;
 use crate::provenance::{Assessor, EvidenceRef};
+use crate::sorted_map::SortedMap;
 use crate::time::Timestamp;
 
 // ---------------------------------------------------------------------------------------
@@ -31,13 +30,13 @@ pub struct Record {
     /// Rejected events, in log order of processing.
     pub errors: Vec<RejectedEvent>,
     /// Per competency.
-    pub competencies: BTreeMap<CompetencyId, CompetencyRecord>,
+    pub competencies: SortedMap<CompetencyId, CompetencyRecord>,
     /// Per assessment.
-    pub assessments: BTreeMap<AssessmentId, AssessmentRecord>,
+    pub assessments: SortedMap<AssessmentId, AssessmentRecord>,
     /// Per credential definition.
-    pub credentials: BTreeMap<DefinitionId, CredentialRecord>,
+    pub credentials: SortedMap<DefinitionId, CredentialRecord>,
     /// Per equivalency.
-    pub equivalencies: BTreeMap<EquivalencyId, EquivalencyRecord>,
+    pub equivalencies: SortedMap<EquivalencyId, EquivalencyRecord>,
     /// The definitions' validator findings.
     pub validation: Vec<Finding>,
     /// PLAR cases, in request order (REQ-PLAR-08).
@@ -342,17 +341,9 @@ impl Learner<'_, '_> {
 
     pub(super) fn record(&mut self, at: Timestamp) -> Record {
         let course = self.course;
-        let mut record = Record {
-            at,
-            errors: Vec::new(),
-            competencies: BTreeMap::new(),
-            assessments: BTreeMap::new(),
-            credentials: BTreeMap::new(),
-            equivalencies: BTreeMap::new(),
-            validation: course.validation.clone(),
-            plar_cases: Vec::new(),
-        };
-        for (c, comp) in course.comps.iter().enumerate() {
+        // Each map is collected in the course's order and sorted once (`SortedMap`'s
+        // `collect`), not built by an insert per entry.
+        let competencies = course.comps.iter().enumerate().map(|(c, comp)| {
             let result = self.competency(c);
             let source = (result.status == MasteryStatus::Mastered).then(|| {
                 if self.granted_comps[c].is_some() {
@@ -361,7 +352,7 @@ impl Learner<'_, '_> {
                     "assessment"
                 }
             });
-            record.competencies.insert(
+            (
                 comp.id.clone(),
                 CompetencyRecord {
                     definition: course.defs[comp.def].id.clone(),
@@ -375,9 +366,10 @@ impl Learner<'_, '_> {
                     granted_rubric: self.conduct.grant_rubric(c).cloned(),
                     evidence: self.evidence_links(c),
                 },
-            );
-        }
-        for (a, info) in course.asmts.iter().enumerate() {
+            )
+        });
+        let competencies = competencies.collect();
+        let assessments = course.asmts.iter().enumerate().map(|(a, info)| {
             let cycle = self.cycle(a);
             let kept = &self.kept[a];
             let mut scored: Vec<u32> = Vec::new();
@@ -413,7 +405,7 @@ impl Learner<'_, '_> {
                 })
                 .collect();
             let counted = self.attempts_counted(a);
-            record.assessments.insert(
+            (
                 info.id.clone(),
                 AssessmentRecord {
                     definition: course.defs[info.def].id.clone(),
@@ -433,8 +425,11 @@ impl Learner<'_, '_> {
                     feedback: self.conduct.feedback(a),
                     next: self.next_step(a, at),
                 },
-            );
-        }
+            )
+        });
+        let assessments = assessments.collect();
+        let mut credentials = Vec::with_capacity(course.defs.len());
+        let mut equivalencies = Vec::new();
         for (d, def) in course.defs.iter().enumerate() {
             let explanation = course.def_info[d].criteria.explain(&self.view(d, at));
             let issuances: Vec<IssuanceRecord> = self.issuances[d]
@@ -456,7 +451,7 @@ impl Learner<'_, '_> {
                 })
                 .collect();
             let latest = issuances.last();
-            record.credentials.insert(
+            credentials.push((
                 def.id.clone(),
                 CredentialRecord {
                     version: def.version.clone(),
@@ -473,7 +468,7 @@ impl Learner<'_, '_> {
                     offering: self.offerings[d].as_ref().map(|o| o.id.clone()),
                     withdrawn_at: self.withdrawn_at[d],
                 },
-            );
+            ));
             for (e, eq) in def.equivalencies.iter().enumerate() {
                 let status = if self.claimed.contains(&(d, e)) {
                     EquivalencyStatus::Claimed
@@ -482,19 +477,26 @@ impl Learner<'_, '_> {
                 } else {
                     EquivalencyStatus::NotEligible
                 };
-                record.equivalencies.insert(
+                equivalencies.push((
                     eq.id.clone(),
                     EquivalencyRecord {
                         definition: def.id.clone(),
                         status,
                         credits: eq.credits.clone(),
                     },
-                );
+                ));
             }
         }
-        record.plar_cases = std::mem::take(&mut self.cases);
-        record.errors = std::mem::take(&mut self.errors);
-        record
+        Record {
+            at,
+            errors: std::mem::take(&mut self.errors),
+            competencies,
+            assessments,
+            credentials: credentials.into_iter().collect(),
+            equivalencies: equivalencies.into_iter().collect(),
+            validation: course.validation.clone(),
+            plar_cases: std::mem::take(&mut self.cases),
+        }
     }
 }
 

@@ -84,7 +84,7 @@ struct PageModule {
 /// (`src/event/read.rs`), definitions and API bodies by one member reader each
 /// (`src/definition/read.rs`, both checking what can fail before moving members out), the
 /// definition maps that are only read and written back are sorted vectors
-/// (`src/definition/sorted_map.rs`) and the module leaves out the sentences of errors it never
+/// (`src/sorted_map.rs`) and the module leaves out the sentences of errors it never
 /// meets (`js/src/lib.rs`). Most of the rest is serde's per-type readers, the
 /// fold's maps and big-number code (`cargo xtask wasm-sizes learner` shows it), so the guard
 /// sits ~2% above it.

@@ -1,9 +1,11 @@
-//! [`SortedMap`]: a JSON object of a definition read into a vector of its members sorted by
-//! key, for the maps a definition only reads, looks up and writes back (a rubric level's
-//! points per part, a curriculum map's rows). A `BTreeMap` read the same JSON the same way,
+//! [`SortedMap`]: a map kept as a vector of its entries sorted by key, for maps that are
+//! built once and then only read, looked up and written: a definition's JSON objects (a
+//! rubric level's points per part, a curriculum map's rows) and the record's per-id maps
+//! (built in one go from the course's lists). A `BTreeMap` read and wrote them the same way,
 //! but each of its key and value types brought its own copy of the tree's code (insert,
-//! split, search, iterate, clone, drop: ~6.5 KiB of wasm each) into the page's modules;
-//! these maps hold a few entries, for which a sorted vector is as fast.
+//! split, search, iterate, clone, drop: ~6.5 KiB of wasm each) into the page's modules, and
+//! each insert walked and split nodes; these maps hold a few to a few dozen entries, for
+//! which a sorted vector is as fast to search and cheaper to build.
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -11,8 +13,9 @@ use std::marker::PhantomData;
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde::{Serialize, Serializer};
 
-/// Entries sorted by key, each key once: read from a JSON object (a repeated key keeps its
-/// last value, as `BTreeMap`'s reader did), written as one in key order.
+/// Entries sorted by key, each key once: read from a JSON object or collected from an
+/// iterator (a repeated key keeps its last value, as `BTreeMap` did), written as a JSON
+/// object in key order. Its read methods have `BTreeMap`'s names and meanings.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SortedMap<K, V>(Vec<(K, V)>);
 
@@ -42,8 +45,35 @@ impl<K: Ord, V> SortedMap<K, V> {
         K: std::borrow::Borrow<Q>,
         Q: Ord + ?Sized,
     {
-        let at = self.0.binary_search_by(|(k, _)| k.borrow().cmp(key)).ok()?;
+        let at = self.position(key)?;
         Some(&self.0[at].1)
+    }
+
+    /// The value of `key`, if it has one, to change in place.
+    pub fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        let at = self.position(key)?;
+        Some(&mut self.0[at].1)
+    }
+
+    /// Whether `key` has a value.
+    pub fn contains_key<Q>(&self, key: &Q) -> bool
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        self.position(key).is_some()
+    }
+
+    fn position<Q>(&self, key: &Q) -> Option<usize>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        self.0.binary_search_by(|(k, _)| k.borrow().cmp(key)).ok()
     }
 }
 
@@ -51,6 +81,21 @@ impl<K, V> SortedMap<K, V> {
     /// The entries in key order.
     pub fn iter(&self) -> impl Iterator<Item = (&K, &V)> {
         self.0.iter().map(|(k, v)| (k, v))
+    }
+
+    /// The keys in order.
+    pub fn keys(&self) -> impl Iterator<Item = &K> {
+        self.0.iter().map(|(k, _)| k)
+    }
+
+    /// The values in key order.
+    pub fn values(&self) -> impl Iterator<Item = &V> {
+        self.0.iter().map(|(_, v)| v)
+    }
+
+    /// The values in key order, to change in place.
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut V> {
+        self.0.iter_mut().map(|(_, v)| v)
     }
 
     /// The number of entries.
@@ -73,13 +118,42 @@ impl<'a, K, V> IntoIterator for &'a SortedMap<K, V> {
     }
 }
 
+impl<K, V> IntoIterator for SortedMap<K, V> {
+    type Item = (K, V);
+    type IntoIter = std::vec::IntoIter<(K, V)>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
 impl<K: Ord, V> FromIterator<(K, V)> for SortedMap<K, V> {
+    /// Collects the entries and sorts them once (nothing to do when they come in key order);
+    /// a repeated key keeps its last value, as `BTreeMap`'s `collect` did.
     fn from_iter<I: IntoIterator<Item = (K, V)>>(entries: I) -> Self {
-        let mut map = SortedMap::new();
-        for (key, value) in entries {
-            map.insert(key, value);
+        let mut entries: Vec<(K, V)> = entries.into_iter().collect();
+        if !entries.is_sorted_by(|a, b| a.0 < b.0) {
+            // Stable, so the entries of one key stay in the order they came.
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            // `dedup_by` keeps the first of a run: move each later value into it.
+            entries.dedup_by(|later, kept| {
+                let same = later.0 == kept.0;
+                if same {
+                    std::mem::swap(later, kept);
+                }
+                same
+            });
         }
-        map
+        SortedMap(entries)
+    }
+}
+
+impl<K: Ord + std::borrow::Borrow<Q>, Q: Ord + ?Sized, V> std::ops::Index<&Q> for SortedMap<K, V> {
+    type Output = V;
+
+    /// The value of `key`; panics when it has none, as `BTreeMap`'s index does.
+    fn index(&self, key: &Q) -> &V {
+        self.get(key).expect("no entry found for key")
     }
 }
 
