@@ -224,6 +224,45 @@ mod tests {
     }
 
     #[test]
+    fn collects_and_reads_as_a_btree_map_does() {
+        // Unsorted, sorted, and with repeated keys (the last value wins in both).
+        let inputs: [&[(&str, u32)]; 4] = [
+            &[("c", 3), ("a", 1), ("b", 2)],
+            &[("a", 1), ("b", 2), ("c", 3)],
+            &[("b", 1), ("a", 2), ("b", 3), ("a", 4), ("b", 5)],
+            &[("a", 1), ("a", 2), ("b", 3)],
+        ];
+        for input in inputs {
+            let mut map: SortedMap<String, u32> =
+                input.iter().map(|&(k, v)| (k.to_owned(), v)).collect();
+            let mut tree: BTreeMap<String, u32> =
+                input.iter().map(|&(k, v)| (k.to_owned(), v)).collect();
+            assert_eq!(format!("{map:?}"), format!("{tree:?}"), "{input:?}");
+            assert!(map.keys().eq(tree.keys()));
+            assert!(map.values().eq(tree.values()));
+            assert_eq!(map.len(), tree.len());
+            for key in ["a", "b", "c", "d"] {
+                assert_eq!(map.contains_key(key), tree.contains_key(key));
+                assert_eq!(map.get(key), tree.get(key));
+                if let (Some(m), Some(t)) = (map.get_mut(key), tree.get_mut(key)) {
+                    *m += 10;
+                    *t += 10;
+                }
+            }
+            for (m, t) in map.values_mut().zip(tree.values_mut()) {
+                *m *= 2;
+                *t *= 2;
+            }
+            assert_eq!(map["a"], tree["a"]);
+            assert!(map.clone().into_iter().eq(tree.clone()));
+            assert_eq!(
+                serde_json::to_string(&map).unwrap(),
+                serde_json::to_string(&tree).unwrap()
+            );
+        }
+    }
+
+    #[test]
     fn refuses_what_a_btree_map_refused_with_its_words() {
         for json in [r#"[1, 2]"#, r#"{"a": "x"}"#, "null"] {
             let map = serde_json::from_str::<SortedMap<String, u32>>(json).unwrap_err();
