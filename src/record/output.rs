@@ -341,9 +341,11 @@ impl Learner<'_, '_> {
 
     pub(super) fn record(&mut self, at: Timestamp) -> Record {
         let course = self.course;
-        // Each map is collected in the course's order and sorted once (`SortedMap`'s
-        // `collect`), not built by an insert per entry.
-        let competencies = course.comps.iter().enumerate().map(|(c, comp)| {
+        // Each map is collected from the course's entries taken in id order, one per id
+        // (`Course`'s id indexes), so `SortedMap`'s `collect` finds them sorted: no insert
+        // per entry, no sort per record.
+        let competencies = course.comp_by_id.values().map(|&c| {
+            let comp = &course.comps[c];
             let result = self.competency(c);
             let source = (result.status == MasteryStatus::Mastered).then(|| {
                 if self.granted_comps[c].is_some() {
@@ -369,7 +371,8 @@ impl Learner<'_, '_> {
             )
         });
         let competencies = competencies.collect();
-        let assessments = course.asmts.iter().enumerate().map(|(a, info)| {
+        let assessments = course.asmt_order.iter().map(|&a| {
+            let info = &course.asmts[a];
             let cycle = self.cycle(a);
             let kept = &self.kept[a];
             let mut scored: Vec<u32> = Vec::new();
@@ -428,9 +431,8 @@ impl Learner<'_, '_> {
             )
         });
         let assessments = assessments.collect();
-        let mut credentials = Vec::with_capacity(course.defs.len());
-        let mut equivalencies = Vec::new();
-        for (d, def) in course.defs.iter().enumerate() {
+        let credentials = course.def_by_id.values().map(|&d| {
+            let def = &course.defs[d];
             let explanation = course.def_info[d].criteria.explain(&self.view(d, at));
             let issuances: Vec<IssuanceRecord> = self.issuances[d]
                 .iter()
@@ -451,7 +453,7 @@ impl Learner<'_, '_> {
                 })
                 .collect();
             let latest = issuances.last();
-            credentials.push((
+            (
                 def.id.clone(),
                 CredentialRecord {
                     version: def.version.clone(),
@@ -468,32 +470,36 @@ impl Learner<'_, '_> {
                     offering: self.offerings[d].as_ref().map(|o| o.id.clone()),
                     withdrawn_at: self.withdrawn_at[d],
                 },
-            ));
-            for (e, eq) in def.equivalencies.iter().enumerate() {
-                let status = if self.claimed.contains(&(d, e)) {
-                    EquivalencyStatus::Claimed
-                } else if self.holds(&course.def_info[d].equivalencies[e], d, at) {
-                    EquivalencyStatus::Eligible
-                } else {
-                    EquivalencyStatus::NotEligible
-                };
-                equivalencies.push((
-                    eq.id.clone(),
-                    EquivalencyRecord {
-                        definition: def.id.clone(),
-                        status,
-                        credits: eq.credits.clone(),
-                    },
-                ));
-            }
-        }
+            )
+        });
+        let credentials = credentials.collect();
+        let equivalencies = course.equiv_by_id.values().map(|&(d, e)| {
+            let def = &course.defs[d];
+            let eq = &def.equivalencies[e];
+            let status = if self.claimed.contains(&(d, e)) {
+                EquivalencyStatus::Claimed
+            } else if self.holds(&course.def_info[d].equivalencies[e], d, at) {
+                EquivalencyStatus::Eligible
+            } else {
+                EquivalencyStatus::NotEligible
+            };
+            (
+                eq.id.clone(),
+                EquivalencyRecord {
+                    definition: def.id.clone(),
+                    status,
+                    credits: eq.credits.clone(),
+                },
+            )
+        });
+        let equivalencies = equivalencies.collect();
         Record {
             at,
             errors: std::mem::take(&mut self.errors),
             competencies,
             assessments,
-            credentials: credentials.into_iter().collect(),
-            equivalencies: equivalencies.into_iter().collect(),
+            credentials,
+            equivalencies,
             validation: course.validation.clone(),
             plar_cases: std::mem::take(&mut self.cases),
         }
