@@ -80,7 +80,7 @@ struct PageModule {
 }
 
 /// The learner module's budget: a guard against growth, not the goal. Issue 12's goal is
-/// 150 KB gzip; the module is ~212 KiB (217,461 B) since events are read in one pass
+/// 150 KB gzip; the module is ~212 KiB (217,590 B) since events are read in one pass
 /// (`src/event/read.rs`), definitions and API bodies by one member reader each
 /// (`src/definition/read.rs`, both checking what can fail before moving members out), the
 /// definition maps that are only read and written back and the record's per-id maps are
