@@ -110,8 +110,10 @@ pub mod policy;
 pub mod provenance;
 pub mod record;
 pub mod report;
+mod sorted_map;
 pub mod time;
 mod unit_names;
 
 pub use number::Number;
+pub use sorted_map::SortedMap;
 pub use time::Timestamp;

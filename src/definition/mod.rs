@@ -26,9 +26,9 @@ pub mod read;
 mod revision;
 mod rubrics;
 mod self_check;
-mod sorted_map;
 mod validate;
 
+pub use crate::sorted_map::SortedMap;
 pub use alternatives::{AlternativeGroup, AlternativeKind};
 pub use check::{DefinitionError, check, check_versions, parse_definitions};
 pub use institution::{HourBand, InstitutionConfig, KindConfig, Rigour, band_findings};
@@ -52,7 +52,6 @@ pub use self_check::{
     SELF_CHECK_READY_RATING, SelfCheckAdvice, SelfCheckAnswer, SelfCheckError, offers_direct_route,
     self_check,
 };
-pub use sorted_map::SortedMap;
 pub use validate::{Finding, Severity, validate, validate_in};
 
 use std::collections::BTreeMap;

@@ -35,6 +35,9 @@ pub struct Course<'a> {
     pub(super) asmt_lookup: IdTable,
     pub(super) def_lookup: IdTable,
     pub(super) asmts: Vec<AsmtInfo>,
+    /// The assessments' flat indices in id order, one per id (the last of a repeated id, as
+    /// the id indexes keep): the order the record lists them in.
+    pub(super) asmt_order: Vec<usize>,
     pub(super) comps: Vec<CompInfo>,
     /// Per definition: its resolved criteria, competencies (flat indices), assessments,
     /// competency weight sum, component weight sum.
@@ -146,6 +149,7 @@ impl<'a> Course<'a> {
             asmt_lookup: IdTable::default(),
             def_lookup: IdTable::default(),
             asmts: Vec::new(),
+            asmt_order: Vec::new(),
             comps: Vec::new(),
             def_info: Vec::new(),
             validation,
@@ -263,6 +267,7 @@ impl<'a> Course<'a> {
         course.group_items(&defs, &asmt_by_id);
         course.number_scales();
         course.asmt_lookup = IdTable::new(asmt_by_id.iter().map(|(id, i)| (id.as_str(), *i)));
+        course.asmt_order = asmt_by_id.values().copied().collect();
         course.def_lookup = IdTable::new(course.def_by_id.iter().map(|(id, i)| (id.as_str(), *i)));
         for (d, def) in defs.iter().enumerate() {
             let mut reads_time = false;

@@ -2,8 +2,6 @@
 //! and the compact [`LearnerSummary`] of roster-wide views, and how a learner's state
 //! becomes each.
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 
 use super::cases::PlarCase;
@@ -18,6 +16,7 @@ use crate::number::Number;
 use crate::policy::NextStep;
 use crate::provenance::SupervisionMode;
 use crate::provenance::{Assessor, EvidenceRef};
+use crate::sorted_map::SortedMap;
 use crate::time::Timestamp;
 
 // ---------------------------------------------------------------------------------------
@@ -31,13 +30,13 @@ pub struct Record {
     /// Rejected events, in log order of processing.
     pub errors: Vec<RejectedEvent>,
     /// Per competency.
-    pub competencies: BTreeMap<CompetencyId, CompetencyRecord>,
+    pub competencies: SortedMap<CompetencyId, CompetencyRecord>,
     /// Per assessment.
-    pub assessments: BTreeMap<AssessmentId, AssessmentRecord>,
+    pub assessments: SortedMap<AssessmentId, AssessmentRecord>,
     /// Per credential definition.
-    pub credentials: BTreeMap<DefinitionId, CredentialRecord>,
+    pub credentials: SortedMap<DefinitionId, CredentialRecord>,
     /// Per equivalency.
-    pub equivalencies: BTreeMap<EquivalencyId, EquivalencyRecord>,
+    pub equivalencies: SortedMap<EquivalencyId, EquivalencyRecord>,
     /// The definitions' validator findings.
     pub validation: Vec<Finding>,
     /// PLAR cases, in request order (REQ-PLAR-08).
@@ -342,17 +341,11 @@ impl Learner<'_, '_> {
 
     pub(super) fn record(&mut self, at: Timestamp) -> Record {
         let course = self.course;
-        let mut record = Record {
-            at,
-            errors: Vec::new(),
-            competencies: BTreeMap::new(),
-            assessments: BTreeMap::new(),
-            credentials: BTreeMap::new(),
-            equivalencies: BTreeMap::new(),
-            validation: course.validation.clone(),
-            plar_cases: Vec::new(),
-        };
-        for (c, comp) in course.comps.iter().enumerate() {
+        // Each map is collected from the course's entries taken in id order, one per id
+        // (`Course`'s id indexes), so `SortedMap`'s `collect` finds them sorted: no insert
+        // per entry, no sort per record.
+        let competencies = course.comp_by_id.values().map(|&c| {
+            let comp = &course.comps[c];
             let result = self.competency(c);
             let source = (result.status == MasteryStatus::Mastered).then(|| {
                 if self.granted_comps[c].is_some() {
@@ -361,7 +354,7 @@ impl Learner<'_, '_> {
                     "assessment"
                 }
             });
-            record.competencies.insert(
+            (
                 comp.id.clone(),
                 CompetencyRecord {
                     definition: course.defs[comp.def].id.clone(),
@@ -375,9 +368,11 @@ impl Learner<'_, '_> {
                     granted_rubric: self.conduct.grant_rubric(c).cloned(),
                     evidence: self.evidence_links(c),
                 },
-            );
-        }
-        for (a, info) in course.asmts.iter().enumerate() {
+            )
+        });
+        let competencies = competencies.collect();
+        let assessments = course.asmt_order.iter().map(|&a| {
+            let info = &course.asmts[a];
             let cycle = self.cycle(a);
             let kept = &self.kept[a];
             let mut scored: Vec<u32> = Vec::new();
@@ -413,7 +408,7 @@ impl Learner<'_, '_> {
                 })
                 .collect();
             let counted = self.attempts_counted(a);
-            record.assessments.insert(
+            (
                 info.id.clone(),
                 AssessmentRecord {
                     definition: course.defs[info.def].id.clone(),
@@ -433,9 +428,11 @@ impl Learner<'_, '_> {
                     feedback: self.conduct.feedback(a),
                     next: self.next_step(a, at),
                 },
-            );
-        }
-        for (d, def) in course.defs.iter().enumerate() {
+            )
+        });
+        let assessments = assessments.collect();
+        let credentials = course.def_by_id.values().map(|&d| {
+            let def = &course.defs[d];
             let explanation = course.def_info[d].criteria.explain(&self.view(d, at));
             let issuances: Vec<IssuanceRecord> = self.issuances[d]
                 .iter()
@@ -456,7 +453,7 @@ impl Learner<'_, '_> {
                 })
                 .collect();
             let latest = issuances.last();
-            record.credentials.insert(
+            (
                 def.id.clone(),
                 CredentialRecord {
                     version: def.version.clone(),
@@ -473,28 +470,39 @@ impl Learner<'_, '_> {
                     offering: self.offerings[d].as_ref().map(|o| o.id.clone()),
                     withdrawn_at: self.withdrawn_at[d],
                 },
-            );
-            for (e, eq) in def.equivalencies.iter().enumerate() {
-                let status = if self.claimed.contains(&(d, e)) {
-                    EquivalencyStatus::Claimed
-                } else if self.holds(&course.def_info[d].equivalencies[e], d, at) {
-                    EquivalencyStatus::Eligible
-                } else {
-                    EquivalencyStatus::NotEligible
-                };
-                record.equivalencies.insert(
-                    eq.id.clone(),
-                    EquivalencyRecord {
-                        definition: def.id.clone(),
-                        status,
-                        credits: eq.credits.clone(),
-                    },
-                );
-            }
+            )
+        });
+        let credentials = credentials.collect();
+        let equivalencies = course.equiv_by_id.values().map(|&(d, e)| {
+            let def = &course.defs[d];
+            let eq = &def.equivalencies[e];
+            let status = if self.claimed.contains(&(d, e)) {
+                EquivalencyStatus::Claimed
+            } else if self.holds(&course.def_info[d].equivalencies[e], d, at) {
+                EquivalencyStatus::Eligible
+            } else {
+                EquivalencyStatus::NotEligible
+            };
+            (
+                eq.id.clone(),
+                EquivalencyRecord {
+                    definition: def.id.clone(),
+                    status,
+                    credits: eq.credits.clone(),
+                },
+            )
+        });
+        let equivalencies = equivalencies.collect();
+        Record {
+            at,
+            errors: std::mem::take(&mut self.errors),
+            competencies,
+            assessments,
+            credentials,
+            equivalencies,
+            validation: course.validation.clone(),
+            plar_cases: std::mem::take(&mut self.cases),
         }
-        record.plar_cases = std::mem::take(&mut self.cases);
-        record.errors = std::mem::take(&mut self.errors);
-        record
     }
 }
 

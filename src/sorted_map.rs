@@ -1,0 +1,275 @@
+//! [`SortedMap`]: a map kept as a vector of its entries sorted by key, for maps that are
+//! built once and then only read, looked up and written: a definition's JSON objects (a
+//! rubric level's points per part, a curriculum map's rows) and the record's per-id maps
+//! (built in one go from the course's lists). A `BTreeMap` read and wrote them the same way,
+//! but each of its key and value types brought its own copy of the tree's code (insert,
+//! split, search, iterate, clone, drop: ~6.5 KiB of wasm each) into the page's modules, and
+//! each insert walked and split nodes; these maps hold a few to a few dozen entries, for
+//! which a sorted vector is as fast to search and cheaper to build.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde::{Serialize, Serializer};
+
+/// Entries sorted by key, each key once: read from a JSON object or collected from an
+/// iterator (a repeated key keeps its last value, as `BTreeMap` did), written as a JSON
+/// object in key order. Its read methods have `BTreeMap`'s names and meanings.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SortedMap<K, V>(Vec<(K, V)>);
+
+impl<K, V> Default for SortedMap<K, V> {
+    fn default() -> Self {
+        SortedMap(Vec::new())
+    }
+}
+
+impl<K: Ord, V> SortedMap<K, V> {
+    /// An empty map.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets `key`'s value (replacing the one it had).
+    pub fn insert(&mut self, key: K, value: V) {
+        match self.0.binary_search_by(|(k, _)| k.cmp(&key)) {
+            Ok(at) => self.0[at].1 = value,
+            Err(at) => self.0.insert(at, (key, value)),
+        }
+    }
+
+    /// The value of `key`, if it has one.
+    pub fn get<Q>(&self, key: &Q) -> Option<&V>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        let at = self.position(key)?;
+        Some(&self.0[at].1)
+    }
+
+    /// The value of `key`, if it has one, to change in place.
+    pub fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        let at = self.position(key)?;
+        Some(&mut self.0[at].1)
+    }
+
+    /// Whether `key` has a value.
+    pub fn contains_key<Q>(&self, key: &Q) -> bool
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        self.position(key).is_some()
+    }
+
+    fn position<Q>(&self, key: &Q) -> Option<usize>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        self.0.binary_search_by(|(k, _)| k.borrow().cmp(key)).ok()
+    }
+}
+
+impl<K, V> SortedMap<K, V> {
+    /// The entries in key order.
+    pub fn iter(&self) -> impl Iterator<Item = (&K, &V)> {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+
+    /// The keys in order.
+    pub fn keys(&self) -> impl Iterator<Item = &K> {
+        self.0.iter().map(|(k, _)| k)
+    }
+
+    /// The values in key order.
+    pub fn values(&self) -> impl Iterator<Item = &V> {
+        self.0.iter().map(|(_, v)| v)
+    }
+
+    /// The values in key order, to change in place.
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut V> {
+        self.0.iter_mut().map(|(_, v)| v)
+    }
+
+    /// The number of entries.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether it has no entry.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<'a, K, V> IntoIterator for &'a SortedMap<K, V> {
+    type Item = (&'a K, &'a V);
+    type IntoIter = std::iter::Map<std::slice::Iter<'a, (K, V)>, fn(&'a (K, V)) -> (&'a K, &'a V)>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+}
+
+impl<K, V> IntoIterator for SortedMap<K, V> {
+    type Item = (K, V);
+    type IntoIter = std::vec::IntoIter<(K, V)>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl<K: Ord, V> FromIterator<(K, V)> for SortedMap<K, V> {
+    /// Collects the entries and sorts them once (nothing to do when they come in key order);
+    /// a repeated key keeps its last value, as `BTreeMap`'s `collect` did.
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(entries: I) -> Self {
+        let mut entries: Vec<(K, V)> = entries.into_iter().collect();
+        if !entries.is_sorted_by(|a, b| a.0 < b.0) {
+            // Stable, so the entries of one key stay in the order they came.
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            // `dedup_by` keeps the first of a run: move each later value into it.
+            entries.dedup_by(|later, kept| {
+                let same = later.0 == kept.0;
+                if same {
+                    std::mem::swap(later, kept);
+                }
+                same
+            });
+        }
+        SortedMap(entries)
+    }
+}
+
+impl<K: Ord + std::borrow::Borrow<Q>, Q: Ord + ?Sized, V> std::ops::Index<&Q> for SortedMap<K, V> {
+    type Output = V;
+
+    /// The value of `key`; panics when it has none, as `BTreeMap`'s index does.
+    fn index(&self, key: &Q) -> &V {
+        self.get(key).expect("no entry found for key")
+    }
+}
+
+impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for SortedMap<K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+impl<K: Serialize, V: Serialize> Serialize for SortedMap<K, V> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.iter())
+    }
+}
+
+impl<'de, K: Ord + Deserialize<'de>, V: Deserialize<'de>> Deserialize<'de> for SortedMap<K, V> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(MapVisitor(PhantomData))
+    }
+}
+
+struct MapVisitor<K, V>(PhantomData<(K, V)>);
+
+impl<'de, K: Ord + Deserialize<'de>, V: Deserialize<'de>> Visitor<'de> for MapVisitor<K, V> {
+    type Value = SortedMap<K, V>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // BTreeMap's words, so a message reads as it did.
+        f.write_str("a map")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut read = SortedMap::new();
+        while let Some((key, value)) = map.next_entry()? {
+            read.insert(key, value);
+        }
+        Ok(read)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::SortedMap;
+
+    #[test]
+    fn reads_and_writes_what_a_btree_map_did() {
+        let json = r#"{"b": 2, "a": 1, "c": 3, "a": 4}"#;
+        let map: SortedMap<String, u32> = serde_json::from_str(json).unwrap();
+        let tree: BTreeMap<String, u32> = serde_json::from_str(json).unwrap();
+        assert_eq!(
+            serde_json::to_string(&map).unwrap(),
+            serde_json::to_string(&tree).unwrap()
+        );
+        assert_eq!(
+            serde_json::to_string(&map).unwrap(),
+            r#"{"a":4,"b":2,"c":3}"#
+        );
+        assert_eq!(format!("{map:?}"), format!("{tree:?}"));
+        assert_eq!(
+            (map.get("a"), map.get("c"), map.get("d")),
+            (Some(&4), Some(&3), None)
+        );
+        assert_eq!(map.len(), 3);
+        let keys: Vec<&str> = map.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn collects_and_reads_as_a_btree_map_does() {
+        // Unsorted, sorted, and with repeated keys (the last value wins in both).
+        let inputs: [&[(&str, u32)]; 4] = [
+            &[("c", 3), ("a", 1), ("b", 2)],
+            &[("a", 1), ("b", 2), ("c", 3)],
+            &[("b", 1), ("a", 2), ("b", 3), ("a", 4), ("b", 5)],
+            &[("a", 1), ("a", 2), ("b", 3)],
+        ];
+        for input in inputs {
+            let mut map: SortedMap<String, u32> =
+                input.iter().map(|&(k, v)| (k.to_owned(), v)).collect();
+            let mut tree: BTreeMap<String, u32> =
+                input.iter().map(|&(k, v)| (k.to_owned(), v)).collect();
+            assert_eq!(format!("{map:?}"), format!("{tree:?}"), "{input:?}");
+            assert!(map.keys().eq(tree.keys()));
+            assert!(map.values().eq(tree.values()));
+            assert_eq!(map.len(), tree.len());
+            for key in ["a", "b", "c", "d"] {
+                assert_eq!(map.contains_key(key), tree.contains_key(key));
+                assert_eq!(map.get(key), tree.get(key));
+                if let (Some(m), Some(t)) = (map.get_mut(key), tree.get_mut(key)) {
+                    *m += 10;
+                    *t += 10;
+                }
+            }
+            for (m, t) in map.values_mut().zip(tree.values_mut()) {
+                *m *= 2;
+                *t *= 2;
+            }
+            assert_eq!(map["a"], tree["a"]);
+            assert!(map.clone().into_iter().eq(tree.clone()));
+            assert_eq!(
+                serde_json::to_string(&map).unwrap(),
+                serde_json::to_string(&tree).unwrap()
+            );
+        }
+    }
+
+    #[test]
+    fn refuses_what_a_btree_map_refused_with_its_words() {
+        for json in [r#"[1, 2]"#, r#"{"a": "x"}"#, "null"] {
+            let map = serde_json::from_str::<SortedMap<String, u32>>(json).unwrap_err();
+            let tree = serde_json::from_str::<BTreeMap<String, u32>>(json).unwrap_err();
+            assert_eq!(map.to_string(), tree.to_string());
+        }
+        let empty: SortedMap<String, u32> = serde_json::from_str("{}").unwrap();
+        assert!(empty.is_empty());
+    }
+}
