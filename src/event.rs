@@ -213,8 +213,9 @@ pub enum PlarRecommendation {
 
 crate::unit_names::unit_names!(PlarRecommendation { Grant => "grant", Deny => "deny" });
 
-/// The members of `attempt_submitted` most attempts lack: who scored it, the attestation,
-/// the evidence and the rubric. Held behind one box, present only when one of them is.
+/// Who scored an attempt, the attestation, the evidence and the rubric: members of
+/// `attempt_scored`, and of `attempt_submitted`, where most attempts lack them, so there they
+/// are held behind one box, present only when one of them is.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct AttemptProvenance {
     /// Who scored it (REQ-ASSESS-09); peer and self are refused on a summative.
@@ -308,8 +309,7 @@ pub struct Reissue {
 
 /// The fields of `attempt_scored`. (Rare events are boxed so that a log of mostly
 /// attempts stays small in memory.)
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Grading {
     /// The assessment.
     pub assessment: AssessmentId,
@@ -324,18 +324,10 @@ pub struct Grading {
     /// Who graded it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grader: Option<String>,
-    /// Who scored it, with the assessor type (REQ-ASSESS-09).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub assessor: Option<Assessor>,
-    /// Who attests a supervised attempt (REQ-ASSESS-10); required on a supervised summative.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attested_by: Option<String>,
-    /// Evidence by reference (REQ-ASSESS-08).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub evidence: Vec<EvidenceRef>,
-    /// The shared rubric version it was scored with (REQ-ASSESS-06).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rubric: Option<RubricRef>,
+    /// Who scored it, its attestation (required on a supervised summative), evidence and
+    /// rubric. Written as members of the event itself.
+    #[serde(flatten)]
+    pub provenance: AttemptProvenance,
 }
 
 /// The fields of `score_overridden`.

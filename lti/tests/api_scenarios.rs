@@ -175,7 +175,7 @@ fn as_the_api_writes(events: &[Event]) -> Vec<Event> {
                         .assessor
                         .get_or_insert_with(|| teacher().expect("assessor"));
                 }
-                EventKind::AttemptScored(grading) => grading.assessor = teacher(),
+                EventKind::AttemptScored(grading) => grading.provenance.assessor = teacher(),
                 EventKind::PlarGranted(decision) | EventKind::PlarDenied(decision) => {
                     decision.assessor = teacher();
                 }

@@ -378,10 +378,12 @@ impl Members {
                 score: self.score,
                 part_scores: self.part_scores,
                 grader: self.grader,
-                assessor: self.assessor,
-                attested_by: self.attested_by,
-                evidence,
-                rubric: self.rubric,
+                provenance: AttemptProvenance {
+                    assessor: self.assessor,
+                    attested_by: self.attested_by,
+                    evidence,
+                    rubric: self.rubric,
+                },
             })),
             4 => EventKind::ScoreOverridden(Box::new(Override {
                 assessment: need!(assessment),

@@ -169,10 +169,13 @@ impl<'c, 'a> Learner<'c, 'a> {
                     attempt,
                     score,
                     part_scores,
-                    assessor,
-                    attested_by,
-                    evidence,
-                    rubric,
+                    provenance:
+                        AttemptProvenance {
+                            assessor,
+                            attested_by,
+                            evidence,
+                            rubric,
+                        },
                     ..
                 } = &**grading;
                 let a = self.asmt_index(assessment)?;

@@ -161,10 +161,11 @@ pub async fn grade(
         score: body.score,
         part_scores: body.part_scores,
         grader: Some(caller_sub(&caller)),
-        assessor: Some(assessor_type.assessor(caller_sub(&caller))),
-        attested_by: attester(&caller, body.attested),
-        evidence: Vec::new(),
-        rubric: None,
+        provenance: AttemptProvenance {
+            assessor: Some(assessor_type.assessor(caller_sub(&caller))),
+            attested_by: attester(&caller, body.attested),
+            ..AttemptProvenance::default()
+        },
     }));
     on_learner(&caller, &state, &sub, &request_id, kind, meta).await
 }
