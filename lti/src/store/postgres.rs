@@ -72,6 +72,5 @@ super::sql_outbox::impl_outbox_store!(
     PostgresStore,
     sqlx::Postgres,
     crate::store::sql_outbox::CLAIM_POSTGRES,
-    None::<&str>,
     false
 );

@@ -61,27 +61,13 @@ macro_rules! claimable {
     };
 }
 
-/// How many times a SQLite claim looks for rows again when another worker took some of
-/// those it found.
-pub(super) const CLAIM_ROUNDS: usize = 4;
-
-/// SQLite, first step of a claim: the ids of the rows to claim (`$1` now, `$3` the most;
-/// `$2` unused), found by a read outside the write gate: with a backlog this sorts every due
-/// row, which under the gate held the event writer up.
-pub(super) const CLAIMABLE_IDS_SQLITE: &str = claimable!();
-/// SQLite, second step, under the write gate: claims the rows of `$3` (a JSON array of ids)
-/// that are still claimable (the same conditions as [`claimable!`], checked again by id: a
-/// row another worker claimed or a write superseded meanwhile is left), so the gate is held
-/// for a few lookups by key. The `+` keeps SQLite on the ids rather than a scan of the
-/// status index.
-pub(super) const CLAIM_SELECTED_SQLITE: &str = concat!(
-    "UPDATE score_outbox AS o SET status = 'sending', lease_until_ms = $2, tries = tries + 1 \
-     WHERE o.id IN (SELECT value FROM json_each($3)) AND ((+o.status = 'pending' AND \
-     +o.next_try_ms <= $1) OR (+o.status = 'sending' AND +o.lease_until_ms <= $1)) AND NOT \
-     EXISTS (SELECT 1 FROM score_outbox p WHERE p.registration_id = o.registration_id AND \
-     p.context_id = o.context_id AND p.assessment_id = o.assessment_id AND p.learner_sub = \
-     o.learner_sub AND p.timestamp_ms < o.timestamp_ms AND p.status IN ('pending', 'sending')) \
-     RETURNING ",
+/// SQLite: one `UPDATE … RETURNING`; SQLite serializes writers, so two workers never take
+/// the same row.
+pub(super) const CLAIM_SQLITE: &str = concat!(
+    "UPDATE score_outbox SET status = 'sending', lease_until_ms = $2, tries = tries + 1 \
+     WHERE id IN (",
+    claimable!(),
+    ") RETURNING ",
     outbox_columns!()
 );
 /// PostgreSQL: rows another worker holds are skipped, not waited for.
@@ -228,12 +214,10 @@ macro_rules! insert_scores {
 pub(super) use insert_scores;
 
 /// Implements [`OutboxStore`](crate::store::outbox::OutboxStore) for `$store` (a struct with a
-/// `pool: sqlx::Pool<$db>`), claiming with `$claim`, after `$select_first` when it is some
-/// (SQLite: the ids to claim are found outside the write gate, [`CLAIMABLE_IDS_SQLITE`]);
-/// with `$one_query` (SQLite, which takes several statements with arguments in one query) a
-/// batch's rows end in one query.
+/// `pool: sqlx::Pool<$db>`), claiming with `$claim`; with `$one_query` (SQLite, which takes
+/// several statements with arguments in one query) a batch's rows end in one query.
 macro_rules! impl_outbox_store {
-    ($store:ident, $db:ty, $claim:expr, $select_first:expr, $one_query:expr) => {
+    ($store:ident, $db:ty, $claim:expr, $one_query:expr) => {
         /// The [`OutboxStore`](crate::store::outbox::OutboxStore) trait for this backend.
         mod sql_outbox_store {
             use sqlx::Row as _;
@@ -421,59 +405,13 @@ macro_rules! impl_outbox_store {
                     // The connection first: the gate is held only while the statement runs,
                     // never while this waits for a busy pool.
                     let mut connection = self.pool.acquire().await?;
-                    let rows = match $select_first {
-                        // Found outside the gate, claimed by id under it
-                        // (`CLAIMABLE_IDS_SQLITE`). Rows another worker claimed in between
-                        // are left by the claim: then the rest is looked for again, so two
-                        // workers at once still take all that is due between them.
-                        Some(select) => {
-                            let mut claimed = Vec::new();
-                            for _ in 0..q::CLAIM_ROUNDS {
-                                let want =
-                                    limit.max(0) - i64::try_from(claimed.len()).unwrap_or(i64::MAX);
-                                if want <= 0 {
-                                    break;
-                                }
-                                let ids: Vec<i64> = sqlx::query_scalar::<$db, i64>(select)
-                                    .bind(now_ms)
-                                    .bind(lease_until_ms)
-                                    .bind(want)
-                                    .fetch_all(&mut *connection)
-                                    .await?;
-                                if ids.is_empty() {
-                                    break;
-                                }
-                                let found = ids.len();
-                                let ids = serde_json::to_string(&ids).map_err(|err| {
-                                    StoreError::Corrupt(format!("cannot list the ids: {err}"))
-                                })?;
-                                let rows = {
-                                    let _gate = self.write_gate().await;
-                                    sqlx::query($claim)
-                                        .bind(now_ms)
-                                        .bind(lease_until_ms)
-                                        .bind(ids)
-                                        .fetch_all(&mut *connection)
-                                        .await?
-                                };
-                                let short = rows.len() < found;
-                                claimed.extend(rows);
-                                if !short {
-                                    break;
-                                }
-                            }
-                            claimed
-                        }
-                        None => {
-                            let _gate = self.write_gate().await;
-                            sqlx::query($claim)
-                                .bind(now_ms)
-                                .bind(lease_until_ms)
-                                .bind(limit.max(0))
-                                .fetch_all(&mut *connection)
-                                .await?
-                        }
-                    };
+                    let _gate = self.write_gate().await;
+                    let rows = sqlx::query($claim)
+                        .bind(now_ms)
+                        .bind(lease_until_ms)
+                        .bind(limit.max(0))
+                        .fetch_all(&mut *connection)
+                        .await?;
                     let mut claimed = rows.iter().map(row_of).collect::<Result<Vec<_>, _>>()?;
                     claimed.sort_by_key(|row| (row.timestamp_ms, row.id));
                     Ok(claimed)

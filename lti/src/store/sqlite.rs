@@ -122,7 +122,6 @@ super::sql_records_impl::impl_record_store!(SqliteStore, sqlx::Sqlite);
 super::sql_outbox::impl_outbox_store!(
     SqliteStore,
     sqlx::Sqlite,
-    crate::store::sql_outbox::CLAIM_SELECTED_SQLITE,
-    Some(crate::store::sql_outbox::CLAIMABLE_IDS_SQLITE),
+    crate::store::sql_outbox::CLAIM_SQLITE,
     true
 );
