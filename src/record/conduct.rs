@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::learner::Learner;
 use crate::definition::RubricRef;
-use crate::event::{PlarDecision, Route};
+use crate::event::{AttemptProvenance, PlarDecision, Route};
 use crate::ids::AssessmentId;
 use crate::policy::PolicyError;
 use crate::provenance::{self, Assessor, EvidenceRef, EvidenceType};
@@ -25,7 +25,18 @@ pub(super) struct Conduct<'e> {
     pub(super) rubric: Option<&'e RubricRef>,
 }
 
-impl Conduct<'_> {
+impl<'e> Conduct<'e> {
+    /// An attempt's conduct: its route and the members `given` with it.
+    pub(super) fn new(route: Route, given: &'e AttemptProvenance) -> Self {
+        Conduct {
+            route,
+            assessor: given.assessor.as_ref(),
+            attested_by: given.attested_by.as_deref(),
+            evidence: &given.evidence,
+            rubric: given.rubric.as_ref(),
+        }
+    }
+
     /// Whether it names no assessor, evidence or rubric (the usual self-submitted attempt).
     fn is_bare(&self) -> bool {
         self.assessor.is_none() && self.evidence.is_empty() && self.rubric.is_none()

@@ -144,14 +144,7 @@ impl<'c, 'a> Learner<'c, 'a> {
                 route,
                 provenance,
             } => {
-                let given = AttemptProvenance::of(provenance);
-                let conduct = Conduct {
-                    route: *route,
-                    assessor: given.assessor.as_ref(),
-                    attested_by: given.attested_by.as_deref(),
-                    evidence: &given.evidence,
-                    rubric: given.rubric.as_ref(),
-                };
+                let conduct = Conduct::new(*route, AttemptProvenance::of(provenance));
                 self.submit(assessment, score, part_scores, conduct, t, position)
             }
             EventKind::FeedbackReleased { assessment, note } => {
@@ -169,13 +162,7 @@ impl<'c, 'a> Learner<'c, 'a> {
                     attempt,
                     score,
                     part_scores,
-                    provenance:
-                        AttemptProvenance {
-                            assessor,
-                            attested_by,
-                            evidence,
-                            rubric,
-                        },
+                    provenance,
                     ..
                 } = &**grading;
                 let a = self.asmt_index(assessment)?;
@@ -189,13 +176,7 @@ impl<'c, 'a> Learner<'c, 'a> {
                     .ok_or_else(|| PolicyError::InvalidEvent {
                         problem: "a score or part_scores is required".into(),
                     })?;
-                let conduct = Conduct {
-                    route: self.asmts[a].attempts[i].route,
-                    assessor: assessor.as_ref(),
-                    attested_by: attested_by.as_deref(),
-                    evidence,
-                    rubric: rubric.as_ref(),
-                };
+                let conduct = Conduct::new(self.asmts[a].attempts[i].route, provenance);
                 self.check_conduct(a, &conduct)?;
                 if !self.attested(a, &conduct) {
                     let info = &self.course.asmts[a];
