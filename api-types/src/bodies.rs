@@ -6,8 +6,7 @@
 //! attributes (`default`, `deny_unknown_fields`) are the OpenAPI schema's and must say what
 //! the reader's member list says.
 
-use std::collections::BTreeMap;
-
+use cairn::SortedMap;
 use cairn::definition::PlarMethod;
 use cairn::event::{PartScores, Route};
 use cairn::ids::{AssessmentId, CompetencyId, DefinitionId, EquivalencyId};
@@ -353,8 +352,11 @@ cairn::read_object!(SubmissionBody {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AnswersBody {
-    /// Item id → answer (a choice id, a text, a decimal, or choice ids).
-    pub answers: BTreeMap<String, Answer>,
+    /// Item id → answer (a choice id, a text, a decimal, or choice ids). Read and written as
+    /// a `BTreeMap` was (a repeated id keeps its last answer); a sorted vector, so the page's
+    /// module carries no tree code for it.
+    #[cfg_attr(feature = "openapi", schema(value_type = std::collections::BTreeMap<String, Answer>))]
+    pub answers: SortedMap<String, Answer>,
     /// `course` (default) or `challenge_exam`.
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
