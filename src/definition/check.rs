@@ -520,4 +520,31 @@ mod tests {
         let err = parse_definitions(r#"[{"id": "x", "version": "1", "name": "n", "description": "d", "issuer": {"id": "i", "name": "n"}, "criteria": {"all": []}, "pass_precent": "80"}]"#).unwrap_err();
         assert!(err.to_string().contains("pass_precent"), "{err}");
     }
+
+    #[test]
+    fn the_first_id_repeated_in_the_definitions_order_is_named() {
+        let def = bc_definition(serde_json::json!({}));
+        check(std::slice::from_ref(&def)).unwrap();
+        let first_competency = def.competencies[0].id.to_string();
+        // The same definition twice: its id repeats before anything it holds.
+        let err = check(&[def.clone(), def.clone()]).unwrap_err();
+        assert_eq!(
+            err,
+            DefinitionError::DuplicateId {
+                kind: "definition",
+                id: def.id.to_string()
+            }
+        );
+        // Another id holding the same competencies: the first of them is named.
+        let mut other = def.clone();
+        other.id = "OTHER".into();
+        let err = check(&[def.clone(), other]).unwrap_err();
+        assert_eq!(
+            err,
+            DefinitionError::DuplicateId {
+                kind: "competency",
+                id: first_competency
+            }
+        );
+    }
 }
