@@ -138,16 +138,34 @@ macro_rules! read_object {
                     ) -> Result<$ty, A::Error> {
                         use $crate::definition::read::default;
                         $(let mut $member = None;)*
-                        while let Some(index) =
-                            $crate::definition::read::next_member(&mut map, MEMBERS)?
-                        {
+                        // Every failure leaves the loop with its error, so the members read
+                        // so far are dropped at one place: a return at each failure dropped
+                        // them at each one.
+                        let mut failure: Option<A::Error> = None;
+                        loop {
+                            let index =
+                                match $crate::definition::read::next_member(&mut map, MEMBERS) {
+                                    Ok(Some(index)) => index,
+                                    Ok(None) => break,
+                                    Err(error) => {
+                                        failure = Some(error);
+                                        break;
+                                    }
+                                };
                             let mut slot = 0usize;
                             $(
                                 if index == slot {
                                     if $member.is_some() {
-                                        return Err($crate::definition::read::duplicate(MEMBERS[slot]));
+                                        failure = Some($crate::definition::read::duplicate(MEMBERS[slot]));
+                                        break;
                                     }
-                                    $member = Some(map.next_value()?);
+                                    match map.next_value() {
+                                        Ok(value) => $member = Some(value),
+                                        Err(error) => {
+                                            failure = Some(error);
+                                            break;
+                                        }
+                                    }
                                 }
                                 slot += 1;
                             )*
@@ -155,17 +173,18 @@ macro_rules! read_object {
                         // The first required member that is absent, found before any
                         // member is moved out: a failure between two moves made the
                         // compiler drop the remaining members at each one.
-                        let mut missing: Option<&'static str> = None;
                         $(
-                            if missing.is_none()
+                            if failure.is_none()
                                 && $crate::__read_object_required!($($default)?)
                                 && $member.is_none()
                             {
-                                missing = Some($crate::__read_object_member_name!($member $(, $name)?));
+                                failure = Some(serde::de::Error::missing_field(
+                                    $crate::__read_object_member_name!($member $(, $name)?),
+                                ));
                             }
                         )*
-                        if let Some(member) = missing {
-                            return Err(serde::de::Error::missing_field(member));
+                        if let Some(error) = failure {
+                            return Err(error);
                         }
                         Ok($ty {
                             $($member: match $member {
