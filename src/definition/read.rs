@@ -200,6 +200,15 @@ macro_rules! read_object {
     };
 }
 
+/// The value of a required member found absent when the object is built: never reached, as
+/// its absence is refused before. One panic site for every member of every type (an
+/// `unreachable!` at each was a panic call and a location per member).
+#[cold]
+#[inline(never)]
+pub fn absent() -> ! {
+    unreachable!("a required member's absence is refused before the object is built")
+}
+
 /// The default of an absent member marked `= default()`.
 pub fn default<T: Default>() -> T {
     T::default()
@@ -234,7 +243,7 @@ macro_rules! __read_object_required {
 #[macro_export]
 macro_rules! __read_object_absent {
     () => {
-        unreachable!("a required member's absence is refused before the object is built")
+        $crate::definition::read::absent()
     };
     ($default:expr) => {
         $default
