@@ -26,6 +26,7 @@ pub mod api_request;
 mod credential;
 #[cfg(feature = "verifier")]
 mod editor;
+mod learner_body;
 #[cfg(feature = "instructor")]
 mod roster;
 // The what-if's statuses belong to `Roster`, an instructor entry point.

@@ -118,11 +118,18 @@ macro_rules! read_object {
                 $crate::__read_object_member_name!($member $(, $name)?),
                 $crate::__read_object_required!($($default)?),
             )),*];
+
+            /// The JSON name of each member this type reads, in its order (the list an
+            /// `unknown field` message names).
+            #[doc(hidden)]
+            #[allow(dead_code)]
+            pub const READ_NAMES: &'static [&'static str] =
+                &[$($crate::__read_object_member_name!($member $(, $name)?)),*];
         }
 
         impl<'de> serde::Deserialize<'de> for $ty {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                const MEMBERS: &[&str] = &[$($crate::__read_object_member_name!($member $(, $name)?)),*];
+                const MEMBERS: &[&str] = $ty::READ_NAMES;
                 struct ObjectVisitor;
                 impl<'de> serde::de::Visitor<'de> for ObjectVisitor {
                     type Value = $ty;
