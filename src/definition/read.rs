@@ -104,8 +104,10 @@ impl<'de> Visitor<'de> for ValidityVisitor {
 /// struct's order: `member` is required, `member = default` takes `default` when absent
 /// (`default()` is the type's `Default`, serde's `#[serde(default)]`; an `Option` member
 /// the derive did not mark takes `None`),
-/// `member as "name"` is written `name`. Every member has a slot `Option<T>` of its own type
-/// and is read with that type's own reader. The invoking crate depends on `serde`.
+/// `member as "name"` is written `name`. Every member has a slot of its own type (`Option<T>`
+/// for a required one; a defaulted one starts as its default, computed before reading) and
+/// is read with that type's own reader; at most 64 members. The invoking crate depends on
+/// `serde`.
 #[macro_export]
 macro_rules! read_object {
     ($ty:ident { $($member:ident $(as $name:literal)? $(= $default:expr)?),* $(,)? }) => {
@@ -144,7 +146,11 @@ macro_rules! read_object {
                         mut map: A,
                     ) -> Result<$ty, A::Error> {
                         use $crate::definition::read::default;
-                        $(let mut $member = None;)*
+                        // A member with a default starts as it, a required one as `None`;
+                        // `seen` has a bit per member given (a second one is a duplicate,
+                        // a required one without it is missing).
+                        $(let mut $member = $crate::__read_object_slot!($($default)?);)*
+                        let mut seen: u64 = 0;
                         // Every failure leaves the loop with its error, so the members read
                         // so far are dropped at one place: a return at each failure dropped
                         // them at each one.
@@ -162,12 +168,13 @@ macro_rules! read_object {
                             let mut slot = 0usize;
                             $(
                                 if index == slot {
-                                    if $member.is_some() {
+                                    if seen & (1 << slot) != 0 {
                                         failure = Some($crate::definition::read::duplicate(MEMBERS[slot]));
                                         break;
                                     }
+                                    seen |= 1 << slot;
                                     match map.next_value() {
-                                        Ok(value) => $member = Some(value),
+                                        Ok(value) => $crate::__read_object_set!($member, value $(, $default)?),
                                         Err(error) => {
                                             failure = Some(error);
                                             break;
@@ -180,27 +187,26 @@ macro_rules! read_object {
                         // The first required member that is absent, found before any
                         // member is moved out: a failure between two moves made the
                         // compiler drop the remaining members at each one.
+                        let mut slot = 0usize;
                         $(
                             if failure.is_none()
                                 && $crate::__read_object_required!($($default)?)
-                                && $member.is_none()
+                                && seen & (1 << slot) == 0
                             {
-                                failure = Some(serde::de::Error::missing_field(
-                                    $crate::__read_object_member_name!($member $(, $name)?),
-                                ));
+                                failure = Some(serde::de::Error::missing_field(MEMBERS[slot]));
                             }
+                            slot += 1;
                         )*
                         if let Some(error) = failure {
                             return Err(error);
                         }
                         Ok($ty {
-                            $($member: match $member {
-                                Some(value) => value,
-                                None => $crate::__read_object_absent!($($default)?),
-                            },)*
+                            $($member: $crate::__read_object_take!($member $(, $default)?),)*
                         })
                     }
                 }
+                // One bit per member in `seen`.
+                const _: () = assert!(MEMBERS.len() <= 64);
                 deserializer.deserialize_map(ObjectVisitor)
             }
         }
@@ -245,15 +251,42 @@ macro_rules! __read_object_required {
     };
 }
 
-/// The value of an absent member: its default; a required one was found present before.
+/// A member's slot before it is read: `None` for a required member, else its default.
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __read_object_absent {
+macro_rules! __read_object_slot {
     () => {
-        $crate::definition::read::absent()
+        None
     };
     ($default:expr) => {
         $default
+    };
+}
+
+/// Puts a member's value read into its slot.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __read_object_set {
+    ($member:ident, $value:ident) => {
+        $member = Some($value)
+    };
+    ($member:ident, $value:ident, $default:expr) => {
+        $member = $value
+    };
+}
+
+/// A member's value for the object: a required one was found present before.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __read_object_take {
+    ($member:ident) => {
+        match $member {
+            Some(value) => value,
+            None => $crate::definition::read::absent(),
+        }
+    };
+    ($member:ident, $default:expr) => {
+        $member
     };
 }
 
