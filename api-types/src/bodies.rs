@@ -352,9 +352,10 @@ cairn::read_object!(SubmissionBody {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AnswersBody {
-    /// Item id → answer (a choice id, a text, a decimal, or choice ids). Read and written as
-    /// a `BTreeMap` was (a repeated id keeps its last answer); a sorted vector, so the page's
-    /// module carries no tree code for it.
+    // A sorted vector read and written as a `BTreeMap` was (a repeated id keeps its last
+    // answer), so the page's module carries no tree code for it (not in the doc below: it
+    // is the OpenAPI description).
+    /// Item id → answer (a choice id, a text, a decimal, or choice ids).
     #[cfg_attr(feature = "openapi", schema(value_type = std::collections::BTreeMap<String, Answer>))]
     pub answers: SortedMap<String, Answer>,
     /// `course` (default) or `challenge_exam`.
