@@ -187,7 +187,10 @@ impl Method {
                         return Err(MasteryError::ParamOutOfRange {
                             method: row.name,
                             param: s.name,
-                            value: v.to_string(),
+                            // `to_string` of a `Value` (its `Display`) is the same JSON
+                            // through a second writer, compact and pretty, in the page's
+                            // modules; writing a `Value` cannot fail.
+                            value: serde_json::to_string(v).unwrap_or_default(),
                             min: s.min,
                             max: s.max,
                         });

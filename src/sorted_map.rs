@@ -128,23 +128,20 @@ impl<K, V> IntoIterator for SortedMap<K, V> {
 }
 
 impl<K: Ord, V> FromIterator<(K, V)> for SortedMap<K, V> {
-    /// Collects the entries and sorts them once (nothing to do when they come in key order);
-    /// a repeated key keeps its last value, as `BTreeMap`'s `collect` did.
+    /// Collects the entries (nothing more to do when they come in key order, as the record's
+    /// maps do); otherwise inserts them one by one, so a repeated key keeps its last value,
+    /// as `BTreeMap`'s `collect` did. Not a sort: a sort of each entry type was ~3.5 KiB of
+    /// wasm per map type, for a path the page's maps never take.
     fn from_iter<I: IntoIterator<Item = (K, V)>>(entries: I) -> Self {
-        let mut entries: Vec<(K, V)> = entries.into_iter().collect();
-        if !entries.is_sorted_by(|a, b| a.0 < b.0) {
-            // Stable, so the entries of one key stay in the order they came.
-            entries.sort_by(|a, b| a.0.cmp(&b.0));
-            // `dedup_by` keeps the first of a run: move each later value into it.
-            entries.dedup_by(|later, kept| {
-                let same = later.0 == kept.0;
-                if same {
-                    std::mem::swap(later, kept);
-                }
-                same
-            });
+        let entries: Vec<(K, V)> = entries.into_iter().collect();
+        if entries.is_sorted_by(|a, b| a.0 < b.0) {
+            return SortedMap(entries);
         }
-        SortedMap(entries)
+        let mut map = SortedMap(Vec::with_capacity(entries.len()));
+        for (key, value) in entries {
+            map.insert(key, value);
+        }
+        map
     }
 }
 
@@ -191,6 +188,51 @@ impl<'de, K: Ord + Deserialize<'de>, V: Deserialize<'de>> Visitor<'de> for MapVi
             read.insert(key, value);
         }
         Ok(read)
+    }
+}
+
+/// A set of borrowed strings kept sorted: the definition checks' sets of ids. One type for
+/// every such set (a `BTreeSet` per element type brought its own tree code, ~4 KiB of wasm
+/// each), and its sort is the one of `&str` the module has anyway.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StrSet<'a>(Vec<&'a str>);
+
+impl<'a> StrSet<'a> {
+    /// An empty set.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds `text`; `false` when it was there already (the set is unchanged), as
+    /// `BTreeSet::insert`.
+    pub fn insert(&mut self, text: &'a str) -> bool {
+        match self.0.binary_search(&text) {
+            Ok(_) => false,
+            Err(at) => {
+                self.0.insert(at, text);
+                true
+            }
+        }
+    }
+
+    /// Whether `text` is in the set.
+    pub fn contains(&self, text: &str) -> bool {
+        self.0.binary_search(&text).is_ok()
+    }
+
+    /// The number of strings.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+}
+
+impl<'a> FromIterator<&'a str> for StrSet<'a> {
+    /// Collects, sorts once and drops repeats.
+    fn from_iter<I: IntoIterator<Item = &'a str>>(texts: I) -> Self {
+        let mut texts: Vec<&'a str> = texts.into_iter().collect();
+        texts.sort_unstable();
+        texts.dedup();
+        StrSet(texts)
     }
 }
 
@@ -271,5 +313,27 @@ mod tests {
         }
         let empty: SortedMap<String, u32> = serde_json::from_str("{}").unwrap();
         assert!(empty.is_empty());
+    }
+
+    #[test]
+    fn a_string_set_holds_each_string_once_as_a_btree_set_does() {
+        use std::collections::BTreeSet;
+
+        use super::StrSet;
+
+        let texts = ["b", "a", "c", "a", "", "b"];
+        let set: StrSet = texts.iter().copied().collect();
+        let tree: BTreeSet<&str> = texts.iter().copied().collect();
+        assert_eq!(set.len(), tree.len());
+        let mut grown = StrSet::new();
+        let mut grown_tree = BTreeSet::new();
+        for text in texts {
+            assert_eq!(grown.insert(text), grown_tree.insert(text), "{text}");
+        }
+        assert_eq!(grown, set);
+        for text in ["a", "b", "c", "", "d", "aa"] {
+            assert_eq!(set.contains(text), tree.contains(text), "{text}");
+        }
+        assert_eq!(StrSet::new().len(), 0);
     }
 }

@@ -6,8 +6,7 @@
 //! attributes (`default`, `deny_unknown_fields`) are the OpenAPI schema's and must say what
 //! the reader's member list says.
 
-use std::collections::BTreeMap;
-
+use cairn::SortedMap;
 use cairn::definition::PlarMethod;
 use cairn::event::{PartScores, Route};
 use cairn::ids::{AssessmentId, CompetencyId, DefinitionId, EquivalencyId};
@@ -353,8 +352,12 @@ cairn::read_object!(SubmissionBody {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AnswersBody {
+    // A sorted vector read and written as a `BTreeMap` was (a repeated id keeps its last
+    // answer), so the page's module carries no tree code for it (not in the doc below: it
+    // is the OpenAPI description).
     /// Item id → answer (a choice id, a text, a decimal, or choice ids).
-    pub answers: BTreeMap<String, Answer>,
+    #[cfg_attr(feature = "openapi", schema(value_type = std::collections::BTreeMap<String, Answer>))]
+    pub answers: SortedMap<String, Answer>,
     /// `course` (default) or `challenge_exam`.
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(value_type = String))]

@@ -4,16 +4,14 @@
 //! learner's view never carries the key. Any panic is a crash.
 #![no_main]
 
-use std::collections::BTreeMap;
-
+use cairn::SortedMap;
 use cairn::definition::Assessment;
 use cairn::number::Number;
 use cairn_lti::api::scoring::{Answer, ItemSet};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok((set, answers)) =
-        serde_json::from_slice::<(ItemSet, BTreeMap<String, Answer>)>(data)
+    let Ok((set, answers)) = serde_json::from_slice::<(ItemSet, SortedMap<String, Answer>)>(data)
     else {
         return;
     };
@@ -41,7 +39,10 @@ fuzz_target!(|data: &[u8]| {
         }
         if let Some(part_scores) = &scored.part_scores {
             for part in &assessment.parts {
-                let got = part_scores.get(&part.id).cloned().unwrap_or_else(Number::zero);
+                let got = part_scores
+                    .get(&part.id)
+                    .cloned()
+                    .unwrap_or_else(Number::zero);
                 assert!(!got.is_negative() && got <= part.max_points);
             }
         }

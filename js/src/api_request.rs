@@ -1,10 +1,17 @@
 //! The API client's rules that need no browser (tested natively): which shared body type a
-//! route takes (`cairn-api-types`), so a body is checked by the same type the server
-//! reads; when a failed call is tried again and after how long; and how a refusal's
+//! route takes (`cairn-api-types`), so a body is checked as the type the server reads it
+//! with reads it (a learner's body by one reader of those types' member lists and member
+//! types, `learner_body.rs`); when a failed call is tried again and after how long; and how a refusal's
 //! `{code, message, details}` is read. The transport is `api_client.rs`.
 
 use cairn_api_types as types;
+#[cfg(feature = "instructor")]
 use serde::de::DeserializeOwned;
+
+use crate::learner_body::{
+    self, ANSWERS, APPLICATION, ENROL, EQUIVALENCY, LearnerBody, PLAR_REQUEST, SUBMISSION,
+    WITHDRAWAL,
+};
 
 /// The most retries of one call (so at most four tries).
 pub const MAX_RETRIES: u32 = 3;
@@ -23,11 +30,23 @@ pub struct BodyError {
 
 /// `json` when it reads as `T` (the type the server reads it with). Only read, not written
 /// back: a serializer per body type would cost the page's module bytes for nothing.
+#[cfg(feature = "instructor")]
 fn through<T: DeserializeOwned>(name: &'static str, json: &str) -> Result<String, BodyError> {
     serde_json::from_str::<T>(json)
         .map(|_| json.to_owned())
         .map_err(|e| BodyError {
             body: name,
+            message: e.to_string(),
+        })
+}
+
+/// `json` when it reads as the learner's `body`: one reader for every learner body
+/// ([`crate::learner_body`]), which accepts and refuses what the body's type does.
+fn learner(body: LearnerBody, json: &str) -> Result<String, BodyError> {
+    learner_body::check(body, json)
+        .map(|()| json.to_owned())
+        .map_err(|e| BodyError {
+            body: body.name,
             message: e.to_string(),
         })
 }
@@ -51,21 +70,15 @@ pub fn checked_body(method: &str, path: &str, json: &str) -> Result<String, Body
         return Ok(json.to_owned());
     }
     match segments(path).as_slice() {
-        ["me", "enrolments"] | ["learners", _, "enrolments"] => {
-            through::<types::EnrolBody>("EnrolBody", json)
-        }
-        ["me", "withdrawals"] | ["learners", _, "withdrawals"] => {
-            through::<types::WithdrawalBody>("WithdrawalBody", json)
-        }
-        ["me", "applications"] | ["learners", _, "applications"] => {
-            through::<types::ApplicationBody>("ApplicationBody", json)
-        }
+        ["me", "enrolments"] | ["learners", _, "enrolments"] => learner(ENROL, json),
+        ["me", "withdrawals"] | ["learners", _, "withdrawals"] => learner(WITHDRAWAL, json),
+        ["me", "applications"] | ["learners", _, "applications"] => learner(APPLICATION, json),
         ["me", "equivalency-claims"] | ["learners", _, "equivalency-claims"] => {
-            through::<types::EquivalencyBody>("EquivalencyBody", json)
+            learner(EQUIVALENCY, json)
         }
-        ["me", "plar-requests"] => through::<types::PlarRequestBody>("PlarRequestBody", json),
-        ["me", "submissions"] => through::<types::SubmissionBody>("SubmissionBody", json),
-        ["me", "item-sets", _, "answers"] => through::<types::AnswersBody>("AnswersBody", json),
+        ["me", "plar-requests"] => learner(PLAR_REQUEST, json),
+        ["me", "submissions"] => learner(SUBMISSION, json),
+        ["me", "item-sets", _, "answers"] => learner(ANSWERS, json),
         #[cfg(feature = "instructor")]
         segments => instructor_body(segments, json),
         #[cfg(not(feature = "instructor"))]

@@ -26,6 +26,7 @@ pub mod api_request;
 mod credential;
 #[cfg(feature = "verifier")]
 mod editor;
+mod learner_body;
 #[cfg(feature = "instructor")]
 mod roster;
 // The what-if's statuses belong to `Roster`, an instructor entry point.
@@ -90,8 +91,10 @@ pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsCoreE
         })
     };
     let json = serde_json::to_string(value).map_err(|e| unwritable(e.to_string()))?;
-    // serde_json writes valid JSON, so the engine's parse does not fail on it.
-    js_sys::JSON::parse(&json).map_err(|e| unwritable(format!("{e:?}")))
+    // serde_json writes valid JSON, so the engine's parse does not fail on it; were it to,
+    // the engine's exception is not formatted (its `Debug` brings a JS value printer into
+    // the module and its glue).
+    js_sys::JSON::parse(&json).map_err(|_| unwritable("JSON.parse refused it".to_owned()))
 }
 
 /// Reads JSON text into a core input type, naming what was read when it does not fit (the

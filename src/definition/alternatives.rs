@@ -4,13 +4,12 @@
 //! fold's `record::competency`). This file owns the group's JSON (`docs/format.md` §3.5),
 //! its structural checks and its validator findings.
 
-use std::collections::BTreeSet;
-
 use serde::Serialize;
 
 use super::{AssessmentKind, CredentialDefinition, DefinitionError, fed_competencies, is_renewal};
 use super::{Finding, Severity};
 use crate::ids::AssessmentId;
+use crate::sorted_map::StrSet;
 
 /// What a group of alternatives is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -42,8 +41,8 @@ crate::read_object!(AlternativeGroup { id, kind = default(), assessments });
 /// assessment of the same definition, named once, in one group only; a group has two or
 /// more members and a unique id.
 pub(super) fn check_alternatives(def: &CredentialDefinition) -> Result<(), DefinitionError> {
-    let mut ids = BTreeSet::new();
-    let mut members = BTreeSet::new();
+    let mut ids = StrSet::new();
+    let mut members = StrSet::new();
     for g in &def.alternatives {
         let field = format!("alternatives[{}]", g.id);
         let invalid = |problem: String| DefinitionError::InvalidValue {
@@ -90,7 +89,7 @@ pub(super) fn check_alternatives(def: &CredentialDefinition) -> Result<(), Defin
 /// (`plar_instrument_not_allowed`). All are errors.
 pub(super) fn validate_alternatives(def: &CredentialDefinition, out: &mut Vec<Finding>) {
     for g in &def.alternatives {
-        let sets: Vec<(&AssessmentId, BTreeSet<&str>)> = g
+        let sets: Vec<(&AssessmentId, StrSet)> = g
             .assessments
             .iter()
             .filter_map(|id| def.assessments.iter().find(|a| a.id == *id))

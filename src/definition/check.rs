@@ -12,6 +12,7 @@ use crate::criteria::{Leaf, Rule};
 use crate::error::Error;
 use crate::mastery::MasteryError;
 use crate::number::Number;
+use crate::sorted_map::StrSet;
 
 /// Why a set of definitions cannot be folded. Each names the definition and the field
 /// to fix.
@@ -131,39 +132,42 @@ pub fn check_versions(definitions: &[CredentialDefinition]) -> Result<(), Defini
 /// resolve, required values present, numbers in range, methods valid. Validator findings
 /// that do not stop the fold (README §10) are [`validate`](super::validate())'s.
 pub fn check(definitions: &[CredentialDefinition]) -> Result<(), DefinitionError> {
-    // One set of "kind\0id" keys: a map of sets per kind was one more tree type in the
-    // page's modules.
-    let mut ids: BTreeSet<String> = BTreeSet::new();
-    let mut unique = |kind: &'static str, id: &str| -> Result<(), DefinitionError> {
-        if ids.insert(format!("{kind}\0{id}")) {
-            Ok(())
-        } else {
-            Err(DefinitionError::DuplicateId {
-                kind,
-                id: id.to_owned(),
-            })
-        }
-    };
+    // One list of "kind\0id" keys, in the order of the definitions: sorted once, and only
+    // when one repeats walked again to name the first repeat (a `BTreeSet<String>` was one
+    // more tree type in the page's modules).
+    let mut keys: Vec<(&'static str, String)> = Vec::new();
     for def in definitions {
-        unique("definition", def.id.as_str())?;
+        keys.push(("definition", format!("definition\0{}", def.id)));
         for c in &def.competencies {
-            unique("competency", c.id.as_str())?;
+            keys.push(("competency", format!("competency\0{}", c.id)));
         }
         for a in &def.assessments {
-            unique("assessment", a.id.as_str())?;
+            keys.push(("assessment", format!("assessment\0{}", a.id)));
             for p in &a.parts {
-                unique("part", &format!("{}/{}", a.id, p.id))?;
+                keys.push(("part", format!("part\0{}/{}", a.id, p.id)));
             }
         }
         for e in &def.equivalencies {
-            unique("equivalency", e.id.as_str())?;
+            keys.push(("equivalency", format!("equivalency\0{}", e.id)));
         }
     }
-    let competencies: BTreeSet<&str> = definitions
+    let distinct: StrSet = keys.iter().map(|(_, key)| key.as_str()).collect();
+    if distinct.len() < keys.len() {
+        let mut seen = StrSet::new();
+        for (kind, key) in &keys {
+            if !seen.insert(key) {
+                return Err(DefinitionError::DuplicateId {
+                    kind,
+                    id: key[kind.len() + 1..].to_owned(),
+                });
+            }
+        }
+    }
+    let competencies: StrSet = definitions
         .iter()
         .flat_map(|d| d.competencies.iter().map(|c| c.id.as_str()))
         .collect();
-    let assessments: BTreeSet<&str> = definitions
+    let assessments: StrSet = definitions
         .iter()
         .flat_map(|d| d.assessments.iter().map(|a| a.id.as_str()))
         .collect();
@@ -176,8 +180,8 @@ pub fn check(definitions: &[CredentialDefinition]) -> Result<(), DefinitionError
 
 fn check_definition(
     def: &CredentialDefinition,
-    competencies: &BTreeSet<&str>,
-    assessments: &BTreeSet<&str>,
+    competencies: &StrSet,
+    assessments: &StrSet,
 ) -> Result<(), DefinitionError> {
     let name = || def.id.to_string();
     let invalid = |field: String, problem: &str| DefinitionError::InvalidValue {
@@ -185,7 +189,7 @@ fn check_definition(
         field,
         problem: problem.to_owned(),
     };
-    let own_competencies: BTreeSet<&str> = def.competencies.iter().map(|c| c.id.as_str()).collect();
+    let own_competencies: StrSet = def.competencies.iter().map(|c| c.id.as_str()).collect();
     let hundred = Number::from_integer(100);
     for c in &def.competencies {
         let field = format!("competencies[{}]", c.id);
@@ -455,8 +459,8 @@ fn check_rule_references(
     rule: &Rule,
     definition: &str,
     field: &str,
-    competencies: &BTreeSet<&str>,
-    assessments: &BTreeSet<&str>,
+    competencies: &StrSet,
+    assessments: &StrSet,
 ) -> Result<(), DefinitionError> {
     let mut result = Ok(());
     rule.visit_leaves(&mut |leaf| {
@@ -515,5 +519,32 @@ mod tests {
     fn unknown_fields_are_refused_so_typos_surface() {
         let err = parse_definitions(r#"[{"id": "x", "version": "1", "name": "n", "description": "d", "issuer": {"id": "i", "name": "n"}, "criteria": {"all": []}, "pass_precent": "80"}]"#).unwrap_err();
         assert!(err.to_string().contains("pass_precent"), "{err}");
+    }
+
+    #[test]
+    fn the_first_id_repeated_in_the_definitions_order_is_named() {
+        let def = bc_definition(serde_json::json!({}));
+        check(std::slice::from_ref(&def)).unwrap();
+        let first_competency = def.competencies[0].id.to_string();
+        // The same definition twice: its id repeats before anything it holds.
+        let err = check(&[def.clone(), def.clone()]).unwrap_err();
+        assert_eq!(
+            err,
+            DefinitionError::DuplicateId {
+                kind: "definition",
+                id: def.id.to_string()
+            }
+        );
+        // Another id holding the same competencies: the first of them is named.
+        let mut other = def.clone();
+        other.id = "OTHER".into();
+        let err = check(&[def.clone(), other]).unwrap_err();
+        assert_eq!(
+            err,
+            DefinitionError::DuplicateId {
+                kind: "competency",
+                id: first_competency
+            }
+        );
     }
 }

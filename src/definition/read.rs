@@ -104,8 +104,10 @@ impl<'de> Visitor<'de> for ValidityVisitor {
 /// struct's order: `member` is required, `member = default` takes `default` when absent
 /// (`default()` is the type's `Default`, serde's `#[serde(default)]`; an `Option` member
 /// the derive did not mark takes `None`),
-/// `member as "name"` is written `name`. Every member has a slot `Option<T>` of its own type
-/// and is read with that type's own reader. The invoking crate depends on `serde`.
+/// `member as "name"` is written `name`. Every member has a slot of its own type (`Option<T>`
+/// for a required one; a defaulted one starts as its default, computed before reading) and
+/// is read with that type's own reader; at most 64 members. The invoking crate depends on
+/// `serde`.
 #[macro_export]
 macro_rules! read_object {
     ($ty:ident { $($member:ident $(as $name:literal)? $(= $default:expr)?),* $(,)? }) => {
@@ -118,11 +120,18 @@ macro_rules! read_object {
                 $crate::__read_object_member_name!($member $(, $name)?),
                 $crate::__read_object_required!($($default)?),
             )),*];
+
+            /// The JSON name of each member this type reads, in its order (the list an
+            /// `unknown field` message names).
+            #[doc(hidden)]
+            #[allow(dead_code)]
+            pub const READ_NAMES: &'static [&'static str] =
+                &[$($crate::__read_object_member_name!($member $(, $name)?)),*];
         }
 
         impl<'de> serde::Deserialize<'de> for $ty {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                const MEMBERS: &[&str] = &[$($crate::__read_object_member_name!($member $(, $name)?)),*];
+                const MEMBERS: &[&str] = $ty::READ_NAMES;
                 struct ObjectVisitor;
                 impl<'de> serde::de::Visitor<'de> for ObjectVisitor {
                     type Value = $ty;
@@ -137,17 +146,40 @@ macro_rules! read_object {
                         mut map: A,
                     ) -> Result<$ty, A::Error> {
                         use $crate::definition::read::default;
-                        $(let mut $member = None;)*
-                        while let Some(index) =
-                            $crate::definition::read::next_member(&mut map, MEMBERS)?
-                        {
+                        // A member with a default starts as it, a required one as `None`;
+                        // `seen` has a bit per member given (a second one is a duplicate,
+                        // a required one without it is missing).
+                        $(let mut $member = $crate::__read_object_slot!($($default)?);)*
+                        let mut seen: u64 = 0;
+                        // Every failure leaves the loop with its error, so the members read
+                        // so far are dropped at one place: a return at each failure dropped
+                        // them at each one.
+                        let mut failure: Option<A::Error> = None;
+                        loop {
+                            let index =
+                                match $crate::definition::read::next_member(&mut map, MEMBERS) {
+                                    Ok(Some(index)) => index,
+                                    Ok(None) => break,
+                                    Err(error) => {
+                                        failure = Some(error);
+                                        break;
+                                    }
+                                };
                             let mut slot = 0usize;
                             $(
                                 if index == slot {
-                                    if $member.is_some() {
-                                        return Err($crate::definition::read::duplicate(MEMBERS[slot]));
+                                    if seen & (1 << slot) != 0 {
+                                        failure = Some($crate::definition::read::duplicate(MEMBERS[slot]));
+                                        break;
                                     }
-                                    $member = Some(map.next_value()?);
+                                    seen |= 1 << slot;
+                                    match map.next_value() {
+                                        Ok(value) => $crate::__read_object_set!($member, value $(, $default)?),
+                                        Err(error) => {
+                                            failure = Some(error);
+                                            break;
+                                        }
+                                    }
                                 }
                                 slot += 1;
                             )*
@@ -155,30 +187,39 @@ macro_rules! read_object {
                         // The first required member that is absent, found before any
                         // member is moved out: a failure between two moves made the
                         // compiler drop the remaining members at each one.
-                        let mut missing: Option<&'static str> = None;
+                        let mut slot = 0usize;
                         $(
-                            if missing.is_none()
+                            if failure.is_none()
                                 && $crate::__read_object_required!($($default)?)
-                                && $member.is_none()
+                                && seen & (1 << slot) == 0
                             {
-                                missing = Some($crate::__read_object_member_name!($member $(, $name)?));
+                                failure = Some(serde::de::Error::missing_field(MEMBERS[slot]));
                             }
+                            slot += 1;
                         )*
-                        if let Some(member) = missing {
-                            return Err(serde::de::Error::missing_field(member));
+                        if let Some(error) = failure {
+                            return Err(error);
                         }
                         Ok($ty {
-                            $($member: match $member {
-                                Some(value) => value,
-                                None => $crate::__read_object_absent!($($default)?),
-                            },)*
+                            $($member: $crate::__read_object_take!($member $(, $default)?),)*
                         })
                     }
                 }
+                // One bit per member in `seen`.
+                const _: () = assert!(MEMBERS.len() <= 64);
                 deserializer.deserialize_map(ObjectVisitor)
             }
         }
     };
+}
+
+/// The value of a required member found absent when the object is built: never reached, as
+/// its absence is refused before. One panic site for every member of every type (an
+/// `unreachable!` at each was a panic call and a location per member).
+#[cold]
+#[inline(never)]
+pub fn absent() -> ! {
+    unreachable!("a required member's absence is refused before the object is built")
 }
 
 /// The default of an absent member marked `= default()`.
@@ -210,15 +251,42 @@ macro_rules! __read_object_required {
     };
 }
 
-/// The value of an absent member: its default; a required one was found present before.
+/// A member's slot before it is read: `None` for a required member, else its default.
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __read_object_absent {
+macro_rules! __read_object_slot {
     () => {
-        unreachable!("a required member's absence is refused before the object is built")
+        None
     };
     ($default:expr) => {
         $default
+    };
+}
+
+/// Puts a member's value read into its slot.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __read_object_set {
+    ($member:ident, $value:ident) => {
+        $member = Some($value)
+    };
+    ($member:ident, $value:ident, $default:expr) => {
+        $member = $value
+    };
+}
+
+/// A member's value for the object: a required one was found present before.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __read_object_take {
+    ($member:ident) => {
+        match $member {
+            Some(value) => value,
+            None => $crate::definition::read::absent(),
+        }
+    };
+    ($member:ident, $default:expr) => {
+        $member
     };
 }
 

@@ -5,8 +5,9 @@
 //! ([`ItemSet::score`]) into the `score` or `part_scores` of an `attempt_submitted`. The
 //! answer key never leaves this module except to instructors.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
+use cairn::SortedMap;
 use cairn::definition::Assessment;
 use cairn::event::PartScores;
 use cairn::ids::PartId;
@@ -236,7 +237,7 @@ impl ItemSet {
 
     /// Scores answers (item id → answer; a missing answer scores 0): the points of the
     /// correct items, as a `score`, or as `part_scores` per part when the items name parts.
-    pub fn score(&self, answers: &BTreeMap<String, Answer>) -> Result<Scored, ItemSetError> {
+    pub fn score(&self, answers: &SortedMap<String, Answer>) -> Result<Scored, ItemSetError> {
         if let Some(unknown) = answers
             .keys()
             .find(|id| !self.items.iter().any(|i| &i.id == *id))
@@ -405,17 +406,17 @@ mod tests {
         );
         let set = set();
         set.check(&a).unwrap();
-        let answers: BTreeMap<String, Answer> = serde_json::from_value(serde_json::json!(
+        let answers: SortedMap<String, Answer> = serde_json::from_value(serde_json::json!(
             {"q1": "4", "q2": "b", "q3": ["b", "a"], "q4": " paris "}
         ))
         .unwrap();
         let scored = set.score(&answers).unwrap();
         assert_eq!(scored.score, Some(Number::from_integer(17)));
         assert_eq!(scored.correct, 3);
-        let none = set.score(&BTreeMap::new()).unwrap();
+        let none = set.score(&SortedMap::new()).unwrap();
         assert_eq!(none.score, Some(Number::zero()));
         let err = set
-            .score(&BTreeMap::from([(
+            .score(&SortedMap::from_iter([(
                 "q9".to_owned(),
                 Answer::One("x".into()),
             )]))
@@ -452,7 +453,7 @@ mod tests {
         }
         with_parts.check(&parts).unwrap();
         let scored = with_parts
-            .score(&BTreeMap::from([(
+            .score(&SortedMap::from_iter([(
                 "q2".to_owned(),
                 Answer::One("a".into()),
             )]))
