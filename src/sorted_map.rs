@@ -7,6 +7,7 @@
 //! each insert walked and split nodes; these maps hold a few to a few dozen entries, for
 //! which a sorted vector is as fast to search and cheaper to build.
 
+use std::borrow::Borrow;
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -127,25 +128,48 @@ impl<K, V> IntoIterator for SortedMap<K, V> {
     }
 }
 
-impl<K: Ord, V> FromIterator<(K, V)> for SortedMap<K, V> {
+impl<K: Ord + Borrow<str>, V> FromIterator<(K, V)> for SortedMap<K, V> {
     /// Collects the entries (nothing more to do when they come in key order, as the record's
-    /// maps do); otherwise inserts them one by one, so a repeated key keeps its last value,
-    /// as `BTreeMap`'s `collect` did. Not a sort: a sort of each entry type was ~3.5 KiB of
-    /// wasm per map type, for a path the page's maps never take.
+    /// maps do); a repeated key keeps its last value, as `BTreeMap`'s `collect` did.
     fn from_iter<I: IntoIterator<Item = (K, V)>>(entries: I) -> Self {
-        let entries: Vec<(K, V)> = entries.into_iter().collect();
-        if entries.is_sorted_by(|a, b| a.0 < b.0) {
-            return SortedMap(entries);
-        }
-        let mut map = SortedMap(Vec::with_capacity(entries.len()));
-        for (key, value) in entries {
-            map.insert(key, value);
-        }
-        map
+        Self::from_entries(entries.into_iter().collect())
     }
 }
 
-impl<K: Ord + std::borrow::Borrow<Q>, Q: Ord + ?Sized, V> std::ops::Index<&Q> for SortedMap<K, V> {
+impl<K: Ord + Borrow<str>, V> SortedMap<K, V> {
+    /// The map of `entries` in any order, a repeated key keeping its last value: in
+    /// O(n log n), whatever the order (a map read from outside may come in any order, and
+    /// inserting entry by entry would move O(n²) of them). The keys are sorted as `&str`, the
+    /// one sort the page's modules carry anyway: a sort of each entry type was ~3.5 KiB of
+    /// wasm per map type.
+    fn from_entries(entries: Vec<(K, V)>) -> Self {
+        if entries.is_sorted_by(|a, b| a.0 < b.0) {
+            return SortedMap(entries);
+        }
+        let keys: Vec<&str> = entries.iter().map(|(k, _)| k.borrow()).collect();
+        let order = last_of_each_key(&keys);
+        let mut entries: Vec<Option<(K, V)>> = entries.into_iter().map(Some).collect();
+        SortedMap(order.iter().filter_map(|&at| entries[at].take()).collect())
+    }
+}
+
+/// The positions of the entries whose keys are `keys`, in key order, only the last one of
+/// a repeated key. Not generic: one copy for every map type.
+fn last_of_each_key(keys: &[&str]) -> Vec<usize> {
+    // Each distinct key once, in order; then the last entry of each takes its key's place.
+    let mut distinct = keys.to_vec();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let mut order = vec![0; distinct.len()];
+    for (at, key) in keys.iter().enumerate() {
+        if let Ok(place) = distinct.binary_search(key) {
+            order[place] = at;
+        }
+    }
+    order
+}
+
+impl<K: Ord + Borrow<Q>, Q: Ord + ?Sized, V> std::ops::Index<&Q> for SortedMap<K, V> {
     type Output = V;
 
     /// The value of `key`; panics when it has none, as `BTreeMap`'s index does.
@@ -166,7 +190,9 @@ impl<K: Serialize, V: Serialize> Serialize for SortedMap<K, V> {
     }
 }
 
-impl<'de, K: Ord + Deserialize<'de>, V: Deserialize<'de>> Deserialize<'de> for SortedMap<K, V> {
+impl<'de, K: Ord + Borrow<str> + Deserialize<'de>, V: Deserialize<'de>> Deserialize<'de>
+    for SortedMap<K, V>
+{
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_map(MapVisitor(PhantomData))
     }
@@ -174,7 +200,9 @@ impl<'de, K: Ord + Deserialize<'de>, V: Deserialize<'de>> Deserialize<'de> for S
 
 struct MapVisitor<K, V>(PhantomData<(K, V)>);
 
-impl<'de, K: Ord + Deserialize<'de>, V: Deserialize<'de>> Visitor<'de> for MapVisitor<K, V> {
+impl<'de, K: Ord + Borrow<str> + Deserialize<'de>, V: Deserialize<'de>> Visitor<'de>
+    for MapVisitor<K, V>
+{
     type Value = SortedMap<K, V>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -183,11 +211,11 @@ impl<'de, K: Ord + Deserialize<'de>, V: Deserialize<'de>> Visitor<'de> for MapVi
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut read = SortedMap::new();
-        while let Some((key, value)) = map.next_entry()? {
-            read.insert(key, value);
+        let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(0).min(64));
+        while let Some(entry) = map.next_entry()? {
+            entries.push(entry);
         }
-        Ok(read)
+        Ok(SortedMap::from_entries(entries))
     }
 }
 
@@ -301,6 +329,40 @@ mod tests {
                 serde_json::to_string(&map).unwrap(),
                 serde_json::to_string(&tree).unwrap()
             );
+        }
+    }
+
+    #[test]
+    fn a_large_map_in_any_order_reads_as_a_btree_map_does() {
+        // Reversed, and shuffled with repeats (a 64-bit LCG): the path a map from outside
+        // takes, which sorts positions instead of inserting entry by entry.
+        let reversed: Vec<(String, u32)> = (0..5_000u32)
+            .rev()
+            .map(|i| (format!("k{i:05}"), i))
+            .collect();
+        let mut state = 0x5eed_u64;
+        let shuffled: Vec<(String, u32)> = (0..5_000u32)
+            .map(|i| {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                (format!("k{}", (state >> 33) % 1_500), i)
+            })
+            .collect();
+        for entries in [reversed, shuffled] {
+            let map: SortedMap<String, u32> = entries.iter().cloned().collect();
+            let tree: BTreeMap<String, u32> = entries.iter().cloned().collect();
+            assert!(map.clone().into_iter().eq(tree.clone()));
+            let json = format!(
+                "{{{}}}",
+                entries
+                    .iter()
+                    .map(|(k, v)| format!("\"{k}\": {v}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            let read: SortedMap<String, u32> = serde_json::from_str(&json).unwrap();
+            assert!(read.into_iter().eq(tree));
         }
     }
 
