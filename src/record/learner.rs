@@ -4,7 +4,6 @@
 //! [`super::view`].
 
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeSet;
 
 use super::cases::PlarCase;
 use super::competency::{CompCache, Evidence};
@@ -71,7 +70,8 @@ pub(super) struct Learner<'c, 'a> {
     pub(super) granted_components: Vec<Vec<(DefinitionId, PlarMethod, Timestamp)>>,
     pub(super) issuances: Vec<Vec<Issuance>>,
     pub(super) presentations: Vec<Presentation>,
-    pub(super) claimed: BTreeSet<(usize, usize)>,
+    /// The (definition, equivalency) pairs claimed: a handful at most, searched in order.
+    pub(super) claimed: Vec<(usize, usize)>,
     pub(super) comp_cache: RefCell<Vec<CompCache>>,
     /// Per definition: a required competency last seen not mastered ([`Learner::gated`]).
     pub(super) blocker: Vec<Cell<Option<usize>>>,
@@ -341,7 +341,7 @@ impl<'c, 'a> Learner<'c, 'a> {
                         equivalency: equivalency.to_string(),
                     });
                 }
-                self.claimed.insert((d, e));
+                self.claimed.push((d, e));
                 Ok(())
             }
             EventKind::CredentialReissued(reissue) => {
@@ -607,26 +607,25 @@ impl<'c, 'a> Learner<'c, 'a> {
 
     pub(super) fn issue(&mut self, d: usize, t: Timestamp) {
         let def = &self.course.defs[d];
-        let mut methods: BTreeSet<PlarMethod> = BTreeSet::new();
+        // The PLAR methods used, one bit each: a set of a handful of values, read out in
+        // `PlarMethod::ALL`'s order, which is `Ord`'s (README §9 lists them sorted).
+        let mut used: u32 = 0;
         for &c in &self.course.def_info[d].comps {
             if let Some((m, at)) = self.granted_comps[c]
                 && at <= t
             {
-                methods.insert(m);
+                used |= 1 << m as u32;
             }
         }
-        methods.extend(
-            self.granted_components[d]
-                .iter()
-                .filter(|g| g.2 <= t)
-                .map(|g| g.1),
-        );
+        for g in self.granted_components[d].iter().filter(|g| g.2 <= t) {
+            used |= 1 << g.1 as u32;
+        }
         for &a in &self.course.def_info[d].asmts {
             for attempt in &self.asmts[a].attempts {
                 if let (Some(m), Some(s)) = (attempt.route.plar_method(), &attempt.scores)
                     && (attempt.counted || s.passes)
                 {
-                    methods.insert(m);
+                    used |= 1 << m as u32;
                 }
             }
         }
@@ -636,7 +635,11 @@ impl<'c, 'a> Learner<'c, 'a> {
             issued_at: t,
             valid_until: def.validity.map(|v| v.valid_until(t)),
             revoked_at: None,
-            plar_methods_used: methods.into_iter().collect(),
+            plar_methods_used: PlarMethod::ALL
+                .iter()
+                .copied()
+                .filter(|&m| used & (1 << m as u32) != 0)
+                .collect(),
             level,
             reissue_of: None,
             awarded_at: t,

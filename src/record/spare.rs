@@ -4,7 +4,6 @@
 //! every time. Also where a learner is made, emptied and handed back.
 
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeSet;
 use std::sync::Mutex;
 
 use super::cases::PlarCase;
@@ -33,7 +32,7 @@ pub(super) struct Spare {
     granted_components: Vec<Vec<(DefinitionId, PlarMethod, Timestamp)>>,
     issuances: Vec<Vec<Issuance>>,
     presentations: Vec<Presentation>,
-    claimed: BTreeSet<(usize, usize)>,
+    claimed: Vec<(usize, usize)>,
     comp_cache: Vec<CompCache>,
     blocker: Vec<Cell<Option<usize>>>,
     evidence: Vec<Option<Evidence>>,
@@ -63,7 +62,7 @@ impl Spare {
             granted_components: vec![Vec::new(); nd],
             issuances: vec![Vec::new(); nd],
             presentations: Vec::new(),
-            claimed: BTreeSet::new(),
+            claimed: Vec::new(),
             comp_cache: vec![CompCache::default(); nc],
             blocker: vec![Cell::new(None); nd],
             evidence: course.comps.iter().map(Evidence::new).collect(),
