@@ -332,11 +332,14 @@ fn sum<'n>(points: impl IntoIterator<Item = &'n Number>) -> Number {
     points.fold(first, |acc, p| acc.add(p))
 }
 
-pub(super) fn check_score_fields(
+/// The shape rules of an attempt's score fields (README §5.4): a score without parts, part
+/// scores naming every part and nothing else with parts. Whether the part scores name the
+/// parts in definition order (the usual case: [`read_scores`] then takes them as given).
+fn check_score_fields(
     info: &AsmtInfo,
     score: &Option<Number>,
     part_scores: &Option<PartScores>,
-) -> Result<(), PolicyError> {
+) -> Result<bool, PolicyError> {
     let invalid = |problem: String| Err(PolicyError::InvalidEvent { problem });
     match (score, part_scores, info.parts.is_empty()) {
         (Some(_), Some(_), _) => invalid("give either score or part_scores, not both".into()),
@@ -353,7 +356,7 @@ pub(super) fn check_score_fields(
             if given.len() == info.parts.len()
                 && given.keys().zip(&info.parts).all(|(k, (id, _))| k == id)
             {
-                return Ok(());
+                return Ok(true);
             }
             if let Some(extra) = given
                 .keys()
@@ -370,15 +373,15 @@ pub(super) fn check_score_fields(
                     info.id
                 ));
             }
-            Ok(())
+            Ok(false)
         }
-        _ => Ok(()),
+        _ => Ok(false),
     }
 }
 
-/// Reads scores after [`check_score_fields`]-style checks: `score_out_of_range` for a
-/// score above its maximum. With `range_first` (attempt_scored's order) the range is
-/// checked before the field shape.
+/// Reads scores, checking the fields' shape ([`check_score_fields`]) and their range
+/// (`score_out_of_range` for a score above its maximum). With `range_first`
+/// (attempt_scored's order) the range is checked before the field shape.
 /// The part scores are written into `buffer` (emptied first), a list from the learner's
 /// pool rather than a new allocation.
 pub(super) fn read_scores(
@@ -412,8 +415,8 @@ pub(super) fn read_scores(
                 }
             }
         }
-        check_score_fields(info, score, part_scores)?;
     }
+    let in_order = check_score_fields(info, score, part_scores)?;
     match (score, part_scores) {
         (Some(s), None) => {
             if *s > info.max {
@@ -428,8 +431,14 @@ pub(super) fn read_scores(
         (None, Some(given)) => {
             let mut parts = buffer;
             parts.reserve(info.parts.len());
-            for (id, max) in &info.parts {
-                let Some(s) = given.get(id) else { continue };
+            for (p, (id, max)) in info.parts.iter().enumerate() {
+                // In definition order the i-th given is the i-th part: no lookup by id.
+                let given = if in_order {
+                    given.points_at(p)
+                } else {
+                    given.get(id)
+                };
+                let Some(s) = given else { continue };
                 if s > max {
                     return Err(PolicyError::ScoreOutOfRange {
                         what: format!("part \"{id}\""),

@@ -11,7 +11,7 @@ use super::competency::{CompCache, Evidence};
 use super::conduct::check_plar_assessor;
 use super::conduct::{Conduct, ConductLog};
 use super::course::{Course, Resolved};
-use super::kept::{Attempt, Kept, Run, check_score_fields, read_scores};
+use super::kept::{Attempt, Kept, Run, read_scores};
 use super::output::RejectedEvent;
 use super::percents::PercentMemo;
 use super::view::View;
@@ -217,7 +217,6 @@ impl<'c, 'a> Learner<'c, 'a> {
                     });
                 };
                 let info = &self.course.asmts[a];
-                check_score_fields(info, score, part_scores)?;
                 let (total, parts) = read_scores(info, score, part_scores, false, Vec::new())?
                     .ok_or_else(|| PolicyError::InvalidEvent {
                         problem: "a score or part_scores is required".into(),
@@ -429,7 +428,6 @@ impl<'c, 'a> Learner<'c, 'a> {
         let course = self.course;
         let info = &course.asmts[a];
         let route = conduct.route;
-        check_score_fields(info, score, part_scores)?;
         // A supervised summative's score stands only with an attestation (REQ-ASSESS-10):
         // without one the attempt is accepted and stays pending.
         let attested = self.attested(a, &conduct);
