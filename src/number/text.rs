@@ -6,34 +6,9 @@
 use num_bigint::BigInt;
 use num_integer::Integer;
 use num_traits::{One, Signed, ToPrimitive};
-use smol_str::{SmolStr, SmolStrBuilder};
+use smol_str::SmolStr;
 
 use super::{Number, Repr, mul_u64, round2_hundredths};
-
-/// Where a number's text is written: a `String`, or a [`SmolStrBuilder`] (inline up to 23
-/// bytes: a record's many reported values without an allocation each).
-pub(super) trait TextOut {
-    fn push(&mut self, c: char);
-    fn push_str(&mut self, s: &str);
-}
-
-impl TextOut for String {
-    fn push(&mut self, c: char) {
-        String::push(self, c);
-    }
-    fn push_str(&mut self, s: &str) {
-        String::push_str(self, s);
-    }
-}
-
-impl TextOut for SmolStrBuilder {
-    fn push(&mut self, c: char) {
-        SmolStrBuilder::push(self, c);
-    }
-    fn push_str(&mut self, s: &str) {
-        SmolStrBuilder::push_str(self, s);
-    }
-}
 
 impl Number {
     /// The reported value with exactly 2 decimals, e.g. `"3.00"`, `"86.67"`.
@@ -46,18 +21,18 @@ impl Number {
     /// [`Number::to_reported_string`] held inline (no allocation for any value of up to 23
     /// characters): what a record carries for each of its many reported values.
     pub fn to_reported_text(&self) -> SmolStr {
-        let mut text = SmolStrBuilder::new();
-        self.write_reported_to(&mut text);
-        text.finish()
+        if let Repr::Small(r) = &self.0
+            && let Some(h) = round2_hundredths(*r.numer(), *r.denom())
+        {
+            let mut buf = [0u8; HUNDREDTHS_LEN];
+            return SmolStr::new(hundredths_text(&mut buf, *r.numer() < 0 && h != 0, h));
+        }
+        SmolStr::new(self.to_reported_string())
     }
 
     /// [`Number::to_reported_string`] appended to `out`, with no allocation of its own for
     /// the usual values: for writers of many values, such as the page's roster columns.
     pub fn write_reported(&self, out: &mut String) {
-        self.write_reported_to(out);
-    }
-
-    fn write_reported_to(&self, out: &mut impl TextOut) {
         // The usual case: round2's hundredths straight from the small form, no gcd.
         if let Repr::Small(r) = &self.0
             && let Some(h) = round2_hundredths(*r.numer(), *r.denom())
@@ -130,11 +105,37 @@ impl Number {
 
 /// `h` hundredths as text with exactly 2 decimals, `-` first when `negative`: what
 /// `format!("{sign}{}.{:02}", h / 100, h % 100)` writes.
-pub(super) fn push_hundredths(out: &mut impl TextOut, negative: bool, h: u64) {
-    if negative {
-        out.push('-');
+pub(super) fn push_hundredths(out: &mut String, negative: bool, h: u64) {
+    let mut buf = [0u8; HUNDREDTHS_LEN];
+    out.push_str(hundredths_text(&mut buf, negative, h));
+}
+
+/// The longest text of [`hundredths_text`]: a sign, the 20 digits of `u64::MAX` and a point.
+const HUNDREDTHS_LEN: usize = 22;
+
+/// `h` hundredths as text with exactly 2 decimals, `-` first when `negative`, written from
+/// the end of `buf` (digit by digit: no formatting machinery, no push per character).
+fn hundredths_text(buf: &mut [u8; HUNDREDTHS_LEN], negative: bool, mut h: u64) -> &str {
+    let mut at = buf.len();
+    // The two decimals, the point, then the whole part (at least one digit).
+    for place in 0.. {
+        at -= 1;
+        if place == 2 {
+            buf[at] = b'.';
+            continue;
+        }
+        buf[at] = b'0' + (h % 10) as u8;
+        h /= 10;
+        if place > 2 && h == 0 {
+            break;
+        }
     }
-    push_decimal(out, h, 2, false);
+    if negative {
+        at -= 1;
+        buf[at] = b'-';
+    }
+    // ASCII digits, a point and a sign: always UTF-8.
+    std::str::from_utf8(&buf[at..]).unwrap_or_default()
 }
 
 /// Appends [`Number::to_exact_string`] of `n / d` (lowest terms, `d > 0`) in machine integers,
@@ -188,7 +189,7 @@ fn push_small_exact(out: &mut String, n: i64, d: i64) -> bool {
 /// not u128, keeps 128-bit formatting out of the wasm bundle): at least one whole digit,
 /// then the point and the `places` digits of the fraction, without their trailing zeros when
 /// `trim` (and without the point when none is left).
-fn push_decimal(out: &mut impl TextOut, mut v: u64, places: u32, trim: bool) {
+fn push_decimal(out: &mut String, mut v: u64, places: u32, trim: bool) {
     // Up to 20 digits of u64, or places + 1 (up to 64) when the value has fewer: zeros.
     let mut rev = [0u8; 70];
     let places = places as usize;
@@ -205,14 +206,10 @@ fn push_decimal(out: &mut impl TextOut, mut v: u64, places: u32, trim: bool) {
         0
     };
     // ASCII digits: each byte is its own char (no UTF-8 validation pass).
-    for &b in rev[places..count].iter().rev() {
-        out.push(char::from(b));
-    }
+    out.extend(rev[places..count].iter().rev().map(|&b| char::from(b)));
     if skip < places {
         out.push('.');
-        for &b in rev[skip..places].iter().rev() {
-            out.push(char::from(b));
-        }
+        out.extend(rev[skip..places].iter().rev().map(|&b| char::from(b)));
     }
 }
 
