@@ -58,6 +58,14 @@ pub(super) struct Attempt {
     pub(super) scores: Option<Scores>,
 }
 
+impl Attempt {
+    /// The scores the kept result takes this attempt in with (before the re-sit cap): none
+    /// while it is pending, nor for a failed non-counted challenge, kept but never scored.
+    pub(super) fn taken_scores(&self) -> Option<&Scores> {
+        self.scores.as_ref().filter(|s| self.counted || s.passes)
+    }
+}
+
 /// The kept result of an assessment: a scored attempt as it stands, or scores computed
 /// from several (an average, or an attempt lowered by the re-sit cap).
 #[derive(Debug, Clone, PartialEq)]
@@ -136,12 +144,9 @@ impl Learner<'_, '_> {
         let cycle = self.cycle(a);
         let mut first = true;
         for attempt in self.asmts[a].attempts.iter().filter(|x| x.cycle == cycle) {
-            let Some(scores) = &attempt.scores else {
+            let Some(scores) = attempt.taken_scores() else {
                 continue;
             };
-            if !attempt.counted && !scores.passes {
-                continue; // a failed non-counted challenge is kept but never scored
-            }
             let scores = if first {
                 Cow::Borrowed(scores)
             } else {
@@ -187,11 +192,7 @@ impl Learner<'_, '_> {
     pub(super) fn kept_step(&mut self, a: usize, i: usize) -> Option<Step> {
         let info = &self.course.asmts[a];
         let state = &self.asmts[a];
-        let attempt = &state.attempts[i];
-        let scores = attempt.scores.as_ref()?;
-        if !attempt.counted && !scores.passes {
-            return None; // a failed non-counted challenge is kept but never scored
-        }
+        let scores = state.attempts[i].taken_scores()?;
         let first = state.run.count == 0;
         let capped = if first {
             None

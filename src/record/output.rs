@@ -376,10 +376,6 @@ impl Learner<'_, '_> {
             let info = &course.asmts[a];
             let cycle = self.cycle(a);
             let kept = &self.kept[a];
-            let mut scored: Vec<u32> = Vec::new();
-            self.for_each_scored(a, |x, _| scored.push(x.number));
-            // Searched once per attempt: sorted, so a long log stays linear-logarithmic.
-            scored.sort_unstable();
             let attempts = self.asmts[a]
                 .attempts
                 .iter()
@@ -393,8 +389,13 @@ impl Learner<'_, '_> {
                         counted: x.counted,
                         cycle: x.cycle,
                         pending: x.scores.is_none(),
-                        scored: scored.binary_search(&x.number).is_ok()
-                            || (x.cycle != cycle && x.scores.is_some()),
+                        // The current cycle's as the kept result takes them in
+                        // ([`Learner::for_each_scored`]); an earlier cycle's if scored.
+                        scored: if x.cycle == cycle {
+                            x.taken_scores().is_some()
+                        } else {
+                            x.scores.is_some()
+                        },
                         percent: x.scores.as_ref().map(|s| s.percent.clone()),
                         reported: x.scores.as_ref().map(|s| s.percent.to_reported_text()),
                         supervision: info.supervision,
