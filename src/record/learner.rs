@@ -82,6 +82,8 @@ pub(super) struct Learner<'c, 'a> {
     pub(super) dirty: bool,
     /// Assessors, attestations, evidence, overrides and feedback, for the record only.
     pub(super) conduct: ConductLog,
+    /// Whether `conduct` is kept: not for a fold that ends in a summary, which never reads it.
+    pub(super) keeps_conduct: bool,
     /// Per definition: the offering joined at enrolment (REQ-DEF-12).
     pub(super) offerings: Vec<Option<Box<Offering>>>,
     /// Per definition: when the learner withdrew (REQ-COMP-10).
@@ -150,10 +152,7 @@ impl<'c, 'a> Learner<'c, 'a> {
             EventKind::FeedbackReleased { assessment, note } => {
                 let a = self.asmt_index(assessment)?;
                 self.asmts[a].feedback_after_latest = true;
-                let (text, author) = note
-                    .as_deref()
-                    .map_or((None, None), |n| (n.text.clone(), n.author.clone()));
-                self.keep_feedback(a, t, text, author);
+                self.keep_feedback(a, t, note.as_deref());
                 Ok(())
             }
             EventKind::AttemptScored(grading) => {
