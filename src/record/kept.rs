@@ -27,8 +27,9 @@ pub(super) struct Scores {
 /// What [`Learner::kept_step`] did with an attempt that counts.
 #[derive(Debug)]
 pub(super) struct Step {
-    /// The attempt's scores after the re-sit cap, when the cap lowers them.
-    pub(super) capped: Option<Scores>,
+    /// The attempt's scores after the re-sit cap, when the cap lowers them (boxed: rare, and
+    /// the step is returned for every attempt).
+    pub(super) capped: Option<Box<Scores>>,
     /// Whether the kept result was replaced (else it stands as it was).
     pub(super) replaced: bool,
 }
@@ -194,12 +195,12 @@ impl Learner<'_, '_> {
         let state = &self.asmts[a];
         let scores = state.attempts[i].taken_scores()?;
         let first = state.run.count == 0;
-        let capped = if first {
+        let capped = if first || info.cap_points.is_none() {
             None
         } else {
-            self.course.capped(a, scores)
+            self.course.capped(a, scores).map(Box::new)
         };
-        let used = capped.as_ref().unwrap_or(scores);
+        let used = capped.as_deref().unwrap_or(scores);
         let keep = match (info.summative, info.policy.scoring) {
             (false, _) | (true, Scoring::Latest) => true,
             (true, Scoring::First) => first,
@@ -236,7 +237,7 @@ impl Learner<'_, '_> {
             Some(Kept {
                 from: match &capped {
                     None => KeptFrom::Attempt(i),
-                    Some(c) => KeptFrom::Computed(Box::new(c.clone())),
+                    Some(c) => KeptFrom::Computed(c.clone()),
                 },
                 passes,
             })

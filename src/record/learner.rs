@@ -570,7 +570,7 @@ impl<'c, 'a> Learner<'c, 'a> {
             match self.kept_step(a, i) {
                 None => Changed::Nothing,
                 Some(step) => {
-                    let evidence = self.push_evidence(a, i, step.capped.as_ref());
+                    let evidence = self.push_evidence(a, i, step.capped.as_deref());
                     match (step.replaced, evidence) {
                         (true, _) => Changed::Kept,
                         (false, true) => Changed::Evidence,
