@@ -25,7 +25,8 @@ impl Number {
             && let Some(h) = round2_hundredths(*r.numer(), *r.denom())
         {
             let mut buf = [0u8; HUNDREDTHS_LEN];
-            return SmolStr::new(hundredths_text(&mut buf, *r.numer() < 0 && h != 0, h));
+            // At most 22 bytes: inline.
+            return SmolStr::new_inline(hundredths_text(&mut buf, *r.numer() < 0 && h != 0, h));
         }
         SmolStr::new(self.to_reported_string())
     }
@@ -115,18 +116,18 @@ const HUNDREDTHS_LEN: usize = 22;
 
 /// `h` hundredths as text with exactly 2 decimals, `-` first when `negative`, written from
 /// the end of `buf` (digit by digit: no formatting machinery, no push per character).
-fn hundredths_text(buf: &mut [u8; HUNDREDTHS_LEN], negative: bool, mut h: u64) -> &str {
-    let mut at = buf.len();
-    // The two decimals, the point, then the whole part (at least one digit).
-    for place in 0.. {
+fn hundredths_text(buf: &mut [u8; HUNDREDTHS_LEN], negative: bool, h: u64) -> &str {
+    let (mut whole, frac) = (h / 100, h % 100);
+    let mut at = buf.len() - 3;
+    buf[at] = b'.';
+    buf[at + 1] = b'0' + (frac / 10) as u8;
+    buf[at + 2] = b'0' + (frac % 10) as u8;
+    // The whole part: at least one digit.
+    loop {
         at -= 1;
-        if place == 2 {
-            buf[at] = b'.';
-            continue;
-        }
-        buf[at] = b'0' + (h % 10) as u8;
-        h /= 10;
-        if place > 2 && h == 0 {
+        buf[at] = b'0' + (whole % 10) as u8;
+        whole /= 10;
+        if whole == 0 {
             break;
         }
     }
