@@ -39,6 +39,12 @@ const fileSource = (path) => {
   };
 };
 
+// A text already in memory, served the same way (the per-method logs are small).
+const bufferSource = (buffer) => ({
+  chunk: (offset, length) => buffer.subarray(offset, offset + length),
+  close: () => {},
+});
+
 // Summaries and full records, in the bench-only module.
 const source = fileSource(logsPath);
 const course = new bench.BenchCourse(definitions, source);
@@ -101,7 +107,7 @@ for (const method of plan.methods) {
   const file = JSON.parse(readFileSync(join(dir, 'methods', `${method}.json`), 'utf8'));
   const one = new bench.BenchCourse(
     JSON.stringify(file.definitions),
-    source(Buffer.from(JSON.stringify([{ learner: 'L', events: file.events }]))),
+    bufferSource(Buffer.from(JSON.stringify([{ learner: 'L', events: file.events }]))),
   );
   const cells = [];
   const perThousand = [];

@@ -19,6 +19,7 @@ use std::fmt;
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
+use smol_str::SmolStr;
 
 use crate::ids::{AssessmentId, CompetencyId, DefinitionId};
 use crate::mastery::MasteryStatus;
@@ -191,7 +192,7 @@ impl<L> Rule<L> {
                 let satisfied = facts.holds(leaf);
                 return Explanation {
                     rule: named.kind(),
-                    target: named.target().map(str::to_owned),
+                    target: named.target().map(SmolStr::new),
                     satisfied,
                     progress: Progress::leaf(satisfied),
                     k: None,
@@ -206,7 +207,13 @@ impl<L> Rule<L> {
                 };
             }
         };
-        let mut children = Vec::new();
+        // Every child is explained (eager): the list is allocated once, at its size.
+        let width = match self {
+            Rule::All(of) | Rule::Any(of) | Rule::AtLeast { of, .. } => of.len(),
+            Rule::Points { of, .. } => of.len(),
+            Rule::Leaf(_) => 0,
+        };
+        let mut children = Vec::with_capacity(width);
         let outcome = verdict(self, Mode::Eager, |child| {
             let e = child.explain(facts);
             let satisfied = e.satisfied;
@@ -363,9 +370,9 @@ pub struct Explanation {
     /// `all`, `any`, `at_least`, `points`, `competency`, `all_competencies`, `assessment`,
     /// `submitted` or `credential`.
     pub rule: &'static str,
-    /// The id a leaf names.
+    /// The id a leaf names (ids are short: held inline, no allocation per leaf).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub target: Option<String>,
+    pub target: Option<SmolStr>,
     /// Whether the node holds.
     pub satisfied: bool,
     /// Satisfied children (or points) of the total.

@@ -423,6 +423,11 @@ impl PartScores {
         self.0.iter().find(|(p, _)| p == part).map(|(_, n)| n)
     }
 
+    /// The points of the `i`-th part named (in the order given).
+    pub fn points_at(&self, i: usize) -> Option<&Number> {
+        self.0.get(i).map(|(_, n)| n)
+    }
+
     /// Whether a part has points.
     pub fn contains_key(&self, part: &PartId) -> bool {
         self.get(part).is_some()

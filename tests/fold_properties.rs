@@ -1,6 +1,7 @@
 //! Property tests of the fold: deterministic, independent of storage order for events
 //! with distinct timestamps, kept results within the maximum, rejected events change
-//! nothing but `errors`, and a passing attempt never lowers a `highest` kept result.
+//! nothing but `errors`, a passing attempt never lowers a `highest` kept result, and part
+//! scores read alike in any order.
 
 use cairn::Timestamp;
 use cairn::definition::CredentialDefinition;
@@ -283,5 +284,40 @@ proptest! {
         let again = fold(&defs, &events, at_end()).unwrap();
         prop_assert_eq!(serde_json::to_string(&record).unwrap(), serde_json::to_string(&again).unwrap());
         prop_assert_eq!(record.competencies.len(), 7);
+    }
+}
+
+/// The same events with every attempt's part scores named in reverse order.
+fn parts_reversed(events: &[Event]) -> Vec<Event> {
+    use cairn::event::{EventKind, PartScores};
+    let mut events = events.to_vec();
+    for event in &mut events {
+        if let EventKind::AttemptSubmitted {
+            part_scores: Some(given),
+            ..
+        } = &mut event.kind
+        {
+            let mut pairs: Vec<_> = given
+                .keys()
+                .cloned()
+                .enumerate()
+                .map(|(i, id)| (id, given.points_at(i).unwrap().clone()))
+                .collect();
+            pairs.reverse();
+            *given = PartScores::new(pairs);
+        }
+    }
+    events
+}
+
+proptest! {
+    /// Part scores named in definition order are taken as given (no lookup by id); in any
+    /// other order each is looked up by id. Both read the same scores.
+    #[test]
+    fn part_scores_in_any_order_fold_alike(events in log(), scoring in prop::sample::select(vec!["highest", "latest", "first", "average"])) {
+        let defs = definitions(scoring);
+        let given = fold(&defs, &events, at_end()).unwrap();
+        let reversed = fold(&defs, &parts_reversed(&events), at_end()).unwrap();
+        prop_assert_eq!(serde_json::to_string(&given).unwrap(), serde_json::to_string(&reversed).unwrap());
     }
 }

@@ -103,7 +103,7 @@ fn every_attempts_vector_gives_its_errors_and_kept_result() {
                 want["kept_percent"], a.kept_percent
             ));
         }
-        if want["kept_reported"].as_str().map(str::to_owned) != a.kept_reported {
+        if want["kept_reported"].as_str() != a.kept_reported.as_deref() {
             failures.push(format!(
                 "{id}: kept_reported {} != {:?}",
                 want["kept_reported"], a.kept_reported

@@ -26,9 +26,9 @@ pub struct Accumulator {
     first: Option<Number>,
     newest: Option<Number>,
     highest: Option<Number>,
-    sum: Number,
+    sum: Sum,
     /// `n_mastery`: the mastering scores' sum and count.
-    members: (Number, usize),
+    members: (Sum, usize),
     /// Decaying average: `lo / SCALE ≤ d ≤ hi / SCALE`, or `None` once a score or a value
     /// leaves the fixed-point range (then the exact value decides).
     interval: Option<(i128, i128)>,
@@ -49,8 +49,8 @@ impl Accumulator {
             first: None,
             newest: None,
             highest: None,
-            sum: Number::zero(),
-            members: (Number::zero(), 0),
+            sum: Sum::ZERO,
+            members: (Sum::ZERO, 0),
             interval: Some((0, 0)),
             running: None,
         }
@@ -63,8 +63,8 @@ impl Accumulator {
         self.first = None;
         self.newest = None;
         self.highest = None;
-        self.sum = Number::zero();
-        self.members = (Number::zero(), 0);
+        self.sum = Sum::ZERO;
+        self.members = (Sum::ZERO, 0);
         self.interval = Some((0, 0));
         self.running = None;
     }
@@ -87,10 +87,11 @@ impl Accumulator {
                     self.highest = Some(score.clone());
                 }
             }
-            Method::Average | Method::WeightedAverage { .. } => self.sum = self.sum.add(&score),
+            Method::Average | Method::WeightedAverage { .. } => self.sum.add(&score),
             Method::NMastery { .. } => {
                 if score.meets(&self.mastery_points) {
-                    self.members = (self.members.0.add(&score), self.members.1 + 1);
+                    self.members.0.add(&score);
+                    self.members.1 += 1;
                 }
             }
             Method::DecayingAverage { rate_pct } => {
@@ -146,16 +147,16 @@ impl Accumulator {
             Method::Highest => Ok(self.highest.clone().unwrap_or_else(|| first.clone())),
             Method::Latest => Ok(newest.clone()),
             Method::First => Ok(first.clone()),
-            Method::Average => Ok(self.sum.div(&count(n))),
+            Method::Average => Ok(self.sum.value().div(&count(n))),
             Method::WeightedAverage { weight_pct } if n > 1 => {
                 let w = Number::ratio(i64::from(weight_pct), 100);
-                let mean_older = self.sum.sub(newest).div(&count(n - 1));
+                let mean_older = self.sum.value().sub(newest).div(&count(n - 1));
                 Ok(w.mul(newest).add(&Number::one().sub(&w).mul(&mean_older)))
             }
             Method::WeightedAverage { .. } => Ok(first.clone()),
             Method::NMastery { n: needed } => {
                 let (total, members) = self.enough_members(needed)?;
-                Ok(total.div(&count(members)))
+                Ok(total.value().div(&count(members)))
             }
             Method::DecayingAverage { .. } => {
                 calculate(&self.method, &self.scores, &self.mastery_points)
@@ -165,7 +166,7 @@ impl Accumulator {
 
     /// `n_mastery`: the members' sum and count, or why there is no value (fewer than `n`
     /// scores, or fewer than `n` members).
-    fn enough_members(&self, needed: u32) -> Result<(&Number, usize), NoValue> {
+    fn enough_members(&self, needed: u32) -> Result<(&Sum, usize), NoValue> {
         let needed = usize::try_from(needed).unwrap_or(usize::MAX);
         let (total, members) = &self.members;
         if self.count < needed || *members < needed || *members == 0 {
@@ -248,6 +249,55 @@ fn ceil_div(a: i128, b: i128) -> i128 {
     -((-a).div_euclid(b))
 }
 
+/// A running sum of exact values kept unreduced, `n / d` in machine integers over a
+/// common denominator (scores share a few: adding one is an addition, at most a product),
+/// reduced by one gcd only when read; a per-score exact addition costs a gcd or two each.
+/// Exact throughout: once a term would overflow, the sum goes on as a [`Number`].
+#[derive(Debug, Clone)]
+enum Sum {
+    Scaled(i64, i64),
+    Exact(Number),
+}
+
+impl Sum {
+    const ZERO: Sum = Sum::Scaled(0, 1);
+
+    fn add(&mut self, x: &Number) {
+        if let Sum::Scaled(n, d) = self
+            && let Some((xn, xd)) = x.small_parts()
+            && let Some((sn, sd)) = scaled_add(*n, *d, xn, xd)
+        {
+            (*n, *d) = (sn, sd);
+            return;
+        }
+        let exact = self.value().add(x);
+        *self = Sum::Exact(exact);
+    }
+
+    /// The sum, exact and reduced.
+    fn value(&self) -> Number {
+        match self {
+            Sum::Scaled(n, d) => Number::ratio(*n, *d),
+            Sum::Exact(x) => x.clone(),
+        }
+    }
+}
+
+/// `n / d + xn / xd` (`d, xd > 0`) over a common denominator, unreduced; `None` on overflow.
+/// 64-bit remainders and products only (128-bit ones are library calls in wasm).
+fn scaled_add(n: i64, d: i64, xn: i64, xd: i64) -> Option<(i64, i64)> {
+    let (n, d, xn) = if d == xd {
+        (n, d, xn)
+    } else if d % xd == 0 {
+        (n, d, mul_i64(xn, d / xd)?)
+    } else if xd % d == 0 {
+        (mul_i64(n, xd / d)?, xd, xn)
+    } else {
+        (mul_i64(n, xd)?, mul_i64(d, xd)?, mul_i64(xn, d)?)
+    };
+    Some((n.checked_add(xn)?, d))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -272,6 +322,12 @@ mod tests {
             (84_990i64..=85_010).prop_map(|t| Number::ratio(t, 1000)),
             (0i64..=300).prop_map(|t| Number::ratio(t, 3)),
             (0i64..=100).prop_map(Number::from_integer),
+            // Denominators whose common multiple passes 64 bits: the sums' exact fallback.
+            (
+                1i64..=1_000_000,
+                prop::sample::select(vec![999_983i64, 1_000_003, 4_611_686_018_427_387_847])
+            )
+                .prop_map(|(n, d)| Number::ratio(n, d)),
         ]
     }
 

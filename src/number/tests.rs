@@ -52,6 +52,8 @@ fn reported_text_fast_path_equals_the_big_path() {
         let (whole, frac) = hundredths.numer().abs().div_rem(&BigInt::from(100));
         let want = format!("{sign}{whole}.{:02}", frac.to_u32().unwrap_or(0));
         assert_eq!(x.to_reported_string(), want, "{n}/{d}");
+        // The inline form a record carries writes the same text.
+        assert_eq!(x.to_reported_text().as_str(), want, "{n}/{d} inline");
     };
     for (n, d) in [
         (0, 1),
@@ -66,6 +68,19 @@ fn reported_text_fast_path_equals_the_big_path() {
         (1, i64::MAX),
     ] {
         check(n, d);
+    }
+    // Past the small form, and longer than the inline 23 bytes: the builder's heap path.
+    for text in [
+        "123456789012345678901234567890.125",
+        "1/3",
+        "98765432109876543210.005",
+    ] {
+        let x = Number::parse_exact(text).expect("a number");
+        assert_eq!(
+            x.to_reported_text().as_str(),
+            x.to_reported_string(),
+            "{text}"
+        );
     }
     proptest!(|(n in any::<i64>().prop_filter("not MIN", |n| *n != i64::MIN), d in 1i64..=i64::MAX, small in -100_000i64..100_000, sd in 1i64..1000)| {
         check(n, d);

@@ -6,6 +6,7 @@
 use num_bigint::BigInt;
 use num_integer::Integer;
 use num_traits::{One, Signed, ToPrimitive};
+use smol_str::SmolStr;
 
 use super::{Number, Repr, mul_u64, round2_hundredths};
 
@@ -15,6 +16,19 @@ impl Number {
         let mut text = String::with_capacity(8);
         self.write_reported(&mut text);
         text
+    }
+
+    /// [`Number::to_reported_string`] held inline (no allocation for any value of up to 23
+    /// characters): what a record carries for each of its many reported values.
+    pub fn to_reported_text(&self) -> SmolStr {
+        if let Repr::Small(r) = &self.0
+            && let Some(h) = round2_hundredths(*r.numer(), *r.denom())
+        {
+            let mut buf = [0u8; HUNDREDTHS_LEN];
+            // At most 22 bytes: inline.
+            return SmolStr::new_inline(hundredths_text(&mut buf, *r.numer() < 0 && h != 0, h));
+        }
+        SmolStr::new(self.to_reported_string())
     }
 
     /// [`Number::to_reported_string`] appended to `out`, with no allocation of its own for
@@ -93,10 +107,36 @@ impl Number {
 /// `h` hundredths as text with exactly 2 decimals, `-` first when `negative`: what
 /// `format!("{sign}{}.{:02}", h / 100, h % 100)` writes.
 pub(super) fn push_hundredths(out: &mut String, negative: bool, h: u64) {
-    if negative {
-        out.push('-');
+    let mut buf = [0u8; HUNDREDTHS_LEN];
+    out.push_str(hundredths_text(&mut buf, negative, h));
+}
+
+/// The longest text of [`hundredths_text`]: a sign, the 20 digits of `u64::MAX` and a point.
+const HUNDREDTHS_LEN: usize = 22;
+
+/// `h` hundredths as text with exactly 2 decimals, `-` first when `negative`, written from
+/// the end of `buf` (digit by digit: no formatting machinery, no push per character).
+fn hundredths_text(buf: &mut [u8; HUNDREDTHS_LEN], negative: bool, h: u64) -> &str {
+    let (mut whole, frac) = (h / 100, h % 100);
+    let mut at = buf.len() - 3;
+    buf[at] = b'.';
+    buf[at + 1] = b'0' + (frac / 10) as u8;
+    buf[at + 2] = b'0' + (frac % 10) as u8;
+    // The whole part: at least one digit.
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (whole % 10) as u8;
+        whole /= 10;
+        if whole == 0 {
+            break;
+        }
     }
-    push_decimal(out, h, 2, false);
+    if negative {
+        at -= 1;
+        buf[at] = b'-';
+    }
+    // ASCII digits, a point and a sign: always UTF-8.
+    std::str::from_utf8(&buf[at..]).unwrap_or_default()
 }
 
 /// Appends [`Number::to_exact_string`] of `n / d` (lowest terms, `d > 0`) in machine integers,

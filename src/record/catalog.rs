@@ -164,7 +164,7 @@ impl Catalog {
         let mut out: Vec<Option<LearnerSummary>> = vec![None; logs.len()];
         for (course, members) in &groups {
             let layout = (!self.is_latest(course)).then(|| Layout::new(course, &self.latest));
-            let mut learner = Learner::new(course);
+            let mut learner = Learner::summarizing(course);
             for &i in members {
                 learner.reset();
                 course.replay_into(&mut learner, &logs[i].events, at);

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::learner::Learner;
 use crate::definition::RubricRef;
-use crate::event::{AttemptProvenance, PlarDecision, Route};
+use crate::event::{AttemptProvenance, FeedbackNote, PlarDecision, Route};
 use crate::ids::AssessmentId;
 use crate::policy::PolicyError;
 use crate::provenance::{self, Assessor, EvidenceRef, EvidenceType};
@@ -164,6 +164,9 @@ pub(super) fn check_plar_assessor(decision: &PlarDecision) -> Result<(), PolicyE
 impl Learner<'_, '_> {
     /// Keeps the assessor of an accepted competency grant (REQ-PLAR-09: visible to auditors).
     pub(super) fn keep_grant_assessor(&mut self, grant: &PlarDecision) {
+        if !self.keeps_conduct {
+            return;
+        }
         let Some(&ci) =
             (grant.competency.as_ref()).and_then(|c| self.course.comp_by_id.get(c.as_str()))
         else {
@@ -217,7 +220,7 @@ impl Learner<'_, '_> {
 
     /// Keeps what an accepted submission or grading of attempt `i` said.
     pub(super) fn keep_conduct(&mut self, a: usize, i: usize, conduct: &Conduct<'_>) {
-        if conduct.is_bare() && conduct.attested_by.is_none() {
+        if !self.keeps_conduct || (conduct.is_bare() && conduct.attested_by.is_none()) {
             return;
         }
         let entry = self.conduct.attempt_entry((a, i));
@@ -242,6 +245,9 @@ impl Learner<'_, '_> {
         by: &str,
         reason: &str,
     ) {
+        if !self.keeps_conduct {
+            return;
+        }
         let entry = self.conduct.attempt_entry((a, i));
         entry.overrides.push(OverrideRecord {
             at,
@@ -251,13 +257,11 @@ impl Learner<'_, '_> {
     }
 
     /// Keeps released feedback, on the latest counted attempt of the current cycle.
-    pub(super) fn keep_feedback(
-        &mut self,
-        a: usize,
-        at: Timestamp,
-        text: Option<String>,
-        author: Option<String>,
-    ) {
+    pub(super) fn keep_feedback(&mut self, a: usize, at: Timestamp, note: Option<&FeedbackNote>) {
+        if !self.keeps_conduct {
+            return;
+        }
+        let (text, author) = note.map_or((None, None), |n| (n.text.clone(), n.author.clone()));
         let state = &self.asmts[a];
         let attempt = state.counted.2.map(|i| state.attempts[i].number);
         self.conduct.feedback.push((

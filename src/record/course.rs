@@ -386,7 +386,8 @@ impl<'a> Course<'a> {
     /// without explanations, attempt lists or messages. Entries follow
     /// [`Course::competency_ids`], [`Course::assessment_ids`] and [`Course::definition_ids`].
     pub fn summarize(&self, events: &[Event], at: Timestamp) -> LearnerSummary {
-        let mut learner = self.replay(events, at);
+        let mut learner = Learner::summarizing(self);
+        self.replay_into(&mut learner, events, at);
         let summary = learner.summary(at);
         learner.recycle();
         summary
@@ -395,7 +396,7 @@ impl<'a> Course<'a> {
     /// [`Course::summarize`] for every learner of a roster, reusing one learner's working
     /// memory from log to log.
     pub fn summarize_all(&self, logs: &[LearnerLog], at: Timestamp) -> Vec<LearnerSummary> {
-        let mut learner = Learner::new(self);
+        let mut learner = Learner::summarizing(self);
         let summaries = logs
             .iter()
             .map(|log| {

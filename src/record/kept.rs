@@ -27,8 +27,9 @@ pub(super) struct Scores {
 /// What [`Learner::kept_step`] did with an attempt that counts.
 #[derive(Debug)]
 pub(super) struct Step {
-    /// The attempt's scores after the re-sit cap, when the cap lowers them.
-    pub(super) capped: Option<Scores>,
+    /// The attempt's scores after the re-sit cap, when the cap lowers them (boxed: rare, and
+    /// the step is returned for every attempt).
+    pub(super) capped: Option<Box<Scores>>,
     /// Whether the kept result was replaced (else it stands as it was).
     pub(super) replaced: bool,
 }
@@ -56,6 +57,14 @@ pub(super) struct Attempt {
     pub(super) counted: bool,
     pub(super) cycle: u32,
     pub(super) scores: Option<Scores>,
+}
+
+impl Attempt {
+    /// The scores the kept result takes this attempt in with (before the re-sit cap): none
+    /// while it is pending, nor for a failed non-counted challenge, kept but never scored.
+    pub(super) fn taken_scores(&self) -> Option<&Scores> {
+        self.scores.as_ref().filter(|s| self.counted || s.passes)
+    }
 }
 
 /// The kept result of an assessment: a scored attempt as it stands, or scores computed
@@ -136,12 +145,9 @@ impl Learner<'_, '_> {
         let cycle = self.cycle(a);
         let mut first = true;
         for attempt in self.asmts[a].attempts.iter().filter(|x| x.cycle == cycle) {
-            let Some(scores) = &attempt.scores else {
+            let Some(scores) = attempt.taken_scores() else {
                 continue;
             };
-            if !attempt.counted && !scores.passes {
-                continue; // a failed non-counted challenge is kept but never scored
-            }
             let scores = if first {
                 Cow::Borrowed(scores)
             } else {
@@ -187,18 +193,14 @@ impl Learner<'_, '_> {
     pub(super) fn kept_step(&mut self, a: usize, i: usize) -> Option<Step> {
         let info = &self.course.asmts[a];
         let state = &self.asmts[a];
-        let attempt = &state.attempts[i];
-        let scores = attempt.scores.as_ref()?;
-        if !attempt.counted && !scores.passes {
-            return None; // a failed non-counted challenge is kept but never scored
-        }
+        let scores = state.attempts[i].taken_scores()?;
         let first = state.run.count == 0;
-        let capped = if first {
+        let capped = if first || info.cap_points.is_none() {
             None
         } else {
-            self.course.capped(a, scores)
+            self.course.capped(a, scores).map(Box::new)
         };
-        let used = capped.as_ref().unwrap_or(scores);
+        let used = capped.as_deref().unwrap_or(scores);
         let keep = match (info.summative, info.policy.scoring) {
             (false, _) | (true, Scoring::Latest) => true,
             (true, Scoring::First) => first,
@@ -235,7 +237,7 @@ impl Learner<'_, '_> {
             Some(Kept {
                 from: match &capped {
                     None => KeptFrom::Attempt(i),
-                    Some(c) => KeptFrom::Computed(Box::new(c.clone())),
+                    Some(c) => KeptFrom::Computed(c.clone()),
                 },
                 passes,
             })
@@ -332,11 +334,14 @@ fn sum<'n>(points: impl IntoIterator<Item = &'n Number>) -> Number {
     points.fold(first, |acc, p| acc.add(p))
 }
 
-pub(super) fn check_score_fields(
+/// The shape rules of an attempt's score fields (README §5.4): a score without parts, part
+/// scores naming every part and nothing else with parts. Whether the part scores name the
+/// parts in definition order (the usual case: [`read_scores`] then takes them as given).
+fn check_score_fields(
     info: &AsmtInfo,
     score: &Option<Number>,
     part_scores: &Option<PartScores>,
-) -> Result<(), PolicyError> {
+) -> Result<bool, PolicyError> {
     let invalid = |problem: String| Err(PolicyError::InvalidEvent { problem });
     match (score, part_scores, info.parts.is_empty()) {
         (Some(_), Some(_), _) => invalid("give either score or part_scores, not both".into()),
@@ -353,7 +358,7 @@ pub(super) fn check_score_fields(
             if given.len() == info.parts.len()
                 && given.keys().zip(&info.parts).all(|(k, (id, _))| k == id)
             {
-                return Ok(());
+                return Ok(true);
             }
             if let Some(extra) = given
                 .keys()
@@ -370,15 +375,15 @@ pub(super) fn check_score_fields(
                     info.id
                 ));
             }
-            Ok(())
+            Ok(false)
         }
-        _ => Ok(()),
+        _ => Ok(false),
     }
 }
 
-/// Reads scores after [`check_score_fields`]-style checks: `score_out_of_range` for a
-/// score above its maximum. With `range_first` (attempt_scored's order) the range is
-/// checked before the field shape.
+/// Reads scores, checking the fields' shape ([`check_score_fields`]) and their range
+/// (`score_out_of_range` for a score above its maximum). With `range_first`
+/// (attempt_scored's order) the range is checked before the field shape.
 /// The part scores are written into `buffer` (emptied first), a list from the learner's
 /// pool rather than a new allocation.
 pub(super) fn read_scores(
@@ -412,8 +417,8 @@ pub(super) fn read_scores(
                 }
             }
         }
-        check_score_fields(info, score, part_scores)?;
     }
+    let in_order = check_score_fields(info, score, part_scores)?;
     match (score, part_scores) {
         (Some(s), None) => {
             if *s > info.max {
@@ -428,8 +433,14 @@ pub(super) fn read_scores(
         (None, Some(given)) => {
             let mut parts = buffer;
             parts.reserve(info.parts.len());
-            for (id, max) in &info.parts {
-                let Some(s) = given.get(id) else { continue };
+            for (p, (id, max)) in info.parts.iter().enumerate() {
+                // In definition order the i-th given is the i-th part: no lookup by id.
+                let given = if in_order {
+                    given.points_at(p)
+                } else {
+                    given.get(id)
+                };
+                let Some(s) = given else { continue };
                 if s > max {
                     return Err(PolicyError::ScoreOutOfRange {
                         what: format!("part \"{id}\""),

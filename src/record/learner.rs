@@ -10,7 +10,7 @@ use super::competency::{CompCache, Evidence};
 use super::conduct::check_plar_assessor;
 use super::conduct::{Conduct, ConductLog};
 use super::course::{Course, Resolved};
-use super::kept::{Attempt, Kept, Run, check_score_fields, read_scores};
+use super::kept::{Attempt, Kept, Run, read_scores};
 use super::output::RejectedEvent;
 use super::percents::PercentMemo;
 use super::view::View;
@@ -82,6 +82,8 @@ pub(super) struct Learner<'c, 'a> {
     pub(super) dirty: bool,
     /// Assessors, attestations, evidence, overrides and feedback, for the record only.
     pub(super) conduct: ConductLog,
+    /// Whether `conduct` is kept: not for a fold that ends in a summary, which never reads it.
+    pub(super) keeps_conduct: bool,
     /// Per definition: the offering joined at enrolment (REQ-DEF-12).
     pub(super) offerings: Vec<Option<Box<Offering>>>,
     /// Per definition: when the learner withdrew (REQ-COMP-10).
@@ -150,10 +152,7 @@ impl<'c, 'a> Learner<'c, 'a> {
             EventKind::FeedbackReleased { assessment, note } => {
                 let a = self.asmt_index(assessment)?;
                 self.asmts[a].feedback_after_latest = true;
-                let (text, author) = note
-                    .as_deref()
-                    .map_or((None, None), |n| (n.text.clone(), n.author.clone()));
-                self.keep_feedback(a, t, text, author);
+                self.keep_feedback(a, t, note.as_deref());
                 Ok(())
             }
             EventKind::AttemptScored(grading) => {
@@ -217,7 +216,6 @@ impl<'c, 'a> Learner<'c, 'a> {
                     });
                 };
                 let info = &self.course.asmts[a];
-                check_score_fields(info, score, part_scores)?;
                 let (total, parts) = read_scores(info, score, part_scores, false, Vec::new())?
                     .ok_or_else(|| PolicyError::InvalidEvent {
                         problem: "a score or part_scores is required".into(),
@@ -429,7 +427,6 @@ impl<'c, 'a> Learner<'c, 'a> {
         let course = self.course;
         let info = &course.asmts[a];
         let route = conduct.route;
-        check_score_fields(info, score, part_scores)?;
         // A supervised summative's score stands only with an attestation (REQ-ASSESS-10):
         // without one the attempt is accepted and stays pending.
         let attested = self.attested(a, &conduct);
@@ -573,7 +570,7 @@ impl<'c, 'a> Learner<'c, 'a> {
             match self.kept_step(a, i) {
                 None => Changed::Nothing,
                 Some(step) => {
-                    let evidence = self.push_evidence(a, i, step.capped.as_ref());
+                    let evidence = self.push_evidence(a, i, step.capped.as_deref());
                     match (step.replaced, evidence) {
                         (true, _) => Changed::Kept,
                         (false, true) => Changed::Evidence,

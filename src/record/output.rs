@@ -3,6 +3,7 @@
 //! becomes each.
 
 use serde::Serialize;
+use smol_str::SmolStr;
 
 use super::cases::PlarCase;
 use super::conduct::{EvidenceLink, FeedbackRecord, OverrideRecord};
@@ -65,7 +66,7 @@ pub struct CompetencyRecord {
     /// The exact score, or `None` when there is no value.
     pub score: Option<Number>,
     /// The reported score (2 decimals), what decisions compare.
-    pub reported: Option<String>,
+    pub reported: Option<SmolStr>,
     /// The competency's threshold.
     pub threshold_percent: Number,
     /// `plar` or `assessment`, when mastered.
@@ -105,7 +106,7 @@ pub struct AttemptRecord {
     /// Its percent before any re-sit cap.
     pub percent: Option<Number>,
     /// That percent as reported (2 decimals), for display.
-    pub reported: Option<String>,
+    pub reported: Option<SmolStr>,
     /// The assessment's supervision mode (REQ-ASSESS-10); written when supervised.
     #[serde(skip_serializing_if = "SupervisionMode::is_default")]
     pub supervision: SupervisionMode,
@@ -139,7 +140,7 @@ pub struct AssessmentRecord {
     /// The kept result's exact percent.
     pub kept_percent: Option<Number>,
     /// The kept percent as reported (2 decimals).
-    pub kept_reported: Option<String>,
+    pub kept_reported: Option<SmolStr>,
     /// The kept result's points (after any re-sit cap).
     pub kept_points: Option<Number>,
     /// Whether the kept result passes.
@@ -359,7 +360,7 @@ impl Learner<'_, '_> {
                 CompetencyRecord {
                     definition: course.defs[comp.def].id.clone(),
                     status: result.status,
-                    reported: result.score.as_ref().map(Number::to_reported_string),
+                    reported: result.score.as_ref().map(Number::to_reported_text),
                     score: result.score,
                     threshold_percent: comp.threshold.clone(),
                     source,
@@ -375,10 +376,6 @@ impl Learner<'_, '_> {
             let info = &course.asmts[a];
             let cycle = self.cycle(a);
             let kept = &self.kept[a];
-            let mut scored: Vec<u32> = Vec::new();
-            self.for_each_scored(a, |x, _| scored.push(x.number));
-            // Searched once per attempt: sorted, so a long log stays linear-logarithmic.
-            scored.sort_unstable();
             let attempts = self.asmts[a]
                 .attempts
                 .iter()
@@ -392,10 +389,15 @@ impl Learner<'_, '_> {
                         counted: x.counted,
                         cycle: x.cycle,
                         pending: x.scores.is_none(),
-                        scored: scored.binary_search(&x.number).is_ok()
-                            || (x.cycle != cycle && x.scores.is_some()),
+                        // The current cycle's as the kept result takes them in
+                        // ([`Learner::for_each_scored`]); an earlier cycle's if scored.
+                        scored: if x.cycle == cycle {
+                            x.taken_scores().is_some()
+                        } else {
+                            x.scores.is_some()
+                        },
                         percent: x.scores.as_ref().map(|s| s.percent.clone()),
-                        reported: x.scores.as_ref().map(|s| s.percent.to_reported_string()),
+                        reported: x.scores.as_ref().map(|s| s.percent.to_reported_text()),
                         supervision: info.supervision,
                         assessor: conduct.assessor,
                         attested_by: conduct.attested_by,
@@ -415,7 +417,7 @@ impl Learner<'_, '_> {
                     kind: info.kind,
                     attempts_counted: counted as u32,
                     kept_percent: self.kept_scores(a).map(|k| k.percent.clone()),
-                    kept_reported: self.kept_scores(a).map(|k| k.percent.to_reported_string()),
+                    kept_reported: self.kept_scores(a).map(|k| k.percent.to_reported_text()),
                     kept_points: self.kept_scores(a).map(|k| k.total.clone()),
                     passed: kept.as_ref().is_some_and(|k| k.passes),
                     level: self

@@ -111,12 +111,22 @@ impl<'c, 'a> Learner<'c, 'a> {
             evidence: spare.evidence,
             dirty: true,
             conduct: spare.conduct,
+            keeps_conduct: true,
             offerings: spare.offerings,
             withdrawn_at: spare.withdrawn_at,
             cases: spare.cases,
             order: spare.order,
             pool: spare.pool,
             percents: spare.percents,
+        }
+    }
+
+    /// A learner whose fold ends in a summary: what only a record shows (the conduct log) is
+    /// not kept.
+    pub(super) fn summarizing(course: &'c Course<'a>) -> Self {
+        Learner {
+            keeps_conduct: false,
+            ..Learner::new(course)
         }
     }
 

@@ -48,7 +48,7 @@ impl Course<'_> {
             competencies: Vec::with_capacity(nc * logs.len()),
             credentials: Vec::with_capacity(nd * logs.len()),
         };
-        let mut learner = Learner::new(self);
+        let mut learner = Learner::summarizing(self);
         for events in logs {
             learner.reset();
             self.replay_into(&mut learner, events, at);

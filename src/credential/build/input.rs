@@ -162,7 +162,7 @@ impl<'a> BuildInput<'a> {
                 }
                 Some(CompetencyResult {
                     competency: c.id.to_string(),
-                    value: r.reported.clone()?,
+                    value: r.reported.as_deref()?.to_owned(),
                 })
             })
             .collect();
