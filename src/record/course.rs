@@ -1,8 +1,8 @@
 //! The course: credential definitions checked once and indexed for the fold, with criteria
 //! resolved to indices, and the replay of one learner's log (or a roster's) against them.
 
+use crate::sorted_map::SortedMap;
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
 use serde::Serialize;
 
@@ -28,9 +28,9 @@ use crate::time::Timestamp;
 #[derive(Debug)]
 pub struct Course<'a> {
     pub(super) defs: Cow<'a, [CredentialDefinition]>,
-    pub(super) def_by_id: BTreeMap<String, usize>,
-    pub(super) comp_by_id: BTreeMap<String, usize>,
-    pub(super) equiv_by_id: BTreeMap<String, (usize, usize)>,
+    pub(super) def_by_id: SortedMap<String, usize>,
+    pub(super) comp_by_id: SortedMap<String, usize>,
+    pub(super) equiv_by_id: SortedMap<String, (usize, usize)>,
     /// Fast lookups for the ids every event names.
     pub(super) asmt_lookup: IdTable,
     pub(super) def_lookup: IdTable,
@@ -143,9 +143,9 @@ impl<'a> Course<'a> {
         let validation = definition::validate(&defs);
         let mut course = Course {
             defs: Cow::Borrowed(&[]),
-            def_by_id: BTreeMap::new(),
-            comp_by_id: BTreeMap::new(),
-            equiv_by_id: BTreeMap::new(),
+            def_by_id: SortedMap::new(),
+            comp_by_id: SortedMap::new(),
+            equiv_by_id: SortedMap::new(),
             asmt_lookup: IdTable::default(),
             def_lookup: IdTable::default(),
             asmts: Vec::new(),
@@ -155,9 +155,14 @@ impl<'a> Course<'a> {
             validation,
             spare: SpareSlot::default(),
         };
-        let mut asmt_by_id: BTreeMap<String, usize> = BTreeMap::new();
+        // Each id's index, gathered in definition order and sorted once into the maps (a
+        // repeated id keeps its last index, as inserting into a map did).
+        let mut def_ids: Vec<(String, usize)> = Vec::with_capacity(defs.len());
+        let mut comp_ids: Vec<(String, usize)> = Vec::new();
+        let mut equiv_ids: Vec<(String, (usize, usize))> = Vec::new();
+        let mut asmt_ids: Vec<(String, usize)> = Vec::new();
         for (d, def) in defs.iter().enumerate() {
-            course.def_by_id.insert(def.id.to_string(), d);
+            def_ids.push((def.id.to_string(), d));
             let mut info = DefInfo {
                 criteria: Rule::All(Vec::new()),
                 equivalencies: Vec::new(),
@@ -176,9 +181,7 @@ impl<'a> Course<'a> {
                         competency: c.id.to_string(),
                         source,
                     })?;
-                course
-                    .comp_by_id
-                    .insert(c.id.to_string(), course.comps.len());
+                comp_ids.push((c.id.to_string(), course.comps.len()));
                 info.comps.push(course.comps.len());
                 info.comp_weight_total = info.comp_weight_total.add(&c.weight);
                 course.comps.push(CompInfo {
@@ -195,10 +198,13 @@ impl<'a> Course<'a> {
                 info.component_weight_total = info.component_weight_total.add(&comp.weight);
             }
             for (e, eq) in def.equivalencies.iter().enumerate() {
-                course.equiv_by_id.insert(eq.id.to_string(), (d, e));
+                equiv_ids.push((eq.id.to_string(), (d, e)));
             }
             course.def_info.push(info);
         }
+        course.def_by_id = def_ids.into_iter().collect();
+        course.comp_by_id = comp_ids.into_iter().collect();
+        course.equiv_by_id = equiv_ids.into_iter().collect();
         for (d, def) in defs.iter().enumerate() {
             for a in &def.assessments {
                 let policy = a.attempt_policy.as_ref().unwrap_or(&def.attempt_policy);
@@ -232,7 +238,7 @@ impl<'a> Course<'a> {
                     (Some(cap), true) => Some(cap.mul(&max).div(&Number::HUNDRED)),
                     _ => None,
                 };
-                asmt_by_id.insert(a.id.to_string(), flat);
+                asmt_ids.push((a.id.to_string(), flat));
                 course.def_info[d].asmts.push(flat);
                 let feeds = if summative && !renewal {
                     definition::fed_competencies(a)
@@ -264,6 +270,7 @@ impl<'a> Course<'a> {
                 });
             }
         }
+        let asmt_by_id: SortedMap<String, usize> = asmt_ids.into_iter().collect();
         course.group_items(&defs, &asmt_by_id);
         course.number_scales();
         course.asmt_lookup = IdTable::new(asmt_by_id.iter().map(|(id, i)| (id.as_str(), *i)));
@@ -290,7 +297,11 @@ impl<'a> Course<'a> {
     }
 
     /// Each competency's items as README §5.2 counts them, a group of alternatives as one.
-    fn group_items(&mut self, defs: &[CredentialDefinition], asmt_by_id: &BTreeMap<String, usize>) {
+    fn group_items(
+        &mut self,
+        defs: &[CredentialDefinition],
+        asmt_by_id: &SortedMap<String, usize>,
+    ) {
         for comp in &mut self.comps {
             let groups = &defs[comp.def].alternatives;
             let mut units: Vec<Vec<usize>> = Vec::with_capacity(comp.items.len());
@@ -347,7 +358,7 @@ impl<'a> Course<'a> {
     }
 
     /// Resolves a rule's ids to flat indices ([`definition::check`] made them resolve).
-    fn resolve(&self, rule: &Rule, asmt_by_id: &BTreeMap<String, usize>) -> Rule<Resolved> {
+    fn resolve(&self, rule: &Rule, asmt_by_id: &SortedMap<String, usize>) -> Rule<Resolved> {
         let Ok(resolved) = rule.map_leaves(&mut |leaf| {
             let index = match leaf {
                 Leaf::Competency(c) => self.comp_by_id.get(c.as_str()).copied(),

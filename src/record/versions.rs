@@ -7,7 +7,6 @@
 //! folded as usual: a pin no version answers is then refused by the `enrolled` check.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
 
 use super::catalog::Layout;
 use super::{Course, LearnerSummary};
@@ -35,41 +34,57 @@ pub fn chosen_versions(
     events: &[Event],
     at: Timestamp,
 ) -> Result<Vec<usize>, DefinitionError> {
-    let mut versions: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    let mut order: Vec<&str> = Vec::new();
-    let mut seen: BTreeSet<(&str, &str)> = BTreeSet::new();
+    // The distinct ids in order, and each catalog entry's place among them: vectors indexed
+    // by place instead of maps keyed by id (one sort of `&str`, which the page's modules
+    // carry anyway, instead of a tree's code per key and value type).
+    let mut ids: Vec<&str> = catalog.iter().map(|def| def.id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let place = |id: &str| ids.binary_search(&id).ok();
+    // Per place, the catalog indices of its versions, oldest first; the places in the order
+    // their ids first appear.
+    let mut versions: Vec<Vec<usize>> = vec![Vec::new(); ids.len()];
+    let mut order: Vec<usize> = Vec::with_capacity(ids.len());
     for (i, def) in catalog.iter().enumerate() {
-        let id = def.id.as_str();
-        if !seen.insert((id, def.version.as_str())) {
+        let Some(p) = place(def.id.as_str()) else {
+            continue;
+        };
+        if versions[p]
+            .iter()
+            .any(|&j| catalog[j].version == def.version)
+        {
             return Err(DefinitionError::DuplicateId {
                 kind: "definition version",
-                id: format!("{id} {}", def.version),
+                id: format!("{} {}", def.id, def.version),
             });
         }
-        let list = versions.entry(id).or_default();
-        if list.is_empty() {
-            order.push(id);
+        if versions[p].is_empty() {
+            order.push(p);
         }
-        list.push(i);
+        versions[p].push(i);
     }
     if order.len() == catalog.len() {
         return Ok((0..catalog.len()).collect());
     }
     let mut in_time: Vec<&Event> = events.iter().filter(|e| e.at <= at).collect();
     in_time.sort_by_key(|e| e.at);
-    let mut pins: BTreeMap<&str, Option<&str>> = BTreeMap::new();
+    // Per place, the version the learner's first `enrolled` for it pins (`Some(None)`: that
+    // enrolment names none).
+    let mut pins: Vec<Option<Option<&str>>> = vec![None; ids.len()];
     for event in in_time {
-        if let EventKind::Enrolled { credential, .. } = &event.kind {
-            pins.entry(credential.as_str())
-                .or_insert(pinned_version(&event.kind));
+        if let EventKind::Enrolled { credential, .. } = &event.kind
+            && let Some(p) = place(credential.as_str())
+            && pins[p].is_none()
+        {
+            pins[p] = Some(pinned_version(&event.kind));
         }
     }
     Ok(order
         .iter()
-        .map(|id| {
-            let list = &versions[id];
+        .map(|&p| {
+            let list = &versions[p];
             let latest = list[list.len() - 1];
-            match pins.get(id).copied().flatten() {
+            match pins[p].flatten() {
                 Some(pin) => list
                     .iter()
                     .copied()
