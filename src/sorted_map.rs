@@ -248,6 +248,11 @@ impl<'a> StrSet<'a> {
         self.0.binary_search(&text).is_ok()
     }
 
+    /// Where `text` is among the set's strings in order (`0..len`), if it is one of them.
+    pub fn place(&self, text: &str) -> Option<usize> {
+        self.0.binary_search(&text).ok()
+    }
+
     /// The number of strings.
     pub fn len(&self) -> usize {
         self.0.len()
@@ -395,6 +400,11 @@ mod tests {
         assert_eq!(grown, set);
         for text in ["a", "b", "c", "", "d", "aa"] {
             assert_eq!(set.contains(text), tree.contains(text), "{text}");
+            assert_eq!(
+                set.place(text),
+                tree.iter().position(|t| *t == text),
+                "{text}"
+            );
         }
         assert_eq!(StrSet::new().len(), 0);
     }

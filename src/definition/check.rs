@@ -153,9 +153,12 @@ pub fn check(definitions: &[CredentialDefinition]) -> Result<(), DefinitionError
     }
     let distinct: StrSet = keys.iter().map(|(_, key)| key.as_str()).collect();
     if distinct.len() < keys.len() {
-        let mut seen = StrSet::new();
+        // Each distinct key's place in `distinct` marks it seen: linear after the sort,
+        // whatever the order (inserting into a sorted set moves O(n²) entries).
+        let mut seen = vec![false; distinct.len()];
         for (kind, key) in &keys {
-            if !seen.insert(key) {
+            let place = distinct.place(key);
+            if place.is_some_and(|p| std::mem::replace(&mut seen[p], true)) {
                 return Err(DefinitionError::DuplicateId {
                     kind,
                     id: key[kind.len() + 1..].to_owned(),
