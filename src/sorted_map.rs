@@ -157,12 +157,10 @@ impl<K: Ord + Borrow<str>, V> SortedMap<K, V> {
 /// a repeated key. Not generic: one copy for every map type.
 fn last_of_each_key(keys: &[&str]) -> Vec<usize> {
     // Each distinct key once, in order; then the last entry of each takes its key's place.
-    let mut distinct = keys.to_vec();
-    distinct.sort_unstable();
-    distinct.dedup();
+    let distinct: StrSet = keys.iter().copied().collect();
     let mut order = vec![0; distinct.len()];
     for (at, key) in keys.iter().enumerate() {
-        if let Ok(place) = distinct.binary_search(key) {
+        if let Some(place) = distinct.place(key) {
             order[place] = at;
         }
     }

@@ -21,24 +21,30 @@ impl Number {
     /// [`Number::to_reported_string`] held inline (no allocation for any value of up to 23
     /// characters): what a record carries for each of its many reported values.
     pub fn to_reported_text(&self) -> SmolStr {
-        if let Repr::Small(r) = &self.0
-            && let Some(h) = round2_hundredths(*r.numer(), *r.denom())
-        {
+        if let Some((negative, h)) = self.small_hundredths() {
             let mut buf = [0u8; HUNDREDTHS_LEN];
             // At most 22 bytes: inline.
-            return SmolStr::new_inline(hundredths_text(&mut buf, *r.numer() < 0 && h != 0, h));
+            return SmolStr::new_inline(hundredths_text(&mut buf, negative, h));
         }
         SmolStr::new(self.to_reported_string())
+    }
+
+    /// The usual case of the reported value: round2's hundredths straight from the small
+    /// form, no gcd, with whether a `-` goes first (`None` when the value needs the general
+    /// path).
+    fn small_hundredths(&self) -> Option<(bool, u64)> {
+        let Repr::Small(r) = &self.0 else {
+            return None;
+        };
+        let h = round2_hundredths(*r.numer(), *r.denom())?;
+        Some((*r.numer() < 0 && h != 0, h))
     }
 
     /// [`Number::to_reported_string`] appended to `out`, with no allocation of its own for
     /// the usual values: for writers of many values, such as the page's roster columns.
     pub fn write_reported(&self, out: &mut String) {
-        // The usual case: round2's hundredths straight from the small form, no gcd.
-        if let Repr::Small(r) = &self.0
-            && let Some(h) = round2_hundredths(*r.numer(), *r.denom())
-        {
-            return push_hundredths(out, *r.numer() < 0 && h != 0, h);
+        if let Some((negative, h)) = self.small_hundredths() {
+            return push_hundredths(out, negative, h);
         }
         // The reported value is k/100 in lowest terms: k = numerator × (100 / denominator),
         // an exact integer division (a rational product would run a big gcd).

@@ -619,8 +619,8 @@ impl<'c, 'a> Learner<'c, 'a> {
         }
         for &a in &self.course.def_info[d].asmts {
             for attempt in &self.asmts[a].attempts {
-                if let (Some(m), Some(s)) = (attempt.route.plar_method(), &attempt.scores)
-                    && (attempt.counted || s.passes)
+                if let Some(m) = attempt.route.plar_method()
+                    && attempt.taken_scores().is_some()
                 {
                     used |= 1 << m as u32;
                 }

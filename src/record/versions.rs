@@ -12,6 +12,7 @@ use super::catalog::Layout;
 use super::{Course, LearnerSummary};
 use crate::definition::{CredentialDefinition, DefinitionError};
 use crate::event::{Event, EventKind};
+use crate::sorted_map::StrSet;
 use crate::time::Timestamp;
 
 /// The version an `enrolled` event pins, if it names one.
@@ -37,10 +38,8 @@ pub fn chosen_versions(
     // The distinct ids in order, and each catalog entry's place among them: vectors indexed
     // by place instead of maps keyed by id (one sort of `&str`, which the page's modules
     // carry anyway, instead of a tree's code per key and value type).
-    let mut ids: Vec<&str> = catalog.iter().map(|def| def.id.as_str()).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let place = |id: &str| ids.binary_search(&id).ok();
+    let ids: StrSet = catalog.iter().map(|def| def.id.as_str()).collect();
+    let place = |id: &str| ids.place(id);
     // Per place, the catalog indices of its versions, oldest first; the places in the order
     // their ids first appear.
     let mut versions: Vec<Vec<usize>> = vec![Vec::new(); ids.len()];
